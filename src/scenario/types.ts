@@ -1,0 +1,82 @@
+// A scenario after loading: the model, its relationships and ordered steps. The YAML
+// form is documented in docs/scenarios.md and schemas/scenario.schema.json.
+
+import type { Relationship } from '../core/relationship.ts';
+import type { CheckRequest } from '../core/request.ts';
+import type { Model } from '../model/types.ts';
+
+export type Expectation = 'allow' | 'deny';
+
+export interface Scenario {
+  id: string;
+  title: string;
+  description: string;
+  tags: string[];
+  /** The file it was loaded from, for messages. */
+  file: string;
+  model: Model;
+  relationships: Relationship[];
+  steps: Step[];
+  /** Requests timed by the benchmark phase; by default every check step's request. */
+  benchmark: CheckRequest[];
+}
+
+export type Step = CheckStep | BatchStep | WriteStep | DeleteStep | UpdateModelStep | RevocationStep | ExpectLogStep;
+
+interface StepBase {
+  /** Position in the file's `steps` list, for messages (`steps[3]`). */
+  index: number;
+  /** Optional label shown in reports. */
+  name?: string;
+}
+
+export interface CheckStep extends StepBase {
+  kind: 'check';
+  request: CheckRequest;
+  expect: Expectation;
+}
+
+export interface BatchStep extends StepBase {
+  kind: 'batch';
+  requests: CheckRequest[];
+  expect: Expectation[];
+}
+
+export interface WriteStep extends StepBase {
+  kind: 'write';
+  relationships: Relationship[];
+}
+
+export interface DeleteStep extends StepBase {
+  kind: 'delete';
+  relationships: Relationship[];
+}
+
+export interface UpdateModelStep extends StepBase {
+  kind: 'updateModel';
+  model: Model;
+}
+
+/**
+ * The timeline protocol: the check must be allowed; then the revocation is applied and
+ * acknowledged; then the check is repeated until it is denied, counting stale allows.
+ */
+export interface RevocationStep extends StepBase {
+  kind: 'revocation';
+  request: CheckRequest;
+  revoke: { delete?: Relationship[]; write?: Relationship[]; model?: Model };
+  /** Which revocation path this is: relationship, group-membership, policy, expiry... */
+  path: string;
+  timeoutMs: number;
+  intervalMs: number;
+}
+
+export type LogField = 'subject' | 'action' | 'resource' | 'context' | 'allowed' | 'reason';
+
+/** Every check made so far in the scenario must appear in the engine's own log. */
+export interface ExpectLogStep extends StepBase {
+  kind: 'expectLog';
+  fields: LogField[];
+  /** How long to wait for the engine to deliver its log. */
+  timeoutMs: number;
+}
