@@ -1,0 +1,180 @@
+// The authz-bench command line. Exit codes: 0 all passed, 1 a conformance failure or an
+// engine error, 2 bad input (a clear one-line message, no stack trace), 130 interrupted.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { InputError, isInputError } from '../core/errors.ts';
+import { PROJECT_ROOT } from '../core/paths.ts';
+import { loadEngineDefinitions, resolveEngineSpecs } from '../engines/registry.ts';
+import { renderMarkdown } from '../report/markdown.ts';
+import { allPassed } from '../report/summarise.ts';
+import { SCHEMA_VERSION, type RunResults } from '../results/types.ts';
+import { writeAtomically } from '../results/writer.ts';
+import { runAll } from '../runner/run.ts';
+import { loadBundledScenarios, loadScenarioFile } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/types.ts';
+
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+function runId(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const positiveInt = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InputError(name, value, 'expected a whole number of milliseconds', `e.g. ${name} 500`);
+  return n;
+};
+
+async function loadScenarios(ids: string[], files: string[]): Promise<Scenario[]> {
+  const fromFiles = await Promise.all(files.map((f) => loadScenarioFile(path.resolve(f))));
+  if (files.length > 0 && ids.length === 0) return fromFiles;
+  return [...(await loadBundledScenarios(ids)), ...fromFiles];
+}
+
+export function buildProgram(): Command {
+  const program = new Command('authz-bench')
+    .description('Run the same authorization scenarios on several engines; report correctness and speed.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('run conformance steps, then a short benchmark, for each engine × scenario')
+    .option('-e, --engine <engine>', "engine id, 'id[configuration]', 'id=URL', or 'all' (repeatable)", collect, [])
+    .option('-s, --scenario <id>', 'scenario id or tag (repeatable; default: all bundled)', collect, [])
+    .option('-f, --file <file>', 'a scenario file of your own (repeatable)', collect, [])
+    .option('-o, --out <dir>', 'results folder (default: results/runs/<time>)')
+    .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(positiveInt('--bench-time')))
+    .addOption(new Option('--warmup <ms>', 'benchmark warm-up time').default(100).argParser(positiveInt('--warmup')))
+    .addOption(new Option('--check-timeout <ms>', 'deadline for one engine call').default(10_000).argParser(positiveInt('--check-timeout')))
+    .action(async (opts) => {
+      const specs = await resolveEngineSpecs(opts.engine.length > 0 ? opts.engine : ['reference']);
+      const scenarios = await loadScenarios(opts.scenario, opts.file);
+      const outDir = path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'runs', runId()));
+      log(`authz-bench: ${specs.length} engine(s) × ${scenarios.length} scenario(s) -> ${path.relative(process.cwd(), outDir) || '.'}`);
+      const { results, writer } = await runAll(specs, scenarios, {
+        outDir,
+        benchTimeMs: opts.benchTime,
+        warmupMs: opts.warmup,
+        checkTimeoutMs: opts.checkTimeout,
+        command: `authz-bench ${process.argv.slice(2).join(' ')}`,
+        log,
+      });
+      const reportFile = path.join(outDir, 'report.md');
+      writeAtomically(reportFile, renderMarkdown(results));
+      const failed = results.cases.filter((c) => c.status === 'fail' || c.status === 'error').length;
+      log(`results: ${path.relative(process.cwd(), writer.resultsFile)}\nreport:  ${path.relative(process.cwd(), reportFile)}`);
+      log(failed === 0 ? 'all cases passed' : `${failed} case(s) failed or errored`);
+      process.exitCode = allPassed(results) ? 0 : 1;
+    });
+
+  const list = program.command('list').description('list engines or scenarios');
+  list
+    .command('engines')
+    .description('the engines found in adapters/')
+    .action(async () => {
+      for (const d of await loadEngineDefinitions()) {
+        const configs = d.configurations?.length ? ` (configurations: ${d.configurations.join(', ')})` : '';
+        console.log(`${d.id.padEnd(12)} ${d.description}${configs}`);
+      }
+    });
+  list
+    .command('scenarios')
+    .description('the bundled scenarios with their tags')
+    .action(async () => {
+      for (const s of await loadBundledScenarios()) {
+        const checks = s.steps.reduce((n, st) => n + (st.kind === 'check' ? 1 : st.kind === 'batch' ? st.requests.length : 0), 0);
+        console.log(`${s.id.padEnd(36)} [${s.tags.join(', ')}] ${checks} checks — ${s.title}`);
+      }
+    });
+
+  program
+    .command('validate')
+    .description('check scenario files; exit 2 on the first bad file')
+    .argument('<files...>', 'scenario files')
+    .action(async (files: string[]) => {
+      let bad = 0;
+      for (const file of files) {
+        try {
+          const s = await loadScenarioFile(path.resolve(file));
+          console.log(`ok   ${file} (${s.id}: ${s.steps.length} steps, ${s.relationships.length} relationships)`);
+        } catch (error) {
+          if (!isInputError(error)) throw error;
+          bad++;
+          log(error.message);
+        }
+      }
+      if (bad > 0) process.exitCode = 2;
+    });
+
+  program
+    .command('report')
+    .description('render a results file')
+    .argument('<results>', 'results.json of a run')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .option('-o, --out <file>', 'write to a file instead of standard output')
+    .action(async (file: string, opts: { format: string; out?: string }) => {
+      const results = await readResults(file);
+      const text = opts.format === 'json' ? `${JSON.stringify(results, null, 2)}\n` : renderMarkdown(results);
+      if (opts.out) writeAtomically(path.resolve(opts.out), text);
+      else process.stdout.write(text);
+    });
+
+  const engines = program.command('engines').description('install and inspect the real engines');
+  engines
+    .command('install')
+    .description('install pinned engine versions into .engines/')
+    .action(async () => {
+      const { installEngines } = await import('../engines/install.ts');
+      const report = await installEngines({ log });
+      if (!report.ok) process.exitCode = 1;
+    });
+  engines
+    .command('status')
+    .description('each engine, its launch strategies and version')
+    .action(async () => {
+      const { engineStatus, formatStatus } = await import('../engines/status.ts');
+      console.log(formatStatus(await engineStatus()));
+    });
+
+  return program;
+}
+
+export async function readResults(file: string): Promise<RunResults> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path.resolve(file), 'utf8'));
+  } catch (error) {
+    throw new InputError(file, '', `cannot read a results file: ${(error as Error).message}`, 'give the results.json that `authz-bench run` wrote');
+  }
+  const version = (parsed as RunResults)?.schemaVersion;
+  if (version !== SCHEMA_VERSION) {
+    throw new InputError(file, 'schemaVersion', `found ${JSON.stringify(version)}, expected ${SCHEMA_VERSION}`, 'rerun the benchmark with this version of authz-bench');
+  }
+  return parsed as RunResults;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (isInputError(error)) {
+      log(`error: ${error.message}`);
+      process.exitCode = 2;
+      return;
+    }
+    log(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+    if (process.env.AUTHZ_BENCH_DEBUG) log(String((error as Error).stack));
+    else log('(set AUTHZ_BENCH_DEBUG=1 to see the stack)');
+    process.exitCode = 3;
+  }
+}
+
+await main();

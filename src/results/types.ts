@@ -1,0 +1,113 @@
+// The results file: one JSON per run, written once and rendered later by the reports.
+// Bump SCHEMA_VERSION on any incompatible change.
+
+import type { EngineInfo } from '../core/adapter.ts';
+
+export const SCHEMA_VERSION = 1;
+
+export type CaseStatus = 'pass' | 'fail' | 'unsupported' | 'error';
+
+export interface RunMetadata {
+  id: string;
+  startedAt: string;
+  finishedAt?: string;
+  command: string;
+  gitCommit?: string;
+  node: string;
+  platform: string;
+  cpu: string;
+  cpus: number;
+  memoryGiB: number;
+  settings: { benchTimeMs: number; warmupMs: number; checkTimeoutMs: number };
+}
+
+export interface EngineRecord extends EngineInfo {
+  /** Why the engine did not run, when it did not. */
+  skipped?: string;
+  decisionLog: string;
+}
+
+export interface ScenarioRecord {
+  id: string;
+  title: string;
+  tags: string[];
+  file: string;
+}
+
+export interface RevocationFigures {
+  path: string;
+  /** From the revocation's acknowledgement to the first deny; undefined if never denied. */
+  timeToFirstDenyMs?: number;
+  staleAllows: number;
+  polls: number;
+  /** Whether the very first check after the acknowledgement was denied. */
+  immediate: boolean;
+}
+
+export interface AuditFigures {
+  logKind: string;
+  checks: number;
+  found: number;
+  share: number;
+  /** Field name -> number of found entries that lack it or get it wrong. */
+  missingFields: Record<string, number>;
+  /** From the end of the last check to the moment every entry was readable. */
+  deliveryMs?: number;
+}
+
+export interface CaseResult {
+  engine: string;
+  scenario: string;
+  /** Index in the scenario's steps; with `item` for a batch member. */
+  step: number;
+  item?: number;
+  kind: 'check' | 'batch' | 'write' | 'delete' | 'updateModel' | 'revocation' | 'expectLog' | 'scenario';
+  name?: string;
+  status: CaseStatus;
+  request?: string;
+  expected?: string;
+  actual?: string;
+  message?: string;
+  decisionId?: string;
+  durationMs?: number;
+  revocation?: RevocationFigures;
+  audit?: AuditFigures;
+}
+
+export interface LatencySummary {
+  samples: number;
+  mean: number;
+  p50: number;
+  p75: number;
+  p99: number;
+  min: number;
+  max: number;
+  sd: number;
+  /** Relative margin of error of the mean at 95%, in percent. */
+  rme: number;
+  /** Checks per second, from the mean. */
+  throughput: number;
+}
+
+export interface PerformanceResult {
+  engine: string;
+  scenario: string;
+  /** What was timed: `check` (one check per iteration). */
+  kind: string;
+  unit: 'ms';
+  latency: LatencySummary;
+  errors: number;
+  /** How it was obtained, shown beside the figure. */
+  method: string;
+  /** Raw latency samples (ms), capped, for statistical comparison between runs. */
+  samples: number[];
+}
+
+export interface RunResults {
+  schemaVersion: typeof SCHEMA_VERSION;
+  run: RunMetadata;
+  engines: EngineRecord[];
+  scenarios: ScenarioRecord[];
+  cases: CaseResult[];
+  performance: PerformanceResult[];
+}

@@ -1,0 +1,228 @@
+// Runs one scenario's conformance steps on one engine and turns every step into cases.
+// It never throws for an engine's failure: a crash or a wrong answer is a result.
+
+import type { EngineAdapter } from '../core/adapter.ts';
+import { formatRelationship } from '../core/relationship.ts';
+import { describeRequest, type CheckRequest, type Decision } from '../core/request.ts';
+import type { Model } from '../model/types.ts';
+import type { CaseResult, RevocationFigures } from '../results/types.ts';
+import type { BatchStep, CheckStep, ExpectLogStep, RevocationStep, Scenario, Step } from '../scenario/types.ts';
+import { auditComplete, measureAudit, type SentCheck } from './audit.ts';
+import { resolveRelationships, resolveRequest } from './now.ts';
+import { errorMessage, withTimeout } from './timeout.ts';
+
+export interface ScenarioRunOptions {
+  /** Deadline for one engine call. */
+  checkTimeoutMs: number;
+  /** Called as each case finishes, so results are on disk before the run ends. */
+  onCase?: (result: CaseResult) => void;
+}
+
+export interface ScenarioRun {
+  scenario: string;
+  engine: string;
+  cases: CaseResult[];
+}
+
+const DEFAULTS: ScenarioRunOptions = { checkTimeoutMs: 10_000 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every model a scenario loads: the main one, policy updates and revocation models. */
+export function scenarioModels(scenario: Scenario): Model[] {
+  const models = [scenario.model];
+  for (const step of scenario.steps) {
+    if (step.kind === 'updateModel') models.push(step.model);
+    if (step.kind === 'revocation' && step.revoke.model) models.push(step.revoke.model);
+  }
+  return models;
+}
+
+export function unsupportedReasons(scenario: Scenario, adapter: EngineAdapter): string[] {
+  const reasons = new Set(scenarioModels(scenario).flatMap((m) => adapter.unsupported(m)));
+  const changesPolicy = scenario.steps.some((s) => s.kind === 'updateModel' || (s.kind === 'revocation' && s.revoke.model));
+  if (changesPolicy && (!adapter.capabilities.policyUpdate || !adapter.updateModel)) reasons.add('policy update: the adapter cannot change the policy at run time');
+  return [...reasons];
+}
+
+export async function runScenario(scenario: Scenario, adapter: EngineAdapter, options: Partial<ScenarioRunOptions> = {}): Promise<ScenarioRun> {
+  const opts = { ...DEFAULTS, ...options };
+  const engine = adapter.info().id;
+  const cases: CaseResult[] = [];
+  const emit = (c: Omit<CaseResult, 'engine' | 'scenario'>) => {
+    const result = { engine, scenario: scenario.id, ...c };
+    cases.push(result);
+    opts.onCase?.(result);
+  };
+  const call = <T>(promise: Promise<T>, what: string) => withTimeout(promise, opts.checkTimeoutMs, what);
+
+  const unsupported = unsupportedReasons(scenario, adapter);
+  if (unsupported.length > 0) {
+    emit({ step: -1, kind: 'scenario', status: 'unsupported', message: unsupported.join('; ') });
+    return { scenario: scenario.id, engine, cases };
+  }
+  try {
+    await call(adapter.loadModel(scenario.model), 'loadModel');
+    if (scenario.relationships.length > 0) await call(adapter.write(resolveRelationships(scenario.relationships)), 'write');
+  } catch (error) {
+    emit({ step: -1, kind: 'scenario', status: 'error', message: `setup failed: ${errorMessage(error)}` });
+    return { scenario: scenario.id, engine, cases };
+  }
+
+  const sent: SentCheck[] = [];
+  const check = async (request: CheckRequest): Promise<Decision> => {
+    const resolved = resolveRequest(request);
+    const sentAt = Date.now();
+    try {
+      const decision = await call(adapter.check(resolved), 'check');
+      if (!decision.error) sent.push({ request: resolved, allowed: decision.allowed, decisionId: decision.decisionId, sentAt });
+      return decision;
+    } catch (error) {
+      return { allowed: false, error: errorMessage(error) };
+    }
+  };
+
+  for (const step of scenario.steps) {
+    const started = performance.now();
+    const base = { step: step.index, ...(step.name ? { name: step.name } : {}) };
+    switch (step.kind) {
+      case 'check': {
+        const decision = await check(step.request);
+        emit({ ...base, kind: 'check', ...judge(step.request, step.expect, decision), durationMs: performance.now() - started });
+        break;
+      }
+      case 'batch':
+        await runBatch(step, adapter, call, sent).then((results) => results.forEach((r, item) => emit({ ...base, item, kind: 'batch', ...r })));
+        break;
+      case 'write':
+      case 'delete':
+      case 'updateModel':
+        try {
+          if (step.kind === 'updateModel') await call(adapter.updateModel!(step.model), 'updateModel');
+          else await call(adapter[step.kind](resolveRelationships(step.relationships)), step.kind);
+        } catch (error) {
+          emit({ ...base, kind: step.kind, status: 'error', message: errorMessage(error), request: describeMutation(step) });
+        }
+        break;
+      case 'revocation':
+        emit({ ...base, kind: 'revocation', ...(await runRevocation(step, adapter, call, check)) });
+        break;
+      case 'expectLog':
+        emit({ ...base, kind: 'expectLog', ...(await runExpectLog(step, adapter, sent)) });
+        break;
+    }
+  }
+  return { scenario: scenario.id, engine, cases };
+}
+
+function describeMutation(step: Step): string | undefined {
+  return step.kind === 'write' || step.kind === 'delete' ? step.relationships.map(formatRelationship).join(', ') : undefined;
+}
+
+type Verdict = Pick<CaseResult, 'status' | 'request' | 'expected' | 'actual' | 'message' | 'decisionId'>;
+
+function judge(request: CheckRequest, expect: CheckStep['expect'], decision: Decision): Verdict {
+  const base = { request: describeRequest(request), expected: expect, decisionId: decision.decisionId };
+  if (decision.error) return { ...base, status: 'error', actual: 'error', message: decision.error };
+  const actual = decision.allowed ? 'allow' : 'deny';
+  return { ...base, status: actual === expect ? 'pass' : 'fail', actual, ...(decision.reason ? { message: decision.reason } : {}) };
+}
+
+async function runBatch(
+  step: BatchStep,
+  adapter: EngineAdapter,
+  call: <T>(p: Promise<T>, what: string) => Promise<T>,
+  sent: SentCheck[],
+): Promise<Verdict[]> {
+  const requests = step.requests.map((r) => resolveRequest(r));
+  const sentAt = Date.now();
+  let decisions: Decision[];
+  try {
+    decisions = await call(adapter.checkBatch(requests), 'checkBatch');
+    if (decisions.length !== requests.length) throw new Error(`checkBatch returned ${decisions.length} decisions for ${requests.length} requests`);
+  } catch (error) {
+    decisions = requests.map(() => ({ allowed: false, error: errorMessage(error) }));
+  }
+  return decisions.map((decision, i) => {
+    if (!decision.error) sent.push({ request: requests[i]!, allowed: decision.allowed, decisionId: decision.decisionId, sentAt });
+    return judge(requests[i]!, step.expect[i]!, decision);
+  });
+}
+
+async function runRevocation(
+  step: RevocationStep,
+  adapter: EngineAdapter,
+  call: <T>(p: Promise<T>, what: string) => Promise<T>,
+  check: (r: CheckRequest) => Promise<Decision>,
+): Promise<Verdict & { revocation?: RevocationFigures }> {
+  const request = describeRequest(step.request);
+  const before = await check(step.request);
+  if (before.error || !before.allowed) {
+    return { status: before.error ? 'error' : 'fail', request, expected: 'allow before revocation', actual: before.error ? 'error' : 'deny', message: before.error ?? 'the grant was not in effect before the revocation' };
+  }
+  try {
+    if (step.revoke.model) await call(adapter.updateModel!(step.revoke.model), 'updateModel');
+    if (step.revoke.write) await call(adapter.write(resolveRelationships(step.revoke.write)), 'write');
+    if (step.revoke.delete) await call(adapter.delete(resolveRelationships(step.revoke.delete)), 'delete');
+  } catch (error) {
+    return { status: 'error', request, message: `revocation failed: ${errorMessage(error)}` };
+  }
+  const acknowledged = performance.now();
+  let staleAllows = 0;
+  let polls = 0;
+  let lastError: string | undefined;
+  while (performance.now() - acknowledged < step.timeoutMs) {
+    const decision = await check(step.request);
+    polls++;
+    if (decision.error) lastError = decision.error;
+    else if (!decision.allowed) {
+      const timeToFirstDenyMs = performance.now() - acknowledged;
+      const figures = { path: step.path, timeToFirstDenyMs, staleAllows, polls, immediate: staleAllows === 0 };
+      return {
+        status: 'pass',
+        request,
+        expected: 'deny after revocation',
+        actual: staleAllows === 0 ? 'deny at once' : `deny after ${staleAllows} stale allows`,
+        message: `time to first deny ${timeToFirstDenyMs.toFixed(1)} ms, ${staleAllows} stale allows`,
+        revocation: figures,
+      };
+    } else staleAllows++;
+    if (step.intervalMs > 0) await sleep(step.intervalMs);
+  }
+  return {
+    status: lastError && staleAllows === 0 ? 'error' : 'fail',
+    request,
+    expected: 'deny after revocation',
+    actual: `still allowed after ${step.timeoutMs} ms`,
+    message: lastError ?? `${staleAllows} stale allows, never denied within ${step.timeoutMs} ms`,
+    revocation: { path: step.path, staleAllows, polls, immediate: false },
+  };
+}
+
+async function runExpectLog(step: ExpectLogStep, adapter: EngineAdapter, sent: SentCheck[]): Promise<Verdict & { audit?: CaseResult['audit'] }> {
+  const kind = adapter.capabilities.decisionLog;
+  if (kind === 'none' || !adapter.readDecisionLog) {
+    return { status: 'unsupported', message: 'the engine keeps no decision log of its own (the harness log is not counted)' };
+  }
+  const waitStart = performance.now();
+  const lastSent = sent.length > 0 ? Math.max(...sent.map((s) => s.sentAt)) : Date.now();
+  let figures = measureAudit(sent, [], step.fields, kind);
+  try {
+    for (;;) {
+      figures = measureAudit(sent, await adapter.readDecisionLog(), step.fields, kind);
+      if (figures.found === figures.checks || performance.now() - waitStart > step.timeoutMs) break;
+      await sleep(100);
+    }
+  } catch (error) {
+    return { status: 'error', message: `reading the decision log failed: ${errorMessage(error)}` };
+  }
+  if (figures.found === figures.checks) figures.deliveryMs = Math.max(0, Date.now() - lastSent);
+  const label = kind === 'request' ? 'request log, not a decision log' : 'decision log';
+  const missing = Object.entries(figures.missingFields).map(([f, n]) => `${f} missing in ${n}`);
+  return {
+    status: auditComplete(figures) ? 'pass' : 'fail',
+    expected: `${figures.checks} checks with ${step.fields.join(', ')}`,
+    actual: `${figures.found}/${figures.checks} found (${label})`,
+    message: [`${(figures.share * 100).toFixed(1)}% found in the engine's ${label}`, ...missing].join('; '),
+    audit: figures,
+  };
+}

@@ -1,0 +1,49 @@
+// Scenario generators: scenarios/generators/<name>.ts, deterministic from a seed, that
+// return relationships and steps in the same YAML form a file has (so they are validated
+// the same way).
+
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SCENARIOS_DIR } from '../core/paths.ts';
+
+export interface GeneratorParam {
+  default: number;
+  min?: number;
+  max?: number;
+  description?: string;
+}
+
+export interface ScenarioGenerator {
+  name: string;
+  description: string;
+  params: Record<string, GeneratorParam>;
+  generate(params: Record<string, number>, seed: number): { relationships: unknown[]; steps?: unknown[] };
+}
+
+export interface LoadedGenerator extends ScenarioGenerator {
+  defaults: Record<string, number>;
+}
+
+export async function loadGenerator(name: string): Promise<LoadedGenerator> {
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`generator name '${name}' is not kebab-case`);
+  const file = path.join(SCENARIOS_DIR, 'generators', `${name}.ts`);
+  if (!existsSync(file)) throw new Error(`no generator '${name}' (looked for ${path.relative(process.cwd(), file)})`);
+  const generator = (await import(pathToFileURL(file).href)).default as ScenarioGenerator;
+  const defaults = Object.fromEntries(Object.entries(generator.params).map(([k, v]) => [k, v.default]));
+  const wrapped: LoadedGenerator = {
+    ...generator,
+    defaults,
+    generate(params, seed) {
+      for (const [key, value] of Object.entries(params)) {
+        const spec = generator.params[key];
+        if (!spec) throw new Error(`generator '${name}' has no parameter '${key}' (it has ${Object.keys(generator.params).join(', ')})`);
+        if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
+          throw new Error(`generator '${name}' parameter '${key}' = ${value} is outside ${spec.min ?? '-inf'}..${spec.max ?? 'inf'}`);
+        }
+      }
+      return generator.generate(params, seed);
+    },
+  };
+  return wrapped;
+}

@@ -1,0 +1,347 @@
+// Loads and validates scenario files. Structure is checked against the published JSON
+// Schema (schemas/scenario.schema.json); names are then checked against the model. Every
+// error names the file, the path inside it (and its line) and what was expected.
+
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { InputError, InputErrors, joinPath } from '../core/errors.ts';
+import { PROJECT_ROOT, SCENARIOS_DIR, SCHEMA_FILE } from '../core/paths.ts';
+import { formatRelationship, type Relationship } from '../core/relationship.ts';
+import type { CheckRequest } from '../core/request.ts';
+import { checkConditionSyntax } from '../model/conditions.ts';
+import { describe, parseModel } from '../model/parse.ts';
+import type { Model } from '../model/types.ts';
+import { loadGenerator } from './generators.ts';
+import { toRelationship, toRequest } from './requests.ts';
+import type { Expectation, LogField, Scenario, Step } from './types.ts';
+
+type Raw = Record<string, unknown>;
+
+let validateSchema: ReturnType<Ajv['compile']> | undefined;
+async function schemaValidator() {
+  if (!validateSchema) {
+    const schema = JSON.parse(await readFile(SCHEMA_FILE, 'utf8'));
+    validateSchema = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  }
+  return validateSchema;
+}
+
+/** Turns `/steps/3/expect` into `steps[3].expect`. */
+function pointerToPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<string>((acc, part) => joinPath(acc, /^\d+$/.test(part) ? Number(part) : part), '');
+}
+
+function pathToKeys(p: string): (string | number)[] {
+  const keys: (string | number)[] = [];
+  for (const m of p.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return keys;
+}
+
+/** Picks the most useful of ajv's errors: the deepest, and an enum/type miss over a oneOf summary. */
+function schemaErrors(errors: ErrorObject[], data: unknown): { path: string; problem: string; fix?: string }[] {
+  const byPath = new Map<string, ErrorObject[]>();
+  for (const error of errors) {
+    const p = error.keyword === 'additionalProperties' || error.keyword === 'required' ? error.instancePath : error.instancePath;
+    byPath.set(p, [...(byPath.get(p) ?? []), error]);
+  }
+  // A parent whose child path also failed is summarised by the child.
+  const paths = [...byPath.keys()].filter((p) => ![...byPath.keys()].some((q) => q !== p && q.startsWith(`${p}/`)));
+  return paths.map((pointer) => {
+    const errs = byPath.get(pointer)!;
+    const found = valueAt(data, pointer);
+    const chosen = errs.find((e) => e.keyword === 'enum') ?? errs.find((e) => e.keyword === 'additionalProperties') ?? errs.find((e) => e.keyword === 'required') ?? errs.find((e) => e.keyword !== 'oneOf') ?? errs[0]!;
+    const path = pointerToPath(pointer);
+    switch (chosen.keyword) {
+      case 'enum': {
+        const allowed = (chosen.params as { allowedValues: unknown[] }).allowedValues;
+        return { path, problem: `found ${describe(found)}, expected one of ${allowed.join(', ')}`, fix: `use ${allowed.join(' or ')}` };
+      }
+      case 'additionalProperties': {
+        const key = (chosen.params as { additionalProperty: string }).additionalProperty;
+        return { path: joinPath(path, key), problem: `unknown key '${key}'`, fix: 'remove it or check its spelling against docs/scenarios.md' };
+      }
+      case 'required': {
+        const key = (chosen.params as { missingProperty: string }).missingProperty;
+        return { path, problem: `'${key}' is missing`, fix: `add '${key}'` };
+      }
+      default:
+        return { path, problem: `found ${describe(found)}, which ${chosen.message ?? 'is not valid'}`, fix: 'see schemas/scenario.schema.json' };
+    }
+  });
+}
+
+function valueAt(data: unknown, pointer: string): unknown {
+  let current = data;
+  for (const key of pathToKeys(pointerToPath(pointer))) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string | number, unknown>)[key];
+  }
+  return current;
+}
+
+class Context {
+  readonly errors: InputError[] = [];
+  constructor(
+    readonly file: string,
+    private readonly doc?: Document,
+    private readonly lines?: LineCounter,
+  ) {}
+  add(p: string, problem: string, fix?: string): void {
+    this.errors.push(new InputError(this.file, this.withLine(p), problem, fix));
+  }
+  withLine(p: string): string {
+    if (!this.doc || !this.lines || !p) return p;
+    const node = this.doc.getIn(pathToKeys(p), true) as { range?: [number, number, number] } | undefined;
+    const offset = node?.range?.[0];
+    return offset === undefined ? p : `${p} (line ${this.lines.linePos(offset).line})`;
+  }
+  throwIfAny(): void {
+    if (this.errors.length === 1) throw this.errors[0]!;
+    if (this.errors.length > 1) throw new InputErrors(this.errors);
+  }
+}
+
+export async function loadScenarioFile(file: string): Promise<Scenario> {
+  const display = path.relative(process.cwd(), file) || file;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InputError(display, '', `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'check the path');
+  }
+  return loadScenarioText(text, display);
+}
+
+export async function loadScenarioText(text: string, file: string): Promise<Scenario> {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const pos = first.linePos?.[0];
+    throw new InputError(file, pos ? `line ${pos.line}, column ${pos.col}` : '', `not valid YAML: ${first.message.split('\n')[0]}`, 'fix the YAML syntax');
+  }
+  const data = doc.toJS() as unknown;
+  const ctx = new Context(file, doc, lines);
+  if (!data || typeof data !== 'object' || Array.isArray(data)) {
+    throw new InputError(file, '', `expected a mapping with id, title, model and steps, found ${describe(data)}`, 'see docs/scenarios.md');
+  }
+  const validate = await schemaValidator();
+  if (!validate(data)) {
+    for (const e of schemaErrors(validate.errors ?? [], data)) ctx.add(e.path, e.problem, e.fix);
+    ctx.throwIfAny();
+  }
+  return buildScenario(data as Raw, ctx);
+}
+
+async function buildScenario(raw: Raw, ctx: Context): Promise<Scenario> {
+  const model = parseModelAt(raw.model, ctx, 'model');
+  const expected = path.basename(ctx.file).replace(/\.ya?ml$/, '');
+  if (raw.id !== expected && !ctx.file.startsWith('<')) ctx.add('id', `id '${String(raw.id)}' differs from the file name '${expected}'`, `rename the file or set id: ${expected}`);
+
+  const relationshipsRaw = [...((raw.relationships as unknown[]) ?? [])];
+  const stepsRaw = [...((raw.steps as unknown[]) ?? [])];
+  const generatedFrom = stepsRaw.length;
+  if (raw.generate) {
+    const gen = raw.generate as { name: string; params?: Record<string, number>; seed?: number };
+    try {
+      const generator = await loadGenerator(gen.name);
+      const out = generator.generate({ ...generator.defaults, ...gen.params }, gen.seed ?? 1);
+      relationshipsRaw.push(...out.relationships);
+      stepsRaw.push(...(out.steps ?? []));
+    } catch (error) {
+      ctx.add('generate', (error as Error).message, 'name a generator in scenarios/generators/ with valid params');
+    }
+  }
+
+  const relationships = relationshipsRaw
+    .map((r, i) => readRelationship(r, model, ctx, i < ((raw.relationships as unknown[]) ?? []).length ? `relationships[${i}]` : `generate (relationship ${i})`))
+    .filter((r): r is Relationship => !!r);
+
+  const steps: Step[] = [];
+  stepsRaw.forEach((s, i) => {
+    const stepPath = i < generatedFrom ? `steps[${i}]` : `generate (step ${i - generatedFrom})`;
+    const step = readStep(s as Raw, i, stepPath, model, ctx);
+    if (step) steps.push(step);
+  });
+
+  const benchmark = raw.benchmark
+    ? (raw.benchmark as Raw[]).map((r, i) => readRequest(r, model, ctx, `benchmark[${i}]`)).filter((r): r is CheckRequest => !!r)
+    : steps.flatMap((s) => (s.kind === 'check' ? [s.request] : s.kind === 'batch' ? s.requests : []));
+
+  ctx.throwIfAny();
+  return {
+    id: String(raw.id),
+    title: String(raw.title),
+    description: String(raw.description ?? ''),
+    tags: (raw.tags as string[]) ?? [],
+    file: ctx.file,
+    model: model!,
+    relationships,
+    steps,
+    benchmark,
+  };
+}
+
+function parseModelAt(raw: unknown, ctx: Context, at: string): Model | undefined {
+  try {
+    const model = parseModel(raw, ctx.file, at);
+    for (const condition of model.conditions.values()) {
+      const problem = checkConditionSyntax(condition);
+      if (problem) ctx.add(joinPath(joinPath(joinPath(at, 'conditions'), condition.name), 'expression'), problem, 'fix the CEL expression');
+    }
+    return model;
+  } catch (error) {
+    const errors = error instanceof InputErrors ? error.errors : error instanceof InputError ? [error] : undefined;
+    if (!errors) throw error;
+    for (const e of errors) ctx.add(e.path, e.problem, e.fix);
+    return undefined;
+  }
+}
+
+function readRelationship(raw: unknown, model: Model | undefined, ctx: Context, at: string): Relationship | undefined {
+  const rel = toRelationship(raw);
+  if (!rel) {
+    ctx.add(at, `cannot read relationship ${JSON.stringify(raw)}`, "write 'type:id#relation@type:id', '...@type:id#relation' or '...@type:*'");
+    return undefined;
+  }
+  if (model) {
+    const problem = relationshipProblem(rel, model);
+    if (problem) ctx.add(at, `${formatRelationship(rel)}: ${problem.problem}`, problem.fix);
+  }
+  return rel;
+}
+
+/** Whether the model allows this relationship: the same rule OpenFGA enforces on writes. */
+export function relationshipProblem(rel: Relationship, model: Model): { problem: string; fix: string } | undefined {
+  const type = model.types.get(rel.resource.type);
+  if (!type) return { problem: `unknown type '${rel.resource.type}'`, fix: `use one of ${[...model.types.keys()].join(', ')}` };
+  const relation = type.relations.get(rel.relation);
+  if (!relation) {
+    const isPermission = type.permissions.has(rel.relation);
+    return {
+      problem: isPermission ? `'${rel.relation}' is a permission of '${type.name}', not a relation` : `'${type.name}' has no relation '${rel.relation}'`,
+      fix: `write one of ${[...type.relations.keys()].join(', ') || '(none)'}`,
+    };
+  }
+  const wildcard = rel.subject.id === '*';
+  const match = relation.allowed.find(
+    (a) => a.type === rel.subject.type && (a.relation ?? undefined) === rel.subject.relation && !!a.wildcard === wildcard && a.condition === rel.condition?.name,
+  );
+  if (!match) {
+    const allowed = relation.allowed.map((a) => `${a.type}${a.wildcard ? ':*' : ''}${a.relation ? `#${a.relation}` : ''}${a.condition ? ` with ${a.condition}` : ''}`);
+    return { problem: `subject not allowed for ${type.name}#${relation.name}`, fix: `allowed: ${allowed.join(', ')}` };
+  }
+  return undefined;
+}
+
+function readRequest(raw: Raw, model: Model | undefined, ctx: Context, at: string): CheckRequest | undefined {
+  const request = toRequest(raw);
+  if (!request) {
+    ctx.add(at, 'cannot read the check request', "give subject 'type:id', action 'name', resource 'type:id' (or AuthZEN objects)");
+    return undefined;
+  }
+  if (model) {
+    const type = model.types.get(request.resource.type);
+    if (!type) ctx.add(joinPath(at, 'resource'), `unknown resource type '${request.resource.type}'`, `use one of ${[...model.types.keys()].join(', ')}`);
+    else if (!type.relations.has(request.action.name) && !type.permissions.has(request.action.name)) {
+      ctx.add(joinPath(at, 'action'), `'${type.name}' has no relation or permission '${request.action.name}'`, `use one of ${[...type.relations.keys(), ...type.permissions.keys()].join(', ')}`);
+    }
+  }
+  return request;
+}
+
+function readStep(raw: Raw, index: number, at: string, model: Model | undefined, ctx: Context): Step | undefined {
+  const name = typeof raw.name === 'string' ? raw.name : undefined;
+  const base = { index, ...(name ? { name } : {}) };
+  const kinds = ['check', 'batch', 'write', 'delete', 'updateModel', 'revocation', 'expectLog'].filter((k) => k in raw);
+  if (kinds.length !== 1) {
+    ctx.add(at, kinds.length === 0 ? 'the step does nothing' : `the step has ${kinds.join(' and ')}`, 'give exactly one of check, batch, write, delete, updateModel, revocation, expectLog');
+    return undefined;
+  }
+  if ('expect' in raw && !('check' in raw)) ctx.add(joinPath(at, 'expect'), "'expect' belongs to a check step", "move it beside 'check'");
+  const kind = kinds[0]!;
+  switch (kind) {
+    case 'check': {
+      const request = readRequest(raw.check as Raw, model, ctx, joinPath(at, 'check'));
+      if (raw.expect !== 'allow' && raw.expect !== 'deny') {
+        ctx.add(joinPath(at, 'expect'), `found ${describe(raw.expect)}, expected one of allow, deny`, 'use allow or deny');
+        return undefined;
+      }
+      return request && { ...base, kind, request, expect: raw.expect };
+    }
+    case 'batch': {
+      const batch = raw.batch as { defaults?: Raw; checks: Raw[] };
+      const requests: CheckRequest[] = [];
+      const expect: Expectation[] = [];
+      batch.checks.forEach((c, i) => {
+        const p = joinPath(joinPath(joinPath(at, 'batch'), 'checks'), i);
+        const { expect: e, ...rest } = c;
+        if (e !== 'allow' && e !== 'deny') ctx.add(joinPath(p, 'expect'), `found ${describe(e)}, expected one of allow, deny`, 'use allow or deny');
+        const merged = { ...batch.defaults, ...rest };
+        const request = readRequest(merged, model, ctx, p);
+        if (request) {
+          requests.push(request);
+          expect.push(e as Expectation);
+        }
+      });
+      return { ...base, kind, requests, expect };
+    }
+    case 'write':
+    case 'delete': {
+      const relationships = (raw[kind] as unknown[])
+        .map((r, i) => readRelationship(r, model, ctx, joinPath(joinPath(at, kind), i)))
+        .filter((r): r is Relationship => !!r);
+      return { ...base, kind, relationships };
+    }
+    case 'updateModel': {
+      const updated = parseModelAt(raw.updateModel, ctx, joinPath(at, 'updateModel'));
+      return updated && { ...base, kind, model: updated };
+    }
+    case 'revocation': {
+      const r = raw.revocation as { path: string; check: Raw; revoke: Raw; timeoutMs?: number; intervalMs?: number };
+      const p = joinPath(at, 'revocation');
+      const request = readRequest(r.check, model, ctx, joinPath(p, 'check'));
+      const revokeModel = r.revoke.model ? parseModelAt(r.revoke.model, ctx, joinPath(joinPath(p, 'revoke'), 'model')) : undefined;
+      const rels = (key: 'delete' | 'write') =>
+        r.revoke[key]
+          ? (r.revoke[key] as unknown[]).map((x, i) => readRelationship(x, revokeModel ?? model, ctx, joinPath(joinPath(joinPath(p, 'revoke'), key), i))).filter((x): x is Relationship => !!x)
+          : undefined;
+      const revoke = { delete: rels('delete'), write: rels('write'), model: revokeModel };
+      return request && { ...base, kind, request, revoke, path: r.path, timeoutMs: r.timeoutMs ?? 10_000, intervalMs: r.intervalMs ?? 5 };
+    }
+    case 'expectLog': {
+      const l = (raw.expectLog ?? {}) as { fields?: LogField[]; timeoutMs?: number };
+      return { ...base, kind, fields: l.fields ?? ['subject', 'action', 'resource', 'context', 'allowed'], timeoutMs: l.timeoutMs ?? 10_000 };
+    }
+  }
+  return undefined;
+}
+
+/** Every scenario file under scenarios/ (recursively), sorted by path. */
+export async function bundledScenarioFiles(dir = SCENARIOS_DIR): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => path.join(e.parentPath, e.name))
+    .sort();
+}
+
+/** Loads bundled scenarios; `filter` keeps those whose id or a tag is listed. */
+export async function loadBundledScenarios(filter?: string[]): Promise<Scenario[]> {
+  const scenarios = await Promise.all((await bundledScenarioFiles()).map((f) => loadScenarioFile(f)));
+  if (!filter || filter.length === 0) return scenarios;
+  const selected = scenarios.filter((s) => filter.includes(s.id) || s.tags.some((t) => filter.includes(t)));
+  const unknown = filter.filter((f) => !scenarios.some((s) => s.id === f || s.tags.includes(f)));
+  if (unknown.length > 0) {
+    throw new InputError('--scenario', unknown.join(', '), 'no bundled scenario has this id or tag', `run 'authz-bench list scenarios'; known ids: ${scenarios.map((s) => s.id).join(', ')}`);
+  }
+  return selected;
+}
+
+export { PROJECT_ROOT };
