@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { InputError, InputErrors } from '../src/core/errors.ts';
+import { loadScenarioText } from '../src/scenario/load.ts';
+
+const MODEL = `
+model:
+  types:
+    user: {}
+    group:
+      relations:
+        member: [user, group#member]
+    doc:
+      relations:
+        viewer: [user, user:*, group#member]
+        blocked: [user]
+      permissions:
+        view: viewer - blocked
+`;
+
+const scenario = (steps: string, extra = '') => `id: t\ntitle: T\n${MODEL}${extra}\nsteps:\n${steps}`;
+
+async function loadError(text: string): Promise<InputError[]> {
+  try {
+    await loadScenarioText(text, 'bad.yaml');
+  } catch (error) {
+    if (error instanceof InputErrors) return error.errors;
+    if (error instanceof InputError) return [error];
+    throw error;
+  }
+  throw new Error('expected the scenario to be rejected');
+}
+
+describe('scenario loader', () => {
+  it('loads checks, batches, writes and deletes', async () => {
+    const s = await loadScenarioText(
+      scenario(
+        `  - check: {subject: user:anne, action: view, resource: doc:1}
+    expect: allow
+  - batch:
+      defaults: {subject: user:anne, action: view}
+      checks:
+        - {resource: doc:1, expect: allow}
+        - {resource: {type: doc, id: "2", properties: {a: 1}}, expect: deny}
+  - write: [doc:1#viewer@group:eng#member]
+  - delete: [doc:1#viewer@user:*]`,
+        '\nrelationships:\n  - doc:1#viewer@user:anne\n',
+      ),
+      'ok.yaml',
+    );
+    expect(s.steps.map((x) => x.kind)).toEqual(['check', 'batch', 'write', 'delete']);
+    expect(s.relationships).toHaveLength(1);
+    expect(s.benchmark).toHaveLength(3);
+    const batch = s.steps[1]!;
+    expect(batch.kind === 'batch' && batch.requests[1]!.resource).toEqual({ type: 'doc', id: '2', properties: { a: 1 } });
+  });
+
+  it('names the file, the path and the line of a wrong expect value', async () => {
+    const errors = await loadError(scenario(`  - check: {subject: user:anne, action: view, resource: doc:1}\n    expect: maybe`));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toContain('bad.yaml');
+    expect(errors[0]!.path).toMatch(/^steps\[0\]\.expect \(line \d+\)$/);
+    expect(errors[0]!.message).toContain('allow');
+  });
+
+  it('rejects an unknown action with the known ones as the fix', async () => {
+    const errors = await loadError(scenario(`  - check: {subject: user:anne, action: edit, resource: doc:1}\n    expect: allow`));
+    expect(errors[0]!.path).toContain('steps[0].check.action');
+    expect(errors[0]!.fix).toContain('viewer');
+  });
+
+  it('rejects a relationship the model does not allow', async () => {
+    const errors = await loadError(scenario(`  - write: [doc:1#blocked@group:eng#member]`));
+    expect(errors[0]!.path).toContain('steps[0].write[0]');
+    expect(errors[0]!.problem).toContain('not allowed');
+  });
+
+  it('rejects a step with two kinds and an unknown key', async () => {
+    const errors = await loadError(scenario(`  - write: [doc:1#viewer@user:a]\n    delete: [doc:1#viewer@user:a]\n  - chek: {}`));
+    expect(errors.map((e) => e.path).join(' ')).toContain('steps[1].chek');
+  });
+
+  it('reports YAML syntax errors with a line', async () => {
+    const errors = await loadError('id: t\n  title: [unclosed');
+    expect(errors[0]!.message).toMatch(/bad\.yaml at line \d+/);
+  });
+
+  it('reports model errors with their path', async () => {
+    const errors = await loadError(`id: t\ntitle: T\nmodel:\n  types:\n    doc:\n      permissions:\n        view: owner | | x\nsteps: []`);
+    expect(errors[0]!.path).toContain('model.types.doc.permissions.view');
+  });
+});
