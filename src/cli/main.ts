@@ -123,6 +123,52 @@ export function buildProgram(): Command {
       else process.stdout.write(text);
     });
 
+  program
+    .command('bench')
+    .description('load tests: micro benchmarks, closed/open loop with confidence intervals, SLO verdict, harness overhead, cost curves')
+    .option('-e, --engine <engine>', 'engines to measure (default: the embedded ones)', collect, [])
+    .option('--all', 'every engine and configuration, with cost curves')
+    .option('-s, --scenario <id>', 'the scenario whose benchmark requests are the load', 'load-mix')
+    .option('-o, --out <dir>', 'results folder (default: results/runs/bench-<time>)')
+    .addOption(new Option('--trials <n>', 'independent trials per measurement').default(3).argParser(positiveInt('--trials')))
+    .addOption(new Option('--duration <ms>', 'measured time per trial').default(1000).argParser(positiveInt('--duration')))
+    .addOption(new Option('--warmup <ms>', 'warm-up per trial, not measured').default(300).argParser(positiveInt('--warmup')))
+    .option('--concurrency <list>', 'closed-loop client counts', '1,16')
+    .addOption(new Option('--slo <ms>', 'p99 threshold of the SLO verdict').default(50).argParser(positiveInt('--slo')))
+    .addOption(new Option('--rate <n>', 'target arrival rate (checks/s) for the SLO').default(1000).argParser(positiveInt('--rate')))
+    .addOption(new Option('--max-rate <n>', 'highest rate the SLO ramp tries').default(64_000).argParser(positiveInt('--max-rate')))
+    .addOption(new Option('--connections <n>', 'open-loop connections').default(16).argParser(positiveInt('--connections')))
+    .option('--curves', 'measure cost curves (on with --all)')
+    .addOption(new Option('--max-curve-size <n>', 'largest size a cost curve tries').default(100_000).argParser(positiveInt('--max-curve-size')))
+    .action(async (opts) => {
+      const { runBench } = await import('../bench/command.ts');
+      const texts = opts.engine.length > 0 ? opts.engine : opts.all ? ['all'] : ['reference', 'oso'];
+      const specs = [...(await resolveEngineSpecs(['noop'])), ...(await resolveEngineSpecs(texts)).filter((s) => s.definition.id !== 'noop')];
+      const [scenario] = await loadBundledScenarios([opts.scenario]);
+      if (!scenario) throw new InputError('--scenario', opts.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
+      const outDir = path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'runs', `bench-${runId()}`));
+      const concurrency = String(opts.concurrency).split(',').map((c) => positiveInt('--concurrency')(c.trim()));
+      const results = await runBench(specs, scenario, outDir, `authz-bench ${process.argv.slice(2).join(' ')}`, {
+        trials: opts.trials,
+        durationMs: opts.duration,
+        warmupMs: opts.warmup,
+        concurrency,
+        sloMs: opts.slo,
+        targetRate: opts.rate,
+        connections: opts.connections,
+        maxRate: opts.maxRate,
+        rmeTarget: 2,
+        curves: !!opts.curves || !!opts.all,
+        curveTimeMs: 300,
+        maxCurveSize: opts.maxCurveSize,
+        log,
+      });
+      const reportFile = path.join(outDir, 'report.md');
+      writeAtomically(reportFile, renderMarkdown(results));
+      log(`results: ${path.relative(process.cwd(), path.join(outDir, 'results.json'))}\nreport:  ${path.relative(process.cwd(), reportFile)}`);
+      process.exitCode = allPassed(results) ? 0 : 1;
+    });
+
   const engines = program.command('engines').description('install and inspect the real engines');
   engines
     .command('install')

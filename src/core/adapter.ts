@@ -80,6 +80,8 @@ export interface EngineAdapter {
   checkBatch(requests: CheckRequest[]): Promise<Decision[]>;
   /** The engine's own log of decisions since loadModel; undefined when it keeps none. */
   readDecisionLog?(): Promise<DecisionLogEntry[]>;
+  /** Resident memory of the engine (its server process, or this process if embedded), for cost curves. */
+  memoryBytes?(): Promise<number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -90,5 +92,7 @@ export interface EngineDefinition {
   description: string;
   /** Named configurations that change answers or timing, e.g. `cache` for OpenFGA. */
   configurations?: string[];
+  /** `baseline` engines (the no-op engine) only measure the harness; `run --engine all` skips them. */
+  role?: 'engine' | 'baseline';
   create(configuration?: string): EngineAdapter;
 }

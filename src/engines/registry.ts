@@ -33,7 +33,7 @@ export async function resolveEngineSpecs(texts: string[]): Promise<EngineSpec[]>
   const specs: EngineSpec[] = [];
   for (const text of texts.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean)) {
     if (text === 'all') {
-      for (const definition of definitions) {
+      for (const definition of definitions.filter((d) => d.role !== 'baseline')) {
         specs.push({ definition, text: definition.id });
         for (const configuration of definition.configurations ?? []) specs.push({ definition, configuration, text: `${definition.id}[${configuration}]` });
       }

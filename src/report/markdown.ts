@@ -1,6 +1,6 @@
 // Markdown report (also for CI job summaries), rendered from a results file.
 
-import type { RunResults } from '../results/types.ts';
+import type { BenchSection, Interval, RunResults } from '../results/types.ts';
 import { auditRows, describeMachine, engineIds, factorToFastest, formatMs, matrixCell, revocationRows } from './summarise.ts';
 
 const SYMBOL = { pass: '✅', fail: '❌', error: '⚠️', unsupported: '➖', 'not run': '·' } as const;
@@ -113,6 +113,55 @@ export function renderMarkdown(results: RunResults): string {
       '',
     );
   }
+  if (results.bench) out.push(...renderBenchMarkdown(results.bench));
   out.push('---', `authz-bench results schema ${results.schemaVersion}; settings: ${Object.entries(run.settings).map(([k, v]) => `${k}=${v}`).join(', ')}.`, '');
   return out.join('\n');
+}
+
+const ci = (i: Interval, digits = 3) => (i.n > 1 ? `${i.mean.toFixed(digits)} ± ${i.margin.toFixed(digits)}` : i.mean.toFixed(digits));
+
+function renderBenchMarkdown(bench: BenchSection): string[] {
+  const out: string[] = ['## Load', ''];
+  out.push(`Settings: ${Object.entries(bench.settings).map(([k, v]) => `${k}=${v}`).join(', ')}. Intervals are 95% confidence intervals over independent trials.`, '');
+  if (bench.overhead) {
+    const o = bench.overhead;
+    out.push(`**Harness overhead** (${o.method}): ${ci(o.checksPerSecond, 0)} checks/s, p50 ${ci(o.p50, 4)} ms, p99 ${ci(o.p99, 4)} ms.`, '');
+  }
+  if (bench.micro.length > 0) {
+    out.push('### In-process micro benchmarks', '');
+    out.push(table(['engine', 'p50', 'p99', 'mean ± rme', 'samples', 'method'], bench.micro.map((m) => [m.engine, formatMs(m.latency.p50), formatMs(m.latency.p99), `${formatMs(m.latency.mean)} ± ${m.latency.rme.toFixed(2)}%`, m.latency.samples, m.method])), '');
+  }
+  if (bench.load.length > 0) {
+    out.push('### Closed and open loop (ms)', '');
+    out.push(
+      table(
+        ['engine', 'mode', 'clients', 'rate', 'throughput/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors'],
+        bench.load.map((l) => [l.engine, l.mode, l.concurrency, l.targetRate ?? 'max', ci(l.throughput, 0), ci(l.p50), ci(l.p90), ci(l.p99), ci(l.p999), l.max.toFixed(3), l.errors]),
+      ),
+      '',
+    );
+  }
+  if (bench.slo.length > 0) {
+    out.push('### SLO verdict', '');
+    out.push(
+      table(
+        ['engine', 'p99 threshold', 'target rate', 'p99 at target', 'verdict', 'highest rate that holds', 'ramp'],
+        bench.slo.map((v) => [v.engine, `${v.thresholdMs} ms`, `${v.targetRate}/s`, `${ci(v.p99)} ms`, v.pass ? '✅ pass' : '❌ fail', v.highestPassingRate ? `${v.highestPassingRate}/s` : 'none', v.ramp.map((r) => `${r.rate}/s: ${r.p99.toFixed(2)} ms${r.pass ? '' : ' ✗'}`).join('; ')]),
+      ),
+      '',
+      `Method: ${bench.slo[0]!.method}.`,
+      '',
+    );
+  }
+  if (bench.curves.length > 0) {
+    out.push('### Cost curves', '');
+    out.push(
+      table(
+        ['engine', 'dimension', 'points (size: p50 ms)', 'growth'],
+        bench.curves.map((c) => [c.engine, c.dimension, c.points.map((p) => `${p.size}: ${p.p50.toFixed(3)}${p.memoryMiB ? ` (${p.memoryMiB.toFixed(0)} MiB)` : ''}`).join(', '), c.fit ? `${c.fit.label}, r² ${c.fit.r2.toFixed(2)}` : '–']),
+      ),
+      '',
+    );
+  }
+  return out;
 }

@@ -110,4 +110,70 @@ export interface RunResults {
   scenarios: ScenarioRecord[];
   cases: CaseResult[];
   performance: PerformanceResult[];
+  /** Present in files written by `authz-bench bench`. */
+  bench?: BenchSection;
+}
+
+/** What `authz-bench bench` adds to a results file. */
+export interface BenchSection {
+  settings: Record<string, number | string>;
+  /** In-process micro benchmarks (tinybench), run until the margin of error is under the target. */
+  micro: PerformanceResult[];
+  load: LoadRecord[];
+  slo: SloRecord[];
+  overhead?: OverheadRecord;
+  curves: CostCurve[];
+}
+
+export interface Interval {
+  mean: number;
+  low: number;
+  high: number;
+  margin: number;
+  n: number;
+}
+
+export interface LoadRecord {
+  engine: string;
+  scenario: string;
+  mode: 'closed' | 'open';
+  concurrency: number;
+  targetRate?: number;
+  trials: number;
+  p50: Interval;
+  p90: Interval;
+  p99: Interval;
+  p999: Interval;
+  max: number;
+  throughput: Interval;
+  errors: number;
+  method: string;
+}
+
+export interface SloRecord {
+  engine: string;
+  scenario: string;
+  thresholdMs: number;
+  targetRate: number;
+  p99: Interval;
+  pass: boolean;
+  highestPassingRate?: number;
+  ramp: { rate: number; p99: number; throughput: number; pass: boolean }[];
+  method: string;
+}
+
+export interface OverheadRecord {
+  checksPerSecond: Interval;
+  p50: Interval;
+  p99: Interval;
+  method: string;
+}
+
+export interface CostCurve {
+  engine: string;
+  dimension: string;
+  scenario: string;
+  points: { size: number; p50: number; p99: number; memoryMiB?: number; setupMs: number }[];
+  fit?: { exponent: number; r2: number; label: string };
+  method: string;
 }

@@ -107,7 +107,12 @@ class Context {
   }
 }
 
-export async function loadScenarioFile(file: string): Promise<Scenario> {
+export interface LoadOptions {
+  /** Overrides the file's `generate.params` (cost curves sweep a size this way). */
+  generateParams?: Record<string, number>;
+}
+
+export async function loadScenarioFile(file: string, options: LoadOptions = {}): Promise<Scenario> {
   const display = path.relative(process.cwd(), file) || file;
   let text: string;
   try {
@@ -115,10 +120,10 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
   } catch (error) {
     throw new InputError(display, '', `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'check the path');
   }
-  return loadScenarioText(text, display);
+  return loadScenarioText(text, display, options);
 }
 
-export async function loadScenarioText(text: string, file: string): Promise<Scenario> {
+export async function loadScenarioText(text: string, file: string, options: LoadOptions = {}): Promise<Scenario> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -135,6 +140,10 @@ export async function loadScenarioText(text: string, file: string): Promise<Scen
   if (!validate(data)) {
     for (const e of schemaErrors(validate.errors ?? [], data)) ctx.add(e.path, e.problem, e.fix);
     ctx.throwIfAny();
+  }
+  if (options.generateParams && (data as Raw).generate) {
+    const generate = (data as Raw).generate as Raw;
+    generate.params = { ...(generate.params as object), ...options.generateParams };
   }
   return buildScenario(data as Raw, ctx);
 }

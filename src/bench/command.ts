@@ -1,0 +1,76 @@
+// Drives `authz-bench bench`: for each engine, a correctness gate on the load scenario,
+// then the measurements of run-bench.ts; one results file with a `bench` section.
+
+import path from 'node:path';
+import type { EngineSpec } from '../engines/registry.ts';
+import { SCHEMA_VERSION, type BenchSection, type EngineRecord, type RunResults } from '../results/types.ts';
+import { ResultsWriter } from '../results/writer.ts';
+import { gitCommit, machine } from '../runner/machine.ts';
+import { runScenario } from '../runner/run-scenario.ts';
+import { errorMessage, withTimeout } from '../runner/timeout.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { benchEngine, type BenchOptions } from './run-bench.ts';
+
+export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: string, command: string, options: BenchOptions): Promise<RunResults> {
+  const writer = new ResultsWriter(outDir);
+  const section: BenchSection = {
+    settings: {
+      trials: options.trials,
+      durationMs: options.durationMs,
+      warmupMs: options.warmupMs,
+      concurrency: options.concurrency.join(','),
+      sloMs: options.sloMs,
+      targetRate: options.targetRate,
+      connections: options.connections,
+      maxRate: options.maxRate,
+      rmeTargetPercent: options.rmeTarget,
+      curves: options.curves ? 'on' : 'off',
+    },
+    micro: [],
+    load: [],
+    slo: [],
+    curves: [],
+  };
+  const results: RunResults = {
+    schemaVersion: SCHEMA_VERSION,
+    run: {
+      id: path.basename(outDir),
+      startedAt: new Date().toISOString(),
+      command,
+      gitCommit: gitCommit(),
+      ...machine(),
+      settings: { benchTimeMs: 0, warmupMs: options.warmupMs, checkTimeoutMs: 10_000 },
+    },
+    engines: [],
+    scenarios: [{ id: scenario.id, title: scenario.title, tags: scenario.tags, file: scenario.file }],
+    cases: [],
+    performance: [],
+    bench: section,
+  };
+  for (const spec of specs) {
+    const adapter = spec.definition.create(spec.configuration);
+    const record: EngineRecord = { ...adapter.info(), decisionLog: adapter.capabilities.decisionLog };
+    results.engines.push(record);
+    options.log(`engine ${spec.text}`);
+    try {
+      await withTimeout(adapter.start({ resultsDir: outDir, options: spec.url ? { url: spec.url } : {}, log: (m) => options.log(`  ${m}`) }), 120_000, 'start');
+      Object.assign(record, adapter.info());
+      if (spec.definition.role !== 'baseline') {
+        // Correctness gate: figures of an engine that answers wrong are flagged in the report.
+        const gate = await runScenario(scenario, adapter, { onCase: (c) => writer.appendCase(c) });
+        results.cases.push(...gate.cases);
+        const wrong = gate.cases.filter((c) => c.status !== 'pass').length;
+        if (wrong > 0) options.log(`  correctness gate: ${wrong} case(s) not passed; its figures are flagged`);
+      }
+      await benchEngine(adapter, record, scenario, options, section);
+    } catch (error) {
+      record.skipped = errorMessage(error);
+      options.log(`  ${spec.text}: ${record.skipped}`);
+    } finally {
+      await adapter.stop().catch(() => undefined);
+    }
+    results.run.finishedAt = new Date().toISOString();
+    writer.writeResults(results);
+  }
+  return results;
+}

@@ -1,0 +1,6 @@
+// The part of jstat that authz-bench uses (jstat ships no type definitions).
+declare module 'jstat' {
+  export const jStat: {
+    studentt: { inv(p: number, dof: number): number };
+  };
+}
