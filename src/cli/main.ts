@@ -1,5 +1,6 @@
-// The authz-bench command line. Exit codes: 0 all passed, 1 a conformance failure or an
-// engine error, 2 bad input (a clear one-line message, no stack trace), 130 interrupted.
+// The authz-bench command line. Exit codes: 0 all passed; 1 an engine answered wrong;
+// 2 bad input (a clear one-line message, no stack trace); 3 an engine failed (error,
+// crash, hang) but none answered wrong; 70 a fault of the harness itself; 130 interrupted.
 
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,7 +9,6 @@ import { InputError, isInputError } from '../core/errors.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
 import { loadEngineDefinitions, resolveEngineSpecs } from '../engines/registry.ts';
 import { renderMarkdown } from '../report/markdown.ts';
-import { allPassed } from '../report/summarise.ts';
 import { SCHEMA_VERSION, type RunResults } from '../results/types.ts';
 import { writeAtomically } from '../results/writer.ts';
 import { runAll } from '../runner/run.ts';
@@ -47,12 +47,14 @@ export function buildProgram(): Command {
     .option('-s, --scenario <id>', 'scenario id or tag (repeatable; default: all bundled)', collect, [])
     .option('-f, --file <file>', 'a scenario file of your own (repeatable)', collect, [])
     .option('-o, --out <dir>', 'results folder (default: results/runs/<time>)')
+    .option('--resume', 'continue the interrupted run in --out: keep its finished engine × scenario pairs')
     .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(positiveInt('--bench-time')))
     .addOption(new Option('--warmup <ms>', 'benchmark warm-up time').default(100).argParser(positiveInt('--warmup')))
     .addOption(new Option('--check-timeout <ms>', 'deadline for one engine call').default(10_000).argParser(positiveInt('--check-timeout')))
     .action(async (opts) => {
       const specs = await resolveEngineSpecs(opts.engine.length > 0 ? opts.engine : ['reference']);
       const scenarios = await loadScenarios(opts.scenario, opts.file);
+      if (opts.resume && !opts.out) throw new InputError('--resume', '', 'needs the folder of the run to continue', 'add --out <dir of the interrupted run>');
       const outDir = path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'runs', runId()));
       log(`authz-bench: ${specs.length} engine(s) × ${scenarios.length} scenario(s) -> ${path.relative(process.cwd(), outDir) || '.'}`);
       const { results, writer } = await runAll(specs, scenarios, {
@@ -61,6 +63,7 @@ export function buildProgram(): Command {
         warmupMs: opts.warmup,
         checkTimeoutMs: opts.checkTimeout,
         command: `authz-bench ${process.argv.slice(2).join(' ')}`,
+        resume: !!opts.resume,
         log,
       });
       const reportFile = path.join(outDir, 'report.md');
@@ -68,7 +71,7 @@ export function buildProgram(): Command {
       const failed = results.cases.filter((c) => c.status === 'fail' || c.status === 'error').length;
       log(`results: ${path.relative(process.cwd(), writer.resultsFile)}\nreport:  ${path.relative(process.cwd(), reportFile)}`);
       log(failed === 0 ? 'all cases passed' : `${failed} case(s) failed or errored`);
-      process.exitCode = allPassed(results) ? 0 : 1;
+      process.exitCode = exitCodeFor(results);
     });
 
   const list = program.command('list').description('list engines or scenarios');
@@ -166,7 +169,21 @@ export function buildProgram(): Command {
       const reportFile = path.join(outDir, 'report.md');
       writeAtomically(reportFile, renderMarkdown(results));
       log(`results: ${path.relative(process.cwd(), path.join(outDir, 'results.json'))}\nreport:  ${path.relative(process.cwd(), reportFile)}`);
-      process.exitCode = allPassed(results) ? 0 : 1;
+      process.exitCode = exitCodeFor(results);
+    });
+
+  program
+    .command('fuzz')
+    .description('fuzz the scenario loader and model parser with generated files (fast-check)')
+    .addOption(new Option('--count <n>', 'generated inputs').default(10_000).argParser(positiveInt('--count')))
+    .addOption(new Option('--seed <n>', 'fast-check seed').default(42).argParser(positiveInt('--seed')))
+    .action(async (opts: { count: number; seed: number }) => {
+      const { fuzzLoader } = await import('../fuzz/scenario-fuzz.ts');
+      const started = performance.now();
+      const report = await fuzzLoader(opts.count, opts.seed);
+      console.log(`fuzz: ${report.inputs} generated inputs, ${report.accepted} accepted, ${report.rejected} rejected with a located error, ${report.crashes.length} crashes; slowest ${report.slowestMs.toFixed(1)} ms; ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${opts.seed})`);
+      for (const c of report.crashes.slice(0, 5)) console.log(`crash: ${c.problem}\n---\n${c.input}\n---`);
+      if (report.crashes.length > 0) process.exitCode = 1;
     });
 
   const engines = program.command('engines').description('install and inspect the real engines');
@@ -187,6 +204,13 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+/** 1 when an engine answered wrong, 3 when an engine only failed to answer, else 0. */
+export function exitCodeFor(results: RunResults): number {
+  if (results.cases.some((c) => c.status === 'fail')) return 1;
+  if (results.cases.some((c) => c.status === 'error') || results.engines.some((e) => e.skipped)) return 3;
+  return 0;
 }
 
 export async function readResults(file: string): Promise<RunResults> {
@@ -219,7 +243,7 @@ async function main(): Promise<void> {
     log(`internal error: ${error instanceof Error ? error.message : String(error)}`);
     if (process.env.AUTHZ_BENCH_DEBUG) log(String((error as Error).stack));
     else log('(set AUTHZ_BENCH_DEBUG=1 to see the stack)');
-    process.exitCode = 3;
+    process.exitCode = 70;
   }
 }
 

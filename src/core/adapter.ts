@@ -80,6 +80,11 @@ export interface EngineAdapter {
   checkBatch(requests: CheckRequest[]): Promise<Decision[]>;
   /** The engine's own log of decisions since loadModel; undefined when it keeps none. */
   readDecisionLog?(): Promise<DecisionLogEntry[]>;
+  /**
+   * Whether the engine can still answer: undefined when healthy, else why not (process
+   * exited, health endpoint down). Asked after an error, to tell a crash from a bad case.
+   */
+  health?(): Promise<string | undefined>;
   /** Resident memory of the engine (its server process, or this process if embedded), for cost curves. */
   memoryBytes?(): Promise<number | undefined>;
   stop(): Promise<void>;

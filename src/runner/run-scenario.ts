@@ -22,6 +22,8 @@ export interface ScenarioRun {
   scenario: string;
   engine: string;
   cases: CaseResult[];
+  /** Set when the engine stopped answering (crash, hang): why. The rest of its run is skipped. */
+  engineFailure?: string;
 }
 
 const DEFAULTS: ScenarioRunOptions = { checkTimeoutMs: 10_000 };
@@ -48,10 +50,16 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
   const opts = { ...DEFAULTS, ...options };
   const engine = adapter.info().id;
   const cases: CaseResult[] = [];
+  let engineFailure: string | undefined;
   const emit = (c: Omit<CaseResult, 'engine' | 'scenario'>) => {
     const result = { engine, scenario: scenario.id, ...c };
     cases.push(result);
     opts.onCase?.(result);
+  };
+  /** After an error, asks the engine whether it is still there. */
+  const checkHealth = async () => {
+    if (!adapter.health) return;
+    engineFailure = await withTimeout(adapter.health(), 5000, 'health').catch((error) => errorMessage(error));
   };
   const call = <T>(promise: Promise<T>, what: string) => withTimeout(promise, opts.checkTimeoutMs, what);
 
@@ -65,7 +73,8 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
     if (scenario.relationships.length > 0) await call(adapter.write(resolveRelationships(scenario.relationships)), 'write');
   } catch (error) {
     emit({ step: -1, kind: 'scenario', status: 'error', message: `setup failed: ${errorMessage(error)}` });
-    return { scenario: scenario.id, engine, cases };
+    await checkHealth();
+    return { scenario: scenario.id, engine, cases, ...(engineFailure ? { engineFailure } : {}) };
   }
 
   const sent: SentCheck[] = [];
@@ -73,7 +82,7 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
     const resolved = resolveRequest(request);
     const sentAt = Date.now();
     try {
-      const decision = await call(adapter.check(resolved), 'check');
+      const decision = validDecision(await call(adapter.check(resolved), 'check'));
       if (!decision.error) sent.push({ request: resolved, allowed: decision.allowed, decisionId: decision.decisionId, sentAt });
       return decision;
     } catch (error) {
@@ -82,6 +91,11 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
   };
 
   for (const step of scenario.steps) {
+    if (cases.some((c) => c.status === 'error') && !engineFailure) await checkHealth();
+    if (engineFailure) {
+      emit({ step: step.index, kind: step.kind === 'check' ? 'check' : step.kind, status: 'error', message: `not run: the engine failed (${engineFailure})` });
+      continue;
+    }
     const started = performance.now();
     const base = { step: step.index, ...(step.name ? { name: step.name } : {}) };
     switch (step.kind) {
@@ -111,7 +125,14 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
         break;
     }
   }
-  return { scenario: scenario.id, engine, cases };
+  if (!engineFailure && cases.some((c) => c.status === 'error')) await checkHealth();
+  return { scenario: scenario.id, engine, cases, ...(engineFailure ? { engineFailure } : {}) };
+}
+
+/** An answer without a boolean `allowed` is an error, never a deny. */
+export function validDecision(decision: unknown): Decision {
+  if (decision && typeof decision === 'object' && typeof (decision as Decision).allowed === 'boolean') return decision as Decision;
+  return { allowed: false, error: `malformed answer from the engine: ${JSON.stringify(decision)?.slice(0, 200)}` };
 }
 
 function describeMutation(step: Step): string | undefined {
@@ -138,6 +159,8 @@ async function runBatch(
   let decisions: Decision[];
   try {
     decisions = await call(adapter.checkBatch(requests), 'checkBatch');
+    if (!Array.isArray(decisions)) throw new Error(`malformed answer from the engine: ${JSON.stringify(decisions)?.slice(0, 200)}`);
+    decisions = decisions.map(validDecision);
     if (decisions.length !== requests.length) throw new Error(`checkBatch returned ${decisions.length} decisions for ${requests.length} requests`);
   } catch (error) {
     decisions = requests.map(() => ({ allowed: false, error: errorMessage(error) }));

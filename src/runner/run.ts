@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { EngineAdapter } from '../core/adapter.ts';
 import type { EngineSpec } from '../engines/registry.ts';
 import { SCHEMA_VERSION, type CaseResult, type EngineRecord, type RunResults } from '../results/types.ts';
-import { ResultsWriter } from '../results/writer.ts';
+import { pairKey, ResultsWriter } from '../results/writer.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { benchmarkScenario } from './benchmark.ts';
 import { gitCommit, machine } from './machine.ts';
@@ -18,6 +18,8 @@ export interface RunOptions {
   warmupMs: number;
   checkTimeoutMs: number;
   command: string;
+  /** Continue an interrupted run in outDir: finished engine × scenario pairs are kept. */
+  resume?: boolean;
   log: (message: string) => void;
 }
 
@@ -69,6 +71,12 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
     results.cases.push(c);
     writer.appendCase(c);
   };
+  const previous = options.resume ? writer.readPrevious() : { done: new Set<string>(), cases: [] };
+  if (options.resume) {
+    results.cases.push(...previous.cases);
+    writer.rewriteCases(previous.cases);
+    options.log(`resuming: ${previous.done.size} engine × scenario pair(s) already done`);
+  }
 
   try {
     for (const spec of specs) {
@@ -94,17 +102,30 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
         options.log(`engine ${spec.text}: ${record.skipped}`);
         for (const scenario of scenarios) {
           addCase({ engine: record.id, scenario: scenario.id, step: -1, kind: 'scenario', status: 'error', message: record.skipped });
+          writer.markDone(record.id, scenario.id);
         }
         await adapter.stop().catch(() => undefined);
         continue;
       }
       options.log(`engine ${record.id}: ${record.name} ${record.version} (${record.launch})`);
+      let engineFailure: string | undefined;
       for (const scenario of scenarios) {
         if (interrupted) break;
+        if (previous.done.has(pairKey(record.id, scenario.id))) {
+          options.log(`  ${scenario.id.padEnd(36)} done in the interrupted run; kept`);
+          continue;
+        }
+        if (engineFailure) {
+          addCase({ engine: record.id, scenario: scenario.id, step: -1, kind: 'scenario', status: 'error', message: `not run: the engine failed earlier (${engineFailure})` });
+          writer.markDone(record.id, scenario.id);
+          continue;
+        }
         const run = await runScenario(scenario, adapter, { checkTimeoutMs: options.checkTimeoutMs, onCase: addCase });
+        engineFailure = run.engineFailure;
+        if (engineFailure) options.log(`  ${record.id} failed: ${engineFailure}; its remaining scenarios are marked`);
         const counts = countStatuses(run.cases);
         options.log(`  ${scenario.id.padEnd(36)} ${formatCounts(counts)}`);
-        if (options.benchTimeMs > 0 && counts.unsupported === 0 && run.cases.every((c) => c.kind !== 'scenario')) {
+        if (!engineFailure && options.benchTimeMs > 0 && counts.unsupported === 0 && run.cases.every((c) => c.kind !== 'scenario')) {
           try {
             const perf = await benchmarkScenario(scenario, adapter, { timeMs: options.benchTimeMs, warmupMs: options.warmupMs });
             if (perf) {
@@ -115,6 +136,8 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
             options.log(`  ${scenario.id}: benchmark failed: ${errorMessage(error)}`);
           }
         }
+        writer.markDone(record.id, scenario.id);
+        writer.writeResults(results);
       }
       await adapter.stop().catch((error) => options.log(`engine ${record.id}: stop failed: ${errorMessage(error)}`));
       current = undefined;

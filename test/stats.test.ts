@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { runClosedLoop } from '../src/load/closed-loop.ts';
+import { runOpenLoop } from '../src/load/open-loop.ts';
+import { summariseTrials } from '../src/load/trials.ts';
+import type { LoadTrial } from '../src/load/types.ts';
+import { confidenceInterval, mean, sampleSd } from '../src/stats/confidence.ts';
+import { fitGrowth } from '../src/stats/growth.ts';
+import { LatencyHistogram } from '../src/stats/histogram.ts';
+import { capSamples } from '../src/stats/summary.ts';
+
+describe('confidence intervals', () => {
+  it('matches a hand computation with Student t', () => {
+    // mean 5, sd = sqrt(2.5) = 1.5811, n = 5, t(0.975, 4) = 2.7764
+    const i = confidenceInterval([3, 4, 5, 6, 7]);
+    expect(i.mean).toBe(5);
+    expect(sampleSd([3, 4, 5, 6, 7])).toBeCloseTo(1.5811, 4);
+    expect(i.margin).toBeCloseTo((2.7764 * 1.5811) / Math.sqrt(5), 3);
+    expect(i.low).toBeCloseTo(5 - i.margin, 10);
+  });
+  it('gives a zero-width interval for one value and NaN for none', () => {
+    expect(confidenceInterval([2]).margin).toBe(0);
+    expect(confidenceInterval([]).mean).toBeNaN();
+    expect(mean([1, 2, 3])).toBe(2);
+  });
+});
+
+describe('latency histogram', () => {
+  it('returns percentiles of 1..1000 ms within HdrHistogram precision', () => {
+    const h = new LatencyHistogram();
+    for (let ms = 1; ms <= 1000; ms++) h.recordMs(ms);
+    const s = h.summary();
+    expect(s.count).toBe(1000);
+    expect(s.p50).toBeCloseTo(500, -1);
+    expect(s.p99).toBeCloseTo(990, -1);
+    expect(s.max).toBeCloseTo(1000, -1);
+    expect(s.mean).toBeCloseTo(500.5, 0);
+    h.destroy();
+  });
+});
+
+describe('growth fit', () => {
+  it('reads flat, linear and quadratic growth', () => {
+    const sizes = [1, 10, 100, 1000];
+    expect(fitGrowth(sizes.map((size) => ({ size, value: 5 })))!.exponent).toBeCloseTo(0, 5);
+    expect(fitGrowth(sizes.map((size) => ({ size, value: 3 * size })))!.label).toContain('linear');
+    expect(fitGrowth(sizes.map((size) => ({ size, value: size * size })))!.exponent).toBeCloseTo(2, 5);
+    expect(fitGrowth([{ size: 1, value: 1 }])).toBeUndefined();
+  });
+  it('caps samples evenly', () => {
+    expect(capSamples([1, 2, 3], 5)).toEqual([1, 2, 3]);
+    expect(capSamples(Array.from({ length: 100 }, (_, i) => i), 10)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+  });
+});
+
+describe('trials', () => {
+  it('summarises trials with intervals', () => {
+    const trial = (p50: number): LoadTrial => ({ mode: 'closed', concurrency: 1, durationMs: 1000, throughput: 100, errors: 1, latency: { count: 10, mean: p50, p50, p90: p50, p99: p50 * 2, p999: p50 * 2, max: p50 * 3, unit: 'ms' } });
+    const s = summariseTrials([trial(1), trial(2), trial(3)]);
+    expect(s.p50.mean).toBe(2);
+    expect(s.p99.mean).toBe(4);
+    expect(s.max).toBe(9);
+    expect(s.errors).toBe(3);
+  });
+});
+
+describe('load generators', () => {
+  it('closed loop counts errors and measures service time', async () => {
+    const t = await runClosedLoop(async (i) => i % 10 !== 0, { concurrency: 2, durationMs: 100, warmupMs: 20 });
+    expect(t.latency.count).toBeGreaterThan(10);
+    expect(t.errors).toBeGreaterThan(0);
+  });
+  it('open loop counts a stall against every request scheduled behind it (coordinated omission corrected)', async () => {
+    // One connection at 200/s (a send every 5 ms); one check stalls 100 ms. A closed-loop
+    // tool would record one slow sample; the open loop records the ~20 queued behind it.
+    let stalled = false;
+    const t = await runOpenLoop(
+      async () => {
+        if (!stalled) {
+          stalled = true;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return true;
+      },
+      { rate: 200, connections: 1, durationMs: 400, warmupMs: 0 },
+    );
+    expect(t.latency.count).toBeGreaterThan(50);
+    // Well over 1% of the samples waited behind the stall, so p90 shows it.
+    expect(t.latency.p90).toBeGreaterThan(20);
+    expect(t.latency.max).toBeGreaterThanOrEqual(99);
+  });
+});
