@@ -2,14 +2,14 @@
 // 2 bad input (a clear one-line message, no stack trace); 3 an engine failed (error,
 // crash, hang) but none answered wrong; 70 a fault of the harness itself; 130 interrupted.
 
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { InputError, isInputError } from '../core/errors.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
 import { loadEngineDefinitions, resolveEngineSpecs } from '../engines/registry.ts';
 import { renderMarkdown } from '../report/markdown.ts';
-import { SCHEMA_VERSION, type RunResults } from '../results/types.ts';
+import { exitCodeFor } from '../results/exit-code.ts';
+import { readResults } from '../results/read.ts';
 import { writeAtomically } from '../results/writer.ts';
 import { runAll } from '../runner/run.ts';
 import { loadBundledScenarios, loadScenarioFile } from '../scenario/load.ts';
@@ -204,27 +204,6 @@ export function buildProgram(): Command {
     });
 
   return program;
-}
-
-/** 1 when an engine answered wrong, 3 when an engine only failed to answer, else 0. */
-export function exitCodeFor(results: RunResults): number {
-  if (results.cases.some((c) => c.status === 'fail')) return 1;
-  if (results.cases.some((c) => c.status === 'error') || results.engines.some((e) => e.skipped)) return 3;
-  return 0;
-}
-
-export async function readResults(file: string): Promise<RunResults> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path.resolve(file), 'utf8'));
-  } catch (error) {
-    throw new InputError(file, '', `cannot read a results file: ${(error as Error).message}`, 'give the results.json that `authz-bench run` wrote');
-  }
-  const version = (parsed as RunResults)?.schemaVersion;
-  if (version !== SCHEMA_VERSION) {
-    throw new InputError(file, 'schemaVersion', `found ${JSON.stringify(version)}, expected ${SCHEMA_VERSION}`, 'rerun the benchmark with this version of authz-bench');
-  }
-  return parsed as RunResults;
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,121 @@
+// The harness under engine faults: a hang, malformed answers, an engine that dies. The
+// faulty engines are the reference engine wrapped to misbehave at a chosen call, so
+// every other answer stays a real one.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import reference from '../adapters/reference/index.ts';
+import type { EngineAdapter, EngineDefinition } from '../src/core/adapter.ts';
+import type { EngineSpec } from '../src/engines/registry.ts';
+import { runAll } from '../src/runner/run.ts';
+import { runScenario } from '../src/runner/run-scenario.ts';
+import { loadScenarioText } from '../src/scenario/load.ts';
+import { exitCodeFor } from '../src/results/exit-code.ts';
+
+const SCENARIO = `
+id: faults
+title: Faults
+model:
+  types:
+    user: {}
+    doc:
+      relations:
+        viewer: [user]
+relationships: [doc:1#viewer@user:anne]
+steps:
+${Array.from({ length: 6 }, (_, i) => `  - check: {subject: user:anne, action: viewer, resource: doc:${i % 2 ? 2 : 1}}\n    expect: ${i % 2 ? 'deny' : 'allow'}`).join('\n')}
+`;
+
+type Fault = 'hang' | 'malformed' | 'die';
+
+function faulty(fault: Fault, atCheck: number): EngineDefinition {
+  return {
+    id: `faulty-${fault}`,
+    description: 'reference engine that misbehaves',
+    create() {
+      const inner = reference.create();
+      let checks = 0;
+      let dead = false;
+      const adapter: EngineAdapter = {
+        ...inner,
+        capabilities: inner.capabilities,
+        info: () => ({ ...inner.info(), id: `faulty-${fault}` }),
+        unsupported: (m) => inner.unsupported(m),
+        start: (c) => inner.start(c),
+        loadModel: (m) => (dead ? Promise.reject(new Error('connection refused')) : inner.loadModel(m)),
+        write: (r) => inner.write(r),
+        delete: (r) => inner.delete(r),
+        checkBatch: (r) => inner.checkBatch(r),
+        stop: () => inner.stop(),
+        async check(request) {
+          checks++;
+          if (dead) throw new Error('connect ECONNREFUSED 127.0.0.1:1');
+          if (checks === atCheck) {
+            if (fault === 'hang') return new Promise(() => {});
+            if (fault === 'malformed') return { allowed: 'yes' } as never;
+            dead = true;
+            throw new Error('socket hang up');
+          }
+          return inner.check(request);
+        },
+        health: async () => (dead ? 'process exited with signal SIGKILL' : undefined),
+      };
+      return adapter;
+    },
+  };
+}
+
+describe('engine faults', () => {
+  it('a hung check becomes an error case after the deadline; the next checks still run', async () => {
+    const scenario = await loadScenarioText(SCENARIO, 'faults.yaml');
+    const run = await runScenario(scenario, faulty('hang', 2).create(), { checkTimeoutMs: 200 });
+    expect(run.cases.map((c) => c.status)).toEqual(['pass', 'error', 'pass', 'pass', 'pass', 'pass']);
+    expect(run.cases[1]!.message).toContain('did not answer within 200 ms');
+  });
+
+  it('a malformed answer is an error, never a deny', async () => {
+    const scenario = await loadScenarioText(SCENARIO, 'faults.yaml');
+    const run = await runScenario(scenario, faulty('malformed', 2).create());
+    expect(run.cases[1]).toMatchObject({ status: 'error', actual: 'error' });
+    expect(run.cases[1]!.message).toContain('malformed answer');
+  });
+
+  it('an engine that dies: its remaining cases are marked with the reason, the other engines run, nothing finished is lost', async () => {
+    const scenario = await loadScenarioText(SCENARIO, 'faults.yaml');
+    const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-faults-'));
+    const specs: EngineSpec[] = [
+      { definition: faulty('die', 3), text: 'faulty-die' },
+      { definition: reference, text: 'reference' },
+    ];
+    const { results } = await runAll(specs, [scenario, { ...scenario, id: 'faults-again' }], {
+      outDir: out,
+      benchTimeMs: 0,
+      warmupMs: 0,
+      checkTimeoutMs: 1000,
+      command: 'test',
+      log: () => {},
+    });
+    const died = results.cases.filter((c) => c.engine === 'faulty-die');
+    expect(died.slice(0, 2).map((c) => c.status)).toEqual(['pass', 'pass']);
+    expect(died.slice(3).every((c) => c.status === 'error' && /engine failed/.test(c.message ?? ''))).toBe(true);
+    expect(died.some((c) => c.scenario === 'faults-again' && c.message?.includes('SIGKILL'))).toBe(true);
+    expect(results.cases.filter((c) => c.engine === 'reference').every((c) => c.status === 'pass')).toBe(true);
+    expect(exitCodeFor(results)).toBe(3);
+    // Every case is on disk, line by line, and in the summary.
+    const lines = readFileSync(path.join(out, 'cases.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(results.cases.length);
+    expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')).cases).toHaveLength(results.cases.length);
+  });
+
+  it('--resume keeps finished pairs and runs the rest', async () => {
+    const scenario = await loadScenarioText(SCENARIO, 'faults.yaml');
+    const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-resume-'));
+    const opts = { outDir: out, benchTimeMs: 0, warmupMs: 0, checkTimeoutMs: 1000, command: 'test', log: () => {} };
+    await runAll([{ definition: reference, text: 'reference' }], [scenario], opts);
+    const second = await runAll([{ definition: reference, text: 'reference' }], [scenario, { ...scenario, id: 'faults-b' }], { ...opts, resume: true });
+    expect(second.results.cases.filter((c) => c.scenario === 'faults')).toHaveLength(6);
+    expect(second.results.cases.filter((c) => c.scenario === 'faults-b')).toHaveLength(6);
+    expect(readFileSync(path.join(out, 'cases.jsonl'), 'utf8').trim().split('\n')).toHaveLength(12);
+  });
+});
