@@ -47,6 +47,7 @@ export function buildProgram(): Command {
     .option('-s, --scenario <id>', 'scenario id or tag (repeatable; default: all bundled)', collect, [])
     .option('-f, --file <file>', 'a scenario file of your own (repeatable)', collect, [])
     .option('-o, --out <dir>', 'results folder (default: results/runs/<time>)')
+    .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('--resume', 'continue the interrupted run in --out: keep its finished engine × scenario pairs')
     .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(positiveInt('--bench-time')))
     .addOption(new Option('--warmup <ms>', 'benchmark warm-up time').default(100).argParser(positiveInt('--warmup')))
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
         checkTimeoutMs: opts.checkTimeout,
         command: `authz-bench ${process.argv.slice(2).join(' ')}`,
         resume: !!opts.resume,
+        launch: opts.launch,
         log,
       });
       const reportFile = path.join(outDir, 'report.md');

@@ -20,6 +20,8 @@ export interface RunOptions {
   command: string;
   /** Continue an interrupted run in outDir: finished engine × scenario pairs are kept. */
   resume?: boolean;
+  /** Launch strategy for server engines: auto, local, container or url. */
+  launch?: string;
   log: (message: string) => void;
 }
 
@@ -90,7 +92,7 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
         await withTimeout(
           adapter.start({
             resultsDir: options.outDir,
-            options: spec.url ? { url: spec.url } : {},
+            options: { launch: spec.url ? 'url' : (options.launch ?? 'auto'), ...(spec.url ? { url: spec.url } : {}) },
             log: (m) => options.log(`  ${spec.text}: ${m}`),
           }),
           120_000,
