@@ -7,13 +7,24 @@ import { Command, CommanderError, Option } from 'commander';
 import { InputError, isInputError } from '../core/errors.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
 import { loadEngineDefinitions, resolveEngineSpecs } from '../engines/registry.ts';
+import { compareResults, exitCode, renderComparison } from '../report/compare.ts';
+import { renderHtml } from '../report/html.ts';
+import { renderJunit } from '../report/junit.ts';
 import { renderMarkdown } from '../report/markdown.ts';
+import type { RunResults } from '../results/types.ts';
 import { exitCodeFor } from '../results/exit-code.ts';
 import { readResults } from '../results/read.ts';
 import { writeAtomically } from '../results/writer.ts';
 import { runAll } from '../runner/run.ts';
 import { loadBundledScenarios, loadScenarioFile } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
+
+const RENDERERS = {
+  md: renderMarkdown,
+  html: renderHtml,
+  junit: renderJunit,
+  json: (results: RunResults) => `${JSON.stringify(results, null, 2)}\n`,
+};
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -70,6 +81,7 @@ export function buildProgram(): Command {
       });
       const reportFile = path.join(outDir, 'report.md');
       writeAtomically(reportFile, renderMarkdown(results));
+      writeAtomically(path.join(outDir, 'report.html'), renderHtml(results));
       const failed = results.cases.filter((c) => c.status === 'fail' || c.status === 'error').length;
       log(`results: ${path.relative(process.cwd(), writer.resultsFile)}\nreport:  ${path.relative(process.cwd(), reportFile)}`);
       log(failed === 0 ? 'all cases passed' : `${failed} case(s) failed or errored`);
@@ -119,13 +131,27 @@ export function buildProgram(): Command {
     .command('report')
     .description('render a results file')
     .argument('<results>', 'results.json of a run')
-    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json']).default('md'))
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json', 'html', 'junit']).default('md'))
     .option('-o, --out <file>', 'write to a file instead of standard output')
-    .action(async (file: string, opts: { format: string; out?: string }) => {
-      const results = await readResults(file);
-      const text = opts.format === 'json' ? `${JSON.stringify(results, null, 2)}\n` : renderMarkdown(results);
+    .action(async (file: string, opts: { format: keyof typeof RENDERERS; out?: string }) => {
+      const text = RENDERERS[opts.format](await readResults(file));
       if (opts.out) writeAtomically(path.resolve(opts.out), text);
       else process.stdout.write(text);
+    });
+
+  program
+    .command('compare')
+    .description('compare two runs: exit 1 on a correctness regression (or, with --fail-on-perf, a significant slowdown)')
+    .argument('<base>', 'results.json of the baseline run')
+    .argument('<new>', 'results.json of the new run')
+    .option('--threshold <fraction>', 'smallest slowdown that counts, as a fraction (0.1 = 10%)', '0.1')
+    .option('--fail-on-perf', 'exit 1 on a significant performance regression too')
+    .action(async (baseFile: string, newFile: string, opts: { threshold: string; failOnPerf?: boolean }) => {
+      const threshold = Number(opts.threshold);
+      if (!Number.isFinite(threshold) || threshold < 0) throw new InputError('--threshold', opts.threshold, 'expected a fraction such as 0.1', 'use --threshold 0.1 for 10%');
+      const comparison = compareResults(await readResults(baseFile), await readResults(newFile), { threshold, failOnPerf: !!opts.failOnPerf });
+      process.stdout.write(renderComparison(comparison));
+      process.exitCode = exitCode(comparison, { failOnPerf: !!opts.failOnPerf });
     });
 
   program

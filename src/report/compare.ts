@@ -1,0 +1,262 @@
+// Compares two results files: correctness regressions, fixes and new failures (cases matched
+// by engine + scenario + step + batch item), and latency changes beyond a threshold judged
+// with a statistical test over the raw samples (src/stats/compare.ts).
+
+import type { CaseResult, CaseStatus, PerformanceResult, RunResults } from '../results/types.ts';
+import { comparePerfSamples, PERF_TEST_METHOD, type PerfVerdict } from '../stats/compare.ts';
+import { formatMs } from './summarise.ts';
+
+export interface CompareOptions {
+  /** Relative latency change that matters (default 0.1 = 10%). */
+  threshold: number;
+  /** Significance level of the latency test (default 0.05). */
+  alpha: number;
+  /** Whether a significant latency regression makes exitCode 1 (default false). */
+  failOnPerf: boolean;
+}
+
+export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { threshold: 0.1, alpha: 0.05, failOnPerf: false };
+
+export type CaseState = CaseStatus | 'missing';
+
+export interface CaseChange {
+  key: string;
+  engine: string;
+  scenario: string;
+  step: number;
+  item?: number;
+  kind: CaseResult['kind'];
+  name?: string;
+  base: CaseState;
+  next: CaseState;
+  request?: string;
+  expected?: string;
+  actual?: string;
+  message?: string;
+}
+
+export interface PerfChange {
+  engine: string;
+  scenario: string;
+  kind: string;
+  verdict: PerfVerdict;
+  baseP50: number;
+  nextP50: number;
+  baseP99: number;
+  nextP99: number;
+  /** Ratio of geometric means of the samples, next over base. */
+  ratio: number;
+  ratioLow?: number;
+  ratioHigh?: number;
+  pValue?: number;
+  baseN: number;
+  nextN: number;
+  note?: string;
+}
+
+export interface RunRef {
+  id: string;
+  startedAt: string;
+  gitCommit?: string;
+}
+
+export interface Comparison {
+  base: RunRef;
+  next: RunRef;
+  options: CompareOptions;
+  /** Passed in base; fail, error or unsupported in new. */
+  regressions: CaseChange[];
+  /** Failed or errored in base; passes in new. */
+  fixes: CaseChange[];
+  /** Not in base; fail or error in new. */
+  newFailures: CaseChange[];
+  /** Failing (fail or error) in both. */
+  stillFailing: CaseChange[];
+  /** Passed in base; absent from new (engine skipped or scenario removed). Not a regression. */
+  dropped: CaseChange[];
+  /** Number of cases present in both runs. */
+  matched: number;
+  perfRegressions: PerfChange[];
+  perfImprovements: PerfChange[];
+  perfUnchanged: PerfChange[];
+  /** Latency series that could not be judged (too few samples, or only in one run). */
+  perfNotJudged: PerfChange[];
+  perfMethod: string;
+  notes: string[];
+}
+
+export function caseKey(c: Pick<CaseResult, 'engine' | 'scenario' | 'step' | 'item'>): string {
+  return `${c.engine}|${c.scenario}|${c.step}${c.item !== undefined ? `|${c.item}` : ''}`;
+}
+
+function indexCases(cases: CaseResult[]): Map<string, CaseResult> {
+  const map = new Map<string, CaseResult>();
+  for (const c of cases) {
+    let key = caseKey(c);
+    // Two cases with one key should not happen; keep both rather than lose one.
+    for (let n = 2; map.has(key); n++) key = `${caseKey(c)}#${n}`;
+    map.set(key, c);
+  }
+  return map;
+}
+
+const failing = (s: CaseState) => s === 'fail' || s === 'error';
+
+function change(key: string, base: CaseResult | undefined, next: CaseResult | undefined): CaseChange {
+  const c = (next ?? base)!;
+  return {
+    key,
+    engine: c.engine,
+    scenario: c.scenario,
+    step: c.step,
+    ...(c.item !== undefined ? { item: c.item } : {}),
+    kind: c.kind,
+    ...(c.name !== undefined ? { name: c.name } : {}),
+    base: base?.status ?? 'missing',
+    next: next?.status ?? 'missing',
+    ...(c.request !== undefined ? { request: c.request } : {}),
+    ...(c.expected !== undefined ? { expected: c.expected } : {}),
+    ...(next?.actual !== undefined ? { actual: next.actual } : base?.actual !== undefined ? { actual: base.actual } : {}),
+    ...(next?.message !== undefined ? { message: next.message } : base?.message !== undefined ? { message: base.message } : {}),
+  };
+}
+
+const perfKey = (p: PerformanceResult) => `${p.engine}|${p.scenario}|${p.kind}`;
+
+export function compareResults(base: RunResults, next: RunResults, opts: Partial<CompareOptions> = {}): Comparison {
+  const options: CompareOptions = { ...DEFAULT_COMPARE_OPTIONS, ...opts };
+  if (!(options.threshold >= 0)) throw new RangeError(`threshold must be a number >= 0, got ${options.threshold}`);
+  if (!(options.alpha > 0 && options.alpha < 1)) throw new RangeError(`alpha must be between 0 and 1, got ${options.alpha}`);
+  const ref = (r: RunResults): RunRef => ({ id: r.run.id, startedAt: r.run.startedAt, ...(r.run.gitCommit ? { gitCommit: r.run.gitCommit } : {}) });
+  const out: Comparison = {
+    base: ref(base),
+    next: ref(next),
+    options,
+    regressions: [],
+    fixes: [],
+    newFailures: [],
+    stillFailing: [],
+    dropped: [],
+    matched: 0,
+    perfRegressions: [],
+    perfImprovements: [],
+    perfUnchanged: [],
+    perfNotJudged: [],
+    perfMethod: PERF_TEST_METHOD,
+    notes: [],
+  };
+  if (base.schemaVersion !== next.schemaVersion) out.notes.push(`schema versions differ: base ${base.schemaVersion}, new ${next.schemaVersion}`);
+
+  const b = indexCases(base.cases);
+  const n = indexCases(next.cases);
+  for (const [key, nc] of n) {
+    const bc = b.get(key);
+    if (bc) out.matched++;
+    const bs: CaseState = bc?.status ?? 'missing';
+    const ns = nc.status;
+    if (bs === 'pass' && ns !== 'pass') out.regressions.push(change(key, bc, nc));
+    else if (failing(bs) && ns === 'pass') out.fixes.push(change(key, bc, nc));
+    else if (bs === 'missing' && failing(ns)) out.newFailures.push(change(key, bc, nc));
+    else if (failing(bs) && failing(ns)) out.stillFailing.push(change(key, bc, nc));
+  }
+  for (const [key, bc] of b) if (!n.has(key) && bc.status === 'pass') out.dropped.push(change(key, bc, undefined));
+
+  const bp = new Map(base.performance.map((p) => [perfKey(p), p]));
+  const np = new Map(next.performance.map((p) => [perfKey(p), p]));
+  for (const [key, p] of np) {
+    const q = bp.get(key);
+    if (!q) {
+      out.perfNotJudged.push({ engine: p.engine, scenario: p.scenario, kind: p.kind, verdict: 'not judged', baseP50: Number.NaN, nextP50: p.latency.p50, baseP99: Number.NaN, nextP99: p.latency.p99, ratio: Number.NaN, baseN: 0, nextN: p.samples.length, note: 'not in base' });
+      continue;
+    }
+    const t = comparePerfSamples(q.samples, p.samples, options);
+    const pc: PerfChange = {
+      engine: p.engine,
+      scenario: p.scenario,
+      kind: p.kind,
+      verdict: t.verdict,
+      baseP50: q.latency.p50,
+      nextP50: p.latency.p50,
+      baseP99: q.latency.p99,
+      nextP99: p.latency.p99,
+      ratio: t.ratio,
+      ...(t.ratioLow !== undefined ? { ratioLow: t.ratioLow, ratioHigh: t.ratioHigh } : {}),
+      ...(t.pValue !== undefined ? { pValue: t.pValue } : {}),
+      baseN: t.baseN,
+      nextN: t.nextN,
+      ...(t.note ? { note: t.note } : {}),
+    };
+    ({ regression: out.perfRegressions, improvement: out.perfImprovements, unchanged: out.perfUnchanged, 'not judged': out.perfNotJudged })[t.verdict].push(pc);
+  }
+  for (const [key, q] of bp) {
+    if (np.has(key)) continue;
+    out.perfNotJudged.push({ engine: q.engine, scenario: q.scenario, kind: q.kind, verdict: 'not judged', baseP50: q.latency.p50, nextP50: Number.NaN, baseP99: q.latency.p99, nextP99: Number.NaN, ratio: Number.NaN, baseN: q.samples.length, nextN: 0, note: 'not in new' });
+  }
+  return out;
+}
+
+/** 1 on any correctness regression, or on a significant latency regression when failOnPerf; else 0. */
+export function exitCode(c: Comparison, opts: { failOnPerf?: boolean } = {}): 0 | 1 {
+  if (c.regressions.length > 0) return 1;
+  if ((opts.failOnPerf ?? c.options.failOnPerf) && c.perfRegressions.length > 0) return 1;
+  return 0;
+}
+
+const cell = (text: string | number | undefined) => String(text ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const row = (cells: (string | number | undefined)[]) => `| ${cells.map(cell).join(' | ')} |`;
+const table = (head: string[], rows: (string | number | undefined)[][]) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
+const where = (c: CaseChange) => c.step < 0 ? 'scenario setup' : `steps[${c.step}]${c.item !== undefined ? `[${c.item}]` : ''}${c.name ? ` ${c.name}` : ''}`;
+/** A code span, so `<tags>` and `*stars*` in answers show literally in rendered Markdown and in a terminal. */
+const code = (text: string | undefined) => (text === undefined || text === '' ? '' : text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``);
+const pct = (ratio: number) => (Number.isFinite(ratio) ? `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%` : '–');
+const interval = (p: PerfChange) => (p.ratioLow !== undefined && p.ratioHigh !== undefined ? `${pct(p.ratioLow)} … ${pct(p.ratioHigh)}` : '–');
+const pval = (p: number | undefined) => (p === undefined ? '–' : p < 0.0001 ? '< 0.0001' : p.toFixed(4));
+const runLabel = (r: RunRef) => `${r.id} (${r.startedAt}${r.gitCommit ? `, commit ${r.gitCommit}` : ''})`;
+
+function caseTable(changes: CaseChange[]): string {
+  return table(
+    ['engine', 'scenario', 'step', 'base', 'new', 'request', 'expected', 'actual', 'message'],
+    changes.map((c) => [c.engine, c.scenario, where(c), c.base, c.next, code(c.request), code(c.expected), code(c.actual), code(c.message)]),
+  );
+}
+
+function perfTable(changes: PerfChange[]): string {
+  return table(
+    ['engine', 'scenario', 'p50 base → new', 'p99 base → new', 'change (geo. mean)', 'interval', 'p-value', 'samples'],
+    changes.map((p) => [p.engine, p.scenario, `${formatMs(p.baseP50)} → ${formatMs(p.nextP50)}`, `${formatMs(p.baseP99)} → ${formatMs(p.nextP99)}`, pct(p.ratio), interval(p), pval(p.pValue), `${p.baseN} / ${p.nextN}${p.note ? ` (${p.note})` : ''}`]),
+  );
+}
+
+/** The comparison as Markdown (for a terminal, a pull request comment or a CI job summary). */
+export function renderComparison(c: Comparison): string {
+  const o = c.options;
+  const out: string[] = ['# authz-bench comparison', ''];
+  out.push(`Base: ${runLabel(c.base)}.`, '', `New: ${runLabel(c.next)}.`, '');
+  const verdict = exitCode(c) === 1 ? '❌ correctness regressions' : c.perfRegressions.length > 0 ? '⚠️ latency regressions' : '✅ no regressions';
+  out.push(
+    `**${verdict}**: ${c.regressions.length} correctness regression(s), ${c.fixes.length} fix(es), ${c.newFailures.length} new failure(s), ${c.stillFailing.length} still failing, ${c.matched} case(s) matched; ` +
+      `${c.perfRegressions.length} latency regression(s), ${c.perfImprovements.length} improvement(s).`,
+    '',
+  );
+  for (const note of c.notes) out.push(`> Note: ${note}`, '');
+
+  out.push('## Correctness regressions', '');
+  out.push(c.regressions.length ? caseTable(c.regressions) : 'None: every case that passed in base passes in new.', '');
+  if (c.newFailures.length) out.push('## New failures', '', 'Cases not in base that fail or error in new.', '', caseTable(c.newFailures), '');
+  if (c.fixes.length) out.push('## Fixes', '', caseTable(c.fixes), '');
+  if (c.stillFailing.length) out.push('## Still failing', '', caseTable(c.stillFailing), '');
+  if (c.dropped.length) out.push('## No longer run', '', 'Cases that passed in base and are absent from new (not counted as regressions).', '', caseTable(c.dropped), '');
+
+  out.push('## Latency', '');
+  out.push(
+    `Judged per engine and scenario with a ${c.perfMethod}: a change is reported only when the ratio of geometric means is beyond ±${(o.threshold * 100).toFixed(0)}% at significance ${o.alpha}. ` +
+      `The interval is the ${((1 - o.alpha) * 100).toFixed(0)}% confidence interval of the change.`,
+    '',
+  );
+  out.push('### Regressions', '', c.perfRegressions.length ? perfTable(c.perfRegressions) : 'None.', '');
+  out.push('### Improvements', '', c.perfImprovements.length ? perfTable(c.perfImprovements) : 'None.', '');
+  if (c.perfUnchanged.length) out.push('### Unchanged within the threshold', '', perfTable(c.perfUnchanged), '');
+  if (c.perfNotJudged.length) out.push('### Not judged', '', perfTable(c.perfNotJudged), '');
+  out.push(`Exit code: ${exitCode(c)}${o.failOnPerf ? ' (latency regressions fail the comparison)' : ' (latency regressions do not fail the comparison; use --fail-on-perf)'}.`, '');
+  return out.join('\n');
+}
