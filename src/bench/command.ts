@@ -7,7 +7,8 @@ import { SCHEMA_VERSION, type BenchSection, type EngineRecord, type RunResults }
 import { ResultsWriter } from '../results/writer.ts';
 import { gitCommit, machine } from '../runner/machine.ts';
 import { runScenario } from '../runner/run-scenario.ts';
-import { errorMessage, withTimeout } from '../runner/timeout.ts';
+import { errorMessage } from '../core/errors.ts';
+import { withTimeout } from '../runner/timeout.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { benchEngine, type BenchOptions } from './run-bench.ts';
 

@@ -9,7 +9,7 @@ import type { CheckFn } from '../load/types.ts';
 import type { BenchSection, EngineRecord, LoadRecord, PerformanceResult } from '../results/types.ts';
 import { benchmarkScenario } from '../runner/benchmark.ts';
 import { resolveRelationships, resolveRequest } from '../runner/now.ts';
-import { errorMessage } from '../runner/timeout.ts';
+import { errorMessage } from '../core/errors.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { CURVES, measureCurve } from './curves.ts';
 

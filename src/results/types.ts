@@ -58,7 +58,7 @@ export interface AuditFigures {
 export interface CaseResult {
   engine: string;
   scenario: string;
-  /** Index in the scenario's steps; with `item` for a batch member. */
+  /** Index in the scenario's steps (a batch is one case, its items listed in expected/actual). */
   step: number;
   item?: number;
   kind: 'check' | 'batch' | 'write' | 'delete' | 'updateModel' | 'revocation' | 'expectLog' | 'scenario';

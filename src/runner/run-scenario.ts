@@ -9,7 +9,8 @@ import type { CaseResult, RevocationFigures } from '../results/types.ts';
 import type { BatchStep, CheckStep, ExpectLogStep, RevocationStep, Scenario, Step } from '../scenario/types.ts';
 import { auditComplete, measureAudit, type SentCheck } from './audit.ts';
 import { resolveRelationships, resolveRequest } from './now.ts';
-import { errorMessage, withTimeout } from './timeout.ts';
+import { errorMessage } from '../core/errors.ts';
+import { withTimeout } from './timeout.ts';
 
 export interface ScenarioRunOptions {
   /** Deadline for one engine call. */
@@ -105,7 +106,7 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
         break;
       }
       case 'batch':
-        await runBatch(step, adapter, call, sent).then((results) => results.forEach((r, item) => emit({ ...base, item, kind: 'batch', ...r })));
+        emit({ ...base, kind: 'batch', ...(await runBatch(step, adapter, call, sent)), durationMs: performance.now() - started });
         break;
       case 'write':
       case 'delete':
@@ -153,7 +154,7 @@ async function runBatch(
   adapter: EngineAdapter,
   call: <T>(p: Promise<T>, what: string) => Promise<T>,
   sent: SentCheck[],
-): Promise<Verdict[]> {
+): Promise<Verdict> {
   const requests = step.requests.map((r) => resolveRequest(r));
   const sentAt = Date.now();
   let decisions: Decision[];
@@ -165,10 +166,20 @@ async function runBatch(
   } catch (error) {
     decisions = requests.map(() => ({ allowed: false, error: errorMessage(error) }));
   }
-  return decisions.map((decision, i) => {
+  // One case per batch, as the AuthZEN interop suite counts them; the message names the items that differ.
+  const verdicts = decisions.map((decision, i) => {
     if (!decision.error) sent.push({ request: requests[i]!, allowed: decision.allowed, decisionId: decision.decisionId, sentAt });
     return judge(requests[i]!, step.expect[i]!, decision);
   });
+  const wrong = verdicts.map((v, i) => ({ v, i })).filter(({ v }) => v.status !== 'pass');
+  const status = wrong.some(({ v }) => v.status === 'fail') ? 'fail' : wrong.length > 0 ? 'error' : 'pass';
+  return {
+    status,
+    request: `batch of ${requests.length}: ${verdicts.map((v) => v.request).join('; ')}`,
+    expected: step.expect.join(','),
+    actual: verdicts.map((v) => v.actual).join(','),
+    ...(wrong.length > 0 ? { message: wrong.map(({ v, i }) => `[${i}] ${v.request}: expected ${v.expected}, got ${v.actual}${v.message ? ` (${v.message})` : ''}`).join('; ') } : {}),
+  };
 }
 
 async function runRevocation(

@@ -10,7 +10,8 @@ import type { Scenario } from '../scenario/types.ts';
 import { benchmarkScenario } from './benchmark.ts';
 import { gitCommit, machine } from './machine.ts';
 import { runScenario } from './run-scenario.ts';
-import { errorMessage, withTimeout } from './timeout.ts';
+import { errorMessage } from '../core/errors.ts';
+import { withTimeout } from './timeout.ts';
 
 export interface RunOptions {
   outDir: string;

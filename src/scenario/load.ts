@@ -6,7 +6,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { InputError, InputErrors, joinPath } from '../core/errors.ts';
+import { errorMessage, InputError, InputErrors, joinPath } from '../core/errors.ts';
 import { PROJECT_ROOT, SCENARIOS_DIR, SCHEMA_FILE } from '../core/paths.ts';
 import { formatRelationship, type Relationship } from '../core/relationship.ts';
 import type { CheckRequest } from '../core/request.ts';
@@ -110,6 +110,8 @@ class Context {
 export interface LoadOptions {
   /** Overrides the file's `generate.params` (cost curves sweep a size this way). */
   generateParams?: Record<string, number>;
+  /** The id must equal the file name (true for files; text loaded directly has no name to match). */
+  idMatchesFileName?: boolean;
 }
 
 export async function loadScenarioFile(file: string, options: LoadOptions = {}): Promise<Scenario> {
@@ -120,7 +122,7 @@ export async function loadScenarioFile(file: string, options: LoadOptions = {}):
   } catch (error) {
     throw new InputError(display, '', `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'check the path');
   }
-  return loadScenarioText(text, display, options);
+  return loadScenarioText(text, display, { idMatchesFileName: true, ...options });
 }
 
 export async function loadScenarioText(text: string, file: string, options: LoadOptions = {}): Promise<Scenario> {
@@ -128,10 +130,16 @@ export async function loadScenarioText(text: string, file: string, options: Load
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
-    const pos = first.linePos?.[0];
-    throw new InputError(file, pos ? `line ${pos.line}, column ${pos.col}` : '', `not valid YAML: ${first.message.split('\n')[0]}`, 'fix the YAML syntax');
+    const pos = lines.linePos(first.pos[0]);
+    throw new InputError(file, `line ${pos.line}, column ${pos.col}`, `not valid YAML: ${first.message.split('\n')[0]}`, 'fix the YAML syntax');
   }
-  const data = doc.toJS() as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // e.g. an alias to an anchor that is not set, or an alias bomb
+    throw new InputError(file, '', `not valid YAML: ${errorMessage(error)}`, 'fix the anchors and aliases (&name, *name)');
+  }
   const ctx = new Context(file, doc, lines);
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw new InputError(file, '', `expected a mapping with id, title, model and steps, found ${describe(data)}`, 'see docs/scenarios.md');
@@ -145,13 +153,13 @@ export async function loadScenarioText(text: string, file: string, options: Load
     const generate = (data as Raw).generate as Raw;
     generate.params = { ...(generate.params as object), ...options.generateParams };
   }
-  return buildScenario(data as Raw, ctx);
+  return buildScenario(data as Raw, ctx, options);
 }
 
-async function buildScenario(raw: Raw, ctx: Context): Promise<Scenario> {
+async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Promise<Scenario> {
   const model = parseModelAt(raw.model, ctx, 'model');
   const expected = path.basename(ctx.file).replace(/\.ya?ml$/, '');
-  if (raw.id !== expected && !ctx.file.startsWith('<')) ctx.add('id', `id '${String(raw.id)}' differs from the file name '${expected}'`, `rename the file or set id: ${expected}`);
+  if (options.idMatchesFileName && raw.id !== expected) ctx.add('id', `id '${String(raw.id)}' differs from the file name '${expected}'`, `rename the file or set id: ${expected}`);
 
   const relationshipsRaw = [...((raw.relationships as unknown[]) ?? [])];
   const stepsRaw = [...((raw.steps as unknown[]) ?? [])];

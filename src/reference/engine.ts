@@ -1,0 +1,149 @@
+// The reference engine: the neutral model evaluated directly in-process. It is the
+// oracle every other engine is compared with, so it favours plain, checkable code:
+// an indexed store (store.ts), the evaluator (evaluate.ts), a decision log
+// (decision-log.ts). Writes and deletes are visible to the very next check.
+
+import type { DecisionLogEntry } from '../core/adapter.ts';
+import { formatRelationship, type ObjectRef, type Relationship } from '../core/relationship.ts';
+import type { CheckRequest, Decision, Properties } from '../core/request.ts';
+import { compileCondition, type CompiledCondition } from '../model/conditions.ts';
+import type { Model } from '../model/types.ts';
+import { DecisionLog } from './decision-log.ts';
+import { DEFAULT_MAX_DEPTH, DepthLimitError, evaluateCheck } from './evaluate.ts';
+import { RelationshipStore } from './store.ts';
+import { relationshipProblem } from './validate.ts';
+
+export interface ReferenceOptions {
+  /** Longest chain of relations followed before giving up with an error (default 50). */
+  maxDepth?: number;
+  /** Keep a decision log (default true). */
+  decisionLog?: boolean;
+  /** Newest entries kept by the decision log. */
+  logCapacity?: number;
+  /** Reject relationships the model does not allow (default true). */
+  validateWrites?: boolean;
+}
+
+export interface ReferenceDecision extends Decision {
+  /** For an allow: the relationships that granted it, from the resource down to the subject. */
+  chain: Relationship[];
+}
+
+export class ReferenceEngine {
+  readonly store = new RelationshipStore();
+  readonly log: DecisionLog;
+  #model!: Model;
+  #conditions = new Map<string, CompiledCondition>();
+  readonly #maxDepth: number;
+  readonly #logging: boolean;
+  readonly #validate: boolean;
+
+  constructor(model: Model, options: ReferenceOptions = {}) {
+    this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.#logging = options.decisionLog ?? true;
+    this.#validate = options.validateWrites ?? true;
+    this.log = new DecisionLog(options.logCapacity);
+    this.updateModel(model);
+  }
+
+  get model(): Model {
+    return this.#model;
+  }
+
+  /** Replaces the model and keeps the relationships (policy update). Throws on a bad condition. */
+  updateModel(model: Model): void {
+    const conditions = new Map<string, CompiledCondition>();
+    for (const [name, def] of model.conditions) conditions.set(name, compileCondition(def));
+    this.#model = model;
+    this.#conditions = conditions;
+  }
+
+  /** Replaces the model and forgets every relationship and log entry. */
+  reset(model: Model): void {
+    this.updateModel(model);
+    this.store.clear();
+    this.log.clear();
+  }
+
+  /** Adds relationships (idempotent; rewriting one replaces its condition). All or nothing. */
+  write(relationships: Relationship[]): void {
+    if (this.#validate) {
+      const problems = relationships.map((r) => relationshipProblem(this.#model, r)).filter((p): p is string => !!p);
+      if (problems.length) throw new Error(`cannot write: ${problems.join('; ')}`);
+    }
+    for (const rel of relationships) this.store.write(rel);
+  }
+
+  /** Removes relationships by identity (resource, relation, subject), ignoring conditions; idempotent. */
+  delete(relationships: Relationship[]): void {
+    for (const rel of relationships) this.store.delete(rel);
+  }
+
+  /** Decides one request and logs it. A request the model cannot answer gets `error`. */
+  check(request: CheckRequest): ReferenceDecision {
+    const decisionId = this.#logging ? this.log.nextId() : undefined;
+    const decision = this.#decide(request);
+    if (decisionId) {
+      decision.decisionId = decisionId;
+      this.log.record(decisionId, request, decision.allowed, decision.error ?? decision.reason ?? '');
+    }
+    return decision;
+  }
+
+  #decide(request: CheckRequest): ReferenceDecision {
+    const problem = this.#requestProblem(request);
+    if (problem) return { allowed: false, chain: [], reason: problem, error: problem };
+    try {
+      const outcome = evaluateCheck({ model: this.#model, store: this.store, conditions: this.#conditions, maxDepth: this.#maxDepth }, request);
+      return { allowed: outcome.allowed, chain: outcome.chain, reason: outcome.reason };
+    } catch (error) {
+      if (!(error instanceof DepthLimitError)) throw error;
+      return { allowed: false, chain: [], reason: error.message, error: error.message };
+    }
+  }
+
+  #requestProblem(request: CheckRequest): string | undefined {
+    const type = this.#model.types.get(request.resource.type);
+    if (!type) return `unknown resource type '${request.resource.type}'`;
+    const name = request.action.name;
+    if (!type.relations.has(name) && !type.permissions.has(name)) {
+      return `'${name}' is not a relation or permission of type '${request.resource.type}'`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Every resource of `resourceType` on which `subject` has `permission` (ids sorted).
+   * Not logged. Candidates are the resources of that type that some relationship names:
+   * a resource no relationship mentions can grant nothing.
+   */
+  lookupResources(subject: ObjectRef & { properties?: Properties }, permission: string, resourceType: string, context?: Properties): ObjectRef[] {
+    const type = this.#model.types.get(resourceType);
+    if (!type || (!type.relations.has(permission) && !type.permissions.has(permission))) return [];
+    const env = { model: this.#model, store: this.store, conditions: this.#conditions, maxDepth: this.#maxDepth };
+    const found: ObjectRef[] = [];
+    for (const id of this.store.resourceIds(resourceType).sort()) {
+      const request: CheckRequest = {
+        subject: { type: subject.type, id: subject.id, ...(subject.properties ? { properties: subject.properties } : {}) },
+        action: { name: permission },
+        resource: { type: resourceType, id },
+        ...(context ? { context } : {}),
+      };
+      try {
+        if (evaluateCheck(env, request).allowed) found.push({ type: resourceType, id });
+      } catch (error) {
+        if (!(error instanceof DepthLimitError)) throw error;
+      }
+    }
+    return found;
+  }
+
+  /** The decision log since the model was loaded (reset). */
+  decisionLog(): DecisionLogEntry[] {
+    return this.log.entries();
+  }
+
+  relationships(): string[] {
+    return this.store.all().map(formatRelationship);
+  }
+}
