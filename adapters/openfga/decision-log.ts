@@ -1,0 +1,79 @@
+// OpenFGA keeps no decision log. With `--log-format json` every API call writes one
+// `grpc_req_complete` line with the raw request, the raw response and a request id (the
+// same id the HTTP API returns as `X-Request-Id`). This reads those lines for one store as
+// DecisionLogEntry values: a request log, not a decision log. It has no reason (OpenFGA
+// does not say which path granted), so `reason` is listed as missing in every entry.
+
+import type { DecisionLogEntry } from '../../src/core/adapter.ts';
+
+interface TupleKey {
+  user?: string;
+  relation?: string;
+  object?: string;
+}
+
+interface LogLine {
+  msg?: string;
+  timestamp?: number;
+  grpc_method?: string;
+  request_id?: string;
+  store_id?: string;
+  raw_request?: {
+    store_id?: string;
+    tuple_key?: TupleKey;
+    context?: Record<string, unknown> | null;
+    checks?: { tuple_key?: TupleKey; context?: Record<string, unknown> | null; correlation_id?: string }[];
+  };
+  raw_response?: {
+    allowed?: boolean;
+    code?: string | number;
+    message?: string;
+    result?: Record<string, { allowed?: boolean; error?: { message?: string } }>;
+  };
+}
+
+function entry(key: TupleKey | undefined, context: Record<string, unknown> | null | undefined, decisionId: string | undefined, time: string | undefined, allowed: boolean | undefined): DecisionLogEntry {
+  const out: DecisionLogEntry = {
+    ...(decisionId ? { decisionId } : {}),
+    ...(time ? { time } : {}),
+    ...(key?.user ? { subject: key.user } : {}),
+    ...(key?.relation ? { action: key.relation } : {}),
+    ...(key?.object ? { resource: key.object } : {}),
+    ...(context && Object.keys(context).length > 0 ? { context } : {}),
+    ...(allowed !== undefined ? { allowed } : {}),
+  };
+  const missing = ['reason'];
+  if (allowed === undefined) missing.push('allowed');
+  out.missing = missing;
+  return out;
+}
+
+/** Check and BatchCheck entries of the given store in a chunk of OpenFGA's JSON log. */
+export function parseRequestLog(text: string, storeId: string): DecisionLogEntry[] {
+  const entries: DecisionLogEntry[] = [];
+  for (const raw of text.split('\n')) {
+    if (!raw.includes('grpc_req_complete')) continue;
+    let line: LogLine;
+    try {
+      line = JSON.parse(raw) as LogLine;
+    } catch {
+      continue; // a line still being written
+    }
+    if (line.msg !== 'grpc_req_complete') continue;
+    if ((line.store_id ?? line.raw_request?.store_id) !== storeId) continue;
+    const time = typeof line.timestamp === 'number' ? new Date(line.timestamp * 1000).toISOString() : undefined;
+    const request = line.raw_request ?? {};
+    const response = line.raw_response ?? {};
+    if (line.grpc_method === 'Check') {
+      const allowed = typeof response.allowed === 'boolean' ? response.allowed : response.code === undefined ? false : undefined;
+      entries.push(entry(request.tuple_key, request.context, line.request_id, time, allowed));
+    } else if (line.grpc_method === 'BatchCheck') {
+      for (const check of request.checks ?? []) {
+        const result = check.correlation_id ? response.result?.[check.correlation_id] : undefined;
+        const allowed = result ? (result.error ? undefined : result.allowed === true) : undefined;
+        entries.push(entry(check.tuple_key, check.context, check.correlation_id, time, allowed));
+      }
+    }
+  }
+  return entries;
+}
