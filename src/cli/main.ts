@@ -26,6 +26,17 @@ const RENDERERS = {
   json: (results: RunResults) => `${JSON.stringify(results, null, 2)}\n`,
 };
 
+/** `--set key=value` pairs; anything else is a clear input error. */
+function parseSettings(pairs: string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new InputError('--set', pair, 'expected key=value', 'e.g. --set consistency=HIGHER_CONSISTENCY');
+      return [pair.slice(0, eq), pair.slice(eq + 1)];
+    }),
+  );
+}
+
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 function runId(): string {
@@ -58,6 +69,7 @@ export function buildProgram(): Command {
     .option('-s, --scenario <id>', 'scenario id or tag (repeatable; default: all bundled)', collect, [])
     .option('-f, --file <file>', 'a scenario file of your own (repeatable)', collect, [])
     .option('-o, --out <dir>', 'results folder (default: results/runs/<time>)')
+    .option('--set <key=value>', "engine option passed to every adapter, e.g. 'consistency=HIGHER_CONSISTENCY' (repeatable)", collect, [])
     .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('--resume', 'continue the interrupted run in --out: keep its finished engine × scenario pairs')
     .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(positiveInt('--bench-time')))
@@ -77,6 +89,7 @@ export function buildProgram(): Command {
         command: `authz-bench ${process.argv.slice(2).join(' ')}`,
         resume: !!opts.resume,
         launch: opts.launch,
+        engineOptions: parseSettings(opts.set),
         log,
       });
       const reportFile = path.join(outDir, 'report.md');
@@ -198,6 +211,22 @@ export function buildProgram(): Command {
       writeAtomically(reportFile, renderMarkdown(results));
       log(`results: ${path.relative(process.cwd(), path.join(outDir, 'results.json'))}\nreport:  ${path.relative(process.cwd(), reportFile)}`);
       process.exitCode = exitCodeFor(results);
+    });
+
+  program
+    .command('import')
+    .description('turn an engine\'s own test file into a neutral scenario')
+    .argument('<engine>', 'only openfga for now')
+    .argument('<file>', 'an OpenFGA store file (.fga.yaml: model, tuples, tests)')
+    .option('-o, --out <dir>', 'folder to write <id>.yaml into', '.')
+    .action(async (engine: string, file: string, opts: { out: string }) => {
+      if (engine !== 'openfga') throw new InputError('import', engine, 'no importer for this engine', 'use: authz-bench import openfga STORE.fga.yaml');
+      const { importOpenFgaStore } = await import('../../adapters/openfga/import.ts');
+      const yaml = importOpenFgaStore(path.resolve(file));
+      const id = /^id:\s*(\S+)/m.exec(yaml)?.[1] ?? path.basename(file).replace(/\.fga\.ya?ml$|\.ya?ml$/, '');
+      const target = path.resolve(opts.out, `${id}.yaml`);
+      writeAtomically(target, yaml);
+      log(`wrote ${path.relative(process.cwd(), target)}; check it with: authz-bench validate ${path.relative(process.cwd(), target)}`);
     });
 
   program

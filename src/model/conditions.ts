@@ -162,11 +162,20 @@ export function compileCondition(def: ConditionDefinition): CompiledCondition {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
+const timestamps = new Map<string, Date>();
+
 export function parseTimestamp(value: unknown): Date {
   if (value instanceof Date) return value;
-  if (typeof value === 'string' && RFC3339.test(value)) {
-    const date = new Date(value);
-    if (!Number.isNaN(date.getTime())) return date;
+  if (typeof value === 'string') {
+    const cached = timestamps.get(value);
+    if (cached) return cached;
+    if (RFC3339.test(value)) {
+      const date = new Date(value);
+      if (!Number.isNaN(date.getTime())) {
+        if (timestamps.size < 10_000) timestamps.set(value, date);
+        return date;
+      }
+    }
   }
   throw new Error(`expected an RFC 3339 timestamp such as "2026-01-01T00:00:00Z", got ${JSON.stringify(value)}`);
 }

@@ -45,6 +45,7 @@ interface Result {
 
 const DENY: Result = { state: State.Deny };
 const CYCLE: Result = { state: State.Deny, cut: true };
+const VISITING: Result = { state: State.Deny, cut: true };
 
 export interface EvaluationEnv {
   model: Model;
@@ -82,6 +83,12 @@ export function evaluateCheck(env: EvaluationEnv, request: CheckRequest): CheckO
   return { allowed: false, chain: [], reason: `no relationship grants ${who} ${target}${why}` };
 }
 
+/** A non-allow result: the shared DENY when there is nothing to say. */
+function settle(unknown: boolean, notes: string[] | undefined, cut: boolean): Result {
+  if (!unknown && !notes && !cut) return DENY;
+  return { state: unknown ? State.Unknown : State.Deny, notes, cut };
+}
+
 function unique(items: string[]): string[] {
   return [...new Set(items)];
 }
@@ -93,7 +100,7 @@ function merge(a: string[] | undefined, b: string[] | undefined): string[] | und
 }
 
 class Evaluator {
-  readonly #visiting = new Set<string>();
+  /** Node -> its result, or VISITING while it is on the current path. */
   readonly #memo = new Map<string, Result>();
   readonly #subjectKey: string;
   readonly #wildcardKey: string;
@@ -111,41 +118,44 @@ class Evaluator {
 
   resolve(type: string, id: string, name: string, depth: number): Result {
     const key = `${type}:${id}#${name}`;
-    const memo = this.#memo.get(key);
-    if (memo) return memo;
-    if (this.#visiting.has(key)) return CYCLE;
+    const seen = this.#memo.get(key);
+    if (seen) return seen === VISITING ? CYCLE : seen;
     if (depth > this.#maxDepth) throw new DepthLimitError(this.#maxDepth, key);
     const def = this.env.model.types.get(type);
     if (!def) return DENY;
-    this.#visiting.add(key);
+    this.#memo.set(key, VISITING);
     let result: Result;
     try {
-      if (def.relations.has(name)) result = this.direct(type, id, name, depth);
+      if (def.relations.has(name)) result = this.direct(key, depth);
       else {
         const permission = def.permissions.get(name);
         result = permission ? this.rewrite(permission.rewrite, type, id, depth) : DENY;
       }
-    } finally {
-      this.#visiting.delete(key);
+    } catch (error) {
+      this.#memo.delete(key);
+      throw error;
     }
-    if (!result.cut) this.#memo.set(key, result);
+    // A result that a cycle cut depends on the path: forget it; any other holds for the whole check.
+    if (result.cut) this.#memo.delete(key);
+    else this.#memo.set(key, result);
     return result;
   }
 
   /** A relation: direct subject, wildcard, or a userset the subject is in. */
-  direct(type: string, id: string, relation: string, depth: number): Result {
-    const bucket = this.env.store.bucket(type, id, relation);
+  direct(key: string, depth: number): Result {
+    const bucket = this.env.store.bucketByKey(key);
     if (!bucket) return DENY;
     let notes: string[] | undefined;
     let unknown = false;
     let cut = false;
-    for (const key of [this.#subjectKey, this.#wildcardKey]) {
-      const rel = bucket.direct.get(key);
-      if (!rel) continue;
-      const c = this.condition(rel);
-      if (c.state === State.Allow) return { state: State.Allow, chain: [rel] };
-      if (c.state === State.Unknown) unknown = true;
-      notes = merge(notes, c.notes);
+    if (bucket.direct.size > 0) {
+      for (const rel of [bucket.direct.get(this.#subjectKey), bucket.direct.get(this.#wildcardKey)]) {
+        if (!rel) continue;
+        const c = this.condition(rel);
+        if (c.state === State.Allow) return { state: State.Allow, chain: [rel] };
+        if (c.state === State.Unknown) unknown = true;
+        notes = merge(notes, c.notes);
+      }
     }
     for (const rel of bucket.usersets.values()) {
       const c = this.condition(rel);
@@ -160,7 +170,7 @@ class Evaluator {
       unknown = true;
       notes = merge(notes, merge(c.notes, inner.notes));
     }
-    return { state: unknown ? State.Unknown : State.Deny, ...(notes ? { notes } : {}), ...(cut ? { cut } : {}) };
+    return settle(unknown, notes, cut);
   }
 
   rewrite(rewrite: Rewrite, type: string, id: string, depth: number): Result {
@@ -180,7 +190,7 @@ class Evaluator {
           if (r.state === State.Unknown) unknown = true;
           notes = merge(notes, r.notes);
         }
-        return { state: unknown ? State.Unknown : State.Deny, ...(notes ? { notes } : {}), ...(cut ? { cut } : {}) };
+        return settle(unknown, notes, cut);
       }
       case 'intersection': {
         let unknown = false;
@@ -241,7 +251,7 @@ class Evaluator {
       unknown = true;
       notes = merge(notes, merge(c.notes, inner.notes));
     }
-    return { state: unknown ? State.Unknown : State.Deny, ...(notes ? { notes } : {}), ...(cut ? { cut } : {}) };
+    return settle(unknown, notes, cut);
   }
 
   /** Whether a relationship's condition holds (allow when it has none). */

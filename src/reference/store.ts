@@ -32,6 +32,11 @@ export class RelationshipStore {
     return this.#buckets.get(bucketKey(type, id, relation));
   }
 
+  /** The bucket for `type:id#relation` given as one string (see bucketKey). */
+  bucketByKey(key: string): Bucket | undefined {
+    return this.#buckets.get(key);
+  }
+
   has(rel: Relationship): boolean {
     return this.get(rel) !== undefined;
   }

@@ -23,6 +23,8 @@ export interface RunOptions {
   resume?: boolean;
   /** Launch strategy for server engines: auto, local, container or url. */
   launch?: string;
+  /** Options for every adapter (`--set key=value`), e.g. OpenFGA's consistency. */
+  engineOptions?: Record<string, string>;
   log: (message: string) => void;
 }
 
@@ -93,7 +95,7 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
         await withTimeout(
           adapter.start({
             resultsDir: options.outDir,
-            options: { launch: spec.url ? 'url' : (options.launch ?? 'auto'), ...(spec.url ? { url: spec.url } : {}) },
+            options: { ...options.engineOptions, launch: spec.url ? 'url' : (options.launch ?? 'auto'), ...(spec.url ? { url: spec.url } : {}) },
             log: (m) => options.log(`  ${spec.text}: ${m}`),
           }),
           120_000,
