@@ -1,0 +1,86 @@
+// The reference engine as an adapter: the neutral model evaluated in-process by
+// src/reference/. It is the default engine and the oracle the others are compared with.
+
+import { readFileSync } from 'node:fs';
+import type { EngineAdapter, EngineDefinition } from '../../src/core/adapter.ts';
+import type { ModelFeature } from '../../src/model/types.ts';
+import { ReferenceEngine } from '../../src/reference/engine.ts';
+import { DEFAULT_MAX_DEPTH } from '../../src/reference/evaluate.ts';
+
+const FEATURES: ReadonlySet<ModelFeature> = new Set<ModelFeature>([
+  'usersets',
+  'wildcards',
+  'conditions',
+  'union',
+  'intersection',
+  'exclusion',
+  'tupleToUserset',
+]);
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function createReference(): EngineAdapter {
+  let engine: ReferenceEngine | undefined;
+  const loaded = (): ReferenceEngine => {
+    if (!engine) throw new Error('reference engine: no model loaded (call loadModel first)');
+    return engine;
+  };
+  const version = packageVersion();
+  return {
+    capabilities: { features: FEATURES, batchCheck: true, decisionLog: 'decision', policyUpdate: true, embedded: true },
+    info: () => ({
+      id: 'reference',
+      name: 'authz-bench reference engine',
+      version,
+      launch: 'embedded',
+      settings: { maxDepth: DEFAULT_MAX_DEPTH },
+    }),
+    unsupported: () => [],
+    start: async () => {},
+    async loadModel(model) {
+      engine = new ReferenceEngine(model);
+    },
+    async updateModel(model) {
+      loaded().updateModel(model);
+    },
+    async write(relationships) {
+      loaded().write(relationships);
+    },
+    async delete(relationships) {
+      loaded().delete(relationships);
+    },
+    async check(request) {
+      const { chain: _chain, ...decision } = loaded().check(request);
+      return decision;
+    },
+    async checkBatch(requests) {
+      const e = loaded();
+      return requests.map((request) => {
+        const { chain: _chain, ...decision } = e.check(request);
+        return decision;
+      });
+    },
+    async readDecisionLog() {
+      return engine ? engine.decisionLog() : [];
+    },
+    health: async () => undefined,
+    memoryBytes: async () => process.memoryUsage().rss,
+    async stop() {
+      engine = undefined;
+    },
+  };
+}
+
+const definition: EngineDefinition = {
+  id: 'reference',
+  description: 'built-in reference engine: the neutral model evaluated in-process (the oracle)',
+  create: createReference,
+};
+
+export default definition;

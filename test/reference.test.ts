@@ -1,0 +1,339 @@
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import reference from '../adapters/reference/index.ts';
+import { parseRelationship, type Relationship } from '../src/core/relationship.ts';
+import type { CheckRequest } from '../src/core/request.ts';
+import { parseModel } from '../src/model/parse.ts';
+import { ReferenceEngine } from '../src/reference/engine.ts';
+import { RelationshipStore } from '../src/reference/store.ts';
+
+const model = (yaml: string) => parseModel(parseYaml(yaml), 'm.yaml');
+
+const rel = (text: string, condition?: Relationship['condition']): Relationship => {
+  const r = parseRelationship(text);
+  if (!r) throw new Error(`bad relationship ${text}`);
+  return condition ? { ...r, condition } : r;
+};
+
+const req = (subject: string, action: string, resource: string, context?: Record<string, unknown>): CheckRequest => {
+  const [st, sid] = subject.split(':') as [string, string];
+  const [rt, rid] = resource.split(':') as [string, string];
+  return { subject: { type: st, id: sid }, action: { name: action }, resource: { type: rt, id: rid }, ...(context ? { context } : {}) };
+};
+
+const MODEL = model(`
+types:
+  user: {}
+  group:
+    relations:
+      member: [user, group#member]
+  folder:
+    relations:
+      parent: [folder]
+      owner: [user]
+      editor: [user]
+      blocked: [user, group#member]
+      viewer: [user, 'user:*', group#member, user with not_expired]
+    permissions:
+      view: owner | viewer | parent->view
+      edit: owner & editor
+      read: view - blocked
+      edit_or_read: edit | read
+      nested: (owner | editor) - (blocked & viewer)
+conditions:
+  not_expired:
+    parameters: {now: timestamp, expires_at: timestamp}
+    expression: now < expires_at
+`);
+
+function engine(...rels: (string | Relationship)[]): ReferenceEngine {
+  const e = new ReferenceEngine(MODEL);
+  e.write(rels.map((r) => (typeof r === 'string' ? rel(r) : r)));
+  return e;
+}
+
+const allowed = (e: ReferenceEngine, s: string, a: string, r: string, ctx?: Record<string, unknown>) => e.check(req(s, a, r, ctx)).allowed;
+
+describe('reference engine: rewrites', () => {
+  it('direct relations and computed relations', () => {
+    const e = engine('folder:a#owner@user:anne');
+    expect(allowed(e, 'user:anne', 'owner', 'folder:a')).toBe(true);
+    expect(allowed(e, 'user:anne', 'view', 'folder:a')).toBe(true);
+    expect(allowed(e, 'user:bob', 'view', 'folder:a')).toBe(false);
+    expect(allowed(e, 'user:anne', 'view', 'folder:b')).toBe(false);
+  });
+
+  it('union, intersection and exclusion', () => {
+    const e = engine('folder:a#owner@user:anne', 'folder:a#editor@user:anne', 'folder:a#owner@user:bob', 'folder:a#viewer@user:carl', 'folder:a#blocked@user:carl');
+    expect(allowed(e, 'user:anne', 'edit', 'folder:a')).toBe(true);
+    expect(allowed(e, 'user:bob', 'edit', 'folder:a')).toBe(false);
+    expect(allowed(e, 'user:bob', 'read', 'folder:a')).toBe(true);
+    expect(allowed(e, 'user:carl', 'view', 'folder:a')).toBe(true);
+    expect(allowed(e, 'user:carl', 'read', 'folder:a')).toBe(false);
+    expect(e.check(req('user:carl', 'read', 'folder:a')).reason).toMatch(/excluded by 'blocked'/);
+    expect(allowed(e, 'user:bob', 'edit_or_read', 'folder:a')).toBe(true);
+    expect(allowed(e, 'user:carl', 'edit_or_read', 'folder:a')).toBe(false);
+  });
+
+  it('parenthesised mixes', () => {
+    const e = engine('folder:a#editor@user:anne', 'folder:a#blocked@user:anne', 'folder:a#editor@user:bob', 'folder:a#blocked@user:bob', 'folder:a#viewer@user:bob');
+    expect(allowed(e, 'user:anne', 'nested', 'folder:a')).toBe(true); // blocked but not viewer
+    expect(allowed(e, 'user:bob', 'nested', 'folder:a')).toBe(false); // blocked & viewer
+  });
+
+  it('tuple to userset through parents, with the grant chain', () => {
+    const e = engine('folder:c#parent@folder:b', 'folder:b#parent@folder:a', 'folder:a#owner@user:anne');
+    const d = e.check(req('user:anne', 'view', 'folder:c'));
+    expect(d.allowed).toBe(true);
+    expect(d.chain.map((r) => `${r.resource.id}#${r.relation}`)).toEqual(['c#parent', 'b#parent', 'a#owner']);
+    expect(d.reason).toBe('folder:c#view granted by folder:c#parent@folder:b -> folder:b#parent@folder:a -> folder:a#owner@user:anne');
+    expect(allowed(e, 'user:anne', 'view', 'folder:b')).toBe(true);
+    expect(allowed(e, 'user:anne', 'owner', 'folder:c')).toBe(false);
+  });
+
+  it('usersets, nested groups and a group cycle', () => {
+    const e = engine(
+      'folder:a#viewer@group:eng#member',
+      'group:eng#member@group:backend#member',
+      'group:backend#member@user:anne',
+      'group:backend#member@group:eng#member', // cycle eng <-> backend
+    );
+    expect(allowed(e, 'user:anne', 'view', 'folder:a')).toBe(true);
+    expect(allowed(e, 'user:bob', 'view', 'folder:a')).toBe(false);
+    expect(allowed(e, 'user:anne', 'member', 'group:eng')).toBe(true);
+    const d = e.check(req('user:anne', 'view', 'folder:a'));
+    expect(d.chain).toHaveLength(3);
+  });
+
+  it('a folder parent cycle terminates', () => {
+    const e = engine('folder:a#parent@folder:b', 'folder:b#parent@folder:a', 'folder:b#viewer@user:anne');
+    expect(allowed(e, 'user:anne', 'view', 'folder:a')).toBe(true);
+    expect(allowed(e, 'user:bob', 'view', 'folder:a')).toBe(false);
+  });
+
+  it('wildcards apply to every subject of the type only', () => {
+    const e = engine('folder:a#viewer@user:*');
+    expect(allowed(e, 'user:anyone', 'view', 'folder:a')).toBe(true);
+    expect(allowed(e, 'group:x', 'view', 'folder:a')).toBe(false);
+  });
+
+  it('exclusion through a userset', () => {
+    const e = engine('folder:a#viewer@user:*', 'folder:a#blocked@group:bad#member', 'group:bad#member@user:mallory');
+    expect(allowed(e, 'user:anne', 'read', 'folder:a')).toBe(true);
+    expect(allowed(e, 'user:mallory', 'read', 'folder:a')).toBe(false);
+  });
+});
+
+describe('reference engine: conditions', () => {
+  const cond = (expires_at?: string) => ({ name: 'not_expired', ...(expires_at ? { parameters: { expires_at } } : {}) });
+  const e = () => engine(rel('folder:a#viewer@user:anne', cond('2026-01-01T00:00:00Z')));
+
+  it('allows when the condition is true and denies when false', () => {
+    expect(allowed(e(), 'user:anne', 'view', 'folder:a', { now: '2025-06-01T00:00:00Z' })).toBe(true);
+    const d = e().check(req('user:anne', 'view', 'folder:a', { now: '2026-06-01T00:00:00Z' }));
+    expect(d.allowed).toBe(false);
+    expect(d.reason).toMatch(/condition 'not_expired' .* is false/);
+  });
+
+  it('fails closed on a missing parameter, saying which', () => {
+    const d = e().check(req('user:anne', 'view', 'folder:a'));
+    expect(d.allowed).toBe(false);
+    expect(d.error).toBeUndefined();
+    expect(d.reason).toMatch(/missing parameter 'now'/);
+  });
+
+  it('context fills parameters the relationship does not bind', () => {
+    const x = engine(rel('folder:a#viewer@user:anne', cond()));
+    expect(allowed(x, 'user:anne', 'view', 'folder:a', { now: '2025-01-01T00:00:00Z', expires_at: '2025-02-01T00:00:00Z' })).toBe(true);
+    expect(allowed(x, 'user:anne', 'view', 'folder:a', { now: '2025-03-01T00:00:00Z', expires_at: '2025-02-01T00:00:00Z' })).toBe(false);
+  });
+
+  it('a missing parameter under an exclusion denies (fails closed)', () => {
+    const m = model(`
+types:
+  user: {}
+  doc:
+    relations:
+      viewer: [user]
+      blocked: [user with flag]
+    permissions:
+      read: viewer - blocked
+conditions:
+  flag:
+    parameters: {on: bool}
+    expression: on
+`);
+    const x = new ReferenceEngine(m);
+    x.write([rel('doc:1#viewer@user:anne'), { ...rel('doc:1#blocked@user:anne'), condition: { name: 'flag' } }]);
+    expect(x.check(req('user:anne', 'read', 'doc:1')).allowed).toBe(false);
+    expect(x.check(req('user:anne', 'read', 'doc:1', { on: false })).allowed).toBe(true);
+    expect(x.check(req('user:anne', 'read', 'doc:1', { on: true })).allowed).toBe(false);
+  });
+
+  it('another path still grants when one conditional path is undecided', () => {
+    const x = engine(rel('folder:a#viewer@user:anne', cond('2026-01-01T00:00:00Z')), 'folder:a#owner@user:anne');
+    expect(allowed(x, 'user:anne', 'view', 'folder:a')).toBe(true);
+  });
+
+  it('subject and resource properties reach the condition', () => {
+    const m = model(`
+types:
+  user: {}
+  doc:
+    relations:
+      viewer: [user with clearance]
+    permissions:
+      view: viewer
+conditions:
+  clearance:
+    parameters: {subject: map<any>, resource: map<any>}
+    expression: subject.level >= resource.level
+`);
+    const x = new ReferenceEngine(m);
+    x.write([{ ...rel('doc:1#viewer@user:anne'), condition: { name: 'clearance' } }]);
+    const r = (s: number) => ({ subject: { type: 'user', id: 'anne', properties: { level: s } }, action: { name: 'view' }, resource: { type: 'doc', id: '1', properties: { level: 2 } } });
+    expect(x.check(r(3)).allowed).toBe(true);
+    expect(x.check(r(1)).allowed).toBe(false);
+  });
+});
+
+describe('reference engine: limits and errors', () => {
+  it('gives a clear error past the depth limit', () => {
+    const rels = Array.from({ length: 60 }, (_, i) => `folder:f${i + 1}#parent@folder:f${i}`);
+    const e = engine(...rels, 'folder:f0#owner@user:anne');
+    expect(allowed(e, 'user:anne', 'view', 'folder:f20')).toBe(true);
+    const d = e.check(req('user:anne', 'view', 'folder:f60'));
+    expect(d.allowed).toBe(false);
+    expect(d.error).toMatch(/^depth limit 50 exceeded at folder:f\d+#(view|owner|viewer)$/);
+  });
+
+  it('a deep group chain hits the limit too; a small limit is configurable', () => {
+    const e = new ReferenceEngine(MODEL, { maxDepth: 3 });
+    e.write(['folder:a#viewer@group:g0#member', 'group:g0#member@group:g1#member', 'group:g1#member@group:g2#member', 'group:g2#member@group:g3#member', 'group:g3#member@user:anne'].map((t) => rel(t)));
+    expect(e.check(req('user:anne', 'view', 'folder:a')).error).toMatch(/depth limit 3 exceeded at group:g\d#member/);
+  });
+
+  it('rejects an unknown action or type with an error, and writes the model does not allow', () => {
+    const e = engine();
+    expect(e.check(req('user:anne', 'fly', 'folder:a')).error).toMatch(/'fly' is not a relation or permission/);
+    expect(e.check(req('user:anne', 'view', 'ship:a')).error).toMatch(/unknown resource type/);
+    expect(() => e.write([rel('folder:a#owner@group:eng#member')])).toThrow(/allows only \[user\]/);
+    expect(() => e.write([rel('folder:a#view@user:anne')])).toThrow(/permission/);
+    expect(() => e.write([rel('folder:a#owner@user:*')])).toThrow(/allows only/);
+    expect(() => e.write([{ ...rel('folder:a#owner@user:anne'), condition: { name: 'not_expired' } }])).toThrow(/not allowed/);
+    expect(e.store.size).toBe(0);
+  });
+});
+
+describe('reference engine: writes, deletes, lookups', () => {
+  it('writes and deletes are visible to the very next check; both are idempotent', () => {
+    const e = engine();
+    expect(allowed(e, 'user:anne', 'view', 'folder:a')).toBe(false);
+    e.write([rel('folder:a#viewer@user:anne')]);
+    e.write([rel('folder:a#viewer@user:anne')]);
+    expect(e.store.size).toBe(1);
+    expect(allowed(e, 'user:anne', 'view', 'folder:a')).toBe(true);
+    e.delete([rel('folder:a#viewer@user:anne')]);
+    expect(allowed(e, 'user:anne', 'view', 'folder:a')).toBe(false);
+    e.delete([rel('folder:a#viewer@user:anne')]);
+    expect(e.store.size).toBe(0);
+  });
+
+  it('identity ignores the condition: a rewrite replaces it, a delete removes it', () => {
+    const e = engine(rel('folder:a#viewer@user:anne', { name: 'not_expired', parameters: { expires_at: '2020-01-01T00:00:00Z' } }));
+    const ctx = { now: '2025-01-01T00:00:00Z' };
+    expect(allowed(e, 'user:anne', 'view', 'folder:a', ctx)).toBe(false);
+    e.write([rel('folder:a#viewer@user:anne', { name: 'not_expired', parameters: { expires_at: '2030-01-01T00:00:00Z' } })]);
+    expect(e.store.size).toBe(1);
+    expect(allowed(e, 'user:anne', 'view', 'folder:a', ctx)).toBe(true);
+    e.delete([rel('folder:a#viewer@user:anne')]);
+    expect(allowed(e, 'user:anne', 'view', 'folder:a', ctx)).toBe(false);
+  });
+
+  it('removing a group membership revokes access through it', () => {
+    const e = engine('folder:a#viewer@group:eng#member', 'group:eng#member@user:anne');
+    expect(allowed(e, 'user:anne', 'view', 'folder:a')).toBe(true);
+    e.delete([rel('group:eng#member@user:anne')]);
+    expect(allowed(e, 'user:anne', 'view', 'folder:a')).toBe(false);
+  });
+
+  it('lookupResources lists every reachable resource of a type', () => {
+    const e = engine('folder:b#parent@folder:a', 'folder:c#parent@folder:b', 'folder:a#owner@user:anne', 'folder:z#owner@user:bob', 'folder:y#viewer@group:g#member', 'group:g#member@user:anne');
+    expect(e.lookupResources({ type: 'user', id: 'anne' }, 'view', 'folder').map((r) => r.id)).toEqual(['a', 'b', 'c', 'y']);
+    expect(e.lookupResources({ type: 'user', id: 'bob' }, 'view', 'folder').map((r) => r.id)).toEqual(['z']);
+    expect(e.lookupResources({ type: 'user', id: 'anne' }, 'nope', 'folder')).toEqual([]);
+  });
+
+  it('the store indexes by subject and by resource type', () => {
+    const s = new RelationshipStore();
+    s.write(rel('folder:a#viewer@group:eng#member'));
+    s.write(rel('folder:b#viewer@group:eng#member'));
+    s.write(rel('folder:b#owner@user:anne'));
+    expect(s.bySubject('group:eng#member')).toHaveLength(2);
+    expect(s.resourceIds('folder').sort()).toEqual(['a', 'b']);
+    s.delete(rel('folder:a#viewer@group:eng#member'));
+    expect(s.resourceIds('folder')).toEqual(['b']);
+    expect(s.bySubject('group:eng#member')).toHaveLength(1);
+  });
+});
+
+describe('reference adapter', () => {
+  it('declares its capabilities and info', () => {
+    const a = reference.create();
+    expect(reference.id).toBe('reference');
+    expect(a.capabilities).toMatchObject({ batchCheck: true, decisionLog: 'decision', policyUpdate: true, embedded: true });
+    expect(a.capabilities.features.size).toBe(7);
+    expect(a.info()).toMatchObject({ id: 'reference', name: 'authz-bench reference engine', launch: 'embedded', version: '0.1.0' });
+    expect(a.unsupported(MODEL)).toEqual([]);
+  });
+
+  it('logs every decision since loadModel with its id, fields and reason', async () => {
+    const a = reference.create();
+    await a.start({ resultsDir: '/tmp', options: {}, log: () => {} });
+    await a.loadModel(MODEL);
+    await a.write([rel('folder:a#owner@user:anne')]);
+    await a.check(req('user:zed', 'view', 'folder:a'));
+    await a.loadModel(MODEL); // a fresh store and log
+    expect(await a.readDecisionLog!()).toEqual([]);
+    expect((await a.check(req('user:anne', 'view', 'folder:a'))).allowed).toBe(false);
+    await a.write([rel('folder:a#owner@user:anne')]);
+    const d1 = await a.check(req('user:anne', 'view', 'folder:a', { ip: '10.0.0.1' }));
+    const [d2, d3] = await a.checkBatch([req('user:bob', 'view', 'folder:a'), req('user:anne', 'edit', 'folder:a')]);
+    expect(d1).toMatchObject({ allowed: true });
+    expect(d1).not.toHaveProperty('chain');
+    const log = await a.readDecisionLog!();
+    expect(log).toHaveLength(4);
+    const ids = log.map((e) => e.decisionId);
+    expect(new Set(ids).size).toBe(4);
+    expect(ids.slice(1)).toEqual([d1.decisionId, d2!.decisionId, d3!.decisionId]);
+    expect(log[1]).toMatchObject({ subject: 'user:anne', action: 'view', resource: 'folder:a', context: { ip: '10.0.0.1' }, allowed: true, reason: expect.stringContaining('folder:a#owner@user:anne') });
+    expect(typeof log[1]!.time).toBe('string');
+    expect(log[2]).toMatchObject({ subject: 'user:bob', allowed: false, reason: expect.stringMatching(/no relationship grants user:bob/) });
+    expect(log[1]!.missing).toBeUndefined();
+  });
+
+  it('updateModel keeps relationships and applies the new policy', async () => {
+    const a = reference.create();
+    await a.loadModel(MODEL);
+    await a.write([rel('folder:a#owner@user:anne')]);
+    const stricter = model(`
+types:
+  user: {}
+  folder:
+    relations:
+      owner: [user]
+      editor: [user]
+    permissions:
+      view: owner & editor
+`);
+    await a.updateModel!(stricter);
+    expect((await a.check(req('user:anne', 'view', 'folder:a'))).allowed).toBe(false);
+    await a.write([rel('folder:a#editor@user:anne')]);
+    expect((await a.check(req('user:anne', 'view', 'folder:a'))).allowed).toBe(true);
+  });
+
+  it('refuses to work before a model is loaded', async () => {
+    const a = reference.create();
+    await expect(a.check(req('user:anne', 'view', 'folder:a'))).rejects.toThrow(/no model loaded/);
+  });
+});
