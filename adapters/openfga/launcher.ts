@@ -90,13 +90,13 @@ class Started implements StartedOpenFga {
     private readonly launch: 'local' | 'container' | 'url',
     private readonly settings: OpenFgaSettings,
     private readonly stopper: () => Promise<void>,
-    private readonly extra: { logFile?: string; pid?: number; headers?: Record<string, string> } = {},
+    private readonly extra: { logFile?: string; pid?: number; headers?: Record<string, string>; version?: string } = {},
   ) {
     this.#headers = Object.freeze({ ...(extra.headers ?? {}) }) as Record<string, string>;
   }
   getHttpUrl() { return this.http; }
   getGrpcAddress() { return this.grpc; }
-  getVersion() { return ENGINE_PINS.openfga.version; }
+  getVersion() { return this.extra.version ?? ENGINE_PINS.openfga.version; }
   getLogFile() { return this.extra.logFile; }
   getLaunch() { return this.launch; }
   getPid() { return this.extra.pid; }
@@ -155,15 +155,15 @@ export class OpenFgaContainer {
   }
 }
 
-/** OpenFGA already running at `url`; settings are whatever that server has (recorded as given). */
+/** OpenFGA already running at `url`; settings are whatever that server has (recorded as given); version `unknown` unless given. */
 export class OpenFgaUrl {
-  constructor(private readonly url: string, private readonly grpcAddress = '', private readonly settings: OpenFgaSettings = DEFAULT_OPENFGA_SETTINGS) {}
+  constructor(private readonly url: string, private readonly grpcAddress = '', private readonly settings: OpenFgaSettings = DEFAULT_OPENFGA_SETTINGS, private readonly version = 'unknown') {}
   async start(): Promise<StartedOpenFga> {
     const base = this.url.replace(/\/$/, '');
     const { headers } = urlCredentials('openfga');
     const response = await fetch(`${base}/healthz`, { headers, signal: AbortSignal.timeout(5000) }).catch((e: Error) => e);
     if (response instanceof Error || !response.ok) throw new Error(`OpenFGA at ${safeUrl(base)} is not healthy: ${response instanceof Error ? response.message : `HTTP ${response.status}`}`);
-    return new Started(base, this.grpcAddress, 'url', this.settings, async () => {}, { headers });
+    return new Started(base, this.grpcAddress, 'url', this.settings, async () => {}, { headers, version: this.version });
   }
 }
 

@@ -162,7 +162,7 @@ export async function installEngines(options: InstallOptions = {}): Promise<Inst
       continue;
     }
     log(`engines: ${id}: go install ${source.goPackage}@v${pin.version} (a few minutes on a cold build cache)...`);
-    const env = { ...process.env, GOBIN: binDir(), GOFLAGS: [process.env.GOFLAGS, '-trimpath'].filter(Boolean).join(' ') };
+    const env = { ...process.env, GOBIN: binDir() };
     const r = await run(go, ['install', `${source.goPackage}@v${pin.version}`], env);
     const after = installedVersion(id, binary);
     if (r.code !== 0 || after !== pin.version) {
