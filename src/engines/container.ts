@@ -6,8 +6,8 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { request } from 'node:http';
 import type { GenericContainer, StartedTestContainer } from 'testcontainers';
 
-// testcontainers is imported lazily: it loads undici, which needs Node >= 22 (zstd) at import
-// time, and only the container strategy needs it.
+// testcontainers is imported lazily, since only the container strategy needs it. It is
+// pinned to 11.x: 12.x loads an undici that needs Node >= 22.
 
 /** Everything needed to start an engine container; plain data so tests can check it without Docker. */
 export interface ContainerSpec {
