@@ -186,6 +186,7 @@ export const openFgaLauncher: OpenFgaLauncher = async ({ settings, context }) =>
     launch: started.getLaunch(),
     ...(started.getLogFile() ? { logFile: started.getLogFile()! } : {}),
     ...(started.getPid() ? { pid: started.getPid()! } : {}),
+    headers: started.getAuthHeaders(),
     stop: () => started.stop(),
   };
   return server;
