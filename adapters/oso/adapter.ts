@@ -1,0 +1,153 @@
+// The Oso adapter: the open-source, embedded oso library (Polar on WebAssembly) in this
+// process. loadModel translates the neutral model to Polar and loads it into a fresh Oso
+// instance; relationships live in a host-side store that Polar queries through the
+// registered classes (facts.ts). A check is `allow(actor, action, resource)`.
+
+import { Oso } from 'oso';
+import type { Capabilities, EngineAdapter, EngineInfo, RunContext } from '../../src/core/adapter.ts';
+import type { Relationship } from '../../src/core/relationship.ts';
+import type { CheckRequest, Decision } from '../../src/core/request.ts';
+import { describeRequest } from '../../src/core/request.ts';
+import type { Model } from '../../src/model/types.ts';
+import { Cel, DEFAULT_MAX_DEPTH, DepthLimitError, makeClass, RelationshipStore, World } from './facts.ts';
+import type { CheckState } from './facts.ts';
+import { translateModel, unsupportedReasons } from './translate.ts';
+
+export const OSO_VERSION = '0.27.3';
+
+export interface OsoAdapterOptions {
+  maxDepth?: number;
+}
+
+export class OsoAdapter implements EngineAdapter {
+  readonly capabilities: Capabilities = {
+    features: new Set(['usersets', 'wildcards', 'conditions', 'union', 'intersection', 'exclusion', 'tupleToUserset']),
+    batchCheck: false,
+    decisionLog: 'none',
+    policyUpdate: true,
+    embedded: true,
+  };
+
+  private readonly store = new RelationshipStore();
+  private world: World;
+  private oso: Oso | undefined;
+  /** The last generated policy, for debugging and tests. */
+  policy = '';
+
+  constructor(options: OsoAdapterOptions = {}) {
+    this.world = new World(this.store, options.maxDepth ?? DEFAULT_MAX_DEPTH);
+  }
+
+  info(): EngineInfo {
+    return {
+      id: 'oso',
+      name: 'Oso (open-source library, Polar)',
+      version: OSO_VERSION,
+      launch: 'embedded',
+      settings: {
+        library: `oso ${OSO_VERSION} (open-source, embedded, deprecated upstream)`,
+        note: 'Oso Cloud, the current product, is a hosted service and cannot run offline',
+        facts: 'host relationship store queried from Polar through registered classes',
+        maxDepth: this.world.maxDepth,
+      },
+    };
+  }
+
+  unsupported(model: Model): string[] {
+    return unsupportedReasons(model);
+  }
+
+  async start(_context: RunContext): Promise<void> {}
+
+  async loadModel(model: Model): Promise<void> {
+    this.store.clear();
+    await this.install(model);
+  }
+
+  /** Reloads the Polar for a new model (a fresh Oso instance); the relationships stay. */
+  async updateModel(model: Model): Promise<void> {
+    await this.install(model);
+  }
+
+  private async install(model: Model): Promise<void> {
+    const translation = translateModel(model);
+    const oso = new Oso();
+    const classes = new Map<string, ReturnType<typeof makeClass>>();
+    for (const [type, className] of translation.classNames) {
+      const cls = makeClass(className);
+      classes.set(type, cls);
+      oso.registerClass(cls, { name: className });
+    }
+    oso.registerClass(Cel, { name: 'Cel' });
+    await oso.loadStr(translation.polar, 'authzbench.polar');
+    const world = new World(this.store, this.world.maxDepth);
+    world.classes = classes;
+    world.model = model;
+    world.usedParameters = translation.usedParameters;
+    const previous = this.oso;
+    this.oso = oso;
+    this.world = world;
+    this.policy = translation.polar;
+    previous?.free();
+  }
+
+  async write(relationships: Relationship[]): Promise<void> {
+    for (const rel of relationships) this.store.write(rel);
+  }
+
+  async delete(relationships: Relationship[]): Promise<void> {
+    for (const rel of relationships) this.store.delete(rel);
+  }
+
+  async check(request: CheckRequest): Promise<Decision> {
+    const oso = this.oso;
+    if (!oso) return { allowed: false, error: 'oso: no model loaded' };
+    const state: CheckState = { request, notes: [] };
+    const actor = this.world.instance(request.subject.type, request.subject.id, state);
+    const resource = this.world.instance(request.resource.type, request.resource.id);
+    try {
+      const allowed = await oso.queryRuleOnce('allow', actor, request.action.name, resource);
+      const notes = state.notes.length ? `; ${[...new Set(state.notes)].join('; ')}` : '';
+      return {
+        allowed,
+        reason: allowed
+          ? `oso: allow(${describeRequest(request)}) succeeded${notes}`
+          : `oso: no allow rule matched for ${describeRequest(request)}${notes}`,
+      };
+    } catch (error) {
+      const message = errorMessage(error);
+      return { allowed: false, error: `oso: ${message}` };
+    }
+  }
+
+  async checkBatch(requests: CheckRequest[]): Promise<Decision[]> {
+    const decisions: Decision[] = [];
+    for (const request of requests) decisions.push(await this.check(request));
+    return decisions;
+  }
+
+  async health(): Promise<string | undefined> {
+    return this.oso ? undefined : 'no model loaded';
+  }
+
+  async memoryBytes(): Promise<number | undefined> {
+    return process.memoryUsage().rss;
+  }
+
+  async stop(): Promise<void> {
+    this.oso?.free();
+    this.oso = undefined;
+    this.store.clear();
+  }
+}
+
+/** The useful line of an Oso error (Polar errors carry a long trace). */
+function errorMessage(error: unknown): string {
+  if (error instanceof DepthLimitError) return error.message;
+  const text = error instanceof Error ? error.message : String(error);
+  const depth = /depth limit \d+ exceeded[^\n]*/.exec(text);
+  if (depth) return depth[0];
+  const application = /Application error: ([^\n]*)/.exec(text);
+  if (application) return application[1]!.replace(/ at line \d+, column \d+:?$/, '');
+  return text.split('\n')[0] ?? text;
+}

@@ -1,0 +1,270 @@
+// CEL (the subset the neutral model's conditions use) -> a Polar expression over `p`, the
+// dictionary of the condition's parameters. Oso itself evaluates the translated expression;
+// the host only converts typed values before Polar sees them:
+//   - timestamp parameters and `timestamp("...")` literals become epoch milliseconds (numbers),
+//   - duration parameters and `duration("...")` literals become milliseconds,
+// so comparisons and arithmetic on time are plain Polar number operations. Where CEL needs a
+// function Polar lacks (map key membership, `has()`, `size()`, parsing a timestamp held in an
+// untyped map), the policy calls a small registered host class `Cel` (see facts.ts), as an
+// Oso application would call a host library. Anything else is reported untranslatable.
+
+import { parse as parseCel } from '@marcbachmann/cel-js';
+import type { ASTNode } from '@marcbachmann/cel-js';
+import type { ConditionDefinition, ParameterType } from '../../src/model/types.ts';
+
+export class CelTranslationError extends Error {}
+
+type ValueType = 'timestamp' | 'duration' | 'int' | 'double' | 'string' | 'bool' | 'list' | 'map' | 'null' | 'unknown';
+
+interface Term {
+  code: string;
+  type: ValueType;
+}
+
+export interface TranslatedCondition {
+  /** A Polar expression, true exactly when the condition holds, over the dictionary `p`. */
+  body: string;
+  /** Parameters the expression reads: only these must be present (else: fail closed). */
+  used: string[];
+}
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Polar keywords that cannot be used as a bare field name after `.`. */
+const POLAR_KEYWORDS = new Set([
+  'and', 'or', 'not', 'if', 'in', 'matches', 'new', 'cut', 'debug', 'print', 'forall', 'nil', 'true', 'false', 'mod', 'rem', 'isa',
+]);
+
+function typeOf(type: ParameterType | undefined): ValueType {
+  if (!type) return 'unknown';
+  return type.kind === 'any' ? 'unknown' : type.kind;
+}
+
+/** Parses a Go/CEL duration such as `1h30m`, `90s`, `1.5h`, `250ms` into milliseconds. */
+export function parseDurationMs(text: string): number {
+  const source = text.trim();
+  const sign = source.startsWith('-') ? -1 : 1;
+  const body = source.replace(/^[-+]/, '');
+  if (body === '0') return 0;
+  const unit = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
+  const scale: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let consumed = 0;
+  let match: RegExpExecArray | null;
+  while ((match = unit.exec(body))) {
+    total += Number(match[1]) * scale[match[2]!]!;
+    consumed = unit.lastIndex;
+  }
+  if (consumed === 0 || consumed !== body.length) throw new Error(`invalid duration '${text}'`);
+  return sign * total;
+}
+
+/** Parses an RFC 3339 timestamp into epoch milliseconds (sub-millisecond digits are dropped). */
+export function parseTimestampMs(text: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(text)) {
+    throw new Error(`invalid RFC 3339 timestamp '${text}'`);
+  }
+  const ms = Date.parse(text.replace(/(\.\d{3})\d+/, '$1'));
+  if (Number.isNaN(ms)) throw new Error(`invalid RFC 3339 timestamp '${text}'`);
+  return ms;
+}
+
+class Translator {
+  readonly used = new Set<string>();
+  constructor(private readonly condition: ConditionDefinition) {}
+
+  fail(node: ASTNode, what: string): never {
+    const text = node.input?.slice(node.range?.start ?? 0, node.range?.end ?? undefined) ?? '';
+    throw new CelTranslationError(`${what}${text ? ` (at '${text}')` : ''}`);
+  }
+
+  bool(node: ASTNode): string {
+    switch (node.op) {
+      case '&&':
+        return `(${this.bool(node.args[0])} and ${this.bool(node.args[1])})`;
+      case '||':
+        return `(${this.bool(node.args[0])} or ${this.bool(node.args[1])})`;
+      case '!_':
+        return `not (${this.bool(node.args)})`;
+      case '==':
+      case '!=':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
+        const [a, b] = this.coerce(this.value(node.args[0]), this.value(node.args[1]));
+        return `(${a.code} ${node.op} ${b.code})`;
+      }
+      case 'in': {
+        const element = this.value(node.args[0]);
+        const container = this.value(node.args[1]);
+        if (container.type === 'list') return `(${element.code} in ${container.code})`;
+        return `Cel.contains(${container.code}, ${element.code}) = true`;
+      }
+      case 'value':
+        if (node.args === true) return 'true';
+        if (node.args === false) return 'false';
+        return this.fail(node, 'a non-boolean literal used as a condition');
+      case 'call': {
+        const [fn, args] = node.args;
+        if (fn === 'has' && args.length === 1 && args[0]!.op === '.') {
+          const [target, field] = args[0]!.args as [ASTNode, string];
+          return `Cel.has(${this.value(target).code}, ${JSON.stringify(field)}) = true`;
+        }
+        return this.fail(node, `function '${fn}' has no Polar translation`);
+      }
+      case 'rcall': {
+        const [fn, target, args] = node.args;
+        if (['startsWith', 'endsWith', 'contains'].includes(fn) && args.length === 1) {
+          // Polar hands method calls on strings to the host (JavaScript String methods).
+          const method = fn === 'contains' ? 'includes' : fn;
+          return `${this.value(target).code}.${method}(${this.value(args[0]!).code}) = true`;
+        }
+        return this.fail(node, `method '${fn}' has no Polar translation`);
+      }
+      case 'id':
+      case '.':
+      case '[]':
+        return `(${this.value(node).code} = true)`;
+      case '?:':
+        return `((${this.bool(node.args[0])} and ${this.bool(node.args[1])}) or (not (${this.bool(node.args[0])}) and ${this.bool(node.args[2])}))`;
+      default:
+        return this.fail(node, `operator '${node.op}' has no Polar translation`);
+    }
+  }
+
+  /** Makes both sides of a comparison the same kind when one side is a time value. */
+  private coerce(a: Term, b: Term): [Term, Term] {
+    for (const kind of ['timestamp', 'duration'] as const) {
+      const wrap = (t: Term): Term => {
+        if (t.type === kind) return t;
+        if (t.type === 'unknown' || t.type === 'string') return { code: `Cel.${kind}(${t.code})`, type: kind };
+        throw new CelTranslationError(`comparison of a ${kind} with a ${t.type}`);
+      };
+      if (a.type === kind) return [a, wrap(b)];
+      if (b.type === kind) return [wrap(a), b];
+    }
+    return [a, b];
+  }
+
+  value(node: ASTNode): Term {
+    switch (node.op) {
+      case 'value': {
+        const v = node.args as unknown;
+        if (typeof v === 'bigint') return { code: v.toString(), type: 'int' };
+        if (typeof v === 'number') {
+          if (!Number.isFinite(v)) return this.fail(node, 'a non-finite number');
+          return { code: Number.isInteger(v) ? `${v}.0` : String(v), type: 'double' };
+        }
+        if (typeof v === 'string') return { code: JSON.stringify(v), type: 'string' };
+        if (typeof v === 'boolean') return { code: String(v), type: 'bool' };
+        if (v === null) return { code: 'nil', type: 'null' };
+        if (typeof v === 'object' && v && 'value' in v) return { code: String((v as { value: unknown }).value), type: 'int' };
+        return this.fail(node, 'a literal of an unsupported type');
+      }
+      case 'id': {
+        const declared = this.condition.parameters.get(node.args);
+        if (!declared) return this.fail(node, `'${node.args}' is not a declared parameter`);
+        this.used.add(node.args);
+        return { code: this.field('p', node.args), type: typeOf(declared) };
+      }
+      case '.':
+        return { code: this.field(this.value(node.args[0]).code, node.args[1]), type: 'unknown' };
+      case '[]': {
+        const key = node.args[1];
+        const target = this.value(node.args[0]).code;
+        if (key.op === 'value' && typeof key.args === 'string') return { code: this.field(target, key.args), type: 'unknown' };
+        return { code: `Cel.index(${target}, ${this.value(key).code})`, type: 'unknown' };
+      }
+      case 'list':
+        return { code: `[${node.args.map((a) => this.value(a).code).join(', ')}]`, type: 'list' };
+      case '+':
+      case '-':
+      case '*':
+      case '%': {
+        const a = this.value(node.args[0]);
+        const b = this.value(node.args[1]);
+        const time = (t: Term) => t.type === 'timestamp' || t.type === 'duration';
+        const numeric = (t: Term) => ['int', 'double', 'unknown'].includes(t.type);
+        if (!time(a) && !time(b) && !(numeric(a) && numeric(b))) {
+          // Polar has no string or list concatenation.
+          return this.fail(node, `'${node.op}' on non-numeric operands (${a.type}, ${b.type})`);
+        }
+        if (node.op === '%') return { code: `(${a.code} rem ${b.code})`, type: a.type };
+        const type: ValueType =
+          a.type === 'timestamp' && b.type === 'timestamp' ? 'duration' : a.type === 'timestamp' || b.type === 'timestamp' ? 'timestamp' : a.type === 'unknown' ? b.type : a.type;
+        const [x, y] = time(a) && !time(b) ? [a, this.coerceTo(b, 'duration')] : time(b) && !time(a) ? [this.coerceTo(a, 'duration'), b] : [a, b];
+        return { code: `(${x.code} ${node.op} ${y.code})`, type };
+      }
+      case '/': {
+        const a = this.value(node.args[0]);
+        const b = this.value(node.args[1]);
+        if (a.type === 'double' && b.type === 'double') return { code: `(${a.code} / ${b.code})`, type: 'double' };
+        return this.fail(node, "'/' other than on doubles (Polar's '/' does not truncate like CEL integer division)");
+      }
+      case '-_': {
+        const a = this.value(node.args);
+        return { code: `(0 - ${a.code})`, type: a.type };
+      }
+      case 'call': {
+        const [fn, args] = node.args;
+        const arg = args[0];
+        if ((fn === 'timestamp' || fn === 'duration') && args.length === 1 && arg) {
+          if (arg.op === 'value' && typeof arg.args === 'string') {
+            try {
+              const ms = fn === 'timestamp' ? parseTimestampMs(arg.args) : parseDurationMs(arg.args);
+              return { code: String(ms), type: fn };
+            } catch (error) {
+              return this.fail(node, (error as Error).message);
+            }
+          }
+          return this.coerceTo(this.value(arg), fn);
+        }
+        if (fn === 'size' && args.length === 1 && arg) return { code: `Cel.size(${this.value(arg).code})`, type: 'int' };
+        return this.fail(node, `function '${fn}' has no Polar translation`);
+      }
+      case 'rcall': {
+        const [fn, target, args] = node.args;
+        if (fn === 'size' && args.length === 0) return { code: `Cel.size(${this.value(target).code})`, type: 'int' };
+        return this.fail(node, `method '${fn}' has no Polar translation`);
+      }
+      case '&&':
+      case '||':
+      case '!_':
+      case '==':
+      case '!=':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+      case 'in':
+        // A boolean used as a value (e.g. `(a < b) == true`): Polar has no boolean-valued expressions.
+        return this.fail(node, 'a boolean sub-expression used as a value');
+      default:
+        return this.fail(node, `operator '${node.op}' has no Polar translation`);
+    }
+  }
+
+  private coerceTo(term: Term, kind: 'timestamp' | 'duration'): Term {
+    if (term.type === kind) return term;
+    if (term.type === 'unknown' || term.type === 'string') return { code: `Cel.${kind}(${term.code})`, type: kind };
+    throw new CelTranslationError(`a ${term.type} used as a ${kind}`);
+  }
+
+  private field(target: string, name: string): string {
+    if (IDENT.test(name) && !POLAR_KEYWORDS.has(name)) return `${target}.${name}`;
+    return `Cel.index(${target}, ${JSON.stringify(name)})`;
+  }
+}
+
+/** Translates one condition; throws CelTranslationError with the reason when it cannot. */
+export function translateCondition(condition: ConditionDefinition): TranslatedCondition {
+  let ast: ASTNode;
+  try {
+    ast = parseCel(condition.expression).ast as ASTNode;
+  } catch (error) {
+    throw new CelTranslationError(`cannot parse: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const translator = new Translator(condition);
+  const body = translator.bool(ast);
+  return { body, used: [...translator.used] };
+}

@@ -1,0 +1,315 @@
+// The host side of the Oso policy: the relationship store and the classes Polar sees.
+//
+// Every neutral type becomes one registered class (so rules can specialise on it, e.g.
+// `obj: folder`); its instances answer fact queries from the store, as an Oso application
+// answers them from its database:
+//   obj.direct(relation, subject)                  relationships naming that subject, plus `type:*`
+//   obj.usersets(relation)                         relationships whose subject is a userset
+//   obj.objects(relation)                          plain object subjects (tuple-to-userset hops)
+//   obj.visit(name, seen)                          node key for cycle checks; throws past the depth limit
+//   actor.params(fact)                             the fact's condition parameters (bound, then request)
+//   actor.undecided(fact)                          whether those parameters are missing or invalid
+// The host only looks facts up; Polar decides (matching, recursion, conditions).
+
+import { formatObject, relationshipKey, WILDCARD } from '../../src/core/relationship.ts';
+import type { Relationship } from '../../src/core/relationship.ts';
+import type { CheckRequest } from '../../src/core/request.ts';
+import type { Model, ParameterType } from '../../src/model/types.ts';
+import osoTypes from 'oso/dist/src/types.js';
+import { parseDurationMs, parseTimestampMs } from './cel.ts';
+
+export const DEFAULT_MAX_DEPTH = 50;
+
+export class DepthLimitError extends Error {}
+
+/**
+ * One relationship as Polar sees it: a Polar dictionary (oso's `Dict`), so reading its
+ * fields stays inside the Polar VM; only `subject` is a host instance (it has methods).
+ */
+export interface Fact {
+  subject: OsoObject;
+  /** The userset relation (`member` for `group:eng#member`), or null. */
+  relation: string | null;
+  wildcard: boolean;
+  /** The condition name, or null for an unconditional relationship. */
+  condition: string | null;
+  bound: Record<string, unknown>;
+}
+
+// oso exports Dict only as a type; the class marks a JS object as a Polar dictionary.
+const { Dict } = osoTypes as unknown as { Dict: new (fields?: object) => object };
+
+/** A JS value as Polar data: plain objects become Polar dictionaries (missing keys fail, not error). */
+export function toPolarData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toPolarData);
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return new Dict(Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toPolarData(v)])));
+  }
+  return value;
+}
+
+/** Per-check state the actor carries: the request (for conditions) and notes for the reason. */
+export interface CheckState {
+  request: CheckRequest;
+  notes: string[];
+}
+
+export type ObjectClass = new (type: string, id: string, world: World, state?: CheckState) => OsoObject;
+
+/** Base class of every registered type class. */
+export class OsoObject {
+  constructor(
+    readonly type: string,
+    readonly id: string,
+    private readonly world: World,
+    private readonly state?: CheckState,
+  ) {}
+
+  /** Facts naming `subject` itself, or its type's wildcard. */
+  direct(relation: string, subject: OsoObject): Fact[] {
+    return this.world.direct(this.type, this.id, relation, subject.type, subject.id);
+  }
+
+  usersets(relation: string): Fact[] {
+    return this.world.usersets(this.type, this.id, relation);
+  }
+
+  objects(relation: string): Fact[] {
+    return this.world.objects(this.type, this.id, relation);
+  }
+
+  /** The node key; past the depth limit (hops from the checked resource) an error ends the query. */
+  visit(name: string, seen: string[]): string {
+    const key = `${this.type}:${this.id}#${name}`;
+    if (seen.length > this.world.maxDepth && !seen.includes(key)) {
+      throw new DepthLimitError(`depth limit ${this.world.maxDepth} exceeded at ${key}`);
+    }
+    return key;
+  }
+
+  /** Whether the fact's condition cannot be decided (undefined, missing or invalid parameter). */
+  undecided(fact: Fact): boolean {
+    const state = this.state;
+    if (!state || !fact.condition) return false;
+    return this.world.params(fact, state).length === 0;
+  }
+
+  /** Zero or one parameter dictionary: none when a parameter the condition reads is missing. */
+  params(fact: Fact): Record<string, unknown>[] {
+    const state = this.state;
+    if (!state || !fact.condition) return [];
+    return this.world.params(fact, state);
+  }
+}
+
+function newIndex() {
+  return new Map<string, Map<string, Relationship>>();
+}
+
+function add(index: Map<string, Map<string, Relationship>>, key: string, rel: Relationship): void {
+  let bucket = index.get(key);
+  if (!bucket) index.set(key, (bucket = new Map()));
+  bucket.set(relationshipKey(rel), rel);
+}
+
+function remove(index: Map<string, Map<string, Relationship>>, key: string, rel: Relationship): void {
+  const bucket = index.get(key);
+  if (!bucket) return;
+  bucket.delete(relationshipKey(rel));
+  if (bucket.size === 0) index.delete(key);
+}
+
+/** Relationships indexed for the fact queries above. */
+export class RelationshipStore {
+  private readonly all = new Map<string, Relationship>();
+  /** `type:id#relation@subjectType:subjectId` (subjectId may be `*`) -> relationships. */
+  readonly exact = newIndex();
+  /** `type:id#relation` -> userset relationships. */
+  readonly usersets = newIndex();
+  /** `type:id#relation` -> plain object subjects (no userset, no wildcard). */
+  readonly objects = newIndex();
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  clear(): void {
+    this.all.clear();
+    this.exact.clear();
+    this.usersets.clear();
+    this.objects.clear();
+  }
+
+  write(rel: Relationship): void {
+    const key = relationshipKey(rel);
+    const old = this.all.get(key);
+    if (old) this.delete(old);
+    this.all.set(key, rel);
+    this.index(rel, add);
+  }
+
+  delete(rel: Relationship): void {
+    const key = relationshipKey(rel);
+    const old = this.all.get(key);
+    if (!old) return;
+    this.all.delete(key);
+    this.index(old, remove);
+  }
+
+  private index(rel: Relationship, op: typeof add): void {
+    const node = `${formatObject(rel.resource)}#${rel.relation}`;
+    if (rel.subject.relation) op(this.usersets, node, rel);
+    else {
+      op(this.exact, `${node}@${rel.subject.type}:${rel.subject.id}`, rel);
+      if (rel.subject.id !== WILDCARD) op(this.objects, node, rel);
+    }
+  }
+}
+
+/** The store, the loaded model and the registered classes: what the host methods consult. */
+export class World {
+  classes = new Map<string, ObjectClass>();
+  model: Model | undefined;
+  /** Parameters each condition reads (from the translation). */
+  usedParameters = new Map<string, string[]>();
+
+  constructor(
+    readonly store: RelationshipStore,
+    readonly maxDepth: number,
+  ) {}
+
+  instance(type: string, id: string, state?: CheckState): OsoObject {
+    const cls = this.classes.get(type);
+    return cls ? new cls(type, id, this, state) : new OsoObject(type, id, this, state);
+  }
+
+  private facts(bucket: Map<string, Relationship> | undefined): Fact[] {
+    if (!bucket) return [];
+    const facts: Fact[] = [];
+    for (const rel of bucket.values()) {
+      const fact: Fact = {
+        subject: this.instance(rel.subject.type, rel.subject.id),
+        relation: rel.subject.relation ?? null,
+        wildcard: rel.subject.id === WILDCARD,
+        condition: rel.condition?.name ?? null,
+        bound: rel.condition?.parameters ?? {},
+      };
+      facts.push(new Dict(fact) as Fact);
+    }
+    return facts;
+  }
+
+  direct(type: string, id: string, relation: string, subjectType: string, subjectId: string): Fact[] {
+    const node = `${type}:${id}#${relation}`;
+    const exact = this.facts(this.store.exact.get(`${node}@${subjectType}:${subjectId}`));
+    if (subjectId === WILDCARD) return exact;
+    return exact.concat(this.facts(this.store.exact.get(`${node}@${subjectType}:${WILDCARD}`)));
+  }
+
+  usersets(type: string, id: string, relation: string): Fact[] {
+    return this.facts(this.store.usersets.get(`${type}:${id}#${relation}`));
+  }
+
+  objects(type: string, id: string, relation: string): Fact[] {
+    return this.facts(this.store.objects.get(`${type}:${id}#${relation}`));
+  }
+
+  params(fact: Fact, state: CheckState): Record<string, unknown>[] {
+    const condition = this.model?.conditions.get(fact.condition!);
+    if (!condition) {
+      state.notes.push(`condition '${fact.condition}' is not defined in the model`);
+      return [];
+    }
+    const { request } = state;
+    const context = request.context ?? {};
+    const params: Record<string, unknown> = {};
+    for (const name of this.usedParameters.get(condition.name) ?? [...condition.parameters.keys()]) {
+      let value: unknown;
+      if (Object.hasOwn(fact.bound, name)) value = fact.bound[name];
+      else if (Object.hasOwn(context, name)) value = context[name];
+      else if (name === 'subject') value = request.subject.properties ?? {};
+      else if (name === 'resource') value = request.resource.properties ?? {};
+      else if (name === 'context') value = context;
+      if (value === undefined) {
+        state.notes.push(`condition '${condition.name}': missing parameter '${name}'`);
+        return [];
+      }
+      try {
+        params[name] = convert(value, condition.parameters.get(name));
+      } catch (error) {
+        state.notes.push(`condition '${condition.name}': parameter '${name}': ${(error as Error).message}`);
+        return [];
+      }
+    }
+    return [toPolarData(params) as Record<string, unknown>];
+  }
+}
+
+/** Converts a typed parameter value to what the translated Polar expects (time as milliseconds). */
+export function convert(value: unknown, type: ParameterType | undefined): unknown {
+  if (!type) return value;
+  switch (type.kind) {
+    case 'timestamp':
+      if (typeof value === 'string') return parseTimestampMs(value);
+      if (value instanceof Date) return value.getTime();
+      throw new Error(`expected an RFC 3339 timestamp, got ${JSON.stringify(value)}`);
+    case 'duration':
+      if (typeof value === 'string') return parseDurationMs(value);
+      throw new Error(`expected a duration such as "1h30m", got ${JSON.stringify(value)}`);
+    case 'list':
+      if (!Array.isArray(value)) throw new Error(`expected a list, got ${JSON.stringify(value)}`);
+      return value.map((v) => convert(v, type.element));
+    case 'map':
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`expected a map, got ${JSON.stringify(value)}`);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v, type.element)]));
+    default:
+      return value;
+  }
+}
+
+/** Host functions for the few CEL operations Polar lacks (see cel.ts). */
+export class Cel {
+  static contains(container: unknown, element: unknown): boolean {
+    if (Array.isArray(container)) return container.some((v) => v === element);
+    if (container instanceof Map) return container.has(element);
+    if (typeof container === 'object' && container !== null) return Object.hasOwn(container, String(element));
+    if (typeof container === 'string' && typeof element === 'string') return container.includes(element);
+    return false;
+  }
+
+  static has(target: unknown, field: string): boolean {
+    return typeof target === 'object' && target !== null && Object.hasOwn(target, field);
+  }
+
+  static index(target: unknown, key: unknown): unknown {
+    if (Array.isArray(target) && typeof key === 'number') return target[key] ?? null;
+    if (typeof target === 'object' && target !== null) {
+      const value = (target as Record<string, unknown>)[String(key)];
+      return value === undefined ? null : value;
+    }
+    return null;
+  }
+
+  static size(target: unknown): number {
+    if (Array.isArray(target) || typeof target === 'string') return target.length;
+    if (typeof target === 'object' && target !== null) return Object.keys(target).length;
+    return 0;
+  }
+
+  static timestamp(value: unknown): number {
+    if (typeof value === 'number') return value;
+    return parseTimestampMs(String(value));
+  }
+
+  static duration(value: unknown): number {
+    if (typeof value === 'number') return value;
+    return parseDurationMs(String(value));
+  }
+}
+
+/** A fresh class per type, named as the policy names it. */
+export function makeClass(polarName: string): ObjectClass {
+  const cls = class extends OsoObject {};
+  Object.defineProperty(cls, 'name', { value: polarName });
+  return cls;
+}
