@@ -170,6 +170,7 @@ export const opaLauncher: OpaLauncher = async ({ configFile, context }) => {
     version: started.getVersion(),
     launch: started.getLaunch(),
     ...(started.getPid() ? { pid: started.getPid()! } : {}),
+    headers: started.getAuthHeaders(),
     stop: () => started.stop(),
   };
 };

@@ -1,0 +1,264 @@
+// The OPA adapter: the neutral model becomes a Rego v1 policy (translate.ts), relationships
+// become data under `data.authzbench` (data.ts), checks are POST /v1/data/authzbench/allow.
+// Plain fetch (Node's undici, keep-alive): the @open-policy-agent/opa SDK adds nothing we
+// use, and its batch call needs Enterprise OPA's /v1/batch/data (README.md).
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, RunContext } from '../../src/core/adapter.ts';
+import type { Relationship } from '../../src/core/relationship.ts';
+import type { CheckRequest, Decision } from '../../src/core/request.ts';
+import type { Model } from '../../src/model/types.ts';
+import { OpaData, type PatchOp } from './data.ts';
+import { DecisionLogCollector } from './decision-log-collector.ts';
+import { DATA_ROOT, DEFAULT_LEVELS, DEPTH_LIMIT_FUNCTION, PACKAGE, translateModel, unsupportedReasons } from './translate.ts';
+
+/** A running OPA server, however it was obtained. */
+export interface OpaServer {
+  url: string;
+  version: string;
+  /** `local`, `url`... */
+  launch: string;
+  pid?: number;
+  /** Sent with every request (e.g. a bearer token for a server reached by URL). */
+  headers?: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Starts OPA with the given config file (decision logs go to our collector). */
+export type OpaLauncher = (options: { configFile: string; context: RunContext }) => Promise<OpaServer>;
+
+export interface OpaAdapterOptions {
+  launcher: OpaLauncher;
+  /** Unrolled levels for intersection/exclusion/conditional edges (translate.ts). */
+  levels?: number;
+  /** OPA decision logs to the local collector (default on); `opa[nolog]` turns them off. */
+  decisionLogs?: boolean;
+  /** The configuration name, recorded in the engine id (`opa[nolog]`). */
+  configuration?: string;
+}
+
+const POLICY_ID = 'authzbench';
+
+export const OPA_CAPABILITIES: Capabilities = {
+  features: new Set(['usersets', 'wildcards', 'conditions', 'union', 'intersection', 'exclusion', 'tupleToUserset']),
+  batchCheck: false,
+  decisionLog: 'decision',
+  policyUpdate: true,
+  embedded: false,
+};
+
+export function opaConfig(collectorUrl: string): Record<string, unknown> {
+  return {
+    services: { collector: { url: collectorUrl } },
+    decision_logs: { service: 'collector', reporting: { min_delay_seconds: 1, max_delay_seconds: 1 } },
+  };
+}
+
+export class OpaAdapter implements EngineAdapter {
+  readonly capabilities: Capabilities;
+  private readonly decisionLogs: boolean;
+  private server?: OpaServer;
+  private readonly collector = new DecisionLogCollector();
+  private data?: OpaData;
+  private levels: number;
+  /** Decisions OPA timestamps before this (an earlier scenario's, delivered late) are dropped. */
+  private loadedAt = 0;
+
+  constructor(private readonly options: OpaAdapterOptions) {
+    this.levels = options.levels ?? DEFAULT_LEVELS;
+    this.decisionLogs = options.decisionLogs ?? true;
+    this.capabilities = { ...OPA_CAPABILITIES, decisionLog: this.decisionLogs ? 'decision' : 'none' };
+  }
+
+  info(): EngineInfo {
+    return {
+      id: this.options.configuration ? `opa[${this.options.configuration}]` : 'opa',
+      name: 'Open Policy Agent',
+      version: this.server?.version ?? 'unknown',
+      launch: this.server?.launch ?? 'local',
+      settings: {
+        policy: 'generated Rego v1 (adapters/opa/translate.ts)',
+        data: 'PUT/PATCH /v1/data, indexed rels + reachability graph',
+        unrolledLevels: this.levels,
+        client: 'fetch (undici), keep-alive',
+        decisionLogs: this.decisionLogs ? 'HTTP service to local collector, reporting delay 1 s' : 'off',
+        batch: 'none (OSS OPA has no batch endpoint): sequential checks',
+      },
+    };
+  }
+
+  unsupported(model: Model): string[] {
+    return unsupportedReasons(model);
+  }
+
+  async start(context: RunContext): Promise<void> {
+    const levels = Number(context.options.levels);
+    if (Number.isInteger(levels) && levels >= 0) this.levels = levels;
+    const collectorUrl = this.decisionLogs ? await this.collector.start() : undefined;
+    const dir = path.join(context.resultsDir, 'engines');
+    mkdirSync(dir, { recursive: true });
+    const configFile = path.join(dir, 'opa-config.json');
+    writeFileSync(configFile, JSON.stringify(collectorUrl ? opaConfig(collectorUrl) : {}, null, 2));
+    try {
+      this.server = await this.options.launcher({ configFile, context });
+    } catch (error) {
+      await this.collector.stop();
+      throw error;
+    }
+  }
+
+  private get url(): string {
+    if (!this.server) throw new Error('OPA is not started');
+    return this.server.url;
+  }
+
+  private async request(method: string, pathname: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
+    const response = await fetch(`${this.url}${pathname}`, {
+      method,
+      headers: { ...this.server?.headers, ...(body === undefined ? {} : { 'content-type': contentType }) },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`OPA ${method} ${pathname}: HTTP ${response.status}: ${text.slice(0, 2000)}`);
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  }
+
+  private async putPolicy(model: Model): Promise<void> {
+    await this.request('PUT', `/v1/policies/${POLICY_ID}`, translateModel(model, { levels: this.levels }), 'text/plain');
+  }
+
+  async loadModel(model: Model): Promise<void> {
+    const reasons = unsupportedReasons(model);
+    if (reasons.length) throw new Error(`OPA cannot express this model: ${reasons.join('; ')}`);
+    this.data = new OpaData(model);
+    await this.request('PUT', `/v1/data/${DATA_ROOT}`, this.data.document());
+    this.data.markSent();
+    await this.putPolicy(model);
+    this.collector.clear();
+    this.loadedAt = Date.now();
+  }
+
+  /** Policy revocation: a new policy (PUT /v1/policies) and the graph edges it implies. */
+  async updateModel(model: Model): Promise<void> {
+    const data = this.requireData();
+    data.setModel(model);
+    await this.request('PUT', `/v1/data/${DATA_ROOT}/g`, data.document().g);
+    data.markSent();
+    await this.putPolicy(model);
+  }
+
+  private requireData(): OpaData {
+    if (!this.data) throw new Error('no model loaded');
+    return this.data;
+  }
+
+  private async patch(ops: PatchOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    await this.request('PATCH', `/v1/data/${DATA_ROOT}`, ops, 'application/json-patch+json');
+  }
+
+  async write(relationships: Relationship[]): Promise<void> {
+    await this.patch(this.requireData().write(relationships));
+  }
+
+  async delete(relationships: Relationship[]): Promise<void> {
+    await this.patch(this.requireData().delete(relationships));
+  }
+
+  async check(request: CheckRequest): Promise<Decision> {
+    try {
+      const answer = (await this.request('POST', `/v1/data/${PACKAGE}/allow`, { input: request })) as {
+        result?: unknown;
+        decision_id?: string;
+      };
+      const decisionId = answer.decision_id ? { decisionId: answer.decision_id } : {};
+      if (typeof answer.result !== 'boolean') {
+        return { allowed: false, error: `OPA returned a non-boolean result: ${JSON.stringify(answer.result)}`, ...decisionId };
+      }
+      // `allow` is a boolean: OPA says no more about why.
+      return { allowed: answer.result, ...decisionId };
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message.includes(DEPTH_LIMIT_FUNCTION)) {
+        return {
+          allowed: false,
+          error: `depth limit exceeded: a path goes through more than ${this.levels} intersections, exclusions or conditional userset/tupleset relationships (--set levels=N)`,
+        };
+      }
+      return { allowed: false, error: message };
+    }
+  }
+
+  async checkBatch(requests: CheckRequest[]): Promise<Decision[]> {
+    const decisions: Decision[] = [];
+    for (const request of requests) decisions.push(await this.check(request));
+    return decisions;
+  }
+
+  /** What OPA's decision log plugin delivered to the collector since loadModel. */
+  async readDecisionLog(): Promise<DecisionLogEntry[]> {
+    return this.collector
+      .received()
+      .filter(({ event }) => !event.timestamp || Date.parse(event.timestamp) >= this.loadedAt)
+      .filter(({ event }) => (event.path ?? '').replace(/^\/+/, '').startsWith(`${PACKAGE}/allow`))
+      .map(({ event, receivedAt }) => toEntry(event, receivedAt));
+  }
+
+  /** Delivery delays (ms from OPA's decision timestamp to arrival at the collector). */
+  deliveryDelaysMs(): number[] {
+    return this.collector
+      .received()
+      .filter(({ event }) => event.timestamp)
+      .map(({ event, receivedAt }) => receivedAt - Date.parse(event.timestamp!));
+  }
+
+  async health(): Promise<string | undefined> {
+    if (!this.server) return 'OPA is not started';
+    try {
+      const response = await fetch(`${this.server.url}/health`, { headers: { ...this.server.headers }, signal: AbortSignal.timeout(3000) });
+      return response.ok ? undefined : `OPA /health answered HTTP ${response.status}`;
+    } catch (error) {
+      return `OPA does not answer /health: ${(error as Error).message}`;
+    }
+  }
+
+  async memoryBytes(): Promise<number | undefined> {
+    const pid = this.server?.pid;
+    if (!pid) return undefined;
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Number(m[1]) * 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    try {
+      await server?.stop();
+    } finally {
+      await this.collector.stop();
+    }
+  }
+}
+
+function toEntry(event: import('./decision-log-collector.ts').OpaDecisionEvent, receivedAt: number): DecisionLogEntry {
+  const input = (event.input ?? {}) as Partial<CheckRequest>;
+  const entry: DecisionLogEntry = { missing: [] };
+  if (event.decision_id) entry.decisionId = event.decision_id;
+  entry.time = event.timestamp ?? new Date(receivedAt).toISOString();
+  if (input.subject) entry.subject = `${input.subject.type}:${input.subject.id}`;
+  if (input.action) entry.action = input.action.name;
+  if (input.resource) entry.resource = `${input.resource.type}:${input.resource.id}`;
+  if (input.context) entry.context = input.context;
+  if (typeof event.result === 'boolean') entry.allowed = event.result;
+  // OPA logs the query's result only; a boolean `allow` carries no reason.
+  for (const field of ['decisionId', 'subject', 'action', 'resource', 'allowed'] as const) {
+    if (entry[field] === undefined) entry.missing!.push(field);
+  }
+  entry.missing!.push('reason');
+  return entry;
+}
