@@ -230,6 +230,27 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('crosscheck')
+    .description("cross-check the harness's latency with wrk on the same OPA endpoint at the same rate")
+    .addOption(new Option('--rate <n>', 'checks per second').default(400).argParser(positiveInt('--rate')))
+    .addOption(new Option('--connections <n>', 'connections of both tools').default(4).argParser(positiveInt('--connections')))
+    .addOption(new Option('--duration <s>', 'seconds per measurement').default(10).argParser(positiveInt('--duration')))
+    .addOption(new Option('--rounds <n>', 'alternating rounds of wrk and the harness').default(3).argParser(positiveInt('--rounds')))
+    .option('-s, --scenario <id>', 'scenario loaded into OPA', 'authzen-todo')
+    .addOption(new Option('--request <i>', "which of the scenario's benchmark requests is sent").default(4).argParser(positiveInt('--request')))
+    .option('--param <key=value>', "override one of the scenario generator's parameters (repeatable)", collect, [])
+    .action(async (opts: { rate: number; connections: number; duration: number; rounds: number; scenario: string; request: number; param: string[] }) => {
+      const { crosscheck } = await import('../bench/crosscheck.ts');
+      const params = Object.fromEntries(Object.entries(parseSettings(opts.param)).map(([k, v]) => [k, positiveInt('--param')(v)]));
+      const rows = await crosscheck({ rate: opts.rate, connections: opts.connections, durationS: opts.duration, rounds: opts.rounds, scenario: opts.scenario, request: opts.request, params, log });
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      const of = (tool: string, key: 'p50' | 'p99') => median(rows.filter((r) => r.tool === tool).map((r) => r[key]));
+      console.log('| tool | rate/s | p50 ms | p99 ms |\n| --- | --- | --- | --- |');
+      for (const r of rows) console.log(`| ${r.tool} (round ${r.round}) | ${r.rate.toFixed(0)} | ${r.p50.toFixed(3)} | ${r.p99.toFixed(3)} |`);
+      console.log(`\nmedian p50: harness ${of('harness', 'p50').toFixed(3)} ms, wrk ${of('wrk', 'p50').toFixed(3)} ms (harness/wrk ${(of('harness', 'p50') / of('wrk', 'p50')).toFixed(3)}); median p99: harness ${of('harness', 'p99').toFixed(3)} ms, wrk ${of('wrk', 'p99').toFixed(3)} ms`);
+    });
+
+  program
     .command('fuzz')
     .description('fuzz the scenario loader and model parser with generated files (fast-check)')
     .addOption(new Option('--count <n>', 'generated inputs').default(10_000).argParser(positiveInt('--count')))
