@@ -1,0 +1,372 @@
+// The Cerbos adapter: a stateless PDP. The neutral model becomes Cerbos derived roles and
+// resource policies (translate.ts); relationships stay here, in the resolver (resolver.ts),
+// which turns them into principal/resource attributes for every check; Cerbos decides.
+// Client: @cerbos/grpc (checkResources, one call per principal for batches).
+// Policy store, as a configuration:
+//   disk (default): policy files in a watched directory (storage.disk.watchForChanges);
+//     loadModel waits until Cerbos serves the new policy version, updateModel returns after
+//     writing (the runner's revocation polling measures the watcher's delay);
+//   admin: the Admin API (addOrUpdatePolicies) on a mutable in-memory sqlite3 store.
+// Audit: Cerbos's own decision log (audit backend `file`), read back by readDecisionLog.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { GRPC } from '@cerbos/grpc';
+import type { Policy } from '@cerbos/core';
+import { stringify } from 'yaml';
+import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, RunContext } from '../../src/core/adapter.ts';
+import type { Relationship } from '../../src/core/relationship.ts';
+import type { CheckRequest, Decision } from '../../src/core/request.ts';
+import type { Model } from '../../src/model/types.ts';
+import { startCerbos, type StartedCerbos } from './launcher.ts';
+import { Resolver } from './resolver.ts';
+import { ruleName, PROBE_ACTION, PROBE_ROLE, translateModel, unsupportedReasons, type CerbosPolicyDoc, type ResolverPlan } from './translate.ts';
+
+export type CerbosMode = 'disk' | 'admin';
+
+export const CERBOS_CAPABILITIES: Capabilities = {
+  features: new Set(['usersets', 'wildcards', 'conditions', 'union', 'intersection', 'exclusion', 'tupleToUserset']),
+  batchCheck: true,
+  decisionLog: 'decision',
+  policyUpdate: true,
+  embedded: false,
+};
+
+/** Cerbos's default `server.requestLimits.maxResourcesPerRequest`. */
+const MAX_RESOURCES_PER_REQUEST = 50;
+const EMPTY_PLAN: ResolverPlan = { tuplesets: new Map(), closures: new Map(), paths: new Map(), usersetTargets: new Set(), relations: new Map() };
+
+export interface ResolverStats {
+  /** Checks resolved (one per request, batches included). */
+  count: number;
+  /** Total time spent resolving attributes, milliseconds. */
+  totalMs: number;
+}
+
+export class CerbosAdapter implements EngineAdapter {
+  readonly capabilities = CERBOS_CAPABILITIES;
+  private server?: StartedCerbos;
+  private client?: GRPC;
+  private readonly resolver = new Resolver(EMPTY_PLAN);
+  private plan: ResolverPlan = EMPTY_PLAN;
+  private loads = 0;
+  private version = 'm0';
+  private types: string[] = [];
+  private auditOffset = 0;
+  private includeMetadata = true;
+
+  constructor(readonly mode: CerbosMode = 'disk') {}
+
+  info(): EngineInfo {
+    return {
+      id: this.mode === 'admin' ? 'cerbos[admin]' : 'cerbos',
+      name: 'Cerbos',
+      version: this.server?.getVersion() ?? 'unknown',
+      launch: this.server?.getLaunch() ?? 'local',
+      settings: {
+        policyStore: this.mode === 'admin' ? 'sqlite3 :memory: via Admin API addOrUpdatePolicies' : 'disk, watchForChanges: true',
+        policies: 'generated resource policies, one per type, CEL rule conditions (adapters/cerbos/translate.ts)',
+        attributes: 'in-process resolver (adapters/cerbos/resolver.ts): memberships, node table, closures',
+        client: '@cerbos/grpc 0.27.0, plaintext gRPC on 127.0.0.1',
+        batch: `checkResources per principal, up to ${MAX_RESOURCES_PER_REQUEST} resources per call`,
+        includeMetadata: this.includeMetadata,
+        audit: 'decision logs, file backend',
+      },
+    };
+  }
+
+  unsupported(model: Model): string[] {
+    return unsupportedReasons(model);
+  }
+
+  /** Time spent in the resolver (the policy information point), separate from Cerbos's own latency. */
+  resolverStats(): ResolverStats {
+    return this.resolver.stats();
+  }
+
+  resetResolverStats(): void {
+    this.resolver.resetStats();
+  }
+
+  async start(context: RunContext): Promise<void> {
+    if (context.options.metadata === 'false') this.includeMetadata = false;
+    const dir = path.join(context.resultsDir, 'engines');
+    mkdirSync(dir, { recursive: true });
+    const suffix = this.mode === 'admin' ? '-admin' : '';
+    const auditLogFile = path.join(dir, `cerbos${suffix}-audit.log`);
+    rmSync(auditLogFile, { force: true });
+    const policyDir = path.join(dir, `cerbos${suffix}-policies`);
+    rmSync(policyDir, { recursive: true, force: true });
+    this.server = await startCerbos((context.options.launch as 'auto' | 'local' | 'container' | 'url' | undefined) ?? 'auto', {
+      logFile: path.join(dir, `cerbos${suffix}.log`),
+      ...(this.mode === 'disk' ? { policyDir, watchForChanges: true } : { adminApi: true }),
+      auditLogFile,
+      logLevel: 'warn',
+      ...(context.options.url ? { url: context.options.url } : {}),
+      ...(context.options.grpc ? { grpcAddress: context.options.grpc } : {}),
+    });
+    const admin = this.server.getAdminCredentials();
+    this.client = new GRPC(this.server.getGrpcAddress(), { tls: false, ...(admin ? { adminCredentials: admin } : {}) });
+  }
+
+  private get cerbos(): GRPC {
+    if (!this.client) throw new Error('Cerbos is not started');
+    return this.client;
+  }
+
+  async loadModel(model: Model): Promise<void> {
+    this.version = `m${++this.loads}`;
+    this.resolver.clear();
+    this.plan = translateModel(model, this.version).plan;
+    this.resolver.setPlan(this.plan);
+    const auditFile = this.server?.getAuditLogFile();
+    this.auditOffset = auditFile && existsSync(auditFile) ? statSync(auditFile).size : 0;
+    await this.putPolicies(model, true);
+    await this.waitForVersion();
+  }
+
+  async updateModel(model: Model): Promise<void> {
+    const next = translateModel(model, this.version).plan;
+    // Until Cerbos serves the new policy, the old one may still ask for its facts: supply both.
+    this.plan = mergePlans(this.plan, next);
+    this.resolver.setPlan(this.plan);
+    await this.putPolicies(model, false);
+  }
+
+  private async putPolicies(model: Model, fresh: boolean): Promise<void> {
+    const { policies } = translateModel(model, this.version);
+    this.types = [...model.types.values()].filter((t) => t.relations.size + t.permissions.size > 0).map((t) => t.name);
+    const dir = this.server?.getPolicyDir();
+    if (this.mode === 'disk' && dir) {
+      writePolicyDir(dir, policies, fresh);
+      return;
+    }
+    if (!this.server?.getAdminCredentials()) throw new Error('Cerbos: no policy directory and no admin API to load policies into');
+    const list = [...policies.values()] as unknown as Policy[];
+    await this.cerbos.addOrUpdatePolicies({ policies: list });
+  }
+
+  /** Polls until every type's resource policy at the current version is served (the disk watcher is asynchronous). */
+  private async waitForVersion(timeoutMs = 30_000): Promise<void> {
+    if (this.types.length === 0) return;
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+      try {
+        const response = await this.cerbos.checkResources({
+          principal: { id: PROBE_ROLE, roles: [PROBE_ROLE] },
+          resources: this.types.map((kind) => ({ resource: { kind, id: 'probe', policyVersion: this.version, attr: {} }, actions: [PROBE_ACTION] })),
+          includeMetadata: true,
+        });
+        const served = response.results.every((r) => r.actions[PROBE_ACTION] === 'EFFECT_ALLOW' && (r.metadata?.actions[PROBE_ACTION]?.matchedPolicy ?? '') === `resource.${r.resource.kind}.v${this.version}`);
+        if (served) return;
+        last = response.results.map((r) => `${r.resource.kind}: ${JSON.stringify(r.metadata?.actions ?? {})}`).join('; ');
+      } catch (error) {
+        last = error instanceof Error ? error.message : String(error);
+      }
+      if (Date.now() > deadline) throw new Error(`Cerbos did not serve policy version ${this.version} within ${timeoutMs} ms (${last})`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  async write(relationships: Relationship[]): Promise<void> {
+    this.resolver.write(relationships);
+  }
+
+  async delete(relationships: Relationship[]): Promise<void> {
+    this.resolver.delete(relationships);
+  }
+
+  async check(request: CheckRequest): Promise<Decision> {
+    const [decision] = await this.checkBatch([request]);
+    return decision!;
+  }
+
+  async checkBatch(requests: CheckRequest[]): Promise<Decision[]> {
+    const decisions: Decision[] = new Array(requests.length);
+    // One checkResources call per principal (subject and its properties), in chunks.
+    const groups = new Map<string, number[]>();
+    requests.forEach((request, i) => {
+      const key = JSON.stringify([request.subject.type, request.subject.id, request.subject.properties ?? null]);
+      const list = groups.get(key);
+      if (list) list.push(i);
+      else groups.set(key, [i]);
+    });
+    const calls: Promise<void>[] = [];
+    for (const indexes of groups.values()) {
+      for (let from = 0; from < indexes.length; from += MAX_RESOURCES_PER_REQUEST) {
+        calls.push(this.checkGroup(requests, indexes.slice(from, from + MAX_RESOURCES_PER_REQUEST), decisions));
+      }
+    }
+    await Promise.all(calls);
+    return decisions;
+  }
+
+  private async checkGroup(requests: CheckRequest[], indexes: number[], out: Decision[]): Promise<void> {
+    const resolved: { index: number; attrs: ReturnType<Resolver['resolve']> }[] = [];
+    for (const index of indexes) {
+      try {
+        resolved.push({ index, attrs: this.resolver.resolve(requests[index]!) });
+      } catch (error) {
+        out[index] = { allowed: false, error: `resolver: ${error instanceof Error ? error.message : String(error)}` };
+      }
+    }
+    if (resolved.length === 0) return;
+    const principal = resolved[0]!.attrs.principal;
+    const response = await this.cerbos.checkResources({
+      principal: { id: principal.id, roles: principal.roles, attr: principal.attr as never },
+      resources: resolved.map(({ index, attrs }) => ({
+        resource: { kind: attrs.resource.kind, id: attrs.resource.id, policyVersion: this.version, attr: attrs.resource.attr as never },
+        actions: [requests[index]!.action.name],
+      })),
+      includeMetadata: this.includeMetadata,
+    });
+    resolved.forEach(({ index }, i) => {
+      const result = response.results[i];
+      const action = requests[index]!.action.name;
+      if (!result) {
+        out[index] = { allowed: false, error: 'Cerbos returned fewer results than resources sent', decisionId: response.cerbosCallId };
+        return;
+      }
+      const effect = result.actions[action];
+      const allowed = effect === 'EFFECT_ALLOW';
+      const meta = result.metadata?.actions[action];
+      const reason = meta ? `${allowed ? `rule ${ruleName(action)}` : 'no rule allowed'} (policy ${meta.matchedPolicy || 'none'})` : undefined;
+      const errors = result.validationErrors.map((e) => `${e.path}: ${e.message}`);
+      out[index] = {
+        allowed,
+        decisionId: decisionId(response.cerbosCallId, i, resolved.length),
+        ...(reason ? { reason } : {}),
+        ...(errors.length ? { error: `validation: ${errors.join('; ')}` } : {}),
+      };
+    });
+  }
+
+  async readDecisionLog(): Promise<DecisionLogEntry[]> {
+    const file = this.server?.getAuditLogFile();
+    if (!file || !existsSync(file)) return [];
+    const text = readFileSync(file).subarray(this.auditOffset).toString('utf8');
+    return parseAuditLog(text);
+  }
+
+  async health(): Promise<string | undefined> {
+    try {
+      const r = await this.cerbos.checkHealth();
+      return String(r.status).includes('SERVING') && !String(r.status).includes('NOT') ? undefined : `Cerbos health: ${String(r.status)}`;
+    } catch (error) {
+      return `Cerbos health check failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  async memoryBytes(): Promise<number | undefined> {
+    const pid = this.server?.getPid();
+    if (!pid) return undefined;
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return m ? Number(m[1]) * 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.client?.close();
+    this.client = undefined;
+    await this.server?.stop();
+    this.server = undefined;
+  }
+}
+
+/**
+ * The decision id: Cerbos's call id (`cerbosCallId`, the audit log's `callId`); in a call
+ * with several resources (a batch) every item shares it, so `/<index>` (position in the call,
+ * the same in the log's inputs) tells them apart.
+ */
+export function decisionId(callId: string, index: number, count: number): string {
+  return count > 1 ? `${callId}/${index}` : callId;
+}
+
+function mergePlans(a: ResolverPlan, b: ResolverPlan): ResolverPlan {
+  const mergeMap = (x: Map<string, Set<string>>, y: Map<string, Set<string>>) => {
+    const out = new Map<string, Set<string>>();
+    for (const m of [x, y]) for (const [k, v] of m) out.set(k, new Set([...(out.get(k) ?? []), ...v]));
+    return out;
+  };
+  const relations = new Map<string, string[]>();
+  for (const m of [a.relations, b.relations]) for (const [k, v] of m) relations.set(k, [...new Set([...(relations.get(k) ?? []), ...v])]);
+  return {
+    tuplesets: mergeMap(a.tuplesets, b.tuplesets),
+    closures: mergeMap(a.closures, b.closures),
+    paths: mergeMap(a.paths, b.paths),
+    usersetTargets: new Set([...a.usersetTargets, ...b.usersetTargets]),
+    relations,
+  };
+}
+
+/** Writes policies as YAML files (atomically: temp name, then rename); `fresh` removes other policy files first. */
+export function writePolicyDir(dir: string, policies: Map<string, CerbosPolicyDoc>, fresh: boolean): void {
+  mkdirSync(dir, { recursive: true });
+  const keep = new Set(policies.keys());
+  for (const file of readdirSync(dir)) {
+    if (/\.ya?ml$/.test(file) && (fresh || !keep.has(file))) rmSync(path.join(dir, file), { force: true });
+  }
+  for (const [file, doc] of policies) {
+    const tmp = path.join(dir, `.${file}.tmp`);
+    writeFileSync(tmp, stringify(doc, { lineWidth: 0 }));
+    renameSync(tmp, path.join(dir, file));
+  }
+}
+
+interface AuditLine {
+  callId?: string;
+  timestamp?: string;
+  checkResources?: {
+    inputs?: {
+      principal?: { id?: string; roles?: string[] };
+      resource?: { kind?: string; id?: string; attr?: { ctx?: Record<string, unknown> } };
+      actions?: string[];
+    }[];
+    outputs?: { resourceId?: string; actions?: Record<string, { effect?: string; policy?: string }> }[];
+  };
+}
+
+/** Cerbos's file-backend decision log (one JSON object a line) -> normalised entries, one per resource and action. */
+export function parseAuditLog(text: string): DecisionLogEntry[] {
+  const entries: DecisionLogEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    let parsed: AuditLine & { log?: AuditLine };
+    try {
+      parsed = JSON.parse(line) as AuditLine;
+    } catch {
+      continue;
+    }
+    const record: AuditLine = parsed.checkResources ? parsed : (parsed.log ?? parsed);
+    const cr = record.checkResources;
+    if (!cr?.inputs) continue;
+    cr.inputs.forEach((input, i) => {
+      if (input.principal?.id === PROBE_ROLE) return;
+      const output = cr.outputs?.[i];
+      for (const action of input.actions ?? []) {
+        const result = output?.actions?.[action];
+        const missing: string[] = [];
+        const entry: DecisionLogEntry = {
+          ...(record.callId ? { decisionId: decisionId(record.callId, i, cr.inputs!.length) } : {}),
+          ...(record.timestamp ? { time: record.timestamp } : {}),
+          subject: `${input.principal?.roles?.[0] ?? '?'}:${input.principal?.id ?? '?'}`,
+          action,
+          resource: `${input.resource?.kind ?? '?'}:${input.resource?.id ?? '?'}`,
+          context: input.resource?.attr?.ctx ?? {},
+        };
+        if (result?.effect) entry.allowed = result.effect === 'EFFECT_ALLOW';
+        else missing.push('allowed');
+        if (result?.policy) entry.reason = result.policy;
+        else missing.push('reason');
+        if (!record.callId) missing.push('decisionId');
+        if (missing.length) entry.missing = missing;
+        entries.push(entry);
+      }
+    });
+  }
+  return entries;
+}

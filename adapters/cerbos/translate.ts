@@ -1,0 +1,425 @@
+// Neutral model -> Cerbos policies (pure; unit-tested in test/adapters/cerbos.test.ts).
+//
+// Per type T of the model: one resource policy for kind T at version <version>, with one ALLOW
+// rule per relation and permission (action = that name, roles ['*']) whose condition is a CEL
+// expression implementing the rewrite. (Derived roles would read better, but the disk store's
+// watcher loads changed files in no particular order and rejects a resource policy whose
+// derived-roles file it has not loaded yet, "keeping the last valid state": so, one
+// self-contained file per type.)
+//
+// What Cerbos gets per check (built by resolver.ts, the policy information point):
+//   request.principal.attr: key `user:anne`, wild `user:*`, m = the userset keys the principal
+//     is a member of (`group:eng#member`, transitively, unconditional edges only), props.
+//   request.resource.attr: k = `T:id` (the checked object), props, ctx (the request context),
+//     n = node table: object key -> { r: relation -> [{s: subject key, c?: condition, p?: params}],
+//       t: tupleset relation -> [related object keys], a: tupleset relation -> [transitive closure],
+//       p: tupleset relation -> [every simple path from this object, itself first] }.
+// The resolver only looks relationships up (indexes, closures of one relation, group
+// memberships); every rewrite (union, intersection, exclusion, computed relations,
+// tuple-to-userset), wildcard match and relationship condition is evaluated by Cerbos in CEL.
+
+import type { ConditionDefinition, Model, ParameterType, Rewrite, TypeDefinition } from '../../src/model/types.ts';
+
+export const API_VERSION = 'api.cerbos.dev/v1';
+const N = 'request.resource.attr.n';
+const P = 'request.principal.attr';
+const CTX = 'request.resource.attr.ctx';
+
+export class CerbosTranslationError extends Error {}
+
+/**
+ * Every resource policy also allows PROBE_ACTION to the PROBE_ROLE role (no condition): the
+ * adapter asks it after writing policies to learn when Cerbos serves the new version. No
+ * scenario action or subject can match it (the role is the subject type, `__` names are not
+ * model names).
+ */
+export const PROBE_ACTION = '__authzbench_probe__';
+export const PROBE_ROLE = '__authzbench_probe__';
+
+/** What the resolver must supply, per type (derived from the model). */
+export interface ResolverPlan {
+  /** Relations used as the tupleset of a tuple-to-userset, per type: node.t lists. */
+  tuplesets: Map<string, Set<string>>;
+  /** Self-recursive tuplesets (`view: ... | parent->view`): node.a = transitive closure. */
+  closures: Map<string, Set<string>>;
+  /** Self-recursive tuplesets under exclusion/intersection (`view: (... | parent->view) - blocked`): node.p = every path. */
+  paths: Map<string, Set<string>>;
+  /** `type#relation` targets of userset subjects: principal memberships are computed over these. */
+  usersetTargets: Set<string>;
+  /** Relations per type (every node carries all of them, possibly empty). */
+  relations: Map<string, string[]>;
+}
+
+export interface CerbosPolicyDoc {
+  apiVersion: string;
+  resourcePolicy: {
+    resource: string;
+    version: string;
+    rules: { actions: string[]; effect: 'EFFECT_ALLOW'; roles: string[]; name: string; condition?: { match: { expr: string } } }[];
+  };
+}
+
+export interface Translation {
+  /** File name (no folder) -> policy. */
+  policies: Map<string, CerbosPolicyDoc>;
+  plan: ResolverPlan;
+}
+
+/** The rule of a relation or permission (rule names appear in audit logs and metadata). */
+export function ruleName(name: string): string {
+  return `authzbench_${name.replace(/[^\w@.-]/g, '-')}`;
+}
+
+/** Builds the plan (what the resolver computes) from the model. */
+export function resolverPlan(model: Model): ResolverPlan {
+  const plan: ResolverPlan = { tuplesets: new Map(), closures: new Map(), paths: new Map(), usersetTargets: new Set(), relations: new Map() };
+  for (const type of model.types.values()) {
+    plan.relations.set(type.name, [...type.relations.keys()]);
+    const ts = new Set<string>();
+    const cl = new Set<string>();
+    const paths = new Set<string>();
+    for (const perm of type.permissions.values()) {
+      collectTuplesets(perm.rewrite, ts);
+      let rec: SelfRecursion | undefined;
+      try {
+        rec = selfRecursive(model, type, perm.name);
+      } catch {
+        rec = undefined; // reported by unsupportedReasons
+      }
+      if (rec && rec.filters.length + rec.excluded.length === 0) cl.add(rec.tupleset);
+      else if (rec) paths.add(rec.tupleset);
+    }
+    plan.tuplesets.set(type.name, ts);
+    plan.closures.set(type.name, cl);
+    plan.paths.set(type.name, paths);
+    for (const rel of type.relations.values()) {
+      for (const a of rel.allowed) if (a.relation) plan.usersetTargets.add(`${a.type}#${a.relation}`);
+    }
+  }
+  return plan;
+}
+
+function collectTuplesets(rewrite: Rewrite, out: Set<string>): void {
+  switch (rewrite.kind) {
+    case 'computed':
+      return;
+    case 'tupleToUserset':
+      out.add(rewrite.tupleset);
+      return;
+    case 'union':
+    case 'intersection':
+      rewrite.children.forEach((c) => collectTuplesets(c, out));
+      return;
+    case 'exclusion':
+      collectTuplesets(rewrite.base, out);
+      collectTuplesets(rewrite.subtract, out);
+  }
+}
+
+/** A self-recursive permission: `p` holds on x iff some t-path x=y0..yk has base(yk) and every yi passes the filters. */
+export interface SelfRecursion {
+  tupleset: string;
+  /** Union members evaluated at the end of the path (the non-recursive part). */
+  rest: Rewrite[];
+  /** Must hold on every node of the path (intersection siblings). */
+  filters: Rewrite[];
+  /** Must not hold on any node of the path (exclusion subtracts). */
+  excluded: Rewrite[];
+}
+
+/**
+ * Recognises `p: A | B | t->p` (closure), `p: (A | t->p) - C` and `p: (A | t->p) & D` (paths,
+ * with C/D checked on every node), where t only relates T to T. Everything else that recurses is
+ * left to Translator.check, which reports it.
+ */
+function selfRecursive(model: Model, type: TypeDefinition, permission: string): SelfRecursion | undefined {
+  const perm = type.permissions.get(permission);
+  if (!perm) return undefined;
+  void model;
+  const analyze = (rw: Rewrite): SelfRecursion | undefined => {
+    if (rw.kind === 'union' || rw.kind === 'tupleToUserset') {
+      const children = rw.kind === 'union' ? rw.children : [rw];
+      const recursive = children.filter((c) => c.kind === 'tupleToUserset' && c.computed === permission && isSelfTupleset(type, c.tupleset));
+      if (recursive.length === 0) return undefined;
+      const tuplesets = new Set(recursive.map((c) => (c as { tupleset: string }).tupleset));
+      if (tuplesets.size > 1) {
+        throw new CerbosTranslationError(
+          `tupleToUserset: ${type.name}#${permission} recurses through several relations (${[...tuplesets].join(', ')}); the resolver flattens one relation's chain only`,
+        );
+      }
+      return { tupleset: [...tuplesets][0]!, rest: children.filter((c) => !recursive.includes(c)), filters: [], excluded: [] };
+    }
+    if (rw.kind === 'exclusion') {
+      const base = analyze(rw.base);
+      return base ? { ...base, excluded: [...base.excluded, rw.subtract] } : undefined;
+    }
+    if (rw.kind === 'intersection') {
+      const analyzed = rw.children.map((c) => analyze(c));
+      const found = analyzed.filter((a): a is SelfRecursion => !!a);
+      if (found.length !== 1) return undefined;
+      const inner = found[0]!;
+      return { ...inner, filters: [...inner.filters, ...rw.children.filter((_, i) => !analyzed[i])] };
+    }
+    return undefined;
+  };
+  return analyze(perm.rewrite);
+}
+
+function isSelfTupleset(type: TypeDefinition, tupleset: string): boolean {
+  const rel = type.relations.get(tupleset);
+  return !!rel && rel.allowed.length > 0 && rel.allowed.every((a) => a.type === type.name && !a.relation && !a.wildcard && !a.condition);
+}
+
+/** CEL string literal. */
+function lit(text: string): string {
+  return JSON.stringify(text);
+}
+
+class Translator {
+  private counter = 0;
+  constructor(private readonly model: Model) {}
+
+  fresh(prefix: string): string {
+    return `${prefix}${++this.counter}`;
+  }
+
+  /** CEL: the object whose key is the CEL string expression `x` has relation/permission `name` for the principal. */
+  check(type: TypeDefinition, name: string, x: string, stack: string[]): string {
+    if (type.relations.has(name)) return this.relation(type, name, x);
+    const perm = type.permissions.get(name);
+    if (!perm) return 'false';
+    const key = `${type.name}#${name}`;
+    if (stack.includes(key)) {
+      throw new CerbosTranslationError(
+        `recursion: ${[...stack, key].join(' -> ')} is not of the form 'p: ... | rel->p' over one relation of the same type; CEL has no recursion and the resolver flattens only that form`,
+      );
+    }
+    const inner = [...stack, key];
+    const rec = selfRecursive(this.model, type, name);
+    if (rec) {
+      if (rec.rest.length === 0) return 'false';
+      const y = this.fresh('y');
+      if (rec.filters.length === 0 && rec.excluded.length === 0) {
+        const body = rec.rest.map((r) => `(${this.rewrite(type, r, y, inner)})`).join(' || ');
+        return `([${x}] + ${N}[${x}].a[${lit(rec.tupleset)}]).exists(${y}, ${body})`;
+      }
+      // Every t-path from x (x included): the base at its end, the filters on all its nodes.
+      const path = this.fresh('path');
+      const last = `${path}[size(${path}) - 1]`;
+      const base = rec.rest.map((r) => `(${this.rewrite(type, r, last, inner)})`).join(' || ');
+      const z = this.fresh('z');
+      const filters = [
+        ...rec.filters.map((f) => `(${this.rewrite(type, f, z, inner)})`),
+        ...rec.excluded.map((c) => `!(${this.rewrite(type, c, z, inner)})`),
+      ].join(' && ');
+      return `${N}[${x}].p[${lit(rec.tupleset)}].exists(${path}, (${base}) && ${path}.all(${z}, ${filters}))`;
+    }
+    return this.rewrite(type, perm.rewrite, x, inner);
+  }
+
+  rewrite(type: TypeDefinition, rewrite: Rewrite, x: string, stack: string[]): string {
+    switch (rewrite.kind) {
+      case 'computed':
+        return this.check(type, rewrite.relation, x, stack);
+      case 'union':
+        return rewrite.children.map((c) => `(${this.rewrite(type, c, x, stack)})`).join(' || ');
+      case 'intersection':
+        return rewrite.children.map((c) => `(${this.rewrite(type, c, x, stack)})`).join(' && ');
+      case 'exclusion':
+        return `(${this.rewrite(type, rewrite.base, x, stack)}) && !(${this.rewrite(type, rewrite.subtract, x, stack)})`;
+      case 'tupleToUserset': {
+        const rel = type.relations.get(rewrite.tupleset);
+        if (!rel) throw new CerbosTranslationError(`tupleToUserset: ${type.name} has no relation '${rewrite.tupleset}'`);
+        const targets = [...new Set(rel.allowed.map((a) => a.type))];
+        const y = this.fresh('y');
+        const branches = targets
+          .map((t) => this.model.types.get(t))
+          .filter((t): t is TypeDefinition => !!t && (t.relations.has(rewrite.computed) || t.permissions.has(rewrite.computed)))
+          .map((t) => `(${y}.startsWith(${lit(`${t.name}:`)}) && (${this.check(t, rewrite.computed, y, stack)}))`);
+        if (branches.length === 0) return 'false';
+        return `${N}[${x}].t[${lit(rewrite.tupleset)}].exists(${y}, ${branches.join(' || ')})`;
+      }
+    }
+  }
+
+  relation(type: TypeDefinition, name: string, x: string): string {
+    const rel = type.relations.get(name)!;
+    const e = this.fresh('e');
+    const match = `(${e}.s == ${P}.key || ${e}.s == ${P}.wild || ${e}.s in ${P}.m)`;
+    const conditionNames = [...new Set(rel.allowed.map((a) => a.condition).filter((c): c is string => !!c))];
+    const unconditional = rel.allowed.some((a) => !a.condition);
+    const parts: string[] = [];
+    if (unconditional) parts.push(`!has(${e}.c)`);
+    for (const c of conditionNames) {
+      const def = this.model.conditions.get(c);
+      if (!def) throw new CerbosTranslationError(`conditions: relation ${type.name}#${name} uses undefined condition '${c}'`);
+      parts.push(`(has(${e}.c) && ${e}.c == ${lit(c)} && ${conditionCel(def, e)})`);
+    }
+    const cond = parts.length === 0 ? 'false' : parts.join(' || ');
+    return `${N}[${x}].r[${lit(name)}].exists(${e}, ${match} && (${cond}))`;
+  }
+}
+
+function convert(type: ParameterType, value: string): string {
+  switch (type.kind) {
+    case 'timestamp':
+      return `timestamp(${value})`;
+    case 'duration':
+      return `duration(${value})`;
+    case 'int':
+      return `int(${value})`;
+    case 'double':
+      return `double(${value})`;
+    default:
+      return value;
+  }
+}
+
+/** Where a parameter's value comes from: the relationship's bound parameters, then the request context. */
+function parameterSource(name: string, type: ParameterType, e: string): { guard: string; value: string } {
+  if (name === 'subject') return { guard: 'true', value: `${P}.props` };
+  if (name === 'resource') return { guard: 'true', value: 'request.resource.attr.props' };
+  if (name === 'context') return { guard: 'true', value: CTX };
+  const bound = `${e}.p[${lit(name)}]`;
+  const ctx = `${CTX}[${lit(name)}]`;
+  const has = `${lit(name)} in ${e}.p`;
+  const hasCtx = `${lit(name)} in ${CTX}`;
+  return { guard: `(${has} || ${hasCtx})`, value: convert(type, `(${has} ? ${bound} : ${ctx})`) };
+}
+
+/**
+ * A neutral condition as Cerbos CEL over tuple entry `e`: each parameter identifier is
+ * replaced by its source (bound parameter, else request context), typed with timestamp(),
+ * duration(), int(), double(); a parameter missing from both fails the condition (closed).
+ * Only parameters the expression mentions are guarded.
+ */
+export function conditionCel(def: ConditionDefinition, e: string): string {
+  const used = new Set<string>();
+  const body = replaceIdentifiers(def.expression, (id) => {
+    const type = def.parameters.get(id);
+    if (!type) return undefined;
+    used.add(id);
+    return `(${parameterSource(id, type, e).value})`;
+  });
+  const guards = [...used].map((id) => parameterSource(id, def.parameters.get(id)!, e).guard).filter((g) => g !== 'true');
+  return `(${[...guards, `(${body})`].join(' && ')})`;
+}
+
+/**
+ * Replaces free identifiers of a CEL expression (not member names after `.`, not function
+ * names before `(`, not inside string literals). Bound variables of macros (`x` in
+ * `l.exists(x, ...)`) are not told apart: a macro variable named like a parameter is
+ * rejected by unsupportedReasons.
+ */
+export function replaceIdentifiers(source: string, replace: (id: string) => string | undefined): string {
+  let out = '';
+  let i = 0;
+  while (i < source.length) {
+    const ch = source[i]!;
+    if (ch === '"' || ch === "'") {
+      const triple = source.startsWith(ch.repeat(3), i);
+      const end = triple ? ch.repeat(3) : ch;
+      let j = i + end.length;
+      while (j < source.length && !source.startsWith(end, j)) j += source[j] === '\\' ? 2 : 1;
+      j += end.length;
+      out += source.slice(i, j);
+      i = j;
+      continue;
+    }
+    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(i));
+    if (m) {
+      const id = m[0];
+      const before = out.trimEnd();
+      const after = source.slice(i + id.length).trimStart();
+      const member = before.endsWith('.') && !/\d\.$/.test(before);
+      const call = after.startsWith('(');
+      const r = member || call ? undefined : replace(id);
+      out += r ?? id;
+      i += id.length;
+      continue;
+    }
+    if (/[0-9]/.test(ch)) {
+      const num = /^[0-9][0-9A-Za-z_.]*/.exec(source.slice(i))![0];
+      out += num;
+      i += num.length;
+      continue;
+    }
+    out += ch;
+    i++;
+  }
+  return out;
+}
+
+/** One reason per feature Cerbos (with this resolver) cannot express; empty when it can. */
+export function unsupportedReasons(model: Model): string[] {
+  const reasons: string[] = [];
+  for (const type of model.types.values()) {
+    for (const rel of type.relations.values()) {
+      for (const a of rel.allowed) {
+        if (!a.relation) continue;
+        const target = model.types.get(a.type);
+        if (target?.permissions.has(a.relation)) {
+          reasons.push(
+            `usersets: ${type.name}#${rel.name} allows ${a.type}#${a.relation}, a permission: the resolver computes memberships over relationships only, evaluating a permission there would compute the answer outside Cerbos`,
+          );
+        }
+        const targetRel = target?.relations.get(a.relation);
+        if (targetRel?.allowed.some((s) => s.condition)) {
+          reasons.push(
+            `conditions: ${a.type}#${a.relation} is used as a userset and allows conditional subjects; memberships are resolved before the check, so a conditional membership edge cannot be evaluated by Cerbos`,
+          );
+        }
+      }
+    }
+    for (const perm of type.permissions.values()) {
+      const ts = new Set<string>();
+      collectTuplesets(perm.rewrite, ts);
+      for (const t of ts) {
+        const rel = type.relations.get(t);
+        if (rel?.allowed.some((a) => a.relation || a.wildcard || a.condition)) {
+          reasons.push(`tupleToUserset: tupleset ${type.name}#${t} allows usersets, wildcards or conditions; the resolver follows plain object edges only`);
+        }
+      }
+    }
+  }
+  for (const def of model.conditions.values()) {
+    for (const m of def.expression.matchAll(/\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      if (def.parameters.has(m[1]!)) reasons.push(`conditions: '${def.name}' uses a macro variable '${m[1]}' named like a parameter`);
+    }
+  }
+  try {
+    translateModel(model, 'check');
+  } catch (error) {
+    if (error instanceof CerbosTranslationError) reasons.push(error.message);
+    else throw error;
+  }
+  return [...new Set(reasons)];
+}
+
+/** The Cerbos policies for a model at a policy version (`^\w+$`). */
+export function translateModel(model: Model, version: string): Translation {
+  const t = new Translator(model);
+  const policies = new Map<string, CerbosPolicyDoc>();
+  for (const type of model.types.values()) {
+    const names = [...type.relations.keys(), ...type.permissions.keys()];
+    if (names.length === 0) continue;
+    policies.set(`${type.name}.yaml`, {
+      apiVersion: API_VERSION,
+      resourcePolicy: {
+        resource: type.name,
+        version,
+        rules: [
+          ...names.map((name) => ({
+            actions: [name],
+            effect: 'EFFECT_ALLOW' as const,
+            roles: ['*'],
+            name: ruleName(name),
+            condition: { match: { expr: t.check(type, name, 'request.resource.attr.k', []) } },
+          })),
+          { actions: [PROBE_ACTION], effect: 'EFFECT_ALLOW' as const, roles: [PROBE_ROLE], name: 'authzbench_load_probe' },
+        ],
+      },
+    });
+  }
+  return { policies, plan: resolverPlan(model) };
+}

@@ -1,0 +1,314 @@
+// Cerbos adapter: translation and resolver unit tests, `cerbos compile` on the generated
+// policies, then the real Cerbos PDP (never a mock) in both configurations: every bundled
+// scenario must pass exactly as on the reference engine, and random graphs must agree with it.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CerbosAdapter, decisionId, parseAuditLog, writePolicyDir } from '../../adapters/cerbos/adapter.ts';
+import definition from '../../adapters/cerbos/index.ts';
+import { Resolver } from '../../adapters/cerbos/resolver.ts';
+import { conditionCel, replaceIdentifiers, resolverPlan, translateModel, unsupportedReasons } from '../../adapters/cerbos/translate.ts';
+import reference from '../../adapters/reference/index.ts';
+import type { EngineAdapter, RunContext } from '../../src/core/adapter.ts';
+import { parseRelationship, type Relationship } from '../../src/core/relationship.ts';
+import type { CheckRequest } from '../../src/core/request.ts';
+import { binaryPath } from '../../src/engines/paths.ts';
+import { parseModel } from '../../src/model/parse.ts';
+import type { Model } from '../../src/model/types.ts';
+import { scenarioModels, runScenario } from '../../src/runner/run-scenario.ts';
+import { loadBundledScenarios } from '../../src/scenario/load.ts';
+
+const model = (yaml: string): Model => parseModel(parse(yaml), 'test.yaml');
+const rel = (text: string): Relationship => parseRelationship(text)!;
+const req = (subject: string, action: string, resource: string, context?: Record<string, unknown>): CheckRequest => {
+  const [st, sid] = subject.split(':') as [string, string];
+  const [rt, rid] = resource.split(':') as [string, string];
+  return { subject: { type: st, id: sid }, action: { name: action }, resource: { type: rt, id: rid }, ...(context ? { context } : {}) };
+};
+
+const FOLDERS = model(`
+types:
+  user: {}
+  group:
+    relations:
+      member: [user, group#member]
+  folder:
+    relations:
+      parent: [folder]
+      owner: [user]
+      editor: [user]
+      blocked: [user]
+      viewer: [user, "user:*", group#member, user with not_expired]
+    permissions:
+      view: owner | viewer | parent->view
+      edit: owner & editor
+      read: view - blocked
+      deep: (viewer | parent->deep) - blocked
+  doc:
+    relations:
+      parent: [folder]
+      owner: [user]
+    permissions:
+      view: owner | parent->view
+conditions:
+  not_expired:
+    parameters: {now: timestamp, expires_at: timestamp}
+    expression: now < expires_at
+`);
+
+describe('Cerbos translation (pure)', () => {
+  it('one resource policy per type, one rule per relation and permission, plus the load probe', () => {
+    const { policies } = translateModel(FOLDERS, 'm1');
+    expect([...policies.keys()].sort()).toEqual(['doc.yaml', 'folder.yaml', 'group.yaml']);
+    const folder = policies.get('folder.yaml')!.resourcePolicy;
+    expect(folder.resource).toBe('folder');
+    expect(folder.version).toBe('m1');
+    expect(folder.rules.map((r) => r.actions[0])).toEqual(['parent', 'owner', 'editor', 'blocked', 'viewer', 'view', 'edit', 'read', 'deep', '__authzbench_probe__']);
+    const rule = (name: string) => folder.rules.find((r) => r.actions[0] === name)!.condition!.match.expr;
+    // union with a self-recursive tuple-to-userset: the resolver's closure, evaluated in CEL
+    expect(rule('view')).toMatch(/^\(\[request\.resource\.attr\.k\] \+ request\.resource\.attr\.n\[request\.resource\.attr\.k\]\.a\["parent"\]\)\.exists\(y\d+, /);
+    // intersection and exclusion are CEL && and !
+    expect(rule('edit')).toContain(') && (');
+    expect(rule('read')).toContain(') && !(');
+    // recursion under an exclusion: every path, the exclusion on every node of it
+    expect(rule('deep')).toMatch(/\.p\["parent"\]\.exists\(path\d+, .*\.all\(z\d+, !\(/);
+    // wildcard, userset membership, conditional tuple
+    expect(rule('viewer')).toMatch(/(e\d+)\.s == request\.principal\.attr\.wild \|\| \1\.s in request\.principal\.attr\.m/);
+    expect(rule('viewer')).toMatch(/e\d+\.c == "not_expired"/);
+    // a non-recursive tuple-to-userset to another type, guarded by the type prefix
+    const doc = policies.get('doc.yaml')!.resourcePolicy.rules.find((r) => r.actions[0] === 'view')!.condition!.match.expr;
+    expect(doc).toMatch(/\.t\["parent"\]\.exists\(y\d+, \(y\d+\.startsWith\("folder:"\) && /);
+  });
+
+  it('plans what the resolver supplies: tuplesets, closures, paths, userset targets', () => {
+    const plan = resolverPlan(FOLDERS);
+    expect([...plan.tuplesets.get('folder')!]).toEqual(['parent']);
+    expect([...plan.closures.get('folder')!]).toEqual(['parent']);
+    expect([...plan.paths.get('folder')!]).toEqual(['parent']);
+    expect([...plan.tuplesets.get('doc')!]).toEqual(['parent']);
+    expect([...plan.closures.get('doc')!]).toEqual([]);
+    expect([...plan.usersetTargets]).toEqual(['group#member']);
+  });
+
+  it('translates conditions: parameters from the relationship, then the context, typed, fail closed', () => {
+    const cel = conditionCel(FOLDERS.conditions.get('not_expired')!, 'e');
+    expect(cel).toBe(
+      '(("now" in e.p || "now" in request.resource.attr.ctx) && ("expires_at" in e.p || "expires_at" in request.resource.attr.ctx) && ' +
+        '((timestamp(("now" in e.p ? e.p["now"] : request.resource.attr.ctx["now"]))) < (timestamp(("expires_at" in e.p ? e.p["expires_at"] : request.resource.attr.ctx["expires_at"])))))',
+    );
+    expect(replaceIdentifiers('a.b + f(a) + "a" + x.size() + a', (id) => (id === 'a' ? 'A' : undefined))).toBe('A.b + f(A) + "a" + x.size() + A');
+  });
+
+  it('reports what it cannot express, one reason each', () => {
+    expect(unsupportedReasons(FOLDERS)).toEqual([]);
+    const mutual = model(`
+types:
+  user: {}
+  a:
+    relations: {r: [user], parent: [a]}
+    permissions: {p: r | parent->q, q: parent->p}
+`);
+    expect(unsupportedReasons(mutual).join('\n')).toMatch(/recursion: a#p -> a#q -> a#p/);
+    const permissionUserset = model(`
+types:
+  user: {}
+  team:
+    relations: {member: [user]}
+    permissions: {everyone: member}
+  doc:
+    relations: {viewer: [team#everyone]}
+`);
+    expect(unsupportedReasons(permissionUserset)[0]).toMatch(/^usersets: doc#viewer allows team#everyone, a permission/);
+  });
+});
+
+describe('Cerbos resolver (lookups only)', () => {
+  it('memberships are transitive through nested groups and wildcards, and cycle-safe', () => {
+    const r = new Resolver(resolverPlan(FOLDERS));
+    r.write(['group:a#member@user:anne', 'group:b#member@group:a#member', 'group:a#member@group:b#member', 'group:c#member@user:*', 'folder:x#viewer@user:anne'].map(rel));
+    const p = r.principal(req('user:anne', 'view', 'folder:x'));
+    expect((p.attr.m as string[]).sort()).toEqual(['group:a#member', 'group:b#member', 'group:c#member']);
+    r.delete([rel('group:a#member@user:anne')]);
+    expect(r.principal(req('user:anne', 'view', 'folder:x')).attr.m).toEqual(['group:c#member']);
+  });
+
+  it('the node table holds every object on the tupleset chains, with closures and paths', () => {
+    const r = new Resolver(resolverPlan(FOLDERS));
+    r.write(['folder:f2#parent@folder:f1', 'folder:f3#parent@folder:f2', 'folder:f1#parent@folder:f3', 'doc:d#parent@folder:f3', 'folder:f1#owner@user:o'].map(rel));
+    const res = r.resolve(req('user:o', 'view', 'doc:d'));
+    const nodes = res.resource.attr.n as Record<string, { a: Record<string, string[]>; p: Record<string, string[][]>; t: Record<string, string[]>; r: Record<string, unknown[]> }>;
+    expect(Object.keys(nodes).sort()).toEqual(['doc:d', 'folder:f1', 'folder:f2', 'folder:f3']);
+    expect(nodes['doc:d']!.t.parent).toEqual(['folder:f3']);
+    expect(nodes['folder:f3']!.a.parent!.sort()).toEqual(['folder:f1', 'folder:f2', 'folder:f3']);
+    expect(nodes['folder:f3']!.p.parent).toEqual([['folder:f3'], ['folder:f3', 'folder:f2'], ['folder:f3', 'folder:f2', 'folder:f1']]);
+    expect(nodes['folder:f1']!.r.owner).toEqual([{ s: 'user:o' }]);
+    expect(r.stats().count).toBe(1);
+  });
+
+  it('parses the file audit log, one entry per resource and action, batch items apart', () => {
+    const line = JSON.stringify({
+      callId: 'C1',
+      timestamp: '2026-01-01T00:00:00Z',
+      checkResources: {
+        inputs: [
+          { principal: { id: 'anne', roles: ['user'] }, resource: { kind: 'doc', id: '1', attr: { ctx: { ip: 'x' } } }, actions: ['view'] },
+          { principal: { id: 'anne', roles: ['user'] }, resource: { kind: 'doc', id: '2', attr: { ctx: {} } }, actions: ['view'] },
+        ],
+        outputs: [{ actions: { view: { effect: 'EFFECT_ALLOW', policy: 'resource.doc.vm1' } } }, { actions: { view: { effect: 'EFFECT_DENY', policy: 'resource.doc.vm1' } } }],
+      },
+    });
+    const entries = parseAuditLog(`${line}\n`);
+    expect(entries).toEqual([
+      { decisionId: decisionId('C1', 0, 2), time: '2026-01-01T00:00:00Z', subject: 'user:anne', action: 'view', resource: 'doc:1', context: { ip: 'x' }, allowed: true, reason: 'resource.doc.vm1' },
+      { decisionId: 'C1/1', time: '2026-01-01T00:00:00Z', subject: 'user:anne', action: 'view', resource: 'doc:2', context: {}, allowed: false, reason: 'resource.doc.vm1' },
+    ]);
+  });
+});
+
+describe('cerbos compile accepts the generated policies', () => {
+  it('for the test model and every bundled scenario model', async () => {
+    const models: [string, Model][] = [['folders', FOLDERS]];
+    for (const s of await loadBundledScenarios()) scenarioModels(s).forEach((m, i) => models.push([`${s.id}-${i}`, m]));
+    for (const [name, m] of models) {
+      if (unsupportedReasons(m).length > 0) continue;
+      const dir = mkdtempSync(path.join(tmpdir(), `cerbos-compile-${name}-`));
+      try {
+        writePolicyDir(dir, translateModel(m, 'm1').policies, true);
+        const out = spawnSync(binaryPath('cerbos'), ['compile', dir], { encoding: 'utf8' });
+        expect(out.status, `${name}: ${out.stdout}${out.stderr}`).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }, 120_000);
+});
+
+const context = (dir: string): RunContext => ({ resultsDir: dir, options: {}, log: () => {} });
+
+for (const configuration of [undefined, 'admin'] as const) {
+  describe(`Cerbos PDP${configuration ? ` [${configuration}]` : ' [disk]'}: every bundled scenario as on the reference engine`, () => {
+    let cerbos: EngineAdapter;
+    let oracle: EngineAdapter;
+    const dir = mkdtempSync(path.join(tmpdir(), 'cerbos-test-'));
+    beforeAll(async () => {
+      cerbos = definition.create(configuration);
+      await cerbos.start(context(dir));
+      oracle = reference.create();
+      await oracle.start(context(dir));
+    }, 60_000);
+    afterAll(async () => {
+      await cerbos?.stop();
+      await oracle?.stop();
+    }, 30_000);
+
+    it('answers hand-made checks, keeps cerbosCallId, times the resolver, logs decisions', async () => {
+      await cerbos.loadModel(FOLDERS);
+      await cerbos.write(['folder:f1#viewer@user:anne', 'folder:f2#parent@folder:f1', 'doc:d#parent@folder:f2', 'folder:f2#blocked@user:anne'].map(rel));
+      await cerbos.write([{ ...rel('folder:f3#viewer@user:tim'), condition: { name: 'not_expired', parameters: { expires_at: '2030-01-01T00:00:00Z' } } }]);
+      const decisions = await cerbos.checkBatch([
+        req('user:anne', 'view', 'doc:d'),
+        req('user:anne', 'deep', 'folder:f2'),
+        req('user:anne', 'deep', 'folder:f1'),
+        req('user:tim', 'viewer', 'folder:f3', { now: '2029-01-01T00:00:00Z' }),
+        req('user:tim', 'viewer', 'folder:f3', { now: '2031-01-01T00:00:00Z' }),
+        req('user:tim', 'viewer', 'folder:f3'),
+      ]);
+      expect(decisions.map((d) => d.allowed)).toEqual([true, false, true, true, false, false]);
+      expect(decisions.every((d) => d.decisionId && !d.error)).toBe(true);
+      expect((cerbos as CerbosAdapter).resolverStats().count).toBeGreaterThanOrEqual(6);
+      // Cerbos writes its audit log asynchronously: poll, as the runner's expectLog step does.
+      const logged = async () => {
+        const log = await cerbos.readDecisionLog!();
+        return decisions.filter((d) => log.some((e) => e.decisionId === d.decisionId && e.allowed === d.allowed)).length;
+      };
+      const deadline = Date.now() + 10_000;
+      while ((await logged()) < decisions.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(await logged()).toBe(decisions.length);
+    }, 60_000);
+
+    it('passes every bundled scenario case exactly where the reference engine does', async () => {
+      const failures: string[] = [];
+      let total = 0;
+      for (const scenario of await loadBundledScenarios()) {
+        const run = await runScenario(scenario, cerbos);
+        const expected = await runScenario(scenario, oracle);
+        for (const c of run.cases) {
+          total++;
+          const ref = expected.cases.find((e) => e.step === c.step && e.item === c.item);
+          if (c.status === 'pass' && ref?.status === 'pass') continue;
+          failures.push(`${scenario.id} step ${c.step}${c.item !== undefined ? `.${c.item}` : ''}: cerbos ${c.status} (${c.actual ?? ''} ${c.message ?? ''}), reference ${ref?.status}`);
+        }
+        if (scenario.id === 'authzen-todo') expect(run.cases.filter((c) => c.status === 'pass').length).toBe(43);
+      }
+      expect(failures).toEqual([]);
+      expect(total).toBeGreaterThan(0);
+    }, 600_000);
+  });
+}
+
+// Random relationship sets on one model: Cerbos (via the resolver) and the reference engine
+// must give the same answer for every subject, permission and object.
+describe('random graphs: Cerbos decides as the reference engine', () => {
+  let cerbos: EngineAdapter;
+  let oracle: EngineAdapter;
+  const dir = mkdtempSync(path.join(tmpdir(), 'cerbos-random-'));
+  beforeAll(async () => {
+    cerbos = definition.create('admin');
+    await cerbos.start(context(dir));
+    oracle = reference.create();
+    await oracle.start(context(dir));
+  }, 60_000);
+  afterAll(async () => {
+    await cerbos?.stop();
+    await oracle?.stop();
+  }, 30_000);
+
+  it('agrees on 6 random graphs', async () => {
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const users = ['user:u0', 'user:u1', 'user:u2', 'user:u3'];
+    const folders = ['folder:f0', 'folder:f1', 'folder:f2', 'folder:f3', 'folder:f4'];
+    const groups = ['group:g0', 'group:g1', 'group:g2'];
+    const pick = <T>(xs: T[]) => xs[rnd(xs.length)]!;
+    const disagreements: string[] = [];
+    for (let g = 0; g < 6; g++) {
+      const rels = new Map<string, Relationship>();
+      const add = (text: string, condition?: Relationship['condition']) => rels.set(text, { ...rel(text), ...(condition ? { condition } : {}) });
+      for (let i = 0; i < 22; i++) {
+        switch (rnd(8)) {
+          case 0: add(`${pick(folders)}#parent@${pick(folders)}`); break;
+          case 1: add(`${pick(folders)}#owner@${pick(users)}`); break;
+          case 2: add(`${pick(folders)}#editor@${pick(users)}`); break;
+          case 3: add(`${pick(folders)}#blocked@${pick(users)}`); break;
+          case 4: add(`${pick(folders)}#viewer@${rnd(4) === 0 ? 'user:*' : pick(users)}`); break;
+          case 5: add(`${pick(folders)}#viewer@${pick(groups)}#member`); break;
+          case 6: add(`${pick(groups)}#member@${rnd(3) === 0 ? `${pick(groups)}#member` : pick(users)}`); break;
+          case 7: add(`${pick(folders)}#viewer@${pick(users)}`, { name: 'not_expired', parameters: { expires_at: rnd(2) ? '2030-01-01T00:00:00Z' : '2020-01-01T00:00:00Z' } }); break;
+        }
+      }
+      const relationships = [...rels.values()].filter((r) => `${r.resource.type}:${r.resource.id}` !== `${r.subject.type}:${r.subject.id}`);
+      for (const engine of [cerbos, oracle]) {
+        await engine.loadModel(FOLDERS);
+        await engine.write(relationships);
+      }
+      const requests: CheckRequest[] = [];
+      for (const u of users) for (const f of folders) for (const a of ['view', 'edit', 'read', 'deep', 'viewer']) requests.push(req(u, a, f, { now: '2025-01-01T00:00:00Z' }));
+      const got = await cerbos.checkBatch(requests);
+      const want = await oracle.checkBatch(requests);
+      requests.forEach((r, i) => {
+        if (want[i]!.error) return; // e.g. a depth error on a cycle: not comparable
+        if (got[i]!.allowed !== want[i]!.allowed || got[i]!.error) {
+          disagreements.push(`graph ${g}: ${r.subject.id} ${r.action.name} ${r.resource.id}: cerbos ${got[i]!.allowed}${got[i]!.error ? ` (${got[i]!.error})` : ''}, reference ${want[i]!.allowed}`);
+        }
+      });
+    }
+    expect(disagreements).toEqual([]);
+  }, 180_000);
+});
