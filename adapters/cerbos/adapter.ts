@@ -88,6 +88,14 @@ export class CerbosAdapter implements EngineAdapter {
     this.resolver.resetStats();
   }
 
+  clientSideCost(): { label: string; count: number; totalMs: number } {
+    return { label: 'attribute resolver', ...this.resolver.stats() };
+  }
+
+  resetClientSideCost(): void {
+    this.resolver.resetStats();
+  }
+
   async start(context: RunContext): Promise<void> {
     if (context.options.metadata === 'false') this.includeMetadata = false;
     const dir = path.join(context.resultsDir, 'engines');

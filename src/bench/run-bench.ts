@@ -82,7 +82,6 @@ export async function benchEngine(adapter: EngineAdapter, record: EngineRecord, 
     trials: options.trials,
     durationMs: options.durationMs,
     warmupMs: options.warmupMs,
-    startRate: options.targetRate,
     maxRate: options.maxRate,
   });
   section.load.push(loadRecord(engine, scenario.id, verdict.atTarget, options.durationMs));
@@ -95,7 +94,7 @@ export async function benchEngine(adapter: EngineAdapter, record: EngineRecord, 
     pass: verdict.pass,
     ...(verdict.highestPassingRate ? { highestPassingRate: verdict.highestPassingRate } : {}),
     ramp: verdict.ramp,
-    method: `open loop, ${options.connections} connections, mean p99 over trials <= ${options.sloMs} ms with no errors and >= 90% of the rate served; ramp doubles the rate from ${options.targetRate}/s up to ${options.maxRate}/s`,
+    method: `open loop, ${options.connections} connections, mean p99 over trials <= ${options.sloMs} ms with no errors and >= 90% of the rate served; the ramp doubles the rate from the target up to ${options.maxRate}/s while it holds, or halves it until it holds`,
   });
   log(`  SLO p99 <= ${options.sloMs} ms at ${options.targetRate}/s: ${verdict.pass ? 'PASS' : 'FAIL'} (p99 ${verdict.atTarget.p99.mean.toFixed(3)} ms ±${verdict.atTarget.p99.margin.toFixed(3)}); holds up to ${verdict.highestPassingRate ?? 'none'}/s`);
   if (options.curves) {

@@ -85,6 +85,12 @@ export interface EngineAdapter {
    * exited, health endpoint down). Asked after an error, to tell a crash from a bad case.
    */
   health?(): Promise<string | undefined>;
+  /**
+   * Time spent in the harness process per check before the engine sees it, e.g. Cerbos's
+   * attribute resolver (the policy information point), so reports can show it apart.
+   */
+  clientSideCost?(): { label: string; count: number; totalMs: number };
+  resetClientSideCost?(): void;
   /** Resident memory of the engine (its server process, or this process if embedded), for cost curves. */
   memoryBytes?(): Promise<number | undefined>;
   stop(): Promise<void>;

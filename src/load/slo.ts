@@ -12,8 +12,7 @@ export interface SloOptions {
   trials: number;
   durationMs: number;
   warmupMs: number;
-  /** The search for the highest passing rate doubles from here up to maxRate. */
-  startRate: number;
+  /** The search for the highest passing rate doubles from the target up to this (or halves below it). */
   maxRate: number;
 }
 
@@ -35,12 +34,20 @@ export async function sloVerdict(check: CheckFn, options: SloOptions): Promise<S
   const atTarget = await at(options.targetRate, options.trials);
   const ramp: SloVerdict['ramp'] = [];
   let highestPassingRate: number | undefined;
-  for (let rate = options.startRate; rate <= options.maxRate; rate *= 2) {
+  const tryRate = async (rate: number) => {
     const s = await at(rate, 1);
     const pass = holds(s, rate);
     ramp.push({ rate, p99: s.p99.mean, throughput: s.throughput.mean, pass });
-    if (!pass) break;
-    highestPassingRate = rate;
+    if (pass) highestPassingRate = Math.max(highestPassingRate ?? 0, rate);
+    return pass;
+  };
+  if (holds(atTarget, options.targetRate)) {
+    // Up from the target, doubling, until it fails.
+    highestPassingRate = options.targetRate;
+    for (let rate = options.targetRate * 2; rate <= options.maxRate; rate *= 2) if (!(await tryRate(rate))) break;
+  } else {
+    // Down from the target, halving, until it holds (or 1/64 of the target).
+    for (let rate = Math.floor(options.targetRate / 2); rate >= Math.max(1, options.targetRate / 64); rate = Math.floor(rate / 2)) if (await tryRate(rate)) break;
   }
   return { thresholdMs: options.thresholdMs, targetRate: options.targetRate, atTarget, pass: holds(atTarget, options.targetRate), ...(highestPassingRate ? { highestPassingRate } : {}), ramp };
 }

@@ -102,12 +102,12 @@ export function renderMarkdown(results: RunResults): string {
     out.push(`Method: ${first.method}. ± is the 95% relative margin of error of the mean. Factor is p50 over the fastest engine's p50 in the same scenario.`, '');
     out.push(
       table(
-        ['scenario', 'engine', 'p50', 'p75', 'p99', 'mean ± rme', 'samples', 'factor', 'errors'],
+        ['scenario', 'engine', 'p50', 'p75', 'p99', 'mean ± rme', 'of which client-side', 'samples', 'factor', 'errors'],
         results.scenarios.flatMap((s) => {
           const factors = factorToFastest(results, s.id);
           return results.performance
             .filter((p) => p.scenario === s.id)
-            .map((p) => [s.id, p.engine, formatMs(p.latency.p50), formatMs(p.latency.p75), formatMs(p.latency.p99), `${formatMs(p.latency.mean)} ± ${p.latency.rme.toFixed(1)}%`, p.latency.samples, `${factors.get(p.engine)!.toFixed(2)}×`, p.errors]);
+            .map((p) => [s.id, p.engine, formatMs(p.latency.p50), formatMs(p.latency.p75), formatMs(p.latency.p99), `${formatMs(p.latency.mean)} ± ${p.latency.rme.toFixed(1)}%`, p.clientSide ? `${p.clientSide.label}: ${formatMs(p.clientSide.meanMs)} (engine ≈ ${formatMs(p.latency.mean - p.clientSide.meanMs)})` : '–', p.latency.samples, `${factors.get(p.engine)!.toFixed(2)}×`, p.errors]);
         }),
       ),
       '',

@@ -99,6 +99,8 @@ export interface PerformanceResult {
   errors: number;
   /** How it was obtained, shown beside the figure. */
   method: string;
+  /** Mean time per check the adapter spent in the harness process (e.g. Cerbos's resolver), included in latency. */
+  clientSide?: { label: string; meanMs: number };
   /** Raw latency samples (ms), capped, for statistical comparison between runs. */
   samples: number[];
 }

@@ -26,7 +26,9 @@ export async function benchmarkScenario(scenario: Scenario, adapter: EngineAdapt
     const decision = await adapter.check(requests[next++ % requests.length]!);
     if (decision.error) errors++;
   });
+  adapter.resetClientSideCost?.();
   await bench.run();
+  const cost = adapter.clientSideCost?.();
   const result = bench.tasks[0]!.result;
   if (result.state !== 'completed') {
     throw new Error(result.state === 'errored' ? String(result.error) : `benchmark ${result.state}`);
@@ -41,5 +43,6 @@ export async function benchmarkScenario(scenario: Scenario, adapter: EngineAdapt
     errors,
     method: `tinybench ${options.timeMs} ms after ${options.warmupMs} ms warm-up, 1 sequential client, ${requests.length} distinct requests cycled`,
     samples: capSamples(samples),
+    ...(cost && cost.count > 0 ? { clientSide: { label: cost.label, meanMs: cost.totalMs / cost.count } } : {}),
   };
 }

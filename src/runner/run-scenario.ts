@@ -70,7 +70,8 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
     return { scenario: scenario.id, engine, cases };
   }
   try {
-    await call(adapter.loadModel(scenario.model), 'loadModel');
+    // Loading may wait for a policy watcher (Cerbos's disk store takes seconds): a longer deadline.
+    await withTimeout(adapter.loadModel(scenario.model), Math.max(opts.checkTimeoutMs, 60_000), 'loadModel');
     if (scenario.relationships.length > 0) await call(adapter.write(resolveRelationships(scenario.relationships)), 'write');
   } catch (error) {
     emit({ step: -1, kind: 'scenario', status: 'error', message: `setup failed: ${errorMessage(error)}` });
@@ -112,7 +113,7 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
       case 'delete':
       case 'updateModel':
         try {
-          if (step.kind === 'updateModel') await call(adapter.updateModel!(step.model), 'updateModel');
+          if (step.kind === 'updateModel') await withTimeout(adapter.updateModel!(step.model), Math.max(opts.checkTimeoutMs, 60_000), 'updateModel');
           else await call(adapter[step.kind](resolveRelationships(step.relationships)), step.kind);
         } catch (error) {
           emit({ ...base, kind: step.kind, status: 'error', message: errorMessage(error), request: describeMutation(step) });
