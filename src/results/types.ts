@@ -2,6 +2,9 @@
 // Bump SCHEMA_VERSION on any incompatible change.
 
 import type { EngineInfo } from '../core/adapter.ts';
+import type { Interval } from '../stats/confidence.ts';
+
+export type { Interval };
 
 export const SCHEMA_VERSION = 1;
 
@@ -125,14 +128,6 @@ export interface BenchSection {
   slo: SloRecord[];
   overhead?: OverheadRecord;
   curves: CostCurve[];
-}
-
-export interface Interval {
-  mean: number;
-  low: number;
-  high: number;
-  margin: number;
-  n: number;
 }
 
 export interface LoadRecord {
