@@ -25,7 +25,7 @@ export interface CurveSpec {
 export const CURVES: CurveSpec[] = [
   { dimension: 'hierarchy depth', scenario: 'hierarchy-depth-sweep', param: 'depth', sizes: [1, 2, 4, 8, 16, 32] },
   // wide-tree with 5 documents per subfolder writes 6 relationships per subfolder: 10^3 .. 10^6.
-  { dimension: 'relationships', scenario: 'hierarchy-wide-tree', param: 'width', sizes: [167, 1667, 16_667, 166_667], relationshipsPerStep: 6 },
+  { dimension: 'relationships', scenario: 'hierarchy-wide-tree', param: 'width', sizes: [166, 1666, 16_666, 166_666], relationshipsPerStep: 6 },
   { dimension: 'tenants', scenario: 'multi-tenancy-many-tenants', param: 'tenants', sizes: [2, 10, 100, 1000] },
   { dimension: 'batch size', scenario: 'load-mix', sizes: [1, 5, 10, 25, 50] },
 ];
