@@ -85,3 +85,52 @@ describe.skipIf(!openfga)('harness security and shutdown (real OpenFGA)', () => 
     }
   });
 });
+
+describe.skipIf(!isInstalled('opa'))('a real engine killed mid-run (OPA, SIGKILL)', () => {
+  it('marks the rest of its cases with the reason, keeps every finished case, and the next engine still runs', async () => {
+    const { default: opa } = await import('../adapters/opa/index.ts');
+    const { default: reference } = await import('../adapters/reference/index.ts');
+    const { runAll } = await import('../src/runner/run.ts');
+    const { loadBundledScenarios } = await import('../src/scenario/load.ts');
+    const { exitCodeFor } = await import('../src/results/exit-code.ts');
+    const scenarios = await loadBundledScenarios(['authzen-todo', 'hierarchy-nested-folders']);
+    const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-kill-'));
+    const killed: number[] = [];
+    let opaCasesSeen = 0;
+    const { results } = await runAll(
+      [
+        { definition: opa, text: 'opa' },
+        { definition: reference, text: 'reference' },
+      ],
+      scenarios,
+      {
+        outDir: out,
+        benchTimeMs: 0,
+        warmupMs: 0,
+        checkTimeoutMs: 2000,
+        command: 'test',
+        log: () => {},
+        onCase: (c) => {
+          // After OPA's fifth answer, SIGKILL its server process.
+          if (c.engine === 'opa' && ++opaCasesSeen === 5) {
+            for (const pid of childrenOf(process.pid).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('opa'))) {
+              process.kill(pid, 'SIGKILL');
+              killed.push(pid);
+            }
+          }
+        },
+      },
+    );
+    expect(killed.length).toBe(1);
+    const opaCases = results.cases.filter((c) => c.engine === 'opa');
+    expect(opaCases.slice(0, 5).every((c) => c.status === 'pass')).toBe(true);
+    const after = opaCases.slice(6);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((c) => c.status === 'error')).toBe(true);
+    expect(after.some((c) => /engine failed/.test(c.message ?? ''))).toBe(true);
+    expect(opaCases.some((c) => c.scenario === 'hierarchy-nested-folders' && /failed earlier/.test(c.message ?? ''))).toBe(true);
+    expect(results.cases.filter((c) => c.engine === 'reference').every((c) => c.status === 'pass')).toBe(true);
+    expect(exitCodeFor(results)).toBe(3);
+    expect(readFileSync(path.join(out, 'cases.jsonl'), 'utf8').trim().split('\n')).toHaveLength(results.cases.length);
+  });
+});

@@ -25,6 +25,8 @@ export interface RunOptions {
   launch?: string;
   /** Options for every adapter (`--set key=value`), e.g. OpenFGA's consistency. */
   engineOptions?: Record<string, string>;
+  /** Called as each case is recorded (after it is on disk). */
+  onCase?: (result: CaseResult) => void;
   log: (message: string) => void;
 }
 
@@ -75,6 +77,7 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
   const addCase = (c: CaseResult) => {
     results.cases.push(c);
     writer.appendCase(c);
+    options.onCase?.(c);
   };
   const previous = options.resume ? writer.readPrevious() : { done: new Set<string>(), cases: [] };
   if (options.resume) {
