@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import { InputError, InputErrors } from '../src/core/errors.ts';
 import { checkConditionSyntax, compileCondition, conditionInputs } from '../src/model/conditions.ts';
 import { formatRewrite, parseRewrite } from '../src/model/expression.ts';
-import { parseModel } from '../src/model/parse.ts';
 import { modelFeatures } from '../src/model/types.ts';
+import { foldersYaml, model as parseModelYaml } from './helpers/model.ts';
 
-const model = (yaml: string) => parseModel(parseYaml(yaml), 'm.yaml');
+const model = (yaml: string) => parseModelYaml(yaml, 'm.yaml');
 
 function errorsOf(yaml: string): InputError[] {
   try {
@@ -19,28 +18,7 @@ function errorsOf(yaml: string): InputError[] {
   throw new Error('expected the model to be rejected');
 }
 
-const GOOD = `
-types:
-  user: {}
-  group:
-    relations:
-      member: [user, group#member]
-  folder:
-    relations:
-      parent: [folder]
-      owner: [user]
-      editor: [user]
-      blocked: [user]
-      viewer: [user, 'user:*', group#member, user with not_expired]
-    permissions:
-      view: owner | viewer | parent->view
-      edit: owner & editor
-      read: view - blocked
-conditions:
-  not_expired:
-    parameters: {now: timestamp, expires_at: timestamp}
-    expression: now < expires_at
-`;
+const GOOD = foldersYaml();
 
 describe('model parsing', () => {
   it('parses types, relations, allowed subjects, permissions and conditions', () => {

@@ -3,26 +3,19 @@
 // termination everywhere.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import { formatRelationship, parseRelationship, type Relationship } from '../src/core/relationship.ts';
 import type { CheckRequest } from '../src/core/request.ts';
-import { parseModel } from '../src/model/parse.ts';
 import type { Model, Rewrite } from '../src/model/types.ts';
 import { ReferenceEngine } from '../src/reference/engine.ts';
+import { GROUPS_YAML, model } from './helpers/model.ts';
 
 const USERS = ['u0', 'u1', 'u2'];
 const GROUPS = ['g0', 'g1', 'g2'];
 const FOLDERS = ['f0', 'f1', 'f2', 'f3'];
 
 function modelWith(view: string, edit: string): Model {
-  return parseModel(
-    parseYaml(`
-types:
-  user: {}
-  group:
-    relations:
-      member: [user, group#member]
-  folder:
+  return model(
+    `${GROUPS_YAML}  folder:
     relations:
       parent: [folder]
       owner: [user, group#member]
@@ -32,7 +25,7 @@ types:
     permissions:
       view: ${view}
       edit: ${edit}
-`),
+`,
     'property.yaml',
   );
 }

@@ -1,50 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import reference from '../adapters/reference/index.ts';
-import { parseRelationship, type Relationship } from '../src/core/relationship.ts';
-import type { CheckRequest } from '../src/core/request.ts';
-import { parseModel } from '../src/model/parse.ts';
+import type { Relationship } from '../src/core/relationship.ts';
 import { ReferenceEngine } from '../src/reference/engine.ts';
 import { RelationshipStore } from '../src/reference/store.ts';
+import { foldersYaml, model as parseModelYaml, rel as parseRel, req } from './helpers/model.ts';
 
-const model = (yaml: string) => parseModel(parseYaml(yaml), 'm.yaml');
+const model = (yaml: string) => parseModelYaml(yaml, 'm.yaml');
+const rel = (text: string, condition?: Relationship['condition']): Relationship => (condition ? { ...parseRel(text), condition } : parseRel(text));
 
-const rel = (text: string, condition?: Relationship['condition']): Relationship => {
-  const r = parseRelationship(text);
-  if (!r) throw new Error(`bad relationship ${text}`);
-  return condition ? { ...r, condition } : r;
-};
-
-const req = (subject: string, action: string, resource: string, context?: Record<string, unknown>): CheckRequest => {
-  const [st, sid] = subject.split(':') as [string, string];
-  const [rt, rid] = resource.split(':') as [string, string];
-  return { subject: { type: st, id: sid }, action: { name: action }, resource: { type: rt, id: rid }, ...(context ? { context } : {}) };
-};
-
-const MODEL = model(`
-types:
-  user: {}
-  group:
-    relations:
-      member: [user, group#member]
-  folder:
-    relations:
-      parent: [folder]
-      owner: [user]
-      editor: [user]
-      blocked: [user, group#member]
-      viewer: [user, 'user:*', group#member, user with not_expired]
-    permissions:
-      view: owner | viewer | parent->view
-      edit: owner & editor
-      read: view - blocked
-      edit_or_read: edit | read
-      nested: (owner | editor) - (blocked & viewer)
-conditions:
-  not_expired:
-    parameters: {now: timestamp, expires_at: timestamp}
-    expression: now < expires_at
-`);
+const MODEL = model(
+  foldersYaml({ blocked: '[user, group#member]', permissions: ['edit_or_read: edit | read', 'nested: (owner | editor) - (blocked & viewer)'] }),
+);
 
 function engine(...rels: (string | Relationship)[]): ReferenceEngine {
   const e = new ReferenceEngine(MODEL);

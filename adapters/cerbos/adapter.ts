@@ -17,7 +17,8 @@ import { stringify } from 'yaml';
 import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
-import type { Model } from '../../src/model/types.ts';
+import { processMemoryBytes } from '../../src/engines/server.ts';
+import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
 import { startCerbos, type StartedCerbos } from './launcher.ts';
 import { Resolver } from './resolver.ts';
 import { ruleName, PROBE_ACTION, PROBE_ROLE, translateModel, unsupportedReasons, type CerbosPolicyDoc, type ResolverPlan } from './translate.ts';
@@ -25,7 +26,7 @@ import { ruleName, PROBE_ACTION, PROBE_ROLE, translateModel, unsupportedReasons,
 export type CerbosMode = 'disk' | 'admin';
 
 export const CERBOS_CAPABILITIES: Capabilities = {
-  features: new Set(['usersets', 'wildcards', 'conditions', 'union', 'intersection', 'exclusion', 'tupleToUserset']),
+  features: ALL_MODEL_FEATURES,
   batchCheck: true,
   decisionLog: 'decision',
   policyUpdate: true,
@@ -267,14 +268,7 @@ export class CerbosAdapter implements EngineAdapter {
   }
 
   async memoryBytes(): Promise<number | undefined> {
-    const pid = this.server?.getPid();
-    if (!pid) return undefined;
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return m ? Number(m[1]) * 1024 : undefined;
-    } catch {
-      return undefined;
-    }
+    return processMemoryBytes(this.server?.getPid());
   }
 
   async stop(): Promise<void> {

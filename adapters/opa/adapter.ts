@@ -3,28 +3,20 @@
 // undici's Pool (keep-alive): the @open-policy-agent/opa SDK adds nothing we
 // use, and its batch call needs Enterprise OPA's /v1/batch/data (README.md).
 
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool, type Dispatcher } from 'undici';
 import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
-import type { Model } from '../../src/model/types.ts';
+import { httpHealth, processMemoryBytes, type StartedServer } from '../../src/engines/server.ts';
+import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
 import { OpaData, type PatchOp } from './data.ts';
 import { DecisionLogCollector } from './decision-log-collector.ts';
 import { DATA_ROOT, DEFAULT_LEVELS, DEPTH_LIMIT_FUNCTION, PACKAGE, translateModel, unsupportedReasons } from './translate.ts';
 
 /** A running OPA server, however it was obtained. */
-export interface OpaServer {
-  url: string;
-  version: string;
-  /** `local`, `url`... */
-  launch: string;
-  pid?: number;
-  /** Sent with every request (e.g. a bearer token for a server reached by URL). */
-  headers?: Record<string, string>;
-  stop(): Promise<void>;
-}
+export type OpaServer = StartedServer;
 
 /** Starts OPA with the given config file (decision logs go to our collector). */
 export type OpaLauncher = (options: { configFile: string; context: RunContext }) => Promise<OpaServer>;
@@ -42,7 +34,7 @@ export interface OpaAdapterOptions {
 const POLICY_ID = 'authzbench';
 
 export const OPA_CAPABILITIES: Capabilities = {
-  features: new Set(['usersets', 'wildcards', 'conditions', 'union', 'intersection', 'exclusion', 'tupleToUserset']),
+  features: ALL_MODEL_FEATURES,
   batchCheck: false,
   decisionLog: 'decision',
   policyUpdate: true,
@@ -225,23 +217,11 @@ export class OpaAdapter implements EngineAdapter {
 
   async health(): Promise<string | undefined> {
     if (!this.server) return 'OPA is not started';
-    try {
-      const response = await fetch(`${this.server.url}/health`, { headers: { ...this.server.headers }, signal: AbortSignal.timeout(3000) });
-      return response.ok ? undefined : `OPA /health answered HTTP ${response.status}`;
-    } catch (error) {
-      return `OPA does not answer /health: ${(error as Error).message}`;
-    }
+    return httpHealth('OPA', `${this.server.url}/health`, this.server.headers);
   }
 
   async memoryBytes(): Promise<number | undefined> {
-    const pid = this.server?.pid;
-    if (!pid) return undefined;
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return m ? Number(m[1]) * 1024 : undefined;
-    } catch {
-      return undefined;
-    }
+    return processMemoryBytes(this.server?.pid);
   }
 
   async stop(): Promise<void> {

@@ -8,9 +8,9 @@
 // rules cannot recurse, so the parts that graph reachability cannot express (intersection,
 // exclusion, conditional userset/tupleset relationships) are unrolled over `levels` levels.
 
-import { parse as parseCel } from '@marcbachmann/cel-js';
 import type { ASTNode } from '@marcbachmann/cel-js';
 import type { Relationship } from '../../src/core/relationship.ts';
+import { CelTranslationError, isBooleanOperator, literalCode, parseCelAst, sourceText } from '../../src/model/cel-ast.ts';
 import type { ConditionDefinition, Model, ParameterType, Rewrite } from '../../src/model/types.ts';
 
 export const PACKAGE = 'authzbench';
@@ -131,8 +131,6 @@ export class ClosureIndex {
 
 type CelType = 'timestamp' | 'duration' | 'number' | 'string' | 'bool' | 'list' | 'map' | 'null' | 'unknown';
 
-export class CelTranslationError extends Error {}
-
 interface Compiled {
   code: string;
   type: CelType;
@@ -166,18 +164,12 @@ class ConditionCompiler {
   ) {}
 
   compile(): string[] {
-    let ast: ASTNode;
-    try {
-      ast = parseCel(this.condition.expression).ast;
-    } catch (error) {
-      throw new CelTranslationError(`cannot parse: ${(error as Error).message.split('\n')[0]}`);
-    }
-    const body = this.bool(ast);
+    const body = this.bool(parseCelAst(this.condition.expression));
     return [`${this.prefix}(p) if {\n${indent(body)}\n}`, ...this.helpers];
   }
 
   private fail(node: ASTNode, what: string): never {
-    const text = node.input?.slice(node.range?.start ?? 0, node.range?.end ?? undefined) ?? '';
+    const text = sourceText(node);
     throw new CelTranslationError(`${what}${text ? ` in '${text}'` : ''}`);
   }
 
@@ -278,14 +270,9 @@ class ConditionCompiler {
   value(node: ASTNode): Compiled {
     switch (node.op) {
       case 'value': {
-        const v = node.args;
-        if (typeof v === 'bigint') return { code: v.toString(), type: 'number' };
-        if (typeof v === 'number') return { code: Number.isFinite(v) ? String(v) : this.fail(node, 'a non-finite number'), type: 'number' };
-        if (typeof v === 'string') return { code: JSON.stringify(v), type: 'string' };
-        if (typeof v === 'boolean') return { code: String(v), type: 'bool' };
-        if (v === null) return { code: 'null', type: 'null' };
-        if (typeof v === 'object' && v && 'value' in v) return { code: String((v as { value: unknown }).value), type: 'number' };
-        return this.fail(node, 'a literal of an unsupported type');
+        const literal = literalCode(node.args, 'null');
+        if ('error' in literal) return this.fail(node, literal.error);
+        return { code: literal.code, type: literal.kind === 'int' || literal.kind === 'double' ? 'number' : literal.kind };
       }
       case 'id': {
         const declared = this.condition.parameters.get(node.args);
@@ -346,18 +333,8 @@ class ConditionCompiler {
         }
         return this.fail(node, `function '${fn}' is not translated to Rego`);
       }
-      case '&&':
-      case '||':
-      case '!_':
-      case '==':
-      case '!=':
-      case '<':
-      case '<=':
-      case '>':
-      case '>=':
-      case 'in':
-        return this.fail(node, 'a boolean sub-expression used as a value');
       default:
+        if (isBooleanOperator(node.op)) return this.fail(node, 'a boolean sub-expression used as a value');
         return this.fail(node, `operator '${node.op}' is not translated to Rego`);
     }
   }

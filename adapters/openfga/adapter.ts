@@ -10,23 +10,15 @@ import { ConsistencyPreference, OpenFgaClient } from '@openfga/sdk';
 import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
-import type { Model } from '../../src/model/types.ts';
+import { httpHealth, processMemoryBytes, type StartedServer } from '../../src/engines/server.ts';
+import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
 import { parseRequestLog } from './decision-log.ts';
 import { requestParameters, toCheck, toTupleKey, toTupleKeyWithoutCondition, translateModel, unsupportedReasons } from './translate.ts';
 
 /** A running OpenFGA server, however it was obtained. */
-export interface OpenFgaServer {
-  /** HTTP API base URL, e.g. `http://127.0.0.1:8080`. */
-  url: string;
-  version: string;
-  /** `local`, `url`... */
-  launch: string;
+export interface OpenFgaServer extends StartedServer {
   /** The server's JSON log (`--log-format json`); absent when the server is not ours (url launch). */
   logFile?: string;
-  pid?: number;
-  /** Headers for every API call (a bearer token for url launch); never recorded. */
-  headers?: Record<string, string>;
-  stop(): Promise<void>;
 }
 
 /** Server flags that change answers or timing; the launcher must start OpenFGA with exactly these. */
@@ -50,7 +42,7 @@ export interface OpenFgaAdapterOptions {
 }
 
 export const OPENFGA_CAPABILITIES: Capabilities = {
-  features: new Set(['usersets', 'wildcards', 'conditions', 'union', 'intersection', 'exclusion', 'tupleToUserset']),
+  features: ALL_MODEL_FEATURES,
   batchCheck: true,
   decisionLog: 'request',
   policyUpdate: true,
@@ -239,25 +231,14 @@ export class OpenFgaAdapter implements EngineAdapter {
 
   async health(): Promise<string | undefined> {
     if (!this.server) return 'not started';
-    try {
-      const response = await fetch(`${this.server.url}/healthz`, { signal: AbortSignal.timeout(3000) });
-      if (!response.ok) return `health check answered HTTP ${response.status}`;
-      const body = (await response.json()) as { status?: string };
-      return body.status === 'SERVING' ? undefined : `health status ${body.status}`;
-    } catch (error) {
-      return `health check failed: ${error instanceof Error ? error.message : String(error)}`;
-    }
+    return httpHealth('OpenFGA', `${this.server.url}/healthz`, this.server.headers, (body) => {
+      const status = (body as { status?: string }).status;
+      return status === 'SERVING' ? undefined : `OpenFGA health status ${status}`;
+    });
   }
 
   async memoryBytes(): Promise<number | undefined> {
-    const pid = this.server?.pid;
-    if (!pid) return undefined;
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      return m ? Number(m[1]) * 1024 : undefined;
-    } catch {
-      return undefined;
-    }
+    return processMemoryBytes(this.server?.pid);
   }
 
   async stop(): Promise<void> {

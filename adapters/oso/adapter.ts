@@ -8,7 +8,7 @@ import type { Capabilities, EngineAdapter, EngineInfo, RunContext } from '../../
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { describeRequest } from '../../src/core/request.ts';
-import type { Model } from '../../src/model/types.ts';
+import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
 import { Cel, DEFAULT_MAX_DEPTH, DepthLimitError, makeClass, RelationshipStore, World } from './facts.ts';
 import type { CheckState } from './facts.ts';
 import { translateModel, unsupportedReasons } from './translate.ts';
@@ -21,7 +21,7 @@ export interface OsoAdapterOptions {
 
 export class OsoAdapter implements EngineAdapter {
   readonly capabilities: Capabilities = {
-    features: new Set(['usersets', 'wildcards', 'conditions', 'union', 'intersection', 'exclusion', 'tupleToUserset']),
+    features: ALL_MODEL_FEATURES,
     batchCheck: false,
     decisionLog: 'none',
     policyUpdate: true,

@@ -8,11 +8,12 @@
 // untyped map), the policy calls a small registered host class `Cel` (see facts.ts), as an
 // Oso application would call a host library. Anything else is reported untranslatable.
 
-import { parse as parseCel } from '@marcbachmann/cel-js';
 import type { ASTNode } from '@marcbachmann/cel-js';
+import { CelTranslationError, isBooleanOperator, literalCode, parseCelAst, sourceText } from '../../src/model/cel-ast.ts';
+import { parseDuration, parseTimestamp } from '../../src/model/conditions.ts';
 import type { ConditionDefinition, ParameterType } from '../../src/model/types.ts';
 
-export class CelTranslationError extends Error {}
+export { CelTranslationError };
 
 type ValueType = 'timestamp' | 'duration' | 'int' | 'double' | 'string' | 'bool' | 'list' | 'map' | 'null' | 'unknown';
 
@@ -39,33 +40,14 @@ function typeOf(type: ParameterType | undefined): ValueType {
   return type.kind === 'any' ? 'unknown' : type.kind;
 }
 
-/** Parses a Go/CEL duration such as `1h30m`, `90s`, `1.5h`, `250ms` into milliseconds. */
+/** A CEL duration such as `1h30m`, `90s`, `1.5h`, `250ms` in milliseconds (src/model/conditions.ts parses it). */
 export function parseDurationMs(text: string): number {
-  const source = text.trim();
-  const sign = source.startsWith('-') ? -1 : 1;
-  const body = source.replace(/^[-+]/, '');
-  if (body === '0') return 0;
-  const unit = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
-  const scale: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  let consumed = 0;
-  let match: RegExpExecArray | null;
-  while ((match = unit.exec(body))) {
-    total += Number(match[1]) * scale[match[2]!]!;
-    consumed = unit.lastIndex;
-  }
-  if (consumed === 0 || consumed !== body.length) throw new Error(`invalid duration '${text}'`);
-  return sign * total;
+  return Number(parseDuration(text));
 }
 
-/** Parses an RFC 3339 timestamp into epoch milliseconds (sub-millisecond digits are dropped). */
+/** An RFC 3339 timestamp in epoch milliseconds (sub-millisecond digits are dropped). */
 export function parseTimestampMs(text: string): number {
-  if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(text)) {
-    throw new Error(`invalid RFC 3339 timestamp '${text}'`);
-  }
-  const ms = Date.parse(text.replace(/(\.\d{3})\d+/, '$1'));
-  if (Number.isNaN(ms)) throw new Error(`invalid RFC 3339 timestamp '${text}'`);
-  return ms;
+  return parseTimestamp(text).getTime();
 }
 
 class Translator {
@@ -73,7 +55,7 @@ class Translator {
   constructor(private readonly condition: ConditionDefinition) {}
 
   fail(node: ASTNode, what: string): never {
-    const text = node.input?.slice(node.range?.start ?? 0, node.range?.end ?? undefined) ?? '';
+    const text = sourceText(node);
     throw new CelTranslationError(`${what}${text ? ` (at '${text}')` : ''}`);
   }
 
@@ -149,17 +131,9 @@ class Translator {
   value(node: ASTNode): Term {
     switch (node.op) {
       case 'value': {
-        const v = node.args as unknown;
-        if (typeof v === 'bigint') return { code: v.toString(), type: 'int' };
-        if (typeof v === 'number') {
-          if (!Number.isFinite(v)) return this.fail(node, 'a non-finite number');
-          return { code: Number.isInteger(v) ? `${v}.0` : String(v), type: 'double' };
-        }
-        if (typeof v === 'string') return { code: JSON.stringify(v), type: 'string' };
-        if (typeof v === 'boolean') return { code: String(v), type: 'bool' };
-        if (v === null) return { code: 'nil', type: 'null' };
-        if (typeof v === 'object' && v && 'value' in v) return { code: String((v as { value: unknown }).value), type: 'int' };
-        return this.fail(node, 'a literal of an unsupported type');
+        const literal = literalCode(node.args, 'nil', (v) => (Number.isInteger(v) ? `${v}.0` : String(v)));
+        if ('error' in literal) return this.fail(node, literal.error);
+        return { code: literal.code, type: literal.kind };
       }
       case 'id': {
         const declared = this.condition.parameters.get(node.args);
@@ -227,19 +201,9 @@ class Translator {
         if (fn === 'size' && args.length === 0) return { code: `Cel.size(${this.value(target).code})`, type: 'int' };
         return this.fail(node, `method '${fn}' has no Polar translation`);
       }
-      case '&&':
-      case '||':
-      case '!_':
-      case '==':
-      case '!=':
-      case '<':
-      case '<=':
-      case '>':
-      case '>=':
-      case 'in':
-        // A boolean used as a value (e.g. `(a < b) == true`): Polar has no boolean-valued expressions.
-        return this.fail(node, 'a boolean sub-expression used as a value');
       default:
+        // A boolean used as a value (e.g. `(a < b) == true`): Polar has no boolean-valued expressions.
+        if (isBooleanOperator(node.op)) return this.fail(node, 'a boolean sub-expression used as a value');
         return this.fail(node, `operator '${node.op}' has no Polar translation`);
     }
   }
@@ -258,13 +222,7 @@ class Translator {
 
 /** Translates one condition; throws CelTranslationError with the reason when it cannot. */
 export function translateCondition(condition: ConditionDefinition): TranslatedCondition {
-  let ast: ASTNode;
-  try {
-    ast = parseCel(condition.expression).ast as ASTNode;
-  } catch (error) {
-    throw new CelTranslationError(`cannot parse: ${(error as Error).message.split('\n')[0]}`);
-  }
   const translator = new Translator(condition);
-  const body = translator.bool(ast);
+  const body = translator.bool(parseCelAst(condition.expression));
   return { body, used: [...translator.used] };
 }

@@ -6,59 +6,34 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
 import { CerbosAdapter, decisionId, parseAuditLog, writePolicyDir } from '../../adapters/cerbos/adapter.ts';
 import definition from '../../adapters/cerbos/index.ts';
 import { Resolver } from '../../adapters/cerbos/resolver.ts';
 import { conditionCel, replaceIdentifiers, resolverPlan, translateModel, unsupportedReasons } from '../../adapters/cerbos/translate.ts';
-import reference from '../../adapters/reference/index.ts';
-import type { EngineAdapter, RunContext } from '../../src/core/adapter.ts';
-import { parseRelationship, type Relationship } from '../../src/core/relationship.ts';
+import type { RunContext } from '../../src/core/adapter.ts';
+import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest } from '../../src/core/request.ts';
 import { binaryPath } from '../../src/engines/paths.ts';
-import { parseModel } from '../../src/model/parse.ts';
 import type { Model } from '../../src/model/types.ts';
 import { scenarioModels, runScenario } from '../../src/runner/run-scenario.ts';
 import { loadBundledScenarios } from '../../src/scenario/load.ts';
+import { withReference } from '../helpers/conformance.ts';
+import { foldersYaml, model, rel, req } from '../helpers/model.ts';
+import { lcg } from '../helpers/random-graphs.ts';
 
-const model = (yaml: string): Model => parseModel(parse(yaml), 'test.yaml');
-const rel = (text: string): Relationship => parseRelationship(text)!;
-const req = (subject: string, action: string, resource: string, context?: Record<string, unknown>): CheckRequest => {
-  const [st, sid] = subject.split(':') as [string, string];
-  const [rt, rid] = resource.split(':') as [string, string];
-  return { subject: { type: st, id: sid }, action: { name: action }, resource: { type: rt, id: rid }, ...(context ? { context } : {}) };
-};
-
-const FOLDERS = model(`
-types:
-  user: {}
-  group:
-    relations:
-      member: [user, group#member]
-  folder:
-    relations:
-      parent: [folder]
-      owner: [user]
-      editor: [user]
-      blocked: [user]
-      viewer: [user, "user:*", group#member, user with not_expired]
-    permissions:
-      view: owner | viewer | parent->view
-      edit: owner & editor
-      read: view - blocked
-      deep: (viewer | parent->deep) - blocked
-  doc:
+const FOLDERS = model(
+  foldersYaml({
+    permissions: ['deep: (viewer | parent->deep) - blocked'],
+    types: `  doc:
     relations:
       parent: [folder]
       owner: [user]
     permissions:
       view: owner | parent->view
-conditions:
-  not_expired:
-    parameters: {now: timestamp, expires_at: timestamp}
-    expression: now < expires_at
-`);
+`,
+  }),
+);
 
 describe('Cerbos translation (pure)', () => {
   it('one resource policy per type, one rule per relation and permission, plus the load probe', () => {
@@ -191,21 +166,11 @@ const context = (dir: string): RunContext => ({ resultsDir: dir, options: {}, lo
 
 for (const configuration of [undefined, 'admin'] as const) {
   describe(`Cerbos PDP${configuration ? ` [${configuration}]` : ' [disk]'}: every bundled scenario as on the reference engine`, () => {
-    let cerbos: EngineAdapter;
-    let oracle: EngineAdapter;
     const dir = mkdtempSync(path.join(tmpdir(), 'cerbos-test-'));
-    beforeAll(async () => {
-      cerbos = definition.create(configuration);
-      await cerbos.start(context(dir));
-      oracle = reference.create();
-      await oracle.start(context(dir));
-    }, 60_000);
-    afterAll(async () => {
-      await cerbos?.stop();
-      await oracle?.stop();
-    }, 30_000);
+    const engines = withReference(() => definition.create(configuration), () => context(dir));
 
     it('answers hand-made checks, keeps cerbosCallId, times the resolver, logs decisions', async () => {
+      const cerbos = engines.engine;
       await cerbos.loadModel(FOLDERS);
       await cerbos.write(['folder:f1#viewer@user:anne', 'folder:f2#parent@folder:f1', 'doc:d#parent@folder:f2', 'folder:f2#blocked@user:anne'].map(rel));
       await cerbos.write([{ ...rel('folder:f3#viewer@user:tim'), condition: { name: 'not_expired', parameters: { expires_at: '2030-01-01T00:00:00Z' } } }]);
@@ -231,6 +196,7 @@ for (const configuration of [undefined, 'admin'] as const) {
     }, 60_000);
 
     it('passes every bundled scenario case exactly where the reference engine does', async () => {
+      const { engine: cerbos, reference: oracle } = engines;
       const failures: string[] = [];
       let total = 0;
       for (const scenario of await loadBundledScenarios()) {
@@ -253,26 +219,12 @@ for (const configuration of [undefined, 'admin'] as const) {
 // Random relationship sets on one model: Cerbos (via the resolver) and the reference engine
 // must give the same answer for every subject, permission and object.
 describe('random graphs: Cerbos decides as the reference engine', () => {
-  let cerbos: EngineAdapter;
-  let oracle: EngineAdapter;
   const dir = mkdtempSync(path.join(tmpdir(), 'cerbos-random-'));
-  beforeAll(async () => {
-    cerbos = definition.create('admin');
-    await cerbos.start(context(dir));
-    oracle = reference.create();
-    await oracle.start(context(dir));
-  }, 60_000);
-  afterAll(async () => {
-    await cerbos?.stop();
-    await oracle?.stop();
-  }, 30_000);
+  const engines = withReference(() => definition.create('admin'), () => context(dir));
 
   it('agrees on 6 random graphs', async () => {
-    let seed = 42;
-    const rnd = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
+    const { engine: cerbos, reference: oracle } = engines;
+    const rnd = lcg(42);
     const users = ['user:u0', 'user:u1', 'user:u2', 'user:u3'];
     const folders = ['folder:f0', 'folder:f1', 'folder:f2', 'folder:f3', 'folder:f4'];
     const groups = ['group:g0', 'group:g1', 'group:g2'];

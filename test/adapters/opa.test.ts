@@ -1,47 +1,20 @@
 // OPA adapter: translation unit tests, then the real OPA server (never a mock): hand-made
 // checks, revocation, decision logs, and every bundled scenario against the reference engine.
 
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import definition from '../../adapters/opa/index.ts';
 import { OpaData } from '../../adapters/opa/data.ts';
 import { closureOf, requiredLevels, translateModel, unsupportedReasons } from '../../adapters/opa/translate.ts';
-import type { EngineAdapter, EngineDefinition, RunContext } from '../../src/core/adapter.ts';
-import { parseRelationship, type Relationship } from '../../src/core/relationship.ts';
-import type { CheckRequest } from '../../src/core/request.ts';
-import { parseModel } from '../../src/model/parse.ts';
-import type { Model } from '../../src/model/types.ts';
-import { PROJECT_ROOT } from '../../src/core/paths.ts';
+import type { EngineAdapter, RunContext } from '../../src/core/adapter.ts';
+import { describeBundledScenarios, withReference } from '../helpers/conformance.ts';
+import { foldersYaml, model, rel, req as request } from '../helpers/model.ts';
+import { expectRevocationByPolicyUpdate, FOLDER_CHECKS, writeFolderRelationships } from '../helpers/folder-checks.ts';
+import { randomGraphMismatches } from '../helpers/random-graphs.ts';
 
-const model = (yaml: string): Model => parseModel(parse(yaml), 'test.yaml');
-const rel = (text: string): Relationship => parseRelationship(text)!;
-
-const FOLDERS = model(`
-types:
-  user: {}
-  group:
-    relations:
-      member: [user, group#member]
-  folder:
-    relations:
-      parent: [folder]
-      owner: [user]
-      editor: [user]
-      blocked: [user]
-      viewer: [user, "user:*", group#member, user with not_expired]
-    permissions:
-      view: owner | viewer | parent->view
-      edit: owner & editor
-      read: view - blocked
-      deep: (viewer | parent->deep) - blocked
-conditions:
-  not_expired:
-    parameters: {now: timestamp, expires_at: timestamp}
-    expression: now < expires_at
-`);
+const FOLDERS = model(foldersYaml({ permissions: ['deep: (viewer | parent->deep) - blocked'] }));
 
 describe('OPA translation (pure)', () => {
   it('folds unions and computed relations into closures; keeps intersection/exclusion opaque', () => {
@@ -127,17 +100,6 @@ conditions:
 const resultsDir = mkdtempSync(path.join(tmpdir(), 'authz-bench-opa-'));
 const context: RunContext = { resultsDir, options: {}, log: () => {} };
 
-function request(subject: string, action: string, resource: string, ctx?: Record<string, unknown>): CheckRequest {
-  const s = subject.indexOf(':');
-  const r = resource.indexOf(':');
-  return {
-    subject: { type: subject.slice(0, s), id: subject.slice(s + 1) },
-    action: { name: action },
-    resource: { type: resource.slice(0, r), id: resource.slice(r + 1) },
-    ...(ctx ? { context: ctx } : {}),
-  };
-}
-
 describe('OPA server', () => {
   let opa: EngineAdapter;
   beforeAll(async () => {
@@ -150,36 +112,8 @@ describe('OPA server', () => {
 
   it('answers rewrites, nested groups with cycles, wildcards, conditions and deletes', async () => {
     await opa.loadModel(FOLDERS);
-    await opa.write(
-      [
-        'group:a#member@group:b#member',
-        'group:b#member@group:a#member',
-        'group:b#member@group:c#member',
-        'group:c#member@user:carl',
-        'folder:root#viewer@group:a#member',
-        'folder:x/y#parent@folder:root',
-        'folder:z#parent@folder:x/y',
-        'folder:z#blocked@user:carl',
-        'folder:z#owner@user:olga',
-        'folder:z#editor@user:olga',
-        'folder:any#viewer@user:*',
-      ].map(rel),
-    );
-    await opa.write([{ ...rel('folder:t#viewer@user:tim'), condition: { name: 'not_expired', parameters: { expires_at: '2030-01-01T00:00:00Z' } } }]);
-    const cases: [CheckRequest, boolean][] = [
-      [request('user:carl', 'view', 'folder:z'), true],
-      [request('user:carl', 'read', 'folder:z'), false],
-      [request('user:carl', 'deep', 'folder:z'), false],
-      [request('user:carl', 'deep', 'folder:x/y'), true],
-      [request('user:nobody', 'view', 'folder:z'), false],
-      [request('user:olga', 'edit', 'folder:z'), true],
-      [request('user:carl', 'edit', 'folder:z'), false],
-      [request('user:zed', 'view', 'folder:any'), true],
-      [request('user:tim', 'view', 'folder:t', { now: '2026-01-01T00:00:00Z' }), true],
-      [request('user:tim', 'view', 'folder:t', { now: '2031-01-01T00:00:00Z' }), false],
-      [request('user:tim', 'view', 'folder:t'), false],
-      [request('user:carl', 'nosuchpermission', 'folder:z'), false],
-    ];
+    await writeFolderRelationships(opa);
+    const cases = FOLDER_CHECKS;
     const decisions = await opa.checkBatch(cases.map(([r]) => r));
     expect(decisions.map((d) => d.error)).toEqual(cases.map(() => undefined));
     expect(decisions.map((d) => d.allowed)).toEqual(cases.map(([, allowed]) => allowed));
@@ -190,22 +124,7 @@ describe('OPA server', () => {
   });
 
   it('revokes by policy update and keeps the relationships', async () => {
-    await opa.loadModel(FOLDERS);
-    await opa.write(['folder:root#viewer@user:vic', 'folder:a#parent@folder:root'].map(rel));
-    expect((await opa.check(request('user:vic', 'view', 'folder:a'))).allowed).toBe(true);
-    const flat = model(`
-types:
-  user: {}
-  folder:
-    relations:
-      parent: [folder]
-      viewer: [user]
-    permissions:
-      view: viewer
-`);
-    await opa.updateModel!(flat);
-    expect((await opa.check(request('user:vic', 'view', 'folder:a'))).allowed).toBe(false);
-    expect((await opa.check(request('user:vic', 'view', 'folder:root'))).allowed).toBe(true);
+    await expectRevocationByPolicyUpdate(opa, FOLDERS);
   });
 
   it("reads OPA's own decision log, delivered to the collector", async () => {
@@ -266,134 +185,25 @@ describe('OPA server without decision logs (opa[nolog])', () => {
 // Every bundled scenario on OPA: each case must pass (the file's expectations); where the
 // reference engine exists it runs the same scenario and must pass too.
 
-const referenceIndex = path.join(PROJECT_ROOT, 'adapters/reference/index.ts');
-const hasScenarios = existsSync(path.join(PROJECT_ROOT, 'scenarios'));
-
-describe.skipIf(!hasScenarios)('bundled scenarios on OPA', async () => {
-  if (!hasScenarios) return;
-  const { bundledScenarioFiles, loadScenarioFile } = await import('../../src/scenario/load.ts');
-  const { runScenario } = await import('../../src/runner/run-scenario.ts');
-  const files = await bundledScenarioFiles();
-  let opa: EngineAdapter;
-  let reference: EngineAdapter | undefined;
-  beforeAll(async () => {
-    if (existsSync(referenceIndex)) {
-      reference = ((await import(referenceIndex)).default as EngineDefinition).create();
-      await reference.start(context);
-    }
-    opa = definition.create();
-    await opa.start(context);
-  }, 60_000);
-  afterAll(async () => {
-    await opa?.stop();
-    await reference?.stop();
-  }, 30_000);
-
-  it('has scenarios, among them authzen-todo', () => {
-    expect(files.some((f) => f.endsWith('authzen-todo.yaml'))).toBe(true);
-  });
-
-  for (const file of files) {
-    it(path.relative(PROJECT_ROOT, file), async () => {
-      const scenario = await loadScenarioFile(file);
-      const run = await runScenario(scenario, opa);
-      const unsupported = run.cases.filter((c) => c.status === 'unsupported');
-      // Unsupported only for a reason listed in adapters/opa/README.md.
-      for (const c of unsupported) expect(c.message).toMatch(/cannot be translated to Rego/);
-      if (unsupported.length) return;
-      const failures = run.cases.filter((c) => c.status !== 'pass').map((c) => `${c.step} ${c.kind} ${c.status}: ${c.message ?? ''} ${JSON.stringify(c.actual ?? '')}`);
-      expect(failures).toEqual([]);
-      if (reference) {
-        const expected = await runScenario(scenario, reference);
-        expect(run.cases.map((c) => `${c.step} ${c.kind} ${c.status}`)).toEqual(expected.cases.map((c) => `${c.step} ${c.kind} ${c.status}`));
-      }
-      // 43 decisions: 40 single checks and 3 batches (46 answers), every one passing.
-      if (scenario.id === 'authzen-todo') expect(new Set(run.cases.filter((c) => c.status === 'pass').map((c) => c.step)).size).toBe(43);
-    }, 120_000);
-  }
+describeBundledScenarios('bundled scenarios on OPA', () => definition.create(), () => context, (scenario, run, expected) => {
+  const unsupported = run.cases.filter((c) => c.status === 'unsupported');
+  // Unsupported only for a reason listed in adapters/opa/README.md.
+  for (const c of unsupported) expect(c.message).toMatch(/cannot be translated to Rego/);
+  if (unsupported.length) return;
+  const failures = run.cases.filter((c) => c.status !== 'pass').map((c) => `${c.step} ${c.kind} ${c.status}: ${c.message ?? ''} ${JSON.stringify(c.actual ?? '')}`);
+  expect(failures).toEqual([]);
+  expect(run.cases.map((c) => `${c.step} ${c.kind} ${c.status}`)).toEqual(expected.cases.map((c) => `${c.step} ${c.kind} ${c.status}`));
+  // 43 decisions: 40 single checks and 3 batches (46 answers), every one passing.
+  if (scenario.id === 'authzen-todo') expect(new Set(run.cases.filter((c) => c.status === 'pass').map((c) => c.step)).size).toBe(43);
 });
 
 // ---------------------------------------------------------------------------------------
 // Random relationship sets on one model: OPA and the reference engine must agree
 
-const hasReference = existsSync(referenceIndex);
-
-describe.skipIf(!hasReference)('random graphs: OPA decides as the reference engine', () => {
-  let opa: EngineAdapter;
-  let reference: EngineAdapter;
-  beforeAll(async () => {
-    reference = ((await import(referenceIndex)).default as EngineDefinition).create();
-    await reference.start(context);
-    opa = definition.create();
-    await opa.start(context);
-  }, 60_000);
-  afterAll(async () => {
-    await opa?.stop();
-    await reference?.stop();
-  }, 30_000);
+describe('random graphs: OPA decides as the reference engine', () => {
+  const engines = withReference(() => definition.create(), () => context);
 
   it('agrees on 15 random graphs (cycles, hierarchy, exclusion, intersection, wildcard, conditions)', async () => {
-    let seed = 42;
-    const random = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
-    const users = ['u0', 'u1', 'u2', 'u3'];
-    const mismatches: string[] = [];
-    for (let round = 0; round < 15; round++) {
-      const rels = new Map<string, Relationship>();
-      const add = (r: Relationship) => rels.set(`${r.resource.type}:${r.resource.id}#${r.relation}@${r.subject.type}:${r.subject.id}#${r.subject.relation ?? ''}`, r);
-      for (let i = 0; i < 25; i++) {
-        const f = `folder:f${random(6)}`;
-        switch (random(9)) {
-          case 0:
-            add(rel(`group:g${random(4)}#member@user:${users[random(4)]}`));
-            break;
-          case 1:
-            add(rel(`group:g${random(4)}#member@group:g${random(4)}#member`));
-            break;
-          case 2:
-            add(rel(`${f}#parent@folder:f${random(6)}`));
-            break;
-          case 3:
-            add(rel(`${f}#owner@user:${users[random(4)]}`));
-            break;
-          case 4:
-            add(rel(`${f}#editor@user:${users[random(4)]}`));
-            break;
-          case 5:
-            add(rel(`${f}#blocked@user:${users[random(4)]}`));
-            break;
-          case 6:
-            add(rel(random(4) === 0 ? `${f}#viewer@user:*` : `${f}#viewer@group:g${random(4)}#member`));
-            break;
-          case 7:
-            add(rel(`${f}#viewer@user:${users[random(4)]}`));
-            break;
-          case 8:
-            add({
-              ...rel(`${f}#viewer@user:${users[random(4)]}`),
-              condition: { name: 'not_expired', parameters: { expires_at: random(2) ? '2030-01-01T00:00:00Z' : '2020-01-01T00:00:00Z' } },
-            });
-        }
-      }
-      const requests: CheckRequest[] = [];
-      for (const user of users) {
-        for (let f = 0; f < 6; f++) {
-          for (const action of ['view', 'edit', 'read', 'deep']) requests.push(request(`user:${user}`, action, `folder:f${f}`, { now: '2026-01-01T00:00:00Z' }));
-        }
-      }
-      for (const engine of [opa, reference]) {
-        await engine.loadModel(FOLDERS);
-        await engine.write([...rels.values()]);
-      }
-      const [a, b] = [await opa.checkBatch(requests), await reference.checkBatch(requests)];
-      requests.forEach((r, i) => {
-        if (a[i]!.allowed !== b[i]!.allowed || a[i]!.error) {
-          mismatches.push(`round ${round}: ${r.subject.id} ${r.action.name} ${r.resource.id}: opa ${a[i]!.allowed} ${a[i]!.error ?? ''} reference ${b[i]!.allowed}`);
-        }
-      });
-    }
-    expect(mismatches).toEqual([]);
+    expect(await randomGraphMismatches('opa', engines, FOLDERS, 42)).toEqual([]);
   }, 120_000);
 });

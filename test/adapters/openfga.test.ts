@@ -15,48 +15,12 @@ import { isImplicit, serverSettings } from '../../adapters/openfga/adapter.ts';
 import { requestParameters, toCheck, toTupleKey, translateModel, unsupportedReasons } from '../../adapters/openfga/translate.ts';
 import type { EngineAdapter, RunContext } from '../../src/core/adapter.ts';
 import { PROJECT_ROOT } from '../../src/core/paths.ts';
-import { parseRelationship, type Relationship } from '../../src/core/relationship.ts';
-import type { CheckRequest } from '../../src/core/request.ts';
-import { parseModel } from '../../src/model/parse.ts';
-import type { Model } from '../../src/model/types.ts';
+import { describeBundledScenarios, withReference } from '../helpers/conformance.ts';
+import { foldersYaml, model, rel, req as request } from '../helpers/model.ts';
+import { expectRevocationByPolicyUpdate, FOLDER_CHECKS, writeFolderRelationships } from '../helpers/folder-checks.ts';
+import { randomGraphMismatches } from '../helpers/random-graphs.ts';
 
-const model = (yaml: string): Model => parseModel(parse(yaml), 'test.yaml');
-const rel = (text: string): Relationship => parseRelationship(text)!;
-
-const FOLDERS = model(`
-types:
-  user: {}
-  group:
-    relations:
-      member: [user, group#member]
-  folder:
-    relations:
-      parent: [folder]
-      owner: [user]
-      editor: [user]
-      blocked: [user]
-      viewer: [user, "user:*", group#member, user with not_expired]
-    permissions:
-      view: owner | viewer | parent->view
-      edit: owner & editor
-      read: view - blocked
-      deep: (viewer | parent->deep) - blocked
-conditions:
-  not_expired:
-    parameters: {now: timestamp, expires_at: timestamp}
-    expression: now < expires_at
-`);
-
-function request(subject: string, action: string, resource: string, ctx?: Record<string, unknown>): CheckRequest {
-  const s = subject.indexOf(':');
-  const r = resource.indexOf(':');
-  return {
-    subject: { type: subject.slice(0, s), id: subject.slice(s + 1) },
-    action: { name: action },
-    resource: { type: resource.slice(0, r), id: resource.slice(r + 1) },
-    ...(ctx ? { context: ctx } : {}),
-  };
-}
+const FOLDERS = model(foldersYaml({ permissions: ['deep: (viewer | parent->deep) - blocked'] }));
 
 describe('OpenFGA translation (pure)', () => {
   it('writes relations as `this` with type restrictions and permissions as rewrites', () => {
@@ -219,36 +183,8 @@ describe('OpenFGA server', () => {
 
   it('answers rewrites, nested groups with cycles, wildcards, conditions and deletes', async () => {
     await fga.loadModel(FOLDERS);
-    await fga.write(
-      [
-        'group:a#member@group:b#member',
-        'group:b#member@group:a#member',
-        'group:b#member@group:c#member',
-        'group:c#member@user:carl',
-        'folder:root#viewer@group:a#member',
-        'folder:x/y#parent@folder:root',
-        'folder:z#parent@folder:x/y',
-        'folder:z#blocked@user:carl',
-        'folder:z#owner@user:olga',
-        'folder:z#editor@user:olga',
-        'folder:any#viewer@user:*',
-      ].map(rel),
-    );
-    await fga.write([{ ...rel('folder:t#viewer@user:tim'), condition: { name: 'not_expired', parameters: { expires_at: '2030-01-01T00:00:00Z' } } }]);
-    const cases: [CheckRequest, boolean][] = [
-      [request('user:carl', 'view', 'folder:z'), true],
-      [request('user:carl', 'read', 'folder:z'), false],
-      [request('user:carl', 'deep', 'folder:z'), false],
-      [request('user:carl', 'deep', 'folder:x/y'), true],
-      [request('user:nobody', 'view', 'folder:z'), false],
-      [request('user:olga', 'edit', 'folder:z'), true],
-      [request('user:carl', 'edit', 'folder:z'), false],
-      [request('user:zed', 'view', 'folder:any'), true],
-      [request('user:tim', 'view', 'folder:t', { now: '2026-01-01T00:00:00Z' }), true],
-      [request('user:tim', 'view', 'folder:t', { now: '2031-01-01T00:00:00Z' }), false],
-      [request('user:tim', 'view', 'folder:t'), false],
-      [request('user:carl', 'nosuchpermission', 'folder:z'), false],
-    ];
+    await writeFolderRelationships(fga);
+    const cases = FOLDER_CHECKS;
     const batch = await fga.checkBatch(cases.map(([r]) => r));
     expect(batch.map((d) => d.error)).toEqual(cases.map(() => undefined));
     expect(batch.map((d) => d.allowed)).toEqual(cases.map(([, allowed]) => allowed));
@@ -275,22 +211,7 @@ describe('OpenFGA server', () => {
   });
 
   it('revokes by policy update and keeps the relationships', async () => {
-    await fga.loadModel(FOLDERS);
-    await fga.write(['folder:root#viewer@user:vic', 'folder:a#parent@folder:root'].map(rel));
-    expect((await fga.check(request('user:vic', 'view', 'folder:a'))).allowed).toBe(true);
-    const flat = model(`
-types:
-  user: {}
-  folder:
-    relations:
-      parent: [folder]
-      viewer: [user]
-    permissions:
-      view: viewer
-`);
-    await fga.updateModel!(flat);
-    expect((await fga.check(request('user:vic', 'view', 'folder:a'))).allowed).toBe(false);
-    expect((await fga.check(request('user:vic', 'view', 'folder:root'))).allowed).toBe(true);
+    await expectRevocationByPolicyUpdate(fga, FOLDERS);
   });
 
   it('passes subject and resource properties to conditions', async () => {
@@ -404,133 +325,29 @@ describe('OpenFGA native mode and store import', () => {
 // ---------------------------------------------------------------------------------------
 // Every bundled scenario, on OpenFGA and on the reference engine
 
-const hasReference = existsSync(path.join(PROJECT_ROOT, 'adapters/reference/index.ts'));
-const hasScenarios = existsSync(path.join(PROJECT_ROOT, 'scenarios')) && hasReference;
-
 /** Reasons a bundled scenario may be unsupported on OpenFGA; each is listed in adapters/openfga/README.md. */
 const KNOWN_UNSUPPORTED = /OpenFGA rejects usersets and wildcards on a tupleset relation|uses a permission as tupleset/;
 
-describe.skipIf(!hasScenarios)('bundled scenarios: OpenFGA decides as the reference engine', async () => {
-  if (!hasScenarios) return;
-  const { loadBundledScenarios } = await import('../../src/scenario/load.ts');
-  const { runScenario } = await import('../../src/runner/run-scenario.ts');
-  const scenarios = await loadBundledScenarios();
-  let fga: EngineAdapter;
-  let reference: EngineAdapter;
-  beforeAll(async () => {
-    const referenceDefinition = (await import(path.join(PROJECT_ROOT, 'adapters/reference/index.ts'))).default;
-    reference = referenceDefinition.create();
-    await reference.start(context);
-    fga = definition.create();
-    await fga.start(context);
-  }, 60_000);
-  afterAll(async () => {
-    await fga?.stop();
-    await reference?.stop();
-  }, 30_000);
-
-  it('has scenarios', () => {
-    expect(scenarios.length).toBeGreaterThan(0);
-  });
-
-  for (const scenario of scenarios) {
-    it(`${scenario.id}`, async () => {
-      const expected = await runScenario(scenario, reference);
-      const actual = await runScenario(scenario, fga);
-      const unsupported = actual.cases.filter((c) => c.status === 'unsupported');
-      for (const c of unsupported) expect(c.message).toMatch(KNOWN_UNSUPPORTED);
-      if (unsupported.length && actual.cases.length === 1) return;
-      const decisions = (run: typeof actual) => run.cases.filter((c) => c.kind === 'check' || c.kind === 'batch').map((c) => `${c.step}.${c.item ?? 0} ${c.request}: ${c.actual}`);
-      expect(decisions(actual)).toEqual(decisions(expected));
-      const notPassing = actual.cases.filter((c) => c.status !== 'pass' && !(c.kind === 'expectLog' && c.status === 'fail'));
-      expect(notPassing.map((c) => `${c.step} ${c.kind}: ${c.status} ${c.message ?? ''}`)).toEqual([]);
-      if (scenario.id === 'authzen-todo') {
-        expect(actual.cases.filter((c) => (c.kind === 'check' || c.kind === 'batch') && c.status === 'pass').length).toBe(43);
-      }
-    }, 120_000);
+describeBundledScenarios('bundled scenarios: OpenFGA decides as the reference engine', () => definition.create(), () => context, (scenario, actual, expected) => {
+  const unsupported = actual.cases.filter((c) => c.status === 'unsupported');
+  for (const c of unsupported) expect(c.message).toMatch(KNOWN_UNSUPPORTED);
+  if (unsupported.length && actual.cases.length === 1) return;
+  const decisions = (run: typeof actual) => run.cases.filter((c) => c.kind === 'check' || c.kind === 'batch').map((c) => `${c.step}.${c.item ?? 0} ${c.request}: ${c.actual}`);
+  expect(decisions(actual)).toEqual(decisions(expected));
+  const notPassing = actual.cases.filter((c) => c.status !== 'pass' && !(c.kind === 'expectLog' && c.status === 'fail'));
+  expect(notPassing.map((c) => `${c.step} ${c.kind}: ${c.status} ${c.message ?? ''}`)).toEqual([]);
+  if (scenario.id === 'authzen-todo') {
+    expect(actual.cases.filter((c) => (c.kind === 'check' || c.kind === 'batch') && c.status === 'pass').length).toBe(43);
   }
 });
 
 // ---------------------------------------------------------------------------------------
 // Random relationship sets on one model: OpenFGA and the reference engine must agree
 
-describe.skipIf(!hasReference)('random graphs: OpenFGA decides as the reference engine', () => {
-  let fga: EngineAdapter;
-  let reference: EngineAdapter;
-  beforeAll(async () => {
-    const referenceDefinition = (await import(path.join(PROJECT_ROOT, 'adapters/reference/index.ts'))).default;
-    reference = referenceDefinition.create();
-    await reference.start(context);
-    fga = definition.create();
-    await fga.start(context);
-  }, 60_000);
-  afterAll(async () => {
-    await fga?.stop();
-    await reference?.stop();
-  }, 30_000);
+describe('random graphs: OpenFGA decides as the reference engine', () => {
+  const engines = withReference(() => definition.create(), () => context);
 
   it('agrees on 15 random graphs (cycles, hierarchy, exclusion, intersection, wildcard, conditions)', async () => {
-    let seed = 7;
-    const random = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
-    const users = ['u0', 'u1', 'u2', 'u3'];
-    const mismatches: string[] = [];
-    for (let round = 0; round < 15; round++) {
-      const rels = new Map<string, Relationship>();
-      const add = (r: Relationship) => rels.set(`${r.resource.type}:${r.resource.id}#${r.relation}@${r.subject.type}:${r.subject.id}#${r.subject.relation ?? ''}`, r);
-      for (let i = 0; i < 25; i++) {
-        const f = `folder:f${random(6)}`;
-        switch (random(9)) {
-          case 0:
-            add(rel(`group:g${random(4)}#member@user:${users[random(4)]}`));
-            break;
-          case 1:
-            add(rel(`group:g${random(4)}#member@group:g${random(4)}#member`));
-            break;
-          case 2:
-            add(rel(`${f}#parent@folder:f${random(6)}`));
-            break;
-          case 3:
-            add(rel(`${f}#owner@user:${users[random(4)]}`));
-            break;
-          case 4:
-            add(rel(`${f}#editor@user:${users[random(4)]}`));
-            break;
-          case 5:
-            add(rel(`${f}#blocked@user:${users[random(4)]}`));
-            break;
-          case 6:
-            add(rel(random(4) === 0 ? `${f}#viewer@user:*` : `${f}#viewer@group:g${random(4)}#member`));
-            break;
-          case 7:
-            add(rel(`${f}#viewer@user:${users[random(4)]}`));
-            break;
-          case 8:
-            add({
-              ...rel(`${f}#viewer@user:${users[random(4)]}`),
-              condition: { name: 'not_expired', parameters: { expires_at: random(2) ? '2030-01-01T00:00:00Z' : '2020-01-01T00:00:00Z' } },
-            });
-        }
-      }
-      const requests: CheckRequest[] = [];
-      for (const user of users) {
-        for (let f = 0; f < 6; f++) {
-          for (const action of ['view', 'edit', 'read', 'deep']) requests.push(request(`user:${user}`, action, `folder:f${f}`, { now: '2026-01-01T00:00:00Z' }));
-        }
-      }
-      for (const engine of [fga, reference]) {
-        await engine.loadModel(FOLDERS);
-        await engine.write([...rels.values()]);
-      }
-      const [a, b] = [await fga.checkBatch(requests), await reference.checkBatch(requests)];
-      requests.forEach((r, i) => {
-        if (a[i]!.allowed !== b[i]!.allowed || a[i]!.error) {
-          mismatches.push(`round ${round}: ${r.subject.id} ${r.action.name} ${r.resource.id}: openfga ${a[i]!.allowed} ${a[i]!.error ?? ''} reference ${b[i]!.allowed}`);
-        }
-      });
-    }
-    expect(mismatches).toEqual([]);
+    expect(await randomGraphMismatches('openfga', engines, FOLDERS, 7)).toEqual([]);
   }, 120_000);
 });

@@ -1,57 +1,22 @@
 // Oso adapter: translation output, the real embedded engine on hand-written models, and
 // every bundled scenario on Oso and on the reference engine (same decisions expected).
 
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineAdapter, EngineDefinition, RunContext } from '../../src/core/adapter.ts';
-import { parseRelationship, type Relationship } from '../../src/core/relationship.ts';
-import type { CheckRequest } from '../../src/core/request.ts';
+import type { RunContext } from '../../src/core/adapter.ts';
 import { parseModel } from '../../src/model/parse.ts';
 import { OsoAdapter } from '../../adapters/oso/adapter.ts';
 import { parseDurationMs, translateCondition } from '../../adapters/oso/cel.ts';
 import oso from '../../adapters/oso/index.ts';
 import { translateModel, unsupportedReasons } from '../../adapters/oso/translate.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
+import { describeBundledScenarios } from '../helpers/conformance.ts';
+import { foldersYaml, model, rel, req } from '../helpers/model.ts';
 
 const context = (): RunContext => ({ resultsDir: mkdtempSync(path.join(tmpdir(), 'oso-test-')), options: {}, log: () => {} });
 
-const rel = (text: string): Relationship => {
-  const parsed = parseRelationship(text);
-  if (!parsed) throw new Error(`bad relationship ${text}`);
-  return parsed;
-};
-
-const req = (subject: string, action: string, resource: string, ctx?: Record<string, unknown>): CheckRequest => {
-  const [st, sid] = subject.split(':') as [string, string];
-  const [rt, rid] = resource.split(':') as [string, string];
-  return { subject: { type: st, id: sid }, action: { name: action }, resource: { type: rt, id: rid }, ...(ctx ? { context: ctx } : {}) };
-};
-
-const FOLDERS = parseModel(
-  {
-    types: {
-      user: {},
-      group: { relations: { member: ['user', 'group#member'] } },
-      folder: {
-        relations: {
-          parent: ['folder'],
-          owner: ['user'],
-          editor: ['user'],
-          blocked: ['user'],
-          viewer: ['user', 'user:*', 'group#member', 'user with not_expired'],
-        },
-        permissions: { view: 'owner | viewer | parent->view', edit: 'owner & editor', read: 'view - blocked' },
-      },
-    },
-    conditions: {
-      not_expired: { parameters: { now: 'timestamp', expires_at: 'timestamp' }, expression: 'now < expires_at' },
-    },
-  },
-  'folders',
-);
+const FOLDERS = model(foldersYaml(), 'folders');
 
 describe('oso translation', () => {
   it('emits has_relation rules per kind of subject and one rule per union branch', () => {
@@ -216,52 +181,21 @@ describe('oso engine (embedded oso 0.27.3)', () => {
 /** Cases Oso reports unsupported, with the reason documented in adapters/oso/README.md. */
 const DOCUMENTED_UNSUPPORTED = [/the engine keeps no decision log of its own/];
 
-const scenarioFiles = existsSync(path.join(ROOT, 'scenarios'))
-  ? readdirSync(path.join(ROOT, 'scenarios'), { recursive: true }).filter((f) => String(f).endsWith('.yaml'))
-  : [];
-const ready =
-  scenarioFiles.length > 0 &&
-  existsSync(path.join(ROOT, 'adapters/reference/index.ts')) &&
-  existsSync(path.join(ROOT, 'src/model/conditions.ts'));
-
-describe.skipIf(!ready)('bundled scenarios: oso agrees with the reference engine', async () => {
-  if (!ready) return; // the factory runs even when skipped; the loader and reference may not exist yet
-  const { loadBundledScenarios } = await import('../../src/scenario/load.ts');
-  const { runScenario } = await import('../../src/runner/run-scenario.ts');
-  const referencePath = '../../adapters/reference/index.ts'; // not a literal: it may not exist yet
-  const reference = ((await import(referencePath)) as { default: EngineDefinition }).default;
-  const scenarios = await loadBundledScenarios();
-  let osoAdapter: EngineAdapter;
-  let referenceAdapter: EngineAdapter;
-  beforeAll(async () => {
-    osoAdapter = oso.create();
-    referenceAdapter = reference.create();
-    await osoAdapter.start(context());
-    await referenceAdapter.start(context());
-  });
-  afterAll(async () => {
-    await osoAdapter.stop();
-    await referenceAdapter.stop();
-  });
-
-  it.each(scenarios.map((s) => [s.id, s] as const))('%s', async (_id, scenario) => {
-    const ours = await runScenario(scenario, osoAdapter);
-    const theirs = await runScenario(scenario, referenceAdapter);
-    for (const result of ours.cases) {
-      const where = `${scenario.id} step ${result.step}${result.item !== undefined ? `.${result.item}` : ''} ${result.request ?? ''}`;
-      if (result.status === 'unsupported') {
-        expect(DOCUMENTED_UNSUPPORTED.some((re) => re.test(result.message ?? '')), `${where}: undocumented unsupported: ${result.message}`).toBe(true);
-        continue;
-      }
-      expect(result.status, `${where}: ${result.message ?? ''}`).toBe('pass');
-      const twin = theirs.cases.find((c) => c.step === result.step && c.item === result.item && c.kind === result.kind);
-      if (twin && (result.kind === 'check' || result.kind === 'batch')) expect(result.actual, where).toBe(twin.actual);
+describeBundledScenarios('bundled scenarios: oso agrees with the reference engine', () => oso.create(), context, (scenario, ours, theirs) => {
+  for (const result of ours.cases) {
+    const where = `${scenario.id} step ${result.step}${result.item !== undefined ? `.${result.item}` : ''} ${result.request ?? ''}`;
+    if (result.status === 'unsupported') {
+      expect(DOCUMENTED_UNSUPPORTED.some((re) => re.test(result.message ?? '')), `${where}: undocumented unsupported: ${result.message}`).toBe(true);
+      continue;
     }
-    if (scenario.id === 'authzen-todo') {
-      // 43 decisions: 40 single checks and 3 batches (the runner makes one case per batch).
-      const decisions = ours.cases.filter((c) => c.kind === 'check' || c.kind === 'batch');
-      expect(decisions).toHaveLength(43);
-      expect(decisions.filter((c) => c.status === 'pass')).toHaveLength(43);
-    }
-  });
+    expect(result.status, `${where}: ${result.message ?? ''}`).toBe('pass');
+    const twin = theirs.cases.find((c) => c.step === result.step && c.item === result.item && c.kind === result.kind);
+    if (twin && (result.kind === 'check' || result.kind === 'batch')) expect(result.actual, where).toBe(twin.actual);
+  }
+  if (scenario.id === 'authzen-todo') {
+    // 43 decisions: 40 single checks and 3 batches (the runner makes one case per batch).
+    const decisions = ours.cases.filter((c) => c.kind === 'check' || c.kind === 'batch');
+    expect(decisions).toHaveLength(43);
+    expect(decisions.filter((c) => c.status === 'pass')).toHaveLength(43);
+  }
 });

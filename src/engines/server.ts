@@ -1,0 +1,56 @@
+// What the server adapters (OpenFGA, OPA, Cerbos) share about the engine process they talk
+// to: the handle a launcher returns, its resident memory, and an HTTP health probe.
+
+import { readFileSync } from 'node:fs';
+
+/** A running engine server, however it was obtained (local process, container, URL). */
+export interface StartedServer {
+  /** HTTP API base URL, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  version: string;
+  /** `local`, `url`... */
+  launch: string;
+  /** The server process, when it is ours. */
+  pid?: number;
+  /** Sent with every request (e.g. a bearer token for a server reached by URL); never recorded. */
+  headers?: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Resident memory of a process (VmRSS in /proc/<pid>/status), bytes; undefined where unknown. */
+export function processMemoryBytes(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * GET a health endpoint (3 s timeout): undefined when healthy, else why not. `check` may
+ * inspect the JSON body of a 2xx answer and return a problem.
+ */
+export async function httpHealth(
+  name: string,
+  url: string,
+  headers?: Record<string, string>,
+  check?: (body: unknown) => string | undefined,
+): Promise<string | undefined> {
+  const endpoint = new URL(url).pathname;
+  try {
+    const response = await fetch(url, { headers: { ...headers }, signal: AbortSignal.timeout(3000) });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return `${name} ${endpoint} answered HTTP ${response.status}`;
+    }
+    if (!check) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    return check(await response.json());
+  } catch (error) {
+    return `${name} does not answer ${endpoint}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
