@@ -2,7 +2,7 @@
 // each connection has its own schedule of intended send times; a check that starts late
 // because the previous one was slow still counts its latency from its intended time.
 
-import { LatencyHistogram } from '../stats/histogram.ts';
+import { WindowRecorder } from './recorder.ts';
 import type { CheckFn, LoadTrial } from './types.ts';
 
 export interface OpenLoopOptions {
@@ -17,35 +17,23 @@ export interface OpenLoopOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runOpenLoop(check: CheckFn, options: OpenLoopOptions): Promise<LoadTrial> {
-  const histogram = new LatencyHistogram();
-  let errors = 0;
-  let completed = 0;
-  let i = 0;
-  const start = performance.now();
-  const measureFrom = start + options.warmupMs;
-  const end = measureFrom + options.durationMs;
+  const window = new WindowRecorder(options.warmupMs, options.durationMs);
   const interval = (1000 * options.connections) / options.rate;
   const connection = async (k: number) => {
     // Spread the connections' first sends over one interval.
     for (let n = 0; ; n++) {
-      const intended = start + (k * interval) / options.connections + n * interval;
-      if (intended >= end) return;
+      const intended = window.start + (k * interval) / options.connections + n * interval;
+      if (intended >= window.end) return;
       const wait = intended - performance.now();
       // setTimeout cannot wait less than ~1 ms; spin the event loop for shorter gaps.
       if (wait > 1.5) await sleep(wait - 1);
       while (performance.now() < intended) await new Promise<void>((resolve) => setImmediate(resolve));
-      const ok = await check(i++).catch(() => false);
-      const done = performance.now();
-      if (intended >= measureFrom) {
-        histogram.recordMs(done - intended);
-        completed++;
-        if (!ok) errors++;
-      }
+      const ok = await check(window.next++).catch(() => false);
+      window.record(intended, performance.now(), ok);
     }
   };
   await Promise.all(Array.from({ length: options.connections }, (_, k) => connection(k)));
-  const elapsed = Math.max(performance.now(), end) - measureFrom;
-  const latency = histogram.summary();
-  histogram.destroy();
-  return { mode: 'open', concurrency: options.connections, targetRate: options.rate, durationMs: options.durationMs, throughput: (completed / elapsed) * 1000, errors, latency };
+  const elapsed = Math.max(performance.now(), window.end) - window.measureFrom;
+  const latency = window.finish();
+  return { mode: 'open', concurrency: options.connections, targetRate: options.rate, durationMs: options.durationMs, throughput: (window.completed / elapsed) * 1000, errors: window.errors, latency };
 }

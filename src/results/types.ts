@@ -2,6 +2,7 @@
 // Bump SCHEMA_VERSION on any incompatible change.
 
 import type { EngineInfo } from '../core/adapter.ts';
+import type { LoadSummary } from '../load/trials.ts';
 import type { Interval } from '../stats/confidence.ts';
 
 export type { Interval };
@@ -130,20 +131,11 @@ export interface BenchSection {
   curves: CostCurve[];
 }
 
-export interface LoadRecord {
+/** A load summary as stored: the trials are counted, not kept. */
+export interface LoadRecord extends Omit<LoadSummary, 'trials'> {
   engine: string;
   scenario: string;
-  mode: 'closed' | 'open';
-  concurrency: number;
-  targetRate?: number;
   trials: number;
-  p50: Interval;
-  p90: Interval;
-  p99: Interval;
-  p999: Interval;
-  max: number;
-  throughput: Interval;
-  errors: number;
   method: string;
 }
 
