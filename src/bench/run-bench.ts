@@ -3,6 +3,7 @@
 
 import type { EngineAdapter } from '../core/adapter.ts';
 import { runClosedLoop } from '../load/closed-loop.ts';
+import { runOpenLoop } from '../load/open-loop.ts';
 import { sloVerdict } from '../load/slo.ts';
 import { runTrials, type LoadSummary } from '../load/trials.ts';
 import type { CheckFn } from '../load/types.ts';
@@ -74,7 +75,16 @@ export async function benchEngine(adapter: EngineAdapter, record: EngineRecord, 
       section.overhead = { checksPerSecond: s.throughput, p50: s.p50, p99: s.p99, method: 'no-op engine, closed loop, 1 client: what the harness costs per check' };
     }
   }
-  if (record.id === 'noop') return;
+  if (record.id === 'noop') {
+    // The open loop's own floor: pacing jitter of the event loop at the target rate.
+    const floor = await runTrials(options.trials, () =>
+      runOpenLoop(check, { rate: options.targetRate, connections: options.connections, durationMs: options.durationMs, warmupMs: options.warmupMs }),
+    );
+    section.load.push(loadRecord(engine, scenario.id, floor, options.durationMs));
+    if (section.overhead) section.overhead.openLoopP99 = floor.p99;
+    log(`  open loop ${options.targetRate}/s (the pacing floor): p50 ${floor.p50.mean.toFixed(4)} ms, p99 ${floor.p99.mean.toFixed(3)} ms ±${floor.p99.margin.toFixed(3)}`);
+    return;
+  }
   const verdict = await sloVerdict(check, {
     thresholdMs: options.sloMs,
     targetRate: options.targetRate,

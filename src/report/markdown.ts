@@ -125,7 +125,7 @@ function renderBenchMarkdown(bench: BenchSection): string[] {
   out.push(`Settings: ${Object.entries(bench.settings).map(([k, v]) => `${k}=${v}`).join(', ')}. Intervals are 95% confidence intervals over independent trials.`, '');
   if (bench.overhead) {
     const o = bench.overhead;
-    out.push(`**Harness overhead** (${o.method}): ${ci(o.checksPerSecond, 0)} checks/s, p50 ${ci(o.p50, 4)} ms, p99 ${ci(o.p99, 4)} ms.`, '');
+    out.push(`**Harness overhead** (${o.method}): ${ci(o.checksPerSecond, 0)} checks/s, p50 ${ci(o.p50, 4)} ms, p99 ${ci(o.p99, 4)} ms.${o.openLoopP99 ? ` In the open loop at the target rate the no-op engine's p99 is ${ci(o.openLoopP99)} ms: the pacing floor under every open-loop p99.` : ''}`, '');
   }
   if (bench.micro.length > 0) {
     out.push('### In-process micro benchmarks', '');

@@ -155,6 +155,8 @@ export interface OverheadRecord {
   checksPerSecond: Interval;
   p50: Interval;
   p99: Interval;
+  /** p99 of the no-op engine in the open loop at the target rate: the pacing floor under every open-loop p99. */
+  openLoopP99?: Interval;
   method: string;
 }
 
