@@ -1,5 +1,5 @@
-// The Cerbos adapter: a stateless PDP. The neutral model becomes Cerbos derived roles and
-// resource policies (translate.ts); relationships stay here, in the resolver (resolver.ts),
+// The Cerbos adapter: a stateless PDP. The neutral model becomes one Cerbos resource policy
+// per type, its rules' conditions in CEL (translate.ts); relationships stay here, in the resolver (resolver.ts),
 // which turns them into principal/resource attributes for every check; Cerbos decides.
 // Client: @cerbos/grpc (checkResources, one call per principal for batches).
 // Policy store, as a configuration:

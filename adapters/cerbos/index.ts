@@ -6,7 +6,7 @@ import { CerbosAdapter } from './adapter.ts';
 
 const definition: EngineDefinition = {
   id: 'cerbos',
-  description: 'Cerbos 0.55.0 PDP over gRPC: model compiled to derived roles + resource policies (CEL), relationships resolved into attributes per check; configurations: default disk store with watch, admin (Admin API, sqlite3 in memory)',
+  description: 'Cerbos 0.55.0 PDP over gRPC: model compiled to one resource policy per type (CEL), relationships resolved into attributes per check; default: disk store with watch; admin: Admin API, sqlite3 in memory',
   configurations: ['admin'],
   create: (configuration?: string) => {
     if (configuration && configuration !== 'admin') throw new Error(`cerbos: unknown configuration '${configuration}' (known: admin)`);
