@@ -169,8 +169,9 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
     try {
       const generator = await loadGenerator(gen.name);
       const out = generator.generate({ ...generator.defaults, ...gen.params }, gen.seed ?? 1);
-      relationshipsRaw.push(...out.relationships);
-      stepsRaw.push(...(out.steps ?? []));
+      // A loop, not push(...): a million relationships overflow the call stack as arguments.
+      for (const r of out.relationships) relationshipsRaw.push(r);
+      for (const s of out.steps ?? []) stepsRaw.push(s);
     } catch (error) {
       ctx.add('generate', (error as Error).message, 'name a generator in scenarios/generators/ with valid params');
     }
