@@ -72,6 +72,12 @@ export interface EngineAdapter {
   start(context: RunContext): Promise<void>;
   /** Loads a scenario's model into a fresh store/policy set; earlier relationships are gone. */
   loadModel(model: Model): Promise<void>;
+  /**
+   * Native mode: loads the scenario's policy and data written in the engine's own language
+   * (its `native.<engine id>` block) instead of translating the neutral model. Checks, writes
+   * and deletes then go to it as usual.
+   */
+  loadNative?(native: NativeSpec): Promise<void>;
   /** Replaces the policy of the loaded model and keeps its relationships (policy revocation). */
   updateModel?(model: Model): Promise<void>;
   write(relationships: Relationship[]): Promise<void>;
@@ -94,6 +100,15 @@ export interface EngineAdapter {
   /** Resident memory of the engine (its server process, or this process if embedded), for cost curves. */
   memoryBytes?(): Promise<number | undefined>;
   stop(): Promise<void>;
+}
+
+/** A scenario's `native.<engine id>` block: free-form for the adapter, paths relative to baseDir. */
+export interface NativeSpec {
+  spec: Record<string, unknown>;
+  /** The folder of the scenario file; relative paths in `spec` start here. */
+  baseDir: string;
+  /** The scenario file, for messages. */
+  file: string;
 }
 
 export interface EngineDefinition {

@@ -29,7 +29,7 @@ export function renderMarkdown(results: RunResults): string {
         e.launch,
         e.decisionLog === 'request' ? 'request log, not a decision log' : e.decisionLog,
         Object.entries(e.settings).map(([k, v]) => `${k}=${v}`).join(', '),
-        e.skipped ?? '',
+        [e.skipped, e.nativeScenarios?.length ? `native mode: ${e.nativeScenarios.join(', ')}` : ''].filter(Boolean).join('; '),
       ]),
     ),
     '',

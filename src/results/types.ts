@@ -28,6 +28,8 @@ export interface RunMetadata {
 export interface EngineRecord extends EngineInfo {
   /** Why the engine did not run, when it did not. */
   skipped?: string;
+  /** Scenarios this engine ran in native mode (its own policy language), not translated. */
+  nativeScenarios?: string[];
   decisionLog: string;
 }
 

@@ -7,6 +7,7 @@ import type { PerformanceResult } from '../results/types.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { capSamples, fromTinybench } from '../stats/summary.ts';
 import { resolveRelationships, resolveRequest } from './now.ts';
+import { nativeSpecFor } from './run-scenario.ts';
 
 export interface BenchmarkOptions {
   timeMs: number;
@@ -15,8 +16,12 @@ export interface BenchmarkOptions {
 
 export async function benchmarkScenario(scenario: Scenario, adapter: EngineAdapter, options: BenchmarkOptions): Promise<PerformanceResult | undefined> {
   if (scenario.benchmark.length === 0) return undefined;
-  await adapter.loadModel(scenario.model);
-  if (scenario.relationships.length > 0) await adapter.write(resolveRelationships(scenario.relationships));
+  const native = nativeSpecFor(scenario, adapter);
+  if (native) await adapter.loadNative!(native);
+  else {
+    await adapter.loadModel(scenario.model);
+    if (scenario.relationships.length > 0) await adapter.write(resolveRelationships(scenario.relationships));
+  }
   // Resolved once: the benchmark times the engine, not the harness's `$now` expansion.
   const requests = scenario.benchmark.map((r) => resolveRequest(r));
   let next = 0;
@@ -41,7 +46,7 @@ export async function benchmarkScenario(scenario: Scenario, adapter: EngineAdapt
     unit: 'ms',
     latency: fromTinybench(result.latency),
     errors,
-    method: `tinybench ${options.timeMs} ms after ${options.warmupMs} ms warm-up, 1 sequential client, ${requests.length} distinct requests cycled`,
+    method: `${native ? 'native policy; ' : ''}tinybench ${options.timeMs} ms after ${options.warmupMs} ms warm-up, 1 sequential client, ${requests.length} distinct requests cycled`,
     samples: capSamples(samples),
     ...(cost && cost.count > 0 ? { clientSide: { label: cost.label, meanMs: cost.totalMs / cost.count } } : {}),
   };

@@ -25,6 +25,8 @@ export interface ScenarioRun {
   cases: CaseResult[];
   /** Set when the engine stopped answering (crash, hang): why. The rest of its run is skipped. */
   engineFailure?: string;
+  /** The engine ran the scenario's native policy, not the neutral model's translation. */
+  native?: boolean;
 }
 
 const DEFAULTS: ScenarioRunOptions = { checkTimeoutMs: 10_000 };
@@ -38,6 +40,12 @@ export function scenarioModels(scenario: Scenario): Model[] {
     if (step.kind === 'revocation' && step.revoke.model) models.push(step.revoke.model);
   }
   return models;
+}
+
+/** The scenario's native block for this engine, when the adapter can load one. */
+export function nativeSpecFor(scenario: Scenario, adapter: EngineAdapter) {
+  const id = adapter.info().id.replace(/\[.*\]$/, '');
+  return adapter.loadNative ? scenario.native[id] : undefined;
 }
 
 export function unsupportedReasons(scenario: Scenario, adapter: EngineAdapter): string[] {
@@ -64,15 +72,19 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
   };
   const call = <T>(promise: Promise<T>, what: string) => withTimeout(promise, opts.checkTimeoutMs, what);
 
-  const unsupported = unsupportedReasons(scenario, adapter);
+  const unsupported = nativeSpecFor(scenario, adapter) ? [] : unsupportedReasons(scenario, adapter);
   if (unsupported.length > 0) {
     emit({ step: -1, kind: 'scenario', status: 'unsupported', message: unsupported.join('; ') });
     return { scenario: scenario.id, engine, cases };
   }
+  const native = nativeSpecFor(scenario, adapter);
   try {
     // Loading may wait for a policy watcher (Cerbos's disk store takes seconds): a longer deadline.
-    await withTimeout(adapter.loadModel(scenario.model), Math.max(opts.checkTimeoutMs, 60_000), 'loadModel');
-    if (scenario.relationships.length > 0) await call(adapter.write(resolveRelationships(scenario.relationships)), 'write');
+    if (native) await withTimeout(adapter.loadNative!(native), Math.max(opts.checkTimeoutMs, 60_000), 'loadNative');
+    else {
+      await withTimeout(adapter.loadModel(scenario.model), Math.max(opts.checkTimeoutMs, 60_000), 'loadModel');
+      if (scenario.relationships.length > 0) await call(adapter.write(resolveRelationships(scenario.relationships)), 'write');
+    }
   } catch (error) {
     emit({ step: -1, kind: 'scenario', status: 'error', message: `setup failed: ${errorMessage(error)}` });
     await checkHealth();
@@ -128,7 +140,7 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
     }
   }
   if (!engineFailure && cases.some((c) => c.status === 'error')) await checkHealth();
-  return { scenario: scenario.id, engine, cases, ...(engineFailure ? { engineFailure } : {}) };
+  return { scenario: scenario.id, engine, cases, ...(native ? { native: true } : {}), ...(engineFailure ? { engineFailure } : {}) };
 }
 
 /** An answer without a boolean `allowed` is an error, never a deny. */

@@ -130,6 +130,7 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
         }
         const run = await runScenario(scenario, adapter, { checkTimeoutMs: options.checkTimeoutMs, onCase: addCase });
         engineFailure = run.engineFailure;
+        if (run.native) record.nativeScenarios = [...(record.nativeScenarios ?? []), scenario.id];
         if (engineFailure) options.log(`  ${record.id} failed: ${engineFailure}; its remaining scenarios are marked`);
         const counts = countStatuses(run.cases);
         options.log(`  ${scenario.id.padEnd(36)} ${formatCounts(counts)}`);

@@ -203,6 +203,9 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
     relationships,
     steps,
     benchmark,
+    native: Object.fromEntries(
+      Object.entries((raw.native as Record<string, Record<string, unknown>>) ?? {}).map(([engine, spec]) => [engine, { spec, baseDir: path.dirname(path.resolve(ctx.file)), file: ctx.file }]),
+    ),
   };
 }
 
@@ -345,7 +348,8 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
 export async function bundledScenarioFiles(dir = SCENARIOS_DIR): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    // `<id>.native/` folders hold a scenario's native policies and data, not scenarios.
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name) && !/\.native(\/|$)/.test(path.relative(dir, e.parentPath)))
     .map((e) => path.join(e.parentPath, e.name))
     .sort();
 }

@@ -1,6 +1,7 @@
 // A scenario after loading: the model, its relationships and ordered steps. The YAML
 // form is documented in docs/scenarios.md and schemas/scenario.schema.json.
 
+import type { NativeSpec } from '../core/adapter.ts';
 import type { Relationship } from '../core/relationship.ts';
 import type { CheckRequest } from '../core/request.ts';
 import type { Model } from '../model/types.ts';
@@ -19,6 +20,8 @@ export interface Scenario {
   steps: Step[];
   /** Requests timed by the benchmark phase; by default every check step's request. */
   benchmark: CheckRequest[];
+  /** Per engine id: the policy and data in that engine's own language (native mode). */
+  native: Record<string, NativeSpec>;
 }
 
 export type Step = CheckStep | BatchStep | WriteStep | DeleteStep | UpdateModelStep | RevocationStep | ExpectLogStep;
