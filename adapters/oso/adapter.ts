@@ -4,13 +4,14 @@
 // registered classes (facts.ts). A check is `allow(actor, action, resource)`.
 
 import { Oso } from 'oso';
-import type { Capabilities, EngineAdapter, EngineInfo, RunContext } from '../../src/core/adapter.ts';
+import type { Capabilities, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { describeRequest } from '../../src/core/request.ts';
 import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
 import { Cel, DEFAULT_MAX_DEPTH, DepthLimitError, makeClass, RelationshipStore, World } from './facts.ts';
 import type { CheckState } from './facts.ts';
+import { loadNativeOso } from './native.ts';
 import { translateModel, unsupportedReasons } from './translate.ts';
 
 export const OSO_VERSION = '0.27.3';
@@ -62,6 +63,20 @@ export class OsoAdapter implements EngineAdapter {
   async loadModel(model: Model): Promise<void> {
     this.store.clear();
     await this.install(model);
+  }
+
+  /** Native mode: the scenario's own Polar and facts (native.ts); earlier relationships are gone. */
+  async loadNative(native: NativeSpec): Promise<void> {
+    const loaded = await loadNativeOso(native);
+    const world = new World(this.store, this.world.maxDepth);
+    world.classes = loaded.classes;
+    this.store.clear();
+    for (const rel of loaded.relationships) this.store.write(rel);
+    const previous = this.oso;
+    this.oso = loaded.oso;
+    this.world = world;
+    this.policy = loaded.polar;
+    previous?.free();
   }
 
   /** Reloads the Polar for a new model (a fresh Oso instance); the relationships stay. */
