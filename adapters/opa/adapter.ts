@@ -6,13 +6,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool, type Dispatcher } from 'undici';
-import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, RunContext } from '../../src/core/adapter.ts';
+import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { httpHealth, processMemoryBytes, type StartedServer } from '../../src/engines/server.ts';
 import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
 import { OpaData, type PatchOp } from './data.ts';
 import { DecisionLogCollector } from './decision-log-collector.ts';
+import { loadNativeOpa } from './native.ts';
 import { DATA_ROOT, DEFAULT_LEVELS, DEPTH_LIMIT_FUNCTION, PACKAGE, translateModel, unsupportedReasons } from './translate.ts';
 
 /** A running OPA server, however it was obtained. */
@@ -59,6 +60,10 @@ export class OpaAdapter implements EngineAdapter {
   private levels: number;
   /** Decisions OPA timestamps before this (an earlier scenario's, delivered late) are dropped. */
   private loadedAt = 0;
+  /** Native mode (loadNative): set while a native policy is (being) loaded. */
+  private nativeMode = false;
+  /** The data path the native data went to, cleared on the next load. */
+  private nativeDataPath?: string;
 
   constructor(private readonly options: OpaAdapterOptions) {
     this.levels = options.levels ?? DEFAULT_LEVELS;
@@ -113,7 +118,8 @@ export class OpaAdapter implements EngineAdapter {
     return this.server.url;
   }
 
-  private async request(method: Dispatcher.HttpMethod, pathname: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
+  /** One HTTP exchange; the status is the caller's to judge. */
+  private async send(method: Dispatcher.HttpMethod, pathname: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; text: string }> {
     this.pool ??= new Pool(this.url, { connections: 64, pipelining: 1 });
     const response = await this.pool.request({
       path: pathname,
@@ -121,8 +127,12 @@ export class OpaAdapter implements EngineAdapter {
       headers: { ...this.server?.headers, ...(body === undefined ? {} : { 'content-type': contentType }) },
       body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
     });
-    const text = await response.body.text();
-    if (response.statusCode >= 300) throw new Error(`OPA ${method} ${pathname}: HTTP ${response.statusCode}: ${text.slice(0, 2000)}`);
+    return { status: response.statusCode, text: await response.body.text() };
+  }
+
+  private async request(method: Dispatcher.HttpMethod, pathname: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {
+    const { status, text } = await this.send(method, pathname, body, contentType);
+    if (status >= 300) throw new Error(`OPA ${method} ${pathname}: HTTP ${status}: ${text.slice(0, 2000)}`);
     return text ? (JSON.parse(text) as unknown) : undefined;
   }
 
@@ -134,9 +144,26 @@ export class OpaAdapter implements EngineAdapter {
     const reasons = unsupportedReasons(model);
     if (reasons.length) throw new Error(`OPA cannot express this model: ${reasons.join('; ')}`);
     this.data = new OpaData(model);
+    if (this.nativeMode) {
+      // The native module's rules could clash with the translated data: remove both first.
+      await this.send('DELETE', `/v1/policies/${POLICY_ID}`);
+      if (this.nativeDataPath) await this.send('DELETE', `/v1/data/${this.nativeDataPath}`);
+      this.nativeMode = false;
+      this.nativeDataPath = undefined;
+    }
     await this.request('PUT', `/v1/data/${DATA_ROOT}`, this.data.document());
     this.data.markSent();
     await this.putPolicy(model);
+    this.collector.clear();
+    this.loadedAt = Date.now();
+  }
+
+  /** Native mode: the scenario's own Rego module and JSON data (native.ts, README.md). */
+  async loadNative(native: NativeSpec): Promise<void> {
+    this.data = undefined;
+    this.nativeMode = true;
+    const files = await loadNativeOpa(native, (method, pathname, body, contentType) => this.send(method, pathname, body, contentType), this.nativeDataPath);
+    this.nativeDataPath = files.dataPath;
     this.collector.clear();
     this.loadedAt = Date.now();
   }
@@ -151,7 +178,9 @@ export class OpaAdapter implements EngineAdapter {
   }
 
   private requireData(): OpaData {
-    if (!this.data) throw new Error('no model loaded');
+    if (!this.data) {
+      throw new Error(this.nativeMode ? 'native mode: relationships cannot be written to or deleted from native OPA data (edit the native data file)' : 'no model loaded');
+    }
     return this.data;
   }
 

@@ -7,12 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { ConsistencyPreference, OpenFgaClient } from '@openfga/sdk';
-import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, RunContext } from '../../src/core/adapter.ts';
+import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { httpHealth, processMemoryBytes, type StartedServer } from '../../src/engines/server.ts';
 import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
 import { parseRequestLog } from './decision-log.ts';
+import { readNativeOpenFga, writeNativeModel, writeNativeTuples } from './native.ts';
 import { requestParameters, toCheck, toTupleKey, toTupleKeyWithoutCondition, translateModel, unsupportedReasons } from './translate.ts';
 
 /** A running OpenFGA server, however it was obtained. */
@@ -135,13 +136,26 @@ export class OpenFgaAdapter implements EngineAdapter {
   }
 
   async loadModel(model: Model): Promise<void> {
+    await this.newStore();
+    await this.writeModel(model);
+  }
+
+  /** Native mode: the scenario's own `.fga` model and tuples in a fresh store (native.ts). */
+  async loadNative(native: NativeSpec): Promise<void> {
+    const files = await readNativeOpenFga(native);
+    await this.newStore();
+    this.modelId = await writeNativeModel(this.fga, this.storeId!, files);
+    this.requestParams = files.requestParams;
+    await writeNativeTuples(this.fga, this.requireStore(), files);
+  }
+
+  private async newStore(): Promise<void> {
     const old = this.storeId;
     this.storeId = this.modelId = undefined;
     if (old) await this.fga.deleteStore({ storeId: old }).catch(() => undefined);
     this.logOffset = this.logSize();
     const store = await this.fga.createStore({ name: `authz-bench-${Date.now()}` });
     this.storeId = store.id;
-    await this.writeModel(model);
   }
 
   async updateModel(model: Model): Promise<void> {
