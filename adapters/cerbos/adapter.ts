@@ -14,12 +14,13 @@ import path from 'node:path';
 import { GRPC } from '@cerbos/grpc';
 import type { Policy } from '@cerbos/core';
 import { stringify } from 'yaml';
-import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, RunContext } from '../../src/core/adapter.ts';
+import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { processMemoryBytes } from '../../src/engines/server.ts';
 import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
 import { startCerbos, type StartedCerbos } from './launcher.ts';
+import { clearPolicyDir, loadNativeCerbos, nativeAttributes, type NativeState } from './native.ts';
 import { Resolver } from './resolver.ts';
 import { ruleName, PROBE_ACTION, PROBE_ROLE, translateModel, unsupportedReasons, type CerbosPolicyDoc, type ResolverPlan } from './translate.ts';
 
@@ -55,6 +56,8 @@ export class CerbosAdapter implements EngineAdapter {
   private types: string[] = [];
   private auditOffset = 0;
   private includeMetadata = true;
+  /** Set by loadNative: checks send the native attributes file's attributes (native.ts). */
+  private native?: NativeState;
 
   constructor(readonly mode: CerbosMode = 'disk') {}
 
@@ -125,6 +128,9 @@ export class CerbosAdapter implements EngineAdapter {
 
   async loadModel(model: Model): Promise<void> {
     this.version = `m${++this.loads}`;
+    const dir = this.server?.getPolicyDir();
+    if (this.native && this.mode === 'disk' && dir) clearPolicyDir(dir);
+    this.native = undefined;
     this.resolver.clear();
     this.plan = translateModel(model, this.version).plan;
     this.resolver.setPlan(this.plan);
@@ -134,7 +140,19 @@ export class CerbosAdapter implements EngineAdapter {
     await this.waitForVersion();
   }
 
+  /** Native mode: hand-written Cerbos policies and static attributes (native.ts). */
+  async loadNative(native: NativeSpec): Promise<void> {
+    this.version = `m${++this.loads}`;
+    this.resolver.clear();
+    this.native = undefined;
+    const auditFile = this.server?.getAuditLogFile();
+    this.auditOffset = auditFile && existsSync(auditFile) ? statSync(auditFile).size : 0;
+    const dir = this.server?.getPolicyDir();
+    this.native = await loadNativeCerbos(native, { cerbos: this.cerbos, ...(this.mode === 'disk' && dir ? { policyDir: dir } : {}), admin: !!this.server?.getAdminCredentials(), load: this.version });
+  }
+
   async updateModel(model: Model): Promise<void> {
+    if (this.native) throw new Error('Cerbos native mode: updateModel needs a neutral model loaded with loadModel');
     const next = translateModel(model, this.version).plan;
     // Until Cerbos serves the new policy, the old one may still ask for its facts: supply both.
     this.plan = mergePlans(this.plan, next);
@@ -179,11 +197,17 @@ export class CerbosAdapter implements EngineAdapter {
   }
 
   async write(relationships: Relationship[]): Promise<void> {
+    this.refuseInNativeMode('write');
     this.resolver.write(relationships);
   }
 
   async delete(relationships: Relationship[]): Promise<void> {
+    this.refuseInNativeMode('delete');
     this.resolver.delete(relationships);
+  }
+
+  private refuseInNativeMode(what: string): void {
+    if (this.native) throw new Error(`Cerbos native mode: cannot ${what} relationships; the facts are the static attributes of ${this.native.attributesFile ?? 'the native block (none given)'}`);
   }
 
   async check(request: CheckRequest): Promise<Decision> {
@@ -215,7 +239,7 @@ export class CerbosAdapter implements EngineAdapter {
     const resolved: { index: number; attrs: ReturnType<Resolver['resolve']> }[] = [];
     for (const index of indexes) {
       try {
-        resolved.push({ index, attrs: this.resolver.resolve(requests[index]!) });
+        resolved.push({ index, attrs: this.native ? nativeAttributes(this.native, requests[index]!) : this.resolver.resolve(requests[index]!) });
       } catch (error) {
         out[index] = { allowed: false, error: `resolver: ${error instanceof Error ? error.message : String(error)}` };
       }
@@ -225,7 +249,7 @@ export class CerbosAdapter implements EngineAdapter {
     const response = await this.cerbos.checkResources({
       principal: { id: principal.id, roles: principal.roles, attr: principal.attr as never },
       resources: resolved.map(({ index, attrs }) => ({
-        resource: { kind: attrs.resource.kind, id: attrs.resource.id, policyVersion: this.version, attr: attrs.resource.attr as never },
+        resource: { kind: attrs.resource.kind, id: attrs.resource.id, ...this.policyOf(attrs.resource.kind), attr: attrs.resource.attr as never },
         actions: [requests[index]!.action.name],
       })),
       includeMetadata: this.includeMetadata,
@@ -240,7 +264,8 @@ export class CerbosAdapter implements EngineAdapter {
       const effect = result.actions[action];
       const allowed = effect === 'EFFECT_ALLOW';
       const meta = result.metadata?.actions[action];
-      const reason = meta ? `${allowed ? `rule ${ruleName(action)}` : 'no rule allowed'} (policy ${meta.matchedPolicy || 'none'})` : undefined;
+      const rule = this.native ? 'a rule' : `rule ${ruleName(action)}`;
+      const reason = meta ? `${allowed ? rule : 'no rule allowed'} (policy ${meta.matchedPolicy || 'none'})` : undefined;
       const errors = result.validationErrors.map((e) => `${e.path}: ${e.message}`);
       out[index] = {
         allowed,
@@ -249,6 +274,13 @@ export class CerbosAdapter implements EngineAdapter {
         ...(errors.length ? { error: `validation: ${errors.join('; ')}` } : {}),
       };
     });
+  }
+
+  /** The policy version (and scope) a check names: the load's generated version, or the native policy's own. */
+  private policyOf(kind: string): { policyVersion: string; scope?: string } {
+    if (!this.native) return { policyVersion: this.version };
+    const p = this.native.policies.get(kind);
+    return { policyVersion: p?.version ?? 'default', ...(p?.scope ? { scope: p.scope } : {}) };
   }
 
   async readDecisionLog(): Promise<DecisionLogEntry[]> {
