@@ -13,13 +13,12 @@
 // OpenFGA's own validation errors are reported naming the file (writeNativeModel,
 // writeNativeTuples).
 
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { OpenFgaClient } from '@openfga/sdk';
 import { transformer } from '@openfga/syntax-transformer';
 import { parse as parseYaml } from 'yaml';
 import type { NativeSpec } from '../../src/core/adapter.ts';
 import { InputError } from '../../src/core/errors.ts';
+import { nativePath, readNativeFile } from '../../src/scenario/native-files.ts';
 import { REQUEST_PARAMETERS, type FgaAuthorizationModel, type FgaTupleKey } from './translate.ts';
 
 /** The native files, read and checked, ready to be written to a fresh store. */
@@ -43,10 +42,10 @@ export async function readNativeOpenFga(native: NativeSpec): Promise<NativeOpenF
   for (const key of Object.keys(native.spec)) {
     if (!SPEC_KEYS.has(key)) throw new InputError(native.file, `${AT}.${key}`, `unknown key '${key}'`, 'use model (a .fga or .json file) and tuples (a YAML or JSON file)');
   }
-  const modelFile = specPath(native, 'model', true)!;
-  const tuplesFile = specPath(native, 'tuples', false);
-  const model = parseModel(await readNativeFile(native, 'model', modelFile), modelFile);
-  const tuples = tuplesFile ? parseTuples(await readNativeFile(native, 'tuples', tuplesFile), tuplesFile) : [];
+  const modelFile = nativePath(native, 'openfga', 'model', true, 'name the OpenFGA model file (.fga DSL or .json), relative to the scenario file')!;
+  const tuplesFile = nativePath(native, 'openfga', 'tuples', false, '');
+  const model = parseModel(await readNativeFile(native, 'openfga', 'model', modelFile), modelFile);
+  const tuples = tuplesFile ? parseTuples(await readNativeFile(native, 'openfga', 'tuples', tuplesFile), tuplesFile) : [];
   const requestParams = new Set<string>();
   for (const condition of Object.values(model.conditions ?? {})) {
     for (const name of REQUEST_PARAMETERS) if (condition.parameters && name in condition.parameters) requestParams.add(name);
@@ -54,25 +53,6 @@ export async function readNativeOpenFga(native: NativeSpec): Promise<NativeOpenF
   return { model, modelFile, tuples, ...(tuplesFile ? { tuplesFile } : {}), requestParams };
 }
 
-function specPath(native: NativeSpec, key: 'model' | 'tuples', required: boolean): string | undefined {
-  const value = native.spec[key];
-  if (value === undefined) {
-    if (!required) return undefined;
-    throw new InputError(native.file, `${AT}.${key}`, `missing '${key}'`, 'name the OpenFGA model file (.fga DSL or .json), relative to the scenario file');
-  }
-  if (typeof value !== 'string' || value === '') throw new InputError(native.file, `${AT}.${key}`, `'${key}' must be a file path, got ${JSON.stringify(value)}`);
-  return path.resolve(native.baseDir, value);
-}
-
-async function readNativeFile(native: NativeSpec, key: string, file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const problem = code === 'ENOENT' ? `file not found: ${file}` : code === 'EISDIR' ? `${file} is a folder, not a file` : `cannot read ${file}: ${(error as Error).message}`;
-    throw new InputError(native.file, `${AT}.${key}`, problem, 'paths are relative to the scenario file');
-  }
-}
 
 /** An OpenFGA model file: DSL (`.fga`, the default) or JSON (`.json`). */
 export function parseModel(text: string, file: string): FgaAuthorizationModel {

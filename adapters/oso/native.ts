@@ -16,12 +16,11 @@
 // later write/delete steps reach the native policy too. Checks query `allow(actor, action,
 // resource)`, as for the translated policy.
 
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { Oso } from 'oso';
 import { parse as parseYaml } from 'yaml';
 import type { NativeSpec } from '../../src/core/adapter.ts';
 import { InputError } from '../../src/core/errors.ts';
+import { nativePath, readNativeFile } from '../../src/scenario/native-files.ts';
 import { parseObject, parseRelationship, parseSubject, type Relationship } from '../../src/core/relationship.ts';
 import { Cel, makeClass, type ObjectClass } from './facts.ts';
 
@@ -46,11 +45,11 @@ export async function loadNativeOso(native: NativeSpec): Promise<NativeOso> {
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.has(key)) throw new InputError(native.file, `${at}.${key}`, `unknown key '${key}'`, 'use policy (a .polar file) and facts (a YAML file)');
   }
-  const policyPath = specPath(native, 'policy', true)!;
-  const factsPath = specPath(native, 'facts', false);
+  const policyPath = nativePath(native, 'oso', 'policy', true, 'name the Polar policy file, relative to the scenario file')!;
+  const factsPath = nativePath(native, 'oso', 'facts', false, '');
 
-  const polar = await readNativeFile(native, 'policy', policyPath);
-  const { classNames, relationships } = factsPath ? parseFacts(await readNativeFile(native, 'facts', factsPath), factsPath) : { classNames: new Map<string, string>(), relationships: [] };
+  const polar = await readNativeFile(native, 'oso', 'policy', policyPath);
+  const { classNames, relationships } = factsPath ? parseFacts(await readNativeFile(native, 'oso', 'facts', factsPath), factsPath) : { classNames: new Map<string, string>(), relationships: [] };
 
   // Types used in facts but not named in `classes` are registered under their own name.
   for (const rel of relationships) {
@@ -78,27 +77,6 @@ export async function loadNativeOso(native: NativeSpec): Promise<NativeOso> {
   return { oso, classes, relationships, polar };
 }
 
-function specPath(native: NativeSpec, key: 'policy' | 'facts', required: boolean): string | undefined {
-  const value = native.spec[key];
-  if (value === undefined) {
-    if (!required) return undefined;
-    throw new InputError(native.file, `native.oso.${key}`, `missing '${key}'`, `name the ${key === 'policy' ? 'Polar policy file' : 'facts YAML file'}, relative to the scenario file`);
-  }
-  if (typeof value !== 'string' || value === '') {
-    throw new InputError(native.file, `native.oso.${key}`, `'${key}' must be a file path, got ${JSON.stringify(value)}`);
-  }
-  return path.resolve(native.baseDir, value);
-}
-
-async function readNativeFile(native: NativeSpec, key: string, file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const problem = code === 'ENOENT' ? `file not found: ${file}` : code === 'EISDIR' ? `${file} is a folder, not a file` : `cannot read ${file}: ${(error as Error).message}`;
-    throw new InputError(native.file, `native.oso.${key}`, problem, 'paths are relative to the scenario file');
-  }
-}
 
 /** The `classes` map and the relationships of a facts file. */
 export function parseFacts(text: string, file: string): { classNames: Map<string, string>; relationships: Relationship[] } {
