@@ -105,6 +105,7 @@ function latency(results: RunResults): string {
           `${h(formatMs(l.p50))}`,
           `${h(formatMs(l.p99))}`,
           `${h(formatMs(l.mean))} <span class="muted">± ${l.rme.toFixed(1)}%</span>`,
+          p.clientSide ? `${h(p.clientSide.label)}: ${h(formatMs(p.clientSide.meanMs))} <span class="muted">(engine ≈ ${h(formatMs(l.mean - p.clientSide.meanMs))})</span>` : '–',
           `<span class="factor ${factorClass(f)}">${f.toFixed(2)}×</span>`,
           `${l.samples}`,
           `${Math.round(l.throughput).toLocaleString('en')}/s`,
@@ -115,7 +116,7 @@ function latency(results: RunResults): string {
   const method = results.performance[0]?.method;
   return (
     (method ? `<p>Method: ${h(method)}. ± is the 95% relative margin of error of the mean. Factor is p50 over the fastest engine's p50 in the same scenario: <span class="factor f-best">fastest</span> <span class="factor f-near">&lt; 2×</span> <span class="factor f-slow">&lt; 10×</span> <span class="factor f-slowest">≥ 10×</span>.</p>` : '') +
-    table(['scenario', 'engine', 'p50', 'p99', 'mean ± rme', 'factor', 'samples', 'throughput', 'errors'], rows, 'numbers')
+    table(['scenario', 'engine', 'p50', 'p99', 'mean ± rme', 'of which client-side', 'factor', 'samples', 'throughput', 'errors'], rows, 'numbers')
   );
 }
 
