@@ -109,8 +109,8 @@ export class OpaAdapter implements EngineAdapter {
   }
 
   /** The decision endpoint and headers a check uses, for cross-checking with an independent load tool. */
-  decisionEndpoint(): { url: string; headers: Record<string, string> } {
-    return { url: `${this.url}/v1/data/${PACKAGE}/allow`, headers: { ...this.server?.headers } };
+  decisionEndpoint(): { url: string; headers: Record<string, string>; pid?: number } {
+    return { url: `${this.url}/v1/data/${PACKAGE}/allow`, headers: { ...this.server?.headers }, ...(this.server?.pid ? { pid: this.server.pid } : {}) };
   }
 
   private get url(): string {

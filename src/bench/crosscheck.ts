@@ -5,7 +5,7 @@
 
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { OpaAdapter } from '../../adapters/opa/adapter.ts';
@@ -27,6 +27,11 @@ export interface CrosscheckOptions {
   request: number;
   /** Overrides of the scenario's generator parameters (a larger graph makes a costlier check). */
   params: Record<string, number>;
+  /**
+   * Pin OPA to CPU 1 and this process (and the wrk it starts) to CPU 0 with taskset, so that
+   * the clients do not compete with the engine for a core.
+   */
+  pin: boolean;
   log: (m: string) => void;
 }
 
@@ -51,6 +56,14 @@ export function parseWrk(output: string): { p50: number; p99: number; rate: numb
   return { p50: pct('50'), p99: pct('99'), rate: Number(rate[1]) };
 }
 
+async function pinCores(enginePid: number | undefined, log: (m: string) => void): Promise<void> {
+  if (!enginePid) throw new InputError('--pin', '', 'the OPA process id is unknown (a url engine?)', 'run without --pin');
+  if (cpus().length < 2) throw new InputError('--pin', '', `needs 2 CPUs, this machine has ${cpus().length}`, 'run without --pin');
+  await run('taskset', ['-a', '-p', '-c', '1', String(enginePid)]);
+  await run('taskset', ['-a', '-p', '-c', '0', String(process.pid)]);
+  log(`pinned: OPA (pid ${enginePid}) to CPU 1; the harness and wrk to CPU 0`);
+}
+
 export async function crosscheck(options: CrosscheckOptions): Promise<CrosscheckRow[]> {
   await run('wrk', ['--version']).catch((error: NodeJS.ErrnoException & { stdout?: string }) => {
     // wrk --version exits 1 after printing; only a missing binary is a problem
@@ -67,7 +80,8 @@ export async function crosscheck(options: CrosscheckOptions): Promise<Crosscheck
     await adapter.write(resolveRelationships(scenario.relationships));
     const request = scenario.benchmark[options.request % scenario.benchmark.length]!;
     options.log(`request: ${JSON.stringify(request)}`);
-    const { url, headers } = adapter.decisionEndpoint();
+    const { url, headers, pid } = adapter.decisionEndpoint();
+    if (options.pin) await pinCores(pid, options.log);
     const script = path.join(dir, 'check.lua');
     const delayMs = (options.connections * 1000) / options.rate;
     writeFileSync(

@@ -239,10 +239,11 @@ export function buildProgram(): Command {
     .option('-s, --scenario <id>', 'scenario loaded into OPA', 'authzen-todo')
     .addOption(new Option('--request <i>', "which of the scenario's benchmark requests is sent").default(4).argParser(positiveInt('--request')))
     .option('--param <key=value>', "override one of the scenario generator's parameters (repeatable)", collect, [])
-    .action(async (opts: { rate: number; connections: number; duration: number; rounds: number; scenario: string; request: number; param: string[] }) => {
+    .option('--pin', 'pin OPA to CPU 1 and the harness and wrk to CPU 0 (taskset)')
+    .action(async (opts: { rate: number; connections: number; duration: number; rounds: number; scenario: string; request: number; param: string[]; pin?: boolean }) => {
       const { crosscheck } = await import('../bench/crosscheck.ts');
       const params = Object.fromEntries(Object.entries(parseSettings(opts.param)).map(([k, v]) => [k, positiveInt('--param')(v)]));
-      const rows = await crosscheck({ rate: opts.rate, connections: opts.connections, durationS: opts.duration, rounds: opts.rounds, scenario: opts.scenario, request: opts.request, params, log });
+      const rows = await crosscheck({ rate: opts.rate, connections: opts.connections, durationS: opts.duration, rounds: opts.rounds, scenario: opts.scenario, request: opts.request, params, pin: !!opts.pin, log });
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
       const of = (tool: string, key: 'p50' | 'p99') => median(rows.filter((r) => r.tool === tool).map((r) => r[key]));
       console.log('| tool | rate/s | p50 ms | p99 ms |\n| --- | --- | --- | --- |');
