@@ -84,6 +84,13 @@ export function evaluateCheck(env: EvaluationEnv, request: CheckRequest): CheckO
 }
 
 /** A non-allow result: the shared DENY when there is nothing to say. */
+/** What a search over several relationships has learnt so far without finding a grant. */
+interface Pending {
+  notes?: string[];
+  unknown: boolean;
+  cut: boolean;
+}
+
 function settle(unknown: boolean, notes: string[] | undefined, cut: boolean): Result {
   if (!unknown && !notes && !cut) return DENY;
   return { state: unknown ? State.Unknown : State.Deny, notes, cut };
@@ -147,7 +154,6 @@ class Evaluator {
     if (!bucket) return DENY;
     let notes: string[] | undefined;
     let unknown = false;
-    let cut = false;
     if (bucket.direct.size > 0) {
       for (const rel of [bucket.direct.get(this.#subjectKey), bucket.direct.get(this.#wildcardKey)]) {
         if (!rel) continue;
@@ -157,20 +163,12 @@ class Evaluator {
         notes = merge(notes, c.notes);
       }
     }
+    const pending: Pending = { notes, unknown, cut: false };
     for (const rel of bucket.usersets.values()) {
-      const c = this.condition(rel);
-      if (c.state === State.Deny) {
-        notes = merge(notes, c.notes);
-        continue;
-      }
-      const inner = this.resolve(rel.subject.type, rel.subject.id, rel.subject.relation!, depth + 1);
-      if (inner.cut) cut = true;
-      if (inner.state === State.Deny) continue;
-      if (inner.state === State.Allow && c.state === State.Allow) return { state: State.Allow, chain: [rel, ...(inner.chain ?? [])] };
-      unknown = true;
-      notes = merge(notes, merge(c.notes, inner.notes));
+      const granted = this.follow(rel, rel.subject.relation!, depth, pending);
+      if (granted) return granted;
     }
-    return settle(unknown, notes, cut);
+    return settle(pending.unknown, pending.notes, pending.cut);
   }
 
   rewrite(rewrite: Rewrite, type: string, id: string, depth: number): Result {
@@ -232,26 +230,34 @@ class Evaluator {
   tupleToUserset(type: string, id: string, tupleset: string, computed: string, depth: number): Result {
     const bucket = this.env.store.bucket(type, id, tupleset);
     if (!bucket) return DENY;
-    let notes: string[] | undefined;
-    let unknown = false;
-    let cut = false;
+    const pending: Pending = { unknown: false, cut: false };
     for (const rel of bucket.direct.values()) {
       if (rel.subject.id === '*') continue;
       const targetType = this.env.model.types.get(rel.subject.type);
       if (!targetType || !(targetType.relations.has(computed) || targetType.permissions.has(computed))) continue;
-      const c = this.condition(rel);
-      if (c.state === State.Deny) {
-        notes = merge(notes, c.notes);
-        continue;
-      }
-      const inner = this.resolve(rel.subject.type, rel.subject.id, computed, depth + 1);
-      if (inner.cut) cut = true;
-      if (inner.state === State.Deny) continue;
-      if (inner.state === State.Allow && c.state === State.Allow) return { state: State.Allow, chain: [rel, ...(inner.chain ?? [])] };
-      unknown = true;
-      notes = merge(notes, merge(c.notes, inner.notes));
+      const granted = this.follow(rel, computed, depth, pending);
+      if (granted) return granted;
     }
-    return settle(unknown, notes, cut);
+    return settle(pending.unknown, pending.notes, pending.cut);
+  }
+
+  /**
+   * Follows one relationship to `relation` on its subject object, through the relationship's
+   * condition: the grant (with its chain) when both hold, else what was learnt goes to `pending`.
+   */
+  follow(rel: Relationship, relation: string, depth: number, pending: Pending): Result | undefined {
+    const c = this.condition(rel);
+    if (c.state === State.Deny) {
+      pending.notes = merge(pending.notes, c.notes);
+      return undefined;
+    }
+    const inner = this.resolve(rel.subject.type, rel.subject.id, relation, depth + 1);
+    if (inner.cut) pending.cut = true;
+    if (inner.state === State.Deny) return undefined;
+    if (inner.state === State.Allow && c.state === State.Allow) return { state: State.Allow, chain: [rel, ...(inner.chain ?? [])] };
+    pending.unknown = true;
+    pending.notes = merge(pending.notes, merge(c.notes, inner.notes));
+    return undefined;
   }
 
   /** Whether a relationship's condition holds (allow when it has none). */

@@ -3,7 +3,7 @@
 // with a statistical test over the raw samples (src/stats/compare.ts).
 
 import type { CaseResult, CaseStatus, PerformanceResult, RunResults } from '../results/types.ts';
-import { comparePerfSamples, PERF_TEST_METHOD, type PerfVerdict } from '../stats/compare.ts';
+import { comparePerfSamples, PERF_TEST_METHOD, type PerfTestResult } from '../stats/compare.ts';
 import { formatMs } from './summarise.ts';
 
 export interface CompareOptions {
@@ -35,23 +35,15 @@ export interface CaseChange {
   message?: string;
 }
 
-export interface PerfChange {
+/** A latency comparison of one engine × scenario: the test's result plus the percentiles compared. */
+export interface PerfChange extends Omit<PerfTestResult, 'method'> {
   engine: string;
   scenario: string;
   kind: string;
-  verdict: PerfVerdict;
   baseP50: number;
   nextP50: number;
   baseP99: number;
   nextP99: number;
-  /** Ratio of geometric means of the samples, next over base. */
-  ratio: number;
-  ratioLow?: number;
-  ratioHigh?: number;
-  pValue?: number;
-  baseN: number;
-  nextN: number;
-  note?: string;
 }
 
 export interface RunRef {
@@ -169,22 +161,16 @@ export function compareResults(base: RunResults, next: RunResults, opts: Partial
       out.perfNotJudged.push({ engine: p.engine, scenario: p.scenario, kind: p.kind, verdict: 'not judged', baseP50: Number.NaN, nextP50: p.latency.p50, baseP99: Number.NaN, nextP99: p.latency.p99, ratio: Number.NaN, baseN: 0, nextN: p.samples.length, note: 'not in base' });
       continue;
     }
-    const t = comparePerfSamples(q.samples, p.samples, options);
+    const { method: _method, ...t } = comparePerfSamples(q.samples, p.samples, options);
     const pc: PerfChange = {
       engine: p.engine,
       scenario: p.scenario,
       kind: p.kind,
-      verdict: t.verdict,
       baseP50: q.latency.p50,
       nextP50: p.latency.p50,
       baseP99: q.latency.p99,
       nextP99: p.latency.p99,
-      ratio: t.ratio,
-      ...(t.ratioLow !== undefined ? { ratioLow: t.ratioLow, ratioHigh: t.ratioHigh } : {}),
-      ...(t.pValue !== undefined ? { pValue: t.pValue } : {}),
-      baseN: t.baseN,
-      nextN: t.nextN,
-      ...(t.note ? { note: t.note } : {}),
+      ...t,
     };
     ({ regression: out.perfRegressions, improvement: out.perfImprovements, unchanged: out.perfUnchanged, 'not judged': out.perfNotJudged })[t.verdict].push(pc);
   }
