@@ -87,5 +87,9 @@ describe('load generators', () => {
     // Well over 1% of the samples waited behind the stall, so p90 shows it.
     expect(t.latency.p90).toBeGreaterThan(20);
     expect(t.latency.max).toBeGreaterThanOrEqual(99);
+    // From the actual send (what wrk 4 reports), only the stalled check itself is slow.
+    expect(t.serviceTime!.count).toBe(t.latency.count);
+    expect(t.serviceTime!.max).toBeGreaterThanOrEqual(99);
+    expect(t.serviceTime!.p90).toBeLessThan(5);
   });
 });

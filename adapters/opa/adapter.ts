@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Pool, type Dispatcher } from 'undici';
 import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
+import { exchange } from '../../src/engines/http-exchange.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { httpHealth, processMemoryBytes, type StartedServer } from '../../src/engines/server.ts';
 import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
@@ -121,13 +122,12 @@ export class OpaAdapter implements EngineAdapter {
   /** One HTTP exchange; the status is the caller's to judge. */
   private async send(method: Dispatcher.HttpMethod, pathname: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; text: string }> {
     this.pool ??= new Pool(this.url, { connections: 64, pipelining: 1 });
-    const response = await this.pool.request({
+    return exchange(this.pool, {
       path: pathname,
       method,
       headers: { ...this.server?.headers, ...(body === undefined ? {} : { 'content-type': contentType }) },
       body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
     });
-    return { status: response.statusCode, text: await response.body.text() };
   }
 
   private async request(method: Dispatcher.HttpMethod, pathname: string, body?: unknown, contentType = 'application/json'): Promise<unknown> {

@@ -241,14 +241,10 @@ export function buildProgram(): Command {
     .option('--param <key=value>', "override one of the scenario generator's parameters (repeatable)", collect, [])
     .option('--pin', 'pin OPA to CPU 1 and the harness and wrk to CPU 0 (taskset)')
     .action(async (opts: { rate: number; connections: number; duration: number; rounds: number; scenario: string; request: number; param: string[]; pin?: boolean }) => {
-      const { crosscheck } = await import('../bench/crosscheck.ts');
+      const { crosscheck, crosscheckTable } = await import('../bench/crosscheck.ts');
       const params = Object.fromEntries(Object.entries(parseSettings(opts.param)).map(([k, v]) => [k, positiveInt('--param')(v)]));
       const rows = await crosscheck({ rate: opts.rate, connections: opts.connections, durationS: opts.duration, rounds: opts.rounds, scenario: opts.scenario, request: opts.request, params, pin: !!opts.pin, log });
-      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      const of = (tool: string, key: 'p50' | 'p99') => median(rows.filter((r) => r.tool === tool).map((r) => r[key]));
-      console.log('| tool | rate/s | p50 ms | p99 ms |\n| --- | --- | --- | --- |');
-      for (const r of rows) console.log(`| ${r.tool} (round ${r.round}) | ${r.rate.toFixed(0)} | ${r.p50.toFixed(3)} | ${r.p99.toFixed(3)} |`);
-      console.log(`\nmedian p50: harness ${of('harness', 'p50').toFixed(3)} ms, wrk ${of('wrk', 'p50').toFixed(3)} ms (harness/wrk ${(of('harness', 'p50') / of('wrk', 'p50')).toFixed(3)}); median p99: harness ${of('harness', 'p99').toFixed(3)} ms, wrk ${of('wrk', 'p99').toFixed(3)} ms`);
+      console.log(crosscheckTable(rows));
     });
 
   program

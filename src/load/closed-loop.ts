@@ -21,6 +21,6 @@ export async function runClosedLoop(check: CheckFn, options: ClosedLoopOptions):
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, client));
-  const latency = window.finish();
+  const { latency } = window.finish();
   return { mode: 'closed', concurrency: options.concurrency, durationMs: options.durationMs, throughput: (window.completed / options.durationMs) * 1000, errors: window.errors, latency };
 }

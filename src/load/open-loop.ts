@@ -28,12 +28,22 @@ export async function runOpenLoop(check: CheckFn, options: OpenLoopOptions): Pro
       // setTimeout cannot wait less than ~1 ms; spin the event loop for shorter gaps.
       if (wait > 1.5) await sleep(wait - 1);
       while (performance.now() < intended) await new Promise<void>((resolve) => setImmediate(resolve));
+      const sent = performance.now();
       const ok = await check(window.next++).catch(() => false);
-      window.record(intended, performance.now(), ok);
+      window.record(intended, performance.now(), ok, sent);
     }
   };
   await Promise.all(Array.from({ length: options.connections }, (_, k) => connection(k)));
   const elapsed = Math.max(performance.now(), window.end) - window.measureFrom;
-  const latency = window.finish();
-  return { mode: 'open', concurrency: options.connections, targetRate: options.rate, durationMs: options.durationMs, throughput: (window.completed / elapsed) * 1000, errors: window.errors, latency };
+  const { latency, serviceTime } = window.finish();
+  return {
+    mode: 'open',
+    concurrency: options.connections,
+    targetRate: options.rate,
+    durationMs: options.durationMs,
+    throughput: (window.completed / elapsed) * 1000,
+    errors: window.errors,
+    latency,
+    ...(serviceTime ? { serviceTime } : {}),
+  };
 }

@@ -8,6 +8,8 @@ export class WindowRecorder {
   readonly measureFrom: number;
   readonly end: number;
   private readonly histogram = new LatencyHistogram();
+  /** Open loop only: latency from the actual send time, what tools without a schedule (wrk 4, ab) report. */
+  private readonly serviceHistogram = new LatencyHistogram();
   completed = 0;
   errors = 0;
   /** Index of the next check, across all clients. */
@@ -18,17 +20,24 @@ export class WindowRecorder {
     this.end = this.measureFrom + durationMs;
   }
 
-  /** Records a check whose latency counts from `from` (its send time, or its intended send time). */
-  record(from: number, done: number, ok: boolean): void {
+  /**
+   * Records a check whose latency counts from `from` (its send time, or its intended send
+   * time); `sent`, when given, is the actual send time, for the service-time histogram.
+   */
+  record(from: number, done: number, ok: boolean, sent?: number): void {
     if (from < this.measureFrom) return;
     this.histogram.recordMs(done - from);
+    if (sent !== undefined) this.serviceHistogram.recordMs(done - sent);
     this.completed++;
     if (!ok) this.errors++;
   }
 
-  finish(): HistogramSummary {
-    const summary = this.histogram.summary();
+  /** Both summaries (the service time only where checks recorded their send time); frees the histograms. */
+  finish(): { latency: HistogramSummary; serviceTime?: HistogramSummary } {
+    const latency = this.histogram.summary();
+    const serviceTime = this.serviceHistogram.count > 0 ? this.serviceHistogram.summary() : undefined;
     this.histogram.destroy();
-    return summary;
+    this.serviceHistogram.destroy();
+    return { latency, ...(serviceTime ? { serviceTime } : {}) };
   }
 }

@@ -16,6 +16,11 @@ export interface LoadSummary {
   max: number;
   throughput: Interval;
   errors: number;
+  /**
+   * Open loop: p99 from the actual send time (what wrk 4 reports); next to `p99`, which counts
+   * from the intended send time, it shows how much of the tail was waiting behind the schedule.
+   */
+  serviceP99?: Interval;
 }
 
 export async function runTrials(trials: number, runOne: () => Promise<LoadTrial>): Promise<LoadSummary> {
@@ -39,5 +44,6 @@ export function summariseTrials(trials: LoadTrial[]): LoadSummary {
     max: Math.max(...trials.map((t) => t.latency.max)),
     throughput: of((t) => t.throughput),
     errors: trials.reduce((a, t) => a + t.errors, 0),
+    ...(trials.every((t) => t.serviceTime) ? { serviceP99: of((t) => t.serviceTime!.p99) } : {}),
   };
 }

@@ -16,5 +16,11 @@ export interface LoadTrial {
   /** Checks answered per second during the measured window. */
   throughput: number;
   errors: number;
+  /** From the intended send time (open loop: coordinated omission corrected), or the send time (closed loop). */
   latency: HistogramSummary;
+  /**
+   * Open loop only: from the actual send time. What wrk 4 and other tools without a schedule
+   * report; the gap to `latency` is time a check waited behind its schedule.
+   */
+  serviceTime?: HistogramSummary;
 }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { BenchSection, CaseResult, Interval, RunResults } from '../results/types.ts';
-import { auditRows, describeMachine, engineIds, factorToFastest, formatMs, matrixCell, revocationRows, type MatrixCell } from './summarise.ts';
+import { auditRows, describeMachine, engineIds, factorToFastest, formatMs, matrixCell, OPEN_LOOP_NOTE, revocationRows, type MatrixCell } from './summarise.ts';
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(value: unknown): string {
@@ -239,10 +239,11 @@ function benchSection(bench: BenchSection): string {
     out.push(
       '<h3>Closed and open loop (ms)</h3>',
       table(
-        ['engine', 'scenario', 'mode', 'clients', 'rate', 'throughput/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors'],
-        bench.load.map((l) => [h(l.engine), h(l.scenario), h(l.mode), String(l.concurrency), h(l.targetRate ?? 'max'), ci(l.throughput, 0), ci(l.p50), ci(l.p90), ci(l.p99), ci(l.p999), l.max.toFixed(3), String(l.errors)]),
+        ['engine', 'scenario', 'mode', 'clients', 'rate', 'throughput/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors', 'p99 from send'],
+        bench.load.map((l) => [h(l.engine), h(l.scenario), h(l.mode), String(l.concurrency), h(l.targetRate ?? 'max'), ci(l.throughput, 0), ci(l.p50), ci(l.p90), ci(l.p99), ci(l.p999), l.max.toFixed(3), String(l.errors), l.serviceP99 ? ci(l.serviceP99) : '–']),
         'numbers',
       ),
+      `<p>${h(OPEN_LOOP_NOTE)}</p>`,
     );
   }
   if (bench.slo.length > 0) {

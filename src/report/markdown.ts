@@ -1,7 +1,7 @@
 // Markdown report (also for CI job summaries), rendered from a results file.
 
 import type { BenchSection, Interval, RunResults } from '../results/types.ts';
-import { auditRows, describeMachine, engineIds, factorToFastest, formatMs, matrixCell, revocationRows } from './summarise.ts';
+import { auditRows, describeMachine, engineIds, factorToFastest, formatMs, matrixCell, OPEN_LOOP_NOTE, revocationRows } from './summarise.ts';
 
 const SYMBOL = { pass: '✅', fail: '❌', error: '⚠️', unsupported: '➖', 'not run': '·' } as const;
 
@@ -135,9 +135,11 @@ function renderBenchMarkdown(bench: BenchSection): string[] {
     out.push('### Closed and open loop (ms)', '');
     out.push(
       table(
-        ['engine', 'mode', 'clients', 'rate', 'throughput/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors'],
-        bench.load.map((l) => [l.engine, l.mode, l.concurrency, l.targetRate ?? 'max', ci(l.throughput, 0), ci(l.p50), ci(l.p90), ci(l.p99), ci(l.p999), l.max.toFixed(3), l.errors]),
+        ['engine', 'mode', 'clients', 'rate', 'throughput/s', 'p50', 'p90', 'p99', 'p99.9', 'max', 'errors', 'p99 from send'],
+        bench.load.map((l) => [l.engine, l.mode, l.concurrency, l.targetRate ?? 'max', ci(l.throughput, 0), ci(l.p50), ci(l.p90), ci(l.p99), ci(l.p999), l.max.toFixed(3), l.errors, l.serviceP99 ? ci(l.serviceP99) : '–']),
       ),
+      '',
+      OPEN_LOOP_NOTE,
       '',
     );
   }

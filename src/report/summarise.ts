@@ -59,3 +59,7 @@ export function formatMs(ms: number | undefined): string {
   if (ms < 100) return `${ms.toFixed(2)} ms`;
   return `${ms.toFixed(0)} ms`;
 }
+
+/** How to read the open-loop rows; both reports print it under the load table. */
+export const OPEN_LOOP_NOTE =
+  'Open-loop latencies count from each check\'s intended send time (coordinated omission corrected, as wrk2 does); "p99 from send" counts from the actual send, as wrk 4 and most tools do. Closed-loop latencies are service times.';
