@@ -23,6 +23,7 @@ export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: 
       sloMs: options.sloMs,
       targetRate: options.targetRate,
       connections: options.connections,
+      openLoopPacing: 'timer: sleep to within 1 ms of the intended send time; latency from the earlier of the intended and the actual send',
       maxRate: options.maxRate,
       rmeTargetPercent: options.rmeTarget,
       curves: options.curves ? 'on' : 'off',

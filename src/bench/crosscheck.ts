@@ -12,7 +12,7 @@ import { OpaAdapter } from '../../adapters/opa/adapter.ts';
 import opa from '../../adapters/opa/index.ts';
 import { InputError } from '../core/errors.ts';
 import { runClosedLoop } from '../load/closed-loop.ts';
-import { runOpenLoop } from '../load/open-loop.ts';
+import { runOpenLoop, type Pacing } from '../load/open-loop.ts';
 import { resolveRelationships } from '../runner/now.ts';
 import { bundledScenarioFiles, loadScenarioFile } from '../scenario/load.ts';
 
@@ -33,6 +33,8 @@ export interface CrosscheckOptions {
    * the clients do not compete with the engine for a core.
    */
   pin: boolean;
+  /** How the harness's open loop paces its sends (src/load/open-loop.ts). */
+  pacing: Pacing;
   log: (m: string) => void;
 }
 
@@ -114,6 +116,7 @@ export async function crosscheck(options: CrosscheckOptions): Promise<Crosscheck
         connections: options.connections,
         durationMs: options.durationS * 1000,
         warmupMs: 500,
+        pacing: options.pacing,
       });
       const service = h.serviceTime ?? h.latency;
       rows.push({ tool: 'harness', round, rate: h.throughput, p50: service.p50, p99: service.p99, correctedP50: h.latency.p50, correctedP99: h.latency.p99 });

@@ -11,6 +11,7 @@ import { compareResults, exitCode, renderComparison } from '../report/compare.ts
 import { renderHtml } from '../report/html.ts';
 import { renderJunit } from '../report/junit.ts';
 import { renderMarkdown } from '../report/markdown.ts';
+import type { Pacing } from '../load/open-loop.ts';
 import type { RunResults } from '../results/types.ts';
 import { exitCodeFor } from '../results/exit-code.ts';
 import { readResults } from '../results/read.ts';
@@ -240,10 +241,11 @@ export function buildProgram(): Command {
     .addOption(new Option('--request <i>', "which of the scenario's benchmark requests is sent").default(4).argParser(positiveInt('--request')))
     .option('--param <key=value>', "override one of the scenario generator's parameters (repeatable)", collect, [])
     .option('--pin', 'pin OPA to CPU 1 and the harness and wrk to CPU 0 (taskset)')
-    .action(async (opts: { rate: number; connections: number; duration: number; rounds: number; scenario: string; request: number; param: string[]; pin?: boolean }) => {
+    .addOption(new Option('--pacing <how>', "the harness's open-loop pacing").choices(['timer', 'spin']).default('timer'))
+    .action(async (opts: { rate: number; connections: number; duration: number; rounds: number; scenario: string; request: number; param: string[]; pin?: boolean; pacing: Pacing }) => {
       const { crosscheck, crosscheckTable } = await import('../bench/crosscheck.ts');
       const params = Object.fromEntries(Object.entries(parseSettings(opts.param)).map(([k, v]) => [k, positiveInt('--param')(v)]));
-      const rows = await crosscheck({ rate: opts.rate, connections: opts.connections, durationS: opts.duration, rounds: opts.rounds, scenario: opts.scenario, request: opts.request, params, pin: !!opts.pin, log });
+      const rows = await crosscheck({ rate: opts.rate, connections: opts.connections, durationS: opts.duration, rounds: opts.rounds, scenario: opts.scenario, request: opts.request, params, pin: !!opts.pin, pacing: opts.pacing, log });
       console.log(crosscheckTable(rows));
     });
 
