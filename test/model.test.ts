@@ -3,6 +3,8 @@ import { InputError, InputErrors } from '../src/core/errors.ts';
 import { checkConditionSyntax, compileCondition, conditionInputs } from '../src/model/conditions.ts';
 import { formatRewrite, parseRewrite } from '../src/model/expression.ts';
 import { modelFeatures } from '../src/model/types.ts';
+import { SCENARIOS_DIR } from '../src/core/paths.ts';
+import { loadScenarioFile, loadScenarioText } from '../src/scenario/load.ts';
 import { foldersYaml, model as parseModelYaml } from './helpers/model.ts';
 
 const model = (yaml: string) => parseModelYaml(yaml, 'm.yaml');
@@ -113,6 +115,44 @@ types:
       view: view
 `);
     expect(errors[0]!.path).toBe('model.types.doc.permissions.view');
+  });
+
+  const TENANTS = `
+types:
+  user: {}
+  tenant:
+    relations: {member: [user]}
+  document:
+    relations: {tenant: [tenant]}
+    permissions: {view: tenant->member}
+`;
+
+  it('reads the tenant type from tenancy; a model without it has none', () => {
+    expect(model(`${TENANTS}tenancy: {type: tenant}\n`).tenancy).toEqual({ type: 'tenant' });
+    expect(model(TENANTS).tenancy).toBeUndefined();
+    expect('tenancy' in model(TENANTS)).toBe(false);
+  });
+
+  it('locates a tenancy that names an undeclared type or is malformed', () => {
+    const [unknown] = errorsOf(`${TENANTS}tenancy: {type: org}\n`);
+    expect(unknown).toMatchObject({ file: 'm.yaml', path: 'model.tenancy.type', problem: "unknown type 'org'" });
+    expect(unknown!.fix).toMatch(/declare it under types, or use one of user, tenant, document/);
+    expect(errorsOf(`${TENANTS}tenancy: tenant\n`).map((e) => [e.path, e.problem])).toEqual([['model.tenancy', "expected a mapping with 'type', found string \"tenant\""]]);
+    expect(errorsOf(`${TENANTS}tenancy: {type: [tenant], scope: x}\n`).map((e) => [e.path, e.problem])).toEqual([
+      ['model.tenancy.scope', "unknown key 'scope'"],
+      ['model.tenancy.type', 'expected a type name, found a list'],
+    ]);
+    const [misspelt] = errorsOf(`${TENANTS}tenants: {type: tenant}\n`);
+    expect(misspelt).toMatchObject({ path: 'model.tenants', problem: "unknown key 'tenants'", fix: "use 'types', 'conditions' or 'tenancy'" });
+  });
+
+  it('passes the scenario schema, and the loader names the line of a bad tenancy', async () => {
+    const bundled = await loadScenarioFile(`${SCENARIOS_DIR}/multi-tenancy/multi-tenancy-same-ids.yaml`);
+    expect(bundled.model.tenancy).toEqual({ type: 'tenant' });
+    const text = (tenancy: string) => `id: t\ntitle: T\nmodel:\n  types:\n    user: {}\n    tenant: {}\n  tenancy: ${tenancy}\nsteps: []\n`;
+    const rejected = async (tenancy: string) => loadScenarioText(text(tenancy), 't.yaml').then(() => undefined, (error: InputError) => error);
+    expect(await rejected('{type: org}')).toMatchObject({ path: 'model.tenancy.type (line 7)', problem: "unknown type 'org'" });
+    expect(await rejected('{}')).toMatchObject({ path: 'model.tenancy (line 7)', problem: "'type' is missing" });
   });
 });
 

@@ -3,18 +3,21 @@
 // SDK (@openfga/sdk OpenFgaClient: check, and server-side BatchCheck with correlation ids).
 // Audit: OpenFGA keeps no decision log; its JSON request log (`grpc_req_complete` lines)
 // is read instead and labelled a request log (decision-log.ts).
+// Configuration `store-per-tenant`: a model that declares `tenancy` gets one store per tenant
+// plus a shared store, routed by tenant-stores.ts; every other scenario uses one store.
 
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { ConsistencyPreference, OpenFgaClient } from '@openfga/sdk';
 import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
-import type { Relationship } from '../../src/core/relationship.ts';
+import type { ObjectRef, Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { httpHealth, processMemoryBytes, type StartedServer } from '../../src/engines/server.ts';
 import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
 import { parseRequestLog } from './decision-log.ts';
 import { readNativeOpenFga, writeNativeModel, writeNativeTuples } from './native.ts';
-import { requestParameters, toCheck, toTupleKey, toTupleKeyWithoutCondition, translateModel, unsupportedReasons } from './translate.ts';
+import { TenantRouter, SHARED_STORE } from './tenant-stores.ts';
+import { requestParameters, toCheck, toTupleKey, toTupleKeyWithoutCondition, translateModel, unsupportedReasons, type FgaAuthorizationModel } from './translate.ts';
 
 /** A running OpenFGA server, however it was obtained. */
 export interface OpenFgaServer extends StartedServer {
@@ -33,11 +36,12 @@ export interface OpenFgaServerSettings {
   logFormat: 'json';
 }
 
-export type OpenFgaLauncher = (options: { settings: OpenFgaServerSettings; context: RunContext }) => Promise<OpenFgaServer>;
+/** `engineId` (e.g. `openfga[cache]`) names the server's log, so two configurations in one run keep apart logs. */
+export type OpenFgaLauncher = (options: { settings: OpenFgaServerSettings; context: RunContext; engineId: string }) => Promise<OpenFgaServer>;
 
 export interface OpenFgaAdapterOptions {
   launcher: OpenFgaLauncher;
-  /** `cache` turns the check query cache on. */
+  /** `cache` turns the check query cache on; `store-per-tenant` gives each tenant its own store. */
   configuration?: string;
   consistency?: 'MINIMIZE_LATENCY' | 'HIGHER_CONSISTENCY';
 }
@@ -53,6 +57,29 @@ export const OPENFGA_CAPABILITIES: Capabilities = {
 /** OpenFGA limits (server defaults): tuples per Write, checks per BatchCheck. */
 const MAX_TUPLES_PER_WRITE = 100;
 const MAX_CHECKS_PER_BATCH = 50;
+/** Calls to different stores (create, model, write, delete) in flight at once: stores are independent. */
+const STORE_CONCURRENCY = 8;
+/** OpenFGA store names: 3 to 64 of these characters (no ':'), `^[a-zA-Z0-9\s.\-/^_&@]{3,64}$`. */
+const MAX_STORE_NAME = 64;
+const NOT_IN_STORE_NAME = /[^a-zA-Z0-9 .\-/^_&@]/g;
+
+/** OpenFGA's two multi-tenancy designs (README, "Tenancy: two designs"), as recorded in info().settings. */
+export function tenancySetting(configuration?: string): string {
+  return configuration === 'store-per-tenant' ? 'store per tenant (scenarios that declare tenancy; others one store)' : 'tenant type in one store';
+}
+
+interface StoreIds {
+  storeId: string;
+  authorizationModelId: string;
+}
+
+/** Store per tenant: the routing, each tenant's store, and the model a store created later receives. */
+interface TenantStores {
+  router: TenantRouter;
+  /** Tenant store key (`tenant:acme`) → its store and model ids. */
+  stores: Map<string, StoreIds>;
+  model: FgaAuthorizationModel;
+}
 
 export function serverSettings(configuration?: string): OpenFgaServerSettings {
   return {
@@ -83,8 +110,12 @@ export class OpenFgaAdapter implements EngineAdapter {
   readonly capabilities = OPENFGA_CAPABILITIES;
   private server?: OpenFgaServer;
   private client?: OpenFgaClient;
+  /** The scenario's store; with store per tenant, the shared store. */
   private storeId?: string;
+  private storeName?: string;
   private modelId?: string;
+  /** Set only with `store-per-tenant` and a model that declares tenancy; otherwise one store. */
+  private tenantStores?: TenantStores;
   private requestParams: ReadonlySet<string> = new Set();
   /** Byte offset of the server log when the current store was created. */
   private logOffset = 0;
@@ -110,6 +141,7 @@ export class OpenFgaAdapter implements EngineAdapter {
         resolveNodeLimit: this.settings.resolveNodeLimit,
         batchCheck: `server-side BatchCheck, ${MAX_CHECKS_PER_BATCH} checks per request`,
         decisionLog: 'request log (grpc_req_complete, --log-format json), not a decision log',
+        tenancy: tenancySetting(this.options.configuration),
       },
     };
   }
@@ -121,7 +153,7 @@ export class OpenFgaAdapter implements EngineAdapter {
   async start(context: RunContext): Promise<void> {
     const consistency = context.options.consistency;
     if (consistency === 'MINIMIZE_LATENCY' || consistency === 'HIGHER_CONSISTENCY') this.consistency = consistency;
-    this.server = await this.options.launcher({ settings: this.settings, context });
+    this.server = await this.options.launcher({ settings: this.settings, context, engineId: this.info().id });
     this.client = new OpenFgaClient({ apiUrl: this.server.url, ...(this.server.headers ? { baseOptions: { headers: this.server.headers } } : {}) });
   }
 
@@ -130,14 +162,17 @@ export class OpenFgaAdapter implements EngineAdapter {
     return this.client;
   }
 
-  private requireStore(): { storeId: string; authorizationModelId: string } {
+  private requireStore(): StoreIds {
     if (!this.storeId || !this.modelId) throw new Error('OpenFGA adapter: loadModel() was not called');
     return { storeId: this.storeId, authorizationModelId: this.modelId };
   }
 
   async loadModel(model: Model): Promise<void> {
     await this.newStore();
-    await this.writeModel(model);
+    const json = await this.writeModel(model);
+    if (this.options.configuration === 'store-per-tenant' && model.tenancy) {
+      this.tenantStores = { router: new TenantRouter(model.tenancy.type), stores: new Map(), model: json };
+    }
   }
 
   /** Native mode: the scenario's own `.fga` model and tuples in a fresh store (native.ts). */
@@ -149,13 +184,26 @@ export class OpenFgaAdapter implements EngineAdapter {
     await writeNativeTuples(this.fga, this.requireStore(), files);
   }
 
+  /** Deletes every store of the previous scenario (the shared one and any tenant stores) and creates a fresh one. */
   private async newStore(): Promise<void> {
     const old = this.storeId;
-    this.storeId = this.modelId = undefined;
+    const oldTenants = this.tenantStores;
+    this.storeId = this.storeName = this.modelId = this.tenantStores = undefined;
     if (old) await this.fga.deleteStore({ storeId: old }).catch(() => undefined);
+    if (oldTenants) await forEachLimited([...oldTenants.stores.values()], STORE_CONCURRENCY, (ids) => this.fga.deleteStore({ storeId: ids.storeId }).catch(() => undefined));
     this.logOffset = this.logSize();
-    const store = await this.fga.createStore({ name: `authz-bench-${Date.now()}` });
+    const name = `authz-bench-${Date.now()}`;
+    const store = await this.fga.createStore({ name });
     this.storeId = store.id;
+    this.storeName = name;
+  }
+
+  /** A tenant's store, named after the scenario's store and the tenant (`authz-bench-<time> tenant/acme`), with the current model. */
+  private async createTenantStore(tenants: TenantStores, tenant: string): Promise<void> {
+    const name = `${this.storeName} ${tenant.replace(':', '/').replace(NOT_IN_STORE_NAME, '_')}`.slice(0, MAX_STORE_NAME);
+    const store = await this.fga.createStore({ name });
+    const response = await this.fga.writeAuthorizationModel(tenants.model as never, { storeId: store.id });
+    tenants.stores.set(tenant, { storeId: store.id, authorizationModelId: response.authorization_model_id });
   }
 
   async updateModel(model: Model): Promise<void> {
@@ -163,32 +211,75 @@ export class OpenFgaAdapter implements EngineAdapter {
     await this.writeModel(model);
   }
 
-  private async writeModel(model: Model): Promise<void> {
-    const response = await this.fga.writeAuthorizationModel(translateModel(model) as never, { storeId: this.storeId });
+  /**
+   * Writes the model to the scenario's store, and with store per tenant to every tenant store
+   * (each keeps its own model id). Routing stays as loadModel set it: the stores already exist.
+   */
+  private async writeModel(model: Model): Promise<FgaAuthorizationModel> {
+    const json = translateModel(model);
+    const response = await this.fga.writeAuthorizationModel(json as never, { storeId: this.storeId });
     this.modelId = response.authorization_model_id;
     this.requestParams = requestParameters(model);
+    const tenants = this.tenantStores;
+    if (!tenants) return json;
+    tenants.model = json;
+    await forEachLimited([...tenants.stores.values()], STORE_CONCURRENCY, async (ids) => {
+      ids.authorizationModelId = (await this.fga.writeAuthorizationModel(json as never, { storeId: ids.storeId })).authorization_model_id;
+    });
+    return json;
   }
 
   async write(all: Relationship[]): Promise<void> {
-    const ids = this.requireStore();
-    const relationships = all.filter((r) => !isImplicit(r));
-    for (let i = 0; i < relationships.length; i += MAX_TUPLES_PER_WRITE) {
-      const writes = relationships.slice(i, i + MAX_TUPLES_PER_WRITE).map(toTupleKey);
-      await this.fga.write({ writes: writes as never }, { ...ids, conflict: { onDuplicateWrites: 'ignore' as never } });
-    }
+    await this.send(all, 'write');
   }
 
   async delete(all: Relationship[]): Promise<void> {
+    await this.send(all, 'delete');
+  }
+
+  /** Writes or deletes relationships: to the one store, or, with store per tenant, to the stores the router names. */
+  private async send(all: Relationship[], operation: 'write' | 'delete'): Promise<void> {
     const ids = this.requireStore();
     const relationships = all.filter((r) => !isImplicit(r));
+    const tenants = this.tenantStores;
+    if (!tenants) return this.sendInChunks(ids, relationships, operation);
+    let byStore: Map<string, Relationship[]>;
+    if (operation === 'write') {
+      const plan = tenants.router.planWrite(relationships);
+      await forEachLimited(plan.newTenants, STORE_CONCURRENCY, (tenant) => this.createTenantStore(tenants, tenant));
+      byStore = plan.byStore;
+    } else byStore = tenants.router.planDelete(relationships);
+    await forEachLimited([...byStore], STORE_CONCURRENCY, ([store, list]) => this.sendInChunks(this.storeIds(store), list, operation));
+  }
+
+  /** One store: Write calls of at most 100 tuples; duplicate writes and missing deletes are ignored (idempotent, as in the reference). */
+  private async sendInChunks(ids: StoreIds, relationships: Relationship[], operation: 'write' | 'delete'): Promise<void> {
     for (let i = 0; i < relationships.length; i += MAX_TUPLES_PER_WRITE) {
-      const deletes = relationships.slice(i, i + MAX_TUPLES_PER_WRITE).map(toTupleKeyWithoutCondition);
-      await this.fga.write({ deletes }, { ...ids, conflict: { onMissingDeletes: 'ignore' as never } });
+      const chunk = relationships.slice(i, i + MAX_TUPLES_PER_WRITE);
+      if (operation === 'write') {
+        await this.fga.write({ writes: chunk.map(toTupleKey) as never }, { ...ids, conflict: { onDuplicateWrites: 'ignore' as never } });
+      } else {
+        await this.fga.write({ deletes: chunk.map(toTupleKeyWithoutCondition) }, { ...ids, conflict: { onMissingDeletes: 'ignore' as never } });
+      }
     }
   }
 
+  /** Ids of a store by its router key: the shared store is the scenario's store. */
+  private storeIds(store: string): StoreIds {
+    if (store === SHARED_STORE) return this.requireStore();
+    const tenantStore = this.tenantStores?.stores.get(store);
+    // Only when creating the tenant's store failed: never fall back to another store silently.
+    if (!tenantStore) throw new Error(`OpenFGA adapter: no store for ${store} (creating it failed)`);
+    return tenantStore;
+  }
+
+  /** Store per tenant: the store of the resource's tenant, or the shared store. */
+  private storeFor(resource: ObjectRef): StoreIds {
+    return this.storeIds(this.tenantStores!.router.storeFor(resource));
+  }
+
   async check(request: CheckRequest): Promise<Decision> {
-    const ids = this.requireStore();
+    const ids = this.tenantStores ? this.storeFor(request.resource) : this.requireStore();
     const body = toCheck(request, this.requestParams);
     try {
       const response = await this.fga.check(body, { ...ids, consistency: this.consistencyPreference(), retryParams: { maxRetry: 0 } });
@@ -201,7 +292,27 @@ export class OpenFgaAdapter implements EngineAdapter {
 
   async checkBatch(requests: CheckRequest[]): Promise<Decision[]> {
     if (requests.length === 0) return [];
-    const ids = this.requireStore();
+    if (!this.tenantStores) return this.batchCheckIn(this.requireStore(), requests);
+    // Store per tenant: one BatchCheck per store, answers put back in the order asked.
+    const byStore = new Map<string, number[]>();
+    requests.forEach((request, i) => {
+      const store = this.tenantStores!.router.storeFor(request.resource);
+      const indexes = byStore.get(store);
+      if (indexes) indexes.push(i);
+      else byStore.set(store, [i]);
+    });
+    const decisions = new Array<Decision>(requests.length);
+    await Promise.all(
+      [...byStore].map(async ([store, indexes]) => {
+        const answers = await this.batchCheckIn(this.storeIds(store), indexes.map((i) => requests[i]!));
+        indexes.forEach((i, k) => (decisions[i] = answers[k]!));
+      }),
+    );
+    return decisions;
+  }
+
+  /** One server-side BatchCheck (split by the SDK past 50 checks) in one store. */
+  private async batchCheckIn(ids: StoreIds, requests: CheckRequest[]): Promise<Decision[]> {
     const correlationIds = requests.map(() => randomUUID());
     const checks = requests.map((request, i) => ({ ...toCheck(request, this.requestParams), correlationId: correlationIds[i]! }));
     const response = await this.fga.batchCheck(
@@ -230,7 +341,14 @@ export class OpenFgaAdapter implements EngineAdapter {
     const file = this.server?.logFile;
     if (!file || !this.storeId) return [];
     const text = readFileSync(file).subarray(this.logOffset).toString('utf8');
-    return parseRequestLog(text, this.storeId);
+    return parseRequestLog(text, this.scenarioStoreIds());
+  }
+
+  /** Every store of the current scenario: its store, and with store per tenant each tenant's. */
+  private scenarioStoreIds(): Set<string> {
+    const ids = new Set<string>(this.storeId ? [this.storeId] : []);
+    for (const tenant of this.tenantStores?.stores.values() ?? []) ids.add(tenant.storeId);
+    return ids;
   }
 
   private logSize(): number {
@@ -258,7 +376,7 @@ export class OpenFgaAdapter implements EngineAdapter {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = this.client = undefined;
-    this.storeId = this.modelId = undefined;
+    this.storeId = this.storeName = this.modelId = this.tenantStores = undefined;
     await server?.stop();
   }
 }
@@ -270,6 +388,15 @@ export class OpenFgaAdapter implements EngineAdapter {
  */
 export function isImplicit(r: Relationship): boolean {
   return r.subject.relation === r.relation && r.subject.type === r.resource.type && r.subject.id === r.resource.id;
+}
+
+/** Runs `action` on every item, at most `limit` at a time. */
+async function forEachLimited<T>(items: readonly T[], limit: number, action: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await action(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function errorDecision(error: unknown): Decision {

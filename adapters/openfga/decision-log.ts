@@ -1,6 +1,6 @@
 // OpenFGA keeps no decision log. With `--log-format json` every API call writes one
 // `grpc_req_complete` line with the raw request, the raw response and a request id (the
-// same id the HTTP API returns as `X-Request-Id`). This reads those lines for one store as
+// same id the HTTP API returns as `X-Request-Id`). This reads those lines for a scenario's stores as
 // DecisionLogEntry values: a request log, not a decision log. It has no reason (OpenFGA
 // does not say which path granted), so `reason` is listed as missing in every entry.
 
@@ -48,8 +48,8 @@ function entry(key: TupleKey | undefined, context: Record<string, unknown> | nul
   return out;
 }
 
-/** Check and BatchCheck entries of the given store in a chunk of OpenFGA's JSON log. */
-export function parseRequestLog(text: string, storeId: string): DecisionLogEntry[] {
+/** Check and BatchCheck entries of the given stores (a scenario's; several with store per tenant) in a chunk of OpenFGA's JSON log. */
+export function parseRequestLog(text: string, storeIds: ReadonlySet<string>): DecisionLogEntry[] {
   const entries: DecisionLogEntry[] = [];
   for (const raw of text.split('\n')) {
     if (!raw.includes('grpc_req_complete')) continue;
@@ -60,7 +60,8 @@ export function parseRequestLog(text: string, storeId: string): DecisionLogEntry
       continue; // a line still being written
     }
     if (line.msg !== 'grpc_req_complete') continue;
-    if ((line.store_id ?? line.raw_request?.store_id) !== storeId) continue;
+    const storeId = line.store_id ?? line.raw_request?.store_id;
+    if (storeId === undefined || !storeIds.has(storeId)) continue;
     const time = typeof line.timestamp === 'number' ? new Date(line.timestamp * 1000).toISOString() : undefined;
     const request = line.raw_request ?? {};
     const response = line.raw_response ?? {};

@@ -1,6 +1,6 @@
 // OpenFGA: the neutral model as an OpenFGA authorization model (schema 1.1, CEL
-// conditions), one store per scenario, checks and server-side BatchCheck through
-// @openfga/sdk. See README.md.
+// conditions), one store per scenario (or per tenant: configuration `store-per-tenant`),
+// checks and server-side BatchCheck through @openfga/sdk. See README.md.
 
 import type { EngineDefinition } from '../../src/core/adapter.ts';
 import { OpenFgaAdapter } from './adapter.ts';
@@ -9,7 +9,7 @@ import { openFgaLauncher } from './launcher.ts';
 const definition: EngineDefinition = {
   id: 'openfga',
   description: 'OpenFGA 1.22.1 server (memory datastore): authorization model schema 1.1 with CEL conditions, server-side BatchCheck, JSON request log',
-  configurations: ['cache'],
+  configurations: ['cache', 'store-per-tenant'],
   create: (configuration) => new OpenFgaAdapter({ launcher: openFgaLauncher, ...(configuration ? { configuration } : {}) }),
 };
 

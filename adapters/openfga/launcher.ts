@@ -175,10 +175,10 @@ export async function startOpenFga(strategy: LaunchStrategy, options: OpenFgaOpt
   return choice.launch === 'local' ? new OpenFgaLocal(options).start() : new OpenFgaContainer(options).start();
 }
 
-/** The adapter's launcher contract on top of startOpenFga (log: <resultsDir>/engines/openfga[-cache].log). */
-export const openFgaLauncher: OpenFgaLauncher = async ({ settings, context }) => {
+/** The adapter's launcher contract on top of startOpenFga (log: <resultsDir>/engines/openfga[-<configuration>].log). */
+export const openFgaLauncher: OpenFgaLauncher = async ({ settings, context, engineId }) => {
   const strategy = (context.options.launch as LaunchStrategy | undefined) ?? 'auto';
-  const logFile = path.join(context.resultsDir, 'engines', `openfga${settings.checkQueryCache ? '-cache' : ''}.log`);
+  const logFile = path.join(context.resultsDir, 'engines', `${engineId.replace(/\[(.*)\]$/, '-$1')}.log`);
   const started = await startOpenFga(strategy, { settings, logFile, ...(context.options.url ? { url: context.options.url } : {}) });
   const server: OpenFgaServer = {
     url: started.getHttpUrl(),

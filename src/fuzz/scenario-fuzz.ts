@@ -22,6 +22,7 @@ const VALID = {
       },
     },
     conditions: { fresh: { parameters: { now: 'timestamp', until: 'timestamp' }, expression: 'now < until' } },
+    tenancy: { type: 'group' },
   },
   relationships: ['doc:1#viewer@user:anne', 'doc:2#parent@doc:1', { resource: 'doc:3', relation: 'viewer', subject: 'user:bob', condition: { name: 'fresh', parameters: { until: '2030-01-01T00:00:00Z' } } }],
   steps: [

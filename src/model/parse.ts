@@ -11,10 +11,12 @@ import type {
   PermissionDefinition,
   RelationDefinition,
   Rewrite,
+  Tenancy,
   TypeDefinition,
 } from './types.ts';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+const MODEL_KEYS = ['types', 'conditions', 'tenancy'];
 const SCALAR_TYPES = ['string', 'int', 'double', 'bool', 'timestamp', 'duration', 'any'] as const;
 
 class Collector {
@@ -59,7 +61,7 @@ export function parseModel(raw: unknown, file: string, basePath = 'model'): Mode
     throw new InputError(file, basePath, `expected a mapping with 'types', found ${describe(raw)}`, 'see docs/model.md');
   }
   for (const key of Object.keys(raw)) {
-    if (key !== 'types' && key !== 'conditions') out.add(joinPath(basePath, key), `unknown key '${key}'`, "use 'types' or 'conditions'");
+    if (!MODEL_KEYS.includes(key)) out.add(joinPath(basePath, key), `unknown key '${key}'`, "use 'types', 'conditions' or 'tenancy'");
   }
 
   const conditionsRaw = raw.conditions ?? {};
@@ -88,9 +90,37 @@ export function parseModel(raw: unknown, file: string, basePath = 'model'): Mode
     }
   }
 
+  if (raw.tenancy !== undefined) {
+    const tenancy = parseTenancy(model, raw.tenancy, joinPath(basePath, 'tenancy'), out);
+    if (tenancy) model.tenancy = tenancy;
+  }
+
   if (out.errors.length === 1) throw out.errors[0]!;
   if (out.errors.length > 1) throw new InputErrors(out.errors);
   return model;
+}
+
+/** `tenancy: {type: tenant}`: the type must be declared (after the types are known). */
+function parseTenancy(model: Model, raw: unknown, path: string, out: Collector): Tenancy | undefined {
+  if (!isRecord(raw)) {
+    out.add(path, `expected a mapping with 'type', found ${describe(raw)}`, 'write `tenancy: {type: tenant}` naming the tenant type');
+    return undefined;
+  }
+  for (const key of Object.keys(raw)) {
+    if (key !== 'type') out.add(joinPath(path, key), `unknown key '${key}'`, "use 'type'");
+  }
+  const typePath = joinPath(path, 'type');
+  const type = raw.type;
+  if (typeof type !== 'string' || !IDENTIFIER.test(type)) {
+    out.add(typePath, `expected a type name, found ${describe(type)}`, 'name the tenant type, e.g. `type: tenant`');
+    return undefined;
+  }
+  // With no types parsed, 'types' is already reported; an unknown tenant type would only repeat it.
+  if (model.types.size > 0 && !model.types.has(type)) {
+    out.add(typePath, `unknown type '${type}'`, `declare it under types, or use one of ${[...model.types.keys()].join(', ')}`);
+    return undefined;
+  }
+  return { type };
 }
 
 function parseCondition(name: string, def: unknown, path: string, out: Collector): ConditionDefinition | undefined {

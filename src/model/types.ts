@@ -5,6 +5,17 @@
 export interface Model {
   types: Map<string, TypeDefinition>;
   conditions: Map<string, ConditionDefinition>;
+  /** Which type is the tenant, where the scenario has tenants (docs/model.md, Tenancy). */
+  tenancy?: Tenancy;
+}
+
+/**
+ * Declares the type whose objects are tenants. It changes no answer: the reference engine and
+ * most adapters ignore it; OpenFGA's `store-per-tenant` configuration routes by it.
+ */
+export interface Tenancy {
+  /** A declared type; an object belongs to tenant `type:X` through a relationship `object#r@type:X`. */
+  type: string;
 }
 
 export interface TypeDefinition {

@@ -1,20 +1,26 @@
 // OpenFGA adapter: translation unit tests, then the real OpenFGA server (never a mock):
-// hand-made checks, BatchCheck, policy update, the request log, the check query cache, and
-// every bundled scenario against the reference engine.
+// hand-made checks, BatchCheck, policy update, the request log, the check query cache, store
+// per tenant, and every bundled scenario against the reference engine.
 
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { OpenFgaClient } from '@openfga/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import definition from '../../adapters/openfga/index.ts';
+import referenceDefinition from '../../adapters/reference/index.ts';
 import { parseRequestLog } from '../../adapters/openfga/decision-log.ts';
 import { importOpenFgaStore, toFgaDsl } from '../../adapters/openfga/import.ts';
-import { openFgaRunArgs } from '../../adapters/openfga/launcher.ts';
-import { isImplicit, serverSettings } from '../../adapters/openfga/adapter.ts';
+import { openFgaLauncher, openFgaRunArgs } from '../../adapters/openfga/launcher.ts';
+import { isImplicit, OpenFgaAdapter, serverSettings, type OpenFgaServer } from '../../adapters/openfga/adapter.ts';
+import { SHARED_STORE, TenantRouter } from '../../adapters/openfga/tenant-stores.ts';
 import { requestParameters, toCheck, toTupleKey, translateModel, unsupportedReasons } from '../../adapters/openfga/translate.ts';
 import type { EngineAdapter, RunContext } from '../../src/core/adapter.ts';
-import { PROJECT_ROOT } from '../../src/core/paths.ts';
+import { PROJECT_ROOT, SCENARIOS_DIR } from '../../src/core/paths.ts';
+import { formatRelationship, type Relationship } from '../../src/core/relationship.ts';
+import { runScenario, type ScenarioRun } from '../../src/runner/run-scenario.ts';
+import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { describeBundledScenarios, withReference } from '../helpers/conformance.ts';
 import { foldersYaml, model, rel, req as request } from '../helpers/model.ts';
 import { expectRevocationByPolicyUpdate, FOLDER_CHECKS, writeFolderRelationships } from '../helpers/folder-checks.ts';
@@ -149,12 +155,92 @@ types:
         raw_response: { result: { c1: { allowed: false }, c2: { error: { message: 'nope' } } } },
       },
     ];
-    const entries = parseRequestLog(lines.map((l) => JSON.stringify(l)).join('\n') + '\n{"msg":"grpc_req_comp', 'S');
+    const text = lines.map((l) => JSON.stringify(l)).join('\n') + '\n{"msg":"grpc_req_comp';
+    // A scenario's stores: several with store per tenant.
+    expect(parseRequestLog(text, new Set(['S', 'OTHER'])).map((e) => e.decisionId)).toEqual(['r1', 'r2', 'c1', 'c2']);
+    const entries = parseRequestLog(text, new Set(['S']));
     expect(entries).toEqual([
       { decisionId: 'r1', time: new Date(1795922558270).toISOString(), subject: 'user:a', action: 'view', resource: 'doc:1', context: { now: 'x' }, allowed: true, missing: ['reason'] },
       { decisionId: 'c1', subject: 'user:b', action: 'view', resource: 'doc:2', allowed: false, missing: ['reason'] },
       { decisionId: 'c2', subject: 'user:c', action: 'x', resource: 'doc:2', missing: ['reason', 'allowed'] },
     ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Store per tenant: the routing rule (pure)
+
+describe('OpenFGA store per tenant: routing (pure)', () => {
+  const rels = (...texts: string[]) => texts.map(rel);
+  const byStoreText = (byStore: Map<string, Relationship[]>) => Object.fromEntries([...byStore].map(([store, list]) => [store, list.map(formatRelationship)]));
+
+  it("sends a tenant's objects to its store only, shared objects to every store, and checks to the resource's tenant", () => {
+    const router = new TenantRouter('tenant');
+    const plan = router.planWrite(
+      rels(
+        'tenant:acme#member@user:alice',
+        'document:acme/1#tenant@tenant:acme',
+        'document:acme/1#owner@user:gina',
+        'tenant:globex#admin@user:ben',
+        'document:globex/1#tenant@tenant:globex',
+        'group:eng#member@user:gus',
+        'document:shared/1#viewer@tenant:acme#member',
+      ),
+    );
+    expect(plan.newTenants).toEqual(['tenant:acme', 'tenant:globex']);
+    expect(byStoreText(plan.byStore)).toEqual({
+      'tenant:acme': ['tenant:acme#member@user:alice', 'document:acme/1#tenant@tenant:acme', 'document:acme/1#owner@user:gina', 'group:eng#member@user:gus', 'document:shared/1#viewer@tenant:acme#member'],
+      'tenant:globex': ['tenant:globex#admin@user:ben', 'document:globex/1#tenant@tenant:globex', 'group:eng#member@user:gus', 'document:shared/1#viewer@tenant:acme#member'],
+      [SHARED_STORE]: ['group:eng#member@user:gus', 'document:shared/1#viewer@tenant:acme#member'],
+    });
+    const storeOf = (object: string) => router.storeFor(rel(`${object}#x@user:u`).resource);
+    expect(['document:acme/1', 'tenant:globex', 'document:globex/1', 'group:eng', 'document:shared/1', 'document:nobody', 'tenant:initech'].map(storeOf)).toEqual([
+      'tenant:acme',
+      'tenant:globex',
+      'tenant:globex',
+      SHARED_STORE,
+      SHARED_STORE, // a userset subject of the tenant type claims nothing
+      SHARED_STORE,
+      SHARED_STORE, // a tenant with no store yet
+    ]);
+    expect(router.allStores()).toEqual([SHARED_STORE, 'tenant:acme', 'tenant:globex']);
+  });
+
+  it('assigns tenants from the whole batch first: the tenant relationship may come last', () => {
+    const router = new TenantRouter('tenant');
+    const plan = router.planWrite(rels('document:acme/2#owner@user:amy', 'document:acme/2#guest@user:bob', 'document:acme/2#tenant@tenant:acme'));
+    expect(plan.newTenants).toEqual(['tenant:acme']);
+    expect(byStoreText(plan.byStore)).toEqual({ 'tenant:acme': ['document:acme/2#owner@user:amy', 'document:acme/2#guest@user:bob', 'document:acme/2#tenant@tenant:acme'] });
+  });
+
+  it('writes the shared relationships into a store created later, and deletes them from every store', () => {
+    const router = new TenantRouter('tenant');
+    router.planWrite(rels('group:eng#member@user:gus', 'document:acme/1#tenant@tenant:acme'));
+    const later = router.planWrite(rels('document:globex/1#tenant@tenant:globex', 'document:globex/1#viewer@group:eng#member'));
+    expect(later.newTenants).toEqual(['tenant:globex']);
+    expect(byStoreText(later.byStore)).toEqual({ 'tenant:globex': ['group:eng#member@user:gus', 'document:globex/1#tenant@tenant:globex', 'document:globex/1#viewer@group:eng#member'] });
+
+    const deletes = router.planDelete(rels('group:eng#member@user:gus', 'document:acme/1#tenant@tenant:acme', 'document:nobody#owner@user:x'));
+    expect(byStoreText(deletes)).toEqual({
+      [SHARED_STORE]: ['group:eng#member@user:gus', 'document:nobody#owner@user:x'],
+      'tenant:acme': ['group:eng#member@user:gus', 'document:acme/1#tenant@tenant:acme'],
+      'tenant:globex': ['group:eng#member@user:gus'],
+    });
+    // Deleted, so no longer replicated; and a deleted tenant relationship keeps the object in its tenant.
+    expect(byStoreText(router.planWrite(rels('tenant:initech#member@user:ian')).byStore)).toEqual({ 'tenant:initech': ['tenant:initech#member@user:ian'] });
+    expect(router.storeFor(rel('document:acme/1#x@user:u').resource)).toBe('tenant:acme');
+  });
+
+  it('refuses an object claimed by two tenants, naming both, and changes nothing', () => {
+    const router = new TenantRouter('tenant');
+    expect(() => router.planWrite(rels('tenant:acme#member@user:a', 'document:x/1#tenant@tenant:acme', 'document:x/1#tenant@tenant:globex'))).toThrow(
+      'store per tenant cannot represent document:x/1: it belongs to tenant tenant:acme (document:x/1#tenant@tenant:acme) and to tenant tenant:globex (document:x/1#tenant@tenant:globex); each object must belong to one tenant',
+    );
+    expect(router.tenantStores()).toEqual([]);
+    router.planWrite(rels('document:x/1#tenant@tenant:acme'));
+    expect(() => router.planWrite(rels('document:x/1#parent@tenant:globex'))).toThrow(/document:x\/1: it belongs to tenant tenant:acme \(an earlier write\) and to tenant tenant:globex/);
+    expect(() => router.planWrite(rels('tenant:acme#parent@tenant:globex'))).toThrow(/tenant:acme: it belongs to tenant tenant:acme \(it is a tenant\) and to tenant tenant:globex/);
+    expect(router.tenantStores()).toEqual(['tenant:acme']);
   });
 });
 
@@ -177,8 +263,8 @@ describe('OpenFGA server', () => {
   it('reports its settings', () => {
     const info = fga.info();
     expect(info.id).toBe('openfga');
-    expect(info.settings).toMatchObject({ consistency: 'MINIMIZE_LATENCY', checkQueryCache: false, datastore: 'memory' });
-    expect(definition.configurations).toEqual(['cache']);
+    expect(info.settings).toMatchObject({ consistency: 'MINIMIZE_LATENCY', checkQueryCache: false, datastore: 'memory', tenancy: 'tenant type in one store' });
+    expect(definition.configurations).toEqual(['cache', 'store-per-tenant']);
   });
 
   it('answers rewrites, nested groups with cycles, wildcards, conditions and deletes', async () => {
@@ -270,13 +356,182 @@ describe('OpenFGA with the check query cache (configuration `cache`)', () => {
   }, 30_000);
 
   it('answers from the cache after a revocation: stale allows are a finding', async () => {
-    expect(fga.info()).toMatchObject({ id: 'openfga[cache]', settings: { checkQueryCache: true, checkQueryCacheTtl: '10s' } });
+    expect(fga.info()).toMatchObject({ id: 'openfga[cache]', settings: { checkQueryCache: true, checkQueryCacheTtl: '10s', tenancy: 'tenant type in one store' } });
     await fga.loadModel(FOLDERS);
     await fga.write([rel('folder:c#viewer@user:cat')]);
     expect((await fga.check(request('user:cat', 'view', 'folder:c'))).allowed).toBe(true);
     await fga.delete([rel('folder:c#viewer@user:cat')]);
     expect((await fga.check(request('user:cat', 'view', 'folder:c'))).allowed).toBe(true);
   });
+});
+
+// ---------------------------------------------------------------------------------------
+// Store per tenant on the real server: answers as the reference, and the stores really apart
+
+const TENANT_DOCS = model(`
+types:
+  user: {}
+  group:
+    relations: {member: [user]}
+  tenant:
+    relations: {member: [user]}
+  document:
+    relations: {tenant: [tenant], viewer: [user, group#member]}
+    permissions: {view: viewer | tenant->member}
+tenancy: {type: tenant}
+`);
+
+describe('OpenFGA store per tenant (configuration `store-per-tenant`)', () => {
+  let server: OpenFgaServer | undefined;
+  let fga: EngineAdapter;
+  let reference: EngineAdapter;
+  let client: OpenFgaClient;
+  beforeAll(async () => {
+    // The adapter as definition.create('store-per-tenant') builds it, keeping the server's URL to look into its stores.
+    fga = new OpenFgaAdapter({ configuration: 'store-per-tenant', launcher: async (options) => (server = await openFgaLauncher(options)) });
+    await fga.start(context);
+    client = new OpenFgaClient({ apiUrl: server!.url });
+    reference = referenceDefinition.create();
+    await reference.start(context);
+  }, 60_000);
+  afterAll(async () => {
+    await fga?.stop();
+    await reference?.stop();
+  }, 30_000);
+
+  /** The stores on the server by name (each scenario's: `authz-bench-<time>`, then `authz-bench-<time> tenant/X`). */
+  async function storesByName(): Promise<Map<string, string>> {
+    const stores = new Map<string, string>();
+    let continuationToken: string | undefined;
+    do {
+      const page = await client.listStores({ pageSize: 100, ...(continuationToken ? { continuationToken } : {}) });
+      for (const store of page.stores) stores.set(store.name, store.id);
+      continuationToken = page.continuation_token || undefined;
+    } while (continuationToken);
+    return stores;
+  }
+
+  /** Every tuple of one store, as `object#relation@user`, sorted. */
+  async function tuplesOf(storeId: string): Promise<string[]> {
+    const tuples: string[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await client.read({}, { storeId, pageSize: 100, ...(continuationToken ? { continuationToken } : {}) });
+      for (const { key } of page.tuples) tuples.push(`${key.object}#${key.relation}@${key.user}`);
+      continuationToken = page.continuation_token || undefined;
+    } while (continuationToken);
+    return tuples.sort();
+  }
+
+  /** The scenario's stores (the previous scenario's are deleted): `shared` and each tenant (`tenant:X`), to their tuples. */
+  async function tuplesByStore(): Promise<Record<string, string[]>> {
+    const stores = await storesByName();
+    const prefix = [...stores.keys()].find((name) => !name.includes(' '))!;
+    const out: Record<string, string[]> = {};
+    for (const [name, id] of stores) {
+      expect(name.startsWith(prefix)).toBe(true);
+      out[name === prefix ? SHARED_STORE : name.slice(prefix.length + 1).replace('/', ':')] = await tuplesOf(id);
+    }
+    return out;
+  }
+
+  const decisions = (run: ScenarioRun) => run.cases.filter((c) => c.kind === 'check' || c.kind === 'batch').map((c) => `${c.step}.${c.item ?? 0} ${c.request}: ${c.actual}`);
+  async function runBoth(file: string): Promise<ScenarioRun> {
+    const scenario = await loadScenarioFile(path.join(SCENARIOS_DIR, file));
+    const actual = await runScenario(scenario, fga);
+    const expected = await runScenario(scenario, reference);
+    expect(decisions(actual)).toEqual(decisions(expected));
+    expect(actual.cases.filter((c) => c.status !== 'pass').map((c) => `${c.step} ${c.kind}: ${c.status} ${c.message ?? ''}`)).toEqual([]);
+    return actual;
+  }
+
+  it('reports the tenancy design; the server runs with the default settings', () => {
+    expect(fga.info()).toMatchObject({ id: 'openfga[store-per-tenant]', settings: { tenancy: 'store per tenant (scenarios that declare tenancy; others one store)', checkQueryCache: false } });
+    expect(serverSettings('store-per-tenant')).toEqual(serverSettings());
+  });
+
+  it('keeps each tenant in its own store, replicates shared relationships (also into a store created later), deletes them everywhere', async () => {
+    await fga.loadModel(TENANT_DOCS);
+    await fga.write(['document:acme/1#viewer@group:eng#member', 'document:acme/1#tenant@tenant:acme', 'tenant:acme#member@user:alice', 'group:eng#member@user:gus'].map(rel));
+    await fga.write(['document:globex/1#tenant@tenant:globex', 'document:globex/1#viewer@group:eng#member', 'tenant:globex#member@user:bob'].map(rel));
+    expect(await tuplesByStore()).toEqual({
+      [SHARED_STORE]: ['group:eng#member@user:gus'],
+      'tenant:acme': ['document:acme/1#tenant@tenant:acme', 'document:acme/1#viewer@group:eng#member', 'group:eng#member@user:gus', 'tenant:acme#member@user:alice'],
+      'tenant:globex': ['document:globex/1#tenant@tenant:globex', 'document:globex/1#viewer@group:eng#member', 'group:eng#member@user:gus', 'tenant:globex#member@user:bob'],
+    });
+
+    const asked = [
+      request('user:gus', 'view', 'document:acme/1'),
+      request('user:alice', 'view', 'document:globex/1'),
+      request('user:gus', 'view', 'document:globex/1'), // the group reached globex's store, created after it was written
+      request('user:alice', 'view', 'document:acme/1'),
+      request('user:bob', 'view', 'document:acme/1'),
+      request('user:gus', 'member', 'group:eng'),
+    ];
+    const batch = await fga.checkBatch(asked);
+    expect(batch.map((d) => d.allowed)).toEqual([true, false, true, true, false, true]);
+    expect((await Promise.all(asked.map((r) => fga.check(r)))).map((d) => d.allowed)).toEqual([true, false, true, true, false, true]);
+    // The request log is read across the scenario's stores: every batch item is there.
+    const logged = new Set((await fga.readDecisionLog!()).map((e) => e.decisionId));
+    expect(batch.filter((d) => !logged.has(d.decisionId))).toEqual([]);
+
+    await fga.delete([rel('group:eng#member@user:gus')]);
+    expect((await fga.checkBatch(asked.slice(0, 3))).map((d) => d.allowed)).toEqual([false, false, false]);
+    expect(Object.values(await tuplesByStore()).flat()).not.toContain('group:eng#member@user:gus');
+
+    await expect(fga.write([rel('document:acme/1#tenant@tenant:globex')])).rejects.toThrow(/cannot represent document:acme\/1: it belongs to tenant tenant:acme .* and to tenant tenant:globex/);
+  }, 60_000);
+
+  it('writes a policy update to every store, and the new model to stores created after it', async () => {
+    await fga.loadModel(TENANT_DOCS);
+    await fga.write(['document:acme/1#tenant@tenant:acme', 'tenant:acme#member@user:alice'].map(rel));
+    expect((await fga.check(request('user:alice', 'view', 'document:acme/1'))).allowed).toBe(true);
+    await fga.updateModel!(model(`
+types:
+  user: {}
+  group:
+    relations: {member: [user]}
+  tenant:
+    relations: {member: [user]}
+  document:
+    relations: {tenant: [tenant], viewer: [user, group#member]}
+    permissions: {view: viewer}
+tenancy: {type: tenant}
+`));
+    await fga.write(['document:initech/1#tenant@tenant:initech', 'tenant:initech#member@user:ian'].map(rel));
+    expect((await fga.checkBatch([request('user:alice', 'view', 'document:acme/1'), request('user:ian', 'view', 'document:initech/1')])).map((d) => d.allowed)).toEqual([false, false]);
+    expect(Object.keys(await tuplesByStore()).sort()).toEqual([SHARED_STORE, 'tenant:acme', 'tenant:initech']);
+  }, 60_000);
+
+  it('passes multi-tenancy-same-ids as the reference does, acme and globex in separate stores', async () => {
+    await runBoth('multi-tenancy/multi-tenancy-same-ids.yaml');
+    const stores = await tuplesByStore();
+    expect(Object.keys(stores).sort()).toEqual([SHARED_STORE, 'tenant:acme', 'tenant:globex']);
+    expect(stores[SHARED_STORE]).toEqual([]);
+    expect(stores['tenant:acme']!.filter((t) => t.includes('globex'))).toEqual([]);
+    expect(stores['tenant:globex']!.filter((t) => t.includes('acme'))).toEqual([]);
+    expect(stores['tenant:globex']).toContain('document:globex/2#owner@user:gina');
+  }, 120_000);
+
+  it('passes multi-tenancy-many-tenants (bundled params: 10 tenants) as the reference does, one store per tenant', async () => {
+    const run = await runBoth('multi-tenancy/multi-tenancy-many-tenants.yaml');
+    expect(run.cases.filter((c) => c.status === 'pass').length).toBeGreaterThan(40);
+    const stores = await tuplesByStore();
+    const tenants = Array.from({ length: 10 }, (_, t) => `tenant:t${t}`);
+    expect(Object.keys(stores).sort()).toEqual([SHARED_STORE, ...tenants].sort());
+    for (const tenant of tenants) {
+      const id = tenant.slice('tenant:'.length);
+      // Every tuple in a tenant's store is on that tenant or one of its documents.
+      expect(stores[tenant]!.filter((t) => !t.startsWith(`${tenant}#`) && !t.startsWith(`document:${id}/`))).toEqual([]);
+      expect(stores[tenant]!.length).toBeGreaterThan(0);
+    }
+  }, 120_000);
+
+  it('runs a scenario without tenancy in one store: authzen-todo 43/43', async () => {
+    const run = await runBoth('conformance/authzen-todo.yaml');
+    expect(run.cases.filter((c) => (c.kind === 'check' || c.kind === 'batch') && c.status === 'pass').length).toBe(43);
+    expect(Object.keys(await tuplesByStore())).toEqual([SHARED_STORE]);
+  }, 120_000);
 });
 
 // ---------------------------------------------------------------------------------------
