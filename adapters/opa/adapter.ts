@@ -82,7 +82,7 @@ export class OpaAdapter implements EngineAdapter {
         policy: 'generated Rego v1 (adapters/opa/translate.ts)',
         data: 'PUT/PATCH /v1/data, indexed rels + reachability graph',
         unrolledLevels: this.levels,
-        client: 'undici Pool, keep-alive',
+        client: 'undici Pool (keep-alive), dispatch()',
         decisionLogs: this.decisionLogs ? 'HTTP service to local collector, reporting delay 1 s' : 'off',
         batch: 'none (OSS OPA has no batch endpoint): sequential checks',
       },
