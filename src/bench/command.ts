@@ -26,7 +26,7 @@ export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: 
       openLoopPacing: 'timer: sleep to within 1 ms of the intended send time; latency from the earlier of the intended and the actual send',
       maxRate: options.maxRate,
       rmeTargetPercent: options.rmeTarget,
-      curves: options.curves ? 'on' : 'off',
+      curves: options.curves ? (options.curveDimensions?.join(', ') ?? 'all') : 'off',
     },
     micro: [],
     load: [],

@@ -25,6 +25,8 @@ export interface BenchOptions {
   maxRate: number;
   rmeTarget: number;
   curves: boolean;
+  /** Only these cost curves (their `dimension`); all when absent. */
+  curveDimensions?: string[];
   curveTimeMs: number;
   maxCurveSize: number;
   log: (m: string) => void;
@@ -108,7 +110,7 @@ export async function benchEngine(adapter: EngineAdapter, record: EngineRecord, 
   });
   log(`  SLO p99 <= ${options.sloMs} ms at ${options.targetRate}/s: ${verdict.pass ? 'PASS' : 'FAIL'} (p99 ${verdict.atTarget.p99.mean.toFixed(3)} ms ±${verdict.atTarget.p99.margin.toFixed(3)}); holds up to ${verdict.highestPassingRate ?? 'none'}/s`);
   if (options.curves) {
-    for (const spec of CURVES) {
+    for (const spec of CURVES.filter((c) => !options.curveDimensions || options.curveDimensions.includes(c.dimension))) {
       try {
         const curve = await measureCurve(spec, adapter, { timeMs: options.curveTimeMs, maxSize: options.maxCurveSize, log });
         if (curve) {

@@ -4,6 +4,7 @@
 
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { CURVES } from '../bench/curves.ts';
 import { InputError, isInputError } from '../core/errors.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
 import { loadEngineDefinitions, resolveEngineSpecs } from '../engines/registry.ts';
@@ -184,6 +185,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--max-rate <n>', 'highest rate the SLO ramp tries').default(64_000).argParser(positiveInt('--max-rate')))
     .addOption(new Option('--connections <n>', 'open-loop connections').default(16).argParser(positiveInt('--connections')))
     .option('--curves', 'measure cost curves (on with --all)')
+    .option('--curve <dimension>', `measure only this cost curve (repeatable; implies --curves): ${CURVES.map((c) => c.dimension).join(', ')}`, collect, [])
     .addOption(new Option('--max-curve-size <n>', 'largest size a cost curve tries').default(100_000).argParser(positiveInt('--max-curve-size')))
     .action(async (opts) => {
       const { runBench } = await import('../bench/command.ts');
@@ -193,6 +195,11 @@ export function buildProgram(): Command {
       if (!scenario) throw new InputError('--scenario', opts.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
       const outDir = path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'runs', `bench-${runId()}`));
       const concurrency = String(opts.concurrency).split(',').map((c) => positiveInt('--concurrency')(c.trim()));
+      for (const dimension of opts.curve as string[]) {
+        if (!CURVES.some((c) => c.dimension === dimension)) {
+          throw new InputError('--curve', dimension, 'no cost curve of this dimension', `use one of: ${CURVES.map((c) => c.dimension).join(', ')}`);
+        }
+      }
       const results = await runBench(specs, scenario, outDir, `authz-bench ${process.argv.slice(2).join(' ')}`, {
         trials: opts.trials,
         durationMs: opts.duration,
@@ -203,7 +210,8 @@ export function buildProgram(): Command {
         connections: opts.connections,
         maxRate: opts.maxRate,
         rmeTarget: 2,
-        curves: !!opts.curves || !!opts.all,
+        curves: !!opts.curves || !!opts.all || opts.curve.length > 0,
+        ...(opts.curve.length > 0 ? { curveDimensions: opts.curve as string[] } : {}),
         curveTimeMs: 300,
         maxCurveSize: opts.maxCurveSize,
         log,
