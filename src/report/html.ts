@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { BenchSection, CaseResult, Interval, RunResults } from '../results/types.ts';
-import { auditRows, describeMachine, engineIds, factorToFastest, formatMs, matrixCell, OPEN_LOOP_NOTE, revocationRows, type MatrixCell } from './summarise.ts';
+import { auditRows, describeMachine, engineIds, factorToFastest, formatMs, formatCurvePoint, matrixCell, OPEN_LOOP_NOTE, revocationRows, type MatrixCell } from './summarise.ts';
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(value: unknown): string {
@@ -259,8 +259,8 @@ function benchSection(bench: BenchSection): string {
     out.push(
       '<h3>Cost curves</h3>',
       table(
-        ['engine', 'dimension', 'points (size: p50 ms)', 'growth'],
-        bench.curves.map((c) => [h(c.engine), h(c.dimension), h(c.points.map((p) => `${p.size}: ${p.p50.toFixed(3)}`).join(', ')), c.fit ? h(`${c.fit.label}, r² ${c.fit.r2.toFixed(2)}`) : '–']),
+        ['engine', 'dimension', 'points (size: p50 ms (setup, memory))', 'growth'],
+        bench.curves.map((c) => [h(c.engine), h(c.dimension), h(c.points.map(formatCurvePoint).join(', ')), c.fit ? h(`${c.fit.label}, r² ${c.fit.r2.toFixed(2)}`) : '–']),
       ),
     );
   }

@@ -1,7 +1,7 @@
 // Markdown report (also for CI job summaries), rendered from a results file.
 
 import type { BenchSection, Interval, RunResults } from '../results/types.ts';
-import { auditRows, describeMachine, engineIds, factorToFastest, formatMs, matrixCell, OPEN_LOOP_NOTE, revocationRows } from './summarise.ts';
+import { auditRows, describeMachine, engineIds, factorToFastest, formatMs, formatCurvePoint, matrixCell, OPEN_LOOP_NOTE, revocationRows } from './summarise.ts';
 
 const SYMBOL = { pass: '✅', fail: '❌', error: '⚠️', unsupported: '➖', 'not run': '·' } as const;
 
@@ -159,8 +159,8 @@ function renderBenchMarkdown(bench: BenchSection): string[] {
     out.push('### Cost curves', '');
     out.push(
       table(
-        ['engine', 'dimension', 'points (size: p50 ms)', 'growth'],
-        bench.curves.map((c) => [c.engine, c.dimension, c.points.map((p) => `${p.size}: ${p.p50.toFixed(3)}${p.memoryMiB ? ` (${p.memoryMiB.toFixed(0)} MiB)` : ''}`).join(', '), c.fit ? `${c.fit.label}, r² ${c.fit.r2.toFixed(2)}` : '–']),
+        ['engine', 'dimension', 'points (size: p50 ms (setup, memory))', 'growth'],
+        bench.curves.map((c) => [c.engine, c.dimension, c.points.map(formatCurvePoint).join(', '), c.fit ? `${c.fit.label}, r² ${c.fit.r2.toFixed(2)}` : '–']),
       ),
       '',
     );

@@ -63,3 +63,8 @@ export function formatMs(ms: number | undefined): string {
 /** How to read the open-loop rows; both reports print it under the load table. */
 export const OPEN_LOOP_NOTE =
   'Open-loop latencies count from each check\'s intended send time (coordinated omission corrected, as wrk2 does); "p99 from send" counts from the actual send, as wrk 4 and most tools do. Closed-loop latencies are service times.';
+
+/** One cost-curve point as text: `100: 0.412 (setup 274 ms, 41 MiB)`. */
+export function formatCurvePoint(p: { size: number; p50: number; setupMs: number; memoryMiB?: number }): string {
+  return `${p.size}: ${p.p50.toFixed(3)} (setup ${p.setupMs.toFixed(0)} ms${p.memoryMiB ? `, ${p.memoryMiB.toFixed(0)} MiB` : ''})`;
+}
