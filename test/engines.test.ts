@@ -20,6 +20,7 @@ import { binaryPath, cerbosPlatformPackage } from '../src/engines/paths.ts';
 import { ENGINE_PINS } from '../src/engines/pins.ts';
 import { cleanStaleProcesses, groupPids } from '../src/engines/process.ts';
 import { listeningSockets } from '../src/engines/sockets.ts';
+import { findPostgresBinDir, PostgresLocal } from '../src/engines/postgres.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-engines-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -134,6 +135,21 @@ describe('engine configuration (no processes)', () => {
 });
 
 describe('engines as local processes', () => {
+  it.skipIf('missing' in findPostgresBinDir())("PostgreSQL (OpenFGA's postgres datastore): answers, loopback only, nothing left after stop", async () => {
+    const pg = await new PostgresLocal({ logFile: path.join(dir, 'postgres.log') }).start();
+    const pid = pg.getPid();
+    try {
+      expect(pg.getUri()).toMatch(/^postgres:\/\/authzbench@127\.0\.0\.1:\d+\/postgres\?sslmode=disable$/);
+      expect(pg.getVersion()).toMatch(/^\d+\.\d+$/);
+      expectLoopbackOnly(pid, 1);
+      expect(existsSync(pg.getDataDir())).toBe(true);
+    } finally {
+      await pg.stop();
+    }
+    await expectGone(pid);
+    expect(existsSync(pg.getDataDir())).toBe(false);
+  }, 60_000);
+
   it.skipIf(!installed.openfga)('OpenFGA: healthy, one real check, loopback only, nothing left after stop', async () => {
     const fga = await new OpenFgaLocal({ logFile: path.join(dir, 'openfga.log') }).start();
     const pid = fga.getPid()!;

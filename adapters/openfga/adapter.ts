@@ -23,6 +23,8 @@ import { requestParameters, toCheck, toTupleKey, toTupleKeyWithoutCondition, tra
 export interface OpenFgaServer extends StartedServer {
   /** The server's JSON log (`--log-format json`); absent when the server is not ours (url launch). */
   logFile?: string;
+  /** The datastore server, where there is one (e.g. `PostgreSQL 15.18`). */
+  datastoreVersion?: string;
 }
 
 /** Server flags that change answers or timing; the launcher must start OpenFGA with exactly these. */
@@ -30,7 +32,7 @@ export interface OpenFgaServerSettings {
   checkQueryCache: boolean;
   /** Go duration, e.g. `10s`. */
   checkQueryCacheTtl: string;
-  datastore: 'memory';
+  datastore: 'memory' | 'postgres';
   /** OpenFGA's resolution depth limit (`--resolve-node-limit`). */
   resolveNodeLimit: number;
   logFormat: 'json';
@@ -41,7 +43,7 @@ export type OpenFgaLauncher = (options: { settings: OpenFgaServerSettings; conte
 
 export interface OpenFgaAdapterOptions {
   launcher: OpenFgaLauncher;
-  /** `cache` turns the check query cache on; `store-per-tenant` gives each tenant its own store. */
+  /** `cache` turns the check query cache on; `store-per-tenant` gives each tenant its own store; `postgres` uses a PostgreSQL datastore. */
   configuration?: string;
   consistency?: 'MINIMIZE_LATENCY' | 'HIGHER_CONSISTENCY';
 }
@@ -85,7 +87,7 @@ export function serverSettings(configuration?: string): OpenFgaServerSettings {
   return {
     checkQueryCache: configuration === 'cache',
     checkQueryCacheTtl: '10s',
-    datastore: 'memory',
+    datastore: configuration === 'postgres' ? 'postgres' : 'memory',
     resolveNodeLimit: 50,
     logFormat: 'json',
   };
@@ -137,7 +139,7 @@ export class OpenFgaAdapter implements EngineAdapter {
         consistency: this.consistency,
         checkQueryCache: this.settings.checkQueryCache,
         ...(this.settings.checkQueryCache ? { checkQueryCacheTtl: this.settings.checkQueryCacheTtl } : {}),
-        datastore: this.settings.datastore,
+        datastore: this.server?.datastoreVersion ? `${this.settings.datastore} (${this.server.datastoreVersion}, local, default server settings)` : this.settings.datastore,
         resolveNodeLimit: this.settings.resolveNodeLimit,
         batchCheck: `server-side BatchCheck, ${MAX_CHECKS_PER_BATCH} checks per request`,
         decisionLog: 'request log (grpc_req_complete, --log-format json), not a decision log',

@@ -8,8 +8,8 @@ import { openFgaLauncher } from './launcher.ts';
 
 const definition: EngineDefinition = {
   id: 'openfga',
-  description: 'OpenFGA 1.22.1 server (memory datastore): authorization model schema 1.1 with CEL conditions, server-side BatchCheck, JSON request log',
-  configurations: ['cache', 'store-per-tenant'],
+  description: 'OpenFGA 1.22.1 server (memory datastore; postgres configuration: a local PostgreSQL): authorization model schema 1.1 with CEL conditions, server-side BatchCheck, JSON request log',
+  configurations: ['cache', 'store-per-tenant', 'postgres'],
   create: (configuration) => new OpenFgaAdapter({ launcher: openFgaLauncher, ...(configuration ? { configuration } : {}) }),
 };
 

@@ -1,26 +1,33 @@
 // OpenFGA server, in the style of a testcontainers module: an immutable settings object,
 // `start()` returning a started handle with getters.
-//   local:     .engines/bin/openfga (go install, pinned), every listener on 127.0.0.1
+//   local:     .engines/bin/openfga (go install, pinned), every listener on 127.0.0.1; with the
+//              postgres datastore, a local PostgreSQL started for it (src/engines/postgres.ts)
 //   container: openfga/openfga:v1.22.1 (testcontainers; only when Docker is reachable)
 //   url:       a server already running elsewhere; token from AUTHZ_BENCH_OPENFGA_TOKEN
 // openFgaLauncher adapts this to the adapter's OpenFgaLauncher contract (adapter.ts).
 
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { startContainer, type ContainerSpec } from '../../src/engines/container.ts';
 import { chooseLaunch, safeUrl, urlCredentials, type LaunchStrategy } from '../../src/engines/launch.ts';
 import { startLocalProcess } from '../../src/engines/local.ts';
 import { binaryPath } from '../../src/engines/paths.ts';
 import { ENGINE_PINS } from '../../src/engines/pins.ts';
 import { freePorts } from '../../src/engines/ports.ts';
+import { PostgresLocal, type StartedPostgres } from '../../src/engines/postgres.ts';
 import type { OpenFgaLauncher, OpenFgaServer } from './adapter.ts';
+
+const run = promisify(execFile);
 
 export interface OpenFgaSettings {
   /** `--check-query-cache-enabled` */
   readonly checkQueryCache: boolean;
   /** `--check-query-cache-ttl`, a Go duration. */
   readonly checkQueryCacheTtl: string;
-  readonly datastore: 'memory';
+  /** `--datastore-engine`: memory, or postgres (a local PostgreSQL, migrated with `openfga migrate`). */
+  readonly datastore: 'memory' | 'postgres';
   /** `--resolve-node-limit` (OpenFGA's depth limit). */
   readonly resolveNodeLimit: number;
   readonly logFormat: 'json';
@@ -54,6 +61,8 @@ export interface StartedOpenFga {
   getLaunch(): 'local' | 'container' | 'url';
   getPid(): number | undefined;
   getSettings(): OpenFgaSettings;
+  /** The datastore server's version (e.g. `PostgreSQL 15.18`), where OpenFGA has one. */
+  getDatastoreVersion(): string | undefined;
   /** Headers to send (bearer token for url launch); never record them. */
   getAuthHeaders(): Record<string, string>;
   stop(): Promise<void>;
@@ -64,7 +73,8 @@ function freezeSettings(partial?: Partial<OpenFgaSettings>): OpenFgaSettings {
 }
 
 /** `openfga run` flags: http, grpc bound to `host`; metrics, playground, profiler, tracing off. */
-export function openFgaRunArgs(settings: OpenFgaSettings, listen: { host: string; httpPort: number; grpcPort: number }): string[] {
+export function openFgaRunArgs(settings: OpenFgaSettings, listen: { host: string; httpPort: number; grpcPort: number; datastoreUri?: string }): string[] {
+  if (settings.datastore !== 'memory' && !listen.datastoreUri) throw new Error(`OpenFGA's ${settings.datastore} datastore needs a datastore URI`);
   return [
     'run',
     `--http-addr=${listen.host}:${listen.httpPort}`,
@@ -74,6 +84,7 @@ export function openFgaRunArgs(settings: OpenFgaSettings, listen: { host: string
     '--profiler-enabled=false',
     '--trace-enabled=false',
     `--datastore-engine=${settings.datastore}`,
+    ...(listen.datastoreUri ? [`--datastore-uri=${listen.datastoreUri}`] : []),
     `--log-format=${settings.logFormat}`,
     `--log-level=${settings.logLevel}`,
     `--resolve-node-limit=${settings.resolveNodeLimit}`,
@@ -90,7 +101,7 @@ class Started implements StartedOpenFga {
     private readonly launch: 'local' | 'container' | 'url',
     private readonly settings: OpenFgaSettings,
     private readonly stopper: () => Promise<void>,
-    private readonly extra: { logFile?: string; pid?: number; headers?: Record<string, string>; version?: string } = {},
+    private readonly extra: { logFile?: string; pid?: number; headers?: Record<string, string>; version?: string; datastoreVersion?: string } = {},
   ) {
     this.#headers = Object.freeze({ ...(extra.headers ?? {}) }) as Record<string, string>;
   }
@@ -101,6 +112,7 @@ class Started implements StartedOpenFga {
   getLaunch() { return this.launch; }
   getPid() { return this.extra.pid; }
   getSettings() { return this.settings; }
+  getDatastoreVersion() { return this.extra.datastoreVersion; }
   getAuthHeaders() { return { ...this.#headers }; }
   stop() { return this.stopper(); }
   toJSON() { return { httpUrl: safeUrl(this.http), grpcAddress: this.grpc, launch: this.launch, version: this.getVersion(), logFile: this.extra.logFile }; }
@@ -115,17 +127,45 @@ export class OpenFgaLocal {
     this.options = Object.freeze({ ...options, settings: this.settings });
   }
   async start(): Promise<StartedOpenFga> {
-    const [httpPort, grpcPort] = await freePorts(2);
-    mkdirSync(path.dirname(this.options.logFile), { recursive: true });
-    const http = `http://127.0.0.1:${httpPort}`;
-    const child = await startLocalProcess({
-      name: 'openfga',
-      binary: this.options.binary ?? binaryPath('openfga'),
-      args: openFgaRunArgs(this.settings, { host: '127.0.0.1', httpPort: httpPort!, grpcPort: grpcPort! }),
-      logFile: this.options.logFile,
-      health: { url: `${http}/healthz`, accept: (r, body) => r.status === 200 && body.includes('SERVING'), timeoutMs: this.options.startupTimeoutMs ?? 30_000 },
-    });
-    return new Started(http, `127.0.0.1:${grpcPort}`, 'local', this.settings, () => child.stop(), { logFile: this.options.logFile, pid: child.pid });
+    const binary = this.options.binary ?? binaryPath('openfga');
+    const postgres = this.settings.datastore === 'postgres' ? await this.startPostgres(binary) : undefined;
+    try {
+      const [httpPort, grpcPort] = await freePorts(2);
+      mkdirSync(path.dirname(this.options.logFile), { recursive: true });
+      const http = `http://127.0.0.1:${httpPort}`;
+      const child = await startLocalProcess({
+        name: 'openfga',
+        binary,
+        args: openFgaRunArgs(this.settings, { host: '127.0.0.1', httpPort: httpPort!, grpcPort: grpcPort!, ...(postgres ? { datastoreUri: postgres.getUri() } : {}) }),
+        logFile: this.options.logFile,
+        health: { url: `${http}/healthz`, accept: (r, body) => r.status === 200 && body.includes('SERVING'), timeoutMs: this.options.startupTimeoutMs ?? 30_000 },
+      });
+      const stop = async () => {
+        await child.stop();
+        await postgres?.stop();
+      };
+      return new Started(http, `127.0.0.1:${grpcPort}`, 'local', this.settings, stop, {
+        logFile: this.options.logFile,
+        pid: child.pid,
+        ...(postgres ? { datastoreVersion: `PostgreSQL ${postgres.getVersion()}` } : {}),
+      });
+    } catch (error) {
+      await postgres?.stop();
+      throw error;
+    }
+  }
+
+  /** A fresh local PostgreSQL (log beside OpenFGA's), with OpenFGA's tables created by `openfga migrate`. */
+  private async startPostgres(binary: string): Promise<StartedPostgres> {
+    const postgres = await new PostgresLocal({ logFile: this.options.logFile.replace(/(\.log)?$/, '.postgresql.log') }).start();
+    try {
+      await run(binary, ['migrate', '--datastore-engine=postgres', `--datastore-uri=${postgres.getUri()}`], { timeout: 60_000 });
+      return postgres;
+    } catch (error) {
+      await postgres.stop();
+      const e = error as { stderr?: string; message: string };
+      throw new Error(`openfga migrate failed: ${(e.stderr ?? '').trim().split('\n').slice(-5).join('\n') || e.message}`);
+    }
   }
 }
 
@@ -138,6 +178,9 @@ export class OpenFgaContainer {
     this.options = Object.freeze({ ...options, settings: this.settings });
   }
   spec(): ContainerSpec {
+    if (this.settings.datastore !== 'memory') {
+      throw new Error(`OpenFGA's ${this.settings.datastore} datastore runs with --launch local only (a local PostgreSQL); with Docker, run OpenFGA on Postgres yourself and use --engine openfga=http://host:port`);
+    }
     return {
       image: ENGINE_PINS.openfga.image,
       exposedPorts: [8080, 8081],
@@ -185,6 +228,7 @@ export const openFgaLauncher: OpenFgaLauncher = async ({ settings, context, engi
     version: started.getVersion(),
     launch: started.getLaunch(),
     ...(started.getLogFile() ? { logFile: started.getLogFile()! } : {}),
+    ...(started.getDatastoreVersion() ? { datastoreVersion: started.getDatastoreVersion()! } : {}),
     ...(started.getPid() ? { pid: started.getPid()! } : {}),
     headers: started.getAuthHeaders(),
     stop: () => started.stop(),

@@ -284,8 +284,9 @@ export function buildProgram(): Command {
     .command('status')
     .description('each engine, its launch strategies and version')
     .action(async () => {
-      const { engineStatus, formatStatus } = await import('../engines/status.ts');
+      const { engineStatus, formatStatus, postgresStatus } = await import('../engines/status.ts');
       console.log(formatStatus(await engineStatus()));
+      console.log(postgresStatus());
     });
 
   return program;

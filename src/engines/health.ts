@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import type { ManagedProcess } from './process.ts';
 
 export interface HealthWait {
+  /** Polled with GET until `accept` says yes; or, for a server without HTTP, see `probe`. */
   url: string;
+  /** Instead of the GET: resolves undefined when ready, else what is wrong (e.g. `pg_isready`). */
+  probe?: () => Promise<string | undefined>;
   /** Accepts the response; default: status 200. */
   accept?: (response: Response, body: string) => boolean;
   timeoutMs?: number;
@@ -30,10 +33,16 @@ export async function waitForHealthy(wait: HealthWait): Promise<void> {
       throw new Error(`${wait.process.name} ${wait.process.exitDescription()} before becoming healthy; log ${wait.process.logFile}:\n${logTail(wait.process.logFile)}`);
     }
     try {
-      const response = await fetch(wait.url, { signal: AbortSignal.timeout(2000), ...(wait.headers ? { headers: wait.headers } : {}) });
-      const body = await response.text();
-      if (accept(response, body)) return;
-      last = `HTTP ${response.status} ${body.slice(0, 200)}`;
+      if (wait.probe) {
+        const problem = await wait.probe();
+        if (problem === undefined) return;
+        last = problem;
+      } else {
+        const response = await fetch(wait.url, { signal: AbortSignal.timeout(2000), ...(wait.headers ? { headers: wait.headers } : {}) });
+        const body = await response.text();
+        if (accept(response, body)) return;
+        last = `HTTP ${response.status} ${body.slice(0, 200)}`;
+      }
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }

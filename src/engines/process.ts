@@ -24,6 +24,11 @@ export interface SpawnOptions {
   cwd?: string;
   /** Extra environment (merged over process.env). */
   env?: Readonly<Record<string, string>>;
+  /** Run as this user and group (servers that refuse to run as root, e.g. PostgreSQL). */
+  uid?: number;
+  gid?: number;
+  /** What stop() sends first (default SIGTERM; PostgreSQL's fast shutdown is SIGINT). */
+  stopSignal?: NodeJS.Signals;
 }
 
 interface PidFile {
@@ -50,6 +55,7 @@ export class ManagedProcess {
   readonly #child: ChildProcess;
   readonly #pidFile: string;
   readonly #exited: Promise<void>;
+  readonly #stopSignal: NodeJS.Signals;
   #exitCode: number | null = null;
   #exitSignal: NodeJS.Signals | null = null;
   #done = false;
@@ -60,6 +66,7 @@ export class ManagedProcess {
     this.binary = options.binary;
     this.args = Object.freeze([...options.args]);
     this.logFile = options.logFile;
+    this.#stopSignal = options.stopSignal ?? 'SIGTERM';
     mkdirSync(path.dirname(options.logFile), { recursive: true });
     const fd = openSync(options.logFile, 'a');
     try {
@@ -68,6 +75,8 @@ export class ManagedProcess {
         stdio: ['ignore', fd, fd],
         cwd: options.cwd,
         env: { ...process.env, ...options.env },
+        ...(options.uid !== undefined ? { uid: options.uid } : {}),
+        ...(options.gid !== undefined ? { gid: options.gid } : {}),
       });
     } finally {
       closeSync(fd);
@@ -120,11 +129,11 @@ export class ManagedProcess {
     return this.#exitSignal ? `killed by ${this.#exitSignal}` : `exited with code ${this.#exitCode}`;
   }
 
-  /** SIGTERM to the group, SIGKILL after `graceMs`; resolves when no process of the group is left. */
+  /** The stop signal (SIGTERM) to the group, SIGKILL after `graceMs`; resolves when no process of the group is left. */
   async stop(graceMs = 5000): Promise<void> {
     if (this.pid > 0) {
       if (!this.#done) {
-        killGroup(this.pid, 'SIGTERM');
+        killGroup(this.pid, this.#stopSignal);
         const timer = setTimeout(() => killGroup(this.pid, 'SIGKILL'), graceMs);
         await this.#exited;
         clearTimeout(timer);

@@ -7,6 +7,7 @@ import { dockerReachable } from './container.ts';
 import { installedVersion } from './install.ts';
 import { binaryPath } from './paths.ts';
 import { ENGINE_PINS, SERVER_ENGINE_IDS, type ServerEngineId } from './pins.ts';
+import { findPostgresBinDir } from './postgres.ts';
 
 export interface EngineStatusRow {
   id: ServerEngineId;
@@ -48,4 +49,10 @@ export function formatStatus(rows: readonly EngineStatusRow[]): string {
   const body = rows.map((r) => [r.id, r.pinned, r.installed ?? '-', r.local, r.container, r.auto, path.relative(process.cwd(), r.binary) || r.binary]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   return [header, ...body].map((cols) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** One line on the PostgreSQL that OpenFGA's `postgres` configuration starts, or why it cannot. */
+export function postgresStatus(): string {
+  const found = findPostgresBinDir();
+  return 'missing' in found ? `openfga[postgres] datastore: ${found.missing}` : `openfga[postgres] datastore: PostgreSQL programs in ${found.binDir}`;
 }

@@ -21,6 +21,8 @@ import { PROJECT_ROOT, SCENARIOS_DIR } from '../../src/core/paths.ts';
 import { formatRelationship, type Relationship } from '../../src/core/relationship.ts';
 import { runScenario, type ScenarioRun } from '../../src/runner/run-scenario.ts';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
+import { findPostgresBinDir } from '../../src/engines/postgres.ts';
 import { describeBundledScenarios, withReference } from '../helpers/conformance.ts';
 import { foldersYaml, model, rel, req as request } from '../helpers/model.ts';
 import { expectRevocationByPolicyUpdate, FOLDER_CHECKS, writeFolderRelationships } from '../helpers/folder-checks.ts';
@@ -574,17 +576,25 @@ describe('OpenFGA native mode and store import', () => {
 /** Reasons a bundled scenario may be unsupported on OpenFGA; each is listed in adapters/openfga/README.md. */
 const KNOWN_UNSUPPORTED = /OpenFGA rejects usersets and wildcards on a tupleset relation|uses a permission as tupleset/;
 
-describeBundledScenarios('bundled scenarios: OpenFGA decides as the reference engine', () => definition.create(), () => context, (scenario, actual, expected) => {
+/** Same decisions as the reference; every case passes but the request-log completeness (sampled under load, README). */
+function compareWithReference(scenario: Scenario, actual: ScenarioRun, expected: ScenarioRun): void {
   const unsupported = actual.cases.filter((c) => c.status === 'unsupported');
   for (const c of unsupported) expect(c.message).toMatch(KNOWN_UNSUPPORTED);
   if (unsupported.length && actual.cases.length === 1) return;
-  const decisions = (run: typeof actual) => run.cases.filter((c) => c.kind === 'check' || c.kind === 'batch').map((c) => `${c.step}.${c.item ?? 0} ${c.request}: ${c.actual}`);
+  const decisions = (run: ScenarioRun) => run.cases.filter((c) => c.kind === 'check' || c.kind === 'batch').map((c) => `${c.step}.${c.item ?? 0} ${c.request}: ${c.actual}`);
   expect(decisions(actual)).toEqual(decisions(expected));
   const notPassing = actual.cases.filter((c) => c.status !== 'pass' && !(c.kind === 'expectLog' && c.status === 'fail'));
   expect(notPassing.map((c) => `${c.step} ${c.kind}: ${c.status} ${c.message ?? ''}`)).toEqual([]);
   if (scenario.id === 'authzen-todo') {
     expect(actual.cases.filter((c) => (c.kind === 'check' || c.kind === 'batch') && c.status === 'pass').length).toBe(43);
   }
+}
+
+describeBundledScenarios('bundled scenarios: OpenFGA decides as the reference engine', () => definition.create(), () => context, compareWithReference);
+
+// The same with the PostgreSQL datastore (a local PostgreSQL started for the server), where the machine has one.
+describe.skipIf('missing' in findPostgresBinDir())('OpenFGA on PostgreSQL (configuration `postgres`)', () => {
+  describeBundledScenarios('bundled scenarios: openfga[postgres] decides as the reference engine', () => definition.create('postgres'), () => context, compareWithReference);
 });
 
 // ---------------------------------------------------------------------------------------
