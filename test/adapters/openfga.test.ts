@@ -266,7 +266,8 @@ describe('OpenFGA server', () => {
     const info = fga.info();
     expect(info.id).toBe('openfga');
     expect(info.settings).toMatchObject({ consistency: 'MINIMIZE_LATENCY', checkQueryCache: false, datastore: 'memory', tenancy: 'tenant type in one store' });
-    expect(definition.configurations).toEqual(['cache', 'store-per-tenant']);
+    expect(definition.configurations).toEqual(['cache', 'store-per-tenant', 'postgres']);
+    expect(serverSettings('postgres')).toEqual({ ...serverSettings(), datastore: 'postgres' });
   });
 
   it('answers rewrites, nested groups with cycles, wildcards, conditions and deletes', async () => {
@@ -594,6 +595,14 @@ describeBundledScenarios('bundled scenarios: OpenFGA decides as the reference en
 
 // The same with the PostgreSQL datastore (a local PostgreSQL started for the server), where the machine has one.
 describe.skipIf('missing' in findPostgresBinDir())('OpenFGA on PostgreSQL (configuration `postgres`)', () => {
+  describe('settings', () => {
+    const fga = definition.create('postgres');
+    beforeAll(() => fga.start(context), 60_000);
+    afterAll(() => fga.stop(), 30_000);
+    it('records the datastore and its version', () => {
+      expect(fga.info()).toMatchObject({ id: 'openfga[postgres]', settings: { datastore: expect.stringMatching(/^postgres \(PostgreSQL \d+\.\d+, local, default server settings\)$/) } });
+    });
+  });
   describeBundledScenarios('bundled scenarios: openfga[postgres] decides as the reference engine', () => definition.create('postgres'), () => context, compareWithReference);
 });
 
