@@ -4,7 +4,7 @@
 // An engine is skipped only when its binary is not installed (`authz-bench engines install`).
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +21,7 @@ import { ENGINE_PINS } from '../src/engines/pins.ts';
 import { cleanStaleProcesses, groupPids } from '../src/engines/process.ts';
 import { listeningSockets } from '../src/engines/sockets.ts';
 import { findPostgresBinDir, PostgresLocal } from '../src/engines/postgres.ts';
+import { groupMemoryBytes } from '../src/engines/server.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-engines-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -135,14 +136,17 @@ describe('engine configuration (no processes)', () => {
 });
 
 describe('engines as local processes', () => {
-  it.skipIf('missing' in findPostgresBinDir())("PostgreSQL (OpenFGA's postgres datastore): answers, loopback only, nothing left after stop", async () => {
+  it.skipIf('missing' in findPostgresBinDir())("PostgreSQL (OpenFGA's postgres datastore): answers on a private Unix socket only, nothing left after stop", async () => {
     const pg = await new PostgresLocal({ logFile: path.join(dir, 'postgres.log') }).start();
     const pid = pg.getPid();
     try {
-      expect(pg.getUri()).toMatch(/^postgres:\/\/authzbench@127\.0\.0\.1:\d+\/postgres\?sslmode=disable$/);
+      // Only a Unix socket in its own 0700 folder: no TCP listener for other local users to reach.
+      expect(pg.getUri()).toBe(`postgres://authzbench@/postgres?host=${encodeURIComponent(pg.getDataDir())}&port=${/port=(\d+)/.exec(pg.getUri())![1]}&sslmode=disable`);
       expect(pg.getVersion()).toMatch(/^\d+\.\d+$/);
-      expectLoopbackOnly(pid, 1);
-      expect(existsSync(pg.getDataDir())).toBe(true);
+      expect(listeningSockets(pid)).toEqual([]);
+      expect(statSync(pg.getDataDir()).mode & 0o777).toBe(0o700);
+      // Its memory, for the adapter's figures: postmaster and backends, shared memory counted once.
+      expect(groupMemoryBytes(pid)).toBeGreaterThan(2 ** 20);
     } finally {
       await pg.stop();
     }

@@ -12,7 +12,7 @@ import { ConsistencyPreference, OpenFgaClient } from '@openfga/sdk';
 import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { ObjectRef, Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
-import { httpHealth, processMemoryBytes, type StartedServer } from '../../src/engines/server.ts';
+import { groupMemoryBytes, httpHealth, processMemoryBytes, type StartedServer } from '../../src/engines/server.ts';
 import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
 import { parseRequestLog } from './decision-log.ts';
 import { readNativeOpenFga, writeNativeModel, writeNativeTuples } from './native.ts';
@@ -25,6 +25,8 @@ export interface OpenFgaServer extends StartedServer {
   logFile?: string;
   /** The datastore server, where there is one (e.g. `PostgreSQL 15.18`). */
   datastoreVersion?: string;
+  /** Its process group, so that memory figures count the datastore too. */
+  datastorePid?: number;
 }
 
 /** Server flags that change answers or timing; the launcher must start OpenFGA with exactly these. */
@@ -281,9 +283,10 @@ export class OpenFgaAdapter implements EngineAdapter {
   }
 
   async check(request: CheckRequest): Promise<Decision> {
-    const ids = this.tenantStores ? this.storeFor(request.resource) : this.requireStore();
     const body = toCheck(request, this.requestParams);
     try {
+      // Inside the try: a tenant whose store could not be created is an error decision, not a throw.
+      const ids = this.tenantStores ? this.storeFor(request.resource) : this.requireStore();
       const response = await this.fga.check(body, { ...ids, consistency: this.consistencyPreference(), retryParams: { maxRetry: 0 } });
       const requestId = response.$response?.headers?.['x-request-id'];
       return { allowed: response.allowed === true, ...(typeof requestId === 'string' ? { decisionId: requestId } : {}) };
@@ -371,8 +374,11 @@ export class OpenFgaAdapter implements EngineAdapter {
     });
   }
 
+  /** OpenFGA's resident memory, plus its datastore's processes where it has a local one (PostgreSQL). */
   async memoryBytes(): Promise<number | undefined> {
-    return processMemoryBytes(this.server?.pid);
+    const server = processMemoryBytes(this.server?.pid);
+    if (server === undefined || !this.server?.datastorePid) return server;
+    return server + groupMemoryBytes(this.server.datastorePid);
   }
 
   async stop(): Promise<void> {
@@ -392,11 +398,19 @@ export function isImplicit(r: Relationship): boolean {
   return r.subject.relation === r.relation && r.subject.type === r.resource.type && r.subject.id === r.resource.id;
 }
 
-/** Runs `action` on every item, at most `limit` at a time. */
+/** Runs `action` on every item, at most `limit` at a time; after a failure no new item starts. */
 async function forEachLimited<T>(items: readonly T[], limit: number, action: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) await action(items[next++]!);
+    while (!failed && next < items.length) {
+      try {
+        await action(items[next++]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -63,6 +63,8 @@ export interface StartedOpenFga {
   getSettings(): OpenFgaSettings;
   /** The datastore server's version (e.g. `PostgreSQL 15.18`), where OpenFGA has one. */
   getDatastoreVersion(): string | undefined;
+  /** The datastore's process group leader (the local PostgreSQL), where there is one. */
+  getDatastorePid(): number | undefined;
   /** Headers to send (bearer token for url launch); never record them. */
   getAuthHeaders(): Record<string, string>;
   stop(): Promise<void>;
@@ -101,7 +103,7 @@ class Started implements StartedOpenFga {
     private readonly launch: 'local' | 'container' | 'url',
     private readonly settings: OpenFgaSettings,
     private readonly stopper: () => Promise<void>,
-    private readonly extra: { logFile?: string; pid?: number; headers?: Record<string, string>; version?: string; datastoreVersion?: string } = {},
+    private readonly extra: { logFile?: string; pid?: number; headers?: Record<string, string>; version?: string; datastoreVersion?: string; datastorePid?: number } = {},
   ) {
     this.#headers = Object.freeze({ ...(extra.headers ?? {}) }) as Record<string, string>;
   }
@@ -113,6 +115,7 @@ class Started implements StartedOpenFga {
   getPid() { return this.extra.pid; }
   getSettings() { return this.settings; }
   getDatastoreVersion() { return this.extra.datastoreVersion; }
+  getDatastorePid() { return this.extra.datastorePid; }
   getAuthHeaders() { return { ...this.#headers }; }
   stop() { return this.stopper(); }
   toJSON() { return { httpUrl: safeUrl(this.http), grpcAddress: this.grpc, launch: this.launch, version: this.getVersion(), logFile: this.extra.logFile }; }
@@ -141,13 +144,16 @@ export class OpenFgaLocal {
         health: { url: `${http}/healthz`, accept: (r, body) => r.status === 200 && body.includes('SERVING'), timeoutMs: this.options.startupTimeoutMs ?? 30_000 },
       });
       const stop = async () => {
-        await child.stop();
-        await postgres?.stop();
+        try {
+          await child.stop();
+        } finally {
+          await postgres?.stop();
+        }
       };
       return new Started(http, `127.0.0.1:${grpcPort}`, 'local', this.settings, stop, {
         logFile: this.options.logFile,
         pid: child.pid,
-        ...(postgres ? { datastoreVersion: `PostgreSQL ${postgres.getVersion()}` } : {}),
+        ...(postgres ? { datastoreVersion: `PostgreSQL ${postgres.getVersion()}`, datastorePid: postgres.getPid() } : {}),
       });
     } catch (error) {
       await postgres?.stop();
@@ -229,6 +235,7 @@ export const openFgaLauncher: OpenFgaLauncher = async ({ settings, context, engi
     launch: started.getLaunch(),
     ...(started.getLogFile() ? { logFile: started.getLogFile()! } : {}),
     ...(started.getDatastoreVersion() ? { datastoreVersion: started.getDatastoreVersion()! } : {}),
+    ...(started.getDatastorePid() ? { datastorePid: started.getDatastorePid()! } : {}),
     ...(started.getPid() ? { pid: started.getPid()! } : {}),
     headers: started.getAuthHeaders(),
     stop: () => started.stop(),

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import type { ManagedProcess } from './process.ts';
 
 export interface HealthWait {
-  /** Polled with GET until `accept` says yes; or, for a server without HTTP, see `probe`. */
-  url: string;
-  /** Instead of the GET: resolves undefined when ready, else what is wrong (e.g. `pg_isready`). */
+  /** Polled with GET until `accept` says yes (servers with an HTTP health endpoint). */
+  url?: string;
+  /** For a server without one: resolves undefined when ready, else what is wrong (e.g. `pg_isready`). */
   probe?: () => Promise<string | undefined>;
   /** Accepts the response; default: status 200. */
   accept?: (response: Response, body: string) => boolean;
@@ -25,6 +25,7 @@ export function logTail(file: string, lines = 15): string {
 }
 
 export async function waitForHealthy(wait: HealthWait): Promise<void> {
+  if (!wait.url && !wait.probe) throw new Error('waitForHealthy: give a url or a probe');
   const deadline = Date.now() + (wait.timeoutMs ?? 30_000);
   const accept = wait.accept ?? ((response: Response) => response.status === 200);
   let last = 'no answer';
@@ -38,7 +39,7 @@ export async function waitForHealthy(wait: HealthWait): Promise<void> {
         if (problem === undefined) return;
         last = problem;
       } else {
-        const response = await fetch(wait.url, { signal: AbortSignal.timeout(2000), ...(wait.headers ? { headers: wait.headers } : {}) });
+        const response = await fetch(wait.url!, { signal: AbortSignal.timeout(2000), ...(wait.headers ? { headers: wait.headers } : {}) });
         const body = await response.text();
         if (accept(response, body)) return;
         last = `HTTP ${response.status} ${body.slice(0, 200)}`;
@@ -49,5 +50,5 @@ export async function waitForHealthy(wait: HealthWait): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, wait.intervalMs ?? 50));
   }
   const where = wait.process ? `; log ${wait.process.logFile}:\n${logTail(wait.process.logFile)}` : '';
-  throw new Error(`${wait.process?.name ?? 'engine'} not healthy at ${wait.url} after ${wait.timeoutMs ?? 30_000} ms (last: ${last})${where}`);
+  throw new Error(`${wait.process?.name ?? 'engine'} not healthy at ${wait.url ?? 'its readiness probe'} after ${wait.timeoutMs ?? 30_000} ms (last: ${last})${where}`);
 }

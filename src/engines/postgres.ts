@@ -1,16 +1,17 @@
 // PostgreSQL as a local process, for engines with a Postgres datastore (OpenFGA's
 // `postgres` configuration), in the style of a testcontainers module: `start()` returns a
-// started handle with getters. A fresh cluster per start (initdb into a temporary folder,
-// trust authentication, listening on 127.0.0.1 only, on a free port, its Unix socket in the
-// data folder); stopped with a fast shutdown and its folder removed on stop(). Server
-// settings are PostgreSQL's defaults (fsync on): a datastore as it would run in production,
-// not tuned for the benchmark.
+// started handle with getters. A fresh cluster per start (initdb into a temporary folder),
+// reachable only through its Unix socket inside that folder (mode 0700): no TCP listener, so
+// the trust authentication of this throwaway cluster is open to nobody but its owner (and
+// root). Stopped with a fast shutdown and its folder removed on stop(); folders of clusters
+// whose harness died are removed at the next start. Server settings are PostgreSQL's
+// defaults (fsync on): a datastore as it would run in production, not tuned for the benchmark.
 //
 // PostgreSQL refuses to run as root; as root, initdb and the server run as the `postgres`
 // user (Debian's package creates it), or `nobody`.
 
 import { execFile, execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -31,7 +32,7 @@ export interface PostgresOptions {
 }
 
 export interface StartedPostgres {
-  /** `postgres://authzbench@127.0.0.1:<port>/postgres?sslmode=disable` (no password: trust, loopback). */
+  /** `postgres://authzbench@/postgres?host=<data folder>&port=<n>&sslmode=disable`: the Unix socket, no password. */
   getUri(): string;
   /** e.g. `15.18`. */
   getVersion(): string;
@@ -75,6 +76,23 @@ function serverUser(): { uid: number; gid: number } | undefined {
   throw new Error('PostgreSQL refuses to run as root and neither a `postgres` nor a `nobody` user exists');
 }
 
+const DATA_DIR_PREFIX = 'authz-bench-postgres-';
+
+/** Removes cluster folders left by runs that died (their postmaster.pid names no live process). */
+function removeStaleClusters(): void {
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(DATA_DIR_PREFIX))) {
+    const dir = path.join(tmpdir(), name);
+    let pid = 0;
+    try {
+      pid = Number(readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    } catch {
+      // no pid file: never started, or shut down
+    }
+    if (pid > 0 && existsSync(`/proc/${pid}`)) continue;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export class PostgresLocal {
   constructor(private readonly options: PostgresOptions) {}
 
@@ -83,39 +101,43 @@ export class PostgresLocal {
     if ('missing' in where) throw new Error(where.missing);
     const bin = (name: string) => path.join(where.binDir, name);
     const user = serverUser();
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'authz-bench-postgres-'));
+    removeStaleClusters();
+    const dataDir = mkdtempSync(path.join(tmpdir(), DATA_DIR_PREFIX));
     try {
       if (user) chownSync(dataDir, user.uid, user.gid);
       const asUser = { ...(user ?? {}), cwd: dataDir };
       await run(bin('initdb'), ['-D', dataDir, '-U', POSTGRES_USER, '--auth=trust', '-E', 'UTF8', '--no-sync'], asUser);
       const { stdout } = await run(bin('postgres'), ['--version'], asUser);
       const version = /(\d+\.\d+)/.exec(stdout)?.[1] ?? 'unknown';
+      // The port only names the socket file (.s.PGSQL.<port>); a free one keeps it unique.
       const port = await freePort();
       const child = await startLocalProcess({
         name: 'postgres',
         binary: bin('postgres'),
-        args: ['-D', dataDir, '-h', '127.0.0.1', '-p', String(port), '-k', dataDir],
+        args: ['-D', dataDir, '-c', 'listen_addresses=', '-k', dataDir, '-p', String(port)],
         logFile: this.options.logFile,
         ...asUser,
         stopSignal: 'SIGINT',
         health: {
-          url: `postgres://127.0.0.1:${port}`,
           timeoutMs: this.options.startupTimeoutMs ?? 30_000,
           probe: () =>
-            run(bin('pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-U', POSTGRES_USER, '-d', 'postgres']).then(
+            run(bin('pg_isready'), ['-h', dataDir, '-p', String(port), '-U', POSTGRES_USER, '-d', 'postgres']).then(
               () => undefined,
               (error: { stdout?: string }) => error.stdout?.trim() || 'not ready',
             ),
         },
       });
       return {
-        getUri: () => `postgres://${POSTGRES_USER}@127.0.0.1:${port}/postgres?sslmode=disable`,
+        getUri: () => `postgres://${POSTGRES_USER}@/postgres?host=${encodeURIComponent(dataDir)}&port=${port}&sslmode=disable`,
         getVersion: () => version,
         getPid: () => child.pid,
         getDataDir: () => dataDir,
         stop: async () => {
-          await child.stop();
-          rmSync(dataDir, { recursive: true, force: true });
+          try {
+            await child.stop();
+          } finally {
+            rmSync(dataDir, { recursive: true, force: true });
+          }
         },
       };
     } catch (error) {

@@ -2,6 +2,7 @@
 // to: the handle a launcher returns, its resident memory, and an HTTP health probe.
 
 import { readFileSync } from 'node:fs';
+import { groupPids } from './process.ts';
 
 /** A running engine server, however it was obtained (local process, container, URL). */
 export interface StartedServer {
@@ -26,6 +27,24 @@ export function processMemoryBytes(pid: number | undefined): number | undefined 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Memory of a process group (e.g. a PostgreSQL postmaster and its backends): the sum of each
+ * process's proportional set size (Pss, /proc/<pid>/smaps_rollup), so shared memory the
+ * backends all map is counted once, not once per backend.
+ */
+export function groupMemoryBytes(pgid: number): number {
+  let total = 0;
+  for (const pid of groupPids(pgid)) {
+    try {
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      total += m ? Number(m[1]) * 1024 : (processMemoryBytes(pid) ?? 0);
+    } catch {
+      // the process has exited
+    }
+  }
+  return total;
 }
 
 /**
