@@ -4,7 +4,7 @@
 // connections are paced with a Lua delay(); the harness then runs at the rate wrk achieved.
 
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -128,6 +128,7 @@ export async function crosscheck(options: CrosscheckOptions): Promise<Crosscheck
     return rows;
   } finally {
     await adapter.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
