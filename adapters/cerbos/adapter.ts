@@ -14,25 +14,18 @@ import path from 'node:path';
 import { GRPC } from '@cerbos/grpc';
 import type { Policy } from '@cerbos/core';
 import { stringify } from 'yaml';
-import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
+import type { AdapterInfo, AdapterSpec, DecisionLogEntry, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { processMemoryBytes } from '../../src/engines/server.ts';
-import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
-import { startCerbos, type StartedCerbos } from './launcher.ts';
+import { binaryPath } from '../../src/engines/paths.ts';
+import type { Model } from '../../src/model/types.ts';
+import { startCerbos, type CerbosServer } from './launcher.ts';
 import { clearPolicyDir, loadNativeCerbos, nativeAttributes, type NativeState } from './native.ts';
 import { Resolver } from './resolver.ts';
 import { ruleName, PROBE_ACTION, PROBE_ROLE, translateModel, unsupportedReasons, type CerbosPolicyDoc, type ResolverPlan } from './translate.ts';
 
 export type CerbosMode = 'disk' | 'admin';
-
-export const CERBOS_CAPABILITIES: Capabilities = {
-  features: ALL_MODEL_FEATURES,
-  batchCheck: true,
-  decisionLog: 'decision',
-  policyUpdate: true,
-  embedded: false,
-};
 
 /** Cerbos's default `server.requestLimits.maxResourcesPerRequest`. */
 const MAX_RESOURCES_PER_REQUEST = 50;
@@ -45,9 +38,10 @@ export interface ResolverStats {
   totalMs: number;
 }
 
-export class CerbosAdapter implements EngineAdapter {
-  readonly capabilities = CERBOS_CAPABILITIES;
-  private server?: StartedCerbos;
+export class CerbosAdapter implements AdapterSpec {
+  readonly embedded = false;
+  readonly decisionLog = 'decision';
+  private server?: CerbosServer;
   private client?: GRPC;
   private readonly resolver = new Resolver(EMPTY_PLAN);
   private plan: ResolverPlan = EMPTY_PLAN;
@@ -59,14 +53,16 @@ export class CerbosAdapter implements EngineAdapter {
   /** Set by loadNative: checks send the native attributes file's attributes (native.ts). */
   private native?: NativeState;
 
-  constructor(readonly mode: CerbosMode = 'disk') {}
+  constructor(
+    private readonly definition: EngineDefinition,
+    readonly mode: CerbosMode = 'disk',
+  ) {}
 
-  info(): EngineInfo {
+  info(): AdapterInfo {
     return {
-      id: this.mode === 'admin' ? 'cerbos[admin]' : 'cerbos',
-      name: 'Cerbos',
-      version: this.server?.getVersion() ?? 'unknown',
-      launch: this.server?.getLaunch() ?? 'local',
+      name: this.definition.name,
+      version: this.server?.version ?? 'unknown',
+      launch: this.server?.launch ?? 'local',
       settings: {
         policyStore: this.mode === 'admin' ? 'sqlite3 :memory: via Admin API addOrUpdatePolicies' : 'disk, watchForChanges: true',
         policies: 'generated resource policies, one per type, CEL rule conditions (adapters/cerbos/translate.ts)',
@@ -102,23 +98,19 @@ export class CerbosAdapter implements EngineAdapter {
 
   async start(context: RunContext): Promise<void> {
     if (context.options.metadata === 'false') this.includeMetadata = false;
-    const dir = path.join(context.resultsDir, 'engines');
-    mkdirSync(dir, { recursive: true });
-    const suffix = this.mode === 'admin' ? '-admin' : '';
-    const auditLogFile = path.join(dir, `cerbos${suffix}-audit.log`);
+    const auditLogFile = context.logFile('audit');
     rmSync(auditLogFile, { force: true });
-    const policyDir = path.join(dir, `cerbos${suffix}-policies`);
+    const policyDir = context.logFile('policies').replace(/\.log$/, '');
     rmSync(policyDir, { recursive: true, force: true });
-    this.server = await startCerbos((context.options.launch as 'auto' | 'local' | 'container' | 'url' | undefined) ?? 'auto', {
-      logFile: path.join(dir, `cerbos${suffix}.log`),
+    const options = {
       ...(this.mode === 'disk' ? { policyDir, watchForChanges: true } : { adminApi: true }),
       auditLogFile,
-      logLevel: 'warn',
-      ...(context.options.url ? { url: context.options.url } : {}),
+      logLevel: 'warn' as const,
       ...(context.options.grpc ? { grpcAddress: context.options.grpc } : {}),
-    });
-    const admin = this.server.getAdminCredentials();
-    this.client = new GRPC(this.server.getGrpcAddress(), { tls: false, ...(admin ? { adminCredentials: admin } : {}) });
+    };
+    this.server = await startCerbos(this.definition, options, { launch: context.launch, logFile: context.logFile() });
+    const admin = this.server.adminCredentials;
+    this.client = new GRPC(this.server.grpcAddress, { tls: false, ...(admin ? { adminCredentials: admin } : {}) });
   }
 
   private get cerbos(): GRPC {
@@ -128,13 +120,13 @@ export class CerbosAdapter implements EngineAdapter {
 
   async loadModel(model: Model): Promise<void> {
     this.version = `m${++this.loads}`;
-    const dir = this.server?.getPolicyDir();
+    const dir = this.server?.policyDir;
     if (this.native && this.mode === 'disk' && dir) clearPolicyDir(dir);
     this.native = undefined;
     this.resolver.clear();
     this.plan = translateModel(model, this.version).plan;
     this.resolver.setPlan(this.plan);
-    const auditFile = this.server?.getAuditLogFile();
+    const auditFile = this.server?.auditLogFile;
     this.auditOffset = auditFile && existsSync(auditFile) ? statSync(auditFile).size : 0;
     await this.putPolicies(model, true);
     await this.waitForVersion();
@@ -145,10 +137,10 @@ export class CerbosAdapter implements EngineAdapter {
     this.version = `m${++this.loads}`;
     this.resolver.clear();
     this.native = undefined;
-    const auditFile = this.server?.getAuditLogFile();
+    const auditFile = this.server?.auditLogFile;
     this.auditOffset = auditFile && existsSync(auditFile) ? statSync(auditFile).size : 0;
-    const dir = this.server?.getPolicyDir();
-    this.native = await loadNativeCerbos(native, { cerbos: this.cerbos, ...(this.mode === 'disk' && dir ? { policyDir: dir } : {}), admin: !!this.server?.getAdminCredentials(), load: this.version });
+    const dir = this.server?.policyDir;
+    this.native = await loadNativeCerbos(native, { cerbos: this.cerbos, ...(this.mode === 'disk' && dir ? { policyDir: dir } : {}), admin: !!this.server?.adminCredentials, load: this.version, binary: binaryPath(this.definition) });
   }
 
   async updateModel(model: Model): Promise<void> {
@@ -163,12 +155,12 @@ export class CerbosAdapter implements EngineAdapter {
   private async putPolicies(model: Model, fresh: boolean): Promise<void> {
     const { policies } = translateModel(model, this.version);
     this.types = [...model.types.values()].filter((t) => t.relations.size + t.permissions.size > 0).map((t) => t.name);
-    const dir = this.server?.getPolicyDir();
+    const dir = this.server?.policyDir;
     if (this.mode === 'disk' && dir) {
       writePolicyDir(dir, policies, fresh);
       return;
     }
-    if (!this.server?.getAdminCredentials()) throw new Error('Cerbos: no policy directory and no admin API to load policies into');
+    if (!this.server?.adminCredentials) throw new Error('Cerbos: no policy directory and no admin API to load policies into');
     const list = [...policies.values()] as unknown as Policy[];
     await this.cerbos.addOrUpdatePolicies({ policies: list });
   }
@@ -284,7 +276,7 @@ export class CerbosAdapter implements EngineAdapter {
   }
 
   async readDecisionLog(): Promise<DecisionLogEntry[]> {
-    const file = this.server?.getAuditLogFile();
+    const file = this.server?.auditLogFile;
     if (!file || !existsSync(file)) return [];
     const text = readFileSync(file).subarray(this.auditOffset).toString('utf8');
     return parseAuditLog(text);
@@ -300,7 +292,7 @@ export class CerbosAdapter implements EngineAdapter {
   }
 
   async memoryBytes(): Promise<number | undefined> {
-    return processMemoryBytes(this.server?.getPid());
+    return processMemoryBytes(this.server?.pid);
   }
 
   async stop(): Promise<void> {

@@ -1,22 +1,15 @@
-// Cerbos PDP, in the style of a testcontainers module (settings object, start() -> handle).
-//   local:     the npm platform binary (@cerbos/cerbos-<os>-<arch>, pinned 0.55.0) spawned directly
-//              with a generated config: http + grpc on 127.0.0.1, no debug (gops) listener,
-//              telemetry off (config + CERBOS_NO_TELEMETRY)
-//   container: ghcr.io/cerbos/cerbos:0.55.0 (testcontainers; only when Docker is reachable)
-//   url:       a PDP already running elsewhere; admin credentials from AUTHZ_BENCH_CERBOS_ADMIN_USER/_PASSWORD
-// Storage: `disk` at a policy directory (watchForChanges configurable), or with the admin API
-// a mutable in-memory `sqlite3` store. Audit: `file` backend to a caller-given path.
+// The Cerbos PDP, as the one server-engine helper (src/engines/server-engine.ts) starts it:
+// the npm platform binary (@cerbos/cerbos-<os>-<arch>) with a generated config: HTTP and gRPC
+// on the given addresses, no debug (gops) listener, telemetry off (config + CERBOS_NO_TELEMETRY).
+// Storage: `disk` at a policy directory (watchForChanges), or with the Admin API a mutable
+// in-memory `sqlite3` store. Audit: `file` backend to a caller-given path.
 // Config keys: docs.cerbos.dev/cerbos/latest/configuration/{server,storage,audit}.
 
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { startContainer, type ContainerSpec } from '../../src/engines/container.ts';
-import { chooseLaunch, safeUrl, type LaunchStrategy } from '../../src/engines/launch.ts';
-import { startLocalProcess } from '../../src/engines/local.ts';
-import { binaryPath } from '../../src/engines/paths.ts';
-import { ENGINE_PINS } from '../../src/engines/pins.ts';
-import { freePorts } from '../../src/engines/ports.ts';
+import type { EngineDefinition } from '../../src/core/adapter.ts';
+import { startServer, type ServerLaunch, type ServerRecipe, type StartedServer } from '../../src/engines/server-engine.ts';
 
 export interface CerbosAdminCredentials {
   readonly username: string;
@@ -29,9 +22,7 @@ export interface CerbosAdminCredentials {
 export const CERBOS_DEFAULT_ADMIN: CerbosAdminCredentials = Object.freeze({ username: 'cerbos', password: 'cerbosAdmin' });
 
 export interface CerbosOptions {
-  /** Engine stdout/stderr. */
-  logFile: string;
-  /** Policy directory for the `disk` store (created if missing). Default: a fresh folder next to the log file. */
+  /** Policy directory for the `disk` store (created if missing). */
   policyDir?: string;
   /** `storage.disk.watchForChanges` (default true: policy files written while running are picked up). */
   watchForChanges?: boolean;
@@ -45,24 +36,18 @@ export interface CerbosOptions {
   /** Default false. */
   accessLogsEnabled?: boolean;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
-  binary?: string;
-  startupTimeoutMs?: number;
+  /** gRPC address of a PDP reached by URL (its HTTP URL says nothing of it). */
+  grpcAddress?: string;
 }
 
-export interface StartedCerbos {
-  getHttpUrl(): string;
-  getGrpcAddress(): string;
-  /** The disk store's directory; undefined with the admin API (sqlite3 store). */
-  getPolicyDir(): string | undefined;
-  getAuditLogFile(): string | undefined;
+/** A running Cerbos PDP, however it was obtained. */
+export interface CerbosServer extends StartedServer {
+  grpcAddress: string;
+  /** The disk store's directory; undefined with the admin API (sqlite3 store) or a PDP reached by URL. */
+  policyDir?: string;
+  auditLogFile?: string;
   /** Admin API credentials when enabled; never record them. */
-  getAdminCredentials(): { username: string; password: string } | undefined;
-  getConfigFile(): string | undefined;
-  getVersion(): string;
-  getLogFile(): string | undefined;
-  getLaunch(): 'local' | 'container' | 'url';
-  getPid(): number | undefined;
-  stop(): Promise<void>;
+  adminCredentials?: { username: string; password: string };
 }
 
 /** The Cerbos config document for these options and listen addresses. */
@@ -94,120 +79,55 @@ export function cerbosConfig(options: CerbosOptions, listen: { http: string; grp
   };
 }
 
-function checkCredentials(options: CerbosOptions): void {
+export function checkCredentials(options: CerbosOptions): void {
   const c = options.adminCredentials;
   if (options.adminApi && c && !c.passwordHash && (c.username !== CERBOS_DEFAULT_ADMIN.username || c.password !== CERBOS_DEFAULT_ADMIN.password)) {
     throw new Error('Cerbos adminCredentials need passwordHash (base64 of a bcrypt hash of the password) unless they are the defaults cerbos/cerbosAdmin');
   }
 }
 
-class Started implements StartedCerbos {
-  readonly #admin: { username: string; password: string } | undefined;
-  constructor(
-    private readonly http: string,
-    private readonly grpc: string,
-    private readonly launch: 'local' | 'container' | 'url',
-    private readonly stopper: () => Promise<void>,
-    private readonly extra: { policyDir?: string; auditLogFile?: string; logFile?: string; configFile?: string; pid?: number; version?: string },
-    admin: CerbosAdminCredentials | undefined,
-  ) {
-    this.#admin = admin ? { username: admin.username, password: admin.password } : undefined;
-  }
-  getHttpUrl() { return this.http; }
-  getGrpcAddress() { return this.grpc; }
-  getPolicyDir() { return this.extra.policyDir; }
-  getAuditLogFile() { return this.extra.auditLogFile; }
-  getAdminCredentials() { return this.#admin ? { ...this.#admin } : undefined; }
-  getConfigFile() { return this.extra.configFile; }
-  getVersion() { return this.extra.version ?? ENGINE_PINS.cerbos.version; }
-  getLogFile() { return this.extra.logFile; }
-  getLaunch() { return this.launch; }
-  getPid() { return this.extra.pid; }
-  stop() { return this.stopper(); }
-  toJSON() { return { httpUrl: safeUrl(this.http), grpcAddress: this.grpc, launch: this.launch, version: this.getVersion(), policyDir: this.extra.policyDir, auditLogFile: this.extra.auditLogFile }; }
-}
-
-export class CerbosLocal {
-  readonly options: Readonly<CerbosOptions>;
-  constructor(options: CerbosOptions) {
-    checkCredentials(options);
-    this.options = Object.freeze({ ...options });
-  }
-  async start(): Promise<StartedCerbos> {
-    const o = this.options;
-    const [httpPort, grpcPort] = await freePorts(2);
-    const base = path.dirname(o.logFile);
-    mkdirSync(base, { recursive: true });
-    const policyDir = o.adminApi ? undefined : (o.policyDir ?? mkdtempSync(path.join(base, 'cerbos-policies-')));
-    if (policyDir) mkdirSync(policyDir, { recursive: true });
-    if (o.auditLogFile) mkdirSync(path.dirname(o.auditLogFile), { recursive: true });
-    const configFile = o.logFile.replace(/(\.log)?$/, '.config.yaml');
-    const listen = { http: `127.0.0.1:${httpPort}`, grpc: `127.0.0.1:${grpcPort}` };
-    writeFileSync(configFile, stringify(cerbosConfig(o, listen, { ...(policyDir ? { policyDir } : {}) })));
-    const http = `http://${listen.http}`;
-    const child = await startLocalProcess({
-      name: 'cerbos',
-      binary: o.binary ?? binaryPath('cerbos'),
-      args: ['server', `--config=${configFile}`, `--log-level=${o.logLevel ?? 'info'}`],
-      env: { CERBOS_NO_TELEMETRY: '1' },
-      logFile: o.logFile,
-      health: { url: `${http}/_cerbos/health`, accept: (r, body) => r.status === 200 && body.includes('SERVING'), timeoutMs: o.startupTimeoutMs ?? 30_000 },
-    });
-    return new Started(http, listen.grpc, 'local', () => child.stop(), {
-      ...(policyDir ? { policyDir } : {}),
-      ...(o.auditLogFile ? { auditLogFile: o.auditLogFile } : {}),
-      logFile: o.logFile,
-      configFile,
-      pid: child.pid,
-    }, o.adminApi ? (o.adminCredentials ?? CERBOS_DEFAULT_ADMIN) : undefined);
-  }
-}
-
-export class CerbosContainer {
-  readonly options: Readonly<CerbosOptions>;
-  constructor(options: CerbosOptions) {
-    checkCredentials(options);
-    this.options = Object.freeze({ ...options });
-  }
-  /** Policies are copied to /policies at start (watchForChanges then sees only the copy); audit goes to /audit/audit.log in the container. */
-  spec(): ContainerSpec {
-    const config = cerbosConfig(this.options, { http: '0.0.0.0:3592', grpc: '0.0.0.0:3593' }, {
-      policyDir: '/policies',
-      ...(this.options.auditLogFile ? { auditLogFile: '/audit/audit.log' } : {}),
-    });
-    return {
-      image: ENGINE_PINS.cerbos.image,
-      exposedPorts: [3592, 3593],
-      command: ['server', '--config=/config/config.yaml', `--log-level=${this.options.logLevel ?? 'info'}`],
-      environment: { CERBOS_NO_TELEMETRY: '1' },
-      files: [{ target: '/config/config.yaml', content: stringify(config) }],
-      wait: { path: '/_cerbos/health', port: 3592, status: 200 },
-      startupTimeoutMs: this.options.startupTimeoutMs ?? 120_000,
-    };
-  }
-  async start(): Promise<StartedCerbos> {
-    const c = await startContainer(this.spec(), this.options.logFile);
-    return new Started(c.url(3592), c.address(3593), 'container', c.stop, { logFile: this.options.logFile }, this.options.adminApi ? (this.options.adminCredentials ?? CERBOS_DEFAULT_ADMIN) : undefined);
-  }
-}
-
-export class CerbosUrl {
-  constructor(private readonly url: string, private readonly grpcAddress = '') {}
-  async start(): Promise<StartedCerbos> {
-    const base = this.url.replace(/\/$/, '');
-    const response = await fetch(`${base}/_cerbos/health`, { signal: AbortSignal.timeout(5000) }).catch((e: Error) => e);
-    if (response instanceof Error || !response.ok) throw new Error(`Cerbos at ${safeUrl(base)} is not healthy: ${response instanceof Error ? response.message : `HTTP ${response.status}`}`);
+/** The recipe. In a container the policies folder is /policies and the audit log /audit/audit.log (inside the container). */
+export function cerbosServer(definition: EngineDefinition, options: CerbosOptions): ServerRecipe {
+  checkCredentials(options);
+  return {
+    definition,
+    ports: { http: { container: 3592 }, grpc: { container: 3593 } },
+    files: (listen) => ({
+      'config.yaml': stringify(
+        cerbosConfig(
+          options,
+          { http: listen.address('http'), grpc: listen.address('grpc') },
+          listen.container ? { policyDir: '/policies', ...(options.auditLogFile ? { auditLogFile: '/audit/audit.log' } : {}) } : {},
+        ),
+      ),
+    }),
+    args: (listen) => ['server', `--config=${listen.file('config.yaml')}`, `--log-level=${options.logLevel ?? 'info'}`],
+    env: { CERBOS_NO_TELEMETRY: '1' },
+    health: { path: '/_cerbos/health', accept: (status, body) => status === 200 && body.includes('SERVING') },
     // the PDP reports its version (GET /api/server_info)
-    const info = (await fetch(`${base}/api/server_info`, { signal: AbortSignal.timeout(5000) }).then((r) => (r.ok ? r.json() : {}), () => ({}))) as { version?: string };
+    urlVersion: async (url, headers) => {
+      const response = await fetch(`${url}/api/server_info`, { headers, signal: AbortSignal.timeout(5000) });
+      return response.ok ? ((await response.json()) as { version?: string }).version : undefined;
+    },
+  };
+}
+
+/** Starts Cerbos (or connects to it) by the requested strategy; admin credentials of a PDP by URL from AUTHZ_BENCH_CERBOS_ADMIN_USER/_PASSWORD. */
+export async function startCerbos(definition: EngineDefinition, options: CerbosOptions, launch: ServerLaunch): Promise<CerbosServer> {
+  if (options.policyDir) mkdirSync(options.policyDir, { recursive: true });
+  if (options.auditLogFile) mkdirSync(path.dirname(options.auditLogFile), { recursive: true });
+  const server = await startServer(cerbosServer(definition, options), launch);
+  if (server.launch === 'url') {
     const user = process.env.AUTHZ_BENCH_CERBOS_ADMIN_USER;
     const password = process.env.AUTHZ_BENCH_CERBOS_ADMIN_PASSWORD;
-    return new Started(base, this.grpcAddress, 'url', async () => {}, { version: info.version ?? 'unknown' }, user && password ? { username: user, password } : undefined);
+    return { ...server, grpcAddress: options.grpcAddress ?? '', ...(user && password ? { adminCredentials: { username: user, password } } : {}) };
   }
-}
-
-export async function startCerbos(strategy: LaunchStrategy, options: CerbosOptions & { url?: string; grpcAddress?: string }): Promise<StartedCerbos> {
-  const choice = await chooseLaunch('cerbos', strategy, options.url ? { url: options.url } : {});
-  if (choice.launch === 'skip') throw new Error(choice.reason);
-  if (choice.launch === 'url') return new CerbosUrl(options.url!, options.grpcAddress).start();
-  return choice.launch === 'local' ? new CerbosLocal(options).start() : new CerbosContainer(options).start();
+  const admin = options.adminApi ? (options.adminCredentials ?? CERBOS_DEFAULT_ADMIN) : undefined;
+  return {
+    ...server,
+    grpcAddress: server.address('grpc'),
+    ...(options.policyDir && server.launch === 'local' ? { policyDir: options.policyDir } : {}),
+    ...(options.auditLogFile && server.launch === 'local' ? { auditLogFile: options.auditLogFile } : {}),
+    ...(admin ? { adminCredentials: { username: admin.username, password: admin.password } } : {}),
+  };
 }

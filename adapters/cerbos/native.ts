@@ -25,7 +25,6 @@ import type { Policy } from '@cerbos/core';
 import { parse, stringify } from 'yaml';
 import type { NativeSpec } from '../../src/core/adapter.ts';
 import type { CheckRequest } from '../../src/core/request.ts';
-import { binaryPath } from '../../src/engines/paths.ts';
 import type { ResolvedAttributes } from './resolver.ts';
 import { PROBE_ACTION, PROBE_ROLE } from './translate.ts';
 
@@ -49,6 +48,8 @@ export interface NativeTarget {
   /** Unique per load, e.g. `m3`: names this load's probe action. */
   load: string;
   timeoutMs?: number;
+  /** The cerbos binary, for `cerbos compile` of the native policies. */
+  binary: string;
 }
 
 interface PolicyFile {
@@ -88,7 +89,7 @@ function listFiles(dir: string, prefix = ''): string[] {
 const isPolicyFile = (rel: string) => /\.(ya?ml|json)$/.test(rel) && !/(^|\/)(testdata|_schemas)(\/|$)/.test(rel) && !/_test\.(ya?ml|json)$/.test(rel);
 
 /** Runs `cerbos compile` on the folder; throws with every error (file, line, column, message). Skipped when there is no local binary. */
-export function compileNativePolicies(dir: string, binary = binaryPath('cerbos')): void {
+export function compileNativePolicies(dir: string, binary: string): void {
   if (!existsSync(binary)) return;
   const out = spawnSync(binary, ['compile', '--skip-tests', '--output=json', '--no-color', dir], { encoding: 'utf8', timeout: 60_000 });
   if (out.status === 0) return;
@@ -194,7 +195,7 @@ export async function loadNativeCerbos(native: NativeSpec, target: NativeTarget)
   for (const key of Object.keys(native.spec)) {
     if (key !== 'policies' && key !== 'attributes') throw new Error(`${native.file}: native.cerbos: unknown key '${key}' (expected 'policies' and 'attributes')`);
   }
-  compileNativePolicies(policiesDir);
+  compileNativePolicies(policiesDir, target.binary);
   const { files, others } = readPolicies(policiesDir);
   const attributes = attributesFile ? readAttributes(attributesFile) : { principals: new Map<string, JsonMap>(), resources: new Map<string, JsonMap>() };
 

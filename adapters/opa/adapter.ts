@@ -3,57 +3,34 @@
 // undici's Pool (keep-alive): the @open-policy-agent/opa SDK adds nothing we
 // use, and its batch call needs Enterprise OPA's /v1/batch/data (README.md).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Pool, type Dispatcher } from 'undici';
-import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
+import type { AdapterInfo, AdapterSpec, DecisionLogEntry, DecisionLogKind, EngineDefinition, HttpCheck, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import { exchange } from '../../src/engines/http-exchange.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
-import { httpHealth, processMemoryBytes, type StartedServer } from '../../src/engines/server.ts';
-import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
+import { httpHealth, processMemoryBytes } from '../../src/engines/server.ts';
+import { startServer, type StartedServer } from '../../src/engines/server-engine.ts';
+import type { Model } from '../../src/model/types.ts';
 import { OpaData, type PatchOp } from './data.ts';
 import { DecisionLogCollector } from './decision-log-collector.ts';
+import { opaDecisionLogConfig, opaServer } from './launcher.ts';
 import { loadNativeOpa } from './native.ts';
 import { DATA_ROOT, DEFAULT_LEVELS, DEPTH_LIMIT_FUNCTION, PACKAGE, translateModel, unsupportedReasons } from './translate.ts';
 
-/** A running OPA server, however it was obtained. */
-export type OpaServer = StartedServer;
-
-/** Starts OPA with the given config file (decision logs go to our collector). */
-export type OpaLauncher = (options: { configFile: string; context: RunContext }) => Promise<OpaServer>;
-
 export interface OpaAdapterOptions {
-  launcher: OpaLauncher;
   /** Unrolled levels for intersection/exclusion/conditional edges (translate.ts). */
   levels?: number;
   /** OPA decision logs to the local collector (default on); `opa[nolog]` turns them off. */
   decisionLogs?: boolean;
-  /** The configuration name, recorded in the engine id (`opa[nolog]`). */
-  configuration?: string;
 }
 
 const POLICY_ID = 'authzbench';
 
-export const OPA_CAPABILITIES: Capabilities = {
-  features: ALL_MODEL_FEATURES,
-  batchCheck: false,
-  decisionLog: 'decision',
-  policyUpdate: true,
-  embedded: false,
-};
-
-export function opaConfig(collectorUrl: string): Record<string, unknown> {
-  return {
-    services: { collector: { url: collectorUrl } },
-    decision_logs: { service: 'collector', reporting: { min_delay_seconds: 1, max_delay_seconds: 1 } },
-  };
-}
-
-export class OpaAdapter implements EngineAdapter {
-  readonly capabilities: Capabilities;
+export class OpaAdapter implements AdapterSpec {
+  readonly embedded = false;
+  readonly decisionLog: DecisionLogKind;
   private readonly decisionLogs: boolean;
-  private server?: OpaServer;
+  private server?: StartedServer;
   /** Keep-alive connections to the server (undici's Pool: about half the per-request cost of fetch). */
   private pool?: Pool;
   private readonly collector = new DecisionLogCollector();
@@ -66,16 +43,18 @@ export class OpaAdapter implements EngineAdapter {
   /** The data path the native data went to, cleared on the next load. */
   private nativeDataPath?: string;
 
-  constructor(private readonly options: OpaAdapterOptions) {
+  constructor(
+    private readonly definition: EngineDefinition,
+    options: OpaAdapterOptions = {},
+  ) {
     this.levels = options.levels ?? DEFAULT_LEVELS;
     this.decisionLogs = options.decisionLogs ?? true;
-    this.capabilities = { ...OPA_CAPABILITIES, decisionLog: this.decisionLogs ? 'decision' : 'none' };
+    this.decisionLog = this.decisionLogs ? 'decision' : 'none';
   }
 
-  info(): EngineInfo {
+  info(): AdapterInfo {
     return {
-      id: this.options.configuration ? `opa[${this.options.configuration}]` : 'opa',
-      name: 'Open Policy Agent',
+      name: this.definition.name,
       version: this.server?.version ?? 'unknown',
       launch: this.server?.launch ?? 'local',
       settings: {
@@ -97,21 +76,24 @@ export class OpaAdapter implements EngineAdapter {
     const levels = Number(context.options.levels);
     if (Number.isInteger(levels) && levels >= 0) this.levels = levels;
     const collectorUrl = this.decisionLogs ? await this.collector.start() : undefined;
-    const dir = path.join(context.resultsDir, 'engines');
-    mkdirSync(dir, { recursive: true });
-    const configFile = path.join(dir, 'opa-config.json');
-    writeFileSync(configFile, JSON.stringify(collectorUrl ? opaConfig(collectorUrl) : {}, null, 2));
     try {
-      this.server = await this.options.launcher({ configFile, context });
+      const recipe = opaServer(this.definition, collectorUrl ? opaDecisionLogConfig(collectorUrl) : {});
+      this.server = await startServer(recipe, { launch: context.launch, logFile: context.logFile() });
     } catch (error) {
       await this.collector.stop();
       throw error;
     }
   }
 
-  /** The decision endpoint and headers a check uses, for cross-checking with an independent load tool. */
-  decisionEndpoint(): { url: string; headers: Record<string, string>; pid?: number } {
-    return { url: `${this.url}/v1/data/${PACKAGE}/allow`, headers: { ...this.server?.headers }, ...(this.server?.pid ? { pid: this.server.pid } : {}) };
+  /** The decision endpoint a check uses, for cross-checking with an independent load tool. */
+  httpCheck(request: CheckRequest): HttpCheck {
+    return {
+      method: 'POST',
+      url: `${this.url}/v1/data/${PACKAGE}/allow`,
+      headers: { ...this.server?.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ input: request }),
+      ...(this.server?.pid ? { pid: this.server.pid } : {}),
+    };
   }
 
   private get url(): string {
@@ -219,12 +201,6 @@ export class OpaAdapter implements EngineAdapter {
       }
       return { allowed: false, error: message };
     }
-  }
-
-  async checkBatch(requests: CheckRequest[]): Promise<Decision[]> {
-    const decisions: Decision[] = [];
-    for (const request of requests) decisions.push(await this.check(request));
-    return decisions;
   }
 
   /** What OPA's decision log plugin delivered to the collector since loadModel. */

@@ -9,54 +9,24 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { ConsistencyPreference, OpenFgaClient } from '@openfga/sdk';
-import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
+import type { AdapterInfo, AdapterSpec, DecisionLogEntry, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { ObjectRef, Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
-import { groupMemoryBytes, httpHealth, processMemoryBytes, type StartedServer } from '../../src/engines/server.ts';
-import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
+import { groupMemoryBytes, httpHealth, processMemoryBytes } from '../../src/engines/server.ts';
+import type { Model } from '../../src/model/types.ts';
 import { parseRequestLog } from './decision-log.ts';
+import { DEFAULT_OPENFGA_SETTINGS, startOpenFga, type OpenFgaServer, type OpenFgaSettings } from './launcher.ts';
 import { readNativeOpenFga, writeNativeModel, writeNativeTuples } from './native.ts';
 import { TenantRouter, SHARED_STORE } from './tenant-stores.ts';
 import { requestParameters, toCheck, toTupleKey, toTupleKeyWithoutCondition, translateModel, unsupportedReasons, type FgaAuthorizationModel } from './translate.ts';
 
-/** A running OpenFGA server, however it was obtained. */
-export interface OpenFgaServer extends StartedServer {
-  /** The server's JSON log (`--log-format json`); absent when the server is not ours (url launch). */
-  logFile?: string;
-  /** The datastore server, where there is one (e.g. `PostgreSQL 15.18`). */
-  datastoreVersion?: string;
-  /** Its process group, so that memory figures count the datastore too. */
-  datastorePid?: number;
-}
-
-/** Server flags that change answers or timing; the launcher must start OpenFGA with exactly these. */
-export interface OpenFgaServerSettings {
-  checkQueryCache: boolean;
-  /** Go duration, e.g. `10s`. */
-  checkQueryCacheTtl: string;
-  datastore: 'memory' | 'postgres';
-  /** OpenFGA's resolution depth limit (`--resolve-node-limit`). */
-  resolveNodeLimit: number;
-  logFormat: 'json';
-}
-
-/** `engineId` (e.g. `openfga[cache]`) names the server's log, so two configurations in one run keep apart logs. */
-export type OpenFgaLauncher = (options: { settings: OpenFgaServerSettings; context: RunContext; engineId: string }) => Promise<OpenFgaServer>;
-
 export interface OpenFgaAdapterOptions {
-  launcher: OpenFgaLauncher;
   /** `cache` turns the check query cache on; `store-per-tenant` gives each tenant its own store; `postgres` uses a PostgreSQL datastore. */
   configuration?: string;
   consistency?: 'MINIMIZE_LATENCY' | 'HIGHER_CONSISTENCY';
+  /** Replaces the pinned binary (tests). */
+  binary?: string;
 }
-
-export const OPENFGA_CAPABILITIES: Capabilities = {
-  features: ALL_MODEL_FEATURES,
-  batchCheck: true,
-  decisionLog: 'request',
-  policyUpdate: true,
-  embedded: false,
-};
 
 /** OpenFGA limits (server defaults): tuples per Write, checks per BatchCheck. */
 const MAX_TUPLES_PER_WRITE = 100;
@@ -85,14 +55,12 @@ interface TenantStores {
   model: FgaAuthorizationModel;
 }
 
-export function serverSettings(configuration?: string): OpenFgaServerSettings {
-  return {
+export function serverSettings(configuration?: string): OpenFgaSettings {
+  return Object.freeze({
+    ...DEFAULT_OPENFGA_SETTINGS,
     checkQueryCache: configuration === 'cache',
-    checkQueryCacheTtl: '10s',
     datastore: configuration === 'postgres' ? 'postgres' : 'memory',
-    resolveNodeLimit: 50,
-    logFormat: 'json',
-  };
+  });
 }
 
 /** OpenFGA answers a check whose conditions lack parameters with a validation error: that is a deny (fail closed). */
@@ -110,8 +78,9 @@ export function denyReason(message: string): string | undefined {
   return undefined;
 }
 
-export class OpenFgaAdapter implements EngineAdapter {
-  readonly capabilities = OPENFGA_CAPABILITIES;
+export class OpenFgaAdapter implements AdapterSpec {
+  readonly embedded = false;
+  readonly decisionLog = 'request';
   private server?: OpenFgaServer;
   private client?: OpenFgaClient;
   /** The scenario's store; with store per tenant, the shared store. */
@@ -123,18 +92,20 @@ export class OpenFgaAdapter implements EngineAdapter {
   private requestParams: ReadonlySet<string> = new Set();
   /** Byte offset of the server log when the current store was created. */
   private logOffset = 0;
-  private readonly settings: OpenFgaServerSettings;
+  private readonly settings: OpenFgaSettings;
   private consistency: 'MINIMIZE_LATENCY' | 'HIGHER_CONSISTENCY';
 
-  constructor(private readonly options: OpenFgaAdapterOptions) {
+  constructor(
+    private readonly definition: EngineDefinition,
+    private readonly options: OpenFgaAdapterOptions = {},
+  ) {
     this.settings = serverSettings(options.configuration);
     this.consistency = options.consistency ?? 'MINIMIZE_LATENCY';
   }
 
-  info(): EngineInfo {
+  info(): AdapterInfo {
     return {
-      id: this.options.configuration ? `openfga[${this.options.configuration}]` : 'openfga',
-      name: 'OpenFGA',
+      name: this.definition.name,
       version: this.server?.version ?? 'unknown',
       launch: this.server?.launch ?? 'local',
       settings: {
@@ -157,7 +128,7 @@ export class OpenFgaAdapter implements EngineAdapter {
   async start(context: RunContext): Promise<void> {
     const consistency = context.options.consistency;
     if (consistency === 'MINIMIZE_LATENCY' || consistency === 'HIGHER_CONSISTENCY') this.consistency = consistency;
-    this.server = await this.options.launcher({ settings: this.settings, context, engineId: this.info().id });
+    this.server = await startOpenFga(this.definition, this.settings, { launch: context.launch, logFile: context.logFile(), ...(this.options.binary ? { binary: this.options.binary } : {}) });
     this.client = new OpenFgaClient({ apiUrl: this.server.url, ...(this.server.headers ? { baseOptions: { headers: this.server.headers } } : {}) });
   }
 

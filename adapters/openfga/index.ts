@@ -2,15 +2,28 @@
 // conditions), one store per scenario (or per tenant: configuration `store-per-tenant`),
 // checks and server-side BatchCheck through @openfga/sdk. See README.md.
 
-import type { EngineDefinition } from '../../src/core/adapter.ts';
+import { defineAdapter, type EngineDefinition } from '../../src/core/adapter.ts';
+import { findPostgresBinDir } from '../../src/engines/postgres.ts';
 import { OpenFgaAdapter } from './adapter.ts';
-import { openFgaLauncher } from './launcher.ts';
 
 const definition: EngineDefinition = {
   id: 'openfga',
-  description: 'OpenFGA 1.22.1 server (memory datastore; postgres configuration: a local PostgreSQL): authorization model schema 1.1 with CEL conditions, server-side BatchCheck, JSON request log',
-  configurations: ['cache', 'store-per-tenant', 'postgres'],
-  create: (configuration) => new OpenFgaAdapter({ launcher: openFgaLauncher, ...(configuration ? { configuration } : {}) }),
+  name: 'OpenFGA',
+  version: '1.22.1',
+  install: { kind: 'go', goPackage: 'github.com/openfga/openfga/cmd/openfga', goModule: 'github.com/openfga/openfga', binary: 'openfga', minGo: { major: 1, minor: 24 } },
+  image: 'openfga/openfga:v1.22.1',
+  description: 'OpenFGA server (memory datastore): authorization model schema 1.1 with CEL conditions, server-side BatchCheck, JSON request log',
+  configurations: {
+    cache: 'check query cache on (10 s TTL)',
+    'store-per-tenant': 'each tenant its own store, plus a shared store (scenarios that declare tenancy)',
+    postgres: 'PostgreSQL datastore (a private local cluster the harness starts)',
+  },
+  settings: { consistency: { description: 'consistency preference of checks', values: ['MINIMIZE_LATENCY', 'HIGHER_CONSISTENCY'] } },
+  prerequisites: () => {
+    const found = findPostgresBinDir();
+    return ['missing' in found ? `openfga[postgres] datastore: ${found.missing}` : `openfga[postgres] datastore: PostgreSQL programs in ${found.binDir}`];
+  },
+  create: (configuration) => defineAdapter(new OpenFgaAdapter(definition, configuration ? { configuration } : {})),
 };
 
 export default definition;

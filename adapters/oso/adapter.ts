@@ -4,30 +4,27 @@
 // registered classes (facts.ts). A check is `allow(actor, action, resource)`.
 
 import { Oso } from 'oso';
-import type { Capabilities, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
+import type { AdapterInfo, AdapterSpec, NativeSpec } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { describeRequest } from '../../src/core/request.ts';
-import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
+import type { Model } from '../../src/model/types.ts';
 import { Cel, DEFAULT_MAX_DEPTH, DepthLimitError, makeClass, RelationshipStore, World } from './facts.ts';
 import type { CheckState } from './facts.ts';
 import { loadNativeOso } from './native.ts';
 import { translateModel, unsupportedReasons } from './translate.ts';
 
-export const OSO_VERSION = '0.27.3';
-
 export interface OsoAdapterOptions {
   maxDepth?: number;
 }
 
-export class OsoAdapter implements EngineAdapter {
-  readonly capabilities: Capabilities = {
-    features: ALL_MODEL_FEATURES,
-    batchCheck: false,
-    decisionLog: 'none',
-    policyUpdate: true,
-    embedded: true,
-  };
+interface OsoPin {
+  name: string;
+  version: string;
+}
+
+export class OsoAdapter implements AdapterSpec {
+  readonly embedded = true;
 
   private readonly store = new RelationshipStore();
   private world: World;
@@ -35,18 +32,20 @@ export class OsoAdapter implements EngineAdapter {
   /** The last generated policy, for debugging and tests. */
   policy = '';
 
-  constructor(options: OsoAdapterOptions = {}) {
+  constructor(
+    private readonly pin: OsoPin,
+    options: OsoAdapterOptions = {},
+  ) {
     this.world = new World(this.store, options.maxDepth ?? DEFAULT_MAX_DEPTH);
   }
 
-  info(): EngineInfo {
+  info(): AdapterInfo {
     return {
-      id: 'oso',
       name: 'Oso (open-source library, Polar)',
-      version: OSO_VERSION,
+      version: this.pin.version,
       launch: 'embedded',
       settings: {
-        library: `oso ${OSO_VERSION} (open-source, embedded, deprecated upstream)`,
+        library: `oso ${this.pin.version} (open-source, embedded, deprecated upstream)`,
         note: 'Oso Cloud, the current product, is a hosted service and cannot run offline',
         facts: 'host relationship store queried from Polar through registered classes',
         maxDepth: this.world.maxDepth,
@@ -57,8 +56,6 @@ export class OsoAdapter implements EngineAdapter {
   unsupported(model: Model): string[] {
     return unsupportedReasons(model);
   }
-
-  async start(_context: RunContext): Promise<void> {}
 
   async loadModel(model: Model): Promise<void> {
     this.store.clear();
@@ -133,12 +130,6 @@ export class OsoAdapter implements EngineAdapter {
       const message = errorMessage(error);
       return { allowed: false, error: `oso: ${message}` };
     }
-  }
-
-  async checkBatch(requests: CheckRequest[]): Promise<Decision[]> {
-    const decisions: Decision[] = [];
-    for (const request of requests) decisions.push(await this.check(request));
-    return decisions;
   }
 
   async health(): Promise<string | undefined> {

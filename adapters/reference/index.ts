@@ -2,20 +2,9 @@
 // src/reference/. It is the default engine and the oracle the others are compared with.
 
 import { readFileSync } from 'node:fs';
-import type { EngineAdapter, EngineDefinition } from '../../src/core/adapter.ts';
-import type { ModelFeature } from '../../src/model/types.ts';
+import { defineAdapter, type Adapter, type EngineDefinition } from '../../src/core/adapter.ts';
 import { ReferenceEngine } from '../../src/reference/engine.ts';
 import { DEFAULT_MAX_DEPTH } from '../../src/reference/evaluate.ts';
-
-const FEATURES: ReadonlySet<ModelFeature> = new Set<ModelFeature>([
-  'usersets',
-  'wildcards',
-  'conditions',
-  'union',
-  'intersection',
-  'exclusion',
-  'tupleToUserset',
-]);
 
 function packageVersion(): string {
   try {
@@ -25,24 +14,21 @@ function packageVersion(): string {
   }
 }
 
-function createReference(): EngineAdapter {
+function createReference(): Adapter {
   let engine: ReferenceEngine | undefined;
   const loaded = (): ReferenceEngine => {
     if (!engine) throw new Error('reference engine: no model loaded (call loadModel first)');
     return engine;
   };
-  const version = packageVersion();
-  return {
-    capabilities: { features: FEATURES, batchCheck: true, decisionLog: 'decision', policyUpdate: true, embedded: true },
+  return defineAdapter({
+    embedded: true,
+    decisionLog: 'decision',
     info: () => ({
-      id: 'reference',
-      name: 'authz-bench reference engine',
-      version,
+      name: definition.name,
+      version: definition.version,
       launch: 'embedded',
       settings: { maxDepth: DEFAULT_MAX_DEPTH },
     }),
-    unsupported: () => [],
-    start: async () => {},
     async loadModel(model) {
       engine = new ReferenceEngine(model);
     },
@@ -74,12 +60,16 @@ function createReference(): EngineAdapter {
     async stop() {
       engine = undefined;
     },
-  };
+  });
 }
 
 const definition: EngineDefinition = {
   id: 'reference',
+  name: 'authz-bench reference engine',
+  version: packageVersion(),
+  install: { kind: 'embedded' },
   description: 'built-in reference engine: the neutral model evaluated in-process (the oracle)',
+  first: true,
   create: createReference,
 };
 

@@ -2,13 +2,13 @@
 // then the measurements of run-bench.ts; one results file with a `bench` section.
 
 import path from 'node:path';
-import type { EngineSpec } from '../engines/registry.ts';
-import { SCHEMA_VERSION, type BenchSection, type EngineRecord, type RunResults } from '../results/types.ts';
+import { settingsFor, type EngineSpec } from '../engines/registry.ts';
+import { SCHEMA_VERSION, type BenchSection, type RunResults } from '../results/types.ts';
 import { ResultsWriter } from '../results/writer.ts';
 import { gitCommit, machine } from '../runner/machine.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 import { errorMessage } from '../core/errors.ts';
-import { withTimeout } from '../runner/timeout.ts';
+import { InterruptedError, InterruptGuard, withEngine } from '../runner/engine-session.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { benchEngine, type BenchOptions } from './run-bench.ts';
 
@@ -49,30 +49,41 @@ export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: 
     performance: [],
     bench: section,
   };
-  for (const spec of specs) {
-    const adapter = spec.definition.create(spec.configuration);
-    const record: EngineRecord = { ...adapter.info(), decisionLog: adapter.capabilities.decisionLog };
-    results.engines.push(record);
-    options.log(`engine ${spec.text}`);
-    try {
-      await withTimeout(adapter.start({ resultsDir: outDir, options: spec.url ? { url: spec.url } : {}, log: (m) => options.log(`  ${m}`) }), 120_000, 'start');
-      Object.assign(record, adapter.info());
-      if (spec.definition.role !== 'baseline') {
-        // Correctness gate: figures of an engine that answers wrong are flagged in the report.
-        const gate = await runScenario(scenario, adapter, { onCase: (c) => writer.appendCase(c) });
-        results.cases.push(...gate.cases);
-        const wrong = gate.cases.filter((c) => c.status !== 'pass').length;
-        if (wrong > 0) options.log(`  correctness gate: ${wrong} case(s) not passed; its figures are flagged`);
+  const settings = settingsFor(specs, options.settings ?? {});
+  const guard = new InterruptGuard(() => writer.writeResults(results), options.log);
+  try {
+    for (const spec of specs) {
+      if (guard.interrupted) break;
+      options.log(`engine ${spec.id}`);
+      const baseline = spec.definition.role === 'baseline';
+      const session = { resultsDir: outDir, settings: settings.get(spec) ?? {}, guard, log: options.log, ...(options.launch ? { strategy: options.launch } : {}) };
+      const outcome = await withEngine(spec, session, async (adapter, record) => {
+        results.engines.push(record);
+        try {
+          if (!baseline) {
+            // Correctness gate: figures of an engine that answers wrong are flagged in the report.
+            const gate = await runScenario(scenario, adapter, { onCase: (c) => writer.appendCase(c) });
+            results.cases.push(...gate.cases);
+            const wrong = gate.cases.filter((c) => c.status !== 'pass').length;
+            if (wrong > 0) options.log(`  correctness gate: ${wrong} case(s) not passed; its figures are flagged`);
+          }
+          await benchEngine(adapter, record, scenario, options, section, baseline);
+        } catch (error) {
+          record.skipped = errorMessage(error);
+          options.log(`  ${spec.id}: ${record.skipped}`);
+        }
+      });
+      if (!outcome.started) {
+        results.engines.push(outcome.record);
+        options.log(`  ${spec.id}: ${outcome.reason}`);
       }
-      await benchEngine(adapter, record, scenario, options, section);
-    } catch (error) {
-      record.skipped = errorMessage(error);
-      options.log(`  ${spec.text}: ${record.skipped}`);
-    } finally {
-      await adapter.stop().catch(() => undefined);
+      results.run.finishedAt = new Date().toISOString();
+      writer.writeResults(results);
     }
-    results.run.finishedAt = new Date().toISOString();
-    writer.writeResults(results);
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) throw error;
+  } finally {
+    guard.dispose();
   }
   return results;
 }

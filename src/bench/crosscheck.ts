@@ -1,6 +1,6 @@
 // Cross-checks the harness's latency figures with an independent tool: wrk (Debian)
-// and the harness's open loop measure the same OPA decision endpoint, with the same
-// request body, at the same rate, alternately. wrk 4 has no fixed-rate mode, so its
+// and the harness's open loop measure the same decision endpoint (by default OPA's; any
+// engine whose adapter gives an httpCheck), with the same request, at the same rate, alternately. wrk 4 has no fixed-rate mode, so its
 // connections are paced with a Lua delay(); the harness then runs at the rate wrk achieved.
 
 import { execFile } from 'node:child_process';
@@ -8,17 +8,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { OpaAdapter } from '../../adapters/opa/adapter.ts';
-import opa from '../../adapters/opa/index.ts';
+import type { EngineAdapter } from '../core/adapter.ts';
 import { InputError } from '../core/errors.ts';
 import { runClosedLoop } from '../load/closed-loop.ts';
 import { runOpenLoop, type Pacing } from '../load/open-loop.ts';
-import { resolveRelationships } from '../runner/now.ts';
+import { resolveEngineSpecs } from '../engines/registry.ts';
+import { withEngine } from '../runner/engine-session.ts';
+import { resolveRelationships, resolveRequest } from '../runner/now.ts';
 import { bundledScenarioFiles, loadScenarioFile } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/types.ts';
 
 const run = promisify(execFile);
 
 export interface CrosscheckOptions {
+  /** The engine measured, e.g. `opa[nolog]`; its adapter must give an httpCheck. */
+  engine: string;
   rate: number;
   connections: number;
   durationS: number;
@@ -64,11 +68,11 @@ export function parseWrk(output: string): { p50: number; p99: number; rate: numb
 }
 
 async function pinCores(enginePid: number | undefined, log: (m: string) => void): Promise<void> {
-  if (!enginePid) throw new InputError('--pin', '', 'the OPA process id is unknown (a url engine?)', 'run without --pin');
+  if (!enginePid) throw new InputError('--pin', '', "the engine's process id is unknown (a url engine?)", 'run without --pin');
   if (cpus().length < 2) throw new InputError('--pin', '', `needs 2 CPUs, this machine has ${cpus().length}`, 'run without --pin');
   await run('taskset', ['-a', '-p', '-c', '1', String(enginePid)]);
   await run('taskset', ['-a', '-p', '-c', '0', String(process.pid)]);
-  log(`pinned: OPA (pid ${enginePid}) to CPU 1; the harness and wrk to CPU 0`);
+  log(`pinned: the engine (pid ${enginePid}) to CPU 1; the harness and wrk to CPU 0`);
 }
 
 export async function crosscheck(options: CrosscheckOptions): Promise<CrosscheckRow[]> {
@@ -76,60 +80,66 @@ export async function crosscheck(options: CrosscheckOptions): Promise<Crosscheck
     // wrk --version exits 1 after printing; only a missing binary is a problem
     if (error.code === 'ENOENT') throw new InputError('wrk', '', 'wrk is not installed', 'apt-get install wrk');
   });
-  const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-crosscheck-'));
-  const adapter = opa.create('nolog') as OpaAdapter;
+  const [spec] = await resolveEngineSpecs([options.engine]);
+  if (!spec) throw new InputError('--engine', options.engine, 'no engine given', 'e.g. --engine opa[nolog]');
   const file = (await bundledScenarioFiles()).find((f) => path.basename(f) === `${options.scenario}.yaml`);
   if (!file) throw new InputError('--scenario', options.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
   const scenario = await loadScenarioFile(file, { generateParams: options.params });
-  await adapter.start({ resultsDir: dir, options: { launch: 'local' }, log: options.log });
+  const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-crosscheck-'));
   try {
-    await adapter.loadModel(scenario.model);
-    await adapter.write(resolveRelationships(scenario.relationships));
-    const request = scenario.benchmark[options.request % scenario.benchmark.length]!;
-    options.log(`request: ${JSON.stringify(request)}`);
-    const { url, headers, pid } = adapter.decisionEndpoint();
-    if (options.pin) await pinCores(pid, options.log);
-    const script = path.join(dir, 'check.lua');
-    const delayMs = (options.connections * 1000) / options.rate;
-    writeFileSync(
-      script,
-      [
-        'wrk.method = "POST"',
-        `wrk.body = ${JSON.stringify(JSON.stringify({ input: request }))}`,
-        'wrk.headers["Content-Type"] = "application/json"',
-        ...Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`),
-        `function delay() return ${delayMs.toFixed(3)} end`,
-        '',
-      ].join('\n'),
-    );
-    const rows: CrosscheckRow[] = [];
-    // Warm up, unmeasured: a few thousand checks as fast as they go, so that V8 has compiled
-    // the harness's check path (a second of paced checks left the first round 15% slower).
-    await runClosedLoop(async () => !(await adapter.check(request)).error, { concurrency: options.connections, durationMs: 3000, warmupMs: 0 });
-    for (let round = 1; round <= options.rounds; round++) {
-      const { stdout } = await run('wrk', ['-t1', `-c${options.connections}`, `-d${options.durationS}s`, '--latency', '-s', script, url]);
-      const w = parseWrk(stdout);
-      rows.push({ tool: 'wrk', round, ...w });
-      options.log(`round ${round} wrk:     ${w.rate.toFixed(0)}/s, p50 ${w.p50.toFixed(3)} ms, p99 ${w.p99.toFixed(3)} ms`);
-      const h = await runOpenLoop(async () => !(await adapter.check(request)).error, {
-        rate: w.rate,
-        connections: options.connections,
-        durationMs: options.durationS * 1000,
-        warmupMs: 500,
-        pacing: options.pacing,
-      });
-      const service = h.serviceTime ?? h.latency;
-      rows.push({ tool: 'harness', round, rate: h.throughput, p50: service.p50, p99: service.p99, correctedP50: h.latency.p50, correctedP99: h.latency.p99 });
-      options.log(
-        `round ${round} harness: ${h.throughput.toFixed(0)}/s, p50 ${service.p50.toFixed(3)} ms, p99 ${service.p99.toFixed(3)} ms` +
-          ` (from the intended send time: p50 ${h.latency.p50.toFixed(3)} ms, p99 ${h.latency.p99.toFixed(3)} ms)`,
-      );
-    }
-    return rows;
+    const outcome = await withEngine(spec, { resultsDir: dir, strategy: 'local', log: options.log }, (adapter) => measure(adapter, scenario, dir, options));
+    if (!outcome.started) throw new Error(`${spec.id} ${outcome.reason}`);
+    return outcome.value;
   } finally {
-    await adapter.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function measure(adapter: EngineAdapter, scenario: Scenario, dir: string, options: CrosscheckOptions): Promise<CrosscheckRow[]> {
+  await adapter.loadModel(scenario.model);
+  await adapter.write(resolveRelationships(scenario.relationships));
+  const request = resolveRequest(scenario.benchmark[options.request % scenario.benchmark.length]!);
+  options.log(`request: ${JSON.stringify(request)}`);
+  const http = adapter.httpCheck(request);
+  if (!http) throw new InputError('--engine', options.engine, 'this engine has no HTTP decision endpoint to cross-check', 'use --engine opa[nolog]');
+  if (options.pin) await pinCores(http.pid, options.log);
+  const script = path.join(dir, 'check.lua');
+  const delayMs = (options.connections * 1000) / options.rate;
+  writeFileSync(
+    script,
+    [
+      `wrk.method = ${JSON.stringify(http.method)}`,
+      ...(http.body === undefined ? [] : [`wrk.body = ${JSON.stringify(http.body)}`]),
+      ...Object.entries(http.headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`),
+      `function delay() return ${delayMs.toFixed(3)} end`,
+      '',
+    ].join('\n'),
+  );
+  const url = http.url;
+  const rows: CrosscheckRow[] = [];
+  // Warm up, unmeasured: a few thousand checks as fast as they go, so that V8 has compiled
+  // the harness's check path (a second of paced checks left the first round 15% slower).
+  await runClosedLoop(async () => !(await adapter.check(request)).error, { concurrency: options.connections, durationMs: 3000, warmupMs: 0 });
+  for (let round = 1; round <= options.rounds; round++) {
+    const { stdout } = await run('wrk', ['-t1', `-c${options.connections}`, `-d${options.durationS}s`, '--latency', '-s', script, url]);
+    const w = parseWrk(stdout);
+    rows.push({ tool: 'wrk', round, ...w });
+    options.log(`round ${round} wrk:     ${w.rate.toFixed(0)}/s, p50 ${w.p50.toFixed(3)} ms, p99 ${w.p99.toFixed(3)} ms`);
+    const h = await runOpenLoop(async () => !(await adapter.check(request)).error, {
+      rate: w.rate,
+      connections: options.connections,
+      durationMs: options.durationS * 1000,
+      warmupMs: 500,
+      pacing: options.pacing,
+    });
+    const service = h.serviceTime ?? h.latency;
+    rows.push({ tool: 'harness', round, rate: h.throughput, p50: service.p50, p99: service.p99, correctedP50: h.latency.p50, correctedP99: h.latency.p99 });
+    options.log(
+      `round ${round} harness: ${h.throughput.toFixed(0)}/s, p50 ${service.p50.toFixed(3)} ms, p99 ${service.p99.toFixed(3)} ms` +
+        ` (from the intended send time: p50 ${h.latency.p50.toFixed(3)} ms, p99 ${h.latency.p99.toFixed(3)} ms)`,
+    );
+  }
+  return rows;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -77,7 +77,7 @@ export async function measureCurve(spec: CurveSpec, adapter: EngineAdapter, opti
   }
   const fit = fitGrowth(points.map((p) => ({ size: p.size, value: p.p50 })));
   return {
-    engine: adapter.info().id,
+    engine: adapter.id,
     dimension: spec.dimension,
     scenario: spec.scenario,
     points,

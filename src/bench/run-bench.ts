@@ -1,7 +1,7 @@
 // `authz-bench bench`: micro benchmarks, closed- and open-loop load with trials and
 // confidence intervals, the SLO verdict, harness overhead and cost curves.
 
-import type { EngineAdapter } from '../core/adapter.ts';
+import type { EngineAdapter, LaunchRequest } from '../core/adapter.ts';
 import { runClosedLoop } from '../load/closed-loop.ts';
 import { runOpenLoop } from '../load/open-loop.ts';
 import { sloVerdict } from '../load/slo.ts';
@@ -29,6 +29,10 @@ export interface BenchOptions {
   curveDimensions?: string[];
   curveTimeMs: number;
   maxCurveSize: number;
+  /** `--launch` for server engines (default auto). */
+  launch?: LaunchRequest['strategy'];
+  /** `--set key=value` options, split per engine by the registry. */
+  settings?: Record<string, string>;
   log: (m: string) => void;
 }
 
@@ -58,10 +62,11 @@ function loadRecord(engine: string, scenario: string, s: LoadSummary, durationMs
   return { engine, scenario, ...rest, trials: trials.length, method };
 }
 
-export async function benchEngine(adapter: EngineAdapter, record: EngineRecord, scenario: Scenario, options: BenchOptions, section: BenchSection): Promise<void> {
+/** `baseline`: the engine measures only the harness (the no-op engine): overhead and pacing floor, no SLO or curves. */
+export async function benchEngine(adapter: EngineAdapter, record: EngineRecord, scenario: Scenario, options: BenchOptions, section: BenchSection, baseline = false): Promise<void> {
   const log = options.log;
   const engine = record.id;
-  if (adapter.capabilities.embedded && record.id !== 'noop') {
+  if (adapter.embedded && !baseline) {
     const micro = await microUntilPrecise(scenario, adapter, options);
     if (micro) {
       section.micro.push(micro);
@@ -73,11 +78,11 @@ export async function benchEngine(adapter: EngineAdapter, record: EngineRecord, 
     const s = await runTrials(options.trials, () => runClosedLoop(check, { concurrency, durationMs: options.durationMs, warmupMs: options.warmupMs }));
     section.load.push(loadRecord(engine, scenario.id, s, options.durationMs));
     log(`  closed loop c=${concurrency}: ${s.throughput.mean.toFixed(0)} checks/s ±${s.throughput.margin.toFixed(0)}, p50 ${s.p50.mean.toFixed(3)} ms ±${s.p50.margin.toFixed(3)}, p99 ${s.p99.mean.toFixed(3)} ms ±${s.p99.margin.toFixed(3)}`);
-    if (record.id === 'noop' && concurrency === 1) {
+    if (baseline && concurrency === 1) {
       section.overhead = { checksPerSecond: s.throughput, p50: s.p50, p99: s.p99, method: 'no-op engine, closed loop, 1 client: what the harness costs per check' };
     }
   }
-  if (record.id === 'noop') {
+  if (baseline) {
     // The open loop's own floor: pacing jitter of the event loop at the target rate.
     const floor = await runTrials(options.trials, () =>
       runOpenLoop(check, { rate: options.targetRate, connections: options.connections, durationMs: options.durationMs, warmupMs: options.warmupMs }),

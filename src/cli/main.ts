@@ -109,8 +109,9 @@ export function buildProgram(): Command {
     .description('the engines found in adapters/')
     .action(async () => {
       for (const d of await loadEngineDefinitions()) {
-        const configs = d.configurations?.length ? ` (configurations: ${d.configurations.join(', ')})` : '';
-        console.log(`${d.id.padEnd(12)} ${d.description}${configs}`);
+        const version = d.version === '-' ? '' : ` ${d.version}`;
+        console.log(`${d.id.padEnd(12)} ${d.name}${version}: ${d.description}`);
+        for (const [name, what] of Object.entries(d.configurations ?? {})) console.log(`${''.padEnd(12)} ${`${d.id}[${name}]`.padEnd(26)} ${what}`);
       }
     });
   list
@@ -184,13 +185,18 @@ export function buildProgram(): Command {
     .addOption(new Option('--rate <n>', 'target arrival rate (checks/s) for the SLO').default(1000).argParser(positiveInt('--rate')))
     .addOption(new Option('--max-rate <n>', 'highest rate the SLO ramp tries').default(64_000).argParser(positiveInt('--max-rate')))
     .addOption(new Option('--connections <n>', 'open-loop connections').default(16).argParser(positiveInt('--connections')))
+    .option('--set <key=value>', "engine option, e.g. 'consistency=HIGHER_CONSISTENCY' (repeatable)", collect, [])
+    .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('--curves', 'measure cost curves (on with --all)')
     .option('--curve <dimension>', `measure only this cost curve (repeatable; implies --curves): ${CURVES.map((c) => c.dimension).join(', ')}`, collect, [])
     .addOption(new Option('--max-curve-size <n>', 'largest size a cost curve tries').default(100_000).argParser(positiveInt('--max-curve-size')))
     .action(async (opts) => {
       const { runBench } = await import('../bench/command.ts');
       const texts = opts.engine.length > 0 ? opts.engine : opts.all ? ['all'] : ['reference', 'oso'];
-      const specs = [...(await resolveEngineSpecs(['noop'])), ...(await resolveEngineSpecs(texts)).filter((s) => s.definition.id !== 'noop')];
+      // The baseline engine (harness overhead) is measured first, once.
+      const chosen = await resolveEngineSpecs(texts);
+      const baselines = (await loadEngineDefinitions()).filter((d) => d.role === 'baseline').map((d) => d.id);
+      const specs = [...(await resolveEngineSpecs(baselines)), ...chosen.filter((s) => s.definition.role !== 'baseline')];
       const [scenario] = await loadBundledScenarios([opts.scenario]);
       if (!scenario) throw new InputError('--scenario', opts.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
       const outDir = path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'runs', `bench-${runId()}`));
@@ -214,6 +220,8 @@ export function buildProgram(): Command {
         ...(opts.curve.length > 0 ? { curveDimensions: opts.curve as string[] } : {}),
         curveTimeMs: 300,
         maxCurveSize: opts.maxCurveSize,
+        launch: opts.launch,
+        settings: parseSettings(opts.set),
         log,
       });
       const reportFile = path.join(outDir, 'report.md');
@@ -240,7 +248,8 @@ export function buildProgram(): Command {
 
   program
     .command('crosscheck')
-    .description("cross-check the harness's latency with wrk on the same OPA endpoint at the same rate")
+    .description("cross-check the harness's latency with wrk on the same engine endpoint (OPA by default) at the same rate")
+    .option('-e, --engine <engine>', 'the engine measured; its adapter must have an HTTP decision endpoint', 'opa[nolog]')
     .addOption(new Option('--rate <n>', 'checks per second').default(400).argParser(positiveInt('--rate')))
     .addOption(new Option('--connections <n>', 'connections of both tools').default(4).argParser(positiveInt('--connections')))
     .addOption(new Option('--duration <s>', 'seconds per measurement').default(10).argParser(positiveInt('--duration')))
@@ -250,10 +259,10 @@ export function buildProgram(): Command {
     .option('--param <key=value>', "override one of the scenario generator's parameters (repeatable)", collect, [])
     .option('--pin', 'pin OPA to CPU 1 and the harness and wrk to CPU 0 (taskset)')
     .addOption(new Option('--pacing <how>', "the harness's open-loop pacing").choices(['timer', 'spin']).default('timer'))
-    .action(async (opts: { rate: number; connections: number; duration: number; rounds: number; scenario: string; request: number; param: string[]; pin?: boolean; pacing: Pacing }) => {
+    .action(async (opts: { engine: string; rate: number; connections: number; duration: number; rounds: number; scenario: string; request: number; param: string[]; pin?: boolean; pacing: Pacing }) => {
       const { crosscheck, crosscheckTable } = await import('../bench/crosscheck.ts');
       const params = Object.fromEntries(Object.entries(parseSettings(opts.param)).map(([k, v]) => [k, positiveInt('--param')(v)]));
-      const rows = await crosscheck({ rate: opts.rate, connections: opts.connections, durationS: opts.duration, rounds: opts.rounds, scenario: opts.scenario, request: opts.request, params, pin: !!opts.pin, pacing: opts.pacing, log });
+      const rows = await crosscheck({ engine: opts.engine, rate: opts.rate, connections: opts.connections, durationS: opts.duration, rounds: opts.rounds, scenario: opts.scenario, request: opts.request, params, pin: !!opts.pin, pacing: opts.pacing, log });
       console.log(crosscheckTable(rows));
     });
 
@@ -277,16 +286,16 @@ export function buildProgram(): Command {
     .description('install pinned engine versions into .engines/')
     .action(async () => {
       const { installEngines } = await import('../engines/install.ts');
-      const report = await installEngines({ log });
+      const report = await installEngines(await loadEngineDefinitions(), { log });
       if (!report.ok) process.exitCode = 1;
     });
   engines
     .command('status')
     .description('each engine, its launch strategies and version')
     .action(async () => {
-      const { engineStatus, formatStatus, postgresStatus } = await import('../engines/status.ts');
-      console.log(formatStatus(await engineStatus()));
-      console.log(postgresStatus());
+      const { engineStatus, formatStatus } = await import('../engines/status.ts');
+      const definitions = await loadEngineDefinitions();
+      console.log(formatStatus(await engineStatus(definitions), definitions));
     });
 
   return program;

@@ -1,8 +1,9 @@
-// The engine adapter contract. Each engine lives in adapters/<id>/ and exports an
-// EngineDefinition as its default export; the runner finds them by folder, so adding
-// an engine edits no central list (src/engines/registry.ts).
+// The engine adapter contract. Each engine lives in adapters/<id>/ and default-exports an
+// EngineDefinition (what the engine is and how to obtain it) whose create() returns an
+// adapter written with defineAdapter() (how to talk to it). The registry finds engines by
+// folder, so adding an engine edits no central list (docs/architecture.md, "Adding an engine").
 
-import type { Model, ModelFeature } from '../model/types.ts';
+import type { Model } from '../model/types.ts';
 import type { Relationship } from './relationship.ts';
 import type { CheckRequest, Decision } from './request.ts';
 
@@ -15,28 +16,19 @@ export type DecisionLogKind =
   /** The engine keeps none; the harness's own client-side log is never counted for it. */
   | 'none';
 
-export interface Capabilities {
-  /** Model features this engine can express; a scenario using another is "unsupported". */
-  features: ReadonlySet<ModelFeature>;
-  /** Server-side batch checks; without it checkBatch loops over check. */
-  batchCheck: boolean;
-  decisionLog: DecisionLogKind;
-  /** Whether the adapter can change the policy of a loaded model at run time. */
-  policyUpdate: boolean;
-  /** In-process (no network hop), as opposed to a server the harness talks to. */
-  embedded: boolean;
-}
-
-/** How the engine was obtained; recorded in results with every figure. */
-export interface EngineInfo {
-  /** Adapter id, e.g. `openfga`; with a configuration suffix where one is set, e.g. `openfga[cache]`. */
-  id: string;
+/** How the engine was obtained, as the adapter knows it; recorded in results with every figure. */
+export interface AdapterInfo {
   name: string;
   version: string;
   /** Launch strategy: `embedded`, `local`, `container` or `url`. */
   launch: string;
   /** Every setting that can change answers or timing (consistency, caches, datastore...). */
   settings: Record<string, string | number | boolean>;
+}
+
+/** AdapterInfo with the engine id the registry gave it, e.g. `openfga[cache]`. */
+export interface EngineInfo extends AdapterInfo {
+  id: string;
 }
 
 /** One entry of the engine's own log, normalised for completeness checks. */
@@ -55,54 +47,160 @@ export interface DecisionLogEntry {
   missing?: string[];
 }
 
+/** How a server engine is to be obtained, as the user asked (`--launch`, `--engine id=URL`). */
+export interface LaunchRequest {
+  strategy: 'auto' | 'local' | 'container' | 'url';
+  /** Set with `--engine id=URL`: the engine is already running there. */
+  url?: string;
+}
+
 export interface RunContext {
-  /** Folder of this run's results; engine logs go to `<dir>/engines/<id>.log`. */
+  /** Folder of this run's results. */
   resultsDir: string;
-  /** Free-form per-engine options from the CLI (e.g. `--engine openfga=http://...`). */
+  /** This engine's own log file in the results folder (one per engine configuration; `suffix` for extra files). */
+  logFile(suffix?: string): string;
+  /** `--set key=value` options that this engine declared in EngineDefinition.settings. */
   options: Record<string, string>;
+  launch: LaunchRequest;
   log: (message: string) => void;
 }
 
-export interface EngineAdapter {
-  readonly capabilities: Capabilities;
+/** Time spent in the harness process per check before the engine sees it (e.g. Cerbos's attribute resolver). */
+export interface ClientSideCost {
+  label: string;
+  count: number;
+  totalMs: number;
+}
+
+/**
+ * An HTTP request that asks the engine for one decision, for tools that drive the engine
+ * with their own client (crosscheck with wrk, external load generators).
+ */
+export interface HttpCheck {
+  method: 'POST' | 'GET';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** The server process that answers it, when it is ours (for pinning it to a core). */
+  pid?: number;
+}
+
+/** What an adapter author writes. Only the decision path is required; defineAdapter() fills the rest. */
+export interface AdapterSpec {
+  /** In-process (no network hop), as opposed to a server the harness talks to. */
+  embedded: boolean;
+  /** The engine's own log of decisions; default `none`. */
+  decisionLog?: DecisionLogKind;
   /** Known after start(); `version` may be `unknown` before. */
-  info(): EngineInfo;
-  /** Why this engine cannot run a model, one reason per missing feature; empty when it can. */
-  unsupported(model: Model): string[];
-  start(context: RunContext): Promise<void>;
+  info(): AdapterInfo;
+  /** Why this engine cannot run a model, one reason per missing feature; default none. */
+  unsupported?(model: Model): string[];
+  /** Starts or connects to the engine; default nothing to do. */
+  start?(context: RunContext): Promise<void>;
   /** Loads a scenario's model into a fresh store/policy set; earlier relationships are gone. */
   loadModel(model: Model): Promise<void>;
   /**
    * Native mode: loads the scenario's policy and data written in the engine's own language
-   * (its `native.<engine id>` block) instead of translating the neutral model. Checks, writes
-   * and deletes then go to it as usual.
+   * (its `native.<engine folder>` block) instead of translating the neutral model.
    */
   loadNative?(native: NativeSpec): Promise<void>;
-  /** Replaces the policy of the loaded model and keeps its relationships (policy revocation). */
+  /** Replaces the policy of the loaded model and keeps its relationships (policy revocation); absent: unsupported. */
   updateModel?(model: Model): Promise<void>;
   write(relationships: Relationship[]): Promise<void>;
   delete(relationships: Relationship[]): Promise<void>;
   check(request: CheckRequest): Promise<Decision>;
-  checkBatch(requests: CheckRequest[]): Promise<Decision[]>;
-  /** The engine's own log of decisions since loadModel; undefined when it keeps none. */
+  /** Default: one check after another. */
+  checkBatch?(requests: CheckRequest[]): Promise<Decision[]>;
+  /** The engine's own log of decisions since loadModel; absent when it keeps none. */
   readDecisionLog?(): Promise<DecisionLogEntry[]>;
   /**
    * Whether the engine can still answer: undefined when healthy, else why not (process
    * exited, health endpoint down). Asked after an error, to tell a crash from a bad case.
    */
   health?(): Promise<string | undefined>;
-  /**
-   * Time spent in the harness process per check before the engine sees it, e.g. Cerbos's
-   * attribute resolver (the policy information point), so reports can show it apart.
-   */
-  clientSideCost?(): { label: string; count: number; totalMs: number };
+  /** Client-side time per check since the last reset, reported apart; default none. */
+  clientSideCost?(): ClientSideCost;
   resetClientSideCost?(): void;
-  /** Resident memory of the engine (its server process, or this process if embedded), for cost curves. */
+  /** Resident memory of the engine (its server process, or this process if embedded); default unknown. */
   memoryBytes?(): Promise<number | undefined>;
+  /** The HTTP request for one check, where the engine has an HTTP decision API; default none. */
+  httpCheck?(request: CheckRequest): HttpCheck | undefined;
+  /** Stops what start() started; no process may outlive the run. */
+  stop?(): Promise<void>;
+}
+
+/** The complete adapter the harness uses: every member present. */
+export interface Adapter {
+  readonly embedded: boolean;
+  readonly decisionLog: DecisionLogKind;
+  info(): AdapterInfo;
+  unsupported(model: Model): string[];
+  start(context: RunContext): Promise<void>;
+  loadModel(model: Model): Promise<void>;
+  loadNative?: (native: NativeSpec) => Promise<void>;
+  updateModel?: (model: Model) => Promise<void>;
+  write(relationships: Relationship[]): Promise<void>;
+  delete(relationships: Relationship[]): Promise<void>;
+  check(request: CheckRequest): Promise<Decision>;
+  checkBatch(requests: CheckRequest[]): Promise<Decision[]>;
+  readDecisionLog?: () => Promise<DecisionLogEntry[]>;
+  health(): Promise<string | undefined>;
+  clientSideCost?: () => ClientSideCost;
+  resetClientSideCost(): void;
+  memoryBytes(): Promise<number | undefined>;
+  httpCheck(request: CheckRequest): HttpCheck | undefined;
   stop(): Promise<void>;
 }
 
-/** A scenario's `native.<engine id>` block: free-form for the adapter, paths relative to baseDir. */
+/** An adapter with the id the registry gave it (`opa`, `opa[nolog]`, `openfga#2`). */
+export interface EngineAdapter extends Adapter {
+  readonly id: string;
+  /** The engine's folder under adapters/ (the id without configuration), e.g. `opa`. */
+  readonly definitionId: string;
+  info(): EngineInfo;
+}
+
+/**
+ * Fills the defaults of an adapter: sequential checkBatch, no decision log, no memory
+ * figure, no client-side cost, nothing to start or stop. Works for object literals and
+ * class instances alike (methods are called on `spec`, so `this` stays the instance).
+ */
+export function defineAdapter(spec: AdapterSpec): Adapter {
+  const adapter: Adapter = {
+    embedded: spec.embedded,
+    decisionLog: spec.decisionLog ?? 'none',
+    info: () => spec.info(),
+    unsupported: (model) => spec.unsupported?.(model) ?? [],
+    start: async (context) => {
+      await spec.start?.(context);
+    },
+    loadModel: (model) => spec.loadModel(model),
+    write: (relationships) => spec.write(relationships),
+    delete: (relationships) => spec.delete(relationships),
+    check: (request) => spec.check(request),
+    checkBatch: async (requests) => {
+      if (spec.checkBatch) return spec.checkBatch(requests);
+      const decisions: Decision[] = [];
+      for (const request of requests) decisions.push(await spec.check(request));
+      return decisions;
+    },
+    health: async () => spec.health?.(),
+    resetClientSideCost: () => spec.resetClientSideCost?.(),
+    memoryBytes: async () => spec.memoryBytes?.(),
+    httpCheck: (request) => spec.httpCheck?.(request),
+    stop: async () => {
+      await spec.stop?.();
+    },
+  };
+  // Optional members stay absent where the engine lacks them: the runner reports that.
+  if (spec.loadNative) adapter.loadNative = (native) => spec.loadNative!(native);
+  if (spec.updateModel) adapter.updateModel = (model) => spec.updateModel!(model);
+  if (spec.readDecisionLog) adapter.readDecisionLog = () => spec.readDecisionLog!();
+  if (spec.clientSideCost) adapter.clientSideCost = () => spec.clientSideCost!();
+  return adapter;
+}
+
+/** A scenario's `native.<engine folder>` block: free-form for the adapter, paths relative to baseDir. */
 export interface NativeSpec {
   spec: Record<string, unknown>;
   /** The folder of the scenario file; relative paths in `spec` start here. */
@@ -111,14 +209,48 @@ export interface NativeSpec {
   file: string;
 }
 
+/** How `authz-bench engines install` obtains an engine. */
+export type InstallRecipe =
+  /** Nothing to install beyond `npm ci` (an npm dependency or code in this repository). */
+  | { kind: 'embedded' }
+  /** `go install <goPackage>@v<version>` into .engines/bin (needs Go >= minGo). */
+  | { kind: 'go'; goPackage: string; goModule: string; binary: string; minGo: { major: number; minor: number } }
+  /**
+   * A binary shipped in an npm package: `<packagePrefix>-<os>-<cpu>` from the project's
+   * dependencies, else installed into .engines/npm; `binary` is its file name.
+   */
+  | { kind: 'npm-binary'; packagePrefix: string; binary?: string }
+  /** npm packages installed into .engines/npm/<engine id> (kept out of package.json, e.g. for their `engines` field). */
+  | { kind: 'npm'; packages: string[] };
+
+/** A `--set key=value` option an engine understands. */
+export interface SettingDefinition {
+  description: string;
+  /** Allowed values; any value when absent. */
+  values?: readonly string[];
+}
+
 export interface EngineDefinition {
   /** Folder name under adapters/. */
   id: string;
+  /** The engine's own name, e.g. `Open Policy Agent`. */
+  name: string;
   /** One line for `authz-bench list engines`. */
   description: string;
-  /** Named configurations that change answers or timing, e.g. `cache` for OpenFGA. */
-  configurations?: string[];
+  /** The pinned version (what install installs), without a leading `v`; `-` for the harness's own. */
+  version: string;
+  install: InstallRecipe;
+  /** Pinned container image for the `container` launch strategy; server engines only. */
+  image?: string;
+  /** Named configurations that change answers or timing, with what each changes. */
+  configurations?: Readonly<Record<string, string>>;
+  /** `--set` options this engine understands. */
+  settings?: Readonly<Record<string, SettingDefinition>>;
   /** `baseline` engines (the no-op engine) only measure the harness; `run --engine all` skips them. */
   role?: 'engine' | 'baseline';
-  create(configuration?: string): EngineAdapter;
+  /** Listed and run first (the reference engine, the default). */
+  first?: boolean;
+  /** Lines for `engines status` on what else a configuration needs (e.g. where PostgreSQL is). */
+  prerequisites?(): string[];
+  create(configuration: string | undefined): Adapter;
 }

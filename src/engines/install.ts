@@ -1,21 +1,20 @@
-// `authz-bench engines install`: pinned OpenFGA and OPA built with `go install` into
-// .engines/bin (GOBIN), Cerbos from its npm platform package. Idempotent: an engine whose
-// binary already carries the pinned version is skipped. Versions are read from the binary
-// itself (Go build info, `cerbos --version`) and recorded in .engines/versions.json.
+// `authz-bench engines install`: every engine's install recipe (its EngineDefinition), run in
+// turn. Go engines are built with `go install` into .engines/bin (GOBIN); npm-binary engines
+// come with the project's dependencies; npm engines go into .engines/npm/<id>. Idempotent: an
+// engine that already carries the pinned version is skipped. Versions are read from what was
+// installed (Go build info, `--version`, package.json) and recorded in .engines/versions.json.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { binaryPath, binDir, cerbosPlatformPackage, enginesDir, versionsFile } from './paths.ts';
-import { ENGINE_PINS, MIN_GO, SERVER_ENGINE_IDS, type ServerEngineId } from './pins.ts';
+import type { EngineDefinition, InstallRecipe } from '../core/adapter.ts';
+import { binaryPath, binDir, enginesDir, npmPrefix, packageDir, platformPackage, versionsFile } from './paths.ts';
 
 export interface InstallOptions {
   log?: (message: string) => void;
-  /** Default: all three. */
-  engines?: readonly ServerEngineId[];
   /** Reinstall even when the pinned version is present. */
   force?: boolean;
-  /** A folder with already built openfga/opa binaries, copied when they carry the pinned version (quick start). Env: AUTHZ_BENCH_PREBUILT_BIN. */
+  /** A folder with already built Go binaries, copied when they carry the pinned version (quick start). Env: AUTHZ_BENCH_PREBUILT_BIN. */
   prebuiltDir?: string;
   /** The `go` command (default `go` on PATH). */
   go?: string;
@@ -24,12 +23,13 @@ export interface InstallOptions {
 export type InstallStatus = 'installed' | 'already-installed' | 'copied-prebuilt' | 'failed';
 
 export interface InstallResult {
-  id: ServerEngineId;
+  id: string;
   pinned: string;
   status: InstallStatus;
-  /** Version read from the binary after the step; absent when it failed. */
+  /** Version read after the step; absent when it failed. */
   version?: string;
-  binary: string;
+  /** The binary or package folder. */
+  location: string;
   seconds: number;
   message?: string;
 }
@@ -40,7 +40,8 @@ export interface InstallReport {
   results: InstallResult[];
 }
 
-export const GO_MISSING = 'install Go >= 1.24, or use --launch container / --launch url';
+/** Engines that have something to install (everything but embedded ones). */
+export const installable = (definitions: readonly EngineDefinition[]): EngineDefinition[] => definitions.filter((d) => d.install.kind !== 'embedded');
 
 /** The module version recorded in a Go binary's build info (`mod\t<module>\tv1.2.3`), without `v`. */
 export function goModuleVersion(binary: string, module: string): string | undefined {
@@ -58,19 +59,43 @@ export function goModuleVersion(binary: string, module: string): string | undefi
   return m ? m[1] : undefined;
 }
 
-/** `cerbos --version` first line, e.g. `0.55.0`. */
-export function cerbosVersion(binary: string): string | undefined {
+/** `<binary> --version` first line without a leading `v`, e.g. `0.55.0`. */
+export function binaryVersion(binary: string): string | undefined {
   if (!existsSync(binary)) return undefined;
   const r = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 10_000 });
   const line = (r.stdout ?? '').split('\n')[0]?.trim();
   return r.status === 0 && line ? line.replace(/^v/, '') : undefined;
 }
 
-/** The version of an installed engine binary, or undefined when it is absent. */
-export function installedVersion(id: ServerEngineId, binary: string = binaryPath(id)): string | undefined {
-  const source = ENGINE_PINS[id].source;
-  if (!existsSync(binary)) return undefined;
-  return source.kind === 'go' ? goModuleVersion(binary, source.goModule) : cerbosVersion(binary);
+const packageName = (spec: string): string => spec.replace(/(.)@[^@]*$/, '$1');
+
+/** Where the recipe's result is: the binary, or the first package's folder. */
+export function installLocation(definition: EngineDefinition): string {
+  const recipe = definition.install;
+  if (recipe.kind === 'npm') return packageDir(packageName(recipe.packages[0]!), definition.id) ?? npmPrefix(definition.id);
+  return binaryPath(definition);
+}
+
+/** The version of what is installed for an engine, or undefined when it is absent. */
+export function installedVersion(definition: EngineDefinition): string | undefined {
+  const recipe = definition.install;
+  switch (recipe.kind) {
+    case 'embedded':
+      return definition.version;
+    case 'go':
+      return goModuleVersion(binaryPath(definition), recipe.goModule);
+    case 'npm-binary':
+      return binaryVersion(binaryPath(definition));
+    case 'npm': {
+      const dir = packageDir(packageName(recipe.packages[0]!), definition.id);
+      if (!dir) return undefined;
+      try {
+        return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: string }).version;
+      } catch {
+        return undefined;
+      }
+    }
+  }
 }
 
 /** `go` version as [major, minor], or undefined when Go is absent. */
@@ -80,7 +105,7 @@ export function goVersion(go = 'go'): [number, number] | undefined {
   return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 
-type Recorded = Record<string, { version: string; binary: string; size: number; installedAt: string; seconds?: number }>;
+type Recorded = Record<string, { version: string; location: string; size?: number; installedAt: string; seconds?: number }>;
 
 function readVersions(): Recorded {
   try {
@@ -101,79 +126,98 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
   });
 }
 
-export async function installEngines(options: InstallOptions = {}): Promise<InstallReport> {
-  const log = options.log ?? ((m: string) => console.error(m));
-  const go = options.go ?? 'go';
+const tail = (output: string) => output.trim().split('\n').slice(-20).join('\n');
+
+type Outcome = Omit<InstallResult, 'id' | 'pinned' | 'location' | 'seconds'>;
+
+interface RecipeContext {
+  definition: EngineDefinition;
+  options: InstallOptions;
+  log: (message: string) => void;
+  goVersion: () => [number, number] | undefined;
+}
+
+async function installGo(recipe: Extract<InstallRecipe, { kind: 'go' }>, ctx: RecipeContext): Promise<Outcome> {
+  const { definition, options } = ctx;
+  const binary = binaryPath(definition);
   const prebuilt = options.prebuiltDir ?? process.env.AUTHZ_BENCH_PREBUILT_BIN;
+  if (prebuilt && !options.force) {
+    const candidate = path.join(prebuilt, recipe.binary);
+    if (goModuleVersion(candidate, recipe.goModule) === definition.version) {
+      copyFileSync(candidate, binary);
+      return { status: 'copied-prebuilt', version: definition.version, message: `from ${candidate}` };
+    }
+  }
+  const need = `install Go >= ${recipe.minGo.major}.${recipe.minGo.minor}, or use --launch container / --launch url`;
+  const go = ctx.goVersion();
+  if (!go) return { status: 'failed', message: `Go not found (\`${options.go ?? 'go'}\`): ${need}` };
+  const [major, minor] = go;
+  if (major < recipe.minGo.major || (major === recipe.minGo.major && minor < recipe.minGo.minor)) return { status: 'failed', message: `Go ${major}.${minor} is too old: ${need}` };
+  ctx.log(`engines: ${definition.id}: go install ${recipe.goPackage}@v${definition.version} (a few minutes on a cold build cache)...`);
+  const r = await run(options.go ?? 'go', ['install', `${recipe.goPackage}@v${definition.version}`], { ...process.env, GOBIN: binDir() });
+  const after = installedVersion(definition);
+  if (r.code !== 0 || after !== definition.version) return { status: 'failed', message: `go install exited ${r.code}${after ? `, binary reports ${after}` : ''}:\n${tail(r.output)}` };
+  return { status: 'installed', version: after };
+}
+
+function checkNpmBinary(recipe: Extract<InstallRecipe, { kind: 'npm-binary' }>, ctx: RecipeContext, current: string | undefined): Outcome {
+  const pkg = platformPackage(recipe.packagePrefix);
+  const { definition } = ctx;
+  return {
+    status: 'failed',
+    message: current
+      ? `${binaryPath(definition)} is ${definition.name} ${current}, pinned ${definition.version}: run \`npm i -E ${pkg}@${definition.version}\``
+      : `${definition.name} binary not found at ${binaryPath(definition)}: the optional dependency ${pkg}@${definition.version} was not installed (run \`npm install\`; platform ${process.platform}/${process.arch}), or use --launch container / --launch url`,
+  };
+}
+
+async function installNpm(recipe: Extract<InstallRecipe, { kind: 'npm' }>, ctx: RecipeContext): Promise<Outcome> {
+  const prefix = npmPrefix(ctx.definition.id);
+  mkdirSync(prefix, { recursive: true });
+  ctx.log(`engines: ${ctx.definition.id}: npm install ${recipe.packages.join(' ')} into ${path.relative(process.cwd(), prefix) || prefix}...`);
+  // engine-strict off: such packages are kept out of package.json for their `engines` field (README of the engine).
+  const r = await run('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', '--engine-strict=false', '--loglevel=error', ...recipe.packages], process.env);
+  const after = installedVersion(ctx.definition);
+  if (r.code !== 0 || after !== ctx.definition.version) return { status: 'failed', message: `npm install exited ${r.code}${after ? `, package reports ${after}` : ''}:\n${tail(r.output)}` };
+  return { status: 'installed', version: after };
+}
+
+export async function installEngines(definitions: readonly EngineDefinition[], options: InstallOptions = {}): Promise<InstallReport> {
+  const log = options.log ?? ((m: string) => console.error(m));
   mkdirSync(binDir(), { recursive: true });
   mkdirSync(path.join(enginesDir(), 'run'), { recursive: true });
   const recorded = readVersions();
   const results: InstallResult[] = [];
-  let goChecked: [number, number] | undefined | null = null;
+  let go: [number, number] | undefined | null = null;
+  const goVersionOnce = () => (go === null ? (go = goVersion(options.go)) : go);
 
-  for (const id of options.engines ?? SERVER_ENGINE_IDS) {
-    const pin = ENGINE_PINS[id];
-    const binary = binaryPath(id);
-    const started = performance.now();
-    const seconds = () => Math.round((performance.now() - started) / 100) / 10;
-    const done = (r: Omit<InstallResult, 'id' | 'pinned' | 'binary' | 'seconds'>): void => {
-      const result: InstallResult = { id, pinned: pin.version, binary, seconds: seconds(), ...r };
+  // Go builds run side by side (each compiles on its own; together they use both cores).
+  await Promise.all(
+    installable(definitions).map(async (definition) => {
+      const started = performance.now();
+      const ctx: RecipeContext = { definition, options, log, goVersion: goVersionOnce };
+      const current = options.force ? undefined : installedVersion(definition);
+      let outcome: Outcome;
+      const recipe = definition.install;
+      if (current === definition.version) outcome = { status: 'already-installed', version: current };
+      else if (recipe.kind === 'go') outcome = await installGo(recipe, ctx);
+      else if (recipe.kind === 'npm') outcome = await installNpm(recipe, ctx);
+      else if (recipe.kind === 'npm-binary') outcome = checkNpmBinary(recipe, ctx, current);
+      else outcome = { status: 'already-installed', version: definition.version };
+      const location = installLocation(definition);
+      const result: InstallResult = { id: definition.id, pinned: definition.version, location, seconds: Math.round((performance.now() - started) / 100) / 10, ...outcome };
       results.push(result);
-      if (result.version) recorded[id] = { version: result.version, binary, size: statSync(binary).size, installedAt: new Date().toISOString(), seconds: result.seconds };
-      const what = result.status === 'failed' ? `FAILED: ${result.message}` : `${result.status} ${pin.name} ${result.version} (${result.seconds} s)`;
-      log(`engines: ${id}: ${what}${result.status === 'failed' ? '' : ` -> ${path.relative(process.cwd(), binary) || binary}`}`);
-    };
-
-    const current = options.force ? undefined : installedVersion(id, binary);
-    if (current === pin.version) {
-      done({ status: 'already-installed', version: current });
-      continue;
-    }
-
-    if (pin.source.kind === 'npm') {
-      const pkg = cerbosPlatformPackage();
-      done({
-        status: 'failed',
-        message: current
-          ? `${binary} is Cerbos ${current}, pinned ${pin.version}: run \`npm i -E ${pkg}@${pin.version}\``
-          : `Cerbos binary not found at ${binary}: the optional dependency ${pkg}@${pin.version} was not installed (run \`npm install\`; platform ${process.platform}/${process.arch}), or use --launch container / --launch url`,
-      });
-      continue;
-    }
-
-    const source = pin.source;
-    if (prebuilt && !options.force) {
-      const candidate = path.join(prebuilt, source.binary);
-      if (goModuleVersion(candidate, source.goModule) === pin.version) {
-        copyFileSync(candidate, binary);
-        done({ status: 'copied-prebuilt', version: pin.version, message: `from ${candidate}` });
-        continue;
+      if (result.version) {
+        const size = existsSync(location) && statSync(location).isFile() ? statSync(location).size : undefined;
+        recorded[definition.id] = { version: result.version, location, ...(size ? { size } : {}), installedAt: new Date().toISOString(), seconds: result.seconds };
       }
-    }
+      const what = result.status === 'failed' ? `FAILED: ${result.message}` : `${result.status} ${definition.name} ${result.version} (${result.seconds} s)`;
+      log(`engines: ${definition.id}: ${what}${result.status === 'failed' ? '' : ` -> ${path.relative(process.cwd(), location) || location}`}`);
+    }),
+  );
 
-    if (goChecked === null) goChecked = goVersion(go);
-    if (!goChecked) {
-      done({ status: 'failed', message: `Go not found (\`${go}\`): ${GO_MISSING}` });
-      continue;
-    }
-    const [major, minor] = goChecked;
-    if (major < MIN_GO.major || (major === MIN_GO.major && minor < MIN_GO.minor)) {
-      done({ status: 'failed', message: `Go ${major}.${minor} is too old: ${GO_MISSING}` });
-      continue;
-    }
-    log(`engines: ${id}: go install ${source.goPackage}@v${pin.version} (a few minutes on a cold build cache)...`);
-    const env = { ...process.env, GOBIN: binDir() };
-    const r = await run(go, ['install', `${source.goPackage}@v${pin.version}`], env);
-    const after = installedVersion(id, binary);
-    if (r.code !== 0 || after !== pin.version) {
-      done({ status: 'failed', message: `go install exited ${r.code}${after ? `, binary reports ${after}` : ''}:\n${r.output.trim().split('\n').slice(-20).join('\n')}` });
-      continue;
-    }
-    done({ status: 'installed', version: after });
-  }
-
-  writeFileSync(versionsFile(), JSON.stringify(recorded, null, 2) + '\n');
+  writeFileSync(versionsFile(), `${JSON.stringify(recorded, null, 2)}\n`);
   const ok = results.every((r) => r.status !== 'failed');
-  if (!ok) log(`engines: some engines are not installed; benchmarks skip them (see above)`);
-  return { ok, enginesDir: enginesDir(), results };
+  if (!ok) log('engines: some engines are not installed; runs skip them (see above)');
+  return { ok, enginesDir: enginesDir(), results: results.sort((a, b) => a.id.localeCompare(b.id)) };
 }

@@ -1,11 +1,11 @@
-// Launch strategies shared by the engine launchers (adapters/<engine>/launcher.ts):
-// local (spawned binary), container (testcontainers), url (already running), auto.
+// How a server engine is obtained: the launch choice (local, container, url) and the
+// credentials of a server reached by URL. The strategies themselves are in server-engine.ts.
 
+import type { EngineDefinition, LaunchRequest } from '../core/adapter.ts';
 import { dockerReachable } from './container.ts';
 import { isInstalled } from './paths.ts';
-import type { ServerEngineId } from './pins.ts';
 
-export type LaunchStrategy = 'auto' | 'local' | 'container' | 'url';
+export type LaunchStrategy = LaunchRequest['strategy'];
 
 export type LaunchChoice = { launch: 'local' | 'container' | 'url' } | { launch: 'skip'; reason: string };
 
@@ -16,32 +16,40 @@ export interface LaunchEnvironment {
 }
 
 /** Picks how to start an engine. `auto`: url if given, else local if installed, else container if Docker answers, else skip. */
-export async function chooseLaunch(id: ServerEngineId, requested: LaunchStrategy, env?: Partial<LaunchEnvironment>): Promise<LaunchChoice> {
-  const installed = env?.installed ?? isInstalled(id);
+export async function chooseLaunch(
+  definition: Pick<EngineDefinition, 'id' | 'install'>,
+  requested: LaunchStrategy,
+  env?: Partial<LaunchEnvironment>,
+): Promise<LaunchChoice> {
+  const id = definition.id;
+  const installed = env?.installed ?? isInstalled(definition);
   const docker = env?.docker ?? (() => dockerReachable());
+  const goNote = definition.install.kind === 'go' ? ` (needs Go >= ${definition.install.minGo.major}.${definition.install.minGo.minor})` : '';
   switch (requested) {
     case 'url':
       return env?.url ? { launch: 'url' } : { launch: 'skip', reason: `${id}: --launch url needs --engine ${id}=http://host:port` };
     case 'local':
-      return installed ? { launch: 'local' } : { launch: 'skip', reason: `${id} is not installed: run \`authz-bench engines install\`` };
+      return installed ? { launch: 'local' } : { launch: 'skip', reason: `${id} is not installed: run \`authz-bench engines install\`${goNote}` };
     case 'container':
       return (await docker()) ? { launch: 'container' } : { launch: 'skip', reason: `${id}: no Docker engine reachable for --launch container` };
     case 'auto':
       if (env?.url) return { launch: 'url' };
       if (installed) return { launch: 'local' };
       if (await docker()) return { launch: 'container' };
-      return { launch: 'skip', reason: `${id} is not installed and no Docker engine is reachable: run \`authz-bench engines install\` (needs Go >= 1.24), or use --launch url` };
+      return { launch: 'skip', reason: `${id} is not installed and no Docker engine is reachable: run \`authz-bench engines install\`${goNote}, or use --launch url` };
   }
 }
 
+/** The environment variable prefix of an engine's credentials: AUTHZ_BENCH_<ID>_. */
+export const envPrefix = (engineId: string): string => `AUTHZ_BENCH_${engineId.toUpperCase().replace(/-/g, '_')}_`;
+
 /**
  * Credentials for an engine reached by URL, from the environment only:
- * AUTHZ_BENCH_<ENGINE>_TOKEN (bearer token), or for Cerbos's admin API
- * AUTHZ_BENCH_CERBOS_ADMIN_USER / AUTHZ_BENCH_CERBOS_ADMIN_PASSWORD.
- * Never put these in results, logs or reports: use redactSecrets() on any text that might hold them.
+ * AUTHZ_BENCH_<ENGINE>_TOKEN (bearer token). Never put these in results, logs or reports:
+ * use redactSecrets() on any text that might hold them.
  */
-export function urlCredentials(id: ServerEngineId, env: NodeJS.ProcessEnv = process.env): { headers: Record<string, string> } {
-  const token = env[`AUTHZ_BENCH_${id.toUpperCase()}_TOKEN`];
+export function urlCredentials(engineId: string, env: NodeJS.ProcessEnv = process.env): { headers: Record<string, string> } {
+  const token = env[`${envPrefix(engineId)}TOKEN`];
   return { headers: token ? { authorization: `Bearer ${token}` } : {} };
 }
 

@@ -1,19 +1,27 @@
 // Finds engines by folder: every adapters/<id>/index.ts default-exports an EngineDefinition.
-// Adding an engine edits no central list.
+// Adding an engine edits no central list. The registry also turns what the user wrote
+// (`--engine opa[nolog]`, `--engine openfga=URL`, `--set key=value`) into engines to run,
+// each with its own id.
 
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { EngineDefinition } from '../core/adapter.ts';
+import type { EngineAdapter, EngineDefinition } from '../core/adapter.ts';
 import { InputError } from '../core/errors.ts';
 import { ADAPTERS_DIR } from '../core/paths.ts';
 
-export async function loadEngineDefinitions(): Promise<EngineDefinition[]> {
-  const ids = readdirSync(ADAPTERS_DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(path.join(ADAPTERS_DIR, d.name, 'index.ts')))
-    .map((d) => d.name)
-    .sort((a, b) => (a === 'reference' ? -1 : b === 'reference' ? 1 : a.localeCompare(b)));
-  return Promise.all(ids.map(async (id) => (await import(pathToFileURL(path.join(ADAPTERS_DIR, id, 'index.ts')).href)).default as EngineDefinition));
+let cached: Promise<EngineDefinition[]> | undefined;
+
+/** Every engine folder's definition; `first` ones (the reference engine) first, then by id. */
+export function loadEngineDefinitions(): Promise<EngineDefinition[]> {
+  cached ??= (async () => {
+    const ids = readdirSync(ADAPTERS_DIR, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(path.join(ADAPTERS_DIR, d.name, 'index.ts')))
+      .map((d) => d.name);
+    const definitions = await Promise.all(ids.map(async (id) => (await import(pathToFileURL(path.join(ADAPTERS_DIR, id, 'index.ts')).href)).default as EngineDefinition));
+    return definitions.sort((a, b) => Number(!!b.first) - Number(!!a.first) || a.id.localeCompare(b.id));
+  })();
+  return cached;
 }
 
 /** One engine to run: `openfga`, `openfga[cache]`, or `openfga=http://host:8080` (url launch). */
@@ -21,31 +29,69 @@ export interface EngineSpec {
   definition: EngineDefinition;
   configuration?: string;
   url?: string;
+  /** The id results use: `opa`, `opa[nolog]`; `opa#2` for a second engine of the same name. */
+  id: string;
   /** As the user wrote it, for messages. */
   text: string;
 }
+
+/** `id` or `id[configuration]`: the name of an engine configuration. */
+export const engineId = (definitionId: string, configuration?: string): string => (configuration ? `${definitionId}[${configuration}]` : definitionId);
 
 const SPEC = /^([a-z0-9-]+)(?:\[([a-z0-9-]+)\])?(?:=(.+))?$/;
 
 export async function resolveEngineSpecs(texts: string[]): Promise<EngineSpec[]> {
   const definitions = await loadEngineDefinitions();
-  const known = () => definitions.flatMap((d) => [d.id, ...(d.configurations ?? []).map((c) => `${d.id}[${c}]`)]).join(', ');
-  const specs: EngineSpec[] = [];
+  const known = () => definitions.flatMap((d) => [d.id, ...Object.keys(d.configurations ?? {}).map((c) => engineId(d.id, c))]).join(', ');
+  const wanted: Omit<EngineSpec, 'id'>[] = [];
   for (const text of texts.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean)) {
     if (text === 'all') {
       for (const definition of definitions.filter((d) => d.role !== 'baseline')) {
-        specs.push({ definition, text: definition.id });
-        for (const configuration of definition.configurations ?? []) specs.push({ definition, configuration, text: `${definition.id}[${configuration}]` });
+        wanted.push({ definition, text: definition.id });
+        for (const configuration of Object.keys(definition.configurations ?? {})) wanted.push({ definition, configuration, text: engineId(definition.id, configuration) });
       }
       continue;
     }
     const m = SPEC.exec(text);
     const definition = m && definitions.find((d) => d.id === m[1]);
     if (!m || !definition) throw new InputError('--engine', text, 'unknown engine', `use one of: all, ${known()}`);
-    if (m[2] && !(definition.configurations ?? []).includes(m[2])) {
+    if (m[2] && !Object.hasOwn(definition.configurations ?? {}, m[2])) {
       throw new InputError('--engine', text, `engine '${definition.id}' has no configuration '${m[2]}'`, `use one of: ${known()}`);
     }
-    specs.push({ definition, text, ...(m[2] ? { configuration: m[2] } : {}), ...(m[3] ? { url: m[3] } : {}) });
+    wanted.push({ definition, text, ...(m[2] ? { configuration: m[2] } : {}), ...(m[3] ? { url: m[3] } : {}) });
   }
-  return specs;
+  // The same engine twice (e.g. one by URL, one local) gets `#2`, `#3`: results are keyed by id.
+  const seen = new Map<string, number>();
+  return wanted.map((w) => {
+    const base = engineId(w.definition.id, w.configuration);
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return { ...w, id: n === 1 ? base : `${base}#${n}` };
+  });
+}
+
+/** The engine's adapter, with the spec's id. */
+export function createEngine(spec: Pick<EngineSpec, 'definition' | 'configuration' | 'id'>): EngineAdapter {
+  const adapter = spec.definition.create(spec.configuration);
+  return { ...adapter, id: spec.id, definitionId: spec.definition.id, info: () => ({ id: spec.id, ...adapter.info() }) };
+}
+
+/**
+ * Splits `--set` options per engine: each engine gets the keys it declared. A key no chosen
+ * engine declares is an input error that lists the valid ones.
+ */
+export function settingsFor(specs: readonly EngineSpec[], settings: Record<string, string>): Map<EngineSpec, Record<string, string>> {
+  const declared = (spec: EngineSpec) => spec.definition.settings ?? {};
+  for (const [key, value] of Object.entries(settings)) {
+    const owners = specs.filter((s) => Object.hasOwn(declared(s), key));
+    if (owners.length === 0) {
+      const valid = [...new Set(specs.flatMap((s) => Object.entries(declared(s)).map(([k, d]) => `${k} (${s.definition.id}: ${d.description})`)))];
+      throw new InputError('--set', `${key}=${value}`, 'no chosen engine has this option', valid.length > 0 ? `use one of: ${valid.join('; ')}` : 'the chosen engines take no --set options');
+    }
+    for (const owner of owners) {
+      const allowed = declared(owner)[key]!.values;
+      if (allowed && !allowed.includes(value)) throw new InputError('--set', `${key}=${value}`, `${owner.definition.id} does not accept this value`, `use one of: ${allowed.join(', ')}`);
+    }
+  }
+  return new Map(specs.map((s) => [s, Object.fromEntries(Object.entries(settings).filter(([k]) => Object.hasOwn(declared(s), k)))]));
 }

@@ -1,58 +1,49 @@
-// `authz-bench engines status`: per engine, pinned and installed version and which launch
-// strategies are available here.
+// `authz-bench engines status`: per engine with something to install, pinned and installed
+// version and which launch strategies are available here.
 
-import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { EngineDefinition } from '../core/adapter.ts';
 import { dockerReachable } from './container.ts';
-import { installedVersion } from './install.ts';
-import { binaryPath } from './paths.ts';
-import { ENGINE_PINS, SERVER_ENGINE_IDS, type ServerEngineId } from './pins.ts';
-import { findPostgresBinDir } from './postgres.ts';
+import { installable, installedVersion, installLocation } from './install.ts';
 
 export interface EngineStatusRow {
-  id: ServerEngineId;
+  id: string;
   name: string;
   pinned: string;
-  /** Version the installed binary reports; absent when not installed. */
+  /** Version of what is installed; absent when not installed. */
   installed?: string;
-  binary: string;
-  image: string;
+  location: string;
+  image?: string;
   local: 'ready' | 'not installed' | 'wrong version';
-  container: 'ready' | 'no docker';
+  container: 'ready' | 'no docker' | 'no image';
   /** What `--launch auto` would do. */
   auto: 'local' | 'container' | 'skip';
 }
 
-export async function engineStatus(): Promise<EngineStatusRow[]> {
+export async function engineStatus(definitions: readonly EngineDefinition[]): Promise<EngineStatusRow[]> {
   const docker = await dockerReachable();
-  return SERVER_ENGINE_IDS.map((id) => {
-    const pin = ENGINE_PINS[id];
-    const binary = binaryPath(id);
-    const installed = existsSync(binary) ? installedVersion(id, binary) : undefined;
-    const local = !installed ? 'not installed' : installed === pin.version ? 'ready' : 'wrong version';
+  return installable(definitions).map((d) => {
+    const installed = installedVersion(d);
+    const local = !installed ? 'not installed' : installed === d.version ? 'ready' : 'wrong version';
+    const container = !d.image ? 'no image' : docker ? 'ready' : 'no docker';
     return {
-      id,
-      name: pin.name,
-      pinned: pin.version,
+      id: d.id,
+      name: d.name,
+      pinned: d.version,
       ...(installed ? { installed } : {}),
-      binary,
-      image: pin.image,
+      location: installLocation(d),
+      ...(d.image ? { image: d.image } : {}),
       local,
-      container: docker ? 'ready' : 'no docker',
-      auto: installed ? 'local' : docker ? 'container' : 'skip',
+      container,
+      auto: installed ? 'local' : container === 'ready' ? 'container' : 'skip',
     } satisfies EngineStatusRow;
   });
 }
 
-export function formatStatus(rows: readonly EngineStatusRow[]): string {
-  const header = ['engine', 'pinned', 'installed', 'local', 'container', 'auto', 'binary'];
-  const body = rows.map((r) => [r.id, r.pinned, r.installed ?? '-', r.local, r.container, r.auto, path.relative(process.cwd(), r.binary) || r.binary]);
+export function formatStatus(rows: readonly EngineStatusRow[], definitions: readonly EngineDefinition[] = []): string {
+  const header = ['engine', 'pinned', 'installed', 'local', 'container', 'auto', 'location'];
+  const body = rows.map((r) => [r.id, r.pinned, r.installed ?? '-', r.local, r.container, r.auto, path.relative(process.cwd(), r.location) || r.location]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  return [header, ...body].map((cols) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
-}
-
-/** One line on the PostgreSQL that OpenFGA's `postgres` configuration starts, or why it cannot. */
-export function postgresStatus(): string {
-  const found = findPostgresBinDir();
-  return 'missing' in found ? `openfga[postgres] datastore: ${found.missing}` : `openfga[postgres] datastore: PostgreSQL programs in ${found.binDir}`;
+  const table = [header, ...body].map((cols) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  return [...table, ...definitions.flatMap((d) => d.prerequisites?.() ?? [])].join('\n');
 }

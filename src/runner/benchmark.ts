@@ -40,7 +40,7 @@ export async function benchmarkScenario(scenario: Scenario, adapter: EngineAdapt
   }
   const samples = (result.latency.samples ?? []) as number[];
   return {
-    engine: adapter.info().id,
+    engine: adapter.id,
     scenario: scenario.id,
     kind: 'check',
     unit: 'ms',

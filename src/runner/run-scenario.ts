@@ -44,20 +44,19 @@ export function scenarioModels(scenario: Scenario): Model[] {
 
 /** The scenario's native block for this engine, when the adapter can load one. */
 export function nativeSpecFor(scenario: Scenario, adapter: EngineAdapter) {
-  const id = adapter.info().id.replace(/\[.*\]$/, '');
-  return adapter.loadNative ? scenario.native[id] : undefined;
+  return adapter.loadNative ? scenario.native[adapter.definitionId] : undefined;
 }
 
 export function unsupportedReasons(scenario: Scenario, adapter: EngineAdapter): string[] {
   const reasons = new Set(scenarioModels(scenario).flatMap((m) => adapter.unsupported(m)));
   const changesPolicy = scenario.steps.some((s) => s.kind === 'updateModel' || (s.kind === 'revocation' && s.revoke.model));
-  if (changesPolicy && (!adapter.capabilities.policyUpdate || !adapter.updateModel)) reasons.add('policy update: the adapter cannot change the policy at run time');
+  if (changesPolicy && !adapter.updateModel) reasons.add('policy update: the adapter cannot change the policy at run time');
   return [...reasons];
 }
 
 export async function runScenario(scenario: Scenario, adapter: EngineAdapter, options: Partial<ScenarioRunOptions> = {}): Promise<ScenarioRun> {
   const opts = { ...DEFAULTS, ...options };
-  const engine = adapter.info().id;
+  const engine = adapter.id;
   const cases: CaseResult[] = [];
   let engineFailure: string | undefined;
   const emit = (c: Omit<CaseResult, 'engine' | 'scenario'>) => {
@@ -246,7 +245,7 @@ async function runRevocation(
 }
 
 async function runExpectLog(step: ExpectLogStep, adapter: EngineAdapter, sent: SentCheck[]): Promise<Verdict & { audit?: CaseResult['audit'] }> {
-  const kind = adapter.capabilities.decisionLog;
+  const kind = adapter.decisionLog;
   if (kind === 'none' || !adapter.readDecisionLog) {
     return { status: 'unsupported', message: 'the engine keeps no decision log of its own (the harness log is not counted)' };
   }

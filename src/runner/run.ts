@@ -2,8 +2,8 @@
 // One engine's crash is a result, not the end of the run.
 
 import path from 'node:path';
-import type { EngineAdapter } from '../core/adapter.ts';
-import type { EngineSpec } from '../engines/registry.ts';
+import type { EngineAdapter, LaunchRequest } from '../core/adapter.ts';
+import { settingsFor, type EngineSpec } from '../engines/registry.ts';
 import { SCHEMA_VERSION, type CaseResult, type EngineRecord, type RunResults } from '../results/types.ts';
 import { pairKey, ResultsWriter } from '../results/writer.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -11,7 +11,7 @@ import { benchmarkScenario } from './benchmark.ts';
 import { gitCommit, machine } from './machine.ts';
 import { runScenario } from './run-scenario.ts';
 import { errorMessage } from '../core/errors.ts';
-import { withTimeout } from './timeout.ts';
+import { InterruptedError, InterruptGuard, withEngine } from './engine-session.ts';
 
 export interface RunOptions {
   outDir: string;
@@ -22,7 +22,7 @@ export interface RunOptions {
   /** Continue an interrupted run in outDir: finished engine × scenario pairs are kept. */
   resume?: boolean;
   /** Launch strategy for server engines: auto, local, container or url. */
-  launch?: string;
+  launch?: LaunchRequest['strategy'];
   /** Options for every adapter (`--set key=value`), e.g. OpenFGA's consistency. */
   engineOptions?: Record<string, string>;
   /** Called as each case is recorded (after it is on disk). */
@@ -59,20 +59,10 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
   };
 
   // Ctrl-C or SIGTERM: stop the running engine, keep what was measured.
-  let current: EngineAdapter | undefined;
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) return;
-    interrupted = true;
-    options.log(`\n${signal}: stopping engines and writing what was measured to ${writer.resultsFile}`);
-    const stopping = current?.stop().catch(() => undefined) ?? Promise.resolve();
-    void stopping.finally(() => {
-      flush();
-      process.exit(130);
-    });
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const guard = new InterruptGuard(() => {
+    options.log(`writing what was measured to ${writer.resultsFile}`);
+    flush();
+  }, options.log);
 
   const addCase = (c: CaseResult) => {
     results.cases.push(c);
@@ -86,77 +76,68 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
     options.log(`resuming: ${previous.done.size} engine × scenario pair(s) already done`);
   }
 
+  const settings = settingsFor(specs, options.engineOptions ?? {});
   try {
     for (const spec of specs) {
-      if (interrupted) break;
-      const adapter = spec.definition.create(spec.configuration);
-      const record: EngineRecord = { ...adapter.info(), decisionLog: adapter.capabilities.decisionLog };
-      results.engines.push(record);
-      options.log(`engine ${spec.text}: starting`);
-      try {
-        current = adapter;
-        await withTimeout(
-          adapter.start({
-            resultsDir: options.outDir,
-            options: { ...options.engineOptions, launch: spec.url ? 'url' : (options.launch ?? 'auto'), ...(spec.url ? { url: spec.url } : {}) },
-            log: (m) => options.log(`  ${spec.text}: ${m}`),
-          }),
-          120_000,
-          `${spec.text} start`,
-        );
-        Object.assign(record, adapter.info());
-      } catch (error) {
-        record.skipped = `did not start: ${errorMessage(error)}`;
-        options.log(`engine ${spec.text}: ${record.skipped}`);
+      if (guard.interrupted) break;
+      options.log(`engine ${spec.id}: starting`);
+      const session = { resultsDir: options.outDir, settings: settings.get(spec) ?? {}, guard, log: options.log, ...(options.launch ? { strategy: options.launch } : {}) };
+      const outcome = await withEngine(spec, session, async (engine, record) => {
+        results.engines.push(record);
+        options.log(`engine ${record.id}: ${record.name} ${record.version} (${record.launch})`);
+        await runScenarios(engine, record);
+      });
+      if (!outcome.started) {
+        results.engines.push(outcome.record);
+        options.log(`engine ${spec.id}: ${outcome.reason}`);
         for (const scenario of scenarios) {
-          addCase({ engine: record.id, scenario: scenario.id, step: -1, kind: 'scenario', status: 'error', message: record.skipped });
-          writer.markDone(record.id, scenario.id);
+          addCase({ engine: spec.id, scenario: scenario.id, step: -1, kind: 'scenario', status: 'error', message: outcome.reason });
+          writer.markDone(spec.id, scenario.id);
         }
-        await adapter.stop().catch(() => undefined);
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) throw error;
+  } finally {
+    guard.dispose();
+  }
+
+  async function runScenarios(adapter: EngineAdapter, record: EngineRecord): Promise<void> {
+    let engineFailure: string | undefined;
+    for (const scenario of scenarios) {
+      if (guard.interrupted) break;
+      if (previous.done.has(pairKey(record.id, scenario.id))) {
+        options.log(`  ${scenario.id.padEnd(36)} done in the interrupted run; kept`);
         continue;
       }
-      options.log(`engine ${record.id}: ${record.name} ${record.version} (${record.launch})`);
-      let engineFailure: string | undefined;
-      for (const scenario of scenarios) {
-        if (interrupted) break;
-        if (previous.done.has(pairKey(record.id, scenario.id))) {
-          options.log(`  ${scenario.id.padEnd(36)} done in the interrupted run; kept`);
-          continue;
-        }
-        if (engineFailure) {
-          addCase({ engine: record.id, scenario: scenario.id, step: -1, kind: 'scenario', status: 'error', message: `not run: the engine failed earlier (${engineFailure})` });
-          writer.markDone(record.id, scenario.id);
-          continue;
-        }
-        const run = await runScenario(scenario, adapter, { checkTimeoutMs: options.checkTimeoutMs, onCase: addCase });
-        engineFailure = run.engineFailure;
-        if (run.native) record.nativeScenarios = [...(record.nativeScenarios ?? []), scenario.id];
-        if (engineFailure) options.log(`  ${record.id} failed: ${engineFailure}; its remaining scenarios are marked`);
-        const counts = countStatuses(run.cases);
-        options.log(`  ${scenario.id.padEnd(36)} ${formatCounts(counts)}`);
-        if (!engineFailure && options.benchTimeMs > 0 && counts.unsupported === 0 && run.cases.every((c) => c.kind !== 'scenario')) {
-          try {
-            const perf = await benchmarkScenario(scenario, adapter, { timeMs: options.benchTimeMs, warmupMs: options.warmupMs });
-            if (perf) {
-              results.performance.push(perf);
-              options.log(`  ${''.padEnd(36)} p50 ${perf.latency.p50.toFixed(3)} ms, p99 ${perf.latency.p99.toFixed(3)} ms (±${perf.latency.rme.toFixed(1)}%)`);
-            }
-          } catch (error) {
-            options.log(`  ${scenario.id}: benchmark failed: ${errorMessage(error)}`);
-          }
-        }
+      if (engineFailure) {
+        addCase({ engine: record.id, scenario: scenario.id, step: -1, kind: 'scenario', status: 'error', message: `not run: the engine failed earlier (${engineFailure})` });
         writer.markDone(record.id, scenario.id);
-        writer.writeResults(results);
+        continue;
       }
-      await adapter.stop().catch((error) => options.log(`engine ${record.id}: stop failed: ${errorMessage(error)}`));
-      current = undefined;
+      const run = await runScenario(scenario, adapter, { checkTimeoutMs: options.checkTimeoutMs, onCase: addCase });
+      engineFailure = run.engineFailure;
+      if (run.native) record.nativeScenarios = [...(record.nativeScenarios ?? []), scenario.id];
+      if (engineFailure) options.log(`  ${record.id} failed: ${engineFailure}; its remaining scenarios are marked`);
+      const counts = countStatuses(run.cases);
+      options.log(`  ${scenario.id.padEnd(36)} ${formatCounts(counts)}`);
+      if (!engineFailure && options.benchTimeMs > 0 && counts.unsupported === 0 && run.cases.every((c) => c.kind !== 'scenario')) {
+        try {
+          const perf = await benchmarkScenario(scenario, adapter, { timeMs: options.benchTimeMs, warmupMs: options.warmupMs });
+          if (perf) {
+            results.performance.push(perf);
+            options.log(`  ${''.padEnd(36)} p50 ${perf.latency.p50.toFixed(3)} ms, p99 ${perf.latency.p99.toFixed(3)} ms (±${perf.latency.rme.toFixed(1)}%)`);
+          }
+        } catch (error) {
+          options.log(`  ${scenario.id}: benchmark failed: ${errorMessage(error)}`);
+        }
+      }
+      writer.markDone(record.id, scenario.id);
+      writer.writeResults(results);
     }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
   flush();
-  return { results, writer, interrupted };
+  return { results, writer, interrupted: guard.interrupted };
 }
 
 export function countStatuses(cases: CaseResult[]): Record<CaseResult['status'], number> {
