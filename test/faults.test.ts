@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import reference from '../adapters/reference/index.ts';
-import type { EngineAdapter, EngineDefinition } from '../src/core/adapter.ts';
-import type { EngineSpec } from '../src/engines/registry.ts';
+import { defineAdapter, type EngineDefinition } from '../src/core/adapter.ts';
+import { createEngine, type EngineSpec } from '../src/engines/registry.ts';
 import { runAll } from '../src/runner/run.ts';
 import { runScenario } from '../src/runner/run-scenario.ts';
 import { loadScenarioText } from '../src/scenario/load.ts';
@@ -31,23 +31,18 @@ type Fault = 'hang' | 'malformed' | 'die';
 
 function faulty(fault: Fault, atCheck: number): EngineDefinition {
   return {
+    ...reference,
     id: `faulty-${fault}`,
+    first: false,
     description: 'reference engine that misbehaves',
     create() {
-      const inner = reference.create();
+      const inner = reference.create(undefined);
       let checks = 0;
       let dead = false;
-      const adapter: EngineAdapter = {
+      return defineAdapter({
         ...inner,
-        capabilities: inner.capabilities,
-        info: () => ({ ...inner.info(), id: `faulty-${fault}` }),
-        unsupported: (m) => inner.unsupported(m),
-        start: (c) => inner.start(c),
         loadModel: (m) => (dead ? Promise.reject(new Error('connection refused')) : inner.loadModel(m)),
-        write: (r) => inner.write(r),
-        delete: (r) => inner.delete(r),
         checkBatch: (r) => inner.checkBatch(r),
-        stop: () => inner.stop(),
         async check(request) {
           checks++;
           if (dead) throw new Error('connect ECONNREFUSED 127.0.0.1:1');
@@ -60,23 +55,25 @@ function faulty(fault: Fault, atCheck: number): EngineDefinition {
           return inner.check(request);
         },
         health: async () => (dead ? 'process exited with signal SIGKILL' : undefined),
-      };
-      return adapter;
+      });
     },
   };
 }
 
+/** What the registry makes of `--engine <id>` for a definition. */
+const spec = (definition: EngineDefinition): EngineSpec => ({ definition, id: definition.id, text: definition.id });
+
 describe('engine faults', () => {
   it('a hung check becomes an error case after the deadline; the next checks still run', async () => {
     const scenario = await loadScenarioText(SCENARIO, 'faults.yaml');
-    const run = await runScenario(scenario, faulty('hang', 2).create(), { checkTimeoutMs: 200 });
+    const run = await runScenario(scenario, createEngine(spec(faulty('hang', 2))), { checkTimeoutMs: 200 });
     expect(run.cases.map((c) => c.status)).toEqual(['pass', 'error', 'pass', 'pass', 'pass', 'pass']);
     expect(run.cases[1]!.message).toContain('did not answer within 200 ms');
   });
 
   it('a malformed answer is an error, never a deny', async () => {
     const scenario = await loadScenarioText(SCENARIO, 'faults.yaml');
-    const run = await runScenario(scenario, faulty('malformed', 2).create());
+    const run = await runScenario(scenario, createEngine(spec(faulty('malformed', 2))));
     expect(run.cases[1]).toMatchObject({ status: 'error', actual: 'error' });
     expect(run.cases[1]!.message).toContain('malformed answer');
   });
@@ -85,8 +82,8 @@ describe('engine faults', () => {
     const scenario = await loadScenarioText(SCENARIO, 'faults.yaml');
     const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-faults-'));
     const specs: EngineSpec[] = [
-      { definition: faulty('die', 3), text: 'faulty-die' },
-      { definition: reference, text: 'reference' },
+      spec(faulty('die', 3)),
+      spec(reference),
     ];
     const { results } = await runAll(specs, [scenario, { ...scenario, id: 'faults-again' }], {
       outDir: out,
@@ -112,8 +109,8 @@ describe('engine faults', () => {
     const scenario = await loadScenarioText(SCENARIO, 'faults.yaml');
     const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-resume-'));
     const opts = { outDir: out, benchTimeMs: 0, warmupMs: 0, checkTimeoutMs: 1000, command: 'test', log: () => {} };
-    await runAll([{ definition: reference, text: 'reference' }], [scenario], opts);
-    const second = await runAll([{ definition: reference, text: 'reference' }], [scenario, { ...scenario, id: 'faults-b' }], { ...opts, resume: true });
+    await runAll([spec(reference)], [scenario], opts);
+    const second = await runAll([spec(reference)], [scenario, { ...scenario, id: 'faults-b' }], { ...opts, resume: true });
     expect(second.results.cases.filter((c) => c.scenario === 'faults')).toHaveLength(6);
     expect(second.results.cases.filter((c) => c.scenario === 'faults-b')).toHaveLength(6);
     expect(readFileSync(path.join(out, 'cases.jsonl'), 'utf8').trim().split('\n')).toHaveLength(12);

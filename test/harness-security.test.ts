@@ -6,13 +6,19 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import openfgaDefinition from '../adapters/openfga/index.ts';
+import opaDefinition from '../adapters/opa/index.ts';
 import { DEFAULT_OPENFGA_SETTINGS, startOpenFga } from '../adapters/openfga/launcher.ts';
 import { isInstalled } from '../src/engines/paths.ts';
+import type { EngineSpec } from '../src/engines/registry.ts';
 import { groupPids } from '../src/engines/process.ts';
 import { listeningSockets } from '../src/engines/sockets.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
-const openfga = isInstalled('openfga');
+// Engines named on purpose (real servers whose behaviour these tests need): OpenFGA as the
+// server reached by URL with a token, OPA as the server killed mid-run.
+const openfga = isInstalled(openfgaDefinition);
+const spec = (definition: EngineSpec['definition']): EngineSpec => ({ definition, id: definition.id, text: definition.id });
 
 function childrenOf(pid: number): number[] {
   return readdirSync('/proc')
@@ -61,12 +67,12 @@ describe.skipIf(!openfga)('harness security and shutdown (real OpenFGA)', () => 
 
   it('a url engine credential from the environment appears in no results, log or report', async () => {
     const logFile = path.join(mkdtempSync(path.join(tmpdir(), 'authz-bench-url-')), 'openfga.log');
-    const server = await startOpenFga('local', { settings: DEFAULT_OPENFGA_SETTINGS, logFile });
+    const server = await startOpenFga(openfgaDefinition, DEFAULT_OPENFGA_SETTINGS, { launch: { strategy: 'local' }, logFile });
     try {
       const secret = `planted-secret-${Math.random().toString(36).slice(2)}`;
       const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-secret-'));
       const code = await new Promise<number | null>((resolve) => {
-        const cli = spawn(process.execPath, [CLI, 'run', '--engine', `openfga=${server.getHttpUrl()}`, '--scenario', 'authzen-todo', '--out', out, '--bench-time', '50'], {
+        const cli = spawn(process.execPath, [CLI, 'run', '--engine', `openfga=${server.url}`, '--scenario', 'authzen-todo', '--out', out, '--bench-time', '50'], {
           stdio: 'ignore',
           env: { ...process.env, AUTHZ_BENCH_OPENFGA_TOKEN: secret },
         });
@@ -86,9 +92,8 @@ describe.skipIf(!openfga)('harness security and shutdown (real OpenFGA)', () => 
   });
 });
 
-describe.skipIf(!isInstalled('opa'))('a real engine killed mid-run (OPA, SIGKILL)', () => {
+describe.skipIf(!isInstalled(opaDefinition))('a real engine killed mid-run (OPA, SIGKILL)', () => {
   it('marks the rest of its cases with the reason, keeps every finished case, and the next engine still runs', async () => {
-    const { default: opa } = await import('../adapters/opa/index.ts');
     const { default: reference } = await import('../adapters/reference/index.ts');
     const { runAll } = await import('../src/runner/run.ts');
     const { loadBundledScenarios } = await import('../src/scenario/load.ts');
@@ -99,8 +104,8 @@ describe.skipIf(!isInstalled('opa'))('a real engine killed mid-run (OPA, SIGKILL
     let opaCasesSeen = 0;
     const { results } = await runAll(
       [
-        { definition: opa, text: 'opa' },
-        { definition: reference, text: 'reference' },
+        spec(opaDefinition),
+        spec(reference),
       ],
       scenarios,
       {

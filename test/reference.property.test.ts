@@ -90,7 +90,7 @@ function fixpoint(model: Model, relationships: Relationship[]): Map<string, bool
   let changed = true;
   while (changed) {
     changed = false;
-    for (const [type, obj] of objects) {
+    for (const [type, obj] of objects as [string, string][]) {
       const def = model.types.get(type)!;
       for (const u of USERS) {
         const user = `user:${u}`;

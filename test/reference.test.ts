@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import reference from '../adapters/reference/index.ts';
+import { testContext } from './helpers/engines.ts';
 import type { Relationship } from '../src/core/relationship.ts';
 import { ReferenceEngine } from '../src/reference/engine.ts';
 import { RelationshipStore } from '../src/reference/store.ts';
@@ -244,18 +245,18 @@ describe('reference engine: writes, deletes, lookups', () => {
 });
 
 describe('reference adapter', () => {
-  it('declares its capabilities and info', () => {
-    const a = reference.create();
-    expect(reference.id).toBe('reference');
-    expect(a.capabilities).toMatchObject({ batchCheck: true, decisionLog: 'decision', policyUpdate: true, embedded: true });
-    expect(a.capabilities.features.size).toBe(7);
-    expect(a.info()).toMatchObject({ id: 'reference', name: 'authz-bench reference engine', launch: 'embedded', version: '0.1.0' });
+  it('declares its log, policy updates and info', () => {
+    const a = reference.create(undefined);
+    expect(reference).toMatchObject({ id: 'reference', first: true, install: { kind: 'embedded' } });
+    expect(a).toMatchObject({ decisionLog: 'decision', embedded: true });
+    expect(a.updateModel).toBeTypeOf('function');
+    expect(a.info()).toMatchObject({ name: 'authz-bench reference engine', launch: 'embedded', version: '0.1.0' });
     expect(a.unsupported(MODEL)).toEqual([]);
   });
 
   it('logs every decision since loadModel with its id, fields and reason', async () => {
-    const a = reference.create();
-    await a.start({ resultsDir: '/tmp', options: {}, log: () => {} });
+    const a = reference.create(undefined);
+    await a.start(await testContext('reference'));
     await a.loadModel(MODEL);
     await a.write([rel('folder:a#owner@user:anne')]);
     await a.check(req('user:zed', 'view', 'folder:a'));
@@ -279,7 +280,7 @@ describe('reference adapter', () => {
   });
 
   it('updateModel keeps relationships and applies the new policy', async () => {
-    const a = reference.create();
+    const a = reference.create(undefined);
     await a.loadModel(MODEL);
     await a.write([rel('folder:a#owner@user:anne')]);
     const stricter = model(`
@@ -299,7 +300,7 @@ types:
   });
 
   it('refuses to work before a model is loaded', async () => {
-    const a = reference.create();
+    const a = reference.create(undefined);
     await expect(a.check(req('user:anne', 'view', 'folder:a'))).rejects.toThrow(/no model loaded/);
   });
 });

@@ -41,8 +41,8 @@ export interface ResolverStats {
 export class CerbosAdapter implements AdapterSpec {
   readonly embedded = false;
   readonly decisionLog = 'decision';
-  private server?: CerbosServer;
-  private client?: GRPC;
+  private server: CerbosServer | undefined;
+  private client: GRPC | undefined;
   private readonly resolver = new Resolver(EMPTY_PLAN);
   private plan: ResolverPlan = EMPTY_PLAN;
   private loads = 0;
@@ -51,7 +51,7 @@ export class CerbosAdapter implements AdapterSpec {
   private auditOffset = 0;
   private includeMetadata = true;
   /** Set by loadNative: checks send the native attributes file's attributes (native.ts). */
-  private native?: NativeState;
+  private native: NativeState | undefined;
 
   constructor(
     private readonly definition: EngineDefinition,

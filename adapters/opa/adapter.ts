@@ -30,18 +30,18 @@ export class OpaAdapter implements AdapterSpec {
   readonly embedded = false;
   readonly decisionLog: DecisionLogKind;
   private readonly decisionLogs: boolean;
-  private server?: StartedServer;
+  private server: StartedServer | undefined;
   /** Keep-alive connections to the server (undici's Pool: about half the per-request cost of fetch). */
-  private pool?: Pool;
+  private pool: Pool | undefined;
   private readonly collector = new DecisionLogCollector();
-  private data?: OpaData;
+  private data: OpaData | undefined;
   private levels: number;
   /** Decisions OPA timestamps before this (an earlier scenario's, delivered late) are dropped. */
   private loadedAt = 0;
   /** Native mode (loadNative): set while a native policy is (being) loaded. */
   private nativeMode = false;
   /** The data path the native data went to, cleared on the next load. */
-  private nativeDataPath?: string;
+  private nativeDataPath: string | undefined;
 
   constructor(
     private readonly definition: EngineDefinition,

@@ -27,7 +27,7 @@ export interface ReceivedEvent {
 }
 
 export class DecisionLogCollector {
-  private server?: Server;
+  private server: Server | undefined;
   private events: ReceivedEvent[] = [];
   private waiters: (() => void)[] = [];
   /** Batches that could not be read, with the reason; kept for the engine log. */

@@ -81,14 +81,14 @@ export function denyReason(message: string): string | undefined {
 export class OpenFgaAdapter implements AdapterSpec {
   readonly embedded = false;
   readonly decisionLog = 'request';
-  private server?: OpenFgaServer;
-  private client?: OpenFgaClient;
+  private server: OpenFgaServer | undefined;
+  private client: OpenFgaClient | undefined;
   /** The scenario's store; with store per tenant, the shared store. */
-  private storeId?: string;
-  private storeName?: string;
-  private modelId?: string;
+  private storeId: string | undefined;
+  private storeName: string | undefined;
+  private modelId: string | undefined;
   /** Set only with `store-per-tenant` and a model that declares tenancy; otherwise one store. */
-  private tenantStores?: TenantStores;
+  private tenantStores: TenantStores | undefined;
   private requestParams: ReadonlySet<string> = new Set();
   /** Byte offset of the server log when the current store was created. */
   private logOffset = 0;
@@ -130,6 +130,11 @@ export class OpenFgaAdapter implements AdapterSpec {
     if (consistency === 'MINIMIZE_LATENCY' || consistency === 'HIGHER_CONSISTENCY') this.consistency = consistency;
     this.server = await startOpenFga(this.definition, this.settings, { launch: context.launch, logFile: context.logFile(), ...(this.options.binary ? { binary: this.options.binary } : {}) });
     this.client = new OpenFgaClient({ apiUrl: this.server.url, ...(this.server.headers ? { baseOptions: { headers: this.server.headers } } : {}) });
+  }
+
+  /** The server's HTTP API, once started (tests look into its stores). */
+  serverUrl(): string | undefined {
+    return this.server?.url;
   }
 
   private get fga(): OpenFgaClient {
@@ -192,6 +197,7 @@ export class OpenFgaAdapter implements AdapterSpec {
    */
   private async writeModel(model: Model): Promise<FgaAuthorizationModel> {
     const json = translateModel(model);
+    if (!this.storeId) throw new Error('OpenFGA adapter: no store (loadModel() was not called)');
     const response = await this.fga.writeAuthorizationModel(json as never, { storeId: this.storeId });
     this.modelId = response.authorization_model_id;
     this.requestParams = requestParameters(model);

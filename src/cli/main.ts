@@ -192,10 +192,12 @@ export function buildProgram(): Command {
     .addOption(new Option('--max-curve-size <n>', 'largest size a cost curve tries').default(100_000).argParser(positiveInt('--max-curve-size')))
     .action(async (opts) => {
       const { runBench } = await import('../bench/command.ts');
-      const texts = opts.engine.length > 0 ? opts.engine : opts.all ? ['all'] : ['reference', 'oso'];
+      const definitions = await loadEngineDefinitions();
+      const embedded = definitions.filter((d) => d.install.kind === 'embedded' && d.role !== 'baseline').map((d) => d.id);
+      const texts = opts.engine.length > 0 ? opts.engine : opts.all ? ['all'] : embedded;
       // The baseline engine (harness overhead) is measured first, once.
       const chosen = await resolveEngineSpecs(texts);
-      const baselines = (await loadEngineDefinitions()).filter((d) => d.role === 'baseline').map((d) => d.id);
+      const baselines = definitions.filter((d) => d.role === 'baseline').map((d) => d.id);
       const specs = [...(await resolveEngineSpecs(baselines)), ...chosen.filter((s) => s.definition.role !== 'baseline')];
       const [scenario] = await loadBundledScenarios([opts.scenario]);
       if (!scenario) throw new InputError('--scenario', opts.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
@@ -233,13 +235,15 @@ export function buildProgram(): Command {
   program
     .command('import')
     .description('turn an engine\'s own test file into a neutral scenario')
-    .argument('<engine>', 'only openfga for now')
-    .argument('<file>', 'an OpenFGA store file (.fga.yaml: model, tuples, tests)')
+    .argument('<engine>', 'an engine with an importer (e.g. openfga)')
+    .argument('<file>', "the engine's own test file (OpenFGA: a store file .fga.yaml with model, tuples, tests)")
     .option('-o, --out <dir>', 'folder to write <id>.yaml into', '.')
     .action(async (engine: string, file: string, opts: { out: string }) => {
-      if (engine !== 'openfga') throw new InputError('import', engine, 'no importer for this engine', 'use: authz-bench import openfga STORE.fga.yaml');
-      const { importOpenFgaStore } = await import('../../adapters/openfga/import.ts');
-      const yaml = importOpenFgaStore(path.resolve(file));
+      const definitions = await loadEngineDefinitions();
+      const importer = definitions.find((d) => d.id === engine)?.importScenario;
+      const withImporter = definitions.filter((d) => d.importScenario).map((d) => d.id);
+      if (!importer) throw new InputError('import', engine, 'no importer for this engine', `use one of: ${withImporter.join(', ')}`);
+      const yaml = await importer(path.resolve(file));
       const id = /^id:\s*(\S+)/m.exec(yaml)?.[1] ?? path.basename(file).replace(/\.fga\.ya?ml$|\.ya?ml$/, '');
       const target = path.resolve(opts.out, `${id}.yaml`);
       writeAtomically(target, yaml);

@@ -38,7 +38,7 @@ interface Result {
   /** For allow: the relationships that granted it, from the resource to the subject. */
   chain?: Relationship[];
   /** For deny/unknown: why (missing parameters, condition errors, exclusions). */
-  notes?: string[];
+  notes?: string[] | undefined;
   /** A cycle was cut below this node, so the result depends on the path: not memoised. */
   cut?: boolean;
 }
@@ -86,7 +86,7 @@ export function evaluateCheck(env: EvaluationEnv, request: CheckRequest): CheckO
 /** A non-allow result: the shared DENY when there is nothing to say. */
 /** What a search over several relationships has learnt so far without finding a grant. */
 interface Pending {
-  notes?: string[];
+  notes?: string[] | undefined;
   unknown: boolean;
   cut: boolean;
 }

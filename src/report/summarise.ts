@@ -8,7 +8,7 @@ export interface MatrixCell {
   pass: number;
   total: number;
   failures: CaseResult[];
-  message?: string;
+  message?: string | undefined;
 }
 
 export function engineIds(results: RunResults): string[] {

@@ -16,7 +16,8 @@ export interface RunMetadata {
   startedAt: string;
   finishedAt?: string;
   command: string;
-  gitCommit?: string;
+  /** Absent outside a git checkout. */
+  gitCommit?: string | undefined;
   node: string;
   platform: string;
   cpu: string;
@@ -66,18 +67,19 @@ export interface CaseResult {
   scenario: string;
   /** Index in the scenario's steps (a batch is one case, its items listed in expected/actual). */
   step: number;
-  item?: number;
+  // Optional fields may be set to undefined by the runner; JSON drops them when written.
+  item?: number | undefined;
   kind: 'check' | 'batch' | 'write' | 'delete' | 'updateModel' | 'revocation' | 'expectLog' | 'scenario';
-  name?: string;
+  name?: string | undefined;
   status: CaseStatus;
-  request?: string;
-  expected?: string;
-  actual?: string;
-  message?: string;
-  decisionId?: string;
-  durationMs?: number;
-  revocation?: RevocationFigures;
-  audit?: AuditFigures;
+  request?: string | undefined;
+  expected?: string | undefined;
+  actual?: string | undefined;
+  message?: string | undefined;
+  decisionId?: string | undefined;
+  durationMs?: number | undefined;
+  revocation?: RevocationFigures | undefined;
+  audit?: AuditFigures | undefined;
 }
 
 export interface LatencySummary {

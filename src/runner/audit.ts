@@ -10,7 +10,7 @@ import type { LogField } from '../scenario/types.ts';
 export interface SentCheck {
   request: CheckRequest;
   allowed: boolean;
-  decisionId?: string;
+  decisionId?: string | undefined;
   sentAt: number;
 }
 

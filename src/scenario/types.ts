@@ -67,7 +67,7 @@ export interface UpdateModelStep extends StepBase {
 export interface RevocationStep extends StepBase {
   kind: 'revocation';
   request: CheckRequest;
-  revoke: { delete?: Relationship[]; write?: Relationship[]; model?: Model };
+  revoke: { delete?: Relationship[] | undefined; write?: Relationship[] | undefined; model?: Model | undefined };
   /** Which revocation path this is: relationship, group-membership, policy, expiry... */
   path: string;
   timeoutMs: number;

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import type { EngineAdapter, RunContext } from '../../src/core/adapter.ts';
+import { defineAdapter, type AdapterSpec, type EngineAdapter, type RunContext } from '../../src/core/adapter.ts';
 import { createEngine, loadEngineDefinitions, resolveEngineSpecs, type EngineSpec } from '../../src/engines/registry.ts';
 import { runContext } from '../../src/runner/engine-session.ts';
 
@@ -52,4 +52,15 @@ export function useEngine(text: string, options: TestEngineOptions = {}): { engi
 /** Every engine folder's definition that decides (not the no-op baseline). */
 export async function decidingEngines() {
   return (await loadEngineDefinitions()).filter((d) => d.role !== 'baseline');
+}
+
+/**
+ * An adapter instance the test keeps a handle on (to look at its internals, e.g. the generated
+ * policy), wrapped as the registry wraps it and started like `startEngine`.
+ */
+export async function startInstance<T extends AdapterSpec>(text: string, instance: T, options: TestEngineOptions = {}): Promise<EngineAdapter> {
+  const spec = await engineSpec(text);
+  const engine = createEngine({ ...spec, definition: { ...spec.definition, create: () => defineAdapter(instance) } });
+  await engine.start(await testContext(text, options));
+  return engine;
 }

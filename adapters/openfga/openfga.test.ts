@@ -1,32 +1,30 @@
 // OpenFGA adapter: translation unit tests, then the real OpenFGA server (never a mock):
 // hand-made checks, BatchCheck, policy update, the request log, the check query cache, store
-// per tenant, and every bundled scenario against the reference engine.
+// per tenant, and every bundled scenario on PostgreSQL. The contract test
+// (test/contract.test.ts) runs every bundled scenario and the random graphs on the default configuration.
 
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { OpenFgaClient } from '@openfga/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import definition from '../../adapters/openfga/index.ts';
-import referenceDefinition from '../../adapters/reference/index.ts';
-import { parseRequestLog } from '../../adapters/openfga/decision-log.ts';
-import { importOpenFgaStore, toFgaDsl } from '../../adapters/openfga/import.ts';
-import { openFgaLauncher, openFgaRunArgs } from '../../adapters/openfga/launcher.ts';
-import { isImplicit, OpenFgaAdapter, serverSettings, type OpenFgaServer } from '../../adapters/openfga/adapter.ts';
-import { SHARED_STORE, TenantRouter } from '../../adapters/openfga/tenant-stores.ts';
-import { requestParameters, toCheck, toTupleKey, translateModel, unsupportedReasons } from '../../adapters/openfga/translate.ts';
-import type { EngineAdapter, RunContext } from '../../src/core/adapter.ts';
+import definition from './index.ts';
+import { parseRequestLog } from './decision-log.ts';
+import { importOpenFgaStore, toFgaDsl } from './import.ts';
+import { DEFAULT_OPENFGA_SETTINGS, openFgaRunArgs, openFgaServer } from './launcher.ts';
+import { isImplicit, OpenFgaAdapter, serverSettings } from './adapter.ts';
+import { SHARED_STORE, TenantRouter } from './tenant-stores.ts';
+import { requestParameters, toCheck, toTupleKey, translateModel, unsupportedReasons } from './translate.ts';
+import type { EngineAdapter } from '../../src/core/adapter.ts';
 import { PROJECT_ROOT, SCENARIOS_DIR } from '../../src/core/paths.ts';
 import { formatRelationship, type Relationship } from '../../src/core/relationship.ts';
 import { runScenario, type ScenarioRun } from '../../src/runner/run-scenario.ts';
-import { loadScenarioFile } from '../../src/scenario/load.ts';
-import type { Scenario } from '../../src/scenario/types.ts';
+import { loadBundledScenarios, loadScenarioFile } from '../../src/scenario/load.ts';
 import { findPostgresBinDir } from '../../src/engines/postgres.ts';
-import { describeBundledScenarios, withReference } from '../helpers/conformance.ts';
-import { foldersYaml, model, rel, req as request } from '../helpers/model.ts';
-import { expectRevocationByPolicyUpdate, FOLDER_CHECKS, writeFolderRelationships } from '../helpers/folder-checks.ts';
-import { randomGraphMismatches } from '../helpers/random-graphs.ts';
+import { startEngine, startInstance, useEngine } from '../../test/helpers/engines.ts';
+import { scenarioOutcome } from '../../test/helpers/scenario-check.ts';
+import { foldersYaml, model, rel, req as request } from '../../test/helpers/model.ts';
+import { expectRevocationByPolicyUpdate, FOLDER_CHECKS, writeFolderRelationships } from '../../test/helpers/folder-checks.ts';
 
 const FOLDERS = model(foldersYaml({ permissions: ['deep: (viewer | parent->deep) - blocked'] }));
 
@@ -249,25 +247,40 @@ describe('OpenFGA store per tenant: routing (pure)', () => {
 // ---------------------------------------------------------------------------------------
 // Real OpenFGA
 
-const resultsDir = mkdtempSync(path.join(tmpdir(), 'authz-bench-openfga-'));
-const context: RunContext = { resultsDir, options: {}, log: () => {} };
+describe('OpenFGA server recipe', () => {
+  it('flags bind every listener to the given host and turn extras off', () => {
+    const args = openFgaRunArgs({ ...DEFAULT_OPENFGA_SETTINGS, checkQueryCache: true, checkQueryCacheTtl: '5s' }, { host: '127.0.0.1', httpPort: 1, grpcPort: 2 });
+    expect(args).toEqual(expect.arrayContaining(['--http-addr=127.0.0.1:1', '--grpc-addr=127.0.0.1:2', '--playground-enabled=false', '--metrics-enabled=false', '--datastore-engine=memory', '--log-format=json', '--check-query-cache-enabled=true', '--check-query-cache-ttl=5s']));
+  });
+
+  it('in a container: listens on all interfaces inside, pinned image; the postgres datastore runs locally only', () => {
+    const inContainer = { host: '0.0.0.0', port: (n: string) => (n === 'http' ? 8080 : 8081), address: (n: string) => `0.0.0.0:${n === 'http' ? 8080 : 8081}`, file: (n: string) => `/config/${n}`, container: true };
+    const recipe = openFgaServer(definition, DEFAULT_OPENFGA_SETTINGS);
+    expect(recipe.ports).toEqual({ http: { container: 8080 }, grpc: { container: 8081 } });
+    expect(recipe.args(inContainer)).toEqual(expect.arrayContaining(['run', '--http-addr=0.0.0.0:8080', '--grpc-addr=0.0.0.0:8081', '--playground-enabled=false', '--datastore-engine=memory']));
+    expect(definition.image).toBe('openfga/openfga:v1.22.1');
+    expect(openFgaServer(definition, serverSettings('postgres'), { datastoreUri: 'postgres://x' }).containerUnsupported).toMatch(/--launch local only/);
+  });
+
+  it('settings are frozen per configuration', () => {
+    expect(serverSettings('postgres')).toEqual({ ...serverSettings(), datastore: 'postgres' });
+    expect(serverSettings('cache').checkQueryCache).toBe(true);
+    expect(Object.isFrozen(serverSettings())).toBe(true);
+  });
+});
 
 describe('OpenFGA server', () => {
+  const server = useEngine('openfga');
   let fga: EngineAdapter;
-  beforeAll(async () => {
-    fga = definition.create();
-    await fga.start(context);
-  }, 60_000);
-  afterAll(async () => {
-    await fga?.stop();
-  }, 30_000);
+  beforeAll(() => {
+    fga = server.engine;
+  });
 
   it('reports its settings', () => {
     const info = fga.info();
     expect(info.id).toBe('openfga');
     expect(info.settings).toMatchObject({ consistency: 'MINIMIZE_LATENCY', checkQueryCache: false, datastore: 'memory', tenancy: 'tenant type in one store' });
-    expect(definition.configurations).toEqual(['cache', 'store-per-tenant', 'postgres']);
-    expect(serverSettings('postgres')).toEqual({ ...serverSettings(), datastore: 'postgres' });
+    expect(Object.keys(definition.configurations ?? {})).toEqual(['cache', 'store-per-tenant', 'postgres']);
   });
 
   it('answers rewrites, nested groups with cycles, wildcards, conditions and deletes', async () => {
@@ -325,7 +338,7 @@ conditions:
   });
 
   it("reads OpenFGA's request log (not a decision log) and matches it by request id", async () => {
-    expect(fga.capabilities.decisionLog).toBe('request');
+    expect(fga.decisionLog).toBe('request');
     await fga.loadModel(FOLDERS);
     await fga.write([rel('folder:log#owner@user:lea')]);
     const single = await fga.check(request('user:lea', 'view', 'folder:log', { now: '2026-01-01T00:00:00Z' }));
@@ -349,16 +362,10 @@ conditions:
 });
 
 describe('OpenFGA with the check query cache (configuration `cache`)', () => {
-  let fga: EngineAdapter;
-  beforeAll(async () => {
-    fga = definition.create('cache');
-    await fga.start(context);
-  }, 60_000);
-  afterAll(async () => {
-    await fga?.stop();
-  }, 30_000);
+  const server = useEngine('openfga[cache]');
 
   it('answers from the cache after a revocation: stale allows are a finding', async () => {
+    const fga = server.engine;
     expect(fga.info()).toMatchObject({ id: 'openfga[cache]', settings: { checkQueryCache: true, checkQueryCacheTtl: '10s', tenancy: 'tenant type in one store' } });
     await fga.loadModel(FOLDERS);
     await fga.write([rel('folder:c#viewer@user:cat')]);
@@ -386,17 +393,15 @@ tenancy: {type: tenant}
 const TENANT_DOCS = model(TENANT_DOCS_SOURCE);
 
 describe('OpenFGA store per tenant (configuration `store-per-tenant`)', () => {
-  let server: OpenFgaServer | undefined;
   let fga: EngineAdapter;
   let reference: EngineAdapter;
   let client: OpenFgaClient;
   beforeAll(async () => {
-    // The adapter as definition.create('store-per-tenant') builds it, keeping the server's URL to look into its stores.
-    fga = new OpenFgaAdapter({ configuration: 'store-per-tenant', launcher: async (options) => (server = await openFgaLauncher(options)) });
-    await fga.start(context);
-    client = new OpenFgaClient({ apiUrl: server!.url });
-    reference = referenceDefinition.create();
-    await reference.start(context);
+    // The adapter as definition.create('store-per-tenant') builds it, kept to look into the server's stores.
+    const raw = new OpenFgaAdapter(definition, { configuration: 'store-per-tenant' });
+    fga = await startInstance('openfga[store-per-tenant]', raw);
+    client = new OpenFgaClient({ apiUrl: raw.serverUrl()! });
+    reference = await startEngine('reference');
   }, 60_000);
   afterAll(async () => {
     await fga?.stop();
@@ -559,8 +564,7 @@ describe('OpenFGA native mode and store import', () => {
     const { loadScenarioText } = await import('../../src/scenario/load.ts');
     const { runScenario } = await import('../../src/runner/run-scenario.ts');
     const scenario = await loadScenarioText(importOpenFgaStore(storeFile), 'docs.yaml');
-    const fga = definition.create();
-    await fga.start(context);
+    const fga = await startEngine('openfga');
     try {
       const run = await runScenario(scenario, fga);
       expect(run.cases.map((c) => `${c.step} ${c.status} ${c.message ?? ''}`).filter((c) => !c.includes(' pass '))).toEqual([]);
@@ -572,47 +576,22 @@ describe('OpenFGA native mode and store import', () => {
 });
 
 // ---------------------------------------------------------------------------------------
-// Every bundled scenario, on OpenFGA and on the reference engine
+// With the PostgreSQL datastore (a local PostgreSQL started for the server), where the machine has one
 
-/** Reasons a bundled scenario may be unsupported on OpenFGA; each is listed in adapters/openfga/README.md. */
-const KNOWN_UNSUPPORTED = /OpenFGA rejects usersets and wildcards on a tupleset relation|uses a permission as tupleset/;
-
-/** Same decisions as the reference; every case passes but the request-log completeness (sampled under load, README). */
-function compareWithReference(scenario: Scenario, actual: ScenarioRun, expected: ScenarioRun): void {
-  const unsupported = actual.cases.filter((c) => c.status === 'unsupported');
-  for (const c of unsupported) expect(c.message).toMatch(KNOWN_UNSUPPORTED);
-  if (unsupported.length && actual.cases.length === 1) return;
-  const decisions = (run: ScenarioRun) => run.cases.filter((c) => c.kind === 'check' || c.kind === 'batch').map((c) => `${c.step}.${c.item ?? 0} ${c.request}: ${c.actual}`);
-  expect(decisions(actual)).toEqual(decisions(expected));
-  const notPassing = actual.cases.filter((c) => c.status !== 'pass' && !(c.kind === 'expectLog' && c.status === 'fail'));
-  expect(notPassing.map((c) => `${c.step} ${c.kind}: ${c.status} ${c.message ?? ''}`)).toEqual([]);
-  if (scenario.id === 'authzen-todo') {
-    expect(actual.cases.filter((c) => (c.kind === 'check' || c.kind === 'batch') && c.status === 'pass').length).toBe(43);
-  }
-}
-
-describeBundledScenarios('bundled scenarios: OpenFGA decides as the reference engine', () => definition.create(), () => context, compareWithReference);
-
-// The same with the PostgreSQL datastore (a local PostgreSQL started for the server), where the machine has one.
 describe.skipIf('missing' in findPostgresBinDir())('OpenFGA on PostgreSQL (configuration `postgres`)', () => {
-  describe('settings', () => {
-    const fga = definition.create('postgres');
-    beforeAll(() => fga.start(context), 60_000);
-    afterAll(() => fga.stop(), 30_000);
-    it('records the datastore and its version', () => {
-      expect(fga.info()).toMatchObject({ id: 'openfga[postgres]', settings: { datastore: expect.stringMatching(/^postgres \(PostgreSQL \d+\.\d+, local, default server settings\)$/) } });
-    });
+  const server = useEngine('openfga[postgres]');
+
+  it('records the datastore and its version', () => {
+    expect(server.engine.info()).toMatchObject({ id: 'openfga[postgres]', settings: { datastore: expect.stringMatching(/^postgres \(PostgreSQL \d+\.\d+, local, default server settings\)$/) } });
   });
-  describeBundledScenarios('bundled scenarios: openfga[postgres] decides as the reference engine', () => definition.create('postgres'), () => context, compareWithReference);
-});
 
-// ---------------------------------------------------------------------------------------
-// Random relationship sets on one model: OpenFGA and the reference engine must agree
-
-describe('random graphs: OpenFGA decides as the reference engine', () => {
-  const engines = withReference(() => definition.create(), () => context);
-
-  it('agrees on 15 random graphs (cycles, hierarchy, exclusion, intersection, wildcard, conditions)', async () => {
-    expect(await randomGraphMismatches('openfga', engines, FOLDERS, 7)).toEqual([]);
-  }, 120_000);
+  it('passes every bundled scenario case (the request log aside: sampled, README)', async () => {
+    const wrong: string[] = [];
+    for (const scenario of await loadBundledScenarios()) {
+      const outcome = await scenarioOutcome(scenario, server.engine);
+      wrong.push(...outcome.unsupported, ...outcome.wrong.filter((w) => !/ expectLog fail/.test(w)));
+      if (scenario.id === 'authzen-todo') expect(outcome.passed).toBe(43);
+    }
+    expect(wrong).toEqual([]);
+  }, 600_000);
 });

@@ -6,31 +6,34 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OsoAdapter } from '../../adapters/oso/adapter.ts';
+import { OsoAdapter } from './adapter.ts';
 import { runScenario } from '../../src/runner/run-scenario.ts';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
-import type { NativeSpec } from '../../src/core/adapter.ts';
-import { rel, req } from '../helpers/model.ts';
+import type { EngineAdapter, NativeSpec } from '../../src/core/adapter.ts';
+import { startInstance } from '../../test/helpers/engines.ts';
+import definition from './index.ts';
+import { rel, req } from '../../test/helpers/model.ts';
 
 const SCENARIO = path.resolve(import.meta.dirname, '../../scenarios/native/native-documents.yaml');
 
 describe('oso native mode', () => {
   let adapter: OsoAdapter;
+  let engine: EngineAdapter;
   const dir = mkdtempSync(path.join(tmpdir(), 'oso-native-'));
   const spec = (s: Record<string, unknown>): NativeSpec => ({ spec: s, baseDir: dir, file: path.join(dir, 'scenario.yaml') });
 
   beforeAll(async () => {
-    adapter = new OsoAdapter();
-    await adapter.start({ resultsDir: dir, options: {}, log: () => {} });
+    adapter = new OsoAdapter(definition);
+    engine = await startInstance('oso', adapter, { resultsDir: dir });
   });
   afterAll(async () => {
-    await adapter.stop();
+    await engine.stop();
   });
 
   it('runs native-documents from its own Polar policy and facts: all 8 cases pass', async () => {
     const scenario = await loadScenarioFile(SCENARIO);
     expect(scenario.native.oso?.spec).toEqual({ policy: 'native-documents.native/oso/policy.polar', facts: 'native-documents.native/oso/facts.yaml' });
-    const run = await runScenario(scenario, adapter);
+    const run = await runScenario(scenario, engine);
     expect(run.native).toBe(true);
     expect(run.cases).toHaveLength(8);
     expect(run.cases.map((c) => [c.step, c.status, c.message])).toEqual(run.cases.map((c) => [c.step, 'pass', c.message]));
@@ -68,7 +71,7 @@ describe('oso native mode', () => {
     const scenario = await loadScenarioFile(SCENARIO);
     writeFileSync(path.join(dir, 'bad.polar'), 'allow(actor, action, resource) if\n  actor = resource and and;\n');
     const broken = { ...scenario, native: { oso: spec({ policy: 'bad.polar' }) } };
-    const run = await runScenario(broken, adapter);
+    const run = await runScenario(broken, engine);
     expect(run.cases).toHaveLength(1);
     expect(run.cases[0]!.status).toBe('error');
     expect(run.cases[0]!.message).toContain(`setup failed: ${path.join(dir, 'bad.polar')}: Oso rejected the policy`);

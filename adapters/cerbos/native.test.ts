@@ -7,19 +7,21 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CerbosAdapter } from '../../adapters/cerbos/adapter.ts';
-import type { NativeSpec } from '../../src/core/adapter.ts';
+import { CerbosAdapter } from './adapter.ts';
+import type { EngineAdapter, NativeSpec } from '../../src/core/adapter.ts';
+import { startInstance } from '../../test/helpers/engines.ts';
+import definition from './index.ts';
 import { binaryPath } from '../../src/engines/paths.ts';
 import { runScenario } from '../../src/runner/run-scenario.ts';
 import { resolveRelationships } from '../../src/runner/now.ts';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
-import { rel, req } from '../helpers/model.ts';
+import { rel, req } from '../../test/helpers/model.ts';
 
 const SCENARIO = path.resolve(import.meta.dirname, '../../scenarios/native/native-documents.yaml');
 const NATIVE = path.resolve(import.meta.dirname, '../../scenarios/native/native-documents.native/cerbos');
 
 it('cerbos compile accepts the bundled native policies', () => {
-  const out = spawnSync(binaryPath('cerbos'), ['compile', path.join(NATIVE, 'policies')], { encoding: 'utf8' });
+  const out = spawnSync(binaryPath(definition), ['compile', path.join(NATIVE, 'policies')], { encoding: 'utf8' });
   expect(out.stdout + out.stderr).not.toMatch(/error/i);
   expect(out.status).toBe(0);
 });
@@ -27,6 +29,7 @@ it('cerbos compile accepts the bundled native policies', () => {
 for (const mode of ['disk', 'admin'] as const) {
   describe(`cerbos native mode [${mode}]`, () => {
     let adapter: CerbosAdapter;
+    let engine: EngineAdapter;
     const dir = mkdtempSync(path.join(tmpdir(), `cerbos-native-${mode}-`));
     const spec = (s: Record<string, unknown>): NativeSpec => ({ spec: s, baseDir: dir, file: path.join(dir, 'scenario.yaml') });
     /** A copy of the bundled native policies with one file replaced. */
@@ -38,18 +41,18 @@ for (const mode of ['disk', 'admin'] as const) {
     };
 
     beforeAll(async () => {
-      adapter = new CerbosAdapter(mode);
-      await adapter.start({ resultsDir: dir, options: {}, log: () => {} });
+      adapter = new CerbosAdapter(definition, mode);
+      engine = await startInstance(mode === 'admin' ? 'cerbos[admin]' : 'cerbos', adapter, { resultsDir: dir });
     }, 60_000);
     afterAll(async () => {
-      await adapter.stop();
+      await engine.stop();
       rmSync(dir, { recursive: true, force: true });
     });
 
     it('runs native-documents from its own Cerbos policies and attributes: all 8 cases pass', async () => {
       const scenario = await loadScenarioFile(SCENARIO);
       expect(scenario.native.cerbos?.spec).toEqual({ policies: 'native-documents.native/cerbos/policies', attributes: 'native-documents.native/cerbos/attributes.yaml' });
-      const run = await runScenario(scenario, adapter);
+      const run = await runScenario(scenario, engine);
       expect(run.native).toBe(true);
       expect(run.cases).toHaveLength(8);
       expect(run.cases.map((c) => [c.step, c.status, c.message])).toEqual(run.cases.map((c) => [c.step, 'pass', c.message]));
@@ -99,7 +102,7 @@ for (const mode of ['disk', 'admin'] as const) {
     it('runs a scenario with a broken native policy as a setup error naming the file', async () => {
       const scenario = await loadScenarioFile(SCENARIO);
       const folder = broken('setup', 'folder.yaml', 'apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  resource: folder\n  rules: [\n');
-      const run = await runScenario({ ...scenario, native: { cerbos: spec({ policies: 'setup' }) } }, adapter);
+      const run = await runScenario({ ...scenario, native: { cerbos: spec({ policies: 'setup' }) } }, engine);
       expect(run.cases).toHaveLength(1);
       expect(run.cases[0]!.status).toBe('error');
       expect(run.cases[0]!.message).toContain(`setup failed: Cerbos rejected the native policies in ${folder}:\n${path.join(folder, 'folder.yaml')}:`);

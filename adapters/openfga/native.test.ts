@@ -6,13 +6,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OpenFgaAdapter } from '../../adapters/openfga/adapter.ts';
-import definition from '../../adapters/openfga/index.ts';
-import { parseTuples, readNativeOpenFga } from '../../adapters/openfga/native.ts';
-import type { NativeSpec, RunContext } from '../../src/core/adapter.ts';
+import { OpenFgaAdapter } from './adapter.ts';
+import definition from './index.ts';
+import { parseTuples, readNativeOpenFga } from './native.ts';
+import type { EngineAdapter, NativeSpec } from '../../src/core/adapter.ts';
+import { startInstance } from '../../test/helpers/engines.ts';
 import { runScenario } from '../../src/runner/run-scenario.ts';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
-import { rel, req } from '../helpers/model.ts';
+import { rel, req } from '../../test/helpers/model.ts';
 
 const SCENARIO = path.resolve(import.meta.dirname, '../../scenarios/native/native-documents.yaml');
 const GOOD_MODEL = 'model\n  schema 1.1\n\ntype user\n\ntype doc\n  relations\n    define viewer: [user]\n';
@@ -49,22 +50,22 @@ describe('openfga native mode: reading the files (no server)', () => {
 
 describe('openfga native mode on the real server', () => {
   let adapter: OpenFgaAdapter;
+  let engine: EngineAdapter;
   const dir = mkdtempSync(path.join(tmpdir(), 'openfga-native-'));
-  const context: RunContext = { resultsDir: dir, options: {}, log: () => {} };
   const spec = (s: Record<string, unknown>): NativeSpec => ({ spec: s, baseDir: dir, file: path.join(dir, 'scenario.yaml') });
 
   beforeAll(async () => {
-    adapter = definition.create() as OpenFgaAdapter;
-    await adapter.start(context);
+    adapter = new OpenFgaAdapter(definition);
+    engine = await startInstance('openfga', adapter, { resultsDir: dir });
   }, 60_000);
   afterAll(async () => {
-    await adapter?.stop();
+    await engine?.stop();
   }, 30_000);
 
   it('runs native-documents from its own DSL model and tuples: all 8 cases pass', async () => {
     const scenario = await loadScenarioFile(SCENARIO);
     expect(scenario.native.openfga?.spec).toEqual({ model: 'native-documents.native/openfga/model.fga', tuples: 'native-documents.native/openfga/tuples.yaml' });
-    const run = await runScenario(scenario, adapter);
+    const run = await runScenario(scenario, engine);
     expect(run.native).toBe(true);
     expect(run.cases).toHaveLength(8);
     expect(run.cases.map((c) => [c.step, c.status, c.message])).toEqual(run.cases.map((c) => [c.step, 'pass', c.message]));
@@ -94,7 +95,7 @@ describe('openfga native mode on the real server', () => {
   it('runs a scenario with a broken native model as a setup error naming the file', async () => {
     const scenario = await loadScenarioFile(SCENARIO);
     writeFileSync(path.join(dir, 'bad.fga'), 'model\n  schema 1.1\ntype user\ntype doc\n  relations\n    define viewer: [user] orr\n');
-    const run = await runScenario({ ...scenario, native: { openfga: spec({ model: 'bad.fga' }) } }, adapter);
+    const run = await runScenario({ ...scenario, native: { openfga: spec({ model: 'bad.fga' }) } }, engine);
     expect(run.cases).toHaveLength(1);
     expect(run.cases[0]!.status).toBe('error');
     expect(run.cases[0]!.message).toContain(`setup failed: ${path.join(dir, 'bad.fga')}: not a valid OpenFGA model: line 6`);

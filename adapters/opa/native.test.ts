@@ -6,16 +6,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import definition from '../../adapters/opa/index.ts';
-import type { NativeSpec, RunContext } from '../../src/core/adapter.ts';
+import type { NativeSpec } from '../../src/core/adapter.ts';
 import { runScenario } from '../../src/runner/run-scenario.ts';
 import { loadScenarioFile, PROJECT_ROOT } from '../../src/scenario/load.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
-import { withReference } from '../helpers/conformance.ts';
-import { rel, req } from '../helpers/model.ts';
+import { withReference } from '../../test/helpers/conformance.ts';
+import { rel, req } from '../../test/helpers/model.ts';
 
-const resultsDir = mkdtempSync(path.join(tmpdir(), 'authz-bench-opa-native-'));
-const context: RunContext = { resultsDir, options: {}, log: () => {} };
 const SCENARIO_FILE = path.join(PROJECT_ROOT, 'scenarios/native/native-documents.yaml');
 
 /** A NativeSpec over files written into a fresh folder. */
@@ -28,7 +25,7 @@ function nativeIn(files: Record<string, string>, spec: Record<string, unknown>):
 const GOOD_POLICY = 'package authzbench\n\ndefault allow := false\n\nallow if input.subject.id in data.native.users\n';
 
 describe('OPA native mode (real OPA)', () => {
-  const engines = withReference(() => definition.create(), () => context);
+  const engines = withReference('opa');
   let scenario: Scenario;
 
   it('runs the bundled native-documents scenario from its Rego policy and JSON data: 8/8 pass', async () => {

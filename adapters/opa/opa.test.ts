@@ -1,18 +1,19 @@
-// OPA adapter: translation unit tests, then the real OPA server (never a mock): hand-made
-// checks, revocation, decision logs, and every bundled scenario against the reference engine.
+// OPA adapter: translation unit tests, the server's arguments, then the real OPA server
+// (never a mock): hand-made checks, revocation, decision logs, the level limit, opa[nolog].
+// Every bundled scenario and the random graphs run in the contract test (test/contract.test.ts).
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import definition from '../../adapters/opa/index.ts';
-import { OpaData } from '../../adapters/opa/data.ts';
-import { closureOf, requiredLevels, translateModel, unsupportedReasons } from '../../adapters/opa/translate.ts';
-import type { EngineAdapter, RunContext } from '../../src/core/adapter.ts';
-import { describeBundledScenarios, withReference } from '../helpers/conformance.ts';
-import { foldersYaml, model, rel, req as request } from '../helpers/model.ts';
-import { expectRevocationByPolicyUpdate, FOLDER_CHECKS, writeFolderRelationships } from '../helpers/folder-checks.ts';
-import { randomGraphMismatches } from '../helpers/random-graphs.ts';
+import { describe, expect, it } from 'vitest';
+import definition from './index.ts';
+import { OpaData } from './data.ts';
+import { opaDecisionLogConfig, opaRunArgs, opaServer } from './launcher.ts';
+import { closureOf, requiredLevels, translateModel, unsupportedReasons } from './translate.ts';
+import { startServer } from '../../src/engines/server-engine.ts';
+import { startEngine, useEngine } from '../../test/helpers/engines.ts';
+import { foldersYaml, model, rel, req as request } from '../../test/helpers/model.ts';
+import { expectRevocationByPolicyUpdate, FOLDER_CHECKS, writeFolderRelationships } from '../../test/helpers/folder-checks.ts';
 
 const FOLDERS = model(foldersYaml({ permissions: ['deep: (viewer | parent->deep) - blocked'] }));
 
@@ -95,22 +96,46 @@ conditions:
 });
 
 // ---------------------------------------------------------------------------------------
+// The server as the server-engine helper starts it
+
+describe('OPA server recipe', () => {
+  it('runs a loopback server with the version check off and the decision-log config', () => {
+    expect(opaRunArgs({ addr: '127.0.0.1:9', configFile: '/c.json' })).toEqual(['run', '--server', '--addr', '127.0.0.1:9', '--skip-version-check', '--log-format', 'json', '--log-level', 'error', '--config-file', '/c.json']);
+    const recipe = opaServer(definition, opaDecisionLogConfig('http://host.testcontainers.internal:9'));
+    const inContainer = { host: '0.0.0.0', port: () => 8181, address: () => '0.0.0.0:8181', file: (n: string) => `/config/${n}`, container: true };
+    expect(recipe.args(inContainer)).toEqual(expect.arrayContaining(['--addr', '0.0.0.0:8181', '--config-file', '/config/config.json']));
+    expect(JSON.parse(recipe.files!(inContainer)['config.json']!).services.decisionlogs.url).toBe('http://host.testcontainers.internal:9');
+    expect(definition).toMatchObject({ image: 'openpolicyagent/opa:1.22.4', version: '1.22.4' });
+  });
+
+  it('one real decision over plain HTTP; the url strategy on the same server, token from the environment', async () => {
+    const logFile = path.join(mkdtempSync(path.join(tmpdir(), 'authz-bench-opa-')), 'opa.log');
+    const opa = await startServer(opaServer(definition, {}), { launch: { strategy: 'local' }, logFile });
+    try {
+      const post = async (url: string, body: unknown) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ result: unknown }>;
+      const put = await fetch(`${opa.url}/v1/policies/t`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'package t\n\ndefault allow := false\n\nallow if input.user == "anne"\n' });
+      expect(put.status).toBe(200);
+      expect((await post(`${opa.url}/v1/data/t/allow`, { input: { user: 'anne' } })).result).toBe(true);
+      expect((await post(`${opa.url}/v1/data/t/allow`, { input: { user: 'bob' } })).result).toBe(false);
+      process.env.AUTHZ_BENCH_OPA_TOKEN = 'test-token';
+      const remote = await startServer(opaServer(definition, {}), { launch: { strategy: 'url', url: opa.url }, logFile }).finally(() => delete process.env.AUTHZ_BENCH_OPA_TOKEN);
+      expect(remote).toMatchObject({ launch: 'url', version: 'unknown', headers: { authorization: 'Bearer test-token' } });
+      await remote.stop();
+      expect(await fetch(`${opa.url}/health`).then((r) => r.status)).toBe(200);
+    } finally {
+      await opa.stop();
+    }
+  }, 60_000);
+});
+
+// ---------------------------------------------------------------------------------------
 // Real OPA
 
-const resultsDir = mkdtempSync(path.join(tmpdir(), 'authz-bench-opa-'));
-const context: RunContext = { resultsDir, options: {}, log: () => {} };
-
 describe('OPA server', () => {
-  let opa: EngineAdapter;
-  beforeAll(async () => {
-    opa = definition.create();
-    await opa.start(context);
-  }, 60_000);
-  afterAll(async () => {
-    await opa?.stop();
-  }, 30_000);
+  const server = useEngine('opa');
 
   it('answers rewrites, nested groups with cycles, wildcards, conditions and deletes', async () => {
+    const opa = server.engine;
     await opa.loadModel(FOLDERS);
     await writeFolderRelationships(opa);
     const cases = FOLDER_CHECKS;
@@ -124,10 +149,11 @@ describe('OPA server', () => {
   });
 
   it('revokes by policy update and keeps the relationships', async () => {
-    await expectRevocationByPolicyUpdate(opa, FOLDERS);
+    await expectRevocationByPolicyUpdate(server.engine, FOLDERS);
   });
 
   it("reads OPA's own decision log, delivered to the collector", async () => {
+    const opa = server.engine;
     await opa.loadModel(FOLDERS);
     await opa.write([rel('folder:log#owner@user:lea')]);
     const sent = [request('user:lea', 'view', 'folder:log', { now: '2026-01-01T00:00:00Z' }), request('user:max', 'view', 'folder:log')];
@@ -147,8 +173,7 @@ describe('OPA server', () => {
 
 describe('OPA server with a low level limit (--set levels=3)', () => {
   it('answers within the limit and reports a depth-limit error past it, never a silent answer', async () => {
-    const opa = definition.create();
-    await opa.start({ ...context, options: { levels: '3' } });
+    const opa = await startEngine('opa', { settings: { levels: '3' } });
     try {
       await opa.loadModel(FOLDERS);
       const chain = Array.from({ length: 8 }, (_, i) => rel(`folder:c${i + 1}#parent@folder:c${i}`));
@@ -166,11 +191,10 @@ describe('OPA server with a low level limit (--set levels=3)', () => {
 
 describe('OPA server without decision logs (opa[nolog])', () => {
   it('answers without decision ids and declares no log', async () => {
-    const opa = definition.create('nolog');
-    await opa.start(context);
+    const opa = await startEngine('opa[nolog]');
     try {
       expect(opa.info().id).toBe('opa[nolog]');
-      expect(opa.capabilities.decisionLog).toBe('none');
+      expect(opa.decisionLog).toBe('none');
       await opa.loadModel(FOLDERS);
       await opa.write([rel('folder:a#owner@user:anne')]);
       const decision = await opa.check(request('user:anne', 'view', 'folder:a'));
@@ -179,31 +203,4 @@ describe('OPA server without decision logs (opa[nolog])', () => {
       await opa.stop();
     }
   }, 60_000);
-});
-
-// ---------------------------------------------------------------------------------------
-// Every bundled scenario on OPA: each case must pass (the file's expectations); where the
-// reference engine exists it runs the same scenario and must pass too.
-
-describeBundledScenarios('bundled scenarios on OPA', () => definition.create(), () => context, (scenario, run, expected) => {
-  const unsupported = run.cases.filter((c) => c.status === 'unsupported');
-  // Unsupported only for a reason listed in adapters/opa/README.md.
-  for (const c of unsupported) expect(c.message).toMatch(/cannot be translated to Rego/);
-  if (unsupported.length) return;
-  const failures = run.cases.filter((c) => c.status !== 'pass').map((c) => `${c.step} ${c.kind} ${c.status}: ${c.message ?? ''} ${JSON.stringify(c.actual ?? '')}`);
-  expect(failures).toEqual([]);
-  expect(run.cases.map((c) => `${c.step} ${c.kind} ${c.status}`)).toEqual(expected.cases.map((c) => `${c.step} ${c.kind} ${c.status}`));
-  // 43 decisions: 40 single checks and 3 batches (46 answers), every one passing.
-  if (scenario.id === 'authzen-todo') expect(new Set(run.cases.filter((c) => c.status === 'pass').map((c) => c.step)).size).toBe(43);
-});
-
-// ---------------------------------------------------------------------------------------
-// Random relationship sets on one model: OPA and the reference engine must agree
-
-describe('random graphs: OPA decides as the reference engine', () => {
-  const engines = withReference(() => definition.create(), () => context);
-
-  it('agrees on 15 random graphs (cycles, hierarchy, exclusion, intersection, wildcard, conditions)', async () => {
-    expect(await randomGraphMismatches('opa', engines, FOLDERS, 42)).toEqual([]);
-  }, 120_000);
 });

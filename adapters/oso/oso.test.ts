@@ -1,20 +1,13 @@
-// Oso adapter: translation output, the real embedded engine on hand-written models, and
-// every bundled scenario on Oso and on the reference engine (same decisions expected).
+// Oso adapter: translation output and the real embedded engine on hand-written models.
+// Every bundled scenario and the random graphs run in the contract test (test/contract.test.ts).
 
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunContext } from '../../src/core/adapter.ts';
 import { parseModel } from '../../src/model/parse.ts';
-import { OsoAdapter } from '../../adapters/oso/adapter.ts';
-import { parseDurationMs, translateCondition } from '../../adapters/oso/cel.ts';
-import oso from '../../adapters/oso/index.ts';
-import { translateModel, unsupportedReasons } from '../../adapters/oso/translate.ts';
-import { describeBundledScenarios } from '../helpers/conformance.ts';
-import { foldersYaml, model, rel, req } from '../helpers/model.ts';
-
-const context = (): RunContext => ({ resultsDir: mkdtempSync(path.join(tmpdir(), 'oso-test-')), options: {}, log: () => {} });
+import { OsoAdapter } from './adapter.ts';
+import { parseDurationMs, translateCondition } from './cel.ts';
+import oso from './index.ts';
+import { translateModel, unsupportedReasons } from './translate.ts';
+import { foldersYaml, model, rel, req } from '../../test/helpers/model.ts';
 
 const FOLDERS = model(foldersYaml(), 'folders');
 
@@ -70,9 +63,8 @@ describe('oso translation', () => {
 });
 
 describe('oso engine (embedded oso 0.27.3)', () => {
-  const adapter = oso.create();
+  const adapter = oso.create(undefined);
   beforeAll(async () => {
-    await adapter.start(context());
     await adapter.loadModel(FOLDERS);
     await adapter.write([
       rel('group:eng#member@user:anne'),
@@ -91,7 +83,8 @@ describe('oso engine (embedded oso 0.27.3)', () => {
 
   it('describes itself honestly', () => {
     expect(adapter.info().settings.library).toBe('oso 0.27.3 (open-source, embedded, deprecated upstream)');
-    expect(adapter.capabilities).toMatchObject({ embedded: true, batchCheck: false, policyUpdate: true, decisionLog: 'none' });
+    expect(adapter).toMatchObject({ embedded: true, decisionLog: 'none' });
+    expect(adapter.updateModel).toBeTypeOf('function');
     expect(adapter.readDecisionLog).toBeUndefined();
   });
 
@@ -126,7 +119,7 @@ describe('oso engine (embedded oso 0.27.3)', () => {
       },
       'm',
     );
-    const engine = new OsoAdapter();
+    const engine = new OsoAdapter(oso);
     await engine.loadModel(model);
     await engine.write([
       rel('doc:1#viewer@user:ann'),
@@ -162,7 +155,7 @@ describe('oso engine (embedded oso 0.27.3)', () => {
   });
 
   it('gives a clear error past the depth limit', async () => {
-    const deep = new OsoAdapter({ maxDepth: 5 });
+    const deep = new OsoAdapter(oso, { maxDepth: 5 });
     const model = parseModel({ types: { user: {}, group: { relations: { member: ['user', 'group#member'] } } } }, 'm');
     await deep.loadModel(model);
     const chain = Array.from({ length: 8 }, (_, i) => rel(`group:g${i}#member@group:g${i + 1}#member`));
@@ -173,29 +166,4 @@ describe('oso engine (embedded oso 0.27.3)', () => {
     expect(far.error).toMatch(/depth limit 5 exceeded/);
     await deep.stop();
   });
-});
-
-// ---------------------------------------------------------------------------------------
-// Bundled scenarios: Oso and the reference engine must agree, case by case.
-
-/** Cases Oso reports unsupported, with the reason documented in adapters/oso/README.md. */
-const DOCUMENTED_UNSUPPORTED = [/the engine keeps no decision log of its own/];
-
-describeBundledScenarios('bundled scenarios: oso agrees with the reference engine', () => oso.create(), context, (scenario, ours, theirs) => {
-  for (const result of ours.cases) {
-    const where = `${scenario.id} step ${result.step}${result.item !== undefined ? `.${result.item}` : ''} ${result.request ?? ''}`;
-    if (result.status === 'unsupported') {
-      expect(DOCUMENTED_UNSUPPORTED.some((re) => re.test(result.message ?? '')), `${where}: undocumented unsupported: ${result.message}`).toBe(true);
-      continue;
-    }
-    expect(result.status, `${where}: ${result.message ?? ''}`).toBe('pass');
-    const twin = theirs.cases.find((c) => c.step === result.step && c.item === result.item && c.kind === result.kind);
-    if (twin && (result.kind === 'check' || result.kind === 'batch')) expect(result.actual, where).toBe(twin.actual);
-  }
-  if (scenario.id === 'authzen-todo') {
-    // 43 decisions: 40 single checks and 3 batches (the runner makes one case per batch).
-    const decisions = ours.cases.filter((c) => c.kind === 'check' || c.kind === 'batch');
-    expect(decisions).toHaveLength(43);
-    expect(decisions.filter((c) => c.status === 'pass')).toHaveLength(43);
-  }
 });

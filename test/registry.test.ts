@@ -1,0 +1,67 @@
+// The registry: engines found by folder, ids it gives (configurations, repeated engines),
+// `--set` options split per engine and refused when no chosen engine has them.
+
+import { describe, expect, it } from 'vitest';
+import { isInputError } from '../src/core/errors.ts';
+import { createEngine, loadEngineDefinitions, resolveEngineSpecs, settingsFor } from '../src/engines/registry.ts';
+import { engineLogFile } from '../src/runner/engine-session.ts';
+
+const definitions = await loadEngineDefinitions();
+/** Any engine with a configuration and any engine with a --set option, found by their definitions. */
+const configured = definitions.find((d) => Object.keys(d.configurations ?? {}).length > 0)!;
+const configuration = Object.keys(configured.configurations!)[0]!;
+const withSetting = definitions.find((d) => Object.keys(d.settings ?? {}).length > 0)!;
+const settingKey = Object.keys(withSetting.settings!)[0]!;
+
+describe('engine registry', () => {
+  it('finds every folder, the `first` engine first, each with a version, an install recipe and a description', () => {
+    expect(definitions[0]!.first).toBe(true);
+    expect(definitions.filter((d) => d.first)).toHaveLength(1);
+    for (const d of definitions) {
+      expect(d.version, d.id).toBeTruthy();
+      expect(d.install.kind, d.id).toMatch(/^(embedded|go|npm|npm-binary)$/);
+      expect(d.description.length, d.id).toBeGreaterThan(10);
+    }
+  });
+
+  it('gives ids: `id`, `id[configuration]`, and `#2` for the same engine twice; adapters do not build them', async () => {
+    const specs = await resolveEngineSpecs([configured.id, `${configured.id}[${configuration}]`, `${configured.id}=http://127.0.0.1:1`]);
+    expect(specs.map((s) => s.id)).toEqual([configured.id, `${configured.id}[${configuration}]`, `${configured.id}#2`]);
+    expect(specs[2]!.url).toBe('http://127.0.0.1:1');
+    const engine = createEngine(specs[1]!);
+    expect(engine.id).toBe(`${configured.id}[${configuration}]`);
+    expect(engine.definitionId).toBe(configured.id);
+    expect(engine.info().id).toBe(engine.id);
+    expect(engineLogFile('/r', specs[1]!.id)).toBe(`/r/engines/${configured.id}-${configuration}.log`);
+    expect(engineLogFile('/r', specs[2]!.id, 'audit')).toBe(`/r/engines/${configured.id}-2.audit.log`);
+  });
+
+  it('`all` is every engine and configuration but the baseline', async () => {
+    const all = await resolveEngineSpecs(['all']);
+    expect(all.some((s) => s.definition.role === 'baseline')).toBe(false);
+    expect(all.length).toBe(definitions.filter((d) => d.role !== 'baseline').reduce((n, d) => n + 1 + Object.keys(d.configurations ?? {}).length, 0));
+  });
+
+  it('refuses unknown engines and configurations with the valid list', async () => {
+    await expect(resolveEngineSpecs(['no-such-engine'])).rejects.toThrow(/unknown engine.*use one of: all, /);
+    await expect(resolveEngineSpecs([`${configured.id}[nope]`])).rejects.toThrow(/has no configuration 'nope'/);
+  });
+
+  it('gives each engine the --set options it declared; an option no chosen engine has is refused with the valid ones', async () => {
+    const specs = await resolveEngineSpecs([withSetting.id, 'reference']);
+    const values = withSetting.settings![settingKey]!.values;
+    const value = values ? values[0]! : '3';
+    const split = settingsFor(specs, { [settingKey]: value });
+    expect(split.get(specs[0]!)).toEqual({ [settingKey]: value });
+    expect(split.get(specs[1]!)).toEqual({});
+    let error: unknown;
+    try {
+      settingsFor(specs, { nonsense: '1' });
+    } catch (e) {
+      error = e;
+    }
+    expect(isInputError(error)).toBe(true);
+    expect(String((error as Error).message)).toMatch(new RegExp(`no chosen engine has this option.*${settingKey}`));
+    if (values) expect(() => settingsFor(specs, { [settingKey]: 'not-a-value' })).toThrow(/does not accept this value/);
+  });
+});
