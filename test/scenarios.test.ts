@@ -7,7 +7,7 @@ import { bundledScenarioFiles, loadScenarioFile } from '../src/scenario/load.ts'
 import type { Scenario } from '../src/scenario/types.ts';
 
 const files = await bundledScenarioFiles();
-const FAMILIES = ['hierarchy', 'multi-tenancy', 'revocation', 'audit', 'load', 'agent', 'conformance'];
+const FAMILIES = ['hierarchy', 'multi-tenancy', 'revocation', 'audit', 'load', 'agent', 'conformance', 'search'];
 
 const checkCount = (s: Scenario) =>
   s.steps.reduce((n, step) => n + (step.kind === 'check' ? 1 : step.kind === 'batch' ? step.requests.length : step.kind === 'revocation' ? 1 : 0), 0);

@@ -12,6 +12,7 @@ import { ConsistencyPreference, OpenFgaClient } from '@openfga/sdk';
 import type { AdapterInfo, AdapterSpec, DecisionLogEntry, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { ObjectRef, Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
+import type { SearchAnswer, SearchQuery } from '../../src/core/search.ts';
 import { groupMemoryBytes, httpHealth, processMemoryBytes } from '../../src/engines/server.ts';
 import type { Model } from '../../src/model/types.ts';
 import { parseRequestLog } from './decision-log.ts';
@@ -31,6 +32,8 @@ export interface OpenFgaAdapterOptions {
 /** OpenFGA limits (server defaults): tuples per Write, checks per BatchCheck. */
 const MAX_TUPLES_PER_WRITE = 100;
 const MAX_CHECKS_PER_BATCH = 50;
+/** OpenFGA's default `--listObjects-max-results`. */
+const LIST_OBJECTS_MAX_RESULTS = 1000;
 /** Calls to different stores (create, model, write, delete) in flight at once: stores are independent. */
 const STORE_CONCURRENCY = 8;
 /** OpenFGA store names: 3 to 64 of these characters (no ':'), `^[a-zA-Z0-9\s.\-/^_&@]{3,64}$`. */
@@ -90,6 +93,8 @@ export class OpenFgaAdapter implements AdapterSpec {
   /** Set only with `store-per-tenant` and a model that declares tenancy; otherwise one store. */
   private tenantStores: TenantStores | undefined;
   private requestParams: ReadonlySet<string> = new Set();
+  /** Relations and permissions per type of the loaded neutral model (action search). */
+  private actionsByType = new Map<string, string[]>();
   /** Byte offset of the server log when the current store was created. */
   private logOffset = 0;
   private readonly settings: OpenFgaSettings;
@@ -115,6 +120,7 @@ export class OpenFgaAdapter implements AdapterSpec {
         datastore: this.server?.datastoreVersion ? `${this.settings.datastore} (${this.server.datastoreVersion}, local, default server settings)` : this.settings.datastore,
         resolveNodeLimit: this.settings.resolveNodeLimit,
         batchCheck: `server-side BatchCheck, ${MAX_CHECKS_PER_BATCH} checks per request`,
+        search: `ListObjects (max ${LIST_OBJECTS_MAX_RESULTS} results, 3 s deadline: server defaults), ListUsers; actions by BatchCheck`,
         decisionLog: 'request log (grpc_req_complete, --log-format json), not a decision log',
         tenancy: tenancySetting(this.options.configuration),
       },
@@ -161,6 +167,7 @@ export class OpenFgaAdapter implements AdapterSpec {
     await this.newStore();
     this.modelId = await writeNativeModel(this.fga, this.storeId!, files);
     this.requestParams = files.requestParams;
+    this.actionsByType = new Map();
     await writeNativeTuples(this.fga, this.requireStore(), files);
   }
 
@@ -201,6 +208,7 @@ export class OpenFgaAdapter implements AdapterSpec {
     const response = await this.fga.writeAuthorizationModel(json as never, { storeId: this.storeId });
     this.modelId = response.authorization_model_id;
     this.requestParams = requestParameters(model);
+    this.actionsByType = new Map([...model.types.values()].map((t) => [t.name, [...t.relations.keys(), ...t.permissions.keys()]]));
     const tenants = this.tenantStores;
     if (!tenants) return json;
     tenants.model = json;
@@ -313,6 +321,51 @@ export class OpenFgaAdapter implements AdapterSpec {
       }
       return { allowed: result.allowed === true, decisionId: id };
     });
+  }
+
+  /**
+   * Resource search: ListObjects (OpenFGA stops at its result limit, 1000 by default, and its
+   * deadline, 3 s: a full page is reported as possibly truncated). Subject search: ListUsers.
+   * Action search: OpenFGA has none, so one BatchCheck over the type's relations and permissions.
+   */
+  async search(query: SearchQuery): Promise<SearchAnswer> {
+    if (this.tenantStores && query.kind === 'resources') return { unsupported: 'search: a resource search with store per tenant would need every tenant store' };
+    const options = { consistency: this.consistencyPreference(), retryParams: { maxRetry: 0 } };
+    try {
+      switch (query.kind) {
+        case 'resources': {
+          const probe = toCheck({ subject: query.subject, action: query.action, resource: { type: query.resourceType, id: '_' }, ...(query.context ? { context: query.context } : {}) }, this.requestParams);
+          const answer = await this.fga.listObjects(
+            { user: probe.user, relation: probe.relation, type: query.resourceType, ...(probe.context ? { context: probe.context } : {}) },
+            { ...this.requireStore(), ...options },
+          );
+          const ids = answer.objects.map((o) => o.slice(o.indexOf(':') + 1));
+          const full = ids.length >= LIST_OBJECTS_MAX_RESULTS;
+          return { ids, method: 'ListObjects', ...(full ? { truncated: `OpenFGA returns at most ${LIST_OBJECTS_MAX_RESULTS} objects (--listObjects-max-results)` } : {}) };
+        }
+        case 'subjects': {
+          const probe = toCheck({ subject: { type: query.subjectType, id: '_' }, action: query.action, resource: query.resource, ...(query.context ? { context: query.context } : {}) }, this.requestParams);
+          const ids = this.tenantStores ? this.storeFor(query.resource) : this.requireStore();
+          const answer = await this.fga.listUsers(
+            { object: query.resource, relation: probe.relation, user_filters: [{ type: query.subjectType }], ...(probe.context ? { context: probe.context } : {}) },
+            { ...ids, ...options },
+          );
+          const users = answer.users.flatMap((u) => (u.object ? [u.object.id] : u.wildcard ? ['*'] : []));
+          return { ids: [...new Set(users)], method: 'ListUsers' };
+        }
+        case 'actions': {
+          const actions = this.actionsByType.get(query.resource.type);
+          if (!actions) return { unsupported: 'search: actions are known from the neutral model only (not in native mode)' };
+          const decisions = await this.checkBatch(actions.map((name) => ({ subject: query.subject, action: { name }, resource: query.resource, ...(query.context ? { context: query.context } : {}) })));
+          const failed = decisions.find((d) => d.error);
+          if (failed) return { error: failed.error! };
+          return { ids: actions.filter((_, i) => decisions[i]!.allowed), method: 'BatchCheck over every relation and permission of the type (OpenFGA has no action search)' };
+        }
+      }
+    } catch (error) {
+      const decision = errorDecision(error);
+      return { error: decision.error ?? decision.reason ?? 'OpenFGA search failed' };
+    }
   }
 
   private consistencyPreference(): ConsistencyPreference {

@@ -52,6 +52,9 @@ function createReference(): Adapter {
         return decision;
       });
     },
+    async search(query) {
+      return { ids: loaded().search(query), method: 'exact: every candidate checked (src/reference/engine.ts)' };
+    },
     async readDecisionLog() {
       return engine ? engine.decisionLog() : [];
     },

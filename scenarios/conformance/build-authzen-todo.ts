@@ -159,3 +159,63 @@ const doc = {
 };
 writeFileSync(out, header + stringify(doc, { lineWidth: 0 }));
 console.log(`wrote ${path.relative(process.cwd(), out)}: ${count} decisions, ${relationships.length} relationships`);
+
+// The three searches on the same data (scenarios/search/search-todo.yaml), every expected
+// answer from the same formulas: the actions a user has on a todo, the users who may update
+// or delete a todo, the todos a user may update. (No search here crosses the `reader: user:*`
+// wildcard, whose listing engines report differently.)
+const pids = Object.keys(subjects);
+const todoIds = [...todos.keys()].sort();
+const relationHolds = (pid: string, todo: string, relation: string): boolean => {
+  const r: Request = { subject: { type: 'user', id: pid }, action: { name: relation }, resource: { type: 'todo', id: todo } };
+  const who = `user:${pid}`;
+  const obj = `todo:${todo}`;
+  if (relation === 'owner') return tuples.has(`${obj}#owner@${who}`);
+  if (relation === 'reader') return tuples.has(`${obj}#reader@user:*`);
+  if (['admin', 'editor', 'evil_genius'].includes(relation)) {
+    return [...tuples].some((t) => t.startsWith(`${obj}#${relation}@role:`) && tuples.has(`${t.slice(t.indexOf('@') + 1)}@${who}`));
+  }
+  return decide(r);
+};
+const todoActions = [...Object.keys(model.types.todo.relations), ...Object.keys(model.types.todo.permissions)];
+const searchSteps: unknown[] = [];
+for (const todo of todoIds.slice(0, 2)) {
+  for (const pid of pids) {
+    searchSteps.push({
+      name: `actions of ${name(pid)} on todo:${todo}`,
+      searchActions: { subject: { type: 'user', id: pid }, resource: { type: 'todo', id: todo } },
+      expect: todoActions.filter((a) => relationHolds(pid, todo, a)).sort(),
+    });
+  }
+  for (const action of ['can_update_todo', 'can_delete_todo']) {
+    searchSteps.push({
+      name: `who may ${action} todo:${todo}`,
+      searchSubjects: { subject: { type: 'user' }, action, resource: { type: 'todo', id: todo } },
+      expect: pids.filter((pid) => relationHolds(pid, todo, action)).sort(),
+    });
+  }
+}
+for (const pid of pids) {
+  searchSteps.push({
+    name: `todos ${name(pid)} may update`,
+    searchResources: { subject: { type: 'user', id: pid }, action: 'can_update_todo', resource: { type: 'todo' } },
+    expect: todoIds.filter((todo) => relationHolds(pid, todo, 'can_update_todo')),
+  });
+}
+const searchOut = path.resolve(here, '../search/search-todo.yaml');
+const searchHeader = `# The AuthZEN Todo data (see scenarios/conformance/authzen-todo.yaml) searched three ways:
+# the actions a user has on a todo, the users who may update or delete a todo, the todos a user
+# may update. Written by scenarios/conformance/build-authzen-todo.ts (do not edit by hand); the
+# expected answers come from the same permission formulas that reproduce the suite's 46 answers.
+`;
+const searchDoc = {
+  id: 'search-todo',
+  title: 'Search on the AuthZEN Todo data',
+  description: 'Action, subject and resource search (AuthZEN 1.0 section 8) over the Todo roles and ownership: complete answers expected, in any order.',
+  tags: ['search', 'authzen', 'rbac', 'ownership'],
+  model,
+  relationships,
+  steps: searchSteps,
+};
+writeFileSync(searchOut, searchHeader + stringify(searchDoc, { lineWidth: 0 }));
+console.log(`wrote ${path.relative(process.cwd(), searchOut)}: ${searchSteps.length} searches`);

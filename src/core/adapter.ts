@@ -6,6 +6,7 @@
 import type { Model } from '../model/types.ts';
 import type { Relationship } from './relationship.ts';
 import type { CheckRequest, Decision } from './request.ts';
+import type { SearchAnswer, SearchQuery } from './search.ts';
 
 /** What kind of log the engine itself keeps of its decisions. */
 export type DecisionLogKind =
@@ -111,6 +112,8 @@ export interface AdapterSpec {
   check(request: CheckRequest): Promise<Decision>;
   /** Default: one check after another. */
   checkBatch?(requests: CheckRequest[]): Promise<Decision[]>;
+  /** The AuthZEN searches through the engine's own search API; absent: search unsupported. */
+  search?(query: SearchQuery): Promise<SearchAnswer>;
   /** The engine's own log of decisions since loadModel; absent when it keeps none. */
   readDecisionLog?(): Promise<DecisionLogEntry[]>;
   /**
@@ -143,6 +146,7 @@ export interface Adapter {
   delete(relationships: Relationship[]): Promise<void>;
   check(request: CheckRequest): Promise<Decision>;
   checkBatch(requests: CheckRequest[]): Promise<Decision[]>;
+  search?: (query: SearchQuery) => Promise<SearchAnswer>;
   readDecisionLog?: () => Promise<DecisionLogEntry[]>;
   health(): Promise<string | undefined>;
   clientSideCost?: () => ClientSideCost;
@@ -196,6 +200,7 @@ export function defineAdapter(spec: AdapterSpec): Adapter {
   if (spec.loadNative) adapter.loadNative = (native) => spec.loadNative!(native);
   if (spec.updateModel) adapter.updateModel = (model) => spec.updateModel!(model);
   if (spec.readDecisionLog) adapter.readDecisionLog = () => spec.readDecisionLog!();
+  if (spec.search) adapter.search = (query) => spec.search!(query);
   if (spec.clientSideCost) adapter.clientSideCost = () => spec.clientSideCost!();
   return adapter;
 }

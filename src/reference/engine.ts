@@ -5,6 +5,7 @@
 
 import type { DecisionLogEntry } from '../core/adapter.ts';
 import { formatRelationship, type ObjectRef, type Relationship } from '../core/relationship.ts';
+import type { SearchQuery } from '../core/search.ts';
 import type { CheckRequest, Decision, Properties } from '../core/request.ts';
 import { compileCondition, type CompiledCondition } from '../model/conditions.ts';
 import type { Model } from '../model/types.ts';
@@ -113,29 +114,51 @@ export class ReferenceEngine {
   }
 
   /**
-   * Every resource of `resourceType` on which `subject` has `permission` (ids sorted).
-   * Not logged. Candidates are the resources of that type that some relationship names:
-   * a resource no relationship mentions can grant nothing.
+   * The AuthZEN searches, exact, by checking every candidate (not logged):
+   * - resources: the resources of the type that some relationship names (a resource no
+   *   relationship mentions can grant nothing);
+   * - subjects: the subjects of the type that some relationship names, `*` included where a
+   *   wildcard is written (`*` in the answer: every subject of the type, through the wildcard);
+   * - actions: every relation and permission of the resource's type.
+   * Cost: one check per candidate, so O(candidates × check); a depth-limit error leaves the
+   * candidate out. Sorted ids.
    */
-  lookupResources(subject: ObjectRef & { properties?: Properties }, permission: string, resourceType: string, context?: Properties): ObjectRef[] {
-    const type = this.#model.types.get(resourceType);
-    if (!type || (!type.relations.has(permission) && !type.permissions.has(permission))) return [];
+  search(query: SearchQuery): string[] {
     const env = { model: this.#model, store: this.store, conditions: this.#conditions, maxDepth: this.#maxDepth };
-    const found: ObjectRef[] = [];
-    for (const id of this.store.resourceIds(resourceType).sort()) {
-      const request: CheckRequest = {
-        subject: { type: subject.type, id: subject.id, ...(subject.properties ? { properties: subject.properties } : {}) },
-        action: { name: permission },
-        resource: { type: resourceType, id },
-        ...(context ? { context } : {}),
-      };
+    const context = query.context ? { context: query.context } : {};
+    const allowed = (request: CheckRequest) => {
       try {
-        if (evaluateCheck(env, request).allowed) found.push({ type: resourceType, id });
+        return evaluateCheck(env, request).allowed;
       } catch (error) {
-        if (!(error instanceof DepthLimitError)) throw error;
+        if (error instanceof DepthLimitError) return false;
+        throw error;
+      }
+    };
+    switch (query.kind) {
+      case 'resources': {
+        const type = this.#model.types.get(query.resourceType);
+        if (!type || (!type.relations.has(query.action.name) && !type.permissions.has(query.action.name))) return [];
+        return this.store
+          .resourceIds(query.resourceType)
+          .filter((id) => allowed({ subject: query.subject, action: query.action, resource: { type: query.resourceType, id }, ...context }))
+          .sort();
+      }
+      case 'subjects': {
+        const ids = new Set(this.store.all().filter((r) => r.subject.type === query.subjectType && !r.subject.relation).map((r) => r.subject.id));
+        return [...ids].filter((id) => allowed({ subject: { type: query.subjectType, id }, action: query.action, resource: query.resource, ...context })).sort();
+      }
+      case 'actions': {
+        const type = this.#model.types.get(query.resource.type);
+        if (!type) return [];
+        return [...type.relations.keys(), ...type.permissions.keys()].filter((name) => allowed({ subject: query.subject, action: { name }, resource: query.resource, ...context })).sort();
       }
     }
-    return found;
+  }
+
+  /** Every resource of `resourceType` on which `subject` has `permission` (ids sorted): a resource search. */
+  lookupResources(subject: ObjectRef & { properties?: Properties }, permission: string, resourceType: string, context?: Properties): ObjectRef[] {
+    const query: SearchQuery = { kind: 'resources', subject, action: { name: permission }, resourceType, ...(context ? { context } : {}) };
+    return this.search(query).map((id) => ({ type: resourceType, id }));
   }
 
   /** The decision log since the model was loaded (reset). */

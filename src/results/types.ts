@@ -69,7 +69,7 @@ export interface CaseResult {
   step: number;
   // Optional fields may be set to undefined by the runner; JSON drops them when written.
   item?: number | undefined;
-  kind: 'check' | 'batch' | 'write' | 'delete' | 'updateModel' | 'revocation' | 'expectLog' | 'scenario';
+  kind: 'check' | 'batch' | 'write' | 'delete' | 'updateModel' | 'revocation' | 'expectLog' | 'search' | 'scenario';
   name?: string | undefined;
   status: CaseStatus;
   request?: string | undefined;

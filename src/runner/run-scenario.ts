@@ -10,6 +10,7 @@ import type { BatchStep, CheckStep, ExpectLogStep, RevocationStep, Scenario, Ste
 import { auditComplete, measureAudit, type SentCheck } from './audit.ts';
 import { resolveRelationships, resolveRequest } from './now.ts';
 import { errorMessage } from '../core/errors.ts';
+import { runSearch } from './search.ts';
 import { withTimeout } from './timeout.ts';
 
 export interface ScenarioRunOptions {
@@ -135,6 +136,9 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
         break;
       case 'expectLog':
         emit({ ...base, kind: 'expectLog', ...(await runExpectLog(step, adapter, sent)) });
+        break;
+      case 'search':
+        emit({ ...base, kind: 'search', ...(await runSearch(step, adapter, call)), durationMs: performance.now() - started });
         break;
     }
   }

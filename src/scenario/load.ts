@@ -9,7 +9,8 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { errorMessage, InputError, InputErrors, joinPath } from '../core/errors.ts';
 import { PROJECT_ROOT, SCENARIOS_DIR, SCHEMA_FILE } from '../core/paths.ts';
 import { formatRelationship, type Relationship } from '../core/relationship.ts';
-import type { CheckRequest } from '../core/request.ts';
+import type { CheckRequest, Properties } from '../core/request.ts';
+import type { SearchQuery } from '../core/search.ts';
 import { checkConditionSyntax } from '../model/conditions.ts';
 import { describe, parseModel } from '../model/parse.ts';
 import type { Model } from '../model/types.ts';
@@ -277,15 +278,56 @@ function readRequest(raw: Raw, model: Model | undefined, ctx: Context, at: strin
   return request;
 }
 
+const SEARCH_KINDS = ['searchResources', 'searchSubjects', 'searchActions'] as const;
+const STEP_KINDS = ['check', 'batch', 'write', 'delete', 'updateModel', 'revocation', 'expectLog', ...SEARCH_KINDS] as const;
+
+/** A type the model declares, or a located error with the ones it does. */
+function checkType(type: string, model: Model | undefined, ctx: Context, at: string): boolean {
+  if (!model || model.types.has(type)) return true;
+  ctx.add(at, `unknown type '${type}'`, `use one of ${[...model.types.keys()].join(', ')}`);
+  return false;
+}
+
+/** An AuthZEN search (§8): the searched-for part is `{type}` only, the others are as in a check. */
+function readSearch(kind: (typeof SEARCH_KINDS)[number], raw: Raw, model: Model | undefined, ctx: Context, at: string): SearchQuery | undefined {
+  const typeOnly = (value: unknown, key: string): string | undefined => {
+    const type = value && typeof value === 'object' && !Array.isArray(value) ? (value as Raw).type : undefined;
+    if (typeof type === 'string' && Object.keys(value as Raw).every((k) => k === 'type')) return checkType(type, model, ctx, joinPath(at, key)) ? type : undefined;
+    ctx.add(joinPath(at, key), `found ${describe(value)}, expected {type: <type>} (the ${key} being searched for)`, `e.g. ${key}: {type: ${key === 'resource' ? 'document' : 'user'}}`);
+    return undefined;
+  };
+  const context = raw.context && typeof raw.context === 'object' ? { context: raw.context as Properties } : {};
+  switch (kind) {
+    case 'searchResources': {
+      const resourceType = typeOnly(raw.resource, 'resource');
+      if (!resourceType) return undefined;
+      const request = readRequest({ ...raw, resource: `${resourceType}:_` }, model, ctx, at);
+      return request && { kind: 'resources', subject: request.subject, action: request.action, resourceType, ...context };
+    }
+    case 'searchSubjects': {
+      const subjectType = typeOnly(raw.subject, 'subject');
+      if (!subjectType) return undefined;
+      const request = readRequest({ ...raw, subject: `${subjectType}:_` }, model, ctx, at);
+      return request && { kind: 'subjects', resource: request.resource, action: request.action, subjectType, ...context };
+    }
+    case 'searchActions': {
+      const request = readRequest({ ...raw, action: '_' }, undefined, ctx, at);
+      if (request) checkType(request.resource.type, model, ctx, joinPath(at, 'resource'));
+      return request && { kind: 'actions', subject: request.subject, resource: request.resource, ...context };
+    }
+  }
+}
+
 function readStep(raw: Raw, index: number, at: string, model: Model | undefined, ctx: Context): Step | undefined {
   const name = typeof raw.name === 'string' ? raw.name : undefined;
   const base = { index, ...(name ? { name } : {}) };
-  const kinds = ['check', 'batch', 'write', 'delete', 'updateModel', 'revocation', 'expectLog'].filter((k) => k in raw);
+  const kinds = [...STEP_KINDS].filter((k) => k in raw);
   if (kinds.length !== 1) {
-    ctx.add(at, kinds.length === 0 ? 'the step does nothing' : `the step has ${kinds.join(' and ')}`, 'give exactly one of check, batch, write, delete, updateModel, revocation, expectLog');
+    ctx.add(at, kinds.length === 0 ? 'the step does nothing' : `the step has ${kinds.join(' and ')}`, `give exactly one of ${STEP_KINDS.join(', ')}`);
     return undefined;
   }
-  if ('expect' in raw && !('check' in raw)) ctx.add(joinPath(at, 'expect'), "'expect' belongs to a check step", "move it beside 'check'");
+  const expects = 'check' in raw || SEARCH_KINDS.some((k) => k in raw);
+  if ('expect' in raw && !expects) ctx.add(joinPath(at, 'expect'), "'expect' belongs to a check or search step", "move it beside 'check' or the search");
   const kind = kinds[0]!;
   switch (kind) {
     case 'check': {
@@ -335,6 +377,17 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
           : undefined;
       const revoke = { delete: rels('delete'), write: rels('write'), model: revokeModel };
       return request && { ...base, kind, request, revoke, path: r.path, timeoutMs: r.timeoutMs ?? 10_000, intervalMs: r.intervalMs ?? 5 };
+    }
+    case 'searchResources':
+    case 'searchSubjects':
+    case 'searchActions': {
+      const query = readSearch(kind, raw[kind] as Raw, model, ctx, joinPath(at, kind));
+      const expect = raw.expect;
+      if (!Array.isArray(expect) || !expect.every((e) => typeof e === 'string')) {
+        ctx.add(joinPath(at, 'expect'), `found ${describe(expect)}, expected the complete list of ids`, kind === 'searchActions' ? 'e.g. expect: [view, edit] (or [] for none)' : 'e.g. expect: [d1, d2] (ids only, or [] for none)');
+        return undefined;
+      }
+      return query && { ...base, kind: 'search', query, expect: expect as string[] };
     }
     case 'expectLog': {
       const l = (raw.expectLog ?? {}) as { fields?: LogField[]; timeoutMs?: number };

@@ -4,6 +4,7 @@
 import type { NativeSpec } from '../core/adapter.ts';
 import type { Relationship } from '../core/relationship.ts';
 import type { CheckRequest } from '../core/request.ts';
+import type { SearchQuery } from '../core/search.ts';
 import type { Model } from '../model/types.ts';
 
 export type Expectation = 'allow' | 'deny';
@@ -24,7 +25,7 @@ export interface Scenario {
   native: Record<string, NativeSpec>;
 }
 
-export type Step = CheckStep | BatchStep | WriteStep | DeleteStep | UpdateModelStep | RevocationStep | ExpectLogStep;
+export type Step = CheckStep | BatchStep | WriteStep | DeleteStep | UpdateModelStep | RevocationStep | ExpectLogStep | SearchStep;
 
 interface StepBase {
   /** Position in the file's `steps` list, for messages (`steps[3]`). */
@@ -82,4 +83,11 @@ export interface ExpectLogStep extends StepBase {
   fields: LogField[];
   /** How long to wait for the engine to deliver its log. */
   timeoutMs: number;
+}
+
+/** One of the three AuthZEN searches; `expect` is the complete answer, in any order. */
+export interface SearchStep extends StepBase {
+  kind: 'search';
+  query: SearchQuery;
+  expect: string[];
 }

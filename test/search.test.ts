@@ -1,0 +1,89 @@
+// Search steps: the loader's located errors, the verdicts (missing, extra, truncated,
+// unsupported), and the reference engine's exact answers.
+
+import { describe, expect, it } from 'vitest';
+import { ReferenceEngine } from '../src/reference/engine.ts';
+import { judgeSearch } from '../src/runner/search.ts';
+import { loadScenarioText } from '../src/scenario/load.ts';
+import type { SearchStep } from '../src/scenario/types.ts';
+import { model, rel } from './helpers/model.ts';
+
+const MODEL = `
+  types:
+    user: {}
+    group:
+      relations: {member: [user, group#member]}
+    folder:
+      relations: {parent: [folder], viewer: [user, group#member, user:*]}
+      permissions: {view: viewer | parent->view}
+`;
+const scenario = (steps: string) => `
+id: s
+title: s
+model:${MODEL}
+relationships: [folder:a#viewer@user:anne]
+steps:
+${steps}`;
+
+describe('search steps in scenario files', () => {
+  it('loads the three searches', async () => {
+    const s = await loadScenarioText(
+      scenario(`  - searchResources: {subject: user:anne, action: view, resource: {type: folder}}
+    expect: [a]
+  - searchSubjects: {subject: {type: user}, action: view, resource: folder:a}
+    expect: [anne]
+  - searchActions: {subject: user:anne, resource: folder:a}
+    expect: [view, viewer]`),
+      's.yaml',
+    );
+    expect(s.steps.map((st) => (st as SearchStep).query.kind)).toEqual(['resources', 'subjects', 'actions']);
+  });
+
+  it.each([
+    ['  - searchResources: {subject: user:anne, action: view, resource: {type: nope}}\n    expect: []', /searchResources.resource.*unknown type 'nope'/],
+    ['  - searchResources: {subject: user:anne, action: edit, resource: {type: folder}}\n    expect: []', /'folder' has no relation or permission 'edit'/],
+    ['  - searchResources: {subject: user:anne, action: view, resource: folder:a}\n    expect: []', /expected \{type: <type>\}|steps\[0\]/],
+    ['  - searchSubjects: {subject: {type: user}, action: view, resource: folder:a}\n    expect: allow', /expect.*(expected the complete list of ids|must be array|oneOf)/],
+    ['  - check: {subject: user:anne, action: view, resource: folder:a}\n    expect: [a]', /steps\[0\]\.expect/],
+  ])('refuses a bad search step with its place: %#', async (steps, message) => {
+    await expect(loadScenarioText(scenario(steps), 's.yaml')).rejects.toThrow(message);
+  });
+});
+
+describe('search verdicts', () => {
+  const step: SearchStep = { index: 0, kind: 'search', query: { kind: 'resources', subject: { type: 'user', id: 'anne' }, action: { name: 'view' }, resourceType: 'folder' }, expect: ['a', 'b', 'c'] };
+  it('passes a complete answer in any order', () => {
+    expect(judgeSearch(step, { ids: ['c', 'a', 'b'], method: 'm' })).toMatchObject({ status: 'pass', actual: '[a, b, c]' });
+  });
+  it('fails and lists missing and extra ids', () => {
+    const v = judgeSearch(step, { ids: ['a', 'x'], method: 'm' });
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('missing 2: [b, c]');
+    expect(v.message).toContain('extra 1: [x]');
+  });
+  it('never passes a truncated answer, even a complete-looking one', () => {
+    const v = judgeSearch(step, { ids: ['a', 'b', 'c'], method: 'm', truncated: 'a limit of 3' });
+    expect(v).toMatchObject({ status: 'fail', message: expect.stringContaining('truncated: 3 of 3 (a limit of 3)') });
+  });
+  it('reports an engine without that search as unsupported, and an error as an error', () => {
+    expect(judgeSearch(step, { unsupported: 'no search' })).toMatchObject({ status: 'unsupported', message: 'no search' });
+    expect(judgeSearch(step, { error: 'boom' })).toMatchObject({ status: 'error', message: 'boom' });
+  });
+});
+
+describe('reference engine search (the oracle)', () => {
+  const engine = new ReferenceEngine(model(MODEL));
+  engine.write(['group:eng#member@user:bob', 'group:all#member@group:eng#member', 'folder:root#viewer@group:all#member', 'folder:a#parent@folder:root', 'folder:b#viewer@user:anne', 'folder:pub#viewer@user:*'].map(rel));
+  it('resources: through nested groups and parents; wildcards included', () => {
+    expect(engine.search({ kind: 'resources', subject: { type: 'user', id: 'bob' }, action: { name: 'view' }, resourceType: 'folder' })).toEqual(['a', 'pub', 'root']);
+    expect(engine.search({ kind: 'resources', subject: { type: 'user', id: 'zed' }, action: { name: 'view' }, resourceType: 'folder' })).toEqual(['pub']);
+  });
+  it('subjects: the users named in relationships, `*` for a wildcard grant', () => {
+    expect(engine.search({ kind: 'subjects', resource: { type: 'folder', id: 'a' }, action: { name: 'view' }, subjectType: 'user' })).toEqual(['bob']);
+    expect(engine.search({ kind: 'subjects', resource: { type: 'folder', id: 'pub' }, action: { name: 'view' }, subjectType: 'user' })).toEqual(['*', 'anne', 'bob']);
+  });
+  it('actions: every relation and permission held', () => {
+    expect(engine.search({ kind: 'actions', subject: { type: 'user', id: 'anne' }, resource: { type: 'folder', id: 'b' } })).toEqual(['view', 'viewer']);
+    expect(engine.search({ kind: 'actions', subject: { type: 'user', id: 'anne' }, resource: { type: 'folder', id: 'root' } })).toEqual([]);
+  });
+});
