@@ -1,7 +1,8 @@
 // The one contract test: every engine in adapters/ (its default configuration) runs every
 // bundled scenario and must decide exactly as the scenario expects; a scenario may be
-// unsupported on an engine only with the exact reason listed below for that engine, so a
-// new unsupported case fails here. Then the shared random-graph differential: the engine
+// unsupported on an engine only with the exact reason listed for that engine in
+// helpers/known-unsupported.ts, so a new unsupported case fails here. Then the shared
+// random-graph differential: the engine
 // and the reference engine must agree on every check. Engines that are not installed here
 // are skipped with the reason (run `authz-bench engines install`).
 
@@ -12,21 +13,8 @@ import { loadBundledScenarios } from '../src/scenario/load.ts';
 import { decidingEngines, startEngine } from './helpers/engines.ts';
 import { foldersYaml, model } from './helpers/model.ts';
 import { randomGraphMismatches } from './helpers/random-graphs.ts';
+import { KNOWN_UNSUPPORTED } from './helpers/known-unsupported.ts';
 import { scenarioOutcome } from './helpers/scenario-check.ts';
-
-/**
- * Engine id → scenario id → the exact unsupported reason the adapter gives. Anything
- * unsupported that is not listed fails the test; a listed entry that becomes supported
- * fails too (remove it). Each reason is explained in the adapter's README.
- */
-const NO_LOG = 'the engine keeps no decision log of its own (the harness log is not counted)';
-const NO_SEARCH = "search: this adapter does not call the engine's search yet";
-const SEARCH_SCENARIOS = { 'search-agent-retrieval': NO_SEARCH, 'search-todo': NO_SEARCH };
-const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  cerbos: SEARCH_SCENARIOS,
-  opa: SEARCH_SCENARIOS,
-  oso: { 'audit-agent-actions': NO_LOG, 'audit-decision-log': NO_LOG, ...SEARCH_SCENARIOS },
-};
 
 const scenarios = await loadBundledScenarios();
 const engines = await decidingEngines();

@@ -1,0 +1,14 @@
+// What the engines cannot run of the bundled scenarios, each reason explained in the adapter's
+// README. The contract test (test/contract.test.ts) fails on anything unsupported that is not
+// listed here, and on a listed entry that became supported.
+
+const NO_LOG = 'the engine keeps no decision log of its own (the harness log is not counted)';
+const NO_SEARCH = "search: this adapter does not call the engine's search yet";
+const SEARCH_SCENARIOS = { 'search-agent-retrieval': NO_SEARCH, 'search-todo': NO_SEARCH };
+/** Engine id → scenario id → the exact unsupported reason the adapter gives. */
+export const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  cerbos: SEARCH_SCENARIOS,
+  opa: SEARCH_SCENARIOS,
+  oso: { 'audit-agent-actions': NO_LOG, 'audit-decision-log': NO_LOG, ...SEARCH_SCENARIOS },
+};
+
