@@ -2,8 +2,7 @@
 // bundled scenario and must decide exactly as the scenario expects; a scenario may be
 // unsupported on an engine only with the exact reason listed for that engine in
 // helpers/known-unsupported.ts, so a new unsupported case fails here. Then the shared
-// random-graph differential: the engine
-// and the reference engine must agree on every check. Engines that are not installed here
+// random-graph differential: the engine and the reference engine must agree on every check. Engines that are not installed here
 // are skipped with the reason (run `authz-bench engines install`).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
