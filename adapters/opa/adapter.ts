@@ -8,6 +8,7 @@ import type { AdapterInfo, AdapterSpec, DecisionLogEntry, DecisionLogKind, Engin
 import type { Relationship } from '../../src/core/relationship.ts';
 import { exchange } from '../../src/engines/http-exchange.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
+import type { SearchAnswer, SearchQuery } from '../../src/core/search.ts';
 import { httpHealth, processMemoryBytes } from '../../src/engines/server.ts';
 import { startServer, type StartedServer } from '../../src/engines/server-engine.ts';
 import type { Model } from '../../src/model/types.ts';
@@ -200,6 +201,30 @@ export class OpaAdapter implements AdapterSpec {
         };
       }
       return { allowed: false, error: message };
+    }
+  }
+
+  /**
+   * The three searches through enumerating rules generated beside `allow` (translate.ts):
+   * `search_resources`, `search_subjects`, `search_actions`, each a set rule over the
+   * candidates the data holds, decided by the same check.
+   */
+  async search(query: SearchQuery): Promise<SearchAnswer> {
+    if (this.nativeMode) return { unsupported: 'search: a native Rego policy has no generated search rules' };
+    const context = query.context ? { context: query.context } : {};
+    const input =
+      query.kind === 'resources'
+        ? { subject: query.subject, action: query.action, resource: { type: query.resourceType }, ...context }
+        : query.kind === 'subjects'
+          ? { subject: { type: query.subjectType }, action: query.action, resource: query.resource, ...context }
+          : { subject: query.subject, resource: query.resource, ...context };
+    try {
+      const answer = (await this.request('POST', `/v1/data/${PACKAGE}/search_${query.kind}`, { input })) as { result?: unknown };
+      const ids = answer.result ?? [];
+      if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) return { error: `OPA returned a non-list search result: ${JSON.stringify(answer.result).slice(0, 200)}` };
+      return { ids, method: `enumerating rule search_${query.kind} (generated Rego, every candidate in the data checked)` };
+    } catch (error) {
+      return { error: (error as Error).message };
     }
   }
 

@@ -409,6 +409,33 @@ export function translateModel(model: Model, options: TranslateOptions = {}): st
     `allow if check_${levels}(input.resource.type, input.resource.id, input.action.name, input.subject.type, input.subject.id, set())`,
     '',
   );
+  // Search (AuthZEN 1.0 §8) as enumerating rules: every candidate the data holds, decided by
+  // the same check. Candidates: resources of the type that some relationship names; subjects
+  // of the type that some relationship names (`*` where a wildcard is written); every relation
+  // and permission of the resource's type.
+  const actions = Object.fromEntries([...model.types.keys()].map((type) => [type, names(model, type)]));
+  out.push(
+    `search_actions_by_type := ${JSON.stringify(actions)}`,
+    '',
+    'search_resources contains id if {',
+    `  some id, _ in ${R}.rels[input.resource.type]`,
+    `  check_${levels}(input.resource.type, id, input.action.name, input.subject.type, input.subject.id, set())`,
+    '}',
+    '',
+    'search_subjects contains id if {',
+    `  some t, _ in ${R}.rels`,
+    `  some o, _ in ${R}.rels[t]`,
+    `  some r, _ in ${R}.rels[t][o]`,
+    `  some id, _ in ${R}.rels[t][o][r][input.subject.type]`,
+    `  check_${levels}(input.resource.type, input.resource.id, input.action.name, input.subject.type, id, set())`,
+    '}',
+    '',
+    'search_actions contains name if {',
+    '  some name in search_actions_by_type[input.resource.type]',
+    `  check_${levels}(input.resource.type, input.resource.id, name, input.subject.type, input.subject.id, set())`,
+    '}',
+    '',
+  );
 
   // Static closure tables.
   const directTable: Record<string, Record<string, string[]>> = {};

@@ -8,7 +8,6 @@ const SEARCH_SCENARIOS = { 'search-agent-retrieval': NO_SEARCH, 'search-todo': N
 /** Engine id → scenario id → the exact unsupported reason the adapter gives. */
 export const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   cerbos: SEARCH_SCENARIOS,
-  opa: SEARCH_SCENARIOS,
   oso: { 'audit-agent-actions': NO_LOG, 'audit-decision-log': NO_LOG, ...SEARCH_SCENARIOS },
 };
 
