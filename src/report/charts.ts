@@ -90,7 +90,7 @@ function distributions(results: RunResults, styles: Map<string, EngineStyle>): C
   return results.scenarios.flatMap((s, i) => {
     const perf = results.performance.filter((p) => p.scenario === s.id && p.samples.length > 0);
     if (perf.length === 0) return [];
-    const { centres, shares } = logHistogram(perf.map((p) => p.samples));
+    const { centres, shares } = logHistogram(perf.map((p) => p.samples), 60);
     return [
       {
         id: `chart-latency-${i}`,

@@ -54,7 +54,8 @@ function conformanceCell(results: RunResults, engine: string): Cell {
     }
   }
   const tone: Tone = failing > 0 ? 'fail' : pass === 0 ? 'unsupported' : 'pass';
-  return cell(`${pass} pass · ${unsupported} unsupported · ${failing} fail`, { tone, ...(failingCases ? { note: `${failingCases} failing case${failingCases === 1 ? '' : 's'}` } : {}) });
+  const parts = [`${pass} pass`, ...(unsupported ? [`${unsupported} unsupported`] : []), ...(failing ? [`${failing} fail`] : [])];
+  return cell(parts.join(' · '), { tone, ...(failingCases ? { note: `${failingCases} failing case${failingCases === 1 ? '' : 's'}` } : {}) });
 }
 
 function revocationCell(cases: CaseResult[]): Cell {
@@ -111,7 +112,7 @@ export function scorecardTable(results: RunResults): Table {
 
   const columns: Column[] = [
     text('engine', 'engine configuration; embedded engines answer in the harness process, server engines over a network hop'),
-    text('conformance', 'scenarios that pass, that the engine cannot express, that fail or error'),
+    text('conformance', 'scenarios that pass, that the engine cannot express (unsupported), that fail or error'),
     text('revocation', 'slowest time from an acknowledged revocation to the first deny, over every path but expiry; allows seen before it'),
     text('audit', "share of the harness's checks found in the engine's own log"),
     num('p50', `median latency of one check over the ${common.length} scenarios every engine benchmarked; under it the 95% interval`),

@@ -174,7 +174,7 @@ function revocationSection(results: RunResults): Section | undefined {
         cell(c.revocation ? formatCount(c.revocation.polls) : '–'),
         cell(c.revocation ? (c.revocation.immediate ? 'yes' : 'no') : '–'),
         statusCell(c),
-        cell(isExpiry(c) && c.status === 'pass' ? 'allows before the deadline are expected' : c.status === 'pass' ? '' : c.message),
+        cell(isExpiry(c) && c.status === 'pass' ? 'allows before the deadline are expected' : c.status === 'pass' ? '' : (c.message ?? c.actual ?? '')),
       ],
     })),
   }));
