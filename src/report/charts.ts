@@ -14,9 +14,8 @@ export interface ChartSeries {
   engine?: string;
   color: string;
   dash?: number[];
-  /** One value per label (bar charts) or x,y points (distribution lines). */
+  /** One value per label (bar charts) or per x of the chart (distribution lines). */
   values?: (number | null)[];
-  points?: { x: number; y: number }[];
   /** Per-bar colours where they carry meaning (status), else `color` throughout. */
   colors?: string[];
 }
@@ -28,6 +27,8 @@ export interface ChartSpec {
   caption: string;
   kind: 'hbar' | 'bar' | 'distribution';
   labels: string[];
+  /** Distribution lines: the x of every value (bin centres, ms). */
+  xs?: number[];
   series: ChartSeries[];
   /** Axis of the values: its title, and whether it is logarithmic. */
   axis: { title: string; log?: boolean; max?: number; unit?: 'ms' };
@@ -98,7 +99,8 @@ function distributions(results: RunResults, styles: Map<string, EngineStyle>): C
         caption: `Latency distribution: ${s.id}`,
         kind: 'distribution' as const,
         labels: [],
-        series: perf.map((p, j) => ({ label: p.engine, engine: p.engine, color: styles.get(p.engine)!.color, dash: styles.get(p.engine)!.dash, points: centres.map((x, k) => ({ x: +x.toPrecision(4), y: shares[j]![k]! })) })),
+        xs: centres.map((x) => +x.toPrecision(4)),
+        series: perf.map((p, j) => ({ label: p.engine, engine: p.engine, color: styles.get(p.engine)!.color, dash: styles.get(p.engine)!.dash, values: shares[j]! })),
         axis: { title: 'latency of one check, ms (log scale)', log: true, unit: 'ms' },
         height: 300,
       },
