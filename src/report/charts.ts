@@ -45,13 +45,13 @@ const DASHES = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
 const PATH_COLOURS = ['#2563eb', '#16a34a', '#9333ea', '#0891b2', '#ca8a04'];
 const STATUS_COLOUR = { pass: '#16a34a', fail: '#dc2626', error: '#d97706', unsupported: '#9ca3af' } as const;
 
-export interface EngineStyle {
+interface EngineStyle {
   color: string;
   bar: string;
   dash: number[];
 }
 
-export function engineStyles(engines: string[]): Map<string, EngineStyle> {
+function engineStyles(engines: string[]): Map<string, EngineStyle> {
   const families = [...new Set(engines.map(engineFamily))];
   const seen = new Map<string, number>();
   return new Map(
@@ -101,7 +101,7 @@ function distributions(results: RunResults, styles: Map<string, EngineStyle>): C
         labels: [],
         xs: centres.map((x) => +x.toPrecision(4)),
         series: perf.map((p, j) => ({ label: p.engine, engine: p.engine, color: styles.get(p.engine)!.color, dash: styles.get(p.engine)!.dash, values: shares[j]! })),
-        axis: { title: 'latency of one check, ms (log scale)', log: true, unit: 'ms' },
+        axis: { title: 'latency of one check (log scale)', log: true, unit: 'ms' },
         height: 300,
       },
     ];
@@ -156,7 +156,7 @@ function revocationCharts(results: RunResults): ChartSpec[] {
 }
 
 /** The label of an audit bar; the browser test matches it to the audit table's group and engine. */
-export const auditLabel = (c: Pick<CaseResult, 'engine' | 'scenario'>) => `${c.engine} · ${c.scenario}`;
+const auditLabel = (c: Pick<CaseResult, 'engine' | 'scenario'>) => `${c.engine} · ${c.scenario}`;
 
 function auditChart(results: RunResults): ChartSpec | undefined {
   // Ordered as the audit table: by scenario, then engine.

@@ -7,7 +7,7 @@
 
 import type { CaseResult, CaseStatus, PerformanceResult, RunMetadata, RunResults } from '../results/types.ts';
 import { comparePerfSamples, DEFAULT_MIN_SAMPLES, meanLogRatio, PERF_TEST_METHOD, PERF_TEST_METHOD_WITH_NOISE, type PerfTestResult } from '../stats/compare.ts';
-import { runToRunNoise, type RunToRunNoise } from '../stats/noise.ts';
+import { MIN_SERIES_FOR_NOISE, runToRunNoise, type RunToRunNoise } from '../stats/noise.ts';
 import { formatMs } from './format.ts';
 
 export interface CompareOptions {
@@ -311,7 +311,7 @@ export function renderComparison(c: Comparison): string {
   const t = c.threshold;
   const noise = t.noise
     ? `Run-to-run noise measured over ${t.noise.series} series: σ ${(t.noise.sigma * 100).toFixed(1)}% (median change ${signedPct(t.noise.median)}); it is added to each series' uncertainty, so a change must stand out from how much series move between two runs of one commit.`
-    : `Run-to-run noise not measured (it needs 5 series with ${o.minSamples} samples on both sides): the test knows only the within-run variation, which understates the uncertainty between two runs.`;
+    : `Run-to-run noise not measured (it needs ${MIN_SERIES_FOR_NOISE} series with ${o.minSamples} samples on both sides): the test knows only the within-run variation, which understates the uncertainty between two runs.`;
   out.push(
     `${noise} A change is reported only when the ratio of geometric means is beyond ±${(t.value * 100).toFixed(1)}% (${t.source === 'given' ? 'given with --threshold' : 'the default; set it with --threshold'}) at significance ${o.alpha}, with at least ${o.minSamples} samples on each side. Test: ${c.perfMethod}. ` +
       `The interval is the ${((1 - o.alpha) * 100).toFixed(0)}% confidence interval of the change${t.noise ? ', run-to-run noise included' : ''}.`,

@@ -74,7 +74,7 @@ function printCell(c: Cell, align: 'left' | 'right' | undefined): string {
   return `<td${classes ? ` class="${classes}"` : ''}>${symbol}${main}${note}${details(c)}</td>`;
 }
 
-export function printTableHtml(t: Table): string {
+function printTableHtml(t: Table): string {
   const head = t.columns.map((c) => `<th${c.align === 'right' ? ' class="num"' : ''}${c.title ? ` title="${h(c.title)}"` : ''}>${breakable(c.header)}</th>`).join('');
   const body = t.groups
     .map((g) => {

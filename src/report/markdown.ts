@@ -41,7 +41,7 @@ function printCell(c: Cell): string {
   return [symbol, main, c.note ? `(${markdownText(c.note)})` : undefined].filter((x) => x !== undefined && x !== '').join(' ');
 }
 
-export function printTable(t: Table): string {
+function printTable(t: Table): string {
   const grouped = t.groups.some((g) => g.label !== undefined);
   const head = [...(grouped ? [t.groupHeader ?? ''] : []), ...t.columns.map((c) => c.header)];
   const align = [...(grouped ? ['---'] : []), ...t.columns.map((c) => (c.align === 'right' ? '---:' : '---'))];

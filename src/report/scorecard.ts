@@ -16,7 +16,7 @@ export interface EngineLatency {
 }
 
 /** Scenarios benchmarked by every engine that has latency samples: the fair ground for one figure per engine. */
-export function commonScenarios(results: RunResults): string[] {
+function commonScenarios(results: RunResults): string[] {
   const byEngine = new Map<string, Set<string>>();
   for (const p of results.performance) if (p.samples.length > 0) (byEngine.get(p.engine) ?? byEngine.set(p.engine, new Set()).get(p.engine)!).add(p.scenario);
   const sets = [...byEngine.values()];

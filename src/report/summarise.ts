@@ -8,10 +8,6 @@ import { scorecardTable } from './scorecard.ts';
 import { cell, num, plainTable, text, type Cell, type Paragraph, type ReportModel, type Row, type Section, type Table, type Tone } from './table.ts';
 import { auditRows, engineIds, EXPIRY_NOTE, factorTone, isExpiry, kindOf, latencyFactors, matrixCell, revocationRows, type MatrixCell } from './views.ts';
 
-// Kept for importers of the former module.
-export { allPassed, auditRows, engineIds, matrixCell, revocationRows, type MatrixCell } from './views.ts';
-export { describeMachine, formatCurvePoint, formatMs, OPEN_LOOP_NOTE } from './format.ts';
-
 const where = (c: CaseResult) => (c.step < 0 ? 'scenario setup' : `steps[${c.step}]${c.item !== undefined ? `[${c.item}]` : ''}`);
 const statusTone = (status: MatrixCell['status']): Tone => (status === 'not run' ? 'not-run' : status);
 const statusCell = (c: CaseResult, textForUnsupported = 'unsupported'): Cell => cell(c.status === 'unsupported' ? textForUnsupported : c.status, { tone: c.status });

@@ -28,11 +28,6 @@ export function matrixCell(results: RunResults, scenario: string, engine: string
   return { status, pass, total: judged.length, failures, ...(partial.length ? { message: partial.map((c) => c.message).join('; ') } : {}) };
 }
 
-/** Whether every judged case passed (unsupported is not a failure). */
-export function allPassed(results: RunResults): boolean {
-  return results.cases.every((c) => c.status === 'pass' || c.status === 'unsupported');
-}
-
 export function revocationRows(results: RunResults): CaseResult[] {
   return results.cases.filter((c) => c.kind === 'revocation');
 }
