@@ -156,7 +156,7 @@ describe.skipIf(!available)('HTML report in a browser', () => {
     });
   }
 
-  it('filters latency rows and chart series by engine', async () => {
+  it('filters latency rows and chart series by engine and scenario', async () => {
     const results = INPUTS[0]!.results();
     const { page, errors } = await open('filter', results);
     const visibleRows = () => page.evaluate(() => [...document.querySelectorAll<HTMLElement>('#latency-table tr[data-engine]')].filter((r) => !r.hidden).map((r) => r.dataset.engine));
@@ -173,6 +173,14 @@ describe.skipIf(!available)('HTML report in a browser', () => {
     expect(new Set(await visibleRows())).toEqual(new Set(['cerbos']));
     await page.locator('#engine-filter button[data-family="*"]').click();
     expect(await seriesShown()).toEqual(['reference', 'openfga', 'cerbos']);
+    // One scenario: its group and chart only.
+    await page.locator('#scenario-filter').selectOption('revoke');
+    const shownGroups = () => page.evaluate(() => [...document.querySelectorAll<HTMLElement>('#latency-table tr')].filter((r) => !r.hidden && r.dataset.scenario).map((r) => r.dataset.scenario));
+    expect(new Set(await shownGroups())).toEqual(new Set(['revoke']));
+    expect(await page.locator('figure:has(#chart-latency-0)').isHidden()).toBe(true);
+    expect(await page.locator('figure:has(#chart-latency-1)').isVisible()).toBe(true);
+    await page.locator('#scenario-filter').selectOption('');
+    expect(new Set(await shownGroups())).toEqual(new Set(['folders', 'revoke']));
     expect(errors).toEqual([]);
     await page.close();
   });

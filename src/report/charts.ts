@@ -24,6 +24,8 @@ export interface ChartSpec {
   id: string;
   /** The report section the chart belongs to. */
   section: string;
+  /** The scenario it draws, for the HTML scenario filter. */
+  scenario?: string;
   caption: string;
   kind: 'hbar' | 'bar' | 'distribution';
   labels: string[];
@@ -96,6 +98,7 @@ function distributions(results: RunResults, styles: Map<string, EngineStyle>): C
       {
         id: `chart-latency-${i}`,
         section: 'latency',
+        scenario: s.id,
         caption: `Latency distribution: ${s.id}`,
         kind: 'distribution' as const,
         labels: [],

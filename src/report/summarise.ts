@@ -125,7 +125,7 @@ function latencySection(results: RunResults): Section | undefined {
           ],
         };
       });
-      return { label: s.id, rows: body };
+      return { label: s.id, scenario: s.id, rows: body };
     })
     .filter((g) => g.rows.length > 0);
   const method = results.performance[0]?.method;
@@ -161,6 +161,7 @@ function revocationSection(results: RunResults): Section | undefined {
   if (rowsOf.length === 0) return undefined;
   const groups = groupBy(rowsOf, (c) => `${c.scenario} · ${c.revocation?.path ?? 'revocation'}`).map(([label, cases]) => ({
     label,
+    scenario: cases[0]!.scenario,
     rows: cases.map((c) => ({
       engine: c.engine,
       cells: [
@@ -198,6 +199,7 @@ function auditSection(results: RunResults): Section | undefined {
   if (rowsOf.length === 0) return undefined;
   const groups = groupBy(rowsOf, (c) => c.scenario).map(([label, cases]) => ({
     label,
+    scenario: label,
     rows: cases.map((c) => ({
       engine: c.engine,
       cells: [

@@ -42,6 +42,8 @@ export interface Row {
 export interface RowGroup {
   /** Printed as a heading row in HTML and in the first column of the group's first row in Markdown. */
   label?: string;
+  /** The scenario the group is about, for the HTML scenario filter. */
+  scenario?: string;
   rows: Row[];
 }
 

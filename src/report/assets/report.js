@@ -64,11 +64,18 @@
     if (canvas) charts.push(new Chart(canvas, configs[spec.kind](spec)));
   }
 
-  // Engine filter: hides rows of the filterable tables and the engine's series in the charts.
+  // Filter: hides rows of the filterable tables and the engine's series in the charts that are
+  // not of the checked engines, and the groups and charts not of the chosen scenario.
   const boxes = [...document.querySelectorAll('#engine-filter input[type="checkbox"]')];
+  const scenarioChoice = document.getElementById('scenario-filter');
   const apply = () => {
     const shown = new Set(boxes.filter((b) => b.checked).map((b) => b.value));
-    for (const row of document.querySelectorAll('table.filterable tr[data-engine]')) row.hidden = !shown.has(row.dataset.engine);
+    const scenario = scenarioChoice ? scenarioChoice.value : '';
+    const inScenario = (el) => scenario === '' || el.dataset.scenario === undefined || el.dataset.scenario === scenario;
+    for (const row of document.querySelectorAll('table.filterable tr[data-engine], table.filterable tr.group')) {
+      row.hidden = !inScenario(row) || (row.dataset.engine !== undefined && !shown.has(row.dataset.engine));
+    }
+    for (const figure of document.querySelectorAll('figure[data-scenario]')) figure.hidden = !inScenario(figure);
     for (const chart of charts) {
       let changed = false;
       chart.data.datasets.forEach((d, i) => {
@@ -83,6 +90,7 @@
     }
   };
   for (const b of boxes) b.addEventListener('change', apply);
+  if (scenarioChoice) scenarioChoice.addEventListener('change', apply);
   for (const button of document.querySelectorAll('#engine-filter button[data-family]')) {
     button.addEventListener('click', () => {
       const family = button.dataset.family;
