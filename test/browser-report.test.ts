@@ -1,3 +1,4 @@
+// Engine ids below name the engines of the fixture results file (test/fixtures/results-small.json) on purpose.
 // Opens the rendered HTML report in Debian's chromium (playwright-core, no browser download)
 // and checks what a reader sees: no console errors or network requests, every chart drawn,
 // each chart's labels the ones of its table (each audit bar labelled with its row, with the

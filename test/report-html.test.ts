@@ -1,3 +1,4 @@
+// Engine ids below name the engines of the fixture results file (test/fixtures/results-small.json) on purpose.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Engine ids below name the engines of the fixture results file (test/fixtures/results-small.json) on purpose.
 // One table model, two printers: every table of summarise() appears in the Markdown and in
 // the HTML with the same columns and cells; the scorecard comes first and says what a
 // reader needs to decide; text from the results file never becomes markup.
