@@ -144,7 +144,7 @@ export function scorecardTable(results: RunResults): Table {
 
   const notes: Paragraph[] = [
     [
-      `Latency: one check drawn from the ${common.length} scenario${common.length === 1 ? '' : 's'} every engine benchmarked, each scenario weighing the same; under each figure its 95% confidence interval (order statistics). The factor compares engines of one kind: an in-process engine skips the network hop every server engine pays.`,
+      `Latency: one check drawn from the ${common.length} scenario${common.length === 1 ? '' : 's'} every engine benchmarked, each scenario weighing the same; with each figure its 95% confidence interval (order statistics). The factor compares engines of one kind: an in-process engine skips the network hop every server engine pays.`,
     ],
     ['Revocation: the expiry path is left out of this column (its allows before the deadline are expected); see the revocation table.'],
   ];

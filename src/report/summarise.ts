@@ -27,7 +27,7 @@ function scorecardSection(results: RunResults): Section {
     nav: 'Scorecard',
     title: 'Scorecard',
     level: 2,
-    intro: [['One row per engine configuration. Details follow: conformance per scenario, latency per scenario, revocation, audit, load and settings.']],
+    intro: [['One row per engine configuration, to decide with; the details follow.']],
     tables: [scorecardTable(results)],
   };
 }
