@@ -1,27 +1,41 @@
+// Engine ids below name the engines of the fixture results file (test/fixtures/results-small.json) on purpose.
 // Opens the rendered HTML report in Debian's chromium (playwright-core, no browser download)
-// and checks that it works: no console errors, the matrix and every chart drawn, and a
-// scenario title holding <script> shown as text without running.
+// and checks what a reader sees: no console errors or network requests, every chart drawn,
+// each chart's labels the ones of its table (each audit bar labelled with its row, with the
+// row's value), every table within a 1,152 px page, the engine filter, and a scenario title
+// holding <script> shown as text without running. Runs on the small fixture and on the
+// published run (10 engine configurations).
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/report/html.ts';
 import type { RunResults } from '../src/results/types.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOT = '/tmp/authz-bench-report.png';
+const PAGE_WIDTH = 1152;
 
 // Locally a missing chromium skips; in CI (.ci/run installs it) it must be there.
 const available = existsSync(CHROMIUM);
 if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
 
+const read = (url: URL) => JSON.parse(readFileSync(url, 'utf8')) as RunResults;
+const INPUTS = [
+  { name: 'fixture', results: () => read(new URL('./fixtures/results-small.json', import.meta.url)), screenshot: '/tmp/authz-bench-report.png' },
+  { name: 'published', results: () => read(new URL('../results/published/results.json', import.meta.url)), screenshot: '/tmp/authz-bench-report-published.png' },
+];
+
+interface Opened {
+  page: Page;
+  errors: string[];
+  requests: string[];
+}
+
 describe.skipIf(!available)('HTML report in a browser', () => {
-  const results = JSON.parse(readFileSync(new URL('./fixtures/results-small.json', import.meta.url), 'utf8')) as RunResults;
-  const title = results.scenarios[0]!.title;
   let browser: Browser;
   let dir: string;
 
@@ -34,60 +48,157 @@ describe.skipIf(!available)('HTML report in a browser', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('renders the matrix and every chart without errors, and shows <script> as text', async () => {
-    expect(title).toContain('<script>');
-    const file = join(dir, 'report.html');
+  async function open(name: string, results: RunResults): Promise<Opened> {
+    const file = join(dir, `${name}.html`);
     writeFileSync(file, renderHtml(results));
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: PAGE_WIDTH, height: 900 } });
     const errors: string[] = [];
+    const requests: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
     page.on('pageerror', (e) => errors.push(String(e)));
-    const requests: string[] = [];
     page.on('request', (r) => {
       if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) requests.push(r.url());
     });
-
     await page.goto(pathToFileURL(file).href);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    return { page, errors, requests };
+  }
 
-    // The conformance matrix: one row per scenario, one column per engine.
-    expect(await page.locator('#matrix tbody tr').count()).toBe(results.scenarios.length);
-    expect(await page.locator('#matrix thead th').count()).toBe(results.engines.length + 1);
+  for (const input of INPUTS) {
+    it(`${input.name}: draws every chart, labels each audit bar as its table row, fits the page`, async () => {
+      const results = input.results();
+      const { page, errors, requests } = await open(input.name, results);
 
-    // Every chart canvas is present, owned by a Chart and has pixels drawn on it.
-    const canvases = await page.evaluate(() =>
-      [...document.querySelectorAll('canvas')].map((c) => {
-        const ctx = c.getContext('2d')!;
-        const { data } = ctx.getImageData(0, 0, c.width, c.height);
-        let painted = 0;
-        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
-        const chart = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): unknown } }).Chart.getChart(c);
-        return { id: c.id, width: c.width, height: c.height, painted, chart: chart !== undefined };
-      }),
-    );
-    expect(canvases.map((c) => c.id).sort()).toEqual(['chart-audit', 'chart-latency-0', 'chart-latency-1', 'chart-revocation']);
-    for (const c of canvases) {
-      expect(c.chart, c.id).toBe(true);
-      expect(c.width, c.id).toBeGreaterThan(100);
-      expect(c.painted, c.id).toBeGreaterThan(1000);
-    }
-    expect(await page.getAttribute('body', 'data-charts')).toBe('4');
+      // The conformance matrix: one row per scenario, one column per engine.
+      expect(await page.locator('#matrix tbody tr').count()).toBe(results.scenarios.length);
+      expect(await page.locator('#matrix thead th').count()).toBe(results.engines.length + 1);
+      // The scorecard comes first, one row per engine configuration.
+      expect(await page.locator('main > section').first().getAttribute('id')).toBe('scorecard');
+      expect(await page.locator('#scorecard-table tbody tr').count()).toBe(results.engines.length);
 
-    // The hostile title is text, and did not run.
+      // Every chart canvas is present, owned by a Chart and has pixels drawn on it.
+      const canvases = await page.evaluate(() =>
+        [...document.querySelectorAll('canvas')].map((c) => {
+          const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+          let painted = 0;
+          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
+          const chart = (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): unknown } }).Chart.getChart(c);
+          return { id: c.id, width: c.width, painted, chart: chart !== undefined };
+        }),
+      );
+      expect(canvases.map((c) => c.id)).toEqual(expect.arrayContaining(['chart-latency-overview', 'chart-latency-0', 'chart-revocation-deny', 'chart-revocation-stale', 'chart-audit']));
+      for (const c of canvases) {
+        expect(c.chart, c.id).toBe(true);
+        expect(c.width, c.id).toBeGreaterThan(100);
+        expect(c.painted, c.id).toBeGreaterThan(1000);
+      }
+      expect(await page.getAttribute('body', 'data-charts')).toBe(String(canvases.length));
+
+      // What the charts label. Each audit bar: the category label drawn beside it, and its
+      // value, against the audit table's row (scenario group, engine, found %).
+      const audit = await page.evaluate(() => {
+        type Scale = { getLabelItems(): { label: string | string[]; options: { translation: [number, number] } }[] };
+        type Bar = { y: number; height: number };
+        const chart = (window as unknown as { Chart: { getChart(c: HTMLElement): { data: { datasets: { data: number[] }[] }; getDatasetMeta(i: number): { data: Bar[] }; scales: Record<string, Scale> } } }).Chart.getChart(document.getElementById('chart-audit')!)!;
+        const drawn = chart.scales.y!.getLabelItems().map((item) => ({ label: String(item.label), y: item.options.translation[1] }));
+        const bars = chart.getDatasetMeta(0).data.map((bar, i) => ({
+          value: chart.data.datasets[0]!.data[i]!,
+          labels: drawn.filter((d) => Math.abs(d.y - bar.y) < Math.max(bar.height, 4) / 2).map((d) => d.label),
+        }));
+        const table: Record<string, string> = {};
+        let scenario = '';
+        for (const tr of document.querySelectorAll('#audit-table tbody tr')) {
+          const group = tr.querySelector('th');
+          if (group) scenario = group.textContent ?? '';
+          else {
+            const found = tr.children[2]!;
+            const share = found.firstChild?.textContent ?? '';
+            if (share !== '–') table[`${(tr as HTMLElement).dataset.engine} · ${scenario}`] = share;
+          }
+        }
+        return { bars, table };
+      });
+      expect(audit.bars.length).toBe(Object.keys(audit.table).length);
+      for (const bar of audit.bars) {
+        expect(bar.labels, JSON.stringify(bar)).toHaveLength(1);
+        const label = bar.labels[0]!;
+        expect(audit.table[label], label).toBe(`${bar.value.toFixed(1)}%`);
+      }
+
+      // Category charts draw every engine's label, and the distributions a legend entry per engine.
+      const labels = await page.evaluate(() => {
+        type Chart = { data: { labels?: string[]; datasets: unknown[] }; scales: Record<string, { getLabelItems(): unknown[] }>; legend: { legendItems: unknown[] } };
+        const get = (id: string) => (window as unknown as { Chart: { getChart(c: HTMLElement): Chart } }).Chart.getChart(document.getElementById(id)!);
+        const out: Record<string, [number, number]> = {};
+        for (const [id, axis] of [['chart-latency-overview', 'y'], ['chart-revocation-deny', 'x'], ['chart-revocation-stale', 'x']] as const) {
+          const c = get(id);
+          out[id] = [c.scales[axis]!.getLabelItems().length, c.data.labels!.length];
+        }
+        const d = get('chart-latency-0');
+        out['chart-latency-0'] = [d.legend.legendItems.length, d.data.datasets.length];
+        return out;
+      });
+      for (const [id, [drawn, expected]] of Object.entries(labels)) expect(drawn, id).toBe(expected);
+
+      // Every table fits the 1,152 px page: nothing scrolls sideways.
+      const overflow = await page.evaluate(() => ({
+        page: document.documentElement.scrollWidth,
+        tables: [...document.querySelectorAll('table')].filter((t) => t.scrollWidth > t.parentElement!.clientWidth + 1).map((t) => `${t.id}: ${t.scrollWidth} px`),
+      }));
+      expect(overflow.tables).toEqual([]);
+      expect(overflow.page).toBeLessThanOrEqual(PAGE_WIDTH);
+
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([]);
+      await page.screenshot({ path: input.screenshot, fullPage: true });
+      await page.close();
+    });
+  }
+
+  it('filters latency rows and chart series by engine and scenario', async () => {
+    const results = INPUTS[0]!.results();
+    const { page, errors } = await open('filter', results);
+    const visibleRows = () => page.evaluate(() => [...document.querySelectorAll<HTMLElement>('#latency-table tr[data-engine]')].filter((r) => !r.hidden).map((r) => r.dataset.engine));
+    const seriesShown = () =>
+      page.evaluate(() => {
+        const chart = (window as unknown as { Chart: { getChart(c: HTMLElement): { data: { datasets: { label: string }[] }; isDatasetVisible(i: number): boolean } } }).Chart.getChart(document.getElementById('chart-latency-0')!);
+        return chart.data.datasets.filter((_, i) => chart.isDatasetVisible(i)).map((d) => d.label);
+      });
+    expect(new Set(await visibleRows())).toEqual(new Set(['reference', 'openfga', 'cerbos']));
+    await page.locator('#engine-filter input[value="openfga"]').uncheck();
+    expect(await visibleRows()).not.toContain('openfga');
+    expect(await seriesShown()).toEqual(['reference', 'cerbos']);
+    await page.locator('#engine-filter button[data-family="cerbos"]').click();
+    expect(new Set(await visibleRows())).toEqual(new Set(['cerbos']));
+    await page.locator('#engine-filter button[data-family="*"]').click();
+    expect(await seriesShown()).toEqual(['reference', 'openfga', 'cerbos']);
+    // One scenario: its group and chart only.
+    await page.locator('#scenario-filter').selectOption('revoke');
+    const shownGroups = () => page.evaluate(() => [...document.querySelectorAll<HTMLElement>('#latency-table tr')].filter((r) => !r.hidden && r.dataset.scenario).map((r) => r.dataset.scenario));
+    expect(new Set(await shownGroups())).toEqual(new Set(['revoke']));
+    expect(await page.locator('figure:has(#chart-latency-0)').isHidden()).toBe(true);
+    expect(await page.locator('figure:has(#chart-latency-1)').isVisible()).toBe(true);
+    await page.locator('#scenario-filter').selectOption('');
+    expect(new Set(await shownGroups())).toEqual(new Set(['folders', 'revoke']));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a hostile scenario title as text and runs only its own scripts', async () => {
+    const results = INPUTS[0]!.results();
+    const title = results.scenarios[0]!.title;
+    expect(title).toContain('<script>');
+    const { page, errors } = await open('hostile', results);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-    expect(await page.locator('.scenario-title').first().textContent()).toBe(title);
+    expect(await page.locator('#matrix tbody tr').first().locator('td').first().locator('.note').textContent()).toBe(title);
     expect(await page.locator('script').count()).toBe(3);
-
     // A failing case's expected and actual are in the cell's details.
     const details = page.locator('#matrix details').first();
     await details.locator('summary').click();
     expect(await details.textContent()).toContain('expected');
-
     expect(errors).toEqual([]);
-    expect(requests).toEqual([]);
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
     await page.close();
   });
 });

@@ -1,10 +1,15 @@
 // Engine ids below name the engines of the fixture results file (test/fixtures/results-small.json) on purpose.
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { compareResults, exitCode, renderComparison } from '../src/report/compare.ts';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BUSY_LOAD_PER_CORE, compareResults, exitCode, noChange, renderComparison } from '../src/report/compare.ts';
 import type { RunResults } from '../src/results/types.ts';
 import { comparePerfSamples } from '../src/stats/compare.ts';
 
+const BIN = fileURLToPath(new URL('../bin/authz-bench.js', import.meta.url));
 const load = () => JSON.parse(readFileSync(new URL('./fixtures/results-small.json', import.meta.url), 'utf8')) as RunResults;
 
 /** Deterministic log-normal latency samples (median `median` ms). */
@@ -35,7 +40,7 @@ describe('compare: correctness', () => {
     expect(c.matched).toBe(load().cases.length);
     expect(exitCode(c)).toBe(0);
     expect(exitCode(c, { failOnPerf: true })).toBe(0);
-    expect(renderComparison(c)).toContain('✅ no regressions');
+    expect(renderComparison(c)).toContain('✅ no change');
   });
 
   it('flags one flipped decision as a regression (exit 1), matched by engine+scenario+step+item', () => {
@@ -109,9 +114,11 @@ describe('compare: latency', () => {
     expect(t.verdict).toBe('unchanged');
   });
 
-  it('does not flag a large change seen in too few noisy samples', () => {
-    const t = comparePerfSamples(lognormal(3, 1, 1.5, 4), lognormal(4, 1.3, 1.5, 4), opts);
-    expect(t.verdict).toBe('unchanged');
+  it('does not judge a change seen in too few samples', () => {
+    const t = comparePerfSamples(lognormal(3, 1, 1.5, 40), lognormal(4, 3, 1.5, 40), opts);
+    expect(t.verdict).toBe('not judged');
+    expect(t.note).toBe('too few samples (base 40, new 40; need 100 each)');
+    expect(comparePerfSamples(lognormal(3, 1, 1.5, 40), lognormal(4, 3, 1.5, 40), { ...opts, minSamples: 20 }).verdict).toBe('regression');
   });
 
   it('finds improvements, and judges nothing without samples', () => {
@@ -123,8 +130,9 @@ describe('compare: latency', () => {
     expect(t.ratioHigh!).toBeGreaterThan(t.ratio);
     expect(comparePerfSamples(base, [1], opts).verdict).toBe('not judged');
     expect(comparePerfSamples([], [], opts).verdict).toBe('not judged');
-    expect(comparePerfSamples([1, 1, 1], [3, 3, 3], opts).verdict).toBe('regression');
-    expect(comparePerfSamples([1, 1, 1], [1, 1, 1], opts).verdict).toBe('unchanged');
+    const few = { ...opts, minSamples: 2 };
+    expect(comparePerfSamples([1, 1, 1], [3, 3, 3], few).verdict).toBe('regression');
+    expect(comparePerfSamples([1, 1, 1], [1, 1, 1], few).verdict).toBe('unchanged');
   });
 
   it('lists latency series present in only one run as not judged', () => {
@@ -138,5 +146,101 @@ describe('compare: latency', () => {
   it('rejects nonsense options', () => {
     expect(() => compareResults(load(), load(), { threshold: -1 })).toThrow(RangeError);
     expect(() => compareResults(load(), load(), { alpha: 2 })).toThrow(RangeError);
+    expect(() => compareResults(load(), load(), { minSamples: 1 })).toThrow(RangeError);
   });
+});
+
+/** Two runs of 20 series of one unchanged code: each series moves by a run-level shift (σ `runSd`) plus sample noise. */
+function twoRuns(runSd: number, change: (i: number) => number = () => 1): [RunResults, RunResults] {
+  const run = (seed: number, factor: (i: number) => number): RunResults => {
+    const r = load();
+    const shifts = lognormal(seed, 1, runSd, 20);
+    r.performance = shifts.map((shift, i) => {
+      const samples = lognormal(seed * 100 + i, 0.05 * shift * factor(i), 0.3, 2000);
+      return { ...r.performance[0]!, engine: 'reference', scenario: `s${i}`, samples, latency: { ...r.performance[0]!.latency, p50: 0.05 * shift * factor(i) } };
+    });
+    r.cases = [];
+    return r;
+  };
+  return [run(1, () => 1), run(2, change)];
+}
+
+describe('compare: run-to-run noise and machine load', () => {
+  it('measures the noise across series and does not call it a change', () => {
+    const [base, next] = twoRuns(0.04);
+    // The per-sample test alone sees "significant" changes beyond 5% that are run-to-run noise.
+    const naive = base.performance.map((q, i) => comparePerfSamples(q.samples, next.performance[i]!.samples, { threshold: 0.05, alpha: 0.05 }).verdict);
+    expect(naive.filter((v) => v !== 'unchanged').length).toBeGreaterThan(0);
+    const c = compareResults(base, next);
+    expect(c.threshold.noise!.series).toBe(20);
+    expect(c.threshold.noise!.sigma).toBeGreaterThan(0.02);
+    expect(c.threshold.noise!.sigma).toBeLessThan(0.1);
+    expect(c.perfRegressions).toEqual([]);
+    expect(c.perfImprovements).toEqual([]);
+    expect(renderComparison(c)).toContain('**✅ no change**');
+    expect(renderComparison(c)).toMatch(/Run-to-run noise measured over 20 series: σ \d+\.\d%/);
+  });
+
+  it('still finds a real change above the noise, and only that one', () => {
+    const [base, next] = twoRuns(0.04, (i) => (i === 7 ? 1.6 : 1));
+    const c = compareResults(base, next);
+    expect(c.perfRegressions.map((p) => p.scenario), renderComparison(c)).toEqual(['s7']);
+    expect(c.perfImprovements).toEqual([]);
+    expect(renderComparison(c)).toContain('⚠️ latency regressions');
+  });
+
+  it('uses a given threshold, with the measured noise still in the test', () => {
+    const [base, next] = twoRuns(0.04, (i) => (i === 3 ? 1.12 : 1));
+    const loose = compareResults(base, next, { threshold: 0.5 });
+    expect(loose.threshold).toMatchObject({ value: 0.5, source: 'given' });
+    expect(renderComparison(loose)).toContain('beyond ±50.0% (given with --threshold)');
+    expect(loose.perfRegressions).toEqual([]);
+    const huge = twoRuns(0.04, (i) => (i === 3 ? 3 : 1));
+    expect(compareResults(huge[0], huge[1], { threshold: 0.5 }).perfRegressions.map((p) => p.scenario)).toEqual(['s3']);
+  });
+
+  it('prints the machine load of both runs and flags a busy one', () => {
+    const base = load();
+    const next = load();
+    base.run.loadAverage = [0.12, 0.2, 0.3];
+    next.run.loadAverage = [5.5, 3.1, 1.2];
+    const md = renderComparison(compareResults(base, next));
+    expect(md).toContain('Base: run-2026-11-29T03-00-00Z (2026-11-29T03:00:00Z, commit abc1234), on Test CPU @ 2.0GHz (2 cores), linux x64, Node v20.20.2, load average 0.12 / 0.20 / 0.30 (1 / 5 / 15 min) at the start.');
+    expect(md).toContain('load average 5.50 / 3.10 / 1.20');
+    expect(md).toContain('> Note: the new run started on a busy machine (load average 5.50 on 2 cores)');
+    const older = renderComparison(compareResults(load(), load()));
+    expect(older).toContain('load not recorded');
+  });
+});
+
+describe('compare: two real runs of one commit', () => {
+  const scenarios = ['agent-fleet', 'authzen-todo', 'hierarchy-wide-tree', 'hierarchy-nested-folders', 'load-mix', 'multi-tenancy-same-ids', 'native-documents', 'revocation-timelines'];
+  const dir = mkdtempSync(join(tmpdir(), 'authz-bench-compare-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const runOnce = (name: string) => {
+    const out = join(dir, name);
+    execFileSync(process.execPath, [BIN, 'run', '--engine', 'reference', ...scenarios.flatMap((s) => ['-s', s]), '--out', out], { stdio: 'pipe', env: process.env });
+    return JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
+  };
+
+  it('says "no change" on a quiet machine, and prints both runs\' load', () => {
+    const base = runOnce('base');
+    const next = runOnce('new');
+    expect(base.performance.length).toBe(scenarios.length);
+    const c = compareResults(base, next);
+    const md = renderComparison(c);
+    expect(c.threshold.noise?.series, md).toBe(scenarios.length);
+    if (process.platform !== 'win32') expect(md.match(/load average \d+\.\d\d \/ /g)).toHaveLength(2);
+    expect(c.regressions).toEqual([]);
+    expect(exitCode(c)).toBe(0);
+    const busy = [base, next].some((r) => (r.run.loadAverage?.[0] ?? 0) > BUSY_LOAD_PER_CORE * r.run.cpus);
+    if (busy) {
+      // Other processes took the CPU during the runs: the report must say so beside any verdict.
+      expect(md).toContain('started on a busy machine');
+    } else {
+      expect(noChange(c), md).toBe(true);
+      expect(md).toContain('**✅ no change**');
+      expect(exitCode(c, { failOnPerf: true })).toBe(0);
+    }
+  }, 180_000);
 });

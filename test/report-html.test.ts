@@ -1,3 +1,4 @@
+// Engine ids below name the engines of the fixture results file (test/fixtures/results-small.json) on purpose.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -11,17 +12,18 @@ describe('HTML report', () => {
   const html = renderHtml(results);
 
   it('has every section, the matrix and a canvas per chart', () => {
-    for (const id of ['summary', 'conformance', 'latency', 'charts', 'revocation', 'audit', 'engines']) expect(html).toContain(`<section id="${id}">`);
+    for (const id of ['scorecard', 'conformance', 'latency', 'revocation', 'audit', 'engines']) expect(html).toContain(`<section id="${id}">`);
     expect(html).toContain('<table id="matrix"');
-    for (const id of ['chart-latency-0', 'chart-latency-1', 'chart-revocation', 'chart-audit']) expect(html).toContain(`<canvas id="${id}"`);
+    for (const id of ['chart-latency-overview', 'chart-latency-0', 'chart-latency-1', 'chart-revocation-deny', 'chart-revocation-stale', 'chart-audit']) expect(html).toContain(`<canvas id="${id}"`);
     // Failing cases' expected and actual sit in <details>.
     expect(html).toMatch(/<details><summary>1 failing<\/summary>.*<dt>expected<\/dt><dd><code>deny<\/code><\/dd><dt>actual<\/dt><dd><code>allow &lt;wrong&gt; &amp; &quot;odd&quot;<\/code>/s);
     // Settings of each engine and the machine.
     expect(html).toContain('datastore=memory, consistency=HIGHER_CONSISTENCY, checkCache=false');
     expect(html).toMatch(/<footer>[\s\S]*Test CPU @ 2\.0GHz \(2 cores\)/);
-    // Factor to the fastest engine, coloured.
-    expect(html).toContain('<span class="factor f-best">1.00×</span>');
-    expect(html).toMatch(/<span class="factor f-slowest">\d+\.\d\d×<\/span>/);
+    // Factor to the fastest engine of the same kind, coloured; the overall factor is not.
+    expect(html).toContain('<td class="num t-best">1.00×</td>');
+    expect(html).toContain('<td class="num">76.2×</td>');
+    expect(html).not.toContain('class="num t-slowest"');
   });
 
   it('escapes every string from the results', () => {
@@ -41,11 +43,14 @@ describe('HTML report', () => {
     const block = /<script type="application\/json" id="chart-data">([^]*?)<\/script>/.exec(out)![1]!;
     expect(block).not.toContain('<');
     expect(block).toContain('\\u003c/script\\u003e');
-    const data = JSON.parse(block);
-    expect(data.latency[0].datasets[0].label).toBe('</script><script>alert(1)</script>');
-    expect(data.latency).toHaveLength(2);
-    expect(data.audit.labels).toContain('revoke · openfga');
-    expect(data.revocation.timeToFirstDeny).toContain(null); // never denied
+    const data = JSON.parse(block) as { charts: { id: string; labels: string[]; series: { label: string; values?: (number | null)[]; colors?: string[] }[] }[] };
+    const chart = (id: string) => data.charts.find((c) => c.id === id)!;
+    expect(chart('chart-latency-0').series[0]!.label).toBe('</script><script>alert(1)</script>');
+    expect(data.charts.filter((c) => c.id.startsWith('chart-latency-')).map((c) => c.id)).toEqual(['chart-latency-overview', 'chart-latency-0', 'chart-latency-1']);
+    expect(chart('chart-audit').labels).toContain('openfga · revoke');
+    // Never denied: drawn red at the deadline, not left out.
+    const direct = chart('chart-revocation-deny').series.find((s) => s.label === 'direct')!;
+    expect(direct.colors![chart('chart-revocation-deny').labels.indexOf('cerbos')]).toBe('#dc2626');
   });
 
   it('is self-contained and allows only its own scripts', () => {

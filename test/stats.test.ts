@@ -7,6 +7,9 @@ import { confidenceInterval, mean, sampleSd } from '../src/stats/confidence.ts';
 import { fitGrowth } from '../src/stats/growth.ts';
 import { LatencyHistogram } from '../src/stats/histogram.ts';
 import { capSamples } from '../src/stats/summary.ts';
+import { logHistogram } from '../src/stats/log-bins.ts';
+import { runToRunNoise } from '../src/stats/noise.ts';
+import { equalWeightPool, quantileInterval } from '../src/stats/quantile.ts';
 
 describe('confidence intervals', () => {
   it('matches a hand computation with Student t', () => {
@@ -91,5 +94,50 @@ describe('load generators', () => {
     expect(t.serviceTime!.count).toBe(t.latency.count);
     expect(t.serviceTime!.max).toBeGreaterThanOrEqual(99);
     expect(t.serviceTime!.p90).toBeLessThan(5);
+  });
+});
+
+describe('quantile intervals, equal-weight pools, log bins, run-to-run noise', () => {
+  it('gives the nearest-rank quantile with an order-statistic interval around it', () => {
+    const samples = Array.from({ length: 1000 }, (_, i) => i + 1);
+    const median = quantileInterval(samples, 0.5);
+    expect(median.value).toBe(500);
+    // ranks 500 ± 1.96·√250 ≈ 469…531
+    expect(median.low).toBeGreaterThanOrEqual(468);
+    expect(median.low).toBeLessThanOrEqual(470);
+    expect(median.high).toBeGreaterThanOrEqual(530);
+    expect(median.high).toBeLessThanOrEqual(532);
+    const p99 = quantileInterval(samples, 0.99);
+    expect(p99.value).toBe(990);
+    expect(p99.low).toBeLessThan(990);
+    expect(p99.high).toBeGreaterThan(990);
+    expect(p99.high).toBeLessThanOrEqual(1000);
+    expect(quantileInterval([], 0.5).value).toBeNaN();
+  });
+
+  it('weighs every series the same in a pool, whatever its size', () => {
+    const pool = equalWeightPool([Array.from({ length: 1000 }, () => 1), [100, 100, 100, 100]]);
+    expect(pool).toHaveLength(8);
+    expect(pool.filter((x) => x === 100)).toHaveLength(4);
+    expect(quantileInterval(pool, 0.75).value).toBe(100);
+  });
+
+  it('bins samples of several series on shared log-spaced bins, as shares in percent', () => {
+    const { centres, shares } = logHistogram([[0.001, 0.001, 0.01], [1, 0, -1, Number.NaN]], 3);
+    expect(centres).toHaveLength(3);
+    expect(centres[0]!).toBeCloseTo(10 ** -2.5, 6);
+    expect(centres[2]!).toBeCloseTo(10 ** -0.5, 6);
+    expect(shares[0]).toEqual([66.67, 33.33, 0]);
+    expect(shares[1]).toEqual([0, 0, 100]); // 0, negative and NaN samples are left out
+    expect(logHistogram([[]], 5)).toEqual({ centres: [], shares: [[]] });
+  });
+
+  it('measures run-to-run noise as a robust spread of log ratios', () => {
+    const ratios = [0.01, -0.02, 0.03, 0, -0.01, 0.02, -0.03, 0.9];
+    const noise = runToRunNoise(ratios)!;
+    expect(noise.series).toBe(8);
+    expect(noise.sigma).toBeGreaterThan(0.01);
+    expect(noise.sigma).toBeLessThan(0.05); // the 0.9 outlier does not inflate it
+    expect(runToRunNoise([0.1, 0.2, 0.3, 0.4])).toBeUndefined();
   });
 });

@@ -1,21 +1,32 @@
 // Compares two results files: correctness regressions, fixes and new failures (cases matched
-// by engine + scenario + step + batch item), and latency changes beyond a threshold judged
-// with a statistical test over the raw samples (src/stats/compare.ts).
+// by engine + scenario + step + batch item), and latency changes judged with a statistical
+// test over the raw samples (src/stats/compare.ts), only with enough samples and only when
+// the change is larger than the run-to-run noise (src/stats/noise.ts) or the threshold the
+// user gives. The machine and its load in both runs are printed, so a reader can tell a
+// slower commit from a busier machine.
 
-import type { CaseResult, CaseStatus, PerformanceResult, RunResults } from '../results/types.ts';
-import { comparePerfSamples, PERF_TEST_METHOD, type PerfTestResult } from '../stats/compare.ts';
-import { formatMs } from './summarise.ts';
+import type { CaseResult, CaseStatus, PerformanceResult, RunMetadata, RunResults } from '../results/types.ts';
+import { comparePerfSamples, DEFAULT_MIN_SAMPLES, meanLogRatio, PERF_TEST_METHOD, PERF_TEST_METHOD_WITH_NOISE, type PerfTestResult } from '../stats/compare.ts';
+import { MIN_SERIES_FOR_NOISE, runToRunNoise, type RunToRunNoise } from '../stats/noise.ts';
+import { formatMs } from './format.ts';
 
 export interface CompareOptions {
-  /** Relative latency change that matters (default 0.1 = 10%). */
-  threshold: number;
+  /** Relative latency change that matters, as told by the user (0.1 = 10%); default `minEffect`. */
+  threshold?: number;
+  /** The smallest change that counts when no threshold is given (default 0.1). */
+  minEffect: number;
   /** Significance level of the latency test (default 0.05). */
   alpha: number;
   /** Whether a significant latency regression makes exitCode 1 (default false). */
   failOnPerf: boolean;
+  /** Fewer samples on either side: a series is not judged (default 100). */
+  minSamples: number;
 }
 
-export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { threshold: 0.1, alpha: 0.05, failOnPerf: false };
+export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { minEffect: 0.1, alpha: 0.05, failOnPerf: false, minSamples: DEFAULT_MIN_SAMPLES };
+
+/** A run's load is high when its 1-minute load average exceeds this share of its cores. */
+export const BUSY_LOAD_PER_CORE = 0.7;
 
 export type CaseState = CaseStatus | 'missing';
 
@@ -50,12 +61,26 @@ export interface RunRef {
   id: string;
   startedAt: string;
   gitCommit?: string;
+  /** CPU model and core count, platform and Node. */
+  machine: string;
+  cpus: number;
+  /** 1, 5 and 15 minute load averages at the start of the run, where recorded. */
+  loadAverage?: [number, number, number];
+}
+
+/** The smallest latency change judged, where it came from, and the noise the test adds. */
+export interface LatencyThreshold {
+  value: number;
+  source: 'given' | 'default';
+  /** The run-to-run noise measured across the compared series, where there were enough; added to each series' variance. */
+  noise?: RunToRunNoise;
 }
 
 export interface Comparison {
   base: RunRef;
   next: RunRef;
   options: CompareOptions;
+  threshold: LatencyThreshold;
   /** Passed in base; fail, error or unsupported in new. */
   regressions: CaseChange[];
   /** Failed or errored in base; passes in new. */
@@ -115,15 +140,40 @@ function change(key: string, base: CaseResult | undefined, next: CaseResult | un
 
 const perfKey = (p: PerformanceResult) => `${p.engine}|${p.scenario}|${p.kind}`;
 
+const ref = (r: RunMetadata): RunRef => ({
+  id: r.id,
+  startedAt: r.startedAt,
+  ...(r.gitCommit ? { gitCommit: r.gitCommit } : {}),
+  machine: `${r.cpu} (${r.cpus} cores), ${r.platform}, Node ${r.node}`,
+  cpus: r.cpus,
+  ...(r.loadAverage ? { loadAverage: r.loadAverage } : {}),
+});
+
+/** The threshold (the user's, else the minimum effect) and the run-to-run noise measured across the series. */
+function latencyThreshold(pairs: [PerformanceResult, PerformanceResult][], options: CompareOptions): LatencyThreshold {
+  const noise = runToRunNoise(pairs.filter(([q, p]) => q.samples.length >= options.minSamples && p.samples.length >= options.minSamples).map(([q, p]) => meanLogRatio(q.samples, p.samples)));
+  const measured = { ...(noise ? { noise } : {}) };
+  return options.threshold !== undefined ? { value: options.threshold, source: 'given', ...measured } : { value: options.minEffect, source: 'default', ...measured };
+}
+
 export function compareResults(base: RunResults, next: RunResults, opts: Partial<CompareOptions> = {}): Comparison {
   const options: CompareOptions = { ...DEFAULT_COMPARE_OPTIONS, ...opts };
-  if (!(options.threshold >= 0)) throw new RangeError(`threshold must be a number >= 0, got ${options.threshold}`);
+  if (options.threshold !== undefined && !(options.threshold >= 0)) throw new RangeError(`threshold must be a number >= 0, got ${options.threshold}`);
+  if (!(options.minEffect >= 0)) throw new RangeError(`minEffect must be a number >= 0, got ${options.minEffect}`);
   if (!(options.alpha > 0 && options.alpha < 1)) throw new RangeError(`alpha must be between 0 and 1, got ${options.alpha}`);
-  const ref = (r: RunResults): RunRef => ({ id: r.run.id, startedAt: r.run.startedAt, ...(r.run.gitCommit ? { gitCommit: r.run.gitCommit } : {}) });
+  if (!(Number.isInteger(options.minSamples) && options.minSamples >= 2)) throw new RangeError(`minSamples must be an integer >= 2, got ${options.minSamples}`);
+  const bp = new Map(base.performance.map((p) => [perfKey(p), p]));
+  const np = new Map(next.performance.map((p) => [perfKey(p), p]));
+  const pairs = [...np].flatMap(([key, p]): [PerformanceResult, PerformanceResult][] => {
+    const q = bp.get(key);
+    return q ? [[q, p]] : [];
+  });
+  const threshold = latencyThreshold(pairs, options);
   const out: Comparison = {
-    base: ref(base),
-    next: ref(next),
+    base: ref(base.run),
+    next: ref(next.run),
     options,
+    threshold,
     regressions: [],
     fixes: [],
     newFailures: [],
@@ -134,10 +184,11 @@ export function compareResults(base: RunResults, next: RunResults, opts: Partial
     perfImprovements: [],
     perfUnchanged: [],
     perfNotJudged: [],
-    perfMethod: PERF_TEST_METHOD,
+    perfMethod: threshold.noise ? PERF_TEST_METHOD_WITH_NOISE : PERF_TEST_METHOD,
     notes: [],
   };
   if (base.schemaVersion !== next.schemaVersion) out.notes.push(`schema versions differ: base ${base.schemaVersion}, new ${next.schemaVersion}`);
+  out.notes.push(...machineNotes(out.base, out.next));
 
   const b = indexCases(base.cases);
   const n = indexCases(next.cases);
@@ -153,15 +204,14 @@ export function compareResults(base: RunResults, next: RunResults, opts: Partial
   }
   for (const [key, bc] of b) if (!n.has(key) && bc.status === 'pass') out.dropped.push(change(key, bc, undefined));
 
-  const bp = new Map(base.performance.map((p) => [perfKey(p), p]));
-  const np = new Map(next.performance.map((p) => [perfKey(p), p]));
+  const test = { threshold: threshold.value, alpha: options.alpha, minSamples: options.minSamples, ...(threshold.noise ? { runToRunSd: threshold.noise.sigma } : {}) };
   for (const [key, p] of np) {
     const q = bp.get(key);
     if (!q) {
       out.perfNotJudged.push({ engine: p.engine, scenario: p.scenario, kind: p.kind, verdict: 'not judged', baseP50: Number.NaN, nextP50: p.latency.p50, baseP99: Number.NaN, nextP99: p.latency.p99, ratio: Number.NaN, baseN: 0, nextN: p.samples.length, note: 'not in base' });
       continue;
     }
-    const { method: _method, ...t } = comparePerfSamples(q.samples, p.samples, options);
+    const { method: _method, ...t } = comparePerfSamples(q.samples, p.samples, test);
     const pc: PerfChange = {
       engine: p.engine,
       scenario: p.scenario,
@@ -181,6 +231,26 @@ export function compareResults(base: RunResults, next: RunResults, opts: Partial
   return out;
 }
 
+const isBusy = (r: RunRef) => r.loadAverage !== undefined && r.loadAverage[0] > BUSY_LOAD_PER_CORE * r.cpus;
+
+/** What a reader must know before trusting a latency difference: another machine, a busy one. */
+function machineNotes(base: RunRef, next: RunRef): string[] {
+  const notes: string[] = [];
+  if (base.machine !== next.machine) notes.push(`the runs were on different machines or runtimes (base: ${base.machine}; new: ${next.machine}): latency differences may come from the machine`);
+  for (const [name, r] of [['base', base], ['new', next]] as const) {
+    if (r.loadAverage && isBusy(r)) {
+      notes.push(`the ${name} run started on a busy machine (load average ${r.loadAverage[0].toFixed(2)} on ${r.cpus} cores): its latencies include waiting for the CPU`);
+    }
+  }
+  if (!base.loadAverage || !next.loadAverage) notes.push('the machine load of one or both runs was not recorded (results from before load averages were recorded)');
+  return notes;
+}
+
+/** Whether nothing changed at all: no case changed status and no latency moved beyond the threshold. */
+export function noChange(c: Comparison): boolean {
+  return c.regressions.length + c.fixes.length + c.newFailures.length + c.dropped.length + c.perfRegressions.length + c.perfImprovements.length === 0;
+}
+
 /** 1 on any correctness regression, or on a significant latency regression when failOnPerf; else 0. */
 export function exitCode(c: Comparison, opts: { failOnPerf?: boolean } = {}): 0 | 1 {
   if (c.regressions.length > 0) return 1;
@@ -198,6 +268,8 @@ const pct = (ratio: number) => (Number.isFinite(ratio) ? `${ratio >= 1 ? '+' : '
 const interval = (p: PerfChange) => (p.ratioLow !== undefined && p.ratioHigh !== undefined ? `${pct(p.ratioLow)} … ${pct(p.ratioHigh)}` : '–');
 const pval = (p: number | undefined) => (p === undefined ? '–' : p < 0.0001 ? '< 0.0001' : p.toFixed(4));
 const runLabel = (r: RunRef) => `${r.id} (${r.startedAt}${r.gitCommit ? `, commit ${r.gitCommit}` : ''})`;
+const loadText = (r: RunRef) => (r.loadAverage ? `load average ${r.loadAverage.map((x) => x.toFixed(2)).join(' / ')} (1 / 5 / 15 min) at the start` : 'load not recorded');
+const signedPct = (logRatio: number) => pct(Math.exp(logRatio));
 
 function caseTable(changes: CaseChange[]): string {
   return table(
@@ -217,8 +289,10 @@ function perfTable(changes: PerfChange[]): string {
 export function renderComparison(c: Comparison): string {
   const o = c.options;
   const out: string[] = ['# authz-bench comparison', ''];
-  out.push(`Base: ${runLabel(c.base)}.`, '', `New: ${runLabel(c.next)}.`, '');
-  const verdict = exitCode(c) === 1 ? '❌ correctness regressions' : c.perfRegressions.length > 0 ? '⚠️ latency regressions' : '✅ no regressions';
+  out.push(`Base: ${runLabel(c.base)}, on ${c.base.machine}, ${loadText(c.base)}.`, '', `New: ${runLabel(c.next)}, on ${c.next.machine}, ${loadText(c.next)}.`, '');
+  const busy = [c.base, c.next].some(isBusy);
+  const verdict =
+    exitCode(c) === 1 ? '❌ correctness regressions' : c.perfRegressions.length > 0 ? `⚠️ latency regressions${busy ? ' (on a busy machine: see the notes)' : ''}` : noChange(c) ? '✅ no change' : '✅ no regressions';
   out.push(
     `**${verdict}**: ${c.regressions.length} correctness regression(s), ${c.fixes.length} fix(es), ${c.newFailures.length} new failure(s), ${c.stillFailing.length} still failing, ${c.matched} case(s) matched; ` +
       `${c.perfRegressions.length} latency regression(s), ${c.perfImprovements.length} improvement(s).`,
@@ -234,9 +308,13 @@ export function renderComparison(c: Comparison): string {
   if (c.dropped.length) out.push('## No longer run', '', 'Cases that passed in base and are absent from new (not counted as regressions).', '', caseTable(c.dropped), '');
 
   out.push('## Latency', '');
+  const t = c.threshold;
+  const noise = t.noise
+    ? `Run-to-run noise measured over ${t.noise.series} series: σ ${(t.noise.sigma * 100).toFixed(1)}% (median change ${signedPct(t.noise.median)}); it is added to each series' uncertainty, so a change must stand out from how much series move between two runs of one commit.`
+    : `Run-to-run noise not measured (it needs ${MIN_SERIES_FOR_NOISE} series with ${o.minSamples} samples on both sides): the test knows only the within-run variation, which understates the uncertainty between two runs.`;
   out.push(
-    `Judged per engine and scenario with a ${c.perfMethod}: a change is reported only when the ratio of geometric means is beyond ±${(o.threshold * 100).toFixed(0)}% at significance ${o.alpha}. ` +
-      `The interval is the ${((1 - o.alpha) * 100).toFixed(0)}% confidence interval of the change.`,
+    `${noise} A change is reported only when the ratio of geometric means is beyond ±${(t.value * 100).toFixed(1)}% (${t.source === 'given' ? 'given with --threshold' : 'the default; set it with --threshold'}) at significance ${o.alpha}, with at least ${o.minSamples} samples on each side. Test: ${c.perfMethod}. ` +
+      `The interval is the ${((1 - o.alpha) * 100).toFixed(0)}% confidence interval of the change${t.noise ? ', run-to-run noise included' : ''}.`,
     '',
   );
   out.push('### Regressions', '', c.perfRegressions.length ? perfTable(c.perfRegressions) : 'None.', '');

@@ -1,70 +1,364 @@
-// Views of a results file shared by every report format: the conformance matrix and
-// the tables. Formats only render these.
+// The report of a results file as one table model (src/report/table.ts): the scorecard
+// first, then the details. Markdown and HTML print this model and nothing else, so they
+// show the same columns and figures.
 
-import type { CaseResult, CaseStatus, RunResults } from '../results/types.ts';
+import type { BenchSection, CaseResult, Interval, RunResults } from '../results/types.ts';
+import { describeMachine, formatCount, formatCurvePoint, formatFactor, formatMs, formatPercent, OPEN_LOOP_NOTE, settingsText } from './format.ts';
+import { scorecardTable } from './scorecard.ts';
+import { cell, num, plainTable, text, type Cell, type Paragraph, type ReportModel, type Row, type Section, type Table, type Tone } from './table.ts';
+import { auditRows, engineIds, EXPIRY_NOTE, factorTone, isExpiry, kindOf, latencyFactors, matrixCell, revocationRows, type MatrixCell } from './views.ts';
 
-export interface MatrixCell {
-  status: CaseStatus | 'not run';
-  pass: number;
-  total: number;
-  failures: CaseResult[];
-  message?: string | undefined;
+const where = (c: CaseResult) => (c.step < 0 ? 'scenario setup' : `steps[${c.step}]${c.item !== undefined ? `[${c.item}]` : ''}`);
+const statusTone = (status: MatrixCell['status']): Tone => (status === 'not run' ? 'not-run' : status);
+const statusCell = (c: CaseResult, textForUnsupported = 'unsupported'): Cell => cell(c.status === 'unsupported' ? textForUnsupported : c.status, { tone: c.status });
+const withCi = (i: Interval, digits = 3) => (i.n > 1 ? `${i.mean.toFixed(digits)} ± ${i.margin.toFixed(digits)}` : i.mean.toFixed(digits));
+const logKindText = (kind: string) => (kind === 'request' ? 'request log, not a decision log' : kind);
+
+/** Rows grouped by a key, in first-seen order. */
+function groupBy<T>(items: T[], key: (item: T) => string): [string, T[]][] {
+  const map = new Map<string, T[]>();
+  for (const item of items) (map.get(key(item)) ?? map.set(key(item), []).get(key(item))!).push(item);
+  return [...map];
 }
 
-export function engineIds(results: RunResults): string[] {
-  return results.engines.map((e) => e.id);
+function scorecardSection(results: RunResults): Section {
+  return {
+    id: 'scorecard',
+    nav: 'Scorecard',
+    title: 'Scorecard',
+    level: 2,
+    intro: [['One row per engine configuration, to decide with; the details follow.']],
+    tables: [scorecardTable(results)],
+  };
 }
 
-export function matrixCell(results: RunResults, scenario: string, engine: string): MatrixCell {
-  const cases = results.cases.filter((c) => c.scenario === scenario && c.engine === engine);
-  if (cases.length === 0) return { status: 'not run', pass: 0, total: 0, failures: [] };
-  const unsupported = cases.find((c) => c.status === 'unsupported' && c.kind === 'scenario');
-  if (unsupported) return { status: 'unsupported', pass: 0, total: 0, failures: [], message: unsupported.message };
-  const judged = cases.filter((c) => c.status !== 'unsupported');
-  const pass = judged.filter((c) => c.status === 'pass').length;
-  const failures = judged.filter((c) => c.status !== 'pass');
-  const status: CaseStatus = failures.some((c) => c.status === 'fail') ? 'fail' : failures.length > 0 ? 'error' : 'pass';
-  const partial = cases.filter((c) => c.status === 'unsupported');
-  return { status, pass, total: judged.length, failures, ...(partial.length ? { message: partial.map((c) => c.message).join('; ') } : {}) };
+function matrixTable(results: RunResults): Table {
+  const engines = engineIds(results);
+  const body: Row[] = results.scenarios.map((s) => ({
+    cells: [
+      cell(s.id, { code: true, note: s.title }),
+      ...engines.map((e) => {
+        const c = matrixCell(results, s.id, e);
+        const label = c.status === 'unsupported' || c.status === 'not run' ? c.status : `${c.pass}/${c.total}`;
+        const details: NonNullable<Cell['details']> = [];
+        if (c.status === 'unsupported') {
+          if (c.message) details.push({ summary: 'why', text: c.message });
+        } else {
+          if (c.failures.length > 0) {
+            details.push({
+              summary: `${c.failures.length} failing`,
+              items: c.failures.map((f) => ({
+                tone: f.status,
+                fields: [
+                  ['step', `${where(f)} ${f.kind}${f.name ? ` ${f.name}` : ''}`] as [string, string],
+                  ...(['request', 'expected', 'actual', 'message'] as const).filter((k) => f[k] !== undefined && f[k] !== '').map((k) => [k, f[k]!] as [string, string]),
+                ],
+              })),
+            });
+          }
+          if (c.message) details.push({ summary: 'partly unsupported', text: c.message });
+        }
+        return cell(label, { tone: statusTone(c.status), ...(details.length ? { details } : {}) });
+      }),
+    ],
+  }));
+  return {
+    id: 'matrix',
+    columns: [text('scenario'), ...engines.map((e) => text(e))],
+    groups: [{ rows: body }],
+    notes: [],
+  };
 }
 
-/** Whether every judged case passed (unsupported is not a failure). */
-export function allPassed(results: RunResults): boolean {
-  return results.cases.every((c) => c.status === 'pass' || c.status === 'unsupported');
+function failuresTable(results: RunResults): Table | undefined {
+  const engines = engineIds(results);
+  const body: Row[] = results.scenarios.flatMap((s) =>
+    engines.flatMap((e) => {
+      const c = matrixCell(results, s.id, e);
+      return [
+        ...c.failures.map((f) => ({ engine: e, cells: [cell(s.id), cell(e, { code: true }), cell(where(f)), cell(f.request, { code: true }), cell(f.expected, { code: true }), cell(f.actual, { code: true }), cell(f.message)] })),
+        ...(c.status === 'unsupported' ? [{ engine: e, cells: [cell(s.id), cell(e, { code: true }), cell(''), cell(''), cell(''), cell('unsupported', { tone: 'unsupported' as const }), cell(c.message)] }] : []),
+      ];
+    }),
+  );
+  if (body.length === 0) return undefined;
+  return plainTable('failures', [text('scenario'), text('engine'), text('step'), text('request'), text('expected'), text('actual'), text('message')], body);
 }
 
-export function revocationRows(results: RunResults): CaseResult[] {
-  return results.cases.filter((c) => c.kind === 'revocation');
+function conformanceSections(results: RunResults): Section[] {
+  const failures = failuresTable(results);
+  return [
+    {
+      id: 'conformance',
+      nav: 'Conformance',
+      title: 'Conformance',
+      level: 2,
+      intro: [['Each cell: cases passed of those judged. ' + (failures ? 'The failing cases are listed under the matrix (and, in HTML, in the cell).' : 'Every judged case passed.')]],
+      tables: [matrixTable(results)],
+    },
+    ...(failures ? [{ id: 'failures', title: 'Failures, errors and unsupported features', level: 3 as const, intro: [], tables: [failures] }] : []),
+  ];
 }
 
-export function auditRows(results: RunResults): CaseResult[] {
-  return results.cases.filter((c) => c.kind === 'expectLog');
+function latencySection(results: RunResults): Section | undefined {
+  if (results.performance.length === 0) return undefined;
+  const groups = results.scenarios
+    .map((s) => {
+      const perf = results.performance.filter((p) => p.scenario === s.id);
+      const factors = latencyFactors(results, perf);
+      const body: Row[] = perf.map((p) => {
+        const f = factors.get(p.engine) ?? { ofKind: 1, overall: 1 };
+        const l = p.latency;
+        return {
+          engine: p.engine,
+          cells: [
+            cell(p.engine, { code: true, note: kindOf(results, p.engine) }),
+            cell(formatMs(l.p50)),
+            cell(formatMs(l.p75)),
+            cell(formatMs(l.p99)),
+            cell(formatMs(l.mean), { note: `± ${l.rme.toFixed(1)}%` }),
+            p.clientSide ? cell(`${p.clientSide.label}: ${formatMs(p.clientSide.meanMs)}`, { note: `engine ≈ ${formatMs(l.mean - p.clientSide.meanMs)}` }) : cell('–'),
+            cell(formatCount(l.samples)),
+            cell(formatFactor(f.ofKind), { tone: factorTone(f.ofKind) }),
+            cell(formatFactor(f.overall)),
+            cell(p.errors, p.errors > 0 ? { tone: 'fail' } : {}),
+          ],
+        };
+      });
+      return { label: s.id, scenario: s.id, rows: body };
+    })
+    .filter((g) => g.rows.length > 0);
+  const method = results.performance[0]?.method;
+  return {
+    id: 'latency',
+    nav: 'Latency',
+    title: 'Latency of one check, per scenario',
+    level: 2,
+    intro: [
+      [
+        `${method ? `Method: ${method}. ` : ''}± is the 95% relative margin of error of the mean (not of p99). `,
+        { strong: '× of kind' },
+        ' is p50 over the fastest p50 among engines of the same kind in the scenario (embedded engines answer in-process, server engines over a network hop); ',
+        { strong: '× overall' },
+        ' is over the fastest of any kind.',
+      ],
+    ],
+    tables: [
+      {
+        id: 'latency-table',
+        columns: [text('engine'), num('p50'), num('p75'), num('p99'), num('mean ± rme'), text('of which client-side'), num('samples'), num('× of kind'), num('× overall'), num('errors')],
+        groups,
+        groupHeader: 'scenario',
+        notes: [],
+        engineFilter: true,
+      },
+    ],
+  };
 }
 
-/** The factor of each engine's p50 to the fastest engine's in the same scenario. */
-export function factorToFastest(results: RunResults, scenario: string): Map<string, number> {
-  const perf = results.performance.filter((p) => p.scenario === scenario);
-  const fastest = Math.min(...perf.map((p) => p.latency.p50));
-  return new Map(perf.map((p) => [p.engine, fastest > 0 ? p.latency.p50 / fastest : 1]));
+function revocationSection(results: RunResults): Section | undefined {
+  const rowsOf = revocationRows(results);
+  if (rowsOf.length === 0) return undefined;
+  const groups = groupBy(rowsOf, (c) => `${c.scenario} · ${c.revocation?.path ?? 'revocation'}`).map(([label, cases]) => ({
+    label,
+    scenario: cases[0]!.scenario,
+    rows: cases.map((c) => ({
+      engine: c.engine,
+      cells: [
+        cell(c.engine, { code: true }),
+        c.revocation?.timeToFirstDenyMs === undefined ? cell('never', { tone: 'fail' }) : cell(formatMs(c.revocation.timeToFirstDenyMs)),
+        cell(c.revocation ? formatCount(c.revocation.staleAllows) : '–'),
+        cell(c.revocation ? formatCount(c.revocation.polls) : '–'),
+        cell(c.revocation ? (c.revocation.immediate ? 'yes' : 'no') : '–'),
+        statusCell(c),
+        cell(isExpiry(c) && c.status === 'pass' ? 'allows before the deadline are expected' : c.status === 'pass' ? '' : (c.message ?? c.actual ?? '')),
+      ],
+    })),
+  }));
+  return {
+    id: 'revocation',
+    nav: 'Revocation',
+    title: 'Revocation',
+    level: 2,
+    intro: [['Time from the revocation being acknowledged to the first deny, and the allows seen before it (stale allows).']],
+    tables: [
+      {
+        id: 'revocation-table',
+        columns: [text('engine'), num('time to first deny'), num('stale allows'), num('polls'), text('denied at once'), text('status'), text('note')],
+        groups,
+        groupHeader: 'scenario · path',
+        notes: [[`Expiry path: ${EXPIRY_NOTE}. An engine fails it by allowing past the deadline (never denied within the step's timeout).`]],
+        engineFilter: true,
+      },
+    ],
+  };
 }
 
-export function describeMachine(results: RunResults): string {
-  const r = results.run;
-  return `${r.cpu} (${r.cpus} cores), ${r.memoryGiB} GiB, ${r.platform}, Node ${r.node}`;
+function auditSection(results: RunResults): Section | undefined {
+  const rowsOf = auditRows(results);
+  if (rowsOf.length === 0) return undefined;
+  const groups = groupBy(rowsOf, (c) => c.scenario).map(([label, cases]) => ({
+    label,
+    scenario: label,
+    rows: cases.map((c) => ({
+      engine: c.engine,
+      cells: [
+        cell(c.engine, { code: true }),
+        cell(c.audit ? logKindText(c.audit.logKind) : 'none'),
+        c.audit ? cell(formatPercent(c.audit.share), { note: `${c.audit.found}/${c.audit.checks}` }) : cell('–'),
+        cell(c.audit ? Object.entries(c.audit.missingFields).map(([f, n]) => `${f}: ${n}`).join(', ') || 'none' : '–'),
+        cell(formatMs(c.audit?.deliveryMs)),
+        statusCell(c, 'not provided by the engine'),
+      ],
+    })),
+  }));
+  return {
+    id: 'audit',
+    nav: 'Audit',
+    title: 'Audit completeness',
+    level: 2,
+    intro: [["Share of the harness's checks found in the engine's own log, with the fields asked for."]],
+    tables: [{ id: 'audit-table', columns: [text('engine'), text('log'), num('found'), text('fields missing'), num('delivery'), text('status')], groups, groupHeader: 'scenario', notes: [], engineFilter: true }],
+  };
 }
 
-export function formatMs(ms: number | undefined): string {
-  if (ms === undefined || Number.isNaN(ms)) return '–';
-  if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
-  if (ms < 100) return `${ms.toFixed(2)} ms`;
-  return `${ms.toFixed(0)} ms`;
+function benchSections(bench: BenchSection): Section[] {
+  const intro: Paragraph[] = [[`Settings: `, { code: settingsText(bench.settings) }, '. Intervals are 95% confidence intervals over independent trials.']];
+  if (bench.overhead) {
+    const o = bench.overhead;
+    intro.push([
+      { strong: 'Harness overhead' },
+      ` (${o.method}): ${withCi(o.checksPerSecond, 0)} checks/s, p50 ${withCi(o.p50, 4)} ms, p99 ${withCi(o.p99, 4)} ms.`,
+      ...(o.openLoopP99 ? [` In the open loop at the target rate the no-op engine's p99 is ${withCi(o.openLoopP99)} ms: the pacing floor under every open-loop p99.`] : []),
+    ]);
+  }
+  const out: Section[] = [{ id: 'load', nav: 'Load', title: 'Load', level: 2, intro, tables: [] }];
+  if (bench.micro.length > 0) {
+    out.push({
+      id: 'load-micro',
+      title: 'In-process micro benchmarks',
+      level: 3,
+      intro: [],
+      tables: [
+        plainTable(
+          'micro-table',
+          [text('engine'), text('scenario'), num('p50'), num('p99'), num('mean ± rme'), num('samples'), text('method')],
+          bench.micro.map((m) => ({ engine: m.engine, cells: [cell(m.engine, { code: true }), cell(m.scenario), cell(formatMs(m.latency.p50)), cell(formatMs(m.latency.p99)), cell(formatMs(m.latency.mean), { note: `± ${m.latency.rme.toFixed(2)}%` }), cell(formatCount(m.latency.samples)), cell(m.method)] })),
+        ),
+      ],
+    });
+  }
+  if (bench.load.length > 0) {
+    out.push({
+      id: 'load-loops',
+      title: 'Closed and open loop (ms)',
+      level: 3,
+      intro: [],
+      tables: [
+        plainTable(
+          'load-table',
+          [text('engine'), text('scenario'), text('mode'), num('clients'), num('rate'), num('throughput/s'), num('p50'), num('p90'), num('p99'), num('p99.9'), num('max'), num('errors'), num('p99 from send')],
+          bench.load.map((l) => ({
+            engine: l.engine,
+            cells: [cell(l.engine, { code: true }), cell(l.scenario), cell(l.mode), cell(l.concurrency), cell(l.targetRate ?? 'max'), cell(withCi(l.throughput, 0)), cell(withCi(l.p50)), cell(withCi(l.p90)), cell(withCi(l.p99)), cell(withCi(l.p999)), cell(l.max.toFixed(3)), cell(l.errors, l.errors > 0 ? { tone: 'fail' } : {}), cell(l.serviceP99 ? withCi(l.serviceP99) : '–')],
+          })),
+          [[OPEN_LOOP_NOTE]],
+        ),
+      ],
+    });
+  }
+  if (bench.slo.length > 0) {
+    out.push({
+      id: 'load-slo',
+      title: 'SLO verdict',
+      level: 3,
+      intro: [],
+      tables: [
+        plainTable(
+          'slo-table',
+          [text('engine'), text('scenario'), num('p99 threshold'), num('target rate'), num('p99 at target'), text('verdict'), num('highest rate that holds'), text('ramp (rate: p99 ms)')],
+          bench.slo.map((v) => ({
+            engine: v.engine,
+            cells: [
+              cell(v.engine, { code: true }),
+              cell(v.scenario),
+              cell(`${v.thresholdMs} ms`),
+              cell(`${formatCount(v.targetRate)}/s`),
+              cell(`${withCi(v.p99)} ms`),
+              cell(v.pass ? 'pass' : 'fail', { tone: v.pass ? 'pass' : 'fail' }),
+              cell(v.highestPassingRate ? `${formatCount(v.highestPassingRate)}/s` : 'none'),
+              cell(v.ramp.map((r) => `${r.rate}/s: ${r.p99.toFixed(2)}${r.pass ? '' : ' ✗'}`).join('; ')),
+            ],
+          })),
+          [[`Method: ${bench.slo[0]!.method}.`]],
+        ),
+      ],
+    });
+  }
+  if (bench.curves.length > 0) {
+    out.push({
+      id: 'load-curves',
+      title: 'Cost curves',
+      level: 3,
+      intro: [],
+      tables: [
+        plainTable(
+          'curves-table',
+          [text('engine'), text('dimension'), text('points (size: p50 ms (setup, memory))'), text('growth')],
+          bench.curves.map((c) => ({ engine: c.engine, cells: [cell(c.engine, { code: true }), cell(c.dimension), cell(c.points.map(formatCurvePoint).join(', ')), cell(c.fit ? `${c.fit.label}, r² ${c.fit.r2.toFixed(2)}` : '–')] })),
+        ),
+      ],
+    });
+  }
+  return out;
 }
 
-/** How to read the open-loop rows; both reports print it under the load table. */
-export const OPEN_LOOP_NOTE =
-  'Open-loop latencies count from each check\'s intended send time (coordinated omission corrected, as wrk2 does); "p99 from send" counts from the actual send, as wrk 4 and most tools do. Closed-loop latencies are service times.';
+function enginesSection(results: RunResults): Section {
+  return {
+    id: 'engines',
+    nav: 'Engines',
+    title: 'Engines and their settings',
+    level: 2,
+    intro: [],
+    tables: [
+      plainTable(
+        'engines-table',
+        [text('engine'), text('name'), text('version'), text('launch'), text('decision log'), text('settings'), text('note')],
+        results.engines.map((e) => ({
+          engine: e.id,
+          cells: [
+            cell(e.id, { code: true }),
+            cell(e.name),
+            cell(e.version),
+            cell(e.launch),
+            cell(logKindText(e.decisionLog)),
+            Object.keys(e.settings).length ? cell(settingsText(e.settings), { code: true }) : cell('none', { tone: 'muted' }),
+            e.skipped ? cell(`skipped: ${e.skipped}`, { tone: 'fail' }) : cell(e.nativeScenarios?.length ? `native mode: ${e.nativeScenarios.join(', ')}` : ''),
+          ],
+        })),
+      ),
+    ],
+  };
+}
 
-/** One cost-curve point as text: `100: 0.412 (setup 274 ms, 41 MiB)`. */
-export function formatCurvePoint(p: { size: number; p50: number; setupMs: number; memoryMiB?: number }): string {
-  return `${p.size}: ${p.p50.toFixed(3)} (setup ${p.setupMs.toFixed(0)} ms${p.memoryMiB ? `, ${p.memoryMiB.toFixed(0)} MiB` : ''})`;
+export function summarise(results: RunResults): ReportModel {
+  const run = results.run;
+  const sections = [
+    scorecardSection(results),
+    ...conformanceSections(results),
+    latencySection(results),
+    revocationSection(results),
+    auditSection(results),
+    ...(results.bench ? benchSections(results.bench) : []),
+    enginesSection(results),
+  ].filter((s): s is Section => s !== undefined);
+  return {
+    title: ['authz-bench results: ', { code: run.id }],
+    subtitle: [
+      [`Run ${run.startedAt}${run.finishedAt ? ` – ${run.finishedAt}` : ''}`, ...(run.gitCommit ? [' at commit ', { code: run.gitCommit }] : []), ' with ', { code: run.command }, '.'],
+      [`Machine: ${describeMachine(results)}.`],
+    ],
+    sections,
+    footer: [[`authz-bench results schema ${results.schemaVersion}; run settings: `, { code: settingsText(run.settings) }, '.']],
+  };
 }

@@ -23,6 +23,8 @@ export interface RunMetadata {
   cpu: string;
   cpus: number;
   memoryGiB: number;
+  /** 1, 5 and 15 minute load averages when the run started (absent in older files and on Windows). */
+  loadAverage?: [number, number, number];
   settings: { benchTimeMs: number; warmupMs: number; checkTimeoutMs: number };
 }
 
@@ -32,6 +34,10 @@ export interface EngineRecord extends EngineInfo {
   /** Scenarios this engine ran in native mode (its own policy language), not translated. */
   nativeScenarios?: string[];
   decisionLog: string;
+  /** From the start of the engine to ready, in ms (absent in older files). */
+  startMs?: number;
+  /** Resident memory of the engine after its scenarios, in MiB, where the adapter can tell. */
+  memoryMiB?: number;
 }
 
 export interface ScenarioRecord {

@@ -47,6 +47,7 @@ export async function withEngine<T>(spec: EngineSpec, options: SessionOptions, b
   const engine = createEngine(spec);
   const record: EngineRecord = { ...engine.info(), decisionLog: engine.decisionLog };
   options.guard?.track(engine);
+  const startedAt = performance.now();
   try {
     try {
       await withTimeout(engine.start(runContext(spec, options)), options.startTimeoutMs ?? 120_000, `${spec.id} start`);
@@ -57,8 +58,12 @@ export async function withEngine<T>(spec: EngineSpec, options: SessionOptions, b
       record.skipped = reason;
       return { started: false, engine, record, reason };
     }
-    Object.assign(record, engine.info());
-    return { started: true, engine, record, value: await body(engine, record) };
+    Object.assign(record, engine.info(), { startMs: performance.now() - startedAt });
+    const value = await body(engine, record);
+    // Memory after the work, for the report's scorecard; an engine that cannot tell leaves it out.
+    const memory = await withTimeout(engine.memoryBytes(), 5_000, `${spec.id} memory`).catch(() => undefined);
+    if (memory) record.memoryMiB = memory / 2 ** 20;
+    return { started: true, engine, record, value };
   } finally {
     options.guard?.track(undefined);
     await engine.stop().catch((error) => options.log(`engine ${spec.id}: stop failed: ${errorMessage(error)}`));

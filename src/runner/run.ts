@@ -126,7 +126,7 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
           const perf = await benchmarkScenario(scenario, adapter, { timeMs: options.benchTimeMs, warmupMs: options.warmupMs });
           if (perf) {
             results.performance.push(perf);
-            options.log(`  ${''.padEnd(36)} p50 ${perf.latency.p50.toFixed(3)} ms, p99 ${perf.latency.p99.toFixed(3)} ms (±${perf.latency.rme.toFixed(1)}%)`);
+            options.log(`  ${''.padEnd(36)} p50 ${perf.latency.p50.toFixed(3)} ms, p99 ${perf.latency.p99.toFixed(3)} ms, mean ${perf.latency.mean.toFixed(3)} ms ±${perf.latency.rme.toFixed(1)}%`);
           }
         } catch (error) {
           options.log(`  ${scenario.id}: benchmark failed: ${errorMessage(error)}`);

@@ -10,14 +10,27 @@
 // Logs tame the long right tail of latency samples (roughly log-normal), which would
 // otherwise dominate the variance. See docs/reports.md for why this test was chosen.
 
+// With a run-to-run noise σ (src/stats/noise.ts), the same hypotheses are tested with that
+// variance added to the within-run one: a per-sample test sees only within-run variation, so
+// between two runs of one commit it finds "significant" changes of a few percent.
+
 import ttest2 from '@stdlib/stats-ttest2';
+import jstatModule from 'jstat';
+
+const { jStat } = jstatModule as unknown as typeof import('jstat');
 
 export interface PerfTestOptions {
   /** Relative change that matters, e.g. 0.1 for 10%. */
   threshold: number;
   /** Significance level of each one-sided test. */
   alpha: number;
+  /** Fewer samples on either side: not judged (default 100; the test's normal approximation and the p99 need them). */
+  minSamples?: number;
+  /** Run-to-run standard deviation of a series' log ratio, added to the test's variance (default 0: none). */
+  runToRunSd?: number;
 }
+
+export const DEFAULT_MIN_SAMPLES = 100;
 
 export type PerfVerdict = 'regression' | 'improvement' | 'unchanged' | 'not judged';
 
@@ -38,6 +51,7 @@ export interface PerfTestResult {
 }
 
 export const PERF_TEST_METHOD = "one-sided Welch's t-test on log latency (ratio of geometric means), threshold in H0";
+export const PERF_TEST_METHOD_WITH_NOISE = 'one-sided test on log latency (ratio of geometric means), threshold in H0, variance = within-run (Welch) + run-to-run noise';
 
 /** Latencies of 0 (coarse timers) would give -Infinity: floor them at 1 ns. */
 const FLOOR_MS = 1e-6;
@@ -52,9 +66,10 @@ export function comparePerfSamples(base: number[], next: number[], opts: PerfTes
   const lb = logs(base);
   const ln = logs(next);
   const common = { baseN: lb.length, nextN: ln.length, method: PERF_TEST_METHOD };
-  if (lb.length < 2 || ln.length < 2) {
+  const minSamples = Math.max(2, opts.minSamples ?? DEFAULT_MIN_SAMPLES);
+  if (lb.length < minSamples || ln.length < minSamples) {
     const ratio = lb.length && ln.length ? Math.exp(meanOf(ln) - meanOf(lb)) : Number.NaN;
-    return { ...common, verdict: 'not judged', ratio, note: `too few samples (base ${lb.length}, new ${ln.length}; need 2 each)` };
+    return { ...common, verdict: 'not judged', ratio, note: `too few samples (base ${lb.length}, new ${ln.length}; need ${minSamples} each)` };
   }
   const diff = meanOf(ln) - meanOf(lb);
   const ratio = Math.exp(diff);
@@ -64,6 +79,7 @@ export function comparePerfSamples(base: number[], next: number[], opts: PerfTes
     const verdict: PerfVerdict = diff > margin ? 'regression' : diff < -margin ? 'improvement' : 'unchanged';
     return { ...common, verdict, ratio, ratioLow: ratio, ratioHigh: ratio, pValue: verdict === 'unchanged' ? 1 : 0, note: 'constant samples' };
   }
+  if (opts.runToRunSd !== undefined && opts.runToRunSd > 0) return withNoise(lb, ln, diff, margin, opts.runToRunSd, opts.alpha, { ...common, method: PERF_TEST_METHOD_WITH_NOISE });
   const slower = ttest2(ln, lb, { alternative: 'greater', difference: margin, alpha: opts.alpha });
   const faster = ttest2(ln, lb, { alternative: 'less', difference: -margin, alpha: opts.alpha });
   const interval = ttest2(ln, lb, { alternative: 'two-sided', alpha: opts.alpha });
@@ -77,4 +93,28 @@ export function comparePerfSamples(base: number[], next: number[], opts: PerfTes
     ratioHigh: Math.exp(interval.ci[1]!),
     pValue,
   };
+}
+
+/** The tests with the run-to-run variance added; normal quantiles (sample counts are in the hundreds). */
+function withNoise(lb: number[], ln: number[], diff: number, margin: number, noiseSd: number, alpha: number, common: Omit<PerfTestResult, 'verdict' | 'ratio'>): PerfTestResult {
+  const se = Math.sqrt(varianceOf(lb) / lb.length + varianceOf(ln) / ln.length + noiseSd ** 2);
+  const pSlower = 1 - jStat.normal.cdf((diff - margin) / se, 0, 1);
+  const pFaster = jStat.normal.cdf((diff + margin) / se, 0, 1);
+  const verdict: PerfVerdict = pSlower < alpha ? 'regression' : pFaster < alpha ? 'improvement' : 'unchanged';
+  const z = jStat.normal.inv(1 - alpha / 2, 0, 1);
+  return {
+    ...common,
+    verdict,
+    ratio: Math.exp(diff),
+    ratioLow: Math.exp(diff - z * se),
+    ratioHigh: Math.exp(diff + z * se),
+    pValue: verdict === 'improvement' || (verdict === 'unchanged' && diff < 0) ? pFaster : pSlower,
+  };
+}
+
+/** Mean of log(next) minus mean of log(base): the log of the ratio of geometric means; NaN without samples. */
+export function meanLogRatio(base: number[], next: number[]): number {
+  const lb = logs(base);
+  const ln = logs(next);
+  return lb.length && ln.length ? meanOf(ln) - meanOf(lb) : Number.NaN;
 }

@@ -1,0 +1,47 @@
+// Figures as text, the same in every report format.
+
+import type { RunResults } from '../results/types.ts';
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || Number.isNaN(ms)) return '–';
+  if (ms < 0.01) return `${(ms * 1000).toFixed(1)} µs`;
+  if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
+  if (ms < 100) return `${ms.toFixed(2)} ms`;
+  return `${ms.toFixed(0)} ms`;
+}
+
+/** A range of two latencies in one unit: `38–44 µs`. */
+export function formatMsRange(low: number, high: number): string {
+  if (!Number.isFinite(low) || !Number.isFinite(high)) return '–';
+  const [a, unitA] = splitUnit(formatMs(low));
+  const [b, unitB] = splitUnit(formatMs(high));
+  return unitA === unitB ? `${a}–${b} ${unitB}` : `${formatMs(low)}–${formatMs(high)}`;
+}
+const splitUnit = (text: string): [string, string] => {
+  const space = text.lastIndexOf(' ');
+  return [text.slice(0, space), text.slice(space + 1)];
+};
+
+export const formatFactor = (factor: number) => (Number.isFinite(factor) ? `${factor < 10 ? factor.toFixed(2) : factor.toFixed(1)}×` : '–');
+export const formatPercent = (share: number, digits = 1) => `${(share * 100).toFixed(digits)}%`;
+export const formatCount = (n: number) => n.toLocaleString('en');
+
+export function describeMachine(results: RunResults): string {
+  const r = results.run;
+  const load = r.loadAverage ? `, load average ${r.loadAverage.map((x) => x.toFixed(2)).join(' ')} at the start` : '';
+  return `${r.cpu} (${r.cpus} cores), ${r.memoryGiB} GiB, ${r.platform}, Node ${r.node}${load}`;
+}
+
+export const settingsText = (settings: Record<string, unknown>) =>
+  Object.entries(settings)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
+
+/** One cost-curve point as text: `100: 0.412 (setup 274 ms, 41 MiB)`. */
+export function formatCurvePoint(p: { size: number; p50: number; setupMs: number; memoryMiB?: number }): string {
+  return `${p.size}: ${p.p50.toFixed(3)} (setup ${p.setupMs.toFixed(0)} ms${p.memoryMiB ? `, ${p.memoryMiB.toFixed(0)} MiB` : ''})`;
+}
+
+/** How to read the open-loop rows; printed under the load table. */
+export const OPEN_LOOP_NOTE =
+  'Open-loop latencies count from each check\'s intended send time (coordinated omission corrected, as wrk2 does); "p99 from send" counts from the actual send, as wrk 4 and most tools do. Closed-loop latencies are service times.';
