@@ -222,6 +222,43 @@ function auditSection(results: RunResults): Section | undefined {
   };
 }
 
+/** Size of a search answer from its case: the expected list `[a, b]` and the engine's. */
+const listSize = (list: string | undefined): string => {
+  if (!list) return '–';
+  const m = /^(\d+) ids$/.exec(list);
+  if (m) return m[1]!;
+  const inner = list.replace(/^\[|\]$/g, '').trim();
+  return inner ? String(inner.split(', ').length) : '0';
+};
+
+function searchSection(results: RunResults): Section | undefined {
+  const cases = results.cases.filter((c) => c.kind === 'search');
+  if (cases.length === 0) return undefined;
+  const groups = groupBy(cases, (c) => `${c.scenario} ${where(c)}`).map(([label, group]) => ({
+    label: `${group[0]!.scenario}: ${group[0]!.name ?? where(group[0]!)}`,
+    scenario: group[0]!.scenario,
+    rows: group.map((c) => ({
+      engine: c.engine,
+      cells: [
+        cell(c.engine, { code: true }),
+        cell(listSize(c.expected), { note: c.request ?? '' }),
+        cell(c.status === 'unsupported' || c.status === 'error' ? '–' : listSize(c.actual)),
+        cell(formatMs(c.durationMs)),
+        cell(c.message ?? ''),
+        statusCell(c),
+      ],
+    })),
+  }));
+  return {
+    id: 'search',
+    nav: 'Search',
+    title: 'Search completeness',
+    level: 2,
+    intro: [["Each AuthZEN search (resources, subjects, actions) against its complete expected answer: a missing or extra id fails, and so does an answer the engine says was cut by a limit or deadline. Time is one search, end to end."]],
+    tables: [{ id: 'search-table', columns: [text('engine'), num('expected'), num('answered'), num('time'), text('method; problems'), text('status')], groups, groupHeader: 'search', notes: [], engineFilter: true }],
+  };
+}
+
 function benchSections(bench: BenchSection): Section[] {
   const intro: Paragraph[] = [[`Settings: `, { code: settingsText(bench.settings) }, '. Intervals are 95% confidence intervals over independent trials.']];
   if (bench.overhead) {
@@ -349,6 +386,7 @@ export function summarise(results: RunResults): ReportModel {
     latencySection(results),
     revocationSection(results),
     auditSection(results),
+    searchSection(results),
     ...(results.bench ? benchSections(results.bench) : []),
     enginesSection(results),
   ].filter((s): s is Section => s !== undefined);
