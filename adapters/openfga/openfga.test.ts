@@ -361,6 +361,19 @@ conditions:
   });
 });
 
+describe('OpenFGA search', () => {
+  const server = useEngine('openfga');
+
+  it('a ListObjects answer at its result limit is reported truncated, never passed', async () => {
+    // agent:broad holds all 10 top folders: 1,000 documents, OpenFGA's default --listObjects-max-results.
+    const scenario = await loadScenarioFile(path.join(SCENARIOS_DIR, 'search/search-agent-retrieval.yaml'), { generateParams: { broadRoots: 10 } });
+    const run = await runScenario(scenario, server.engine);
+    const broad = run.cases.find((c) => c.kind === 'search' && c.name?.startsWith('agent:broad'))!;
+    expect(broad).toMatchObject({ status: 'fail', message: expect.stringContaining('truncated: 1000 of 1000') });
+    expect(run.cases.filter((c) => c !== broad).every((c) => c.status === 'pass')).toBe(true);
+  }, 120_000);
+});
+
 describe('OpenFGA with the check query cache (configuration `cache`)', () => {
   const server = useEngine('openfga[cache]');
 
