@@ -20,6 +20,8 @@ export interface CurveSpec {
   sizes: number[];
   /** The x axis is the number of relationships loaded, about `relationshipsPerStep` × the parameter. */
   relationshipsPerStep?: number;
+  /** Time the scenario's search steps (in turn) instead of its checks; engines without search are skipped. */
+  search?: boolean;
 }
 
 export const CURVES: CurveSpec[] = [
@@ -28,6 +30,8 @@ export const CURVES: CurveSpec[] = [
   { dimension: 'relationships', scenario: 'hierarchy-wide-tree', param: 'width', sizes: [166, 1666, 16_666, 166_666], relationshipsPerStep: 6 },
   { dimension: 'tenants', scenario: 'multi-tenancy-many-tenants', param: 'tenants', sizes: [2, 10, 100, 1000] },
   { dimension: 'batch size', scenario: 'load-mix', sizes: [1, 5, 10, 25, 50] },
+  // agent-corpus writes about 113 relationships per top folder; result sets stay 10, 100 and 500 documents.
+  { dimension: 'search', scenario: 'search-agent-retrieval', param: 'roots', sizes: [5, 10, 100, 1000], relationshipsPerStep: 113, search: true },
 ];
 
 async function findScenarioFile(id: string): Promise<string | undefined> {
@@ -65,11 +69,14 @@ export async function measureCurve(spec: CurveSpec, adapter: EngineAdapter, opti
     for (let i = 0; i < rels.length; i += 1000) await adapter.write(rels.slice(i, i + 1000));
     const setupMs = performance.now() - setupStart;
     const requests = scenario.benchmark.map((r) => resolveRequest(r));
-    if (requests.length === 0) return undefined;
+    const searches = scenario.steps.flatMap((s) => (s.kind === 'search' ? [s.query] : []));
+    if (spec.search ? searches.length === 0 || !adapter.search : requests.length === 0) return undefined;
     let next = 0;
-    const latency = spec.param
-      ? await timeChecks(() => adapter.check(requests[next++ % requests.length]!), options.timeMs)
-      : await timeChecks(() => adapter.checkBatch(Array.from({ length: size }, () => requests[next++ % requests.length]!)), options.timeMs);
+    const latency = spec.search
+      ? await timeChecks(() => adapter.search!(searches[next++ % searches.length]!), options.timeMs)
+      : spec.param
+        ? await timeChecks(() => adapter.check(requests[next++ % requests.length]!), options.timeMs)
+        : await timeChecks(() => adapter.checkBatch(Array.from({ length: size }, () => requests[next++ % requests.length]!)), options.timeMs);
     const memory = await adapter.memoryBytes?.();
     const x = spec.relationshipsPerStep ? scenario.relationships.length : size;
     points.push({ size: x, p50: latency.p50, p99: latency.p99, setupMs, ...(memory ? { memoryMiB: memory / 2 ** 20 } : {}) });

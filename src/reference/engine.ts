@@ -11,6 +11,7 @@ import { compileCondition, type CompiledCondition } from '../model/conditions.ts
 import type { Model } from '../model/types.ts';
 import { DecisionLog } from './decision-log.ts';
 import { DEFAULT_MAX_DEPTH, DepthLimitError, evaluateCheck } from './evaluate.ts';
+import { resourcesReaching, subjectsReachedFrom } from './reachability.ts';
 import { RelationshipStore } from './store.ts';
 import { relationshipProblem } from './validate.ts';
 
@@ -115,13 +116,14 @@ export class ReferenceEngine {
 
   /**
    * The AuthZEN searches, exact, by checking every candidate (not logged):
-   * - resources: the resources of the type that some relationship names (a resource no
-   *   relationship mentions can grant nothing);
-   * - subjects: the subjects of the type that some relationship names, `*` included where a
-   *   wildcard is written (`*` in the answer: every subject of the type, through the wildcard);
+   * - resources: the resources of the type connected to the subject by some chain of
+   *   relationships (reachability.ts: a resource no chain connects can grant nothing);
+   * - subjects: the subjects of the type some chain from the resource reaches, `*` where a
+   *   wildcard is reached (`*` in the answer: every subject of the type, through the wildcard;
+   *   subjects granted only through it are not listed one by one, as OpenFGA's ListUsers);
    * - actions: every relation and permission of the resource's type.
-   * Cost: one check per candidate, so O(candidates × check); a depth-limit error leaves the
-   * candidate out. Sorted ids.
+   * Cost: the walk over the relationships reached, then one check per candidate; a
+   * depth-limit error leaves the candidate out. Sorted ids.
    */
   search(query: SearchQuery): string[] {
     const env = { model: this.#model, store: this.store, conditions: this.#conditions, maxDepth: this.#maxDepth };
@@ -138,14 +140,14 @@ export class ReferenceEngine {
       case 'resources': {
         const type = this.#model.types.get(query.resourceType);
         if (!type || (!type.relations.has(query.action.name) && !type.permissions.has(query.action.name))) return [];
-        return this.store
-          .resourceIds(query.resourceType)
+        return resourcesReaching(this.store, this.#model, query.subject, query.resourceType)
           .filter((id) => allowed({ subject: query.subject, action: query.action, resource: { type: query.resourceType, id }, ...context }))
           .sort();
       }
       case 'subjects': {
-        const ids = new Set(this.store.all().filter((r) => r.subject.type === query.subjectType && !r.subject.relation).map((r) => r.subject.id));
-        return [...ids].filter((id) => allowed({ subject: { type: query.subjectType, id }, action: query.action, resource: query.resource, ...context })).sort();
+        return subjectsReachedFrom(this.store, this.#model, query.resource, query.subjectType)
+          .filter((id) => allowed({ subject: { type: query.subjectType, id }, action: query.action, resource: query.resource, ...context }))
+          .sort();
       }
       case 'actions': {
         const type = this.#model.types.get(query.resource.type);
