@@ -78,7 +78,7 @@ describe('reference engine search (the oracle)', () => {
     expect(engine.search({ kind: 'resources', subject: { type: 'user', id: 'bob' }, action: { name: 'view' }, resourceType: 'folder' })).toEqual(['a', 'pub', 'root']);
     expect(engine.search({ kind: 'resources', subject: { type: 'user', id: 'zed' }, action: { name: 'view' }, resourceType: 'folder' })).toEqual(['pub']);
   });
-  it('subjects: the users the resource's relationships reach; `*` alone for a wildcard grant (as OpenFGA ListUsers)', () => {
+  it("subjects: the users the resource's relationships reach; `*` alone for a wildcard grant (as OpenFGA ListUsers)", () => {
     expect(engine.search({ kind: 'subjects', resource: { type: 'folder', id: 'a' }, action: { name: 'view' }, subjectType: 'user' })).toEqual(['bob']);
     expect(engine.search({ kind: 'subjects', resource: { type: 'folder', id: 'pub' }, action: { name: 'view' }, subjectType: 'user' })).toEqual(['*']);
   });

@@ -14,7 +14,9 @@ function packageVersion(): string {
   }
 }
 
-function createReference(): Adapter {
+/** `nolog`: no decision log, to measure what keeping it costs (and the evaluator alone). */
+function createReference(configuration: string | undefined): Adapter {
+  const logging = configuration !== 'nolog';
   let engine: ReferenceEngine | undefined;
   const loaded = (): ReferenceEngine => {
     if (!engine) throw new Error('reference engine: no model loaded (call loadModel first)');
@@ -22,15 +24,15 @@ function createReference(): Adapter {
   };
   return defineAdapter({
     embedded: true,
-    decisionLog: 'decision',
+    decisionLog: logging ? 'decision' : 'none',
     info: () => ({
       name: definition.name,
       version: definition.version,
       launch: 'embedded',
-      settings: { maxDepth: DEFAULT_MAX_DEPTH },
+      settings: { maxDepth: DEFAULT_MAX_DEPTH, decisionLog: logging ? 'in memory, every check' : 'off' },
     }),
     async loadModel(model) {
-      engine = new ReferenceEngine(model);
+      engine = new ReferenceEngine(model, { decisionLog: logging });
     },
     async updateModel(model) {
       loaded().updateModel(model);
@@ -55,9 +57,7 @@ function createReference(): Adapter {
     async search(query) {
       return { ids: loaded().search(query), method: 'exact: every candidate checked (src/reference/engine.ts)' };
     },
-    async readDecisionLog() {
-      return engine ? engine.decisionLog() : [];
-    },
+    ...(logging ? { readDecisionLog: async () => (engine ? engine.decisionLog() : []) } : {}),
     health: async () => undefined,
     memoryBytes: async () => process.memoryUsage().rss,
     async stop() {
@@ -73,6 +73,7 @@ const definition: EngineDefinition = {
   install: { kind: 'embedded' },
   description: 'built-in reference engine: the neutral model evaluated in-process (the oracle)',
   first: true,
+  configurations: { nolog: 'without the decision log: the evaluator alone' },
   create: createReference,
 };
 
