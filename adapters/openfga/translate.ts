@@ -11,7 +11,10 @@
 import type { Relationship } from '../../src/core/relationship.ts';
 import { formatSubject } from '../../src/core/relationship.ts';
 import type { CheckRequest } from '../../src/core/request.ts';
+import { conditionContext, REQUEST_PARAMETERS, requestParameters } from '../../src/model/request-context.ts';
 import type { Model, ParameterType, Rewrite } from '../../src/model/types.ts';
+
+export { REQUEST_PARAMETERS, requestParameters };
 
 // ---- OpenFGA JSON model shapes (the subset we write) ----
 
@@ -60,9 +63,6 @@ export interface FgaTupleKey {
   object: string;
   condition?: { name: string; context?: Record<string, unknown> };
 }
-
-/** Parameter names that the harness fills from the request rather than from its context. */
-export const REQUEST_PARAMETERS = ['subject', 'resource', 'context'] as const;
 
 // ---- model ----
 
@@ -132,15 +132,6 @@ export function translateModel(model: Model): FgaAuthorizationModel {
     }
   }
   return out;
-}
-
-/** Which of `subject`, `resource`, `context` some condition of the model declares as a parameter. */
-export function requestParameters(model: Model): Set<string> {
-  const names = new Set<string>();
-  for (const condition of model.conditions.values()) {
-    for (const name of REQUEST_PARAMETERS) if (condition.parameters.has(name)) names.add(name);
-  }
-  return names;
 }
 
 /**
@@ -214,10 +205,7 @@ export interface FgaCheck {
  * from the subject's and resource's properties and from the whole request context.
  */
 export function toCheck(request: CheckRequest, requestParams: ReadonlySet<string>): FgaCheck {
-  const context: Record<string, unknown> = { ...(request.context ?? {}) };
-  if (requestParams.has('subject')) context.subject = request.subject.properties ?? {};
-  if (requestParams.has('resource')) context.resource = request.resource.properties ?? {};
-  if (requestParams.has('context')) context.context = request.context ?? {};
+  const context = conditionContext(request, requestParams);
   const check: FgaCheck = { user: `${request.subject.type}:${request.subject.id}`, relation: request.action.name, object: `${request.resource.type}:${request.resource.id}` };
   if (Object.keys(context).length > 0) check.context = context;
   return check;

