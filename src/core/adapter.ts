@@ -126,6 +126,13 @@ export interface AdapterSpec {
   resetClientSideCost?(): void;
   /** Resident memory of the engine (its server process, or this process if embedded); default unknown. */
   memoryBytes?(): Promise<number | undefined>;
+  /**
+   * Consistency tokens (Zanzibar's zookies, SpiceDB's ZedTokens), where the engine has them:
+   * the token of the adapter's last write or delete, and a check at least as fresh as a token.
+   * The runner's new-enemy check uses both; engines without tokens leave both out.
+   */
+  lastWriteToken?(): string | undefined;
+  checkWithToken?(request: CheckRequest, token: string): Promise<Decision>;
   /** The HTTP request for one check, where the engine has an HTTP decision API; default none. */
   httpCheck?(request: CheckRequest): HttpCheck | undefined;
   /** Stops what start() started; no process may outlive the run. */
@@ -153,6 +160,9 @@ export interface Adapter {
   resetClientSideCost(): void;
   memoryBytes(): Promise<number | undefined>;
   httpCheck(request: CheckRequest): HttpCheck | undefined;
+  /** Consistency tokens, where the engine has them (AdapterSpec). */
+  lastWriteToken?: () => string | undefined;
+  checkWithToken?: (request: CheckRequest, token: string) => Promise<Decision>;
   stop(): Promise<void>;
 }
 
@@ -202,6 +212,10 @@ export function defineAdapter(spec: AdapterSpec): Adapter {
   if (spec.readDecisionLog) adapter.readDecisionLog = () => spec.readDecisionLog!();
   if (spec.search) adapter.search = (query) => spec.search!(query);
   if (spec.clientSideCost) adapter.clientSideCost = () => spec.clientSideCost!();
+  if (spec.lastWriteToken && spec.checkWithToken) {
+    adapter.lastWriteToken = () => spec.lastWriteToken!();
+    adapter.checkWithToken = (request, token) => spec.checkWithToken!(request, token);
+  }
   return adapter;
 }
 

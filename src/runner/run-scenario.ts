@@ -206,7 +206,8 @@ async function runRevocation(
 ): Promise<Verdict & { revocation?: RevocationFigures }> {
   const request = describeRequest(step.request);
   const before = await check(step.request);
-  if (before.error || !before.allowed) {
+  const tokenless = step.newEnemy && !(adapter.lastWriteToken && adapter.checkWithToken);
+  if (!tokenless && (before.error || !before.allowed)) {
     return { status: before.error ? 'error' : 'fail', request, expected: 'allow before revocation', actual: before.error ? 'error' : 'deny', message: before.error ?? 'the grant was not in effect before the revocation' };
   }
   try {
@@ -216,6 +217,9 @@ async function runRevocation(
   } catch (error) {
     return { status: 'error', request, message: `revocation failed: ${errorMessage(error)}` };
   }
+  // Applied all the same, so that later steps see the data every engine sees.
+  if (tokenless) return { status: 'unsupported', request, message: NO_TOKENS, revocation: { path: `${step.path} (new enemy)`, staleAllows: 0, polls: 0, immediate: false } };
+  if (step.newEnemy) return newEnemyCheck(step, adapter, call, request);
   const acknowledged = performance.now();
   let staleAllows = 0;
   let polls = 0;
@@ -246,6 +250,32 @@ async function runRevocation(
     message: lastError ?? `${staleAllows} stale allows, never denied within ${step.timeoutMs} ms`,
     revocation: { path: step.path, staleAllows, polls, immediate: false },
   };
+}
+
+const NO_TOKENS = 'new enemy: the engine returns no consistency token with a write (no Zanzibar zookie), so no check can be asked to be at least as fresh as the revocation';
+
+/** The new-enemy check: one check at the revocation's own token must deny; an allow there is a stale allow, a failure. */
+async function newEnemyCheck(
+  step: RevocationStep,
+  adapter: EngineAdapter,
+  call: <T>(p: Promise<T>, what: string) => Promise<T>,
+  request: string,
+): Promise<Verdict & { revocation?: RevocationFigures }> {
+  const path = `${step.path} (new enemy)`;
+  const token = adapter.lastWriteToken!();
+  if (!token) return { status: 'error', request, message: 'the engine returned no token for the revocation' };
+  const started = performance.now();
+  let decision: Decision;
+  try {
+    decision = validDecision(await call(adapter.checkWithToken!(resolveRequest(step.request), token), 'check'));
+  } catch (error) {
+    decision = { allowed: false, error: errorMessage(error) };
+  }
+  if (decision.error) return { status: 'error', request, message: decision.error, revocation: { path, staleAllows: 0, polls: 1, immediate: false } };
+  const timeToFirstDenyMs = performance.now() - started;
+  return decision.allowed
+    ? { status: 'fail', request, expected: 'deny at the revocation token', actual: 'allow (stale)', message: 'a check at least as fresh as the revocation still allowed', revocation: { path, staleAllows: 1, polls: 1, immediate: false } }
+    : { status: 'pass', request, expected: 'deny at the revocation token', actual: 'deny at once', message: `denied at the revocation's token in ${timeToFirstDenyMs.toFixed(1)} ms`, revocation: { path, timeToFirstDenyMs, staleAllows: 0, polls: 1, immediate: true } };
 }
 
 async function runExpectLog(step: ExpectLogStep, adapter: EngineAdapter, sent: SentCheck[]): Promise<Verdict & { audit?: CaseResult['audit'] }> {

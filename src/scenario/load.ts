@@ -367,7 +367,7 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
       return updated && { ...base, kind, model: updated };
     }
     case 'revocation': {
-      const r = raw.revocation as { path: string; check: Raw; revoke: Raw; timeoutMs?: number; intervalMs?: number };
+      const r = raw.revocation as { path: string; check: Raw; revoke: Raw; timeoutMs?: number; intervalMs?: number; newEnemy?: boolean };
       const p = joinPath(at, 'revocation');
       const request = readRequest(r.check, model, ctx, joinPath(p, 'check'));
       const revokeModel = r.revoke.model ? parseModelAt(r.revoke.model, ctx, joinPath(joinPath(p, 'revoke'), 'model')) : undefined;
@@ -376,7 +376,7 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
           ? (r.revoke[key] as unknown[]).map((x, i) => readRelationship(x, revokeModel ?? model, ctx, joinPath(joinPath(joinPath(p, 'revoke'), key), i))).filter((x): x is Relationship => !!x)
           : undefined;
       const revoke = { delete: rels('delete'), write: rels('write'), model: revokeModel };
-      return request && { ...base, kind, request, revoke, path: r.path, timeoutMs: r.timeoutMs ?? 10_000, intervalMs: r.intervalMs ?? 5 };
+      return request && { ...base, kind, request, revoke, path: r.path, timeoutMs: r.timeoutMs ?? 10_000, intervalMs: r.intervalMs ?? 5, newEnemy: r.newEnemy === true };
     }
     case 'searchResources':
     case 'searchSubjects':

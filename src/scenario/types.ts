@@ -73,6 +73,12 @@ export interface RevocationStep extends StepBase {
   path: string;
   timeoutMs: number;
   intervalMs: number;
+  /**
+   * The "new enemy" variant (Zanzibar's zookie protocol): instead of polling, one check at
+   * least as fresh as the revocation's own consistency token must deny. Engines without
+   * tokens report it unsupported (the revocation is still applied).
+   */
+  newEnemy: boolean;
 }
 
 export type LogField = 'subject' | 'action' | 'resource' | 'context' | 'allowed' | 'reason';

@@ -14,7 +14,8 @@ import { embeddedConnector } from '../../adapters/spicedb/index.ts';
 import { decodeId, encodeId, NameScope } from '../../adapters/spicedb/names.ts';
 import { toCheck, toRelationship, translateModel, unsupportedReasons } from '../../adapters/spicedb/translate.ts';
 import type { EngineAdapter, RunContext } from '../../src/core/adapter.ts';
-import type { ScenarioRun } from '../../src/runner/run-scenario.ts';
+import { runScenario, type ScenarioRun } from '../../src/runner/run-scenario.ts';
+import { loadScenarioText } from '../../src/scenario/load.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import { describeBundledScenarios, withReference } from '../helpers/conformance.ts';
 import { expectRevocationByPolicyUpdate, FOLDER_CHECKS, writeFolderRelationships } from '../helpers/folder-checks.ts';
@@ -268,6 +269,67 @@ describe('SpiceDB consistency modes (embedded)', () => {
 
   it('refuses an unknown consistency mode with the modes it knows', async () => {
     await expect(definition.create().start(context({ consistency: 'HIGHER_CONSISTENCY' }))).rejects.toThrow(/not a consistency mode; use one of minimize_latency, at_least_as_fresh, fully_consistent/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// The new-enemy check (revocation with `newEnemy: true`): one check at the revocation's token
+
+const NEW_ENEMY = `
+id: new-enemy
+title: New enemy
+description: revoke, then check at the revocation's token
+model:
+  types:
+    user: {}
+    group: {relations: {member: [user]}}
+    document:
+      relations: {viewer: [user, group#member]}
+      permissions: {view: viewer}
+relationships:
+  - document:1#viewer@user:anne
+  - document:2#viewer@group:eng#member
+  - group:eng#member@user:bob
+steps:
+  - revocation:
+      path: relationship
+      newEnemy: true
+      check: {subject: user:anne, action: view, resource: document:1}
+      revoke: {delete: [document:1#viewer@user:anne]}
+  - revocation:
+      path: group-membership
+      newEnemy: true
+      check: {subject: user:bob, action: view, resource: document:2}
+      revoke: {delete: [group:eng#member@user:bob]}
+  - check: {subject: user:bob, action: view, resource: document:2}
+    expect: deny
+`;
+
+describe('the new-enemy check', () => {
+  const engines = withReference(() => definition.create(), () => context());
+
+  it('passes on SpiceDB under every consistency mode: the check at the revocation token denies', async () => {
+    const scenario = await loadScenarioText(NEW_ENEMY, 'new-enemy.yaml');
+    for (const mode of ['minimize_latency', 'at_least_as_fresh', 'fully_consistent']) {
+      const spicedb = definition.create();
+      await spicedb.start(context({ consistency: mode }));
+      try {
+        const run = await runScenario(scenario, spicedb);
+        expect(run.cases.map((c) => `${c.kind} ${c.status} ${c.revocation?.path ?? ''} ${c.actual}`)).toEqual([
+          'revocation pass relationship (new enemy) deny at once',
+          'revocation pass group-membership (new enemy) deny at once',
+          'check pass  deny',
+        ]);
+      } finally {
+        await spicedb.stop();
+      }
+    }
+  }, 60_000);
+
+  it('is unsupported, with the reason, on an engine without tokens; the revocation is still applied', async () => {
+    const run = await runScenario(await loadScenarioText(NEW_ENEMY, 'new-enemy.yaml'), engines.reference);
+    expect(run.cases.map((c) => `${c.kind} ${c.status} ${c.revocation?.path ?? ''}`)).toEqual(['revocation unsupported relationship (new enemy)', 'revocation unsupported group-membership (new enemy)', 'check pass ']);
+    expect(run.cases[0]!.message).toBe('new enemy: the engine returns no consistency token with a write (no Zanzibar zookie), so no check can be asked to be at least as fresh as the revocation');
   });
 });
 
