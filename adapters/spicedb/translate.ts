@@ -41,6 +41,11 @@ export class SchemaNames {
     return (this.members.get(type) ?? new NameScope([])).engine(name);
   }
 
+  /** The neutral name of a relation or permission SpiceDB names `engine` on neutral type `type`. */
+  neutralMember(type: string, engine: string): string {
+    return (this.members.get(type) ?? new NameScope([])).neutral(engine);
+  }
+
   caveat(name: string): string {
     return this.caveats.engine(name);
   }

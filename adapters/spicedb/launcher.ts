@@ -1,0 +1,155 @@
+// SpiceDB's server: `spicedb serve` on loopback, gRPC for the API and the HTTP gateway only for
+// its health endpoint; metrics, telemetry and the release check off; JSON logs with every API
+// request and response (the request log the adapter reads, decision-log.ts). The preshared
+// key is made by the harness for each start and passed in the environment, never on the
+// command line. With the postgres datastore a private local PostgreSQL (src/engines/postgres.ts)
+// is started first and migrated with `spicedb datastore migrate head`.
+
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { v1 } from '@authzed/authzed-node';
+import type { RunContext } from '../../src/core/adapter.ts';
+import { httpHealth } from '../../src/engines/server.ts';
+import { startLocalProcess } from '../../src/engines/local.ts';
+import { binDir } from '../../src/engines/paths.ts';
+import { freePorts } from '../../src/engines/ports.ts';
+import { PostgresLocal, type StartedPostgres } from '../../src/engines/postgres.ts';
+import type { SpiceDbConnection } from './adapter.ts';
+
+const run = promisify(execFile);
+
+export const SERVER_VERSION = '1.56.2';
+
+/** Server flags that change answers, timing or what is logged; SpiceDB is started with exactly these. */
+export interface SpiceDbServerSettings {
+  /** `--datastore-engine`: memory, or postgres (a local PostgreSQL, migrated first). */
+  readonly datastore: 'memory' | 'postgres';
+  /** `--datastore-revision-quantization-interval`: the snapshot window `minimize_latency` reads from (SpiceDB's default). */
+  readonly quantization: string;
+  /** `--dispatch-max-depth` (SpiceDB's default). */
+  readonly maxDepth: number;
+}
+
+export const serverSettings = (configuration?: string): SpiceDbServerSettings => ({ datastore: configuration === 'postgres' ? 'postgres' : 'memory', quantization: '5s', maxDepth: 50 });
+
+/** The environment variable SpiceDB reads its preshared key from (flags map to SPICEDB_<FLAG>). */
+export const PRESHARED_KEY_ENV = 'SPICEDB_GRPC_PRESHARED_KEY';
+
+/** `spicedb serve` flags: gRPC and HTTP bound to `host`; metrics, telemetry and release check off; requests and responses logged as JSON. */
+export function spiceDbServeArgs(settings: SpiceDbServerSettings, listen: { host: string; grpcPort: number; httpPort: number; datastoreUri?: string }): string[] {
+  if (settings.datastore !== 'memory' && !listen.datastoreUri) throw new Error(`SpiceDB's ${settings.datastore} datastore needs a datastore URI`);
+  return [
+    'serve',
+    `--grpc-addr=${listen.host}:${listen.grpcPort}`,
+    '--http-enabled',
+    `--http-addr=${listen.host}:${listen.httpPort}`,
+    '--metrics-enabled=false',
+    '--telemetry-endpoint=',
+    '--skip-release-check',
+    '--dispatch-cluster-enabled=false',
+    `--datastore-engine=${settings.datastore}`,
+    ...(listen.datastoreUri ? [`--datastore-conn-uri=${listen.datastoreUri}`] : []),
+    `--datastore-revision-quantization-interval=${settings.quantization}`,
+    `--dispatch-max-depth=${settings.maxDepth}`,
+    '--log-format=json',
+    '--grpc-log-requests-enabled',
+    '--grpc-log-responses-enabled',
+  ];
+}
+
+/** The pinned binary (`go install`), or AUTHZ_BENCH_SPICEDB_BIN. */
+export function spiceDbBinary(): string {
+  return process.env.AUTHZ_BENCH_SPICEDB_BIN ? path.resolve(process.env.AUTHZ_BENCH_SPICEDB_BIN) : path.join(binDir(), 'spicedb');
+}
+
+/** A fresh local PostgreSQL (log beside SpiceDB's), with SpiceDB's tables created by `spicedb datastore migrate head`. */
+async function startPostgres(binary: string, logFile: string): Promise<StartedPostgres> {
+  const postgres = await new PostgresLocal({ logFile: logFile.replace(/(\.log)?$/, '.postgresql.log') }).start();
+  try {
+    await run(binary, ['datastore', 'migrate', 'head', '--datastore-engine=postgres', `--datastore-conn-uri=${postgres.getUri()}`, '--skip-release-check'], { timeout: 120_000 });
+    return postgres;
+  } catch (error) {
+    await postgres.stop();
+    const e = error as { stderr?: string; message: string };
+    throw new Error(`spicedb datastore migrate failed: ${(e.stderr ?? '').trim().split('\n').slice(-5).join('\n') || e.message}`);
+  }
+}
+
+/** Calls a unary method with the callback API, to read SpiceDB's request id (the `x-request-id` trailer). */
+function withRequestId<Request, Response>(method: (request: Request, callback: (error: unknown, response?: Response) => void) => { on(event: 'status', listener: (status: { metadata: { get(key: string): unknown[] } }) => void): unknown }) {
+  return (request: Request): Promise<{ response: Response; requestId?: string }> =>
+    new Promise((resolve, reject) => {
+      let requestId: string | undefined;
+      let result: { response: Response } | undefined;
+      let failed: unknown;
+      let settled = 0;
+      // The answer and the trailers arrive as two events, in either order.
+      const settle = () => {
+        if (++settled < 2) return;
+        if (result) resolve({ ...result, ...(requestId ? { requestId } : {}) });
+        else reject(failed);
+      };
+      const call = method(request, (error, response) => {
+        if (error) failed = error;
+        else result = { response: response as Response };
+        settle();
+      });
+      call.on('status', (status) => {
+        const id = status.metadata.get('x-request-id')[0];
+        if (typeof id === 'string') requestId = id;
+        settle();
+      });
+    });
+}
+
+/** Starts `spicedb serve` (and its PostgreSQL where the settings ask for one) as a local process group. */
+export async function startSpiceDbServer(context: RunContext, engineId: string, settings: SpiceDbServerSettings): Promise<SpiceDbConnection> {
+  const binary = spiceDbBinary();
+  const logFile = path.join(context.resultsDir, 'engines', `${engineId.replace(/\[(.*)\]$/, '-$1')}.log`);
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  const postgres = settings.datastore === 'postgres' ? await startPostgres(binary, logFile) : undefined;
+  try {
+    const [grpcPort, httpPort] = await freePorts(2);
+    const key = randomBytes(24).toString('base64url');
+    const http = `http://127.0.0.1:${httpPort}`;
+    const child = await startLocalProcess({
+      name: 'spicedb',
+      binary,
+      args: spiceDbServeArgs(settings, { host: '127.0.0.1', grpcPort: grpcPort!, httpPort: httpPort!, ...(postgres ? { datastoreUri: postgres.getUri() } : {}) }),
+      env: { [PRESHARED_KEY_ENV]: key },
+      logFile,
+      health: { url: `${http}/healthz`, accept: (r, body) => r.status === 200 && body.includes('SERVING'), timeoutMs: 60_000 },
+    });
+    const client = v1.NewClient(key, `127.0.0.1:${grpcPort}`, v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS);
+    return {
+      permissions: client.promises,
+      schema: client.promises,
+      checkPermission: withRequestId(client.checkPermission.bind(client) as never),
+      checkBulkPermissions: withRequestId(client.checkBulkPermissions.bind(client) as never),
+      version: SERVER_VERSION,
+      launch: 'local',
+      datastore: postgres ? `postgres (PostgreSQL ${postgres.getVersion()}, local, default server settings)` : 'memory',
+      pid: child.pid,
+      ...(postgres ? { datastorePid: postgres.getPid() } : {}),
+      logFile,
+      health: () => httpHealth('SpiceDB', `${http}/healthz`, undefined, (body) => {
+        const status = (body as { status?: string }).status;
+        return status === 'SERVING' ? undefined : `SpiceDB health status ${status}`;
+      }),
+      stop: async () => {
+        client.close();
+        try {
+          await child.stop();
+        } finally {
+          await postgres?.stop();
+        }
+      },
+    };
+  } catch (error) {
+    await postgres?.stop();
+    throw error;
+  }
+}
