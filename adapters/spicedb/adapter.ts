@@ -247,7 +247,8 @@ export class SpiceDbAdapter implements EngineAdapter {
       const { response, requestId } = this.api.checkPermission ? await this.api.checkPermission(body) : { response: await this.api.permissions.checkPermission(body), requestId: undefined };
       return { ...decide(response.permissionship, response.partialCaveatInfo?.missingRequiredContext), ...(requestId ? { decisionId: requestId } : {}) };
     } catch (error) {
-      return errorDecision(message(error));
+      const requestId = (error as { requestId?: string }).requestId;
+      return { ...errorDecision(message(error)), ...(requestId ? { decisionId: requestId } : {}) };
     }
   }
 

@@ -21,13 +21,18 @@ interface LoggedCheck {
   context?: unknown;
 }
 
+interface LoggedItem {
+  permissionship?: number | string;
+}
+
 interface LogLine {
   message?: string;
   requestID?: string;
   time?: string;
   'grpc.method'?: string;
   'grpc.request.content'?: LoggedCheck & { items?: LoggedCheck[] };
-  'grpc.response.content'?: { permissionship?: number | string; pairs?: Array<{ item?: { permissionship?: number | string }; error?: unknown }> };
+  // Go's encoding/json writes the oneof as `Response: {Item: ...}` (protojson would write `item`): both are read.
+  'grpc.response.content'?: { permissionship?: number | string; pairs?: Array<{ item?: LoggedItem; Response?: { Item?: LoggedItem; Error?: unknown } }> };
 }
 
 const HAS_PERMISSION = new Set<unknown>([2, 'PERMISSIONSHIP_HAS_PERMISSION']);
@@ -69,6 +74,10 @@ function entry(check: LoggedCheck, id: string, time: string | undefined, permiss
   return out;
 }
 
+function bulkItem(pair: { item?: LoggedItem; Response?: { Item?: LoggedItem } } | undefined): LoggedItem | undefined {
+  return pair?.item ?? pair?.Response?.Item;
+}
+
 /** The checks in SpiceDB's JSON request log text (a partial last line is skipped). */
 export function parseRequestLog(text: string, names: SchemaNames): DecisionLogEntry[] {
   const requests = new Map<string, LogLine>();
@@ -93,7 +102,7 @@ export function parseRequestLog(text: string, names: SchemaNames): DecisionLogEn
     if (!request) continue;
     const response = parsed['grpc.response.content'];
     if (method === 'CheckPermission') entries.push(entry(request, parsed.requestID, parsed.time, response?.permissionship, names));
-    else (request.items ?? []).forEach((item, i) => entries.push(entry(item, `${parsed.requestID}/${i}`, parsed.time, response?.pairs?.[i]?.item?.permissionship, names)));
+    else (request.items ?? []).forEach((item, i) => entries.push(entry(item, `${parsed.requestID}/${i}`, parsed.time, bulkItem(response?.pairs?.[i])?.permissionship, names)));
   }
   return entries;
 }

@@ -90,7 +90,7 @@ function withRequestId<Request, Response>(method: (request: Request, callback: (
       const settle = () => {
         if (++settled < 2) return;
         if (result) resolve({ ...result, ...(requestId ? { requestId } : {}) });
-        else reject(failed);
+        else reject(Object.assign(failed as object, requestId ? { requestId } : {}));
       };
       const call = method(request, (error, response) => {
         if (error) failed = error;
