@@ -205,8 +205,9 @@ async function runRevocation(
   check: (r: CheckRequest) => Promise<Decision>,
 ): Promise<Verdict & { revocation?: RevocationFigures }> {
   const request = describeRequest(step.request);
-  const before = await check(step.request);
   const tokenless = step.newEnemy && !(adapter.lastWriteToken && adapter.checkWithToken);
+  // The new-enemy check follows the token protocol both ways: the grant is checked at the token of the last write too.
+  const before = step.newEnemy && !tokenless ? await checkAtLastWrite(step.request, adapter, call) : await check(step.request);
   if (!tokenless && (before.error || !before.allowed)) {
     return { status: before.error ? 'error' : 'fail', request, expected: 'allow before revocation', actual: before.error ? 'error' : 'deny', message: before.error ?? 'the grant was not in effect before the revocation' };
   }
@@ -253,6 +254,16 @@ async function runRevocation(
 }
 
 const NO_TOKENS = 'new enemy: the engine returns no consistency token with a write (no Zanzibar zookie), so no check can be asked to be at least as fresh as the revocation';
+
+async function checkAtLastWrite(request: CheckRequest, adapter: EngineAdapter, call: <T>(p: Promise<T>, what: string) => Promise<T>): Promise<Decision> {
+  const token = adapter.lastWriteToken!();
+  if (!token) return { allowed: false, error: 'the engine returned no token for its last write' };
+  try {
+    return validDecision(await call(adapter.checkWithToken!(resolveRequest(request), token), 'check'));
+  } catch (error) {
+    return { allowed: false, error: errorMessage(error) };
+  }
+}
 
 /** The new-enemy check: one check at the revocation's own token must deny; an allow there is a stale allow, a failure. */
 async function newEnemyCheck(
