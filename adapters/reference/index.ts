@@ -57,6 +57,14 @@ function createReference(configuration: string | undefined): Adapter {
     async search(query) {
       return { ids: loaded().search(query), method: 'exact: every candidate checked (src/reference/engine.ts)' };
     },
+    // Consistency tokens: the engine's revision; it always reads its current data, so any token it issued is satisfied.
+    lastWriteToken: () => (engine ? String(engine.revision) : undefined),
+    async checkWithToken(request, token) {
+      const e = loaded();
+      if (Number(token) > e.revision) return { allowed: false, error: `token ${token} is newer than the engine's revision ${e.revision}` };
+      const { chain: _chain, ...decision } = e.check(request);
+      return decision;
+    },
     ...(logging ? { readDecisionLog: async () => (engine ? engine.decisionLog() : []) } : {}),
     health: async () => undefined,
     memoryBytes: async () => process.memoryUsage().rss,

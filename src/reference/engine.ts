@@ -39,6 +39,7 @@ export class ReferenceEngine {
   readonly #maxDepth: number;
   readonly #logging: boolean;
   readonly #validate: boolean;
+  #revision = 0;
 
   constructor(model: Model, options: ReferenceOptions = {}) {
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -52,12 +53,21 @@ export class ReferenceEngine {
     return this.#model;
   }
 
+  /**
+   * How many changes (model, writes, deletes) this engine has seen: its consistency token.
+   * Every check reads the current data, so it is at least as fresh as any revision issued.
+   */
+  get revision(): number {
+    return this.#revision;
+  }
+
   /** Replaces the model and keeps the relationships (policy update). Throws on a bad condition. */
   updateModel(model: Model): void {
     const conditions = new Map<string, CompiledCondition>();
     for (const [name, def] of model.conditions) conditions.set(name, compileCondition(def));
     this.#model = model;
     this.#conditions = conditions;
+    this.#revision++;
   }
 
   /** Replaces the model and forgets every relationship and log entry. */
@@ -74,11 +84,13 @@ export class ReferenceEngine {
       if (problems.length) throw new Error(`cannot write: ${problems.join('; ')}`);
     }
     for (const rel of relationships) this.store.write(rel);
+    this.#revision++;
   }
 
   /** Removes relationships by identity (resource, relation, subject), ignoring conditions; idempotent. */
   delete(relationships: Relationship[]): void {
     for (const rel of relationships) this.store.delete(rel);
+    this.#revision++;
   }
 
   /** Decides one request and logs it. A request the model cannot answer gets `error`. */

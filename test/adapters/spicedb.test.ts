@@ -326,8 +326,14 @@ describe('the new-enemy check', () => {
     }
   }, 60_000);
 
-  it('is unsupported, with the reason, on an engine without tokens; the revocation is still applied', async () => {
+  it('passes on the reference engine, whose token is its revision (always current)', async () => {
     const run = await runScenario(await loadScenarioText(NEW_ENEMY, 'new-enemy.yaml'), engines.reference);
+    expect(run.cases.map((c) => `${c.kind} ${c.status} ${c.revocation?.path ?? ''}`)).toEqual(['revocation pass relationship (new enemy)', 'revocation pass group-membership (new enemy)', 'check pass ']);
+  });
+
+  it('is unsupported, with the reason, on an engine without tokens; the revocation is still applied', async () => {
+    const { lastWriteToken: _token, checkWithToken: _check, ...tokenless } = engines.reference;
+    const run = await runScenario(await loadScenarioText(NEW_ENEMY, 'new-enemy.yaml'), tokenless as EngineAdapter);
     expect(run.cases.map((c) => `${c.kind} ${c.status} ${c.revocation?.path ?? ''}`)).toEqual(['revocation unsupported relationship (new enemy)', 'revocation unsupported group-membership (new enemy)', 'check pass ']);
     expect(run.cases[0]!.message).toBe('new enemy: the engine returns no consistency token with a write (no Zanzibar zookie), so no check can be asked to be at least as fresh as the revocation');
   });
