@@ -208,7 +208,7 @@ async function runRevocation(
   const tokenless = step.newEnemy && !(adapter.lastWriteToken && adapter.checkWithToken);
   // The new-enemy check follows the token protocol both ways: the grant is checked at the token of the last write too.
   const before = step.newEnemy && !tokenless ? await checkAtLastWrite(step.request, adapter, call) : await check(step.request);
-  if (!tokenless && (before.error || !before.allowed)) {
+  if (before.error || !before.allowed) {
     return { status: before.error ? 'error' : 'fail', request, expected: 'allow before revocation', actual: before.error ? 'error' : 'deny', message: before.error ?? 'the grant was not in effect before the revocation' };
   }
   try {
@@ -218,9 +218,17 @@ async function runRevocation(
   } catch (error) {
     return { status: 'error', request, message: `revocation failed: ${errorMessage(error)}` };
   }
-  // Applied all the same, so that later steps see the data every engine sees.
-  if (tokenless) return { status: 'unsupported', request, message: NO_TOKENS, revocation: { path: `${step.path} (new enemy)`, staleAllows: 0, polls: 0, immediate: false } };
-  if (step.newEnemy) return newEnemyCheck(step, adapter, call, request);
+  if (step.newEnemy && !tokenless) return newEnemyCheck(step, adapter, call, request);
+  const timeline = await pollUntilDenied(step, check, request);
+  if (!tokenless) return timeline;
+  // Without tokens the revocation is still applied and awaited like a timeline, so that later
+  // steps see the data every engine sees; the step itself is unsupported.
+  const revocation = timeline.revocation ? { ...timeline.revocation, path: `${step.path} (new enemy)` } : undefined;
+  return { status: 'unsupported', request, message: `${NO_TOKENS} (polled instead: ${timeline.actual ?? timeline.message})`, ...(revocation ? { revocation } : {}) };
+}
+
+/** The timeline's second half: the check is polled until denied, counting stale allows. */
+async function pollUntilDenied(step: RevocationStep, check: (r: CheckRequest) => Promise<Decision>, request: string): Promise<Verdict & { revocation?: RevocationFigures }> {
   const acknowledged = performance.now();
   let staleAllows = 0;
   let polls = 0;

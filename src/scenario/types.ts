@@ -76,7 +76,7 @@ export interface RevocationStep extends StepBase {
   /**
    * The "new enemy" variant (Zanzibar's zookie protocol): instead of polling, one check at
    * least as fresh as the revocation's own consistency token must deny. Engines without
-   * tokens report it unsupported (the revocation is still applied).
+   * tokens report it unsupported (the revocation is still applied and polled until denied).
    */
   newEnemy: boolean;
 }
