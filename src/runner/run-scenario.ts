@@ -224,7 +224,7 @@ async function runRevocation(
   // Without tokens the revocation is still applied and awaited like a timeline, so that later
   // steps see the data every engine sees; the step itself is unsupported.
   const revocation = timeline.revocation ? { ...timeline.revocation, path: `${step.path} (new enemy)` } : undefined;
-  return { status: 'unsupported', request, message: `${NO_TOKENS} (polled instead: ${timeline.actual ?? timeline.message})`, ...(revocation ? { revocation } : {}) };
+  return { status: 'unsupported', request, message: NO_TOKENS, ...(timeline.actual ? { actual: `polled instead: ${timeline.actual}` } : {}), ...(revocation ? { revocation } : {}) };
 }
 
 /** The timeline's second half: the check is polled until denied, counting stale allows. */
