@@ -16,11 +16,11 @@
 
 import type { v1 } from '@authzed/authzed-node';
 import { readFileSync, statSync } from 'node:fs';
-import type { Capabilities, DecisionLogEntry, EngineAdapter, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
+import type { AdapterInfo, AdapterSpec, DecisionLogEntry, DecisionLogKind, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { groupMemoryBytes, processMemoryBytes } from '../../src/engines/server.ts';
-import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
+import type { Model } from '../../src/model/types.ts';
 import { parseRequestLog } from './decision-log.ts';
 import { readNativeSpiceDb } from './native.ts';
 import { toCheck, toRelationship, translateModel, unsupportedReasons, type SpiceDbCheck, type SpiceDbRelationship, type SpiceDbSchema } from './translate.ts';
@@ -48,7 +48,7 @@ export interface SpiceDbConnection {
   stop(): Promise<void>;
 }
 
-export type SpiceDbConnector = (context: RunContext, engineId: string) => Promise<SpiceDbConnection>;
+export type SpiceDbConnector = (context: RunContext) => Promise<SpiceDbConnection>;
 
 export const CONSISTENCY_MODES = ['minimize_latency', 'at_least_as_fresh', 'fully_consistent'] as const;
 export type ConsistencyMode = (typeof CONSISTENCY_MODES)[number];
@@ -86,8 +86,10 @@ export interface SpiceDbAdapterOptions {
   consistency?: ConsistencyMode;
 }
 
-export class SpiceDbAdapter implements EngineAdapter {
-  readonly capabilities: Capabilities;
+export class SpiceDbAdapter implements AdapterSpec {
+  readonly embedded: boolean;
+  /** The server logs every request and response (a request log, as OpenFGA's); the embedded engine logs nothing. */
+  readonly decisionLog: DecisionLogKind;
   private connection: SpiceDbConnection | undefined;
   private schemaState: Pick<SpiceDbSchema, 'names' | 'requestParams'> | undefined;
   /** The ZedToken of the last write (schema, relationships, deletes). */
@@ -96,17 +98,19 @@ export class SpiceDbAdapter implements EngineAdapter {
   /** Byte offset of the server's log when the current scenario was loaded. */
   private logOffset = 0;
 
-  constructor(private readonly options: SpiceDbAdapterOptions) {
+  constructor(
+    private readonly definition: EngineDefinition,
+    private readonly options: SpiceDbAdapterOptions,
+  ) {
     this.consistency = options.consistency ?? DEFAULT_CONSISTENCY;
-    // The server logs every request and response (a request log, as OpenFGA's); the embedded engine logs nothing.
-    this.capabilities = { features: ALL_MODEL_FEATURES, batchCheck: true, decisionLog: options.configuration ? 'request' : 'none', policyUpdate: true, embedded: !options.configuration };
+    this.embedded = !options.configuration;
+    this.decisionLog = options.configuration ? 'request' : 'none';
   }
 
-  info(): EngineInfo {
+  info(): AdapterInfo {
     const configuration = this.options.configuration;
     return {
-      id: configuration ? `spicedb[${configuration}]` : 'spicedb',
-      name: 'SpiceDB',
+      name: this.definition.name,
       version: this.connection?.version ?? 'unknown',
       launch: this.connection?.launch ?? (configuration ? 'local' : 'embedded'),
       settings: {
@@ -129,7 +133,7 @@ export class SpiceDbAdapter implements EngineAdapter {
       if (!(CONSISTENCY_MODES as readonly string[]).includes(mode)) throw new Error(`SpiceDB: --set consistency=${mode} is not a consistency mode; use one of ${CONSISTENCY_MODES.join(', ')}`);
       this.consistency = mode as ConsistencyMode;
     }
-    this.connection = await this.options.connect(context, this.info().id);
+    this.connection = await this.options.connect(context);
   }
 
   private get api(): SpiceDbConnection {
@@ -284,7 +288,7 @@ export class SpiceDbAdapter implements EngineAdapter {
     return decisions;
   }
 
-  /** The server's request log since loadModel (the embedded engine has none: capabilities say `none`). */
+  /** The server's request log since loadModel (the embedded engine has none: its decisionLog is `none`). */
   async readDecisionLog(): Promise<DecisionLogEntry[]> {
     const file = this.connection?.logFile;
     if (!file || !this.schemaState) return [];
@@ -307,7 +311,7 @@ export class SpiceDbAdapter implements EngineAdapter {
 
   /** The server's resident memory (or, embedded, the harness's own process, which holds SpiceDB). */
   async memoryBytes(): Promise<number | undefined> {
-    const own = processMemoryBytes(this.connection?.pid ?? (this.capabilities.embedded ? process.pid : undefined));
+    const own = processMemoryBytes(this.connection?.pid ?? (this.embedded ? process.pid : undefined));
     const datastore = this.connection?.datastorePid;
     return own === undefined || !datastore ? own : own + groupMemoryBytes(datastore);
   }

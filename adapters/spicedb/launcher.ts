@@ -1,22 +1,21 @@
-// SpiceDB's server: `spicedb serve` on loopback, gRPC for the API and the HTTP gateway only for
-// its health endpoint; metrics, telemetry and the release check off; JSON logs with every API
-// request and response (the request log the adapter reads, decision-log.ts). The preshared
-// key is made by the harness for each start and passed in the environment, never on the
-// command line. With the postgres datastore a private local PostgreSQL (src/engines/postgres.ts)
-// is started first and migrated with `spicedb datastore migrate head`.
+// SpiceDB's server, as the one server-engine helper (src/engines/server-engine.ts) starts it:
+// `spicedb serve` on loopback (or all interfaces inside a container), gRPC for the API and the
+// HTTP gateway only for its health endpoint; metrics, telemetry and the release check off; JSON
+// logs with every API request and response (the request log the adapter reads,
+// decision-log.ts). The preshared key is made by the harness for each start and passed in the
+// environment, never on the command line. With the postgres datastore a private local
+// PostgreSQL (src/engines/postgres.ts) is started first and migrated with
+// `spicedb datastore migrate head`.
 
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { v1 } from '@authzed/authzed-node';
-import type { RunContext } from '../../src/core/adapter.ts';
+import type { EngineDefinition, InstallRecipe, LaunchRequest } from '../../src/core/adapter.ts';
 import { httpHealth } from '../../src/engines/server.ts';
-import { startLocalProcess } from '../../src/engines/local.ts';
-import { binDir } from '../../src/engines/paths.ts';
-import { freePorts } from '../../src/engines/ports.ts';
+import { binaryPath } from '../../src/engines/paths.ts';
 import { PostgresLocal, type StartedPostgres } from '../../src/engines/postgres.ts';
+import { startServer, type ServerRecipe } from '../../src/engines/server-engine.ts';
 import type { SpiceDbConnection } from './adapter.ts';
 
 const run = promisify(execFile);
@@ -60,9 +59,22 @@ export function spiceDbServeArgs(settings: SpiceDbServerSettings, listen: { host
   ];
 }
 
-/** The pinned binary (`go install`), or AUTHZ_BENCH_SPICEDB_BIN. */
+/**
+ * How the server binary is obtained. The engine definition's own recipe installs the embedded
+ * package (one recipe per engine), so the server's is kept here until the installer takes
+ * several: `GOBIN=<engines dir>/bin go install github.com/authzed/spicedb/cmd/spicedb@v1.56.2`.
+ */
+export const SERVER_INSTALL: Extract<InstallRecipe, { kind: 'go' }> = {
+  kind: 'go',
+  goPackage: 'github.com/authzed/spicedb/cmd/spicedb',
+  goModule: 'github.com/authzed/spicedb',
+  binary: 'spicedb',
+  minGo: { major: 1, minor: 26 },
+};
+
+/** The pinned server binary in <engines dir>/bin, or AUTHZ_BENCH_SPICEDB_BIN. */
 export function spiceDbBinary(): string {
-  return process.env.AUTHZ_BENCH_SPICEDB_BIN ? path.resolve(process.env.AUTHZ_BENCH_SPICEDB_BIN) : path.join(binDir(), 'spicedb');
+  return binaryPath({ id: 'spicedb', install: SERVER_INSTALL });
 }
 
 /** A fresh local PostgreSQL (log beside SpiceDB's), with SpiceDB's tables created by `spicedb datastore migrate head`. */
@@ -105,44 +117,52 @@ function withRequestId<Request, Response>(method: (request: Request, callback: (
     });
 }
 
-/** Starts `spicedb serve` (and its PostgreSQL where the settings ask for one) as a local process group. */
-export async function startSpiceDbServer(context: RunContext, engineId: string, settings: SpiceDbServerSettings): Promise<SpiceDbConnection> {
+/** The server recipe for the one server-engine helper: HTTP (health only) first, then gRPC; the key in the environment. */
+export function spiceDbServer(definition: EngineDefinition, settings: SpiceDbServerSettings, options: { key: string; datastoreUri?: string }): ServerRecipe {
+  return {
+    definition,
+    ports: { http: { container: 8443 }, grpc: { container: 50051 } },
+    // inside a container the server listens on all interfaces; the host side is 127.0.0.1 only
+    args: (listen) => spiceDbServeArgs(settings, { host: listen.host, grpcPort: listen.port('grpc'), httpPort: listen.port('http'), ...(options.datastoreUri ? { datastoreUri: options.datastoreUri } : {}) }),
+    env: { [PRESHARED_KEY_ENV]: options.key },
+    health: { path: '/healthz', accept: (status, body) => status === 200 && body.includes('SERVING') },
+    startupTimeoutMs: 60_000,
+    ...(settings.datastore !== 'memory' ? { containerUnsupported: `SpiceDB's ${settings.datastore} datastore runs with --launch local only (a local PostgreSQL)` } : {}),
+  };
+}
+
+/** Starts `spicedb serve` (and its PostgreSQL where the settings ask for one) by the requested strategy. */
+export async function startSpiceDbServer(definition: EngineDefinition, settings: SpiceDbServerSettings, launch: { launch: LaunchRequest; logFile: string }): Promise<SpiceDbConnection> {
+  if (launch.launch.url) {
+    throw new Error('spicedb by URL is not supported: SpiceDB is driven over gRPC, and --engine id=URL gives no gRPC address or preshared key; run it with --launch local or container');
+  }
   const binary = spiceDbBinary();
-  const logFile = path.join(context.resultsDir, 'engines', `${engineId.replace(/\[(.*)\]$/, '-$1')}.log`);
-  mkdirSync(path.dirname(logFile), { recursive: true });
-  const postgres = settings.datastore === 'postgres' ? await startPostgres(binary, logFile) : undefined;
+  const local = launch.launch.strategy !== 'container';
+  const postgres = settings.datastore === 'postgres' && local ? await startPostgres(binary, launch.logFile) : undefined;
   try {
-    const [grpcPort, httpPort] = await freePorts(2);
     const key = randomBytes(24).toString('base64url');
-    const http = `http://127.0.0.1:${httpPort}`;
-    const child = await startLocalProcess({
-      name: 'spicedb',
-      binary,
-      args: spiceDbServeArgs(settings, { host: '127.0.0.1', grpcPort: grpcPort!, httpPort: httpPort!, ...(postgres ? { datastoreUri: postgres.getUri() } : {}) }),
-      env: { [PRESHARED_KEY_ENV]: key },
-      logFile,
-      health: { url: `${http}/healthz`, accept: (r, body) => r.status === 200 && body.includes('SERVING'), timeoutMs: 60_000 },
-    });
-    const client = v1.NewClient(key, `127.0.0.1:${grpcPort}`, v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS);
+    const server = await startServer(spiceDbServer(definition, settings, { key, ...(postgres ? { datastoreUri: postgres.getUri() } : {}) }), { ...launch, binary });
+    const client = v1.NewClient(key, server.address('grpc'), v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS);
     return {
       permissions: client.promises,
       schema: client.promises,
       checkPermission: withRequestId(client.checkPermission.bind(client) as never),
       checkBulkPermissions: withRequestId(client.checkBulkPermissions.bind(client) as never),
       version: SERVER_VERSION,
-      launch: 'local',
+      launch: server.launch,
       datastore: postgres ? `postgres (PostgreSQL ${postgres.getVersion()}, local, default server settings)` : 'memory',
-      pid: child.pid,
+      ...(server.pid ? { pid: server.pid } : {}),
       ...(postgres ? { datastorePid: postgres.getPid() } : {}),
-      logFile,
-      health: () => httpHealth('SpiceDB', `${http}/healthz`, undefined, (body) => {
-        const status = (body as { status?: string }).status;
-        return status === 'SERVING' ? undefined : `SpiceDB health status ${status}`;
-      }),
+      ...(server.logFile ? { logFile: server.logFile } : {}),
+      health: () =>
+        httpHealth('SpiceDB', `${server.url}/healthz`, undefined, (body) => {
+          const status = (body as { status?: string }).status;
+          return status === 'SERVING' ? undefined : `SpiceDB health status ${status}`;
+        }),
       stop: async () => {
         client.close();
         try {
-          await child.stop();
+          await server.stop();
         } finally {
           await postgres?.stop();
         }

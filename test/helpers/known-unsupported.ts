@@ -5,9 +5,14 @@
 const NO_LOG = 'the engine keeps no decision log of its own (the harness log is not counted)';
 const NO_SEARCH = "search: this adapter does not call the engine's search yet";
 const SEARCH_SCENARIOS = { 'search-agent-retrieval': NO_SEARCH, 'search-todo': NO_SEARCH };
+/** Engines whose writes return no consistency token cannot run the new-enemy check (docs/scenarios.md). */
+const NO_TOKENS = { 'revocation-new-enemy': 'new enemy: the engine returns no consistency token with a write (no Zanzibar zookie), so no check can be asked to be at least as fresh as the revocation' };
 /** Engine id → scenario id → the exact unsupported reason the adapter gives. */
 export const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  cerbos: SEARCH_SCENARIOS,
-  oso: { 'audit-agent-actions': NO_LOG, 'audit-decision-log': NO_LOG, ...SEARCH_SCENARIOS },
+  cerbos: { ...SEARCH_SCENARIOS, ...NO_TOKENS },
+  opa: NO_TOKENS,
+  openfga: NO_TOKENS,
+  oso: { 'audit-agent-actions': NO_LOG, 'audit-decision-log': NO_LOG, ...SEARCH_SCENARIOS, ...NO_TOKENS },
+  spicedb: { 'audit-agent-actions': NO_LOG, 'audit-decision-log': NO_LOG },
 };
 

@@ -5,25 +5,24 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import definition from '../../adapters/spicedb/index.ts';
-import { importSpiceDbValidationFile } from '../../adapters/spicedb/import.ts';
-import { caveatRequestParameters, parseRelationshipsFile, readNativeSpiceDb } from '../../adapters/spicedb/native.ts';
-import { parseRelationship } from '../../adapters/spicedb/relationship-syntax.ts';
-import { parseSchema } from '../../adapters/spicedb/schema-parser.ts';
-import { translateModel } from '../../adapters/spicedb/translate.ts';
-import type { EngineAdapter, NativeSpec, RunContext } from '../../src/core/adapter.ts';
+import { importSpiceDbValidationFile } from './import.ts';
+import { caveatRequestParameters, parseRelationshipsFile, readNativeSpiceDb } from './native.ts';
+import { parseRelationship } from './relationship-syntax.ts';
+import { parseSchema } from './schema-parser.ts';
+import { translateModel } from './translate.ts';
+import type { NativeSpec } from '../../src/core/adapter.ts';
 import { PROJECT_ROOT } from '../../src/core/paths.ts';
 import { runScenario } from '../../src/runner/run-scenario.ts';
 import { loadScenarioFile, loadScenarioText } from '../../src/scenario/load.ts';
-import { withReference } from '../helpers/conformance.ts';
-import { foldersYaml, model, rel, req } from '../helpers/model.ts';
+import { withReference } from '../../test/helpers/conformance.ts';
+import { useEngine } from '../../test/helpers/engines.ts';
+import { foldersYaml, model, rel, req } from '../../test/helpers/model.ts';
 
 const SCENARIO = path.join(PROJECT_ROOT, 'scenarios/native/native-documents.yaml');
 const EXAMPLE = path.join(PROJECT_ROOT, 'adapters/spicedb/examples/docs.validation.yaml');
 const dir = mkdtempSync(path.join(tmpdir(), 'spicedb-native-'));
-const context: RunContext = { resultsDir: dir, options: {}, log: () => {} };
 const spec = (s: Record<string, unknown>): NativeSpec => ({ spec: s, baseDir: dir, file: path.join(dir, 'scenario.yaml') });
 
 describe('SpiceDB text forms (pure)', () => {
@@ -104,17 +103,10 @@ describe('SpiceDB native mode: reading the files (no engine)', () => {
 });
 
 describe('SpiceDB native mode and imports on the embedded engine', () => {
-  let spicedb: EngineAdapter;
-  beforeAll(async () => {
-    spicedb = definition.create();
-    await spicedb.start(context);
-  }, 60_000);
-  afterAll(async () => {
-    await spicedb?.stop();
-  }, 30_000);
+  const holder = useEngine('spicedb');
 
   it('runs native-documents from its own schema and relationships: all 8 cases pass', async () => {
-    const run = await runScenario(await loadScenarioFile(SCENARIO), spicedb);
+    const run = await runScenario(await loadScenarioFile(SCENARIO), holder.engine);
     expect(run.native).toBe(true);
     expect(run.cases.map((c) => `${c.step} ${c.status}`)).toEqual(run.cases.map((c) => `${c.step} pass`));
     expect(run.cases).toHaveLength(8);
@@ -122,20 +114,20 @@ describe('SpiceDB native mode and imports on the embedded engine', () => {
 
   it('writes and deletes after loadNative reach the native schema', async () => {
     const scenario = await loadScenarioFile(SCENARIO);
-    await spicedb.loadNative!(scenario.native.spicedb!);
-    expect((await spicedb.check(req('user:vera', 'view', 'document:d1'))).allowed).toBe(true);
-    await spicedb.delete([rel('document:d1#parent@folder:f1')]);
-    expect((await spicedb.check(req('user:vera', 'view', 'document:d1'))).allowed).toBe(false);
+    await holder.engine.loadNative!(scenario.native.spicedb!);
+    expect((await holder.engine.check(req('user:vera', 'view', 'document:d1'))).allowed).toBe(true);
+    await holder.engine.delete([rel('document:d1#parent@folder:f1')]);
+    expect((await holder.engine.check(req('user:vera', 'view', 'document:d1'))).allowed).toBe(false);
   });
 
   it("names the schema file when SpiceDB rejects it", async () => {
     writeFileSync(path.join(dir, 'bad.zed'), 'definition user {}\ndefinition doc {\n  permission view = nosuch\n}\n');
-    await expect(spicedb.loadNative!(spec({ schema: 'bad.zed' }))).rejects.toThrow(`SpiceDB rejected the schema in ${path.join(dir, 'bad.zed')}`);
+    await expect(holder.engine.loadNative!(spec({ schema: 'bad.zed' }))).rejects.toThrow(`SpiceDB rejected the schema in ${path.join(dir, 'bad.zed')}`);
   });
 });
 
 describe('import spicedb: a zed validation file becomes a neutral scenario', () => {
-  const engines = withReference(() => definition.create(), () => context);
+  const engines = withReference('spicedb');
 
   it('maps schema, relationships, assertions and expected relations, and notes what it leaves out', () => {
     const text = importSpiceDbValidationFile(EXAMPLE);
