@@ -4,6 +4,7 @@
 // shared library); `spicedb[server]` is the pinned server binary as a local process (memory
 // datastore); `spicedb[postgres]` the same on a local PostgreSQL. See README.md.
 
+import { existsSync } from 'node:fs';
 import { defineAdapter, type EngineDefinition } from '../../src/core/adapter.ts';
 import { findPostgresBinDir } from '../../src/engines/postgres.ts';
 import { CONSISTENCY_MODES, SpiceDbAdapter, type SpiceDbConnector } from './adapter.ts';
@@ -43,7 +44,9 @@ const definition: EngineDefinition = {
   prerequisites: () => {
     const found = findPostgresBinDir();
     return [
-      `spicedb[server], spicedb[postgres]: the server binary at ${spiceDbBinary()} (GOBIN=<engines dir>/bin go install github.com/authzed/spicedb/cmd/spicedb@v${SERVER_VERSION})`,
+      existsSync(spiceDbBinary())
+        ? `spicedb[server], spicedb[postgres]: server binary at ${spiceDbBinary()}`
+        : `spicedb[server], spicedb[postgres]: no server binary at ${spiceDbBinary()}; build it with GOBIN=<engines dir>/bin go install github.com/authzed/spicedb/cmd/spicedb@v${SERVER_VERSION}`,
       'missing' in found ? `spicedb[postgres] datastore: ${found.missing}` : `spicedb[postgres] datastore: PostgreSQL programs in ${found.binDir}`,
     ];
   },
