@@ -58,9 +58,15 @@ const kebab = (text: string) =>
 
 /** A zed validation file as the YAML text of a neutral scenario. */
 export function importSpiceDbValidationFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new InputError(file, '', 'file not found or not readable', 'give the path of a zed validation file (.yaml)');
+  }
   let raw: unknown;
   try {
-    raw = parse(readFileSync(file, 'utf8'));
+    raw = parse(text);
   } catch (error) {
     throw new InputError(file, '', `not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
