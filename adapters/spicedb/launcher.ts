@@ -9,6 +9,8 @@
 
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { v1 } from '@authzed/authzed-node';
 import type { EngineDefinition, InstallRecipe, LaunchRequest } from '../../src/core/adapter.ts';
@@ -137,32 +139,37 @@ export async function startSpiceDbServer(definition: EngineDefinition, settings:
     throw new Error('spicedb by URL is not supported: SpiceDB is driven over gRPC, and --engine id=URL gives no gRPC address or preshared key; run it with --launch local or container');
   }
   const binary = spiceDbBinary();
-  const local = launch.launch.strategy !== 'container';
+  if (launch.launch.strategy === 'local' && !existsSync(binary)) {
+    throw new Error(`the SpiceDB server binary is not at ${binary}: build it with GOBIN=${path.dirname(binary)} go install ${SERVER_INSTALL.goPackage}@v${SERVER_VERSION} (Go >= 1.26)`);
+  }
+  // The server is pinned by its own recipe (the definition's installs the embedded package): launch choice, binary and version come from it.
+  const server = { ...definition, version: SERVER_VERSION, install: SERVER_INSTALL };
+  const local = launch.launch.strategy !== 'container' && existsSync(binary);
   const postgres = settings.datastore === 'postgres' && local ? await startPostgres(binary, launch.logFile) : undefined;
   try {
     const key = randomBytes(24).toString('base64url');
-    const server = await startServer(spiceDbServer(definition, settings, { key, ...(postgres ? { datastoreUri: postgres.getUri() } : {}) }), { ...launch, binary });
-    const client = v1.NewClient(key, server.address('grpc'), v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS);
+    const started = await startServer(spiceDbServer(server, settings, { key, ...(postgres ? { datastoreUri: postgres.getUri() } : {}) }), launch);
+    const client = v1.NewClient(key, started.address('grpc'), v1.ClientSecurity.INSECURE_PLAINTEXT_CREDENTIALS);
     return {
       permissions: client.promises,
       schema: client.promises,
       checkPermission: withRequestId(client.checkPermission.bind(client) as never),
       checkBulkPermissions: withRequestId(client.checkBulkPermissions.bind(client) as never),
       version: SERVER_VERSION,
-      launch: server.launch,
+      launch: started.launch,
       datastore: postgres ? `postgres (PostgreSQL ${postgres.getVersion()}, local, default server settings)` : 'memory',
-      ...(server.pid ? { pid: server.pid } : {}),
+      ...(started.pid ? { pid: started.pid } : {}),
       ...(postgres ? { datastorePid: postgres.getPid() } : {}),
-      ...(server.logFile ? { logFile: server.logFile } : {}),
+      ...(started.logFile ? { logFile: started.logFile } : {}),
       health: () =>
-        httpHealth('SpiceDB', `${server.url}/healthz`, undefined, (body) => {
+        httpHealth('SpiceDB', `${started.url}/healthz`, undefined, (body) => {
           const status = (body as { status?: string }).status;
           return status === 'SERVING' ? undefined : `SpiceDB health status ${status}`;
         }),
       stop: async () => {
         client.close();
         try {
-          await server.stop();
+          await started.stop();
         } finally {
           await postgres?.stop();
         }
