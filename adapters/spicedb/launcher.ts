@@ -62,9 +62,9 @@ export function spiceDbServeArgs(settings: SpiceDbServerSettings, listen: { host
 }
 
 /**
- * How the server binary is obtained. The engine definition's own recipe installs the embedded
- * package (one recipe per engine), so the server's is kept here until the installer takes
- * several: `GOBIN=<engines dir>/bin go install github.com/authzed/spicedb/cmd/spicedb@v1.56.2`.
+ * How the server binary is obtained: a component of the engine definition (index.ts), so
+ * `engines install` builds it beside the embedded package: `go install
+ * github.com/authzed/spicedb/cmd/spicedb@v1.56.2` into <engines dir>/bin.
  */
 export const SERVER_INSTALL: Extract<InstallRecipe, { kind: 'go' }> = {
   kind: 'go',
@@ -74,9 +74,12 @@ export const SERVER_INSTALL: Extract<InstallRecipe, { kind: 'go' }> = {
   minGo: { major: 1, minor: 26 },
 };
 
-/** The pinned server binary in <engines dir>/bin, or AUTHZ_BENCH_SPICEDB_BIN. */
+/** The server's id as a component (`engines install|status`, AUTHZ_BENCH_SPICEDB_SERVER_BIN). */
+export const SERVER_COMPONENT_ID = 'spicedb-server';
+
+/** The pinned server binary in <engines dir>/bin, or AUTHZ_BENCH_SPICEDB_SERVER_BIN. */
 export function spiceDbBinary(): string {
-  return binaryPath({ id: 'spicedb', install: SERVER_INSTALL });
+  return binaryPath({ id: SERVER_COMPONENT_ID, install: SERVER_INSTALL });
 }
 
 /** A fresh local PostgreSQL (log beside SpiceDB's), with SpiceDB's tables created by `spicedb datastore migrate head`. */
@@ -142,8 +145,8 @@ export async function startSpiceDbServer(definition: EngineDefinition, settings:
   if (launch.launch.strategy === 'local' && !existsSync(binary)) {
     throw new Error(`the SpiceDB server binary is not at ${binary}: build it with GOBIN=${path.dirname(binary)} go install ${SERVER_INSTALL.goPackage}@v${SERVER_VERSION} (Go >= 1.26)`);
   }
-  // The server is pinned by its own recipe (the definition's installs the embedded package): launch choice, binary and version come from it.
-  const server = { ...definition, version: SERVER_VERSION, install: SERVER_INSTALL };
+  // The server is pinned by its own component (the definition's recipe installs the embedded package): launch choice, binary and version come from it.
+  const server = { ...definition, id: SERVER_COMPONENT_ID, version: SERVER_VERSION, install: SERVER_INSTALL };
   const local = launch.launch.strategy !== 'container' && existsSync(binary);
   const postgres = settings.datastore === 'postgres' && local ? await startPostgres(binary, launch.logFile) : undefined;
   try {

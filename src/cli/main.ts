@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CURVES } from '../bench/curves.ts';
 import { InputError, isInputError } from '../core/errors.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
-import { loadEngineDefinitions, resolveEngineSpecs } from '../engines/registry.ts';
+import { installUnits, loadEngineDefinitions, resolveEngineSpecs } from '../engines/registry.ts';
 import { compareResults, exitCode, renderComparison } from '../report/compare.ts';
 import { renderHtml } from '../report/html.ts';
 import { renderJunit } from '../report/junit.ts';
@@ -290,7 +290,7 @@ export function buildProgram(): Command {
     .description('install pinned engine versions into .engines/')
     .action(async () => {
       const { installEngines } = await import('../engines/install.ts');
-      const report = await installEngines(await loadEngineDefinitions(), { log });
+      const report = await installEngines(installUnits(await loadEngineDefinitions()), { log });
       if (!report.ok) process.exitCode = 1;
     });
   engines
@@ -299,7 +299,7 @@ export function buildProgram(): Command {
     .action(async () => {
       const { engineStatus, formatStatus } = await import('../engines/status.ts');
       const definitions = await loadEngineDefinitions();
-      console.log(formatStatus(await engineStatus(definitions), definitions));
+      console.log(formatStatus(await engineStatus(installUnits(definitions)), definitions));
     });
 
   return program;

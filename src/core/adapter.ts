@@ -242,6 +242,17 @@ export type InstallRecipe =
   /** npm packages installed into .engines/npm/<engine id> (kept out of package.json, e.g. for their `engines` field). */
   | { kind: 'npm'; packages: string[] };
 
+/** A further pinned part that some configurations of an engine need, installed beside it (e.g. SpiceDB's server binary). */
+export interface EngineComponent {
+  /** Names it in `engines install|status` and in AUTHZ_BENCH_<ID>_BIN, e.g. `spicedb-server`. */
+  id: string;
+  name: string;
+  version: string;
+  install: InstallRecipe;
+  /** Pinned container image, where it has one. */
+  image?: string;
+}
+
 /** A `--set key=value` option an engine understands. */
 export interface SettingDefinition {
   description: string;
@@ -259,6 +270,8 @@ export interface EngineDefinition {
   /** The pinned version (what install installs), without a leading `v`; `-` for the harness's own. */
   version: string;
   install: InstallRecipe;
+  /** Further pinned parts some configurations need; `engines install` installs them too. */
+  components?: readonly EngineComponent[];
   /** Pinned container image for the `container` launch strategy; server engines only. */
   image?: string;
   /** Named configurations that change answers or timing, with what each changes. */

@@ -1,4 +1,5 @@
-// `authz-bench engines install`: every engine's install recipe (its EngineDefinition), run in
+// `authz-bench engines install`: every engine's install recipe (its EngineDefinition and its
+// components), run in
 // turn. Go engines are built with `go install` into .engines/bin (GOBIN); npm-binary engines
 // come with the project's dependencies; npm engines go into .engines/npm/<id>. Idempotent: an
 // engine that already carries the pinned version is skipped. Versions are read from what was
@@ -7,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { EngineDefinition, InstallRecipe } from '../core/adapter.ts';
+import type { EngineComponent, InstallRecipe } from '../core/adapter.ts';
 import { binaryPath, binDir, enginesDir, npmPrefix, packageDir, platformPackage, versionsFile } from './paths.ts';
 
 export interface InstallOptions {
@@ -41,7 +42,7 @@ export interface InstallReport {
 }
 
 /** Engines that have something to install (everything but embedded ones). */
-export const installable = (definitions: readonly EngineDefinition[]): EngineDefinition[] => definitions.filter((d) => d.install.kind !== 'embedded');
+export const installable = (definitions: readonly EngineComponent[]): EngineComponent[] => definitions.filter((d) => d.install.kind !== 'embedded');
 
 /** The module version recorded in a Go binary's build info (`mod\t<module>\tv1.2.3`), without `v`. */
 export function goModuleVersion(binary: string, module: string): string | undefined {
@@ -70,14 +71,14 @@ export function binaryVersion(binary: string): string | undefined {
 const packageName = (spec: string): string => spec.replace(/(.)@[^@]*$/, '$1');
 
 /** Where the recipe's result is: the binary, or the first package's folder. */
-export function installLocation(definition: EngineDefinition): string {
+export function installLocation(definition: EngineComponent): string {
   const recipe = definition.install;
   if (recipe.kind === 'npm') return packageDir(packageName(recipe.packages[0]!), definition.id) ?? npmPrefix(definition.id);
   return binaryPath(definition);
 }
 
 /** The version of what is installed for an engine, or undefined when it is absent. */
-export function installedVersion(definition: EngineDefinition): string | undefined {
+export function installedVersion(definition: EngineComponent): string | undefined {
   const recipe = definition.install;
   switch (recipe.kind) {
     case 'embedded':
@@ -131,7 +132,7 @@ const tail = (output: string) => output.trim().split('\n').slice(-20).join('\n')
 type Outcome = Omit<InstallResult, 'id' | 'pinned' | 'location' | 'seconds'>;
 
 interface RecipeContext {
-  definition: EngineDefinition;
+  definition: EngineComponent;
   options: InstallOptions;
   log: (message: string) => void;
   goVersion: () => [number, number] | undefined;
@@ -182,7 +183,7 @@ async function installNpm(recipe: Extract<InstallRecipe, { kind: 'npm' }>, ctx: 
   return { status: 'installed', version: after };
 }
 
-export async function installEngines(definitions: readonly EngineDefinition[], options: InstallOptions = {}): Promise<InstallReport> {
+export async function installEngines(definitions: readonly EngineComponent[], options: InstallOptions = {}): Promise<InstallReport> {
   const log = options.log ?? ((m: string) => console.error(m));
   mkdirSync(binDir(), { recursive: true });
   mkdirSync(path.join(enginesDir(), 'run'), { recursive: true });

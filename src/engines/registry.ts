@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { EngineAdapter, EngineDefinition } from '../core/adapter.ts';
+import type { EngineAdapter, EngineComponent, EngineDefinition } from '../core/adapter.ts';
 import { InputError } from '../core/errors.ts';
 import { ADAPTERS_DIR } from '../core/paths.ts';
 
@@ -22,6 +22,11 @@ export function loadEngineDefinitions(): Promise<EngineDefinition[]> {
     return definitions.sort((a, b) => Number(!!b.first) - Number(!!a.first) || a.id.localeCompare(b.id));
   })();
   return cached;
+}
+
+/** Everything `engines install` installs: each engine and its components. */
+export function installUnits(definitions: readonly EngineDefinition[]): EngineComponent[] {
+  return definitions.flatMap((d) => [{ id: d.id, name: d.name, version: d.version, install: d.install, ...(d.image ? { image: d.image } : {}) }, ...(d.components ?? [])]);
 }
 
 /** One engine to run: `openfga`, `openfga[cache]`, or `openfga=http://host:8080` (url launch). */
@@ -77,21 +82,34 @@ export function createEngine(spec: Pick<EngineSpec, 'definition' | 'configuratio
 }
 
 /**
- * Splits `--set` options per engine: each engine gets the keys it declared. A key no chosen
- * engine declares is an input error that lists the valid ones.
+ * Splits `--set` options per engine. `key=value` goes to every chosen engine that declares the
+ * key and accepts the value; `id.key=value` to that engine only (for engines that declare the
+ * same key with other values, e.g. `spicedb.consistency=fully_consistent`). A key no chosen
+ * engine declares, or a value none of them accepts, is an input error that lists the valid ones.
  */
 export function settingsFor(specs: readonly EngineSpec[], settings: Record<string, string>): Map<EngineSpec, Record<string, string>> {
   const declared = (spec: EngineSpec) => spec.definition.settings ?? {};
-  for (const [key, value] of Object.entries(settings)) {
-    const owners = specs.filter((s) => Object.hasOwn(declared(s), key));
-    if (owners.length === 0) {
+  const accepts = (spec: EngineSpec, key: string, value: string) => {
+    const allowed = declared(spec)[key]?.values;
+    return !allowed || allowed.includes(value);
+  };
+  const out = new Map(specs.map((s) => [s, {} as Record<string, string>]));
+  for (const [written, value] of Object.entries(settings)) {
+    const dot = written.indexOf('.');
+    const scope = dot > 0 ? written.slice(0, dot) : undefined;
+    const key = dot > 0 ? written.slice(dot + 1) : written;
+    const candidates = specs.filter((s) => (scope === undefined || s.definition.id === scope) && Object.hasOwn(declared(s), key));
+    if (candidates.length === 0) {
       const valid = [...new Set(specs.flatMap((s) => Object.entries(declared(s)).map(([k, d]) => `${k} (${s.definition.id}: ${d.description})`)))];
-      throw new InputError('--set', `${key}=${value}`, 'no chosen engine has this option', valid.length > 0 ? `use one of: ${valid.join('; ')}` : 'the chosen engines take no --set options');
+      const why = scope !== undefined && !specs.some((s) => s.definition.id === scope) ? `no chosen engine is '${scope}'` : 'no chosen engine has this option';
+      throw new InputError('--set', `${written}=${value}`, why, valid.length > 0 ? `use one of: ${valid.join('; ')}` : 'the chosen engines take no --set options');
     }
-    for (const owner of owners) {
-      const allowed = declared(owner)[key]!.values;
-      if (allowed && !allowed.includes(value)) throw new InputError('--set', `${key}=${value}`, `${owner.definition.id} does not accept this value`, `use one of: ${allowed.join(', ')}`);
+    const owners = candidates.filter((s) => accepts(s, key, value));
+    if (owners.length === 0) {
+      const values = [...new Set(candidates.flatMap((s) => declared(s)[key]!.values ?? []))];
+      throw new InputError('--set', `${written}=${value}`, `no chosen engine accepts this value`, `use one of: ${values.join(', ')}`);
     }
+    for (const owner of owners) out.get(owner)![key] = value;
   }
-  return new Map(specs.map((s) => [s, Object.fromEntries(Object.entries(settings).filter(([k]) => Object.hasOwn(declared(s), k)))]));
+  return out;
 }

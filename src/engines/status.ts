@@ -2,7 +2,7 @@
 // version and which launch strategies are available here.
 
 import path from 'node:path';
-import type { EngineDefinition } from '../core/adapter.ts';
+import type { EngineComponent, EngineDefinition } from '../core/adapter.ts';
 import { dockerReachable } from './container.ts';
 import { installable, installedVersion, installLocation } from './install.ts';
 
@@ -20,7 +20,7 @@ export interface EngineStatusRow {
   auto: 'local' | 'container' | 'skip';
 }
 
-export async function engineStatus(definitions: readonly EngineDefinition[]): Promise<EngineStatusRow[]> {
+export async function engineStatus(definitions: readonly EngineComponent[]): Promise<EngineStatusRow[]> {
   const docker = await dockerReachable();
   return installable(definitions).map((d) => {
     const installed = installedVersion(d);
