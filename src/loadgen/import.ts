@@ -70,7 +70,7 @@ function measureShare(share: Share, latency: LatencyHistogram, service: LatencyH
   let lastDone = end;
   for (const h of share.hits) {
     const intended = began + (h.seq + 1) * interval;
-    if (intended < measureFrom) continue;
+    if (intended < measureFrom || intended >= end) continue;
     const done = h.sentMs + h.latencyMs;
     latency.recordMs(done - Math.min(intended, h.sentMs));
     service.recordMs(h.latencyMs);
