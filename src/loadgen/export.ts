@@ -38,13 +38,14 @@ export function httpChecks(engine: EngineAdapter, scenario: Scenario, now: numbe
   return scenario.benchmark.map((request) => {
     const check = engine.httpCheck(resolveRequest(request, now));
     if (!check) {
-      throw new InputError('--engine', engine.id, `its adapter gives no HTTP request for a check (httpCheck), so an external generator cannot send its checks`, `use an engine whose adapter implements httpCheck (adapters/<id>/adapter.ts), or add it to adapters/${engine.definitionId}/adapter.ts`);
+      throw new InputError('--engine', engine.id, `its adapter gives no HTTP request for a check (httpCheck), so an external generator cannot send its checks`, `use an engine whose adapter implements httpCheck (see docs/benchmarking.md), or add it to the adapter in adapters/${engine.definitionId}/`);
     }
     return check;
   });
 }
 
 export async function exportLoad(generator: LoadGenerator, spec: EngineSpec, scenario: Scenario, options: ExportOptions): Promise<LoadPlan> {
+  if (spec.definition.install.kind === 'embedded') throw new InputError('--engine', spec.text, `${spec.definition.name} runs inside the harness: it has no HTTP API for other machines to load`, 'export a server engine reached by URL, e.g. --engine opa=http://host:8181');
   if (!spec.url) throw new InputError('--engine', spec.text, 'export needs the URL of the running engine the machines will load', `give --engine ${spec.id}=http://host:port`);
   if (scenario.benchmark.length === 0) throw new InputError(scenario.file, 'benchmark', 'the scenario has no benchmark requests to send', 'choose a scenario with a benchmark section (e.g. load-mix)');
   const ratePerMachine = Math.round(options.rate / options.machines);

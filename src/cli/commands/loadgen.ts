@@ -2,6 +2,7 @@
 // generators on several machines, with the harness's request mix and statistics
 // (src/loadgen/, docs/benchmarking.md "Load from several machines").
 
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors.ts';
@@ -75,6 +76,7 @@ function importLoadCommand(): Command {
     .option('-o, --out <dir>', 'results folder (default: results/runs/load-<generator>-<time>)')
     .action(async (id: string, files: string[], opts: { export?: string; slo?: number; out?: string }) => {
       const generator = findGenerator(id, GENERATORS);
+      for (const file of files) if (!existsSync(file)) throw new InputError(file, '', 'no such results file', 'give the results/<machine>-trial<k>.bin files the run script wrote');
       const { readPlan } = await import('../../loadgen/import.ts');
       const { importLoad } = await import('../../loadgen/results.ts');
       const { binaryPath } = await import('../../engines/paths.ts');
