@@ -264,6 +264,13 @@ describe.skipIf(!!skipReason)(`loopback: 2 vegeta processes against a local OPA 
     expect(Math.abs(everyHit.summary.trials[0]!.latency.count - own.requests)).toBeLessThanOrEqual(2);
     expect(Math.abs(everyHit.summary.trials[0]!.serviceTime!.p50 / (own.latencies['50th'] / 1e6) - 1)).toBeLessThan(0.05);
 
+    // JSON lines (`vegeta encode`, e.g. to filter them with jq first) read the same as gob.
+    const encoded = path.join(dir, 'round-encoded.json');
+    writeFileSync(encoded, (await run(binaryPath(vegeta), ['encode', '-to', 'json', ...files], { maxBuffer: 64 * 2 ** 20 })).stdout);
+    const fromJson = await importHits(vegeta.readResults([encoded], 'vegeta-not-needed-for-json'), vegeta);
+    const fromGob = await importHits(vegeta.readResults(files, binaryPath(vegeta)), vegeta);
+    expect(fromJson.summary.trials[0]).toEqual(fromGob.summary.trials[0]);
+
     // The command a user runs on the collected files: a results file `report` and `compare` read.
     const out = path.join(dir, 'imported');
     const { stderr } = await run(process.execPath, [CLI, 'import-load', 'vegeta', '--export', dir, '--out', out, ...files], { env: process.env });

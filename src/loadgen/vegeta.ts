@@ -59,14 +59,15 @@ async function* jsonLines(file: string, binary: string): AsyncGenerator<string> 
   const child = spawn(binary, ['encode', '-to', 'json', file], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new InputError(file, '', `vegeta's gob results need ${binary} to decode`, 'run `authz-bench loadgen install`, or give files encoded with `vegeta encode -to json`') : error),
-    );
-    child.on('close', resolve);
+  // Settles once, never rejects: a failed spawn is reported after the (empty) output is read.
+  const exited = new Promise<{ code: number | null; error?: NodeJS.ErrnoException }>((resolve) => {
+    child.on('error', (error: NodeJS.ErrnoException) => resolve({ code: null, error }));
+    child.on('close', (code) => resolve({ code }));
   });
   yield* createInterface({ input: child.stdout, crlfDelay: Infinity });
-  const code = await exited;
+  const { code, error } = await exited;
+  if (error?.code === 'ENOENT') throw new InputError(file, '', `vegeta's gob results need ${binary} to decode`, 'run `authz-bench loadgen install`, or give files encoded with `vegeta encode -to json`');
+  if (error) throw error;
   if (code !== 0) throw new InputError(file, '', `vegeta encode exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`, 'give results files written by `vegeta attack`');
 }
 

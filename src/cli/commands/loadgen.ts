@@ -85,7 +85,10 @@ function importLoadCommand(): Command {
       const { plan, file } = readPlan(opts.export, files);
       if (plan.generator.id !== generator.id) throw new InputError(file, 'generator', `the export was for ${plan.generator.id}, not ${generator.id}`, `run: authz-bench import-load ${plan.generator.id} ...`);
       const outDir = path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'runs', `load-${generator.id}-${stamp()}`));
-      const { results, imported } = await importLoad(generator, plan, files, { outDir, binary: binaryPath(generator), command: `authz-bench ${process.argv.slice(2).join(' ')}`, ...(opts.slo ? { sloMs: opts.slo } : {}) });
+      // The pinned install in .engines/bin, else the generator on PATH (to decode its own format).
+      const installed = binaryPath(generator);
+      const binary = existsSync(installed) || generator.install.kind !== 'go' ? installed : generator.install.binary;
+      const { results, imported } = await importLoad(generator, plan, files, { outDir, binary, command: `authz-bench ${process.argv.slice(2).join(' ')}`, ...(opts.slo ? { sloMs: opts.slo } : {}) });
       for (const warning of imported.warnings) log(`warning: ${warning}`);
       const writer = new ResultsWriter(outDir);
       writer.writeResults(results);
