@@ -5,7 +5,7 @@ import type { LoadGenerator, LoadPlan } from './generator.ts';
 
 export function exportReadme(generator: LoadGenerator, plan: LoadPlan): string {
   const recipe = generator.install;
-  const install = recipe.kind === 'go' ? `go install ${recipe.goPackage}@v${generator.version}   # Go >= ${recipe.minGo.major}.${recipe.minGo.minor}; or \`authz-bench loadgen install\`` : '`authz-bench loadgen install`';
+  const install = recipe.kind === 'go' ? `\`go install ${recipe.goPackage}@v${generator.version}\` (Go >= ${recipe.minGo.major}.${recipe.minGo.minor}), or \`authz-bench loadgen install\`` : '`authz-bench loadgen install`';
   const total = plan.machines * plan.ratePerMachine;
   const names = Array.from({ length: plan.machines }, (_, i) => `m${i + 1}`);
   return `# Load for ${plan.engine.id}: ${plan.scenario.id}, ${total} checks/s from ${plan.machines} machines
@@ -22,7 +22,7 @@ them through the URL; with several replicas, load each one, or deploy the same p
 
 ## On each machine
 
-1. Install the generator: \`${install}\`
+1. Install the generator: ${install}
    (or tell the run script where it is: \`${generator.id.toUpperCase()}=/path/to/${recipe.kind === 'go' ? recipe.binary : generator.id}\`).
 2. Copy this folder.
 3. If the engine needs a token: \`export ${plan.tokenVariable}=...\` (it is never written to a file).
