@@ -206,6 +206,8 @@ describe.skipIf(!!skipReason)(`loopback: 2 vegeta processes against a local OPA 
       outDir: dir, machines: 2, rate: RATE, trials: 1, warmupMs: WARMUP_MS, durationMs: DURATION_MS, sloMs: 50, load: true, command: 'loadgen.test.ts', log: () => {},
     });
     expect(plan).toMatchObject({ machines: 2, ratePerMachine: RATE / 2, requests: scenario!.benchmark.length, tokenVariable: 'AUTHZ_BENCH_OPA_TOKEN' });
+    // OPA by URL tells its version (opa.runtime() through the query API): the plan records it.
+    expect(plan.engine).toMatchObject({ id: 'opa[nolog]', launch: 'url', version: (await engineSpec('opa')).definition.version });
     expect(readPlan(dir, []).plan).toEqual(plan);
 
     // As `crosscheck --pin`: OPA on CPU 1, this process and the vegeta processes it starts on
