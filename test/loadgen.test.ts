@@ -183,7 +183,7 @@ interface Round {
   harnessRate: number;
 }
 
-describe.skipIf(!!skipReason)(`loopback: 2 vegeta processes against a local OPA vs the harness's open loop at ${RATE}/s`, () => {
+describe.skipIf(!!skipReason)(`loopback: 2 vegeta processes against a local OPA vs the harness's open loop at ${RATE}/s${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   let engine: EngineAdapter;
   /** 1-minute load average before the engine started: others' work on this machine. */
   let loadBefore = 0;
