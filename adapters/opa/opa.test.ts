@@ -119,7 +119,8 @@ describe('OPA server recipe', () => {
       expect((await post(`${opa.url}/v1/data/t/allow`, { input: { user: 'bob' } })).result).toBe(false);
       process.env.AUTHZ_BENCH_OPA_TOKEN = 'test-token';
       const remote = await startServer(opaServer(definition, {}), { launch: { strategy: 'url', url: opa.url }, logFile }).finally(() => delete process.env.AUTHZ_BENCH_OPA_TOKEN);
-      expect(remote).toMatchObject({ launch: 'url', version: 'unknown', headers: { authorization: 'Bearer test-token' } });
+      // The server by URL tells its version (opa.runtime() through the query API).
+      expect(remote).toMatchObject({ launch: 'url', version: definition.version, headers: { authorization: 'Bearer test-token' } });
       await remote.stop();
       expect(await fetch(`${opa.url}/health`).then((r) => r.status)).toBe(200);
     } finally {

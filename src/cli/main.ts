@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { CURVES } from '../bench/curves.ts';
 import { InputError, isInputError } from '../core/errors.ts';
+import { loadgenCommands } from './commands/loadgen.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
 import { installUnits, loadEngineDefinitions, resolveEngineSpecs } from '../engines/registry.ts';
 import { compareResults, exitCode, renderComparison } from '../report/compare.ts';
@@ -302,6 +303,7 @@ export function buildProgram(): Command {
       console.log(formatStatus(await engineStatus(installUnits(definitions)), definitions));
     });
 
+  for (const command of loadgenCommands()) program.addCommand(command);
   return program;
 }
 

@@ -149,7 +149,8 @@ async function installGo(recipe: Extract<InstallRecipe, { kind: 'go' }>, ctx: Re
       return { status: 'copied-prebuilt', version: definition.version, message: `from ${candidate}` };
     }
   }
-  const need = `install Go >= ${recipe.minGo.major}.${recipe.minGo.minor}, or use --launch container / --launch url`;
+  // A server engine has other ways to run; a tool (a load generator, src/loadgen/) has none.
+  const need = `install Go >= ${recipe.minGo.major}.${recipe.minGo.minor}${definition.image ? ', or use --launch container / --launch url' : ''}`;
   const go = ctx.goVersion();
   if (!go) return { status: 'failed', message: `Go not found (\`${options.go ?? 'go'}\`): ${need}` };
   const [major, minor] = go;

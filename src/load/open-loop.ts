@@ -26,10 +26,17 @@ export type Pacing = 'timer' | 'spin';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * How early timer pacing wakes before a check's intended time (timers have millisecond
+ * granularity). A timer firing up to this late still sends on time, so lateness within it
+ * is never counted; imported generators' sends get the same allowance (src/loadgen/import.ts).
+ */
+export const TIMER_SLACK_MS = 1;
+
 /** Returns at most 1 ms before `intended` (timer pacing), or at it (spin pacing). */
 async function waitUntil(intended: number, pacing: Pacing): Promise<void> {
   // A timer may fire up to 1 ms early (it counts from the event loop's cached clock): re-check.
-  for (let wait = intended - performance.now(); wait > 1; wait = intended - performance.now()) await sleep(wait - 1);
+  for (let wait = intended - performance.now(); wait > TIMER_SLACK_MS; wait = intended - performance.now()) await sleep(wait - TIMER_SLACK_MS);
   if (pacing === 'spin') while (performance.now() < intended) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 

@@ -25,12 +25,20 @@ export interface SloVerdict {
   ramp: { rate: number; p99: number; throughput: number; pass: boolean }[];
 }
 
+/**
+ * The SLO test of one load at one rate, for the built-in open loop and for imported results
+ * of an external load generator alike: the mean p99 over trials (the report shows its
+ * interval beside it) under the threshold, no errors, and at least 90% of the rate served
+ * (a rate the engine cannot keep up with fails even if the few answers were fast).
+ */
+export function sloHolds(summary: LoadSummary, rate: number, thresholdMs: number): boolean {
+  return summary.p99.mean <= thresholdMs && summary.errors === 0 && summary.throughput.mean >= rate * 0.9;
+}
+
 export async function sloVerdict(check: CheckFn, options: SloOptions): Promise<SloVerdict> {
   const at = (rate: number, trials: number) =>
     runTrials(trials, () => runOpenLoop(check, { rate, connections: options.connections, durationMs: options.durationMs, warmupMs: options.warmupMs }));
-  // The verdict uses the mean p99 over trials (the report shows its interval beside it);
-  // a rate the engine cannot keep up with fails even if the few answers were fast.
-  const holds = (s: LoadSummary, rate: number) => s.p99.mean <= options.thresholdMs && s.errors === 0 && s.throughput.mean >= rate * 0.9;
+  const holds = (s: LoadSummary, rate: number) => sloHolds(s, rate, options.thresholdMs);
   const atTarget = await at(options.targetRate, options.trials);
   const ramp: SloVerdict['ramp'] = [];
   let highestPassingRate: number | undefined;

@@ -147,6 +147,16 @@ export interface LoadRecord extends Omit<LoadSummary, 'trials'> {
   scenario: string;
   trials: number;
   method: string;
+  /** Absent for the harness's own loops; set when the load came from an external generator (`import-load`). */
+  generator?: GeneratorMark;
+}
+
+/** Which external load generator produced a load, on how many machines, at what rate each. */
+export interface GeneratorMark {
+  name: string;
+  version: string;
+  machines: number;
+  ratePerMachine: number;
 }
 
 export interface SloRecord {
@@ -159,6 +169,7 @@ export interface SloRecord {
   highestPassingRate?: number;
   ramp: { rate: number; p99: number; throughput: number; pass: boolean }[];
   method: string;
+  generator?: GeneratorMark;
 }
 
 export interface OverheadRecord {
