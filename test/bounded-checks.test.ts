@@ -12,6 +12,7 @@ import { BudgetExceededError } from '../src/reference/budget.ts';
 import { ReferenceEngine } from '../src/reference/engine.ts';
 import { evaluateCheck } from '../src/reference/evaluate.ts';
 import { compileCondition } from '../src/model/conditions.ts';
+import { createEngine } from '../src/engines/registry.ts';
 import { runScenario } from '../src/runner/run-scenario.ts';
 import { loadScenarioText } from '../src/scenario/load.ts';
 
@@ -45,7 +46,7 @@ describe('the reference engine bounds every check', () => {
   it('a complete digraph of 14 folders: an error at the 1 s deadline, not a pass minutes later', async () => {
     const scenario = await loadScenarioText(digraphScenario(14), 'digraph.yaml');
     const started = performance.now();
-    const run = await runScenario(scenario, reference.create(), { checkTimeoutMs: 1000 });
+    const run = await runScenario(scenario, createEngine({ definition: reference, id: 'reference' }), { checkTimeoutMs: 1000 });
     const elapsed = performance.now() - started;
     expect(run.cases).toHaveLength(1);
     expect(run.cases[0]).toMatchObject({ status: 'error', actual: 'error' });
@@ -86,7 +87,7 @@ describe('the reference engine bounds every check', () => {
     ].join('\n');
     const scenario = await loadScenarioText(text, 'cel-cost.yaml');
     const started = performance.now();
-    const run = await runScenario(scenario, reference.create(), { checkTimeoutMs: 10_000 });
+    const run = await runScenario(scenario, createEngine({ definition: reference, id: 'reference' }), { checkTimeoutMs: 10_000 });
     expect(run.cases[0]).toMatchObject({ status: 'error' });
     expect(run.cases[0]!.message).toContain('condition cost limit exceeded: more than 1000000 comprehension iterations');
     expect(performance.now() - started).toBeLessThan(5000);
@@ -104,8 +105,8 @@ describe('the reference engine bounds every check', () => {
 describe('Oso honours the deadline', () => {
   it('the same digraph ends at the 1 s deadline (not Polar’s 30 s)', async () => {
     const scenario = await loadScenarioText(digraphScenario(14), 'digraph.yaml');
-    const adapter = oso.create();
-    await adapter.start({ resultsDir: tmpdir(), options: {}, log: () => {} });
+    const adapter = createEngine({ definition: oso, id: 'oso' });
+    await adapter.start({ resultsDir: tmpdir(), logFile: () => path.join(tmpdir(), 'oso.log'), options: {}, launch: { strategy: 'auto' }, log: () => {} });
     try {
       const started = performance.now();
       const run = await runScenario(scenario, adapter, { checkTimeoutMs: 1000 });

@@ -53,7 +53,7 @@ describe('native files are confined to the scenario folder', () => {
       await inputError(readNativeOpenFga(native(scenarioFile, { model: outside }))),
       await inputError(() => readNativeFiles(native(scenarioFile, { policy: outside }))),
       await inputError(loadNativeOso(native(scenarioFile, { policy: outside }))),
-      await inputError(loadNativeCerbos(native(scenarioFile, { policies: '.', attributes: outside }), { cerbos: undefined as never, admin: false, load: 'm1' })),
+      await inputError(loadNativeCerbos(native(scenarioFile, { policies: '.', attributes: outside }), { cerbos: undefined as never, admin: false, load: 'm1', binary: '' })),
     ];
     expect(errors.map((e) => e.path)).toEqual(['native.openfga.model', 'native.opa.policy', 'native.oso.policy', 'native.cerbos.attributes']);
     for (const error of errors) {
@@ -77,7 +77,7 @@ describe('native files are confined to the scenario folder', () => {
     const { dir, scenarioFile, secret } = layout();
     mkdirSync(path.join(dir, 'policies'));
     symlinkSync(secret, path.join(dir, 'policies', 'stolen.yaml'));
-    const error = await inputError(loadNativeCerbos(native(scenarioFile, { policies: 'policies' }), { cerbos: undefined as never, admin: false, load: 'm1' }));
+    const error = await inputError(loadNativeCerbos(native(scenarioFile, { policies: 'policies' }), { cerbos: undefined as never, admin: false, load: 'm1', binary: '' }));
     expect(error.path).toBe('native.cerbos.policies');
     expect(error.problem).toContain('outside');
   });

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import openfga from '../adapters/openfga/index.ts';
 import { isInstalled } from '../src/engines/paths.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
@@ -90,7 +91,7 @@ describe('a disk that fills up during the run: exit 74, a message, engines stopp
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it.skipIf(!mountable || !isInstalled('openfga'))('--out on a 24 KB tmpfs with OpenFGA: exits, OpenFGA stopped, no .tmp left', async () => {
+  it.skipIf(!mountable || !isInstalled(openfga))('--out on a 24 KB tmpfs with OpenFGA: exits, OpenFGA stopped, no .tmp left', async () => {
     await withTmpfs('size=24k', async (small) => {
       const out = path.join(small, 'run');
       const child = spawn(process.execPath, [CLI, 'run', '--engine', 'openfga', '--scenario', 'authzen-todo', '--scenario', 'agent-fleet', '--out', out, '--bench-time', '50'], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import reference from '../adapters/reference/index.ts';
+import openfga from '../adapters/openfga/index.ts';
 import { isInstalled } from '../src/engines/paths.ts';
 import { runAll } from '../src/runner/run.ts';
 import { loadBundledScenarios } from '../src/scenario/load.ts';
@@ -18,7 +19,7 @@ describe('--resume', () => {
     const [first, second] = await loadBundledScenarios(['authzen-todo', 'hierarchy-nested-folders']);
     const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-resume-perf-'));
     const options = { outDir: out, benchTimeMs: 30, warmupMs: 5, checkTimeoutMs: 5000, command: 'test', log: () => {} };
-    const spec = { definition: reference, text: 'reference' };
+    const spec = { definition: reference, id: 'reference', text: 'reference' };
     // The "interrupted" run finished only the first scenario.
     const before = await runAll([spec], [first!], options);
     expect(before.results.performance.map((p) => p.scenario)).toEqual([first!.id]);
@@ -57,7 +58,7 @@ function expectNothingRecorded({ code, stderr, out }: { code: number | null; std
 }
 
 describe('Ctrl-C while an engine runs a scenario (CLI)', () => {
-  it.skipIf(!isInstalled('openfga'))('a local OpenFGA: what it answers while being stopped is not recorded; the scenario is not marked done', async () => {
+  it.skipIf(!isInstalled(openfga))('a local OpenFGA: what it answers while being stopped is not recorded; the scenario is not marked done', async () => {
     const run = await interruptWhen(['--engine', 'openfga', '--scenario', 'authzen-todo', '--bench-time', '0'], (stderr) => /engine openfga: OpenFGA/.test(stderr));
     expect(run.code).toBe(130);
     expect(run.stderr).not.toContain('all cases passed');
@@ -69,7 +70,7 @@ describe('Ctrl-C while an engine runs a scenario (CLI)', () => {
 });
 
 describe('Ctrl-C while an engine starts (CLI)', () => {
-  it.skipIf(!isInstalled('openfga'))('a local OpenFGA: no false error, nothing marked done, no "all cases passed"', async () => {
+  it.skipIf(!isInstalled(openfga))('a local OpenFGA: no false error, nothing marked done, no "all cases passed"', async () => {
     expectNothingRecorded(await interruptWhen(['--engine', 'openfga', '--scenario', 'authzen-todo'], (stderr) => stderr.includes('engine openfga: starting')));
   }, 60_000);
 
