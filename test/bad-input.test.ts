@@ -56,6 +56,17 @@ describe('deep YAML nesting', () => {
   });
 });
 
+describe('generator params whose product is huge', () => {
+  it('wide-tree with 10^6 subfolders of 1,000 documents: a located error before anything is generated', async () => {
+    const text = `${HEAD}    folder:\n      relations:\n        parent: [folder]\n        viewer: [user]\n      permissions:\n        view: viewer | parent->view\n    document:\n      relations:\n        parent: [folder]\n        viewer: [user]\n      permissions:\n        view: viewer | parent->view\ngenerate: {name: wide-tree, params: {width: 1000000, docs: 1000}}\nsteps: []\n`;
+    const started = performance.now();
+    const error = await rejection(text);
+    expect(error.path).toMatch(/^generate \(line \d+\)$/);
+    expect(error.problem).toContain("generator 'wide-tree' would make about 1,001,000,040 relationships and steps");
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
+
 describe('a scenario file that is not a regular file', () => {
   it('/dev/zero: exit 2 at once instead of reading forever', () => {
     const started = Date.now();
