@@ -92,9 +92,9 @@ for (const mode of ['disk', 'admin'] as const) {
     });
 
     it('reports missing files and bad attributes clearly', async () => {
-      await expect(adapter.loadNative(spec({ policies: 'nope' }))).rejects.toThrow(`native.cerbos.policies: ${path.join(dir, 'nope')} does not exist`);
+      await expect(adapter.loadNative(spec({ policies: 'nope' }))).rejects.toThrow(`native.cerbos.policies: file not found: ${path.join(dir, 'nope')}`);
       await expect(adapter.loadNative(spec({ attributes: 'a.yaml' }))).rejects.toThrow(`${path.join(dir, 'scenario.yaml')}: native.cerbos.policies: missing 'policies'`);
-      await expect(adapter.loadNative(spec({ policies: NATIVE + '/policies', attributes: 'nope.yaml' }))).rejects.toThrow(`native.cerbos.attributes: ${path.join(dir, 'nope.yaml')} does not exist`);
+      await expect(adapter.loadNative(spec({ policies: NATIVE + '/policies', attributes: 'nope.yaml' }))).rejects.toThrow(`native.cerbos.attributes: file not found: ${path.join(dir, 'nope.yaml')}`);
       writeFileSync(path.join(dir, 'attrs.yaml'), 'resources:\n  d1: {owner: olga}\n');
       await expect(adapter.loadNative(spec({ policies: NATIVE + '/policies', attributes: 'attrs.yaml' }))).rejects.toThrow(`${path.join(dir, 'attrs.yaml')} at resources.d1: expected a "type:id" key`);
       writeFileSync(path.join(dir, 'attrs.yaml'), 'resources: {"document:d1": {owner: [olga}\n');

@@ -60,7 +60,7 @@ export function confinedPath(native: NativeSpec, engine: string, key: string, fi
     real = realpathSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(native.file, at, code === 'ENOENT' ? `${shownPath(file)} does not exist` : `cannot read ${shownPath(file)} (${code ?? 'error'})`, 'paths are relative to the scenario file');
+    throw new InputError(native.file, at, code === 'ENOENT' ? `file not found: ${shownPath(file)}` : `cannot read ${shownPath(file)} (${code ?? 'error'})`, 'paths are relative to the scenario file');
   }
   let base = path.resolve(native.baseDir);
   try {
