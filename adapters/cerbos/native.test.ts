@@ -15,6 +15,7 @@ import { binaryPath } from '../../src/engines/paths.ts';
 import { runScenario } from '../../src/runner/run-scenario.ts';
 import { resolveRelationships } from '../../src/runner/now.ts';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
+import { allowNativePaths, clearAllowedNativePaths } from '../../src/scenario/native-files.ts';
 import { rel, req } from '../../test/helpers/model.ts';
 
 const SCENARIO = path.resolve(import.meta.dirname, '../../scenarios/native/native-documents.yaml');
@@ -41,10 +42,13 @@ for (const mode of ['disk', 'admin'] as const) {
     };
 
     beforeAll(async () => {
+      // The scenarios below live in a temporary folder and borrow the bundled files: allowed as with --allow-path.
+      allowNativePaths([NATIVE]);
       adapter = new CerbosAdapter(definition, mode);
       engine = await startInstance(mode === 'admin' ? 'cerbos[admin]' : 'cerbos', adapter, { resultsDir: dir });
     }, 60_000);
     afterAll(async () => {
+      clearAllowedNativePaths();
       await engine.stop();
       rmSync(dir, { recursive: true, force: true });
     });
@@ -88,7 +92,7 @@ for (const mode of ['disk', 'admin'] as const) {
     });
 
     it('reports missing files and bad attributes clearly', async () => {
-      await expect(adapter.loadNative(spec({ policies: 'nope' }))).rejects.toThrow(`native.cerbos.policies: folder not found: ${path.join(dir, 'nope')}`);
+      await expect(adapter.loadNative(spec({ policies: 'nope' }))).rejects.toThrow(`native.cerbos.policies: file not found: ${path.join(dir, 'nope')}`);
       await expect(adapter.loadNative(spec({ attributes: 'a.yaml' }))).rejects.toThrow(`${path.join(dir, 'scenario.yaml')}: native.cerbos.policies: missing 'policies'`);
       await expect(adapter.loadNative(spec({ policies: NATIVE + '/policies', attributes: 'nope.yaml' }))).rejects.toThrow(`native.cerbos.attributes: file not found: ${path.join(dir, 'nope.yaml')}`);
       writeFileSync(path.join(dir, 'attrs.yaml'), 'resources:\n  d1: {owner: olga}\n');

@@ -18,13 +18,15 @@
 // as `ctx`) instead of the resolver's.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import type { GRPC } from '@cerbos/grpc';
 import type { Policy } from '@cerbos/core';
 import { parse, stringify } from 'yaml';
 import type { NativeSpec } from '../../src/core/adapter.ts';
+import { InputError } from '../../src/core/errors.ts';
 import type { CheckRequest } from '../../src/core/request.ts';
+import { confinedPath, nativeFolderFiles, readNativeFileSync } from '../../src/scenario/native-files.ts';
 import type { ResolvedAttributes } from './resolver.ts';
 import { PROBE_ACTION, PROBE_ROLE } from './translate.ts';
 
@@ -67,23 +69,16 @@ function resolvePath(native: NativeSpec, key: string, kind: 'file' | 'folder'): 
   const value = native.spec[key];
   if (value === undefined) throw new Error(`${native.file}: ${where(native, key)}: missing '${key}' (the ${kind === 'folder' ? 'folder of Cerbos policy files' : 'attributes YAML file'})`);
   if (typeof value !== 'string' || value === '') throw new Error(`${native.file}: ${where(native, key)}: expected a path relative to ${native.baseDir}, got ${JSON.stringify(value)}`);
-  const abs = path.resolve(native.baseDir, value);
-  if (!existsSync(abs)) throw new Error(`${where(native, key)}: ${kind} not found: ${abs}`);
+  const abs = confinedPath(native, 'cerbos', key, path.resolve(native.baseDir, value));
   const isDir = statSync(abs).isDirectory();
   if (kind === 'folder' && !isDir) throw new Error(`${where(native, key)}: not a folder: ${abs}`);
   if (kind === 'file' && isDir) throw new Error(`${where(native, key)}: a folder, expected a file: ${abs}`);
   return abs;
 }
 
-/** Every .yaml/.yml/.json file under `dir` (relative paths, sorted). */
-function listFiles(dir: string, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
-    const rel = path.join(prefix, entry.name);
-    if (entry.isDirectory()) out.push(...listFiles(dir, rel));
-    else if (entry.isFile()) out.push(rel);
-  }
-  return out.sort();
+/** Every file under the confined policies folder `dir` (relative paths, sorted; each confined, regular and size-capped). */
+function listFiles(native: NativeSpec, dir: string): string[] {
+  return nativeFolderFiles(native, 'cerbos', 'policies', dir, () => true).files;
 }
 
 const isPolicyFile = (rel: string) => /\.(ya?ml|json)$/.test(rel) && !/(^|\/)(testdata|_schemas)(\/|$)/.test(rel) && !/_test\.(ya?ml|json)$/.test(rel);
@@ -116,10 +111,10 @@ export function compileNativePolicies(dir: string, binary: string): void {
   throw new Error(`Cerbos rejected the native policies in ${dir}:\n${text}`);
 }
 
-function readPolicies(dir: string): { files: PolicyFile[]; others: string[] } {
+function readPolicies(native: NativeSpec, dir: string): { files: PolicyFile[]; others: string[] } {
   const files: PolicyFile[] = [];
   const others: string[] = [];
-  for (const rel of listFiles(dir)) {
+  for (const rel of listFiles(native, dir)) {
     if (!isPolicyFile(rel)) {
       others.push(rel);
       continue;
@@ -127,8 +122,9 @@ function readPolicies(dir: string): { files: PolicyFile[]; others: string[] } {
     const abs = path.join(dir, rel);
     let doc: unknown;
     try {
-      doc = parse(readFileSync(abs, 'utf8'));
+      doc = parse(readNativeFileSync(native, 'cerbos', 'policies', abs));
     } catch (error) {
+      if (error instanceof InputError) throw error;
       throw new Error(`${abs}: not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`${abs}: expected a Cerbos policy (a mapping with apiVersion and one policy kind)`);
@@ -138,11 +134,12 @@ function readPolicies(dir: string): { files: PolicyFile[]; others: string[] } {
   return { files, others };
 }
 
-function readAttributes(file: string): Pick<NativeState, 'principals' | 'resources'> {
+function readAttributes(native: NativeSpec, file: string): Pick<NativeState, 'principals' | 'resources'> {
   let doc: unknown;
   try {
-    doc = parse(readFileSync(file, 'utf8'));
+    doc = parse(readNativeFileSync(native, 'cerbos', 'attributes', file));
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new Error(`${file}: not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (doc === null || doc === undefined) doc = {};
@@ -195,9 +192,11 @@ export async function loadNativeCerbos(native: NativeSpec, target: NativeTarget)
   for (const key of Object.keys(native.spec)) {
     if (key !== 'policies' && key !== 'attributes') throw new Error(`${native.file}: native.cerbos: unknown key '${key}' (expected 'policies' and 'attributes')`);
   }
+  // Every file is confined and checked before Cerbos itself reads the folder.
+  listFiles(native, policiesDir);
   compileNativePolicies(policiesDir, target.binary);
-  const { files, others } = readPolicies(policiesDir);
-  const attributes = attributesFile ? readAttributes(attributesFile) : { principals: new Map<string, JsonMap>(), resources: new Map<string, JsonMap>() };
+  const { files, others } = readPolicies(native, policiesDir);
+  const attributes = attributesFile ? readAttributes(native, attributesFile) : { principals: new Map<string, JsonMap>(), resources: new Map<string, JsonMap>() };
 
   const policies = new Map<string, { version: string; scope?: string }>();
   const probes: { kind: string; version: string; scope?: string }[] = [];

@@ -82,7 +82,7 @@ describe('OPA native mode (real OPA)', () => {
 
   it('a missing file, bad JSON, wrong package, no allow rule or unknown key are clear errors', async () => {
     const engine = engines.engine;
-    await expect(engine.loadNative!(nativeIn({}, { policy: 'missing.rego' }))).rejects.toThrow(/native\.opa\.policy: cannot read .*missing\.rego: no such file/);
+    await expect(engine.loadNative!(nativeIn({}, { policy: 'missing.rego' }))).rejects.toThrow(/native\.opa\.policy: file not found: .*missing\.rego/);
     await expect(engine.loadNative!(nativeIn({ 'p.rego': GOOD_POLICY, 'd.json': '{"users": [' }, { policy: 'p.rego', data: 'd.json' }))).rejects.toThrow(
       /native\.opa\.data: .*d\.json is not valid JSON/,
     );

@@ -9,10 +9,10 @@
 // /v1/data/authzbench/allow). `data` (optional): a JSON file PUT at /v1/data/<dataPath>
 // (`dataPath` default `native`, so the policy reads `data.native`).
 
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Dispatcher } from 'undici';
 import type { NativeSpec } from '../../src/core/adapter.ts';
+import { readNativeFileSync } from '../../src/scenario/native-files.ts';
 
 export const NATIVE_KEYS = ['policy', 'data', 'dataPath'] as const;
 export const DEFAULT_NATIVE_DATA_PATH = 'native';
@@ -50,13 +50,7 @@ export function readNativeFiles(native: NativeSpec): NativeFiles {
   };
   const read = (key: string, relative: string): { file: string; text: string } => {
     const file = path.resolve(native.baseDir, relative);
-    try {
-      return { file, text: readFileSync(file, 'utf8') };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : (error as Error).message;
-      throw new Error(`${where}.${key}: cannot read ${shown(file)}: ${why}`);
-    }
+    return { file, text: readNativeFileSync(native, 'opa', key, file) };
   };
 
   const policy = read('policy', stringKey('policy', true)!);

@@ -11,6 +11,7 @@
 //   actor.undecided(fact)                          whether those parameters are missing or invalid
 // The host only looks facts up; Polar decides (matching, recursion, conditions).
 
+import { checkDeadline } from '../../src/core/deadline.ts';
 import { formatObject, relationshipKey, WILDCARD } from '../../src/core/relationship.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest } from '../../src/core/request.ts';
@@ -80,6 +81,8 @@ export class OsoObject {
 
   /** The node key; past the depth limit (hops from the checked resource) an error ends the query. */
   visit(name: string, seen: string[]): string {
+    // Polar calls back here at every node it resolves: where a check stops at its deadline.
+    checkDeadline();
     const key = `${this.type}:${this.id}#${name}`;
     if (seen.length > this.world.maxDepth && !seen.includes(key)) {
       throw new DepthLimitError(`depth limit ${this.world.maxDepth} exceeded at ${key}`);
@@ -184,6 +187,7 @@ export class World {
   }
 
   private facts(bucket: Map<string, Relationship> | undefined): Fact[] {
+    checkDeadline();
     if (!bucket) return [];
     const facts: Fact[] = [];
     for (const rel of bucket.values()) {

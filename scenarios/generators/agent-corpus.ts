@@ -19,6 +19,7 @@ export default {
     docs: { default: 10, min: 1, max: 10_000, description: 'documents per subfolder' },
     broadRoots: { default: 5, min: 1, max: 10_000, description: 'top folders granted to agent:broad' },
   },
+  estimate: ({ roots, subfolders, docs, broadRoots }: Record<string, number>) => roots! * subfolders! * (docs! + 2) + roots! * 2 + broadRoots!,
   generate(params: Record<string, number>, seed: number) {
     const { roots, subfolders, docs, broadRoots } = params as Record<'roots' | 'subfolders' | 'docs' | 'broadRoots', number>;
     const rng = mulberry32(seed);

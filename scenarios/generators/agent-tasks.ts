@@ -24,6 +24,7 @@ export default {
     standing: { default: 4, min: 0, max: 100000, description: 'standing reader grants outside tasks' },
     checks: { default: 40, min: 0, max: 100000, description: 'sampled checks' },
   },
+  estimate: ({ agents, tasks, tools, docs, standing, checks }: Record<string, number>) => agents! + tasks! * (tools! + docs! + 3) + standing! + checks!,
   generate(params: Record<string, number>, seed: number) {
     const { agents, tasks, tools, docs, standing } = params as Record<string, number>;
     const rng = mulberry32(seed);

@@ -22,6 +22,7 @@ export default {
     overrides: { default: 3, min: 0, max: 10000, description: 'guest grants and blocks (each)' },
     checks: { default: 40, min: 0, max: 100000, description: 'sampled checks besides the agent sweep' },
   },
+  estimate: ({ tenants, docs, members, overrides, checks }: Record<string, number>) => tenants! * (docs! + members! + 2) + 2 * overrides! + checks!,
   generate(params: Record<string, number>, seed: number) {
     const { tenants, docs, members, overrides } = params as Record<string, number>;
     const rng = mulberry32(seed);

@@ -15,6 +15,7 @@ export default {
     viewers: { default: 10, min: 1, max: 10000, description: 'users, each a viewer of one subfolder or one document' },
     checks: { default: 30, min: 1, max: 100000, description: 'sampled checks' },
   },
+  estimate: ({ width, docs, viewers, checks }: Record<string, number>) => width! * (docs! + 1) + viewers! + checks!,
   generate(params: Record<string, number>, seed: number) {
     const { width, docs, viewers } = params as Record<string, number>;
     const rng = mulberry32(seed);

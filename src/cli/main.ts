@@ -1,6 +1,7 @@
 // The authz-bench command line. Exit codes: 0 all passed; 1 an engine answered wrong;
 // 2 bad input (a clear one-line message, no stack trace); 3 an engine failed (error,
-// crash, hang) but none answered wrong; 70 a fault of the harness itself; 130 interrupted.
+// crash, hang) but none answered wrong; 70 a fault of the harness itself; 74 the results
+// could not be written (disk full...); 130 interrupted.
 
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -8,6 +9,7 @@ import { CURVES } from '../bench/curves.ts';
 import { InputError, isInputError } from '../core/errors.ts';
 import { loadgenCommands } from './commands/loadgen.ts';
 import { PROJECT_ROOT } from '../core/paths.ts';
+import { redact, registerSecretsIn } from '../core/redact.ts';
 import { installUnits, loadEngineDefinitions, resolveEngineSpecs } from '../engines/registry.ts';
 import { compareResults, exitCode, renderComparison } from '../report/compare.ts';
 import { renderHtml } from '../report/html.ts';
@@ -16,10 +18,12 @@ import { renderMarkdown } from '../report/markdown.ts';
 import type { Pacing } from '../load/open-loop.ts';
 import type { RunResults } from '../results/types.ts';
 import { exitCodeFor } from '../results/exit-code.ts';
+import { OUTPUT_ERROR_EXIT_CODE, OutputError } from '../results/output-error.ts';
 import { readResults } from '../results/read.ts';
 import { writeAtomically } from '../results/writer.ts';
 import { runAll } from '../runner/run.ts';
 import { loadBundledScenarios, loadScenarioFile } from '../scenario/load.ts';
+import { allowNativePaths } from '../scenario/native-files.ts';
 import type { Scenario } from '../scenario/types.ts';
 
 const RENDERERS = {
@@ -40,7 +44,7 @@ function parseSettings(pairs: string[]): Record<string, string> {
   );
 }
 
-const log = (message: string) => process.stderr.write(`${message}\n`);
+const log = (message: string) => process.stderr.write(`${redact(message)}\n`);
 
 function runId(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -75,21 +79,23 @@ export function buildProgram(): Command {
     .option('--set <key=value>', "engine option passed to every adapter, e.g. 'consistency=HIGHER_CONSISTENCY' (repeatable)", collect, [])
     .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('--resume', 'continue the interrupted run in --out: keep its finished engine × scenario pairs')
+    .option('--allow-path <path>', "a file or folder outside a scenario's folder that its native blocks may read (repeatable)", collect, [])
     .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(positiveInt('--bench-time')))
     .addOption(new Option('--warmup <ms>', 'benchmark warm-up time').default(100).argParser(positiveInt('--warmup')))
     .addOption(new Option('--check-timeout <ms>', 'deadline for one engine call').default(10_000).argParser(positiveInt('--check-timeout')))
     .action(async (opts) => {
       const specs = await resolveEngineSpecs(opts.engine.length > 0 ? opts.engine : ['reference']);
+      allowNativePaths(opts.allowPath);
       const scenarios = await loadScenarios(opts.scenario, opts.file);
       if (opts.resume && !opts.out) throw new InputError('--resume', '', 'needs the folder of the run to continue', 'add --out <dir of the interrupted run>');
       const outDir = path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'runs', runId()));
       log(`authz-bench: ${specs.length} engine(s) × ${scenarios.length} scenario(s) -> ${path.relative(process.cwd(), outDir) || '.'}`);
-      const { results, writer } = await runAll(specs, scenarios, {
+      const { results, writer, interrupted } = await runAll(specs, scenarios, {
         outDir,
         benchTimeMs: opts.benchTime,
         warmupMs: opts.warmup,
         checkTimeoutMs: opts.checkTimeout,
-        command: `authz-bench ${process.argv.slice(2).join(' ')}`,
+        command: redact(`authz-bench ${process.argv.slice(2).join(' ')}`),
         resume: !!opts.resume,
         launch: opts.launch,
         engineOptions: parseSettings(opts.set),
@@ -100,6 +106,11 @@ export function buildProgram(): Command {
       writeAtomically(path.join(outDir, 'report.html'), renderHtml(results));
       const failed = results.cases.filter((c) => c.status === 'fail' || c.status === 'error').length;
       log(`results: ${path.relative(process.cwd(), writer.resultsFile)}\nreport:  ${path.relative(process.cwd(), reportFile)}`);
+      if (interrupted) {
+        log('interrupted: the results hold what was measured before it');
+        process.exitCode = 130;
+        return;
+      }
       log(failed === 0 ? 'all cases passed' : `${failed} case(s) failed or errored`);
       process.exitCode = exitCodeFor(results);
     });
@@ -153,7 +164,7 @@ export function buildProgram(): Command {
     .action(async (file: string, opts: { format: keyof typeof RENDERERS; out?: string }) => {
       const text = RENDERERS[opts.format](await readResults(file));
       if (opts.out) writeAtomically(path.resolve(opts.out), text);
-      else process.stdout.write(text);
+      else process.stdout.write(redact(text));
     });
 
   program
@@ -167,7 +178,7 @@ export function buildProgram(): Command {
       const threshold = opts.threshold === undefined ? undefined : Number(opts.threshold);
       if (threshold !== undefined && (!Number.isFinite(threshold) || threshold < 0)) throw new InputError('--threshold', opts.threshold ?? '', 'expected a fraction such as 0.1', 'use --threshold 0.1 for 10%');
       const comparison = compareResults(await readResults(baseFile), await readResults(newFile), { ...(threshold !== undefined ? { threshold } : {}), failOnPerf: !!opts.failOnPerf });
-      process.stdout.write(renderComparison(comparison));
+      process.stdout.write(redact(renderComparison(comparison)));
       process.exitCode = exitCode(comparison, { failOnPerf: !!opts.failOnPerf });
     });
 
@@ -280,7 +291,7 @@ export function buildProgram(): Command {
       const { fuzzLoader } = await import('../fuzz/scenario-fuzz.ts');
       const started = performance.now();
       const report = await fuzzLoader(opts.count, opts.seed);
-      console.log(`fuzz: ${report.inputs} generated inputs, ${report.accepted} accepted, ${report.rejected} rejected with a located error, ${report.crashes.length} crashes; slowest ${report.slowestMs.toFixed(1)} ms; ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${opts.seed})`);
+      console.log(`fuzz: ${report.inputs} generated inputs, ${report.accepted} accepted, ${report.rejected} rejected with a located error, ${report.crashes.length} crashes (${Object.entries(report.byKind).map(([kind, n]) => `${kind} ${n}`).join(', ')}); slowest ${report.slowestMs.toFixed(1)} ms; ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${opts.seed})`);
       for (const c of report.crashes.slice(0, 5)) console.log(`crash: ${c.problem}\n---\n${c.input}\n---`);
       if (report.crashes.length > 0) process.exitCode = 1;
     });
@@ -308,6 +319,7 @@ export function buildProgram(): Command {
 }
 
 async function main(): Promise<void> {
+  registerSecretsIn(process.argv);
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
@@ -319,6 +331,11 @@ async function main(): Promise<void> {
       log(`error: ${error.message}`);
       process.exitCode = 2;
       return;
+    }
+    if (error instanceof OutputError) {
+      // The engines are stopped by now; exit at once, whatever handle is still open.
+      log(`error: ${error.message}; the results written before it are kept`);
+      process.exit(OUTPUT_ERROR_EXIT_CODE);
     }
     log(`internal error: ${error instanceof Error ? error.message : String(error)}`);
     if (process.env.AUTHZ_BENCH_DEBUG) log(String((error as Error).stack));

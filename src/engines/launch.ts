@@ -4,6 +4,7 @@
 import type { EngineDefinition, LaunchRequest } from '../core/adapter.ts';
 import { dockerReachable } from './container.ts';
 import { isInstalled } from './paths.ts';
+import { environmentSecrets, redact } from '../core/redact.ts';
 
 export type LaunchStrategy = LaunchRequest['strategy'];
 
@@ -55,15 +56,12 @@ export function urlCredentials(engineId: string, env: NodeJS.ProcessEnv = proces
 
 /** Every secret-looking environment value (AUTHZ_BENCH_*_TOKEN/_PASSWORD/_SECRET), for redaction. */
 export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
-  return Object.entries(env)
-    .filter(([k, v]) => /^AUTHZ_BENCH_.*(TOKEN|PASSWORD|SECRET|KEY)$/.test(k) && v && v.length >= 4)
-    .map(([, v]) => v!);
+  return environmentSecrets(env);
 }
 
+/** The one redaction (src/core/redact.ts), with these secrets. */
 export function redactSecrets(text: string, secrets: readonly string[] = secretValues()): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join('[redacted]');
-  return out;
+  return redact(text, secrets);
 }
 
 /** A URL without userinfo (`http://u:p@host` -> `http://host`), safe to record. */

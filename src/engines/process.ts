@@ -12,6 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { engineEnvironment } from './engine-env.ts';
 import { runDir } from './paths.ts';
 
 export interface SpawnOptions {
@@ -22,7 +23,7 @@ export interface SpawnOptions {
   /** stdout and stderr of the engine are appended here. */
   logFile: string;
   cwd?: string;
-  /** Extra environment (merged over process.env). */
+  /** Extra environment, over the few variables every engine inherits (engine-env.ts). */
   env?: Readonly<Record<string, string>>;
   /** Run as this user and group (servers that refuse to run as root, e.g. PostgreSQL). */
   uid?: number;
@@ -74,7 +75,7 @@ export class ManagedProcess {
         detached: true,
         stdio: ['ignore', fd, fd],
         cwd: options.cwd,
-        env: { ...process.env, ...options.env },
+        env: { ...engineEnvironment(), ...options.env },
         ...(options.uid !== undefined ? { uid: options.uid } : {}),
         ...(options.gid !== undefined ? { gid: options.gid } : {}),
       });

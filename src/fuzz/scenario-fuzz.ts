@@ -9,7 +9,7 @@ import { loadScenarioText } from '../scenario/load.ts';
 
 const FILE = 'fuzz.yaml';
 
-const VALID = {
+export const VALID = {
   id: 'fuzz',
   title: 'Fuzz seed',
   model: {
@@ -71,14 +71,124 @@ function mutate(value: Json, path: number[], replacement: Json, action: number):
   return copy;
 }
 
+/** Names an attacker would try: prototype keys, paths, control and bidi characters, markup, shell, very long. */
+const hostileId = fc.oneof(
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    'prototype',
+    'toString',
+    'hasOwnProperty',
+    '../../etc/shadow',
+    '/dev/zero',
+    'a\u0000b',
+    'a\u202Eb',
+    '<img src=x onerror=alert(1)>',
+    '$(touch /tmp/pwned)',
+    '`id`',
+    '#',
+    '@',
+    ':',
+    'a:b#c@d',
+    '*',
+    ' ',
+    '',
+    '\uFEFF',
+    'ｕｓｅｒ',
+    '👩‍💻',
+    'NaN',
+    '-1',
+    '1e309',
+    '{{7*7}}',
+    '%00',
+    '\\',
+  ),
+  fc.string({ minLength: 1, maxLength: 8 }),
+  fc.integer({ min: 1_000, max: 20_000 }).map((n) => 'x'.repeat(n)),
+);
+
+/** A hostile id put where the seed has a type, relation, object id or condition name. */
+const hostileIds = fc.tuple(hostileId, fc.nat(7)).map(([id, where]) => {
+  const quoted = JSON.stringify(id);
+  const text = stringify(VALID);
+  switch (where) {
+    case 0:
+      return text.replaceAll('anne', id.replace(/[\n\r]/g, ''));
+    case 1:
+      return text.replace('  types:\n    user: {}', `  types:\n    user: {}\n    ${quoted}: {}`);
+    case 2:
+      return text.replace('relationships:\n', `relationships:\n  - ${JSON.stringify(`doc:${id}#viewer@user:${id}`)}\n`);
+    case 3:
+      return text.replace('steps:\n', `steps:\n  - check: {subject: ${JSON.stringify(`user:${id}`)}, action: ${quoted}, resource: ${JSON.stringify(`doc:${id}`)}}\n    expect: allow\n`);
+    case 4:
+      return text.replace('conditions:\n    fresh:', `conditions:\n    ${quoted}:`);
+    case 5:
+      return `${text}native:\n  ${quoted}: {policy: ${quoted}, model: ${quoted}}\n`;
+    case 6:
+      return text.replace('id: fuzz', `id: ${quoted}`);
+    default:
+      return text.replace('relations:\n        parent:\n', `relations:\n        ${quoted}: [doc]\n        parent:\n`);
+  }
+});
+
+/** Lists and mappings nested hundreds to thousands deep, in every YAML style, at a chosen key. */
+const deepNesting = fc.tuple(fc.integer({ min: 50, max: 5000 }), fc.nat(5), fc.constantFrom('description', 'steps', 'relationships', 'native', 'model', 'tags')).map(([requested, style, key]) => {
+  // Indented styles grow quadratically with depth: 1,200 levels is already 700 KB.
+  const depth = style === 2 || style === 3 ? Math.min(requested, 1200) : requested;
+  const head = 'id: fuzz\ntitle: deep\nmodel:\n  types:\n    user: {}\n';
+  const body = (() => {
+    switch (style) {
+      case 0:
+        return `${key}: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
+      case 1:
+        return `${key}: ${'{a: '.repeat(depth)}1${'}'.repeat(depth)}\n`;
+      case 2:
+        return `${key}:\n${Array.from({ length: depth }, (_, i) => `${' '.repeat(i + 1)}k${i}:`).join('\n')}\n`;
+      case 3:
+        return `${key}:\n${Array.from({ length: depth }, (_, i) => `${' '.repeat(2 * i)}-`).join('\n')} x\n`;
+      case 4:
+        return `${key}:\n${'- '.repeat(depth)}x\n`;
+      default:
+        return `${key}: &a ${'['.repeat(Math.min(depth, 200))}*a${']'.repeat(Math.min(depth, 200))}\n`;
+    }
+  })();
+  return key === 'model' ? `id: fuzz\ntitle: deep\n${body}` : `${head}${body}`;
+});
+
+/** Large files (up to ~600 KB): a long scalar, thousands of relationships or steps, a long line; within the hang threshold on a loaded machine. */
+const hugeInput = fc.tuple(fc.nat(4), fc.integer({ min: 1, max: 2 })).map(([kind, scale]) => {
+  const text = stringify(VALID);
+  switch (kind) {
+    case 0:
+      return text.replace('title: Fuzz seed', `title: ${'t'.repeat(300_000 * scale)}`);
+    case 1:
+      return text.replace('relationships:\n', `relationships:\n${Array.from({ length: 2_500 * scale }, (_, i) => `  - doc:d${i}#viewer@user:u${i}\n`).join('')}`);
+    case 2:
+      return text.replace('steps:\n', `steps:\n${Array.from({ length: 700 * scale }, (_, i) => `  - check: {subject: user:u${i}, action: view, resource: doc:d${i}}\n    expect: deny\n`).join('')}`);
+    case 3:
+      return `${text}description: ${JSON.stringify('é\u0000'.repeat(50_000 * scale))}\n`;
+    default:
+      return `${text}tags: [${Array.from({ length: 5_000 * scale }, (_, i) => `t${i}`).join(', ')}]\n`;
+  }
+});
+
+const mutated = fc.tuple(fc.array(fc.nat(50), { minLength: 1, maxLength: 6 }), junk, fc.nat(2), fc.nat(2)).map(([p, r, a, times]) => {
+  let doc: Json = VALID;
+  for (let t = 0; t <= times; t++) doc = mutate(doc, p.map((x) => x + t), r, a) ?? {};
+  return stringify(doc);
+});
+
+export type FuzzKind = 'mutated' | 'random' | 'truncated' | 'hostile-ids' | 'deep-nesting' | 'huge';
+
+const tagged = (kind: FuzzKind, arbitrary: fc.Arbitrary<string>) => arbitrary.map((input) => ({ kind, input }));
+
 export const fuzzedScenario = fc.oneof(
-  { weight: 8, arbitrary: fc.tuple(fc.array(fc.nat(50), { minLength: 1, maxLength: 6 }), junk, fc.nat(2), fc.nat(2)).map(([p, r, a, times]) => {
-    let doc: Json = VALID;
-    for (let t = 0; t <= times; t++) doc = mutate(doc, p.map((x) => x + t), r, a) ?? {};
-    return stringify(doc);
-  }) },
-  { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
-  { weight: 1, arbitrary: fc.string({ maxLength: 40 }).map((s) => `${stringify(VALID).slice(0, 300)}${s}`) },
+  { weight: 80, arbitrary: tagged('mutated', mutated) },
+  { weight: 10, arbitrary: tagged('random', fc.string({ maxLength: 200 })) },
+  { weight: 10, arbitrary: tagged('truncated', fc.string({ maxLength: 40 }).map((s) => `${stringify(VALID).slice(0, 300)}${s}`)) },
+  { weight: 12, arbitrary: tagged('hostile-ids', hostileIds) },
+  { weight: 3, arbitrary: tagged('deep-nesting', deepNesting) },
+  { weight: 1, arbitrary: tagged('huge', hugeInput) },
 );
 
 export interface FuzzFinding {
@@ -92,6 +202,8 @@ export interface FuzzReport {
   rejected: number;
   crashes: FuzzFinding[];
   slowestMs: number;
+  /** Inputs per generator. */
+  byKind: Record<FuzzKind, number>;
 }
 
 /** An InputError must name the file, and a place unless the whole file is at fault. */
@@ -101,22 +213,28 @@ function wellFormed(error: InputError): boolean {
 
 export async function fuzzLoader(count: number, seed = 42, hangMs = 2000): Promise<FuzzReport> {
   const inputs = fc.sample(fuzzedScenario, { numRuns: count, seed });
-  const report: FuzzReport = { inputs: 0, accepted: 0, rejected: 0, crashes: [], slowestMs: 0 };
-  for (const input of inputs) {
+  const report: FuzzReport = { inputs: 0, accepted: 0, rejected: 0, crashes: [], slowestMs: 0, byKind: { mutated: 0, random: 0, truncated: 0, 'hostile-ids': 0, 'deep-nesting': 0, huge: 0 } };
+  for (const { kind, input } of inputs) {
     report.inputs++;
+    report.byKind[kind]++;
     const started = performance.now();
     try {
       await loadScenarioText(input, FILE);
       report.accepted++;
     } catch (error) {
       const errors = error instanceof InputErrors ? error.errors : error instanceof InputError ? [error] : undefined;
-      if (!errors) report.crashes.push({ input, problem: `not an input error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` });
-      else if (!errors.every(wellFormed)) report.crashes.push({ input, problem: `error without file or problem: ${errors.map((e) => e.message).join('; ')}` });
+      if (!errors) report.crashes.push({ input: shorten(input), problem: `not an input error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` });
+      else if (!errors.every(wellFormed)) report.crashes.push({ input: shorten(input), problem: `error without file or problem: ${errors.map((e) => e.message).join('; ')}` });
       else report.rejected++;
     }
     const ms = performance.now() - started;
     report.slowestMs = Math.max(report.slowestMs, ms);
-    if (ms > hangMs) report.crashes.push({ input, problem: `took ${ms.toFixed(0)} ms (hang threshold ${hangMs} ms)` });
+    if (ms > hangMs) report.crashes.push({ input: shorten(input), problem: `took ${ms.toFixed(0)} ms (hang threshold ${hangMs} ms)` });
   }
   return report;
+}
+
+/** Findings quote at most 2,000 characters of a (possibly megabytes long) input. */
+function shorten(input: string): string {
+  return input.length > 2000 ? `${input.slice(0, 2000)}… (${input.length} characters)` : input;
 }

@@ -3,9 +3,111 @@
 // JSON (relationship parameters, request context) and are converted by the declared type.
 // Any adapter that evaluates conditions host-side may reuse this module.
 
+import { setFlagsFromString } from 'node:v8';
 import { Environment } from '@marcbachmann/cel-js';
+import { checkDeadline } from '../core/deadline.ts';
 import type { CheckRequest } from '../core/request.ts';
 import { formatParameterType, type ConditionDefinition, type ParameterType } from './types.ts';
+
+// CEL's `matches` runs a JavaScript RegExp, whose backtracking engine takes exponential time
+// on patterns such as `^(a+)+$`. RE2 (what CEL specifies) is linear; V8's linear-time engine
+// takes over from the backtracking one after this many backtracks, with the same answers.
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+setFlagsFromString('--regexp-backtracks-before-fallback=50000');
+
+/**
+ * Where a condition's evaluation spends its work: one unit per element a comprehension
+ * (`all`, `exists`, `exists_one`, `map`, `filter`) ranges over. May throw to stop it.
+ */
+export interface EvaluationBudget {
+  spend(units: number, where: string): void;
+}
+
+/** Comprehension elements one evaluation may range over when no budget is given (OpenFGA caps CEL cost too). */
+export const MAX_CEL_ITERATIONS = 1_000_000;
+
+/** A condition stopped by its cost limit or deadline: an error of the check, never a quiet false. */
+export class ConditionCostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConditionCostError';
+  }
+}
+
+/** One evaluation's cost limit (MAX_CEL_ITERATIONS), charged to `parent` too, else watching the engine call's deadline. */
+function evaluationBudget(parent: EvaluationBudget | undefined): EvaluationBudget {
+  let spent = 0;
+  return {
+    spend(units, where) {
+      spent += units;
+      if (spent > MAX_CEL_ITERATIONS) throw new ConditionCostError(`condition cost limit exceeded: more than ${MAX_CEL_ITERATIONS} comprehension iterations (${where})`);
+      if (parent) parent.spend(units, where);
+      else checkDeadline();
+    },
+  };
+}
+
+/** The budget of the evaluation in progress (evaluation is synchronous), and the error that stopped it. */
+let activeBudget: EvaluationBudget | undefined;
+let budgetFailure: unknown;
+
+function iterationCount(items: unknown): number {
+  if (Array.isArray(items)) return items.length;
+  if (items instanceof Map || items instanceof Set) return items.size;
+  if (items && typeof items === 'object' && !(items instanceof Promise)) return Object.keys(items).length;
+  return 1;
+}
+
+type Handle = (items: unknown, args: unknown, ev: unknown, ctx: unknown) => unknown;
+interface CelNode {
+  op?: string;
+  args?: unknown;
+  handle?: Handle;
+  meta?: { alternate?: unknown; macro?: { args?: unknown } };
+}
+
+/**
+ * Makes every comprehension of a type-checked AST charge the active budget for the elements
+ * it ranges over before it starts (nested comprehensions charge on each entry, so the total
+ * is the true iteration count). cel-js has no cost hook; its comprehension node calls
+ * `handle(items, ...)`, set by the type check, so wrapping it counts without changing results.
+ */
+function meterComprehensions(root: unknown, condition: string): void {
+  const seen = new Set<unknown>();
+  const visit = (value: unknown): void => {
+    if (!value || typeof value !== 'object' || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      value.forEach(visit);
+      return;
+    }
+    const node = value as CelNode;
+    if (node.op === 'comprehension' && typeof node.handle === 'function') {
+      const original = node.handle;
+      const where = `a comprehension in condition '${condition}'`;
+      node.handle = (items, args, ev, ctx) => {
+        if (activeBudget) {
+          try {
+            activeBudget.spend(iterationCount(items), where);
+          } catch (error) {
+            budgetFailure ??= error;
+            throw error;
+          }
+        }
+        return original(items, args, ev, ctx);
+      };
+    }
+    if (node.meta) {
+      visit(node.meta.alternate);
+      visit(node.meta.macro?.args);
+    }
+    if (node.args && typeof node.args === 'object') {
+      if (Array.isArray(node.args)) node.args.forEach(visit);
+      else Object.values(node.args).forEach(visit);
+    }
+  };
+  visit(root);
+}
 
 export type ConditionResult =
   | { ok: true; value: boolean }
@@ -16,8 +118,12 @@ export interface CompiledCondition {
   readonly definition: ConditionDefinition;
   /** Parameters the expression actually refers to; only these must have values. */
   readonly used: readonly string[];
-  /** `values` are JSON-shaped; they are converted by the declared parameter types. */
-  evaluate(values: Record<string, unknown>): ConditionResult;
+  /**
+   * `values` are JSON-shaped; they are converted by the declared parameter types. `budget`
+   * (default: MAX_CEL_ITERATIONS and the call's deadline) may throw to stop the evaluation:
+   * that error is rethrown, never turned into a result.
+   */
+  evaluate(values: Record<string, unknown>, budget?: EvaluationBudget): ConditionResult;
 }
 
 /** The parameter names filled from the request rather than from context keys. */
@@ -96,6 +202,9 @@ function compileProgram(def: ConditionDefinition): { program: Program; used: str
   if (checked.type !== 'bool' && checked.type !== 'dyn') {
     throw new ConditionCompileError(`'${def.expression}' returns ${checked.type}, a condition must return bool`);
   }
+  // Type-check the program's own AST now (it is what runs), then meter its comprehensions.
+  (program as Program & { check?: () => unknown }).check?.();
+  meterComprehensions(program.ast, def.name);
   return { program, used: usedParameters(program.ast, def.parameters) };
 }
 
@@ -128,7 +237,7 @@ export function compileCondition(def: ConditionDefinition): CompiledCondition {
   const compiled: CompiledCondition = {
     definition: def,
     used,
-    evaluate(values) {
+    evaluate(values, budget) {
       const input: Record<string, unknown> = {};
       let missing: string[] | undefined;
       for (const name of used) {
@@ -145,11 +254,21 @@ export function compileCondition(def: ConditionDefinition): CompiledCondition {
       }
       if (missing) return { ok: false, missing };
       let result: unknown;
+      const outer = activeBudget;
+      const outerFailure = budgetFailure;
+      activeBudget = evaluationBudget(budget);
+      budgetFailure = undefined;
       try {
         result = program(input);
       } catch (error) {
-        return { ok: false, error: oneLine(error) };
+        if (budgetFailure === undefined) return { ok: false, error: oneLine(error) };
+      } finally {
+        activeBudget = outer;
       }
+      // A quantifier may have absorbed the budget's error (CEL's error semantics): it still stops the check.
+      const failure = budgetFailure;
+      budgetFailure = outerFailure;
+      if (failure !== undefined) throw failure;
       if (typeof result !== 'boolean') return { ok: false, error: `the expression returned ${typeof result}, not bool` };
       return { ok: true, value: result };
     },

@@ -7,7 +7,9 @@ import type { DecisionLogEntry } from '../core/adapter.ts';
 import { formatRelationship, type ObjectRef, type Relationship } from '../core/relationship.ts';
 import type { SearchQuery } from '../core/search.ts';
 import type { CheckRequest, Decision, Properties } from '../core/request.ts';
-import { compileCondition, type CompiledCondition } from '../model/conditions.ts';
+import { DeadlineExceededError } from '../core/deadline.ts';
+import { compileCondition, ConditionCostError, type CompiledCondition } from '../model/conditions.ts';
+import { BudgetExceededError } from './budget.ts';
 import type { Model } from '../model/types.ts';
 import { DecisionLog } from './decision-log.ts';
 import { DEFAULT_MAX_DEPTH, DepthLimitError, evaluateCheck } from './evaluate.ts';
@@ -111,7 +113,7 @@ export class ReferenceEngine {
       const outcome = evaluateCheck({ model: this.#model, store: this.store, conditions: this.#conditions, maxDepth: this.#maxDepth }, request);
       return { allowed: outcome.allowed, chain: outcome.chain, reason: outcome.reason };
     } catch (error) {
-      if (!(error instanceof DepthLimitError)) throw error;
+      if (!(error instanceof DepthLimitError || error instanceof BudgetExceededError || error instanceof ConditionCostError || error instanceof DeadlineExceededError)) throw error;
       return { allowed: false, chain: [], reason: error.message, error: error.message };
     }
   }

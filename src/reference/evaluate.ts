@@ -6,7 +6,10 @@
 // and b denies; an unknown anywhere else makes the check deny with the reason saying why.
 // Cycles are cut with a per-path visited set (a node on the current path denies); results
 // not affected by a cut are memoised for the rest of the check. A chain deeper than
-// maxDepth throws DepthLimitError.
+// maxDepth throws DepthLimitError. Every check has a budget (budget.ts): resolution steps
+// and CEL iterations are counted, the clock is read every few hundred steps, and a check
+// past its step limit or deadline throws BudgetExceededError (a cyclic graph can take
+// exponential time; it must not take the run with it).
 
 import { formatObject, formatRelationship, formatSubject, type Relationship, type SubjectRef } from '../core/relationship.ts';
 import type { CheckRequest } from '../core/request.ts';
@@ -14,6 +17,7 @@ import { conditionInputs, type CompiledCondition } from '../model/conditions.ts'
 import { formatRewrite } from '../model/expression.ts';
 import type { Model, Rewrite } from '../model/types.ts';
 import type { RelationshipStore } from './store.ts';
+import { CheckBudget, type BudgetLimits } from './budget.ts';
 
 export const DEFAULT_MAX_DEPTH = 50;
 
@@ -52,6 +56,8 @@ export interface EvaluationEnv {
   store: RelationshipStore;
   conditions: ReadonlyMap<string, CompiledCondition>;
   maxDepth?: number;
+  /** Steps and time one check may take; defaults in budget.ts. */
+  limits?: BudgetLimits;
 }
 
 export interface CheckOutcome {
@@ -112,6 +118,7 @@ class Evaluator {
   readonly #subjectKey: string;
   readonly #wildcardKey: string;
   readonly #maxDepth: number;
+  readonly #budget: CheckBudget;
 
   constructor(
     readonly env: EvaluationEnv,
@@ -121,6 +128,7 @@ class Evaluator {
     this.#subjectKey = `${subject.type}:${subject.id}`;
     this.#wildcardKey = `${subject.type}:*`;
     this.#maxDepth = env.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.#budget = new CheckBudget(env.limits);
   }
 
   resolve(type: string, id: string, name: string, depth: number): Result {
@@ -128,6 +136,7 @@ class Evaluator {
     const seen = this.#memo.get(key);
     if (seen) return seen === VISITING ? CYCLE : seen;
     if (depth > this.#maxDepth) throw new DepthLimitError(this.#maxDepth, key);
+    this.#budget.spend(1, key);
     const def = this.env.model.types.get(type);
     if (!def) return DENY;
     this.#memo.set(key, VISITING);
@@ -268,7 +277,7 @@ class Evaluator {
     const compiled = this.env.conditions.get(bound.name);
     if (!compiled) return { state: State.Unknown, notes: [`condition '${bound.name}' on ${where} is not defined in the model`] };
     const values = conditionInputs(compiled.definition, bound.parameters, this.request, compiled.used);
-    const result = compiled.evaluate(values);
+    const result = compiled.evaluate(values, this.#budget);
     if (result.ok) {
       return result.value ? ALLOW_NO_CONDITION : { state: State.Deny, notes: [`condition '${bound.name}' on ${where} is false`] };
     }

@@ -1,10 +1,23 @@
 // Writes a run's results as it goes: each finished case is appended to cases.jsonl at
 // once, and results.json is written by an atomic rename, so a killed run loses nothing
-// that finished.
+// that finished. Everything written passes through redact() (no credential in any file),
+// and a write that fails (disk full...) leaves the earlier content valid and throws an
+// OutputError naming the file.
 
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { CaseResult, RunResults } from './types.ts';
+import { redact } from '../core/redact.ts';
+import { writing } from './output-error.ts';
+import { prepareOutputFolder } from './output-folder.ts';
+import type { CaseResult, PerformanceResult, RunResults } from './types.ts';
+
+/** What an interrupted run in the folder finished, kept by --resume. */
+export interface PreviousRun {
+  done: Set<string>;
+  cases: CaseResult[];
+  /** Latency figures of the done pairs, from the interrupted run's results.json. */
+  performance: PerformanceResult[];
+}
 
 export class ResultsWriter {
   readonly casesFile: string;
@@ -13,18 +26,18 @@ export class ResultsWriter {
   readonly progressFile: string;
 
   constructor(readonly dir: string) {
-    mkdirSync(dir, { recursive: true });
+    prepareOutputFolder(dir);
     this.casesFile = path.join(dir, 'cases.jsonl');
     this.resultsFile = path.join(dir, 'results.json');
     this.progressFile = path.join(dir, 'progress.jsonl');
   }
 
   markDone(engine: string, scenario: string): void {
-    appendFileSync(this.progressFile, `${JSON.stringify({ engine, scenario })}\n`);
+    appendLine(this.progressFile, JSON.stringify({ engine, scenario }));
   }
 
-  /** What an interrupted run in this folder finished: its done pairs and their cases. */
-  readPrevious(): { done: Set<string>; cases: CaseResult[] } {
+  /** What an interrupted run in this folder finished: its done pairs, their cases and their latency figures. */
+  readPrevious(): PreviousRun {
     const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
     const parse = <T>(line: string): T | undefined => {
       try {
@@ -35,7 +48,11 @@ export class ResultsWriter {
     };
     const done = new Set(lines(this.progressFile).map((l) => parse<{ engine: string; scenario: string }>(l)).filter((p) => !!p).map((p) => pairKey(p!.engine, p!.scenario)));
     const cases = lines(this.casesFile).map((l) => parse<CaseResult>(l)).filter((c): c is CaseResult => !!c && done.has(pairKey(c.engine, c.scenario)));
-    return { done, cases };
+    const previous = existsSync(this.resultsFile) ? parse<Partial<RunResults>>(readFileSync(this.resultsFile, 'utf8')) : undefined;
+    const performance = (Array.isArray(previous?.performance) ? previous.performance : []).filter(
+      (p): p is PerformanceResult => !!p && typeof p === 'object' && done.has(pairKey(p.engine, p.scenario)),
+    );
+    return { done, cases, performance };
   }
 
   /** Starts cases.jsonl afresh with the given cases (those kept on resume). */
@@ -44,7 +61,7 @@ export class ResultsWriter {
   }
 
   appendCase(result: CaseResult): void {
-    appendFileSync(this.casesFile, `${JSON.stringify(result)}\n`);
+    appendLine(this.casesFile, JSON.stringify(result));
   }
 
   writeResults(results: RunResults): void {
@@ -52,11 +69,36 @@ export class ResultsWriter {
   }
 }
 
+/** Appends one redacted line; on failure the file is cut back to its previous length, so no half line stays. */
+function appendLine(file: string, line: string): void {
+  writing(file, () => {
+    const before = existsSync(file) ? statSync(file).size : 0;
+    try {
+      appendFileSync(file, `${redact(line)}\n`);
+    } catch (error) {
+      try {
+        truncateSync(file, before);
+      } catch {
+        // the file is as valid as the failure left it; readers skip a cut last line
+      }
+      throw error;
+    }
+  });
+}
+
+/** Writes `content` (redacted) to a temporary file and renames it over `file`; a failed write leaves `file` as it was and no temporary file. */
 export function writeAtomically(file: string, content: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, file);
+  writing(file, () => {
+    mkdirSync(path.dirname(file), { recursive: true });
+    try {
+      writeFileSync(tmp, redact(content));
+      renameSync(tmp, file);
+    } catch (error) {
+      rmSync(tmp, { force: true });
+      throw error;
+    }
+  });
 }
 
 export function pairKey(engine: string, scenario: string): string {

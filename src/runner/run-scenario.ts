@@ -11,7 +11,7 @@ import { auditComplete, measureAudit, type SentCheck } from './audit.ts';
 import { resolveRelationships, resolveRequest } from './now.ts';
 import { errorMessage } from '../core/errors.ts';
 import { runSearch } from './search.ts';
-import { withTimeout } from './timeout.ts';
+import { runWithDeadline } from '../core/deadline.ts';
 
 export interface ScenarioRunOptions {
   /** Deadline for one engine call. */
@@ -32,6 +32,7 @@ export interface ScenarioRun {
 
 const DEFAULTS: ScenarioRunOptions = { checkTimeoutMs: 10_000 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Every model a scenario loads: the main one, policy updates and revocation models. */
 export function scenarioModels(scenario: Scenario): Model[] {
@@ -68,9 +69,11 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
   /** After an error, asks the engine whether it is still there. */
   const checkHealth = async () => {
     if (!adapter.health) return;
-    engineFailure = await withTimeout(adapter.health(), 5000, 'health').catch((error) => errorMessage(error));
+    engineFailure = await runWithDeadline(5000, 'health', () => adapter.health!()).catch((error) => errorMessage(error));
   };
-  const call = <T>(promise: Promise<T>, what: string) => withTimeout(promise, opts.checkTimeoutMs, what);
+  // Each engine call runs under its deadline: a hung server is abandoned, an embedded engine stops itself (src/core/deadline.ts).
+  const call = <T>(start: () => Promise<T>, what: string) => runWithDeadline(opts.checkTimeoutMs, what, start);
+  const setupMs = Math.max(opts.checkTimeoutMs, 60_000);
 
   const unsupported = nativeSpecFor(scenario, adapter) ? [] : unsupportedReasons(scenario, adapter);
   if (unsupported.length > 0) {
@@ -80,10 +83,10 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
   const native = nativeSpecFor(scenario, adapter);
   try {
     // Loading may wait for a policy watcher (Cerbos's disk store takes seconds): a longer deadline.
-    if (native) await withTimeout(adapter.loadNative!(native), Math.max(opts.checkTimeoutMs, 60_000), 'loadNative');
+    if (native) await runWithDeadline(setupMs, 'loadNative', () => adapter.loadNative!(native));
     else {
-      await withTimeout(adapter.loadModel(scenario.model), Math.max(opts.checkTimeoutMs, 60_000), 'loadModel');
-      if (scenario.relationships.length > 0) await call(adapter.write(resolveRelationships(scenario.relationships)), 'write');
+      await runWithDeadline(setupMs, 'loadModel', () => adapter.loadModel(scenario.model));
+      if (scenario.relationships.length > 0) await call(() => adapter.write(resolveRelationships(scenario.relationships)), 'write');
     }
   } catch (error) {
     emit({ step: -1, kind: 'scenario', status: 'error', message: `setup failed: ${errorMessage(error)}` });
@@ -96,7 +99,7 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
     const resolved = resolveRequest(request);
     const sentAt = Date.now();
     try {
-      const decision = validDecision(await call(adapter.check(resolved), 'check'));
+      const decision = validDecision(await call(() => adapter.check(resolved), 'check'));
       if (!decision.error) sent.push({ request: resolved, allowed: decision.allowed, decisionId: decision.decisionId, sentAt });
       return decision;
     } catch (error) {
@@ -105,6 +108,9 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
   };
 
   for (const step of scenario.steps) {
+    // A full event-loop turn between steps: a Ctrl-C that arrived during a long (synchronous)
+    // check is handled here, not lost behind a chain of resolved promises.
+    await nextTurn();
     if (cases.some((c) => c.status === 'error') && !engineFailure) await checkHealth();
     if (engineFailure) {
       emit({ step: step.index, kind: step.kind === 'check' ? 'check' : step.kind, status: 'error', message: `not run: the engine failed (${engineFailure})` });
@@ -125,8 +131,8 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
       case 'delete':
       case 'updateModel':
         try {
-          if (step.kind === 'updateModel') await withTimeout(adapter.updateModel!(step.model), Math.max(opts.checkTimeoutMs, 60_000), 'updateModel');
-          else await call(adapter[step.kind](resolveRelationships(step.relationships)), step.kind);
+          if (step.kind === 'updateModel') await runWithDeadline(setupMs, 'updateModel', () => adapter.updateModel!(step.model));
+          else await call(() => adapter[step.kind](resolveRelationships(step.relationships)), step.kind);
         } catch (error) {
           emit({ ...base, kind: step.kind, status: 'error', message: errorMessage(error), request: describeMutation(step) });
         }
@@ -135,13 +141,14 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
         emit({ ...base, kind: 'revocation', ...(await runRevocation(step, adapter, call, check)) });
         break;
       case 'expectLog':
-        emit({ ...base, kind: 'expectLog', ...(await runExpectLog(step, adapter, sent)) });
+        emit({ ...base, kind: 'expectLog', ...(await runExpectLog(step, adapter, sent, call)) });
         break;
       case 'search':
         emit({ ...base, kind: 'search', ...(await runSearch(step, adapter, call)), durationMs: performance.now() - started });
         break;
     }
   }
+  await nextTurn();
   if (!engineFailure && cases.some((c) => c.status === 'error')) await checkHealth();
   return { scenario: scenario.id, engine, cases, ...(native ? { native: true } : {}), ...(engineFailure ? { engineFailure } : {}) };
 }
@@ -168,14 +175,14 @@ function judge(request: CheckRequest, expect: CheckStep['expect'], decision: Dec
 async function runBatch(
   step: BatchStep,
   adapter: EngineAdapter,
-  call: <T>(p: Promise<T>, what: string) => Promise<T>,
+  call: <T>(start: () => Promise<T>, what: string) => Promise<T>,
   sent: SentCheck[],
 ): Promise<Verdict> {
   const requests = step.requests.map((r) => resolveRequest(r));
   const sentAt = Date.now();
   let decisions: Decision[];
   try {
-    decisions = await call(adapter.checkBatch(requests), 'checkBatch');
+    decisions = await call(() => adapter.checkBatch(requests), 'checkBatch');
     if (!Array.isArray(decisions)) throw new Error(`malformed answer from the engine: ${JSON.stringify(decisions)?.slice(0, 200)}`);
     decisions = decisions.map(validDecision);
     if (decisions.length !== requests.length) throw new Error(`checkBatch returned ${decisions.length} decisions for ${requests.length} requests`);
@@ -201,7 +208,7 @@ async function runBatch(
 async function runRevocation(
   step: RevocationStep,
   adapter: EngineAdapter,
-  call: <T>(p: Promise<T>, what: string) => Promise<T>,
+  call: <T>(start: () => Promise<T>, what: string) => Promise<T>,
   check: (r: CheckRequest) => Promise<Decision>,
 ): Promise<Verdict & { revocation?: RevocationFigures }> {
   const request = describeRequest(step.request);
@@ -212,9 +219,9 @@ async function runRevocation(
     return { status: before.error ? 'error' : 'fail', request, expected: 'allow before revocation', actual: before.error ? 'error' : 'deny', message: before.error ?? 'the grant was not in effect before the revocation' };
   }
   try {
-    if (step.revoke.model) await call(adapter.updateModel!(step.revoke.model), 'updateModel');
-    if (step.revoke.write) await call(adapter.write(resolveRelationships(step.revoke.write)), 'write');
-    if (step.revoke.delete) await call(adapter.delete(resolveRelationships(step.revoke.delete)), 'delete');
+    if (step.revoke.model) await call(() => adapter.updateModel!(step.revoke.model!), 'updateModel');
+    if (step.revoke.write) await call(() => adapter.write(resolveRelationships(step.revoke.write!)), 'write');
+    if (step.revoke.delete) await call(() => adapter.delete(resolveRelationships(step.revoke.delete!)), 'delete');
   } catch (error) {
     return { status: 'error', request, message: `revocation failed: ${errorMessage(error)}` };
   }
@@ -263,11 +270,11 @@ async function pollUntilDenied(step: RevocationStep, check: (r: CheckRequest) =>
 
 const NO_TOKENS = 'new enemy: the engine returns no consistency token with a write (no Zanzibar zookie), so no check can be asked to be at least as fresh as the revocation';
 
-async function checkAtLastWrite(request: CheckRequest, adapter: EngineAdapter, call: <T>(p: Promise<T>, what: string) => Promise<T>): Promise<Decision> {
+async function checkAtLastWrite(request: CheckRequest, adapter: EngineAdapter, call: <T>(start: () => Promise<T>, what: string) => Promise<T>): Promise<Decision> {
   const token = adapter.lastWriteToken!();
   if (!token) return { allowed: false, error: 'the engine returned no token for its last write' };
   try {
-    return validDecision(await call(adapter.checkWithToken!(resolveRequest(request), token), 'check'));
+    return validDecision(await call(() => adapter.checkWithToken!(resolveRequest(request), token), 'check'));
   } catch (error) {
     return { allowed: false, error: errorMessage(error) };
   }
@@ -277,7 +284,7 @@ async function checkAtLastWrite(request: CheckRequest, adapter: EngineAdapter, c
 async function newEnemyCheck(
   step: RevocationStep,
   adapter: EngineAdapter,
-  call: <T>(p: Promise<T>, what: string) => Promise<T>,
+  call: <T>(start: () => Promise<T>, what: string) => Promise<T>,
   request: string,
 ): Promise<Verdict & { revocation?: RevocationFigures }> {
   const path = `${step.path} (new enemy)`;
@@ -286,7 +293,7 @@ async function newEnemyCheck(
   const started = performance.now();
   let decision: Decision;
   try {
-    decision = validDecision(await call(adapter.checkWithToken!(resolveRequest(step.request), token), 'check'));
+    decision = validDecision(await call(() => adapter.checkWithToken!(resolveRequest(step.request), token), 'check'));
   } catch (error) {
     decision = { allowed: false, error: errorMessage(error) };
   }
@@ -297,7 +304,12 @@ async function newEnemyCheck(
     : { status: 'pass', request, expected: 'deny at the revocation token', actual: 'deny at once', message: `denied at the revocation's token in ${timeToFirstDenyMs.toFixed(1)} ms`, revocation: { path, timeToFirstDenyMs, staleAllows: 0, polls: 1, immediate: true } };
 }
 
-async function runExpectLog(step: ExpectLogStep, adapter: EngineAdapter, sent: SentCheck[]): Promise<Verdict & { audit?: CaseResult['audit'] }> {
+async function runExpectLog(
+  step: ExpectLogStep,
+  adapter: EngineAdapter,
+  sent: SentCheck[],
+  call: <T>(start: () => Promise<T>, what: string) => Promise<T>,
+): Promise<Verdict & { audit?: CaseResult['audit'] }> {
   const kind = adapter.decisionLog;
   if (kind === 'none' || !adapter.readDecisionLog) {
     return { status: 'unsupported', message: 'the engine keeps no decision log of its own (the harness log is not counted)' };
@@ -307,7 +319,7 @@ async function runExpectLog(step: ExpectLogStep, adapter: EngineAdapter, sent: S
   let figures = measureAudit(sent, [], step.fields, kind);
   try {
     for (;;) {
-      figures = measureAudit(sent, await adapter.readDecisionLog(), step.fields, kind);
+      figures = measureAudit(sent, await call(() => adapter.readDecisionLog!(), 'readDecisionLog'), step.fields, kind);
       if (figures.found === figures.checks || performance.now() - waitStart > step.timeoutMs) break;
       await sleep(100);
     }

@@ -65,13 +65,16 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
   }, options.log);
 
   const addCase = (c: CaseResult) => {
+    // After Ctrl-C, what an engine answers while being stopped is not a result.
+    if (guard.interrupted) return;
     results.cases.push(c);
     writer.appendCase(c);
     options.onCase?.(c);
   };
-  const previous = options.resume ? writer.readPrevious() : { done: new Set<string>(), cases: [] };
+  const previous = options.resume ? writer.readPrevious() : { done: new Set<string>(), cases: [], performance: [] };
   if (options.resume) {
     results.cases.push(...previous.cases);
+    results.performance.push(...previous.performance);
     writer.rewriteCases(previous.cases);
     options.log(`resuming: ${previous.done.size} engine × scenario pair(s) already done`);
   }
@@ -116,6 +119,8 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
         continue;
       }
       const run = await runScenario(scenario, adapter, { checkTimeoutMs: options.checkTimeoutMs, onCase: addCase });
+      // Interrupted mid-scenario: not done, so --resume runs it again.
+      if (guard.interrupted) break;
       engineFailure = run.engineFailure;
       if (run.native) record.nativeScenarios = [...(record.nativeScenarios ?? []), scenario.id];
       if (engineFailure) options.log(`  ${record.id} failed: ${engineFailure}; its remaining scenarios are marked`);

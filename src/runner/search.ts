@@ -30,10 +30,10 @@ export function judgeSearch(step: SearchStep, answer: SearchAnswer): Verdict {
   return { ...base, status, actual, message: [`${answer.method}`, ...problems].join('; ') };
 }
 
-export async function runSearch(step: SearchStep, adapter: EngineAdapter, call: <T>(p: Promise<T>, what: string) => Promise<T>): Promise<Verdict> {
+export async function runSearch(step: SearchStep, adapter: EngineAdapter, call: <T>(start: () => Promise<T>, what: string) => Promise<T>): Promise<Verdict> {
   if (!adapter.search) return judgeSearch(step, { unsupported: "search: this adapter does not call the engine's search yet" });
   try {
-    return judgeSearch(step, await call(adapter.search(step.query), 'search'));
+    return judgeSearch(step, await call(() => adapter.search!(step.query), 'search'));
   } catch (error) {
     return judgeSearch(step, { error: errorMessage(error) });
   }

@@ -19,7 +19,15 @@ export interface ScenarioGenerator {
   description: string;
   params: Record<string, GeneratorParam>;
   generate(params: Record<string, number>, seed: number): { relationships: unknown[]; steps?: unknown[] };
+  /**
+   * About how many relationships and steps `generate` makes with these params, where their
+   * product can be huge (each within its max, together billions): checked before generating.
+   */
+  estimate?(params: Record<string, number>): number;
 }
+
+/** Relationships plus steps one generated scenario may have: above what cost curves use (10^6), below what exhausts memory. */
+export const MAX_GENERATED_ITEMS = 3_000_000;
 
 export interface LoadedGenerator extends ScenarioGenerator {
   defaults: Record<string, number>;
@@ -41,6 +49,10 @@ export async function loadGenerator(name: string): Promise<LoadedGenerator> {
         if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
           throw new Error(`generator '${name}' parameter '${key}' = ${value} is outside ${spec.min ?? '-inf'}..${spec.max ?? 'inf'}`);
         }
+      }
+      const size = generator.estimate?.(params);
+      if (size !== undefined && size > MAX_GENERATED_ITEMS) {
+        throw new Error(`generator '${name}' would make about ${Math.round(size).toLocaleString('en')} relationships and steps with these params, more than the limit of ${MAX_GENERATED_ITEMS.toLocaleString('en')}; lower them`);
       }
       return generator.generate(params, seed);
     },

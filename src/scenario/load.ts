@@ -6,6 +6,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, type Document } from 'yaml';
+import { BoundedReadError, readBoundedFile } from '../core/bounded-read.ts';
 import { errorMessage, InputError, InputErrors, joinPath } from '../core/errors.ts';
 import { PROJECT_ROOT, SCENARIOS_DIR, SCHEMA_FILE } from '../core/paths.ts';
 import { formatRelationship, type Relationship } from '../core/relationship.ts';
@@ -115,24 +116,61 @@ export interface LoadOptions {
   idMatchesFileName?: boolean;
 }
 
+/** Generated scenarios (`generate:`) grow in memory, not on disk: a file this large is a mistake or an attack. */
+export const MAX_SCENARIO_BYTES = 64 * 1024 * 1024;
+
 export async function loadScenarioFile(file: string, options: LoadOptions = {}): Promise<Scenario> {
   const display = path.relative(process.cwd(), file) || file;
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readBoundedFile(file, MAX_SCENARIO_BYTES);
   } catch (error) {
-    throw new InputError(display, '', `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'check the path');
+    if (!(error instanceof BoundedReadError)) throw error;
+    throw new InputError(display, '', `the file ${error.problem}`, error.fix);
   }
   return loadScenarioText(text, display, { idMatchesFileName: true, ...options });
 }
 
+/** Far deeper than any scenario needs (a dozen levels), far shallower than what overflows the stack. */
+export const MAX_NESTING = 100;
+
+/** The path of the first value nested deeper than `limit` levels, found without recursion. */
+function tooDeep(data: unknown, limit: number): string | undefined {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: data, path: '', depth: 0 }];
+  while (stack.length > 0) {
+    const { value, path: at, depth } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= limit) return at;
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [key, child] of entries) stack.push({ value: child, path: joinPath(at, key), depth: depth + 1 });
+  }
+  return undefined;
+}
+
 export async function loadScenarioText(text: string, file: string, options: LoadOptions = {}): Promise<Scenario> {
+  try {
+    return await parseScenarioText(text, file, options);
+  } catch (error) {
+    // A stack overflow anywhere in reading (the YAML parser, the schema check) is still bad input.
+    if (error instanceof RangeError) throw nestingError(file, '');
+    throw error;
+  }
+}
+
+function nestingError(file: string, at: string): InputError {
+  return new InputError(file, at, `nested too deeply (more than ${MAX_NESTING} levels of lists and mappings)`, 'flatten the structure: a scenario needs a dozen levels at most');
+}
+
+async function parseScenarioText(text: string, file: string, options: LoadOptions): Promise<Scenario> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     const pos = lines.linePos(first.pos[0]);
-    throw new InputError(file, `line ${pos.line}, column ${pos.col}`, `not valid YAML: ${first.message.split('\n')[0]}`, 'fix the YAML syntax');
+    const at = `line ${pos.line}, column ${pos.col}`;
+    // The parser reports its own stack overflow as an error at the place it gave up.
+    if (/Maximum call stack/.test(first.message)) throw nestingError(file, at);
+    throw new InputError(file, at, `not valid YAML: ${first.message.split('\n')[0]}`, 'fix the YAML syntax');
   }
   let data: unknown;
   try {
@@ -142,6 +180,11 @@ export async function loadScenarioText(text: string, file: string, options: Load
     throw new InputError(file, '', `not valid YAML: ${errorMessage(error)}`, 'fix the anchors and aliases (&name, *name)');
   }
   const ctx = new Context(file, doc, lines);
+  const deep = tooDeep(data, MAX_NESTING);
+  if (deep !== undefined) {
+    const line = /\(line \d+\)$/.exec(ctx.withLine(deep))?.[0];
+    throw nestingError(file, `${deep.length > 60 ? `${deep.slice(0, 60)}…` : deep}${line ? ` ${line}` : ''}`);
+  }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw new InputError(file, '', `expected a mapping with id, title, model and steps, found ${describe(data)}`, 'see docs/scenarios.md');
   }

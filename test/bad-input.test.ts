@@ -1,0 +1,78 @@
+// Hostile inputs that are the user's files: each exits 2 with the file and the place, no
+// stack trace, in bounded time (issue 23, break 5; break 8's deep nesting for the fuzzer
+// is in fuzz.test.ts). The files are generated here.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../src/core/errors.ts';
+import { loadScenarioText, MAX_NESTING } from '../src/scenario/load.ts';
+
+const CLI = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
+const HEAD = 'id: deep\ntitle: Deep\nmodel:\n  types:\n    user: {}\n';
+
+const nested: Record<string, (depth: number) => string> = {
+  'block mappings': (depth) => `${HEAD}description:\n${Array.from({ length: depth }, (_, i) => `${' '.repeat(i + 1)}k${i}:`).join('\n')}\n`,
+  'block sequences': (depth) => `${HEAD}steps:\n${Array.from({ length: depth }, (_, i) => `${' '.repeat(2 * i)}-`).join('\n')} x\n`,
+  'compact sequences': (depth) => `${HEAD}steps:\n${'- '.repeat(depth)}x\n`,
+  'flow sequences': (depth) => `${HEAD}steps: ${'['.repeat(depth)}${']'.repeat(depth)}\n`,
+  'flow mappings': (depth) => `${HEAD}native: ${'{a: '.repeat(depth)}1${'}'.repeat(depth)}\n`,
+};
+
+async function rejection(text: string): Promise<InputError> {
+  try {
+    await loadScenarioText(text, 'deep.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return error as InputError;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('deep YAML nesting', () => {
+  it.each(Object.keys(nested))('%s, 150 and 2,500 levels: a located "nested too deeply", in bounded time', async (style) => {
+    for (const depth of [150, 2500]) {
+      const started = performance.now();
+      const error = await rejection(nested[style]!(depth));
+      expect(error.file).toBe('deep.yaml');
+      expect(error.problem).toBe(`nested too deeply (more than ${MAX_NESTING} levels of lists and mappings)`);
+      expect(error.path).toMatch(/line \d+/);
+      expect(performance.now() - started).toBeLessThan(5000);
+    }
+  });
+
+  it('validate and run exit 2 naming the file and the line, without a stack', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-deep-'));
+    const file = path.join(dir, 'deep.yaml');
+    writeFileSync(file, nested['block mappings']!(3000));
+    for (const args of [['validate', file], ['run', '--file', file, '--out', path.join(dir, 'out')]]) {
+      const { status, stderr } = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+      expect(status).toBe(2);
+      expect(stderr).toMatch(/deep\.yaml at .*line \d+.*: nested too deeply/);
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(stderr).not.toContain('internal error');
+    }
+  });
+});
+
+describe('generator params whose product is huge', () => {
+  it('wide-tree with 10^6 subfolders of 1,000 documents: a located error before anything is generated', async () => {
+    const text = `${HEAD}    folder:\n      relations:\n        parent: [folder]\n        viewer: [user]\n      permissions:\n        view: viewer | parent->view\n    document:\n      relations:\n        parent: [folder]\n        viewer: [user]\n      permissions:\n        view: viewer | parent->view\ngenerate: {name: wide-tree, params: {width: 1000000, docs: 1000}}\nsteps: []\n`;
+    const started = performance.now();
+    const error = await rejection(text);
+    expect(error.path).toMatch(/^generate \(line \d+\)$/);
+    expect(error.problem).toContain("generator 'wide-tree' would make about 1,001,000,040 relationships and steps");
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('a scenario file that is not a regular file', () => {
+  it('/dev/zero: exit 2 at once instead of reading forever', () => {
+    const started = Date.now();
+    const { status, stderr } = spawnSync(process.execPath, [CLI, 'validate', '/dev/zero'], { encoding: 'utf8', timeout: 60_000 });
+    expect(status).toBe(2);
+    expect(stderr).toContain('/dev/zero: the file is not a regular file');
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});
