@@ -1,0 +1,254 @@
+// Cedar adapter: the translation (validated by Cedar's own validator against the generated
+// schema), the real embedded engine (cedar-wasm) on hand-written models, every bundled
+// scenario on Cedar and on the reference engine, and the shared random graphs.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { validate } from '@cedar-policy/cedar-wasm/nodejs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CedarAdapter } from '../../adapters/cedar/adapter.ts';
+import { cedarDurationText, translateCondition } from '../../adapters/cedar/cel.ts';
+import cedar from '../../adapters/cedar/index.ts';
+import { translateModel, type CedarTranslation } from '../../adapters/cedar/translate.ts';
+import type { RunContext } from '../../src/core/adapter.ts';
+import { parseModel } from '../../src/model/parse.ts';
+import { loadBundledScenarios } from '../../src/scenario/load.ts';
+import { describeBundledScenarios, withReference } from '../helpers/conformance.ts';
+import { foldersYaml, model, rel, req } from '../helpers/model.ts';
+import { randomGraphMismatches } from '../helpers/random-graphs.ts';
+
+const context = (options: Record<string, string> = {}): RunContext => ({ resultsDir: mkdtempSync(path.join(tmpdir(), 'cedar-test-')), options, log: () => {} });
+
+const FOLDERS = model(foldersYaml());
+const DEEP = model(foldersYaml({ permissions: ['deep: (viewer | parent->deep) - blocked'] }));
+
+/** Cedar's validator on the generated schema and policies (grants included): the list of errors. */
+function validationErrors(translation: CedarTranslation, policies: Map<string, string> = translation.policies): string[] {
+  const answer = validate({ schema: translation.schema, policies: { staticPolicies: Object.fromEntries(policies) } });
+  if (answer.type === 'failure') return answer.errors.map((e) => e.message);
+  return answer.validationErrors.map((e) => `${e.policyId}: ${e.error.message}`);
+}
+
+describe('cedar translation', () => {
+  it('makes union-only names nodes (one permit over `in`), intersection `&&` and exclusion `unless`', () => {
+    const t = translateModel(FOLDERS);
+    expect(t.unsupported).toEqual([]);
+    expect(t.policies.get('folder.view')).toBe('permit(principal, action == Action::"view", resource is folder) when { principal in resource["view"] };');
+    expect(t.policies.get('folder.edit')).toBe('permit(principal, action == Action::"edit", resource is folder) when { (principal in resource["owner"] && principal in resource["editor"]) };');
+    expect(t.policies.get('folder.read')).toBe('permit(principal, action == Action::"read", resource is folder) when { principal in resource["view"] } unless { principal in resource["blocked"] };');
+    // The union structure is in the schema's parents: viewer and owner nodes, and parents' view nodes, are in view.
+    expect(t.schema).toContain('entity viewer in [folder::view];');
+    expect(t.schema).toContain('entity view in [folder::view];');
+    expect(t.schema).toContain('entity member in [group::member, folder::viewer];');
+    expect(t.schema).toContain('entity Wildcard in [folder::viewer];');
+  });
+
+  it('generates policies that Cedar validates against the generated schema, for every bundled scenario it supports', async () => {
+    const scenarios = await loadBundledScenarios();
+    let validated = 0;
+    for (const scenario of [...scenarios.map((s) => ({ id: s.id, model: s.model })), { id: 'folders', model: FOLDERS }]) {
+      const t = translateModel(scenario.model);
+      if (t.unsupported.length > 0) continue;
+      expect(validationErrors(t), scenario.id).toEqual([]);
+      validated++;
+    }
+    expect(validated).toBeGreaterThan(10);
+  });
+
+  it('validates grant policies too (a conditional relationship is a permit with a `when` on context)', async () => {
+    const adapter = new CedarAdapter();
+    await adapter.loadModel(FOLDERS);
+    await adapter.write([{ ...rel('folder:t#viewer@user:tim'), condition: { name: 'not_expired', parameters: { expires_at: '2026-01-01T00:00:00+02:00' } } }]);
+    await adapter.check(req('user:tim', 'view', 'folder:t'));
+    const grant = adapter.policies.get('grant folder:t#viewer@user:tim folder.view');
+    expect(grant).toBe(
+      'permit(principal == user::"tim", action == Action::"view", resource is folder) when { folder::viewer::"t" in resource["view"] && (context has "now" && (context["now"] < datetime("2025-12-31T22:00:00.000Z"))) };',
+    );
+    expect(adapter.policies.has('grant folder:t#viewer@user:tim folder.read')).toBe(true);
+    expect(validationErrors(translateModel(FOLDERS), adapter.policies)).toEqual([]);
+  });
+
+  it('reports what has no exact Cedar form, with the reason', () => {
+    const reasons = translateModel(DEEP).unsupported;
+    expect(reasons).toEqual([
+      expect.stringMatching(/^folder: 'parent->deep' reaches folder\.deep, an intersection or exclusion, on related objects: Cedar's only recursion is `in`/),
+    ]);
+    const conditionalUserset = parseModel(
+      { types: { user: {}, group: { relations: { member: ['user'] } }, doc: { relations: { viewer: ['group#member with c'] } } }, conditions: { c: { parameters: { x: 'int' }, expression: 'x > 1' } } },
+      'm',
+    );
+    expect(translateModel(conditionalUserset).unsupported).toEqual([expect.stringMatching(/^conditions: doc\.viewer allows 'group#member with c', a conditional userset/)]);
+    const negatedGrant = parseModel(
+      {
+        types: { user: {}, doc: { relations: { viewer: ['user'], banned: ['user with c'] }, permissions: { view: 'viewer - banned' } } },
+        conditions: { c: { parameters: { x: 'int' }, expression: 'x > 1' } },
+      },
+      'm',
+    );
+    expect(translateModel(negatedGrant).unsupported).toEqual([expect.stringMatching(/^conditions: doc\.view subtracts or negates a relation that conditional relationships can grant/)]);
+  });
+
+  it('translates the CEL subset to Cedar, datetime and duration included', () => {
+    const cond = (expression: string, parameters: Record<string, string>) =>
+      translateCondition(parseModel({ types: { user: {} }, conditions: { c: { parameters, expression } } }, 'm').conditions.get('c')!);
+    const expiry = cond('now < timestamp("2026-01-01T00:00:00Z") && !(level >= 3)', { now: 'timestamp', level: 'int' });
+    expect(expiry.render(() => 'context')).toBe(
+      '(context has "now" && context has "level" && ((context["now"] < datetime("2026-01-01T00:00:00.000Z")) && !((context["level"] >= 3))))',
+    );
+    expect(cond('now - granted < duration("1h30m")', { now: 'timestamp', granted: 'timestamp' }).render((n) => (n === 'granted' ? { literal: 'datetime("2026-01-01T00:00:00.000Z")' } : 'context'))).toBe(
+      '(context has "now" && (context["now"].durationSince(datetime("2026-01-01T00:00:00.000Z")) < duration("5400000ms")))',
+    );
+    expect(cond('region in allowed && name.startsWith("a*")', { region: 'string', allowed: 'list<string>', name: 'string' }).render(() => 'context')).toContain(
+      'context["allowed"].contains(context["region"]) && (context["name"] like "a\\**")',
+    );
+    expect(cedarDurationText('1.5h')).toBe('5400000ms');
+    expect(() => cond('ratio > 0.5', { ratio: 'double' })).toThrow(/no exact Cedar type/);
+    expect(() => cond('name + "x" == "yx"', { name: 'string' })).toThrow(/'\+' on String and String has no Cedar translation/);
+  });
+});
+
+describe('cedar engine (embedded cedar-wasm 4.13.0)', () => {
+  const adapter = cedar.create();
+  beforeAll(async () => {
+    await adapter.start(context());
+    await adapter.loadModel(FOLDERS);
+    await adapter.write([
+      rel('group:eng#member@user:anne'),
+      rel('group:all#member@group:eng#member'),
+      rel('group:eng#member@group:all#member'), // a cycle: Cedar rejects cyclic parents, the slice collapses it
+      rel('folder:root#viewer@group:all#member'),
+      rel('folder:a#parent@folder:root'),
+      rel('folder:root#parent@folder:a'), // another cycle
+      rel('folder:a#owner@user:bob'),
+      rel('folder:a#editor@user:bob'),
+      rel('folder:a#blocked@user:anne'),
+      rel('folder:pub#viewer@user:*'),
+      { ...rel('folder:t#viewer@user:tim'), condition: { name: 'not_expired', parameters: { expires_at: '2026-01-01T00:00:00Z' } } },
+    ]);
+  });
+  afterAll(() => adapter.stop());
+
+  it('describes itself honestly', () => {
+    const info = adapter.info();
+    expect(info.version).toBe('4.13.0');
+    expect(info.settings.library).toBe('@cedar-policy/cedar-wasm 4.13.0 (Cedar on WebAssembly, in process)');
+    expect(info.settings.entities).toMatch(/^slice: per request/);
+    expect(adapter.readDecisionLog).toBeUndefined();
+  });
+
+  it.each([
+    ['user:anne', 'view', 'folder:a', true], // nested groups through a cycle, then parent->view through another
+    ['user:anne', 'read', 'folder:a', false], // exclusion
+    ['user:bob', 'read', 'folder:a', true],
+    ['user:bob', 'edit', 'folder:a', true], // intersection
+    ['user:anne', 'edit', 'folder:a', false],
+    ['user:zed', 'view', 'folder:pub', true], // wildcard
+    ['user:zed', 'view', 'folder:a', false],
+    ['user:anne', 'member', 'group:all', true],
+    ['user:anne', 'nonsense', 'folder:a', false],
+  ])('%s %s %s -> %s', async (subject, action, resource, allowed) => {
+    const decision = await adapter.check(req(subject, action, resource));
+    expect(decision.error).toBeUndefined();
+    expect(decision.allowed).toBe(allowed);
+  });
+
+  it("keeps Cedar's determining policies as the reason", async () => {
+    expect((await adapter.check(req('user:bob', 'edit', 'folder:a'))).reason).toBe("cedar: allow, determined by 'folder.edit'");
+    expect((await adapter.check(req('user:anne', 'read', 'folder:a'))).reason).toBe('cedar: deny, no permit policy satisfied for user:anne read folder:a');
+  });
+
+  it('evaluates conditions in Cedar, failing closed on a missing parameter', async () => {
+    const before = await adapter.check(req('user:tim', 'view', 'folder:t', { now: '2025-06-01T00:00:00Z' }));
+    expect(before).toMatchObject({ allowed: true, reason: "cedar: allow, determined by 'grant folder:t#viewer@user:tim folder.view'" });
+    expect((await adapter.check(req('user:tim', 'view', 'folder:t', { now: '2026-06-01T00:00:00Z' }))).allowed).toBe(false);
+    expect((await adapter.check(req('user:tim', 'view', 'folder:t'))).allowed).toBe(false);
+    const invalid = await adapter.check(req('user:tim', 'view', 'folder:t', { now: 'yesterday' }));
+    expect(invalid.allowed).toBe(false);
+    expect(invalid.reason).toContain("context 'now': expected an RFC 3339 timestamp");
+  });
+
+  it('reports the slice building time apart, and gives the same answers with every entity', async () => {
+    adapter.resetClientSideCost();
+    await adapter.check(req('user:anne', 'view', 'folder:a'));
+    const cost = adapter.clientSideCost!();
+    expect(cost.count).toBe(1);
+    expect(cost.totalMs).toBeGreaterThan(0);
+    const all = cedar.create();
+    await all.start(context({ entities: 'all' }));
+    await all.loadModel(FOLDERS);
+    await all.write([rel('group:eng#member@user:anne'), rel('folder:root#viewer@group:eng#member'), rel('folder:a#parent@folder:root'), rel('folder:root#parent@folder:a')]);
+    expect(all.info().settings.entities).toMatch(/^all:/);
+    expect((await all.check(req('user:anne', 'view', 'folder:a'))).allowed).toBe(true);
+    expect((await all.check(req('user:bob', 'view', 'folder:a'))).allowed).toBe(false);
+    await all.stop();
+    await expect(cedar.create().start(context({ entities: 'some' }))).rejects.toThrow(/unknown entity mode/);
+  });
+
+  it('revokes at once (entity change and grant policy) and keeps relationships across a policy update', async () => {
+    await adapter.delete([rel('folder:a#owner@user:bob')]);
+    expect((await adapter.check(req('user:bob', 'edit', 'folder:a'))).allowed).toBe(false);
+    await adapter.write([rel('folder:a#owner@user:bob')]);
+    expect((await adapter.check(req('user:bob', 'edit', 'folder:a'))).allowed).toBe(true);
+    await adapter.delete([rel('folder:t#viewer@user:tim')]);
+    expect((await adapter.check(req('user:tim', 'view', 'folder:t', { now: '2025-06-01T00:00:00Z' }))).allowed).toBe(false);
+    const tighter = model(`
+types:
+  user: {}
+  group:
+    relations:
+      member: [user, group#member]
+  folder:
+    relations:
+      parent: [folder]
+      owner: [user]
+      editor: [user]
+      blocked: [user]
+      viewer: [user]
+    permissions:
+      edit: editor
+`);
+    await adapter.updateModel!(tighter);
+    expect((await adapter.check(req('user:bob', 'edit', 'folder:a'))).allowed).toBe(true);
+    expect((await adapter.check(req('user:bob', 'view', 'folder:a'))).allowed).toBe(false);
+    await adapter.updateModel!(FOLDERS);
+    expect((await adapter.check(req('user:bob', 'view', 'folder:a'))).allowed).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Bundled scenarios and random graphs: Cedar and the reference engine must agree.
+
+/** Unsupported reasons documented in adapters/cedar/README.md. */
+const DOCUMENTED_UNSUPPORTED = [/the engine keeps no decision log of its own/, /an intersection or exclusion, on related objects: Cedar's only recursion is `in`/];
+
+describeBundledScenarios('bundled scenarios: cedar agrees with the reference engine', () => cedar.create(), () => context(), (scenario, ours, theirs) => {
+  for (const result of ours.cases) {
+    const where = `${scenario.id} step ${result.step}${result.item !== undefined ? `.${result.item}` : ''} ${result.request ?? ''}`;
+    if (result.status === 'unsupported') {
+      expect(DOCUMENTED_UNSUPPORTED.some((re) => re.test(result.message ?? '')), `${where}: undocumented unsupported: ${result.message}`).toBe(true);
+      continue;
+    }
+    expect(result.status, `${where}: ${result.message ?? ''}`).toBe('pass');
+    const twin = theirs.cases.find((c) => c.step === result.step && c.item === result.item && c.kind === result.kind);
+    if (twin && (result.kind === 'check' || result.kind === 'batch')) expect(result.actual, where).toBe(twin.actual);
+  }
+  if (scenario.id === 'authzen-todo') {
+    const decisions = ours.cases.filter((c) => c.kind === 'check' || c.kind === 'batch');
+    expect(decisions).toHaveLength(43);
+    expect(decisions.filter((c) => c.status === 'pass')).toHaveLength(43);
+  }
+});
+
+describe('random graphs: cedar agrees with the reference engine', () => {
+  const engines = withReference(() => cedar.create(), () => context());
+  it('on the folder model (cycles, nested groups, wildcards, conditional grants, intersection, exclusion): 0 disagreements', async () => {
+    expect(await randomGraphMismatches('cedar', engines, FOLDERS, 17)).toEqual([]);
+  }, 120_000);
+  it('the same with every entity passed (entities=all)', async () => {
+    const all = cedar.create();
+    await all.start(context({ entities: 'all' }));
+    expect(await randomGraphMismatches('cedar[all]', { engine: all, reference: engines.reference }, FOLDERS, 5, 5)).toEqual([]);
+    await all.stop();
+  }, 120_000);
+});
