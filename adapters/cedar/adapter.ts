@@ -124,7 +124,7 @@ export class CedarAdapter {
     this.slices = undefined;
     this.native = loaded;
     this.schema = loaded.schema ?? '';
-    this.policies = new Map();
+    this.policies = new Map(Object.entries(loaded.policies));
     const answer = preparsePolicySet(this.policySetId, { staticPolicies: loaded.policies });
     if (answer.type === 'failure') throw new Error(`cedar: ${answer.errors.map((e) => e.message).join('; ')}`);
     this.stale = false;

@@ -11,14 +11,15 @@
 // request's context as JSON; every entity of the file is passed (no slicing: the adapter does
 // not know the shape of the user's entities).
 
-import { checkParseEntities, checkParsePolicySet, checkParseSchema, validate } from '@cedar-policy/cedar-wasm/nodejs';
+import { checkParseEntities, checkParsePolicySet, checkParseSchema, policySetTextToParts, policyToJson, validate } from '@cedar-policy/cedar-wasm/nodejs';
 import type { NativeSpec } from '../../src/core/adapter.ts';
 import { InputError } from '../../src/core/errors.ts';
 import { nativePath, readNativeFile } from '../../src/scenario/native-files.ts';
 import type { CedarEntity } from './entities.ts';
 
 export interface NativeCedar {
-  policies: string;
+  /** Policy id (its `@id` annotation, else `policy<n>`) -> text, so decisions name the user's policies. */
+  policies: Record<string, string>;
   entities: CedarEntity[];
   schema?: string;
 }
@@ -71,5 +72,19 @@ export async function loadNativeCedar(native: NativeSpec): Promise<NativeCedar> 
   if (parsed.type === 'failure') {
     throw new InputError(entitiesPath ?? policiesPath, '', `Cedar rejected the entities: ${firstErrors(parsed.errors)}`, 'see https://docs.cedarpolicy.com/auth/entities-syntax.html');
   }
-  return schema === undefined ? { policies, entities } : { policies, entities, schema };
+  const byId = policiesById(policies);
+  return schema === undefined ? { policies: byId, entities } : { policies: byId, entities, schema };
+}
+
+/** Splits the policy text into policies keyed by their `@id` annotation (Cedar's own ids otherwise). */
+function policiesById(text: string): Record<string, string> {
+  const parts = policySetTextToParts(text);
+  if (parts.type === 'failure' || parts.policy_templates.length > 0) return { policies: text };
+  const out: Record<string, string> = {};
+  parts.policies.forEach((policy, i) => {
+    const json = policyToJson(policy);
+    const id = json.type === 'success' ? json.json.annotations?.id : undefined;
+    out[id && !Object.hasOwn(out, id) ? id : `policy${i}`] = policy;
+  });
+  return out;
 }
