@@ -5,7 +5,7 @@
 // preparsed policy set. Cedar names the policies that determined the decision: they are the
 // decision's reason. See README.md (also for the Node flag finding).
 
-import { getCedarVersion, preparsePolicySet, statefulIsAuthorized, type AuthorizationAnswer } from '@cedar-policy/cedar-wasm/nodejs';
+import type { AuthorizationAnswer } from '@cedar-policy/cedar-wasm/nodejs';
 import type { Capabilities, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 
 /** Client-side time per check (the new contract's ClientSideCost). */
@@ -22,6 +22,7 @@ import { EntityStore, SliceBuilder, type CedarEntity, type EntityMode } from './
 import { grantPolicies, requestContext, type GrantPolicies } from './grants.ts';
 import { loadNativeCedar, type NativeCedar } from './native.ts';
 import { translateModel, type CedarTranslation } from './translate.ts';
+import { callCedar, cedarWasm, generation } from './wasm.ts';
 
 export const CEDAR_VERSION = '4.13.0';
 export const ENTITY_MODES: readonly EntityMode[] = ['slice', 'all'];
@@ -47,6 +48,8 @@ export class CedarAdapter {
   private readonly grants = new Map<string, GrantPolicies>();
   /** The policy set to preparse before the next check (a model or grant changed). */
   private stale = true;
+  /** The cedar-wasm instance the policy set was preparsed in (wasm.ts replaces a trapped one). */
+  private preparsedIn = -1;
   private readonly policySetId = `authz-bench-${++instances}`;
   private entityMode: EntityMode;
   private cost = { count: 0, totalMs: 0 };
@@ -74,7 +77,7 @@ export class CedarAdapter {
 
   private version(): string {
     try {
-      return getCedarVersion();
+      return cedarWasm().getCedarVersion();
     } catch {
       return CEDAR_VERSION;
     }
@@ -125,20 +128,25 @@ export class CedarAdapter {
     this.native = loaded;
     this.schema = loaded.schema ?? '';
     this.policies = new Map(Object.entries(loaded.policies));
-    const answer = preparsePolicySet(this.policySetId, { staticPolicies: loaded.policies });
-    if (answer.type === 'failure') throw new Error(`cedar: ${answer.errors.map((e) => e.message).join('; ')}`);
-    this.stale = false;
+    this.stale = true;
+    this.preparse();
   }
 
+  /** Preparses the policy set when it changed, or when the cedar-wasm instance was replaced. */
   private preparse(): void {
+    if (!this.stale && this.preparsedIn === generation()) return;
     const translation = this.translation;
-    if (!translation || !this.stale) return;
-    const policies = new Map(translation.policies);
-    for (const grant of this.grants.values()) for (const [id, text] of grant.policies) policies.set(id, text);
-    const answer = preparsePolicySet(this.policySetId, { staticPolicies: Object.fromEntries(policies) });
-    if (answer.type === 'failure') throw new Error(`cedar rejected the generated policies: ${answer.errors.map((e) => e.message).join('; ')}`);
+    let policies: Map<string, string>;
+    if (this.native) policies = new Map(Object.entries(this.native.policies));
+    else if (translation) {
+      policies = new Map(translation.policies);
+      for (const grant of this.grants.values()) for (const [id, text] of grant.policies) policies.set(id, text);
+    } else return;
+    const answer = callCedar((cedar) => cedar.preparsePolicySet(this.policySetId, { staticPolicies: Object.fromEntries(policies) }));
+    if (answer.type === 'failure') throw new Error(`cedar rejected the policies: ${answer.errors.map((e) => e.message).join('; ')}`);
     this.policies = policies;
     this.stale = false;
+    this.preparsedIn = generation();
   }
 
   async write(relationships: Relationship[]): Promise<void> {
@@ -173,6 +181,11 @@ export class CedarAdapter {
     let context: Record<string, unknown>;
     let principal: { type: string; id: string };
     let resource: { type: string; id: string };
+    try {
+      this.preparse();
+    } catch (error) {
+      return { allowed: false, error: (error as Error).message };
+    }
     if (this.native) {
       entities = this.native.entities;
       context = (request.context ?? {}) as Record<string, unknown>;
@@ -181,11 +194,6 @@ export class CedarAdapter {
     } else {
       const translation = this.translation;
       if (!translation || !this.slices) return { allowed: false, error: 'cedar: no model loaded' };
-      try {
-        this.preparse();
-      } catch (error) {
-        return { allowed: false, error: (error as Error).message };
-      }
       entities = this.slices.build({ principal: request.subject, action: request.action.name, resource: request.resource }, this.entityMode);
       context = requestContext(request, translation, notes);
       principal = { type: translation.names.object(request.subject.type), id: request.subject.id };
@@ -196,7 +204,8 @@ export class CedarAdapter {
     this.cost.totalMs += performance.now() - started;
     let answer: AuthorizationAnswer;
     try {
-      answer = statefulIsAuthorized({
+      answer = callCedar((cedar) =>
+        cedar.statefulIsAuthorized({
         principal,
         action: { type: 'Action', id: request.action.name },
         resource,
@@ -204,7 +213,8 @@ export class CedarAdapter {
         preparsedPolicySetId: this.policySetId,
         entities: entities as never,
         validateRequest: false,
-      });
+      }),
+      );
     } catch (error) {
       return { allowed: false, error: `cedar: ${(error as Error).message}` };
     }

@@ -11,11 +11,11 @@
 // request's context as JSON; every entity of the file is passed (no slicing: the adapter does
 // not know the shape of the user's entities).
 
-import { checkParseEntities, checkParsePolicySet, checkParseSchema, policySetTextToParts, policyToJson, validate } from '@cedar-policy/cedar-wasm/nodejs';
 import type { NativeSpec } from '../../src/core/adapter.ts';
 import { InputError } from '../../src/core/errors.ts';
 import { nativePath, readNativeFile } from '../../src/scenario/native-files.ts';
 import type { CedarEntity } from './entities.ts';
+import { callCedar, type CedarWasm } from './wasm.ts';
 
 export interface NativeCedar {
   /** Policy id (its `@id` annotation, else `policy<n>`) -> text, so decisions name the user's policies. */
@@ -56,33 +56,41 @@ export async function loadNativeCedar(native: NativeSpec): Promise<NativeCedar> 
   let schema: string | undefined;
   if (schemaPath) schema = await readNativeFile(native, 'cedar', 'schema', schemaPath);
 
-  const parsedPolicies = checkParsePolicySet({ staticPolicies: policies });
+  // A trap (policies nested too deep for Cedar's parser) is a bad input too; the instance is replaced.
+  const cedar = <T>(file: string, call: (wasm: CedarWasm) => T): T => {
+    try {
+      return callCedar(call);
+    } catch (error) {
+      throw new InputError(file, '', `Cedar could not read it: ${(error as Error).message}`, 'simplify it (nesting this deep exceeds Cedar\'s parser stack)');
+    }
+  };
+  const parsedPolicies = cedar(policiesPath, (wasm) => wasm.checkParsePolicySet({ staticPolicies: policies }));
   if (parsedPolicies.type === 'failure') {
     throw new InputError(policiesPath, '', `Cedar rejected the policies: ${firstErrors(parsedPolicies.errors)}`, 'fix the Cedar syntax (https://docs.cedarpolicy.com)');
   }
   if (schema !== undefined && schemaPath) {
-    const parsedSchema = checkParseSchema(schema);
+    const parsedSchema = cedar(schemaPath, (wasm) => wasm.checkParseSchema(schema));
     if (parsedSchema.type === 'failure') throw new InputError(schemaPath, '', `Cedar rejected the schema: ${firstErrors(parsedSchema.errors)}`, 'fix the Cedar schema syntax');
-    const answer = validate({ schema, policies: { staticPolicies: policies } });
+    const answer = cedar(policiesPath, (wasm) => wasm.validate({ schema, policies: { staticPolicies: policies } }));
     const problems =
       answer.type === 'failure' ? firstErrors(answer.errors) : answer.validationErrors.map((e) => `policy ${e.policyId}: ${e.error.message}`).join('; ');
     if (problems) throw new InputError(policiesPath, '', `the policies do not validate against ${schemaPath}: ${problems}`, 'fix the policies or the schema');
   }
-  const parsed = checkParseEntities({ entities: entities as never, schema: schema ?? null });
+  const parsed = cedar(entitiesPath ?? policiesPath, (wasm) => wasm.checkParseEntities({ entities: entities as never, schema: schema ?? null }));
   if (parsed.type === 'failure') {
     throw new InputError(entitiesPath ?? policiesPath, '', `Cedar rejected the entities: ${firstErrors(parsed.errors)}`, 'see https://docs.cedarpolicy.com/auth/entities-syntax.html');
   }
-  const byId = policiesById(policies);
+  const byId = cedar(policiesPath, (wasm) => policiesById(wasm, policies));
   return schema === undefined ? { policies: byId, entities } : { policies: byId, entities, schema };
 }
 
 /** Splits the policy text into policies keyed by their `@id` annotation (Cedar's own ids otherwise). */
-function policiesById(text: string): Record<string, string> {
-  const parts = policySetTextToParts(text);
+function policiesById(wasm: CedarWasm, text: string): Record<string, string> {
+  const parts = wasm.policySetTextToParts(text);
   if (parts.type === 'failure' || parts.policy_templates.length > 0) return { policies: text };
   const out: Record<string, string> = {};
   parts.policies.forEach((policy, i) => {
-    const json = policyToJson(policy);
+    const json = wasm.policyToJson(policy);
     const id = json.type === 'success' ? json.json.annotations?.id : undefined;
     out[id && !Object.hasOwn(out, id) ? id : `policy${i}`] = policy;
   });

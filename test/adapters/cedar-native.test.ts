@@ -61,4 +61,15 @@ describe('cedar native mode', () => {
     await expect(adapter.loadNative(spec({ policies: 'nope.cedar' }))).rejects.toThrow(`native.cedar.policies: file not found: ${path.join(dir, 'nope.cedar')}`);
     await expect(adapter.loadNative(spec({ policy: 'ok.cedar' }))).rejects.toThrow("native.cedar.policy: unknown key 'policy'");
   });
+
+  it('survives a trap inside cedar-wasm: a policy nested too deep is a bad input, and a fresh instance answers afterwards', async () => {
+    const depth = 100_000;
+    write('deep.cedar', `permit(principal, action, resource) when { ${'('.repeat(depth)}true${')'.repeat(depth)} };`);
+    await expect(adapter.loadNative(spec({ policies: 'deep.cedar' }))).rejects.toThrow(
+      `${path.join(dir, 'deep.cedar')}: Cedar could not read it: cedar-wasm trapped (Maximum call stack size exceeded); a fresh WebAssembly instance was loaded`,
+    );
+    // Without the fresh instance, every later call fails with "memory access out of bounds".
+    const run = await runScenario(await loadScenarioFile(SCENARIO), adapter);
+    expect(run.cases.map((c) => c.status)).toEqual(Array(8).fill('pass'));
+  });
 });
