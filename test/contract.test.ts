@@ -25,6 +25,8 @@ const NO_RECURSIVE_DATA = new Set(['spicedb']);
 const scenarios = await loadBundledScenarios();
 const engines = await decidingEngines();
 const FOLDERS = model(foldersYaml({ permissions: ['deep: (viewer | parent->deep) - blocked'] }));
+/** For an engine that cannot express `deep` (exclusion inside recursion: Cedar), the same graphs without it. */
+const FOLDERS_WITHOUT_DEEP = model(foldersYaml());
 
 describe.each(engines.map((d) => [d.id, d] as const))('%s', (id, definition) => {
   const installed = isInstalled(definition);
@@ -63,7 +65,9 @@ describe.each(engines.map((d) => [d.id, d] as const))('%s', (id, definition) => 
   it.skipIf(!installed || id === 'reference')('decides as the reference engine on random graphs (cycles, hierarchy, exclusion, intersection, wildcards, conditions)', async () => {
     const reference = await startEngine('reference');
     try {
-      expect(await randomGraphMismatches(id, { engine, reference }, FOLDERS, 42, 15, NO_RECURSIVE_DATA.has(id) ? withoutCycles : undefined)).toEqual([]);
+      const folders = engine.unsupported(FOLDERS).length === 0 ? FOLDERS : FOLDERS_WITHOUT_DEEP;
+      expect(engine.unsupported(folders)).toEqual([]);
+      expect(await randomGraphMismatches(id, { engine, reference }, folders, 42, 15, NO_RECURSIVE_DATA.has(id) ? withoutCycles : undefined)).toEqual([]);
     } finally {
       await reference.stop();
     }

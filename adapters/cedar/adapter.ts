@@ -6,26 +6,23 @@
 // decision's reason. See README.md (also for the Node flag finding).
 
 import type { AuthorizationAnswer } from '@cedar-policy/cedar-wasm/nodejs';
-import type { Capabilities, EngineInfo, NativeSpec, RunContext } from '../../src/core/adapter.ts';
-
-/** Client-side time per check (the new contract's ClientSideCost). */
-interface ClientSideCost {
-  label: string;
-  count: number;
-  totalMs: number;
-}
+import type { AdapterInfo, AdapterSpec, ClientSideCost, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import { InputError } from '../../src/core/errors.ts';
 import { relationshipKey, type Relationship } from '../../src/core/relationship.ts';
 import { describeRequest, type CheckRequest, type Decision } from '../../src/core/request.ts';
-import { ALL_MODEL_FEATURES, type Model } from '../../src/model/types.ts';
+import type { Model } from '../../src/model/types.ts';
 import { EntityStore, SliceBuilder, type CedarEntity, type EntityMode } from './entities.ts';
 import { grantPolicies, requestContext, type GrantPolicies } from './grants.ts';
 import { loadNativeCedar, type NativeCedar } from './native.ts';
 import { translateModel, type CedarTranslation } from './translate.ts';
 import { callCedar, cedarWasm, generation } from './wasm.ts';
 
-export const CEDAR_VERSION = '4.13.0';
 export const ENTITY_MODES: readonly EntityMode[] = ['slice', 'all'];
+
+interface CedarPin {
+  name: string;
+  version: string;
+}
 
 export interface CedarAdapterOptions {
   /** `slice` (default): each request gets the entities it needs; `all`: every entity, the naive way. */
@@ -34,11 +31,8 @@ export interface CedarAdapterOptions {
 
 let instances = 0;
 
-export class CedarAdapter {
+export class CedarAdapter implements AdapterSpec {
   readonly embedded = true;
-  readonly decisionLog = 'none' as const;
-  // Old contract (before engine plug-in v2): dropped when the adapter is defined with defineAdapter().
-  readonly capabilities: Capabilities = { features: ALL_MODEL_FEATURES, batchCheck: false, decisionLog: 'none', policyUpdate: true, embedded: true };
 
   private readonly store = new EntityStore();
   private translation: CedarTranslation | undefined;
@@ -57,18 +51,20 @@ export class CedarAdapter {
   schema = '';
   policies = new Map<string, string>();
 
-  constructor(options: CedarAdapterOptions = {}) {
+  constructor(
+    private readonly pin: CedarPin,
+    options: CedarAdapterOptions = {},
+  ) {
     this.entityMode = options.entities ?? 'slice';
   }
 
-  info(): EngineInfo {
+  info(): AdapterInfo {
     return {
-      id: 'cedar',
-      name: 'Cedar (cedar-wasm)',
+      name: this.pin.name,
       version: this.version(),
       launch: 'embedded',
       settings: {
-        library: `@cedar-policy/cedar-wasm ${CEDAR_VERSION} (Cedar on WebAssembly, in process)`,
+        library: `@cedar-policy/cedar-wasm ${this.pin.version} (Cedar on WebAssembly, in process)`,
         policies: 'preparsed once per model (statefulIsAuthorized); one policy per conditional relationship',
         entities: this.entityMode === 'slice' ? 'slice: per request, built from the adapter index (time reported apart as client-side cost)' : 'all: every entity on every request (the naive way)',
       },
@@ -79,7 +75,7 @@ export class CedarAdapter {
     try {
       return cedarWasm().getCedarVersion();
     } catch {
-      return CEDAR_VERSION;
+      return this.pin.version;
     }
   }
 
@@ -88,6 +84,7 @@ export class CedarAdapter {
   }
 
   async start(context: RunContext): Promise<void> {
+    // The registry checks `--set entities=` against the values index.ts declares; this guards direct use.
     const requested = context.options.entities;
     if (requested !== undefined) {
       if (!ENTITY_MODES.includes(requested as EntityMode)) throw new InputError('--set', `entities=${requested}`, 'unknown entity mode', `use ${ENTITY_MODES.map((m) => `entities=${m}`).join(' or ')}`);

@@ -11,6 +11,7 @@ import { loadBundledScenarios } from '../../src/scenario/load.ts';
 import generator from '../../scenarios/generators/wide-tree.ts';
 import { CedarAdapter } from './adapter.ts';
 import type { EntityMode } from './entities.ts';
+import definition from './index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +27,7 @@ const seconds = Number(values.seconds);
 
 const [scenario] = await loadBundledScenarios(['hierarchy-wide-tree']);
 const { relationships } = generator.generate({ width, docs: 5, viewers: 1000, checks: 1 }, 1);
-const adapter = new CedarAdapter({ entities: mode });
+const adapter = new CedarAdapter(definition, { entities: mode });
 await adapter.loadModel(scenario!.model);
 await adapter.write(relationships.map((r) => parseRelationship(r)!));
 

@@ -7,8 +7,18 @@ const NO_SEARCH = "search: this adapter does not call the engine's search yet";
 const SEARCH_SCENARIOS = { 'search-agent-retrieval': NO_SEARCH, 'search-todo': NO_SEARCH };
 /** Engines whose writes return no consistency token cannot run the new-enemy check (docs/scenarios.md). */
 const NO_TOKENS = { 'revocation-new-enemy': 'new enemy: the engine returns no consistency token with a write (no Zanzibar zookie), so no check can be asked to be at least as fresh as the revocation' };
+/** Cedar: an exclusion inside tuple-to-userset recursion (adapters/cedar/README.md). */
+const cedarRecursiveExclusion = (type: string) =>
+  `${type}: 'parent->view' reaches folder.view, an intersection or exclusion, on related objects: Cedar's only recursion is \`in\` over entity parents (a union) and it has no quantifier over a set of entities, so this has no exact Cedar form`;
 /** Engine id → scenario id → the exact unsupported reason the adapter gives. */
 export const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  cedar: {
+    'audit-agent-actions': NO_LOG,
+    'audit-decision-log': NO_LOG,
+    'hierarchy-nested-folders': `${cedarRecursiveExclusion('folder')}; ${cedarRecursiveExclusion('document')}`,
+    ...SEARCH_SCENARIOS,
+    ...NO_TOKENS,
+  },
   cerbos: { ...SEARCH_SCENARIOS, ...NO_TOKENS },
   opa: NO_TOKENS,
   openfga: NO_TOKENS,

@@ -1,24 +1,21 @@
 // Cedar adapter: the translation (validated by Cedar's own validator against the generated
-// schema), the real embedded engine (cedar-wasm) on hand-written models, every bundled
-// scenario on Cedar and on the reference engine, and the shared random graphs.
+// schema), the real embedded engine (cedar-wasm) on hand-written models, the `entities`
+// setting. Every bundled scenario and the random graphs run in the contract test
+// (test/contract.test.ts); the random graphs also run here with `entities=all`.
 
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { validate } from '@cedar-policy/cedar-wasm/nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CedarAdapter } from '../../adapters/cedar/adapter.ts';
-import { cedarDurationText, translateCondition } from '../../adapters/cedar/cel.ts';
-import cedar from '../../adapters/cedar/index.ts';
-import { translateModel, type CedarTranslation } from '../../adapters/cedar/translate.ts';
-import type { RunContext } from '../../src/core/adapter.ts';
+import type { EngineAdapter } from '../../src/core/adapter.ts';
 import { parseModel } from '../../src/model/parse.ts';
 import { loadBundledScenarios } from '../../src/scenario/load.ts';
-import { describeBundledScenarios, withReference } from '../helpers/conformance.ts';
-import { foldersYaml, model, rel, req } from '../helpers/model.ts';
-import { randomGraphMismatches } from '../helpers/random-graphs.ts';
-
-const context = (options: Record<string, string> = {}): RunContext => ({ resultsDir: mkdtempSync(path.join(tmpdir(), 'cedar-test-')), options, log: () => {} });
+import { withReference } from '../../test/helpers/conformance.ts';
+import { startEngine } from '../../test/helpers/engines.ts';
+import { foldersYaml, model, rel, req } from '../../test/helpers/model.ts';
+import { randomGraphMismatches } from '../../test/helpers/random-graphs.ts';
+import { CedarAdapter } from './adapter.ts';
+import { cedarDurationText, translateCondition } from './cel.ts';
+import definition from './index.ts';
+import { translateModel, type CedarTranslation } from './translate.ts';
 
 const FOLDERS = model(foldersYaml());
 const DEEP = model(foldersYaml({ permissions: ['deep: (viewer | parent->deep) - blocked'] }));
@@ -57,7 +54,7 @@ describe('cedar translation', () => {
   });
 
   it('validates grant policies too (a conditional relationship is a permit with a `when` on context)', async () => {
-    const adapter = new CedarAdapter();
+    const adapter = new CedarAdapter(definition);
     await adapter.loadModel(FOLDERS);
     await adapter.write([{ ...rel('folder:t#viewer@user:tim'), condition: { name: 'not_expired', parameters: { expires_at: '2026-01-01T00:00:00+02:00' } } }]);
     await adapter.check(req('user:tim', 'view', 'folder:t'));
@@ -109,9 +106,9 @@ describe('cedar translation', () => {
 });
 
 describe('cedar engine (embedded cedar-wasm 4.13.0)', () => {
-  const adapter = cedar.create();
+  let adapter: EngineAdapter;
   beforeAll(async () => {
-    await adapter.start(context());
+    adapter = await startEngine('cedar');
     await adapter.loadModel(FOLDERS);
     await adapter.write([
       rel('group:eng#member@user:anne'),
@@ -172,17 +169,17 @@ describe('cedar engine (embedded cedar-wasm 4.13.0)', () => {
     adapter.resetClientSideCost?.();
     await adapter.check(req('user:anne', 'view', 'folder:a'));
     const cost = adapter.clientSideCost!();
+    expect(cost.label).toBe('entity slice building and context conversion');
     expect(cost.count).toBe(1);
     expect(cost.totalMs).toBeGreaterThan(0);
-    const all = cedar.create();
-    await all.start(context({ entities: 'all' }));
+    const all = await startEngine('cedar', { settings: { entities: 'all' } });
     await all.loadModel(FOLDERS);
     await all.write([rel('group:eng#member@user:anne'), rel('folder:root#viewer@group:eng#member'), rel('folder:a#parent@folder:root'), rel('folder:root#parent@folder:a')]);
     expect(all.info().settings.entities).toMatch(/^all:/);
     expect((await all.check(req('user:anne', 'view', 'folder:a'))).allowed).toBe(true);
     expect((await all.check(req('user:bob', 'view', 'folder:a'))).allowed).toBe(false);
     await all.stop();
-    await expect(cedar.create().start(context({ entities: 'some' }))).rejects.toThrow(/unknown entity mode/);
+    await expect(startEngine('cedar', { settings: { entities: 'some' } })).rejects.toThrow(/entities/);
   });
 
   it('revokes at once (entity change and grant policy) and keeps relationships across a policy update', async () => {
@@ -217,38 +214,11 @@ types:
 });
 
 // ---------------------------------------------------------------------------------------
-// Bundled scenarios and random graphs: Cedar and the reference engine must agree.
+// The naive way must answer as the slice does: random graphs with every entity passed.
 
-/** Unsupported reasons documented in adapters/cedar/README.md. */
-const DOCUMENTED_UNSUPPORTED = [/the engine keeps no decision log of its own/, /an intersection or exclusion, on related objects: Cedar's only recursion is `in`/];
-
-describeBundledScenarios('bundled scenarios: cedar agrees with the reference engine', () => cedar.create(), () => context(), (scenario, ours, theirs) => {
-  for (const result of ours.cases) {
-    const where = `${scenario.id} step ${result.step}${result.item !== undefined ? `.${result.item}` : ''} ${result.request ?? ''}`;
-    if (result.status === 'unsupported') {
-      expect(DOCUMENTED_UNSUPPORTED.some((re) => re.test(result.message ?? '')), `${where}: undocumented unsupported: ${result.message}`).toBe(true);
-      continue;
-    }
-    expect(result.status, `${where}: ${result.message ?? ''}`).toBe('pass');
-    const twin = theirs.cases.find((c) => c.step === result.step && c.item === result.item && c.kind === result.kind);
-    if (twin && (result.kind === 'check' || result.kind === 'batch')) expect(result.actual, where).toBe(twin.actual);
-  }
-  if (scenario.id === 'authzen-todo') {
-    const decisions = ours.cases.filter((c) => c.kind === 'check' || c.kind === 'batch');
-    expect(decisions).toHaveLength(43);
-    expect(decisions.filter((c) => c.status === 'pass')).toHaveLength(43);
-  }
-});
-
-describe('random graphs: cedar agrees with the reference engine', () => {
-  const engines = withReference(() => cedar.create(), () => context());
+describe('random graphs with entities=all: cedar agrees with the reference engine', () => {
+  const engines = withReference('cedar', { settings: { entities: 'all' } });
   it('on the folder model (cycles, nested groups, wildcards, conditional grants, intersection, exclusion): 0 disagreements', async () => {
-    expect(await randomGraphMismatches('cedar', engines, FOLDERS, 17)).toEqual([]);
-  }, 120_000);
-  it('the same with every entity passed (entities=all)', async () => {
-    const all = cedar.create();
-    await all.start(context({ entities: 'all' }));
-    expect(await randomGraphMismatches('cedar[all]', { engine: all, reference: engines.reference }, FOLDERS, 5, 5)).toEqual([]);
-    await all.stop();
+    expect(await randomGraphMismatches('cedar[entities=all]', engines, FOLDERS, 5, 5)).toEqual([]);
   }, 120_000);
 });

@@ -6,26 +6,29 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CedarAdapter } from '../../adapters/cedar/adapter.ts';
-import type { NativeSpec } from '../../src/core/adapter.ts';
+import type { EngineAdapter, NativeSpec } from '../../src/core/adapter.ts';
 import { runScenario } from '../../src/runner/run-scenario.ts';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
-import { rel, req } from '../helpers/model.ts';
+import { startInstance } from '../../test/helpers/engines.ts';
+import { rel, req } from '../../test/helpers/model.ts';
+import { CedarAdapter } from './adapter.ts';
+import definition from './index.ts';
 
 const SCENARIO = path.resolve(import.meta.dirname, '../../scenarios/native/native-documents.yaml');
 
 describe('cedar native mode', () => {
   let adapter: CedarAdapter;
+  let engine: EngineAdapter;
   const dir = mkdtempSync(path.join(tmpdir(), 'cedar-native-'));
   const spec = (s: Record<string, unknown>): NativeSpec => ({ spec: s, baseDir: dir, file: path.join(dir, 'scenario.yaml') });
   const write = (name: string, text: string) => writeFileSync(path.join(dir, name), text);
 
   beforeAll(async () => {
-    adapter = new CedarAdapter();
-    await adapter.start({ resultsDir: dir, options: {}, log: () => {} });
+    adapter = new CedarAdapter(definition);
+    engine = await startInstance('cedar', adapter, { resultsDir: dir });
   });
   afterAll(async () => {
-    await adapter.stop();
+    await engine.stop();
   });
 
   it('runs native-documents from its own Cedar policies, entities and schema: all 8 cases pass', async () => {
@@ -35,7 +38,7 @@ describe('cedar native mode', () => {
       entities: 'native-documents.native/cedar/entities.json',
       schema: 'native-documents.native/cedar/schema.cedarschema',
     });
-    const run = await runScenario(scenario, adapter);
+    const run = await runScenario(scenario, engine);
     expect(run.native).toBe(true);
     expect(run.cases).toHaveLength(8);
     expect(run.cases.map((c) => [c.step, c.status, c.message])).toEqual(run.cases.map((c) => [c.step, 'pass', c.message]));
@@ -69,7 +72,7 @@ describe('cedar native mode', () => {
       `${path.join(dir, 'deep.cedar')}: Cedar could not read it: cedar-wasm trapped (Maximum call stack size exceeded); a fresh WebAssembly instance was loaded`,
     );
     // Without the fresh instance, every later call fails with "memory access out of bounds".
-    const run = await runScenario(await loadScenarioFile(SCENARIO), adapter);
+    const run = await runScenario(await loadScenarioFile(SCENARIO), engine);
     expect(run.cases.map((c) => c.status)).toEqual(Array(8).fill('pass'));
   });
 });
