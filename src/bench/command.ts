@@ -7,6 +7,7 @@ import { SCHEMA_VERSION, type BenchSection, type RunResults } from '../results/t
 import { ResultsWriter } from '../results/writer.ts';
 import { gitCommit, machine } from '../runner/machine.ts';
 import { runScenario } from '../runner/run-scenario.ts';
+import { sideBySideLines } from './side-by-side.ts';
 import { errorMessage } from '../core/errors.ts';
 import { InterruptedError, InterruptGuard, withEngine } from '../runner/engine-session.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -85,5 +86,7 @@ export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: 
   } finally {
     guard.dispose();
   }
+  // The embedded engines side by side, the reference engine the bar (issue 17).
+  if (section.micro.length > 1) options.log(['in-process, side by side (micro benchmark p50):', ...sideBySideLines(section.micro).map((l) => `  ${l}`)].join('\n'));
   return results;
 }

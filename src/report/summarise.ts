@@ -6,7 +6,7 @@ import type { BenchSection, CaseResult, Interval, RunResults } from '../results/
 import { describeMachine, formatCount, formatCurvePoint, formatFactor, formatMs, formatPercent, OPEN_LOOP_NOTE, settingsText } from './format.ts';
 import { scorecardTable } from './scorecard.ts';
 import { cell, num, plainTable, text, type Cell, type Paragraph, type ReportModel, type Row, type Section, type Table, type Tone } from './table.ts';
-import { auditRows, engineIds, EXPIRY_NOTE, factorTone, isExpiry, kindOf, latencyFactors, matrixCell, revocationRows, type MatrixCell } from './views.ts';
+import { auditRows, engineIds, EXPIRY_NOTE, factorTone, isExpiry, kindOf, latencyFactors, matrixCell, ratioToReference, revocationRows, type MatrixCell } from './views.ts';
 
 const where = (c: CaseResult) => (c.step < 0 ? 'scenario setup' : `steps[${c.step}]${c.item !== undefined ? `[${c.item}]` : ''}`);
 const statusTone = (status: MatrixCell['status']): Tone => (status === 'not run' ? 'not-run' : status);
@@ -271,6 +271,7 @@ function benchSections(bench: BenchSection): Section[] {
   }
   const out: Section[] = [{ id: 'load', nav: 'Load', title: 'Load', level: 2, intro, tables: [] }];
   if (bench.micro.length > 0) {
+    const ratios = ratioToReference(bench.micro);
     out.push({
       id: 'load-micro',
       title: 'In-process micro benchmarks',
@@ -279,8 +280,24 @@ function benchSections(bench: BenchSection): Section[] {
       tables: [
         plainTable(
           'micro-table',
-          [text('engine'), text('scenario'), num('p50'), num('p99'), num('mean ± rme'), num('samples'), text('method')],
-          bench.micro.map((m) => ({ engine: m.engine, cells: [cell(m.engine, { code: true }), cell(m.scenario), cell(formatMs(m.latency.p50)), cell(formatMs(m.latency.p99)), cell(formatMs(m.latency.mean), { note: `± ${m.latency.rme.toFixed(2)}%` }), cell(formatCount(m.latency.samples)), cell(m.method)] })),
+          [text('engine'), text('scenario'), num('p50'), num('× reference'), num('p99'), num('mean ± rme'), text('of which client-side'), num('samples'), text('method')],
+          bench.micro.map((m) => {
+            const ratio = ratios.get(m.engine);
+            return {
+              engine: m.engine,
+              cells: [
+                cell(m.engine, { code: true }),
+                cell(m.scenario),
+                cell(formatMs(m.latency.p50)),
+                cell(ratio === undefined ? '–' : formatFactor(ratio)),
+                cell(formatMs(m.latency.p99)),
+                cell(formatMs(m.latency.mean), { note: `± ${m.latency.rme.toFixed(2)}%` }),
+                cell(m.clientSide ? `${m.clientSide.label}: ${formatMs(m.clientSide.meanMs)} (mean)` : '–'),
+                cell(formatCount(m.latency.samples)),
+                cell(m.method),
+              ],
+            };
+          }),
         ),
       ],
     });

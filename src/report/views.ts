@@ -73,6 +73,15 @@ export function latencyFactors(results: RunResults, perf: PerformanceResult[]): 
   );
 }
 
+/**
+ * The in-process micro benchmarks (`bench`) as ratios to the reference engine's p50: the
+ * embedded engines side by side, the oracle as the bar. Undefined without a reference figure.
+ */
+export function ratioToReference(micro: PerformanceResult[]): Map<string, number | undefined> {
+  const reference = micro.find((m) => m.engine === 'reference')?.latency.p50;
+  return new Map(micro.map((m) => [m.engine, reference ? m.latency.p50 / reference : undefined]));
+}
+
 export type FactorTone = 'best' | 'near' | 'slow' | 'slowest';
 export function factorTone(f: number): FactorTone {
   if (f <= 1.0001) return 'best';
