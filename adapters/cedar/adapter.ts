@@ -14,7 +14,7 @@ import type { Model } from '../../src/model/types.ts';
 import { EntityStore, SliceBuilder, type CedarEntity, type EntityMode } from './entities.ts';
 import { grantPolicies, requestContext, type GrantPolicies } from './grants.ts';
 import { loadNativeCedar, type NativeCedar } from './native.ts';
-import { translateModel, type CedarTranslation } from './translate.ts';
+import { translateModel, unsupportedReasons, type CedarTranslation } from './translate.ts';
 import { callCedar, cedarWasm, generation } from './wasm.ts';
 
 export const ENTITY_MODES: readonly EntityMode[] = ['slice', 'all'];
@@ -80,7 +80,7 @@ export class CedarAdapter implements AdapterSpec {
   }
 
   unsupported(model: Model): string[] {
-    return translateModel(model).unsupported;
+    return unsupportedReasons(model);
   }
 
   async start(context: RunContext): Promise<void> {
