@@ -24,7 +24,7 @@ interface CedarPin {
   version: string;
 }
 
-export interface CedarAdapterOptions {
+interface CedarAdapterOptions {
   /** `slice` (default): each request gets the entities it needs; `all`: every entity, the naive way. */
   entities?: EntityMode;
 }
@@ -250,7 +250,7 @@ export class CedarAdapter implements AdapterSpec {
 }
 
 /** Cedar's answer as a decision: the determining policies (or why none) and Cedar's errors are the reason. */
-export function decisionOf(answer: AuthorizationAnswer, request: CheckRequest, notes: string[]): Decision {
+function decisionOf(answer: AuthorizationAnswer, request: CheckRequest, notes: string[]): Decision {
   if (answer.type === 'failure') return { allowed: false, error: `cedar: ${answer.errors.map((e) => e.message).join('; ')}` };
   const { decision, diagnostics } = answer.response;
   const allowed = decision === 'allow';

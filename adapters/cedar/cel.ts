@@ -19,7 +19,7 @@ interface Term {
 }
 
 /** Where a parameter's value comes from in one grant policy: a literal (bound) or `context`. */
-export type ParameterSource = (name: string) => { literal: string } | 'context';
+type ParameterSource = (name: string) => { literal: string } | 'context';
 
 export interface TranslatedCondition {
   definition: ConditionDefinition;
@@ -30,7 +30,7 @@ export interface TranslatedCondition {
 }
 
 /** The Cedar type of a declared parameter type; throws when Cedar has no exact counterpart. */
-export function cedarType(type: ParameterType): CedarType {
+function cedarType(type: ParameterType): CedarType {
   switch (type.kind) {
     case 'string':
       return 'String';
@@ -71,7 +71,7 @@ export function cedarString(text: string): string {
 }
 
 /** A `datetime("...")` argument: ISO 8601 in UTC with milliseconds (Cedar takes no `+hh:mm`). */
-export function cedarDatetimeText(value: unknown): string {
+function cedarDatetimeText(value: unknown): string {
   return parseTimestamp(value).toISOString();
 }
 

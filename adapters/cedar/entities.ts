@@ -21,7 +21,7 @@ interface Node {
   id: string;
 }
 
-export interface EntityUid {
+interface EntityUid {
   type: string;
   id: string;
 }
@@ -131,7 +131,7 @@ export class EntityStore {
   }
 }
 
-export interface SliceRequest {
+interface SliceRequest {
   principal: { type: string; id: string };
   action: string;
   resource: { type: string; id: string };

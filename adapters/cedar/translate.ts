@@ -22,12 +22,12 @@ import type { Model, Rewrite } from '../../src/model/types.ts';
 import { CelTranslationError, cedarString, translateCondition, type CedarType, type TranslatedCondition } from './cel.ts';
 
 /** An attribute of a resource entity: one node (`view`), or the nodes reached by `t->v` on objects of one type. */
-export type NodeAttribute =
+type NodeAttribute =
   | { kind: 'name'; key: string; name: string }
   | { kind: 'ttu'; key: string; tupleset: string; computed: string; targetType: string };
 
 /** A boolean combination of `<subject> in resource[<attribute>]` atoms. */
-export type Formula = { kind: 'atom'; attribute: NodeAttribute } | { kind: 'and' | 'or'; children: Formula[] } | { kind: 'not'; child: Formula };
+type Formula = { kind: 'atom'; attribute: NodeAttribute } | { kind: 'and' | 'or'; children: Formula[] } | { kind: 'not'; child: Formula };
 
 /** One `permit` of a checked action on a type: `when` (and `unless` for a top-level exclusion). */
 export interface Clause {
@@ -38,7 +38,7 @@ export interface Clause {
   unless?: Formula;
 }
 
-export interface CedarNames {
+interface CedarNames {
   /** Cedar entity type of an object of `type`. */
   object(type: string): string;
   /** Cedar entity type of the nodes of `name` on `type`. */
@@ -219,7 +219,7 @@ class ClauseBuilder {
 }
 
 /** `subject in resource["attr"]` atoms; `gate` replaces the subject of one atom (a grant's node). */
-export function renderFormula(formula: Formula, gate?: { attribute: string; node: string }): string {
+function renderFormula(formula: Formula, gate?: { attribute: string; node: string }): string {
   switch (formula.kind) {
     case 'atom': {
       const subject = gate && gate.attribute === formula.attribute.key ? gate.node : 'principal';
@@ -235,7 +235,7 @@ export function renderFormula(formula: Formula, gate?: { attribute: string; node
 }
 
 /** The atoms of a formula, with whether each occurs under a negation. */
-export function atoms(formula: Formula, negated = false, out: { attribute: NodeAttribute; negated: boolean }[] = []): { attribute: NodeAttribute; negated: boolean }[] {
+function atoms(formula: Formula, negated = false, out: { attribute: NodeAttribute; negated: boolean }[] = []): { attribute: NodeAttribute; negated: boolean }[] {
   if (formula.kind === 'atom') out.push({ attribute: formula.attribute, negated });
   else if (formula.kind === 'not') atoms(formula.child, !negated, out);
   else for (const child of formula.children) atoms(child, negated, out);

@@ -28,12 +28,12 @@ export function generation(): number {
 }
 
 /** Whether an error thrown by a cedar-wasm call is a WebAssembly trap (the instance is then unusable). */
-export function isTrap(error: unknown): boolean {
+function isTrap(error: unknown): boolean {
   return error instanceof RangeError || error instanceof WebAssembly.RuntimeError;
 }
 
 /** Loads a fresh instance of the module; returns the new generation. */
-export function replaceInstance(): number {
+function replaceInstance(): number {
   delete require.cache[MODULE];
   instance = require(MODULE) as CedarWasm;
   return ++generationCounter;
