@@ -12,10 +12,11 @@ import { relationshipKey, type Relationship } from '../../src/core/relationship.
 import { describeRequest, type CheckRequest, type Decision } from '../../src/core/request.ts';
 import type { Model } from '../../src/model/types.ts';
 import { EntityStore, SliceBuilder, type CedarEntity, type EntityMode } from './entities.ts';
-import { grantPolicies, requestContext, type GrantPolicies } from './grants.ts';
+import { grantPolicies, requestContext } from './grants.ts';
 import { loadNativeCedar, type NativeCedar } from './native.ts';
 import { translateModel, unsupportedReasons, type CedarTranslation } from './translate.ts';
-import { callCedar, cedarWasm, generation } from './wasm.ts';
+import { PolicySets } from './policy-sets.ts';
+import { callCedar, cedarWasm } from './wasm.ts';
 
 export const ENTITY_MODES: readonly EntityMode[] = ['slice', 'all'];
 
@@ -38,18 +39,12 @@ export class CedarAdapter implements AdapterSpec {
   private translation: CedarTranslation | undefined;
   private slices: SliceBuilder | undefined;
   private native: NativeCedar | undefined;
-  /** Conditional relationships' policies, by relationship key. */
-  private readonly grants = new Map<string, GrantPolicies>();
-  /** The policy set to preparse before the next check (a model or grant changed). */
-  private stale = true;
-  /** The cedar-wasm instance the policy set was preparsed in (wasm.ts replaces a trapped one). */
-  private preparsedIn = -1;
-  private readonly policySetId = `authz-bench-${++instances}`;
+  /** The model's policies and the conditional relationships' grant policies, preparsed per principal. */
+  private readonly policySets = new PolicySets(`authz-bench-${++instances}`);
   private entityMode: EntityMode;
   private cost = { count: 0, totalMs: 0 };
-  /** The last generated schema and policies, for debugging and tests. */
+  /** The last generated schema, for debugging and tests. */
   schema = '';
-  policies = new Map<string, string>();
 
   constructor(
     private readonly pin: CedarPin,
@@ -65,7 +60,7 @@ export class CedarAdapter implements AdapterSpec {
       launch: 'embedded',
       settings: {
         library: `@cedar-policy/cedar-wasm ${this.pin.version} (Cedar on WebAssembly, in process)`,
-        policies: 'preparsed once per model (statefulIsAuthorized); one policy per conditional relationship',
+        policies: "preparsed once per model (statefulIsAuthorized); a conditional relationship is a policy, preparsed with its principal's set",
         entities: this.entityMode === 'slice' ? 'slice: per request, built from the adapter index (time reported apart as client-side cost)' : 'all: every entity on every request (the naive way)',
       },
     };
@@ -94,7 +89,7 @@ export class CedarAdapter implements AdapterSpec {
 
   async loadModel(model: Model): Promise<void> {
     this.store.clear();
-    this.grants.clear();
+    this.policySets.clearGrants();
     this.install(model);
   }
 
@@ -109,41 +104,29 @@ export class CedarAdapter implements AdapterSpec {
     this.slices = new SliceBuilder(this.store, translation);
     this.native = undefined;
     this.schema = translation.schema;
-    this.grants.clear();
-    for (const [k, rel] of this.store.conditional) this.grants.set(k, grantPolicies(rel, translation));
-    this.stale = true;
-    this.preparse();
+    this.policySets.setBase(translation.policies);
+    this.policySets.clearGrants();
+    for (const rel of this.store.conditional.values()) this.updateGrant(rel);
+    // Parse errors surface here, not at the first check.
+    this.policySets.setFor('', '');
   }
 
   /** Native mode: the scenario's own Cedar policies and entities (native.ts). */
   async loadNative(native: NativeSpec): Promise<void> {
     const loaded = await loadNativeCedar(native);
     this.store.clear();
-    this.grants.clear();
+    this.policySets.clearGrants();
     this.translation = undefined;
     this.slices = undefined;
     this.native = loaded;
     this.schema = loaded.schema ?? '';
-    this.policies = new Map(Object.entries(loaded.policies));
-    this.stale = true;
-    this.preparse();
+    this.policySets.setBase(new Map(Object.entries(loaded.policies)));
+    this.policySets.setFor('', '');
   }
 
-  /** Preparses the policy set when it changed, or when the cedar-wasm instance was replaced. */
-  private preparse(): void {
-    if (!this.stale && this.preparsedIn === generation()) return;
-    const translation = this.translation;
-    let policies: Map<string, string>;
-    if (this.native) policies = new Map(Object.entries(this.native.policies));
-    else if (translation) {
-      policies = new Map(translation.policies);
-      for (const grant of this.grants.values()) for (const [id, text] of grant.policies) policies.set(id, text);
-    } else return;
-    const answer = callCedar((cedar) => cedar.preparsePolicySet(this.policySetId, { staticPolicies: Object.fromEntries(policies) }));
-    if (answer.type === 'failure') throw new Error(`cedar rejected the policies: ${answer.errors.map((e) => e.message).join('; ')}`);
-    this.policies = policies;
-    this.stale = false;
-    this.preparsedIn = generation();
+  /** Every policy in force: the model's (or native) and every grant's, for debugging and tests. */
+  get policies(): Map<string, string> {
+    return this.policySets.all();
   }
 
   async write(relationships: Relationship[]): Promise<void> {
@@ -162,13 +145,12 @@ export class CedarAdapter implements AdapterSpec {
     }
   }
 
-  /** A write or delete of a conditional relationship changes the policy set (preparsed again before the next check). */
+  /** A write or delete of a conditional relationship changes its subject's policy set (preparsed before that subject's next check). */
   private updateGrant(rel: Relationship): void {
     const k = relationshipKey(rel);
     const current = this.store.conditional.get(k);
-    if (this.grants.has(k) || current) this.stale = true;
-    if (current && this.translation) this.grants.set(k, grantPolicies(current, this.translation));
-    else this.grants.delete(k);
+    const subject = `${rel.subject.type}:${rel.subject.id}`;
+    this.policySets.setGrant(k, subject, current && this.translation ? grantPolicies(current, this.translation) : undefined);
   }
 
   async check(request: CheckRequest): Promise<Decision> {
@@ -178,11 +160,6 @@ export class CedarAdapter implements AdapterSpec {
     let context: Record<string, unknown>;
     let principal: { type: string; id: string };
     let resource: { type: string; id: string };
-    try {
-      this.preparse();
-    } catch (error) {
-      return { allowed: false, error: (error as Error).message };
-    }
     if (this.native) {
       entities = this.native.entities;
       context = (request.context ?? {}) as Record<string, unknown>;
@@ -195,11 +172,17 @@ export class CedarAdapter implements AdapterSpec {
       context = requestContext(request, translation, notes);
       principal = { type: translation.names.object(request.subject.type), id: request.subject.id };
       resource = { type: translation.names.object(request.resource.type), id: request.resource.id };
-      for (const [k, grant] of this.grants) if (grant.problem && k.endsWith(`@${request.subject.type}:${request.subject.id}`)) notes.push(grant.problem);
+      notes.push(...this.policySets.problemsFor(request.subject.type, request.subject.id));
     }
     this.cost.count++;
     this.cost.totalMs += performance.now() - started;
     let answer: AuthorizationAnswer;
+    let policySetId: string;
+    try {
+      policySetId = this.policySets.setFor(this.native ? '' : request.subject.type, this.native ? '' : request.subject.id);
+    } catch (error) {
+      return { allowed: false, error: (error as Error).message };
+    }
     try {
       answer = callCedar((cedar) =>
         cedar.statefulIsAuthorized({
@@ -207,7 +190,7 @@ export class CedarAdapter implements AdapterSpec {
         action: { type: 'Action', id: request.action.name },
         resource,
         context: context as never,
-        preparsedPolicySetId: this.policySetId,
+        preparsedPolicySetId: policySetId,
         entities: entities as never,
         validateRequest: false,
       }),
@@ -242,7 +225,7 @@ export class CedarAdapter implements AdapterSpec {
 
   async stop(): Promise<void> {
     this.store.clear();
-    this.grants.clear();
+    this.policySets.clearGrants();
     this.translation = undefined;
     this.slices = undefined;
     this.native = undefined;

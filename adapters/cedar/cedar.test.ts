@@ -183,6 +183,23 @@ describe('cedar engine (embedded cedar-wasm 4.13.0)', () => {
     await expect(startEngine('cedar', { settings: { entities: 'some' } })).rejects.toThrow(/entities/);
   });
 
+  it('preparses grants per principal: 100 principals with a grant each, through a pool of 64 sets, answer right twice over', async () => {
+    const grants = await startEngine('cedar');
+    await grants.loadModel(FOLDERS);
+    const until = (year: number) => ({ name: 'not_expired', parameters: { expires_at: `${year}-01-01T00:00:00Z` } });
+    await grants.write(Array.from({ length: 100 }, (_, i) => ({ ...rel(`folder:f${i}#viewer@user:u${i}`), condition: until(i % 2 ? 2030 : 2020) })));
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 100; i++) {
+        const decision = await grants.check(req(`user:u${i}`, 'view', `folder:f${i}`, { now: '2026-01-01T00:00:00Z' }));
+        expect(decision.allowed, `u${i}`).toBe(i % 2 === 1);
+      }
+    }
+    expect((await grants.check(req('user:u1', 'view', 'folder:f3', { now: '2026-01-01T00:00:00Z' }))).allowed).toBe(false);
+    await grants.delete([rel('folder:f1#viewer@user:u1')]);
+    expect((await grants.check(req('user:u1', 'view', 'folder:f1', { now: '2026-01-01T00:00:00Z' }))).allowed).toBe(false);
+    await grants.stop();
+  });
+
   it('revokes at once (entity change and grant policy) and keeps relationships across a policy update', async () => {
     await adapter.delete([rel('folder:a#owner@user:bob')]);
     expect((await adapter.check(req('user:bob', 'edit', 'folder:a'))).allowed).toBe(false);
