@@ -9,13 +9,13 @@ import type { SearchQuery } from '../core/search.ts';
 import type { CheckRequest, Decision, Properties } from '../core/request.ts';
 import { DeadlineExceededError } from '../core/deadline.ts';
 import { compileCondition, ConditionCostError, type CompiledCondition } from '../model/conditions.ts';
+import { relationshipProblem, type RelationshipChange } from '../model/relationship-check.ts';
 import { BudgetExceededError } from './budget.ts';
 import type { Model } from '../model/types.ts';
 import { DecisionLog } from './decision-log.ts';
 import { DEFAULT_MAX_DEPTH, DepthLimitError, evaluateCheck } from './evaluate.ts';
 import { resourcesReaching, subjectsReachedFrom } from './reachability.ts';
 import { RelationshipStore } from './store.ts';
-import { relationshipProblem } from './validate.ts';
 
 export interface ReferenceOptions {
   /** Longest chain of relations followed before giving up with an error (default 50). */
@@ -24,7 +24,7 @@ export interface ReferenceOptions {
   decisionLog?: boolean;
   /** Newest entries kept by the decision log. */
   logCapacity?: number;
-  /** Reject relationships the model does not allow (default true). */
+  /** Reject writes and deletes the model does not allow (default true); the loader applies the same rule. */
   validateWrites?: boolean;
 }
 
@@ -81,18 +81,25 @@ export class ReferenceEngine {
 
   /** Adds relationships (idempotent; rewriting one replaces its condition). All or nothing. */
   write(relationships: Relationship[]): void {
-    if (this.#validate) {
-      const problems = relationships.map((r) => relationshipProblem(this.#model, r)).filter((p): p is string => !!p);
-      if (problems.length) throw new Error(`cannot write: ${problems.join('; ')}`);
-    }
+    this.#rejectInvalid(relationships, 'write');
     for (const rel of relationships) this.store.write(rel);
     this.#revision++;
   }
 
-  /** Removes relationships by identity (resource, relation, subject), ignoring conditions; idempotent. */
+  /** Removes relationships by identity (resource, relation, subject), ignoring conditions; idempotent. All or nothing. */
   delete(relationships: Relationship[]): void {
+    this.#rejectInvalid(relationships, 'delete');
     for (const rel of relationships) this.store.delete(rel);
     this.#revision++;
+  }
+
+  #rejectInvalid(relationships: Relationship[], change: RelationshipChange): void {
+    if (!this.#validate) return;
+    const problems = relationships.flatMap((rel) => {
+      const found = relationshipProblem(this.#model, rel, change);
+      return found ? [`${formatRelationship(rel)}: ${found.problem} (${found.fix})`] : [];
+    });
+    if (problems.length > 0) throw new Error(`cannot ${change}: ${problems.join('; ')}`);
   }
 
   /** Decides one request and logs it. A request the model cannot answer gets `error`. */

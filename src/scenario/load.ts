@@ -14,6 +14,7 @@ import type { CheckRequest, Properties } from '../core/request.ts';
 import type { SearchQuery } from '../core/search.ts';
 import { checkConditionSyntax } from '../model/conditions.ts';
 import { describe, parseModel } from '../model/parse.ts';
+import { relationshipProblem, type RelationshipChange } from '../model/relationship-check.ts';
 import type { Model } from '../model/types.ts';
 import { loadGenerator } from './generators.ts';
 import { toRelationship, toRequest } from './requests.ts';
@@ -222,13 +223,18 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
   }
 
   const relationships = relationshipsRaw
-    .map((r, i) => readRelationship(r, model, ctx, i < ((raw.relationships as unknown[]) ?? []).length ? `relationships[${i}]` : `generate (relationship ${i})`))
+    .map((r, i) => readRelationship(r, 'write', model, ctx, i < ((raw.relationships as unknown[]) ?? []).length ? `relationships[${i}]` : `generate (relationship ${i})`))
     .filter((r): r is Relationship => !!r);
 
+  // Steps are checked against the model in force when they run, as the engine checks them:
+  // a policy update (updateModel, revocation by model) changes it for the steps after it.
   const steps: Step[] = [];
+  let current = model;
   stepsRaw.forEach((s, i) => {
     const stepPath = i < generatedFrom ? `steps[${i}]` : `generate (step ${i - generatedFrom})`;
-    const step = readStep(s as Raw, i, stepPath, model, ctx);
+    const step = readStep(s as Raw, i, stepPath, current, ctx);
+    if (step?.kind === 'updateModel') current = step.model;
+    else if (step?.kind === 'revocation' && step.revoke.model) current = step.revoke.model;
     if (step) steps.push(step);
   });
 
@@ -269,40 +275,17 @@ function parseModelAt(raw: unknown, ctx: Context, at: string): Model | undefined
   }
 }
 
-function readRelationship(raw: unknown, model: Model | undefined, ctx: Context, at: string): Relationship | undefined {
+function readRelationship(raw: unknown, change: RelationshipChange, model: Model | undefined, ctx: Context, at: string): Relationship | undefined {
   const rel = toRelationship(raw);
   if (!rel) {
     ctx.add(at, `cannot read relationship ${JSON.stringify(raw)}`, "write 'type:id#relation@type:id', '...@type:id#relation' or '...@type:*'");
     return undefined;
   }
   if (model) {
-    const problem = relationshipProblem(rel, model);
-    if (problem) ctx.add(at, `${formatRelationship(rel)}: ${problem.problem}`, problem.fix);
+    const found = relationshipProblem(model, rel, change);
+    if (found) ctx.add(at, `${formatRelationship(rel)}: ${found.problem}`, found.fix);
   }
   return rel;
-}
-
-/** Whether the model allows this relationship: the same rule OpenFGA enforces on writes. */
-export function relationshipProblem(rel: Relationship, model: Model): { problem: string; fix: string } | undefined {
-  const type = model.types.get(rel.resource.type);
-  if (!type) return { problem: `unknown type '${rel.resource.type}'`, fix: `use one of ${[...model.types.keys()].join(', ')}` };
-  const relation = type.relations.get(rel.relation);
-  if (!relation) {
-    const isPermission = type.permissions.has(rel.relation);
-    return {
-      problem: isPermission ? `'${rel.relation}' is a permission of '${type.name}', not a relation` : `'${type.name}' has no relation '${rel.relation}'`,
-      fix: `write one of ${[...type.relations.keys()].join(', ') || '(none)'}`,
-    };
-  }
-  const wildcard = rel.subject.id === '*';
-  const match = relation.allowed.find(
-    (a) => a.type === rel.subject.type && (a.relation ?? undefined) === rel.subject.relation && !!a.wildcard === wildcard && a.condition === rel.condition?.name,
-  );
-  if (!match) {
-    const allowed = relation.allowed.map((a) => `${a.type}${a.wildcard ? ':*' : ''}${a.relation ? `#${a.relation}` : ''}${a.condition ? ` with ${a.condition}` : ''}`);
-    return { problem: `subject not allowed for ${type.name}#${relation.name}`, fix: `allowed: ${allowed.join(', ')}` };
-  }
-  return undefined;
 }
 
 function readRequest(raw: Raw, model: Model | undefined, ctx: Context, at: string): CheckRequest | undefined {
@@ -401,7 +384,7 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
     case 'write':
     case 'delete': {
       const relationships = (raw[kind] as unknown[])
-        .map((r, i) => readRelationship(r, model, ctx, joinPath(joinPath(at, kind), i)))
+        .map((r, i) => readRelationship(r, kind, model, ctx, joinPath(joinPath(at, kind), i)))
         .filter((r): r is Relationship => !!r);
       return { ...base, kind, relationships };
     }
@@ -416,9 +399,11 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
       const revokeModel = r.revoke.model ? parseModelAt(r.revoke.model, ctx, joinPath(joinPath(p, 'revoke'), 'model')) : undefined;
       const rels = (key: 'delete' | 'write') =>
         r.revoke[key]
-          ? (r.revoke[key] as unknown[]).map((x, i) => readRelationship(x, revokeModel ?? model, ctx, joinPath(joinPath(joinPath(p, 'revoke'), key), i))).filter((x): x is Relationship => !!x)
+          ? (r.revoke[key] as unknown[]).map((x, i) => readRelationship(x, key, revokeModel ?? model, ctx, joinPath(joinPath(joinPath(p, 'revoke'), key), i))).filter((x): x is Relationship => !!x)
           : undefined;
-      const revoke = { delete: rels('delete'), write: rels('write'), model: revokeModel };
+      const deletes = rels('delete');
+      const writes = rels('write');
+      const revoke = { ...(deletes ? { delete: deletes } : {}), ...(writes ? { write: writes } : {}), ...(revokeModel ? { model: revokeModel } : {}) };
       return request && { ...base, kind, request, revoke, path: r.path, timeoutMs: r.timeoutMs ?? 10_000, intervalMs: r.intervalMs ?? 5, newEnemy: r.newEnemy === true };
     }
     case 'searchResources':

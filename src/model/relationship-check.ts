@@ -1,0 +1,54 @@
+// Whether a relationship may be written to, or deleted from, a store under a model. One
+// rule for the scenario loader (which rejects the file before any engine runs) and the
+// reference engine (which rejects the write at run time), so a file the loader accepts is
+// one the oracle accepts too. The rule is OpenFGA's:
+// - a write must name a declared type, one of its relations (not a permission), and a
+//   subject of a shape the relation allows (`user`, `user:*`, `group#member`), with a
+//   condition exactly when that entry has one;
+// - a delete matches stored relationships by identity, whatever their condition, so it only
+//   needs a declared type, relation and subject type: a relationship the model has stopped
+//   allowing (after a policy update) can still be deleted.
+
+import type { Relationship } from '../core/relationship.ts';
+import type { AllowedSubject, Model } from './types.ts';
+
+export interface RelationshipProblem {
+  /** What is wrong, without the relationship itself (callers prefix it). */
+  problem: string;
+  fix: string;
+}
+
+export type RelationshipChange = 'write' | 'delete';
+
+/** `user`, `user:*`, `group#member`, `user with cond`: as the model's YAML writes it. */
+export function formatAllowedSubject(allowed: AllowedSubject): string {
+  return `${allowed.type}${allowed.wildcard ? ':*' : ''}${allowed.relation ? `#${allowed.relation}` : ''}${allowed.condition ? ` with ${allowed.condition}` : ''}`;
+}
+
+/** Why `rel` cannot be written (or deleted) under `model`, or undefined when it can. */
+export function relationshipProblem(model: Model, rel: Relationship, change: RelationshipChange = 'write'): RelationshipProblem | undefined {
+  const type = model.types.get(rel.resource.type);
+  if (!type) return { problem: `unknown type '${rel.resource.type}'`, fix: `use one of ${[...model.types.keys()].join(', ')}` };
+  const relation = type.relations.get(rel.relation);
+  if (!relation) {
+    return {
+      problem: type.permissions.has(rel.relation)
+        ? `'${rel.relation}' is a permission of '${type.name}', which is computed, not written`
+        : `'${type.name}' has no relation '${rel.relation}'`,
+      fix: `use one of its relations: ${[...type.relations.keys()].join(', ') || '(none)'}`,
+    };
+  }
+  if (!model.types.has(rel.subject.type)) return { problem: `unknown subject type '${rel.subject.type}'`, fix: `use one of ${[...model.types.keys()].join(', ')}` };
+  const wildcard = rel.subject.id === '*';
+  if (wildcard && rel.subject.relation) return { problem: 'a wildcard subject cannot have a relation', fix: `write '${rel.subject.type}:*'` };
+  if (change === 'delete') return undefined;
+
+  const allowedText = `${type.name}#${relation.name} allows [${relation.allowed.map(formatAllowedSubject).join(', ')}]`;
+  const sameShape = relation.allowed.filter((a) => a.type === rel.subject.type && !!a.wildcard === wildcard && a.relation === rel.subject.relation);
+  if (sameShape.length === 0) return { problem: `subject not allowed: ${type.name}#${relation.name} allows only [${relation.allowed.map(formatAllowedSubject).join(', ')}]`, fix: 'write a subject of one of these forms' };
+  const condition = rel.condition?.name;
+  if (sameShape.some((a) => a.condition === condition)) return undefined;
+  return condition
+    ? { problem: `condition '${condition}' is not allowed here`, fix: `${allowedText}; remove the condition or declare it on the relation` }
+    : { problem: 'a condition is required', fix: `${allowedText}; add condition: {name: ...}` };
+}
