@@ -1,4 +1,4 @@
-// Neutral model -> Cerbos policies (pure; unit-tested in test/adapters/cerbos.test.ts).
+// Neutral model -> Cerbos policies (pure; unit-tested in adapters/cerbos/cerbos.test.ts).
 //
 // Per type T of the model: one resource policy for kind T at version <version>, with one ALLOW
 // rule per relation and permission (action = that name, roles ['*']) whose condition is a CEL

@@ -5,13 +5,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import reference from '../adapters/reference/index.ts';
-import { defineAdapter, type EngineDefinition } from '../src/core/adapter.ts';
-import { createEngine, type EngineSpec } from '../src/engines/registry.ts';
-import { runAll } from '../src/runner/run.ts';
-import { runScenario } from '../src/runner/run-scenario.ts';
-import { loadScenarioText } from '../src/scenario/load.ts';
-import { exitCodeFor } from '../src/results/exit-code.ts';
+import reference from '../../adapters/reference/index.ts';
+import { defineAdapter, type EngineDefinition } from '../../src/core/adapter.ts';
+import { createEngine, type EngineSpec } from '../../src/engines/registry.ts';
+import { runAll } from '../../src/runner/run.ts';
+import { runScenario } from '../../src/runner/run-scenario.ts';
+import { loadScenarioText } from '../../src/scenario/load.ts';
+import { exitCodeFor } from '../../src/results/exit-code.ts';
 
 const SCENARIO = `
 id: faults

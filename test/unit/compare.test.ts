@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUSY_LOAD_PER_CORE, compareResults, exitCode, noChange, renderComparison } from '../src/report/compare.ts';
-import type { RunResults } from '../src/results/types.ts';
-import { comparePerfSamples } from '../src/stats/compare.ts';
+import { BUSY_LOAD_PER_CORE, compareResults, exitCode, noChange, renderComparison } from '../../src/report/compare.ts';
+import type { RunResults } from '../../src/results/types.ts';
+import { comparePerfSamples } from '../../src/stats/compare.ts';
 
-const BIN = fileURLToPath(new URL('../bin/authz-bench.js', import.meta.url));
-const load = () => JSON.parse(readFileSync(new URL('./fixtures/results-small.json', import.meta.url), 'utf8')) as RunResults;
+const BIN = fileURLToPath(new URL('../../bin/authz-bench.js', import.meta.url));
+const load = () => JSON.parse(readFileSync(new URL('../fixtures/results-small.json', import.meta.url), 'utf8')) as RunResults;
 
 /** Deterministic log-normal latency samples (median `median` ms). */
 function lognormal(seed: number, median: number, sigma: number, n: number): number[] {

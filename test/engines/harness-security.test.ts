@@ -6,15 +6,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import openfgaDefinition from '../adapters/openfga/index.ts';
-import opaDefinition from '../adapters/opa/index.ts';
-import { DEFAULT_OPENFGA_SETTINGS, startOpenFga } from '../adapters/openfga/launcher.ts';
-import { isInstalled } from '../src/engines/paths.ts';
-import type { EngineSpec } from '../src/engines/registry.ts';
-import { groupPids } from '../src/engines/process.ts';
-import { listeningSockets } from '../src/engines/sockets.ts';
+import openfgaDefinition from '../../adapters/openfga/index.ts';
+import opaDefinition from '../../adapters/opa/index.ts';
+import { DEFAULT_OPENFGA_SETTINGS, startOpenFga } from '../../adapters/openfga/launcher.ts';
+import { isInstalled } from '../../src/engines/paths.ts';
+import type { EngineSpec } from '../../src/engines/registry.ts';
+import { groupPids } from '../../src/engines/process.ts';
+import { listeningSockets } from '../../src/engines/sockets.ts';
 
-const CLI = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
+const CLI = path.resolve(import.meta.dirname, '../../bin/authz-bench.js');
 // Engines named on purpose (real servers whose behaviour these tests need): OpenFGA as the
 // server reached by URL with a token, OPA as the server killed mid-run.
 const openfga = isInstalled(openfgaDefinition);
@@ -94,10 +94,10 @@ describe.skipIf(!openfga)('harness security and shutdown (real OpenFGA)', () => 
 
 describe.skipIf(!isInstalled(opaDefinition))('a real engine killed mid-run (OPA, SIGKILL)', () => {
   it('marks the rest of its cases with the reason, keeps every finished case, and the next engine still runs', async () => {
-    const { default: reference } = await import('../adapters/reference/index.ts');
-    const { runAll } = await import('../src/runner/run.ts');
-    const { loadBundledScenarios } = await import('../src/scenario/load.ts');
-    const { exitCodeFor } = await import('../src/results/exit-code.ts');
+    const { default: reference } = await import('../../adapters/reference/index.ts');
+    const { runAll } = await import('../../src/runner/run.ts');
+    const { loadBundledScenarios } = await import('../../src/scenario/load.ts');
+    const { exitCodeFor } = await import('../../src/results/exit-code.ts');
     const scenarios = await loadBundledScenarios(['authzen-todo', 'hierarchy-nested-folders']);
     const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-kill-'));
     const killed: number[] = [];

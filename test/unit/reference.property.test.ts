@@ -3,11 +3,11 @@
 // termination everywhere.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatRelationship, parseRelationship, type Relationship } from '../src/core/relationship.ts';
-import type { CheckRequest } from '../src/core/request.ts';
-import type { Model, Rewrite } from '../src/model/types.ts';
-import { ReferenceEngine } from '../src/reference/engine.ts';
-import { GROUPS_YAML, model } from './helpers/model.ts';
+import { formatRelationship, parseRelationship, type Relationship } from '../../src/core/relationship.ts';
+import type { CheckRequest } from '../../src/core/request.ts';
+import type { Model, Rewrite } from '../../src/model/types.ts';
+import { ReferenceEngine } from '../../src/reference/engine.ts';
+import { GROUPS_YAML, model } from '../helpers/model.ts';
 
 const USERS = ['u0', 'u1', 'u2'];
 const GROUPS = ['g0', 'g1', 'g2'];

@@ -1,10 +1,10 @@
 // Engine ids below name the engines of the fixture results file (test/fixtures/results-small.json) on purpose.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { escapeXml, renderJunit } from '../src/report/junit.ts';
-import type { RunResults } from '../src/results/types.ts';
+import { escapeXml, renderJunit } from '../../src/report/junit.ts';
+import type { RunResults } from '../../src/results/types.ts';
 
-const load = () => JSON.parse(readFileSync(new URL('./fixtures/results-small.json', import.meta.url), 'utf8')) as RunResults;
+const load = () => JSON.parse(readFileSync(new URL('../fixtures/results-small.json', import.meta.url), 'utf8')) as RunResults;
 
 interface Element {
   name: string;

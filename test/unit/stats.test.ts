@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { runClosedLoop } from '../src/load/closed-loop.ts';
-import { runOpenLoop } from '../src/load/open-loop.ts';
-import { summariseTrials } from '../src/load/trials.ts';
-import type { LoadTrial } from '../src/load/types.ts';
-import { confidenceInterval, mean, sampleSd } from '../src/stats/confidence.ts';
-import { fitGrowth } from '../src/stats/growth.ts';
-import { LatencyHistogram } from '../src/stats/histogram.ts';
-import { capSamples } from '../src/stats/summary.ts';
-import { logHistogram } from '../src/stats/log-bins.ts';
-import { runToRunNoise } from '../src/stats/noise.ts';
-import { equalWeightPool, quantileInterval } from '../src/stats/quantile.ts';
+import { runClosedLoop } from '../../src/load/closed-loop.ts';
+import { runOpenLoop } from '../../src/load/open-loop.ts';
+import { summariseTrials } from '../../src/load/trials.ts';
+import type { LoadTrial } from '../../src/load/types.ts';
+import { confidenceInterval, mean, sampleSd } from '../../src/stats/confidence.ts';
+import { fitGrowth } from '../../src/stats/growth.ts';
+import { LatencyHistogram } from '../../src/stats/histogram.ts';
+import { capSamples } from '../../src/stats/summary.ts';
+import { logHistogram } from '../../src/stats/log-bins.ts';
+import { runToRunNoise } from '../../src/stats/noise.ts';
+import { equalWeightPool, quantileInterval } from '../../src/stats/quantile.ts';
 
 describe('confidence intervals', () => {
   it('matches a hand computation with Student t', () => {

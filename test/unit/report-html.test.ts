@@ -2,10 +2,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderHtml, scriptJson } from '../src/report/html.ts';
-import type { RunResults } from '../src/results/types.ts';
+import { escapeHtml, renderHtml, scriptJson } from '../../src/report/html.ts';
+import type { RunResults } from '../../src/results/types.ts';
 
-const load = () => JSON.parse(readFileSync(new URL('./fixtures/results-small.json', import.meta.url), 'utf8')) as RunResults;
+const load = () => JSON.parse(readFileSync(new URL('../fixtures/results-small.json', import.meta.url), 'utf8')) as RunResults;
 
 describe('HTML report', () => {
   const results = load();

@@ -2,7 +2,7 @@
 // files must load or be rejected with an error naming the file and the problem. The sample
 // covers every generator, the hostile ones too (deep nesting, huge inputs, hostile ids).
 import { describe, expect, it } from 'vitest';
-import { fuzzLoader } from '../src/fuzz/scenario-fuzz.ts';
+import { fuzzLoader } from '../../src/fuzz/scenario-fuzz.ts';
 
 describe('scenario loader fuzzing', () => {
   it('500 generated files: no crash, no hang, every rejection located, every generator used', async () => {

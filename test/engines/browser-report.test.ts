@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderHtml } from '../src/report/html.ts';
-import type { RunResults } from '../src/results/types.ts';
+import { renderHtml } from '../../src/report/html.ts';
+import type { RunResults } from '../../src/results/types.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -25,8 +25,8 @@ if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-g
 
 const read = (url: URL) => JSON.parse(readFileSync(url, 'utf8')) as RunResults;
 const INPUTS = [
-  { name: 'fixture', results: () => read(new URL('./fixtures/results-small.json', import.meta.url)), screenshot: '/tmp/authz-bench-report.png' },
-  { name: 'published', results: () => read(new URL('../results/published/results.json', import.meta.url)), screenshot: '/tmp/authz-bench-report-published.png' },
+  { name: 'fixture', results: () => read(new URL('../fixtures/results-small.json', import.meta.url)), screenshot: '/tmp/authz-bench-report.png' },
+  { name: 'published', results: () => read(new URL('../../results/published/results.json', import.meta.url)), screenshot: '/tmp/authz-bench-report-published.png' },
 ];
 
 interface Opened {

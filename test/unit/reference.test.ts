@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import reference from '../adapters/reference/index.ts';
-import { testContext } from './helpers/engines.ts';
-import type { Relationship } from '../src/core/relationship.ts';
-import { ReferenceEngine } from '../src/reference/engine.ts';
-import { RelationshipStore } from '../src/reference/store.ts';
-import { foldersYaml, model as parseModelYaml, rel as parseRel, req } from './helpers/model.ts';
+import reference from '../../adapters/reference/index.ts';
+import { testContext } from '../helpers/engines.ts';
+import type { Relationship } from '../../src/core/relationship.ts';
+import { ReferenceEngine } from '../../src/reference/engine.ts';
+import { RelationshipStore } from '../../src/reference/store.ts';
+import { foldersYaml, model as parseModelYaml, rel as parseRel, req } from '../helpers/model.ts';
 
 const model = (yaml: string) => parseModelYaml(yaml, 'm.yaml');
 const rel = (text: string, condition?: Relationship['condition']): Relationship => (condition ? { ...parseRel(text), condition } : parseRel(text));

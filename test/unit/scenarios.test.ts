@@ -3,8 +3,8 @@
 // contract test's (test/contract.test.ts).
 
 import { describe, expect, it } from 'vitest';
-import { bundledScenarioFiles, loadScenarioFile } from '../src/scenario/load.ts';
-import type { Scenario } from '../src/scenario/types.ts';
+import { bundledScenarioFiles, loadScenarioFile } from '../../src/scenario/load.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
 
 const files = await bundledScenarioFiles();
 const FAMILIES = ['hierarchy', 'multi-tenancy', 'revocation', 'audit', 'load', 'agent', 'conformance', 'search'];

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, InputErrors } from '../src/core/errors.ts';
-import { checkConditionSyntax, compileCondition, conditionInputs } from '../src/model/conditions.ts';
-import { formatRewrite, parseRewrite } from '../src/model/expression.ts';
-import { modelFeatures } from '../src/model/types.ts';
-import { SCENARIOS_DIR } from '../src/core/paths.ts';
-import { loadScenarioFile, loadScenarioText } from '../src/scenario/load.ts';
-import { foldersYaml, model as parseModelYaml } from './helpers/model.ts';
+import { InputError, InputErrors } from '../../src/core/errors.ts';
+import { checkConditionSyntax, compileCondition, conditionInputs } from '../../src/model/conditions.ts';
+import { formatRewrite, parseRewrite } from '../../src/model/expression.ts';
+import { modelFeatures } from '../../src/model/types.ts';
+import { SCENARIOS_DIR } from '../../src/core/paths.ts';
+import { loadScenarioFile, loadScenarioText } from '../../src/scenario/load.ts';
+import { foldersYaml, model as parseModelYaml } from '../helpers/model.ts';
 
 const model = (yaml: string) => parseModelYaml(yaml, 'm.yaml');
 

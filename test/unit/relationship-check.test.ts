@@ -5,12 +5,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { InputError, InputErrors } from '../src/core/errors.ts';
-import { parseModel } from '../src/model/parse.ts';
-import { relationshipProblem } from '../src/model/relationship-check.ts';
-import { ReferenceEngine } from '../src/reference/engine.ts';
-import { loadScenarioText } from '../src/scenario/load.ts';
-import { toRelationship } from '../src/scenario/requests.ts';
+import { InputError, InputErrors } from '../../src/core/errors.ts';
+import { parseModel } from '../../src/model/parse.ts';
+import { relationshipProblem } from '../../src/model/relationship-check.ts';
+import { ReferenceEngine } from '../../src/reference/engine.ts';
+import { loadScenarioText } from '../../src/scenario/load.ts';
+import { toRelationship } from '../../src/scenario/requests.ts';
 
 const TYPES = `
     user: {}

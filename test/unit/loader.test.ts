@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError, InputErrors } from '../src/core/errors.ts';
-import { loadScenarioText } from '../src/scenario/load.ts';
+import { InputError, InputErrors } from '../../src/core/errors.ts';
+import { loadScenarioText } from '../../src/scenario/load.ts';
 
 const MODEL = `
 model:
