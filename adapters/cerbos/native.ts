@@ -61,18 +61,18 @@ interface PolicyFile {
   doc: JsonMap;
 }
 
-function where(native: NativeSpec, key: string): string {
+function where(key: string): string {
   return `native.cerbos.${key}`;
 }
 
 function resolvePath(native: NativeSpec, key: string, kind: 'file' | 'folder'): string {
   const value = native.spec[key];
-  if (value === undefined) throw new Error(`${native.file}: ${where(native, key)}: missing '${key}' (the ${kind === 'folder' ? 'folder of Cerbos policy files' : 'attributes YAML file'})`);
-  if (typeof value !== 'string' || value === '') throw new Error(`${native.file}: ${where(native, key)}: expected a path relative to ${native.baseDir}, got ${JSON.stringify(value)}`);
+  if (value === undefined) throw new Error(`${native.file}: ${where(key)}: missing '${key}' (the ${kind === 'folder' ? 'folder of Cerbos policy files' : 'attributes YAML file'})`);
+  if (typeof value !== 'string' || value === '') throw new Error(`${native.file}: ${where(key)}: expected a path relative to ${native.baseDir}, got ${JSON.stringify(value)}`);
   const abs = confinedPath(native, 'cerbos', key, path.resolve(native.baseDir, value));
   const isDir = statSync(abs).isDirectory();
-  if (kind === 'folder' && !isDir) throw new Error(`${where(native, key)}: not a folder: ${abs}`);
-  if (kind === 'file' && isDir) throw new Error(`${where(native, key)}: a folder, expected a file: ${abs}`);
+  if (kind === 'folder' && !isDir) throw new Error(`${where(key)}: not a folder: ${abs}`);
+  if (kind === 'file' && isDir) throw new Error(`${where(key)}: a folder, expected a file: ${abs}`);
   return abs;
 }
 

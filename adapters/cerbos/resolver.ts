@@ -71,9 +71,15 @@ export class Resolver {
       const obj = formatObject(rel.resource);
       const subject = formatSubject(rel.subject);
       let rels = this.objects.get(obj);
-      if (!rels) this.objects.set(obj, (rels = new Map()));
+      if (!rels) {
+        rels = new Map();
+        this.objects.set(obj, rels);
+      }
       let subjects = rels.get(rel.relation);
-      if (!subjects) rels.set(rel.relation, (subjects = new Map()));
+      if (!subjects) {
+        subjects = new Map();
+        rels.set(rel.relation, subjects);
+      }
       const old = subjects.get(subject);
       const entry: Entry = rel.condition ? { s: subject, c: rel.condition.name, p: { ...(rel.condition.parameters ?? {}) } } : { s: subject };
       subjects.set(subject, entry);
@@ -81,7 +87,10 @@ export class Resolver {
       if (old && !old.c) this.reverse.get(subject)?.delete(back);
       if (!entry.c) {
         let set = this.reverse.get(subject);
-        if (!set) this.reverse.set(subject, (set = new Set()));
+        if (!set) {
+          set = new Set();
+          this.reverse.set(subject, set);
+        }
         set.add(back);
       }
     }

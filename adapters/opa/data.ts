@@ -14,8 +14,8 @@ export interface PatchOp {
 
 type Tree = { [key: string]: Tree | unknown };
 
-const escape = (segment: string): string => segment.replace(/~/g, '~0').replace(/\//g, '~1');
-const pointer = (segments: string[]): string => '/' + segments.map(escape).join('/');
+const escapeSegment = (segment: string): string => segment.replace(/~/g, '~0').replace(/\//g, '~1');
+const pointer = (segments: string[]): string => '/' + segments.map(escapeSegment).join('/');
 
 export class OpaData {
   private rels: Tree = {};
@@ -85,7 +85,10 @@ export class OpaData {
   private addEdges(rel: Relationship, touched: Set<string>): void {
     for (const [from, to] of edgesOf(this.model, rel, this.closures)) {
       let targets = this.graph.get(from);
-      if (!targets) this.graph.set(from, (targets = new Map()));
+      if (!targets) {
+        targets = new Map();
+        this.graph.set(from, targets);
+      }
       targets.set(to, (targets.get(to) ?? 0) + 1);
       touched.add(from);
     }

@@ -164,7 +164,10 @@ class ConditionCompiler {
     const guards: string[] = [];
     const visit = (n: unknown): void => {
       if (!n || typeof n !== 'object') return;
-      if (Array.isArray(n)) return n.forEach(visit);
+      if (Array.isArray(n)) {
+        n.forEach(visit);
+        return;
+      }
       const a = n as ASTNode;
       if (a.op === '.' || a.op === '[]' || a.op === 'id') {
         guards.push(`_ = ${this.value(a).code}`);

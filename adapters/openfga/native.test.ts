@@ -84,12 +84,12 @@ describe('openfga native mode on the real server', () => {
   it("reports OpenFGA's rejection of a model or a tuple, naming the file", async () => {
     const model = path.join(dir, 'undefined-relation.fga');
     writeFileSync(model, 'model\n  schema 1.1\n\ntype user\n\ntype doc\n  relations\n    define viewer: [user] or ownr\n');
-    await expect(adapter.loadNative(spec({ model: 'undefined-relation.fga' }))).rejects.toThrow(new RegExp(`^${escape(model)}: OpenFGA rejected the model: .*ownr`));
+    await expect(adapter.loadNative(spec({ model: 'undefined-relation.fga' }))).rejects.toThrow(new RegExp(`^${escapeRegExp(model)}: OpenFGA rejected the model: .*ownr`));
 
     writeFileSync(path.join(dir, 'good.fga'), GOOD_MODEL);
     const tuples = path.join(dir, 'tuples.yaml');
     writeFileSync(tuples, '- {user: "user:a", relation: viewer, object: "doc:1"}\n- {user: "user:a", relation: editor, object: "doc:1"}\n');
-    await expect(adapter.loadNative(spec({ model: 'good.fga', tuples: 'tuples.yaml' }))).rejects.toThrow(new RegExp(`^${escape(tuples)} at \\[0\\.\\.1\\]: OpenFGA rejected the tuples: .*editor`));
+    await expect(adapter.loadNative(spec({ model: 'good.fga', tuples: 'tuples.yaml' }))).rejects.toThrow(new RegExp(`^${escapeRegExp(tuples)} at \\[0\\.\\.1\\]: OpenFGA rejected the tuples: .*editor`));
   });
 
   it('runs a scenario with a broken native model as a setup error naming the file', async () => {
@@ -102,6 +102,6 @@ describe('openfga native mode on the real server', () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -111,7 +111,10 @@ function newIndex() {
 
 function add(index: Map<string, Map<string, Relationship>>, key: string, rel: Relationship): void {
   let bucket = index.get(key);
-  if (!bucket) index.set(key, (bucket = new Map()));
+  if (!bucket) {
+    bucket = new Map();
+    index.set(key, bucket);
+  }
   bucket.set(relationshipKey(rel), rel);
 }
 

@@ -243,7 +243,8 @@ export function compileCondition(def: ConditionDefinition): CompiledCondition {
       for (const name of used) {
         const value = values[name];
         if (value === undefined || value === null) {
-          (missing ??= []).push(name);
+          missing ??= [];
+          missing.push(name);
           continue;
         }
         try {

@@ -31,6 +31,7 @@ export class DepthLimitError extends Error {
   }
 }
 
+// biome-ignore lint/suspicious/noConstEnum: local to this file (never exported), so per-file transpilers (tsx) inline it
 const enum State {
   Deny = 0,
   Allow = 1,

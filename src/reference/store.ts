@@ -62,12 +62,18 @@ export class RelationshipStore {
     const isNew = !map.has(subject);
     map.set(subject, stored);
     let bySubject = this.#bySubject.get(subject);
-    if (!bySubject) this.#bySubject.set(subject, (bySubject = new Map()));
+    if (!bySubject) {
+      bySubject = new Map();
+      this.#bySubject.set(subject, bySubject);
+    }
     bySubject.set(relationshipKey(rel), stored);
     if (isNew) {
       this.#size++;
       let ids = this.#resources.get(rel.resource.type);
-      if (!ids) this.#resources.set(rel.resource.type, (ids = new Map()));
+      if (!ids) {
+        ids = new Map();
+        this.#resources.set(rel.resource.type, ids);
+      }
       ids.set(rel.resource.id, (ids.get(rel.resource.id) ?? 0) + 1);
     }
     return isNew;

@@ -60,7 +60,9 @@ describe('engine configuration (no processes)', () => {
 
   it.skipIf(Boolean(testcontainersError))('the built GenericContainer carries the spec (not started)', async () => {
     const spec = { image: 'example/engine:1.2.3', exposedPorts: [8080], command: ['run', '--addr=0.0.0.0:8080'], environment: {}, files: [], wait: { path: '/health', port: 8080, status: 200 }, startupTimeoutMs: 1000 };
-    const container = (await buildContainer(spec)) as any;
+    // The built container's private fields, as testcontainers 11 names them.
+    type Built = { imageName: { string: string }; createOpts: { Cmd: string[] }; hostConfig: { PortBindings: Record<string, unknown> }; waitStrategy: object };
+    const container = (await buildContainer(spec)) as unknown as Built;
     expect(container.imageName.string).toBe('example/engine:1.2.3');
     expect(container.createOpts.Cmd).toEqual(['run', '--addr=0.0.0.0:8080']);
     expect(container.hostConfig.PortBindings['8080/tcp']).toEqual([{ HostPort: '0', HostIp: '127.0.0.1' }]);

@@ -97,10 +97,16 @@ function fixpoint(model: Model, relationships: Relationship[]): Map<string, bool
         for (const name of def.relations.keys()) {
           if (has(obj, name, user)) continue;
           const holds = tuples.some((t) => t.obj === obj && t.rel === name && (t.srel ? has(t.subj, t.srel, user) : t.subj === user || t.subj === 'user:*'));
-          if (holds) facts.add(`${obj}#${name}@${user}`), (changed = true);
+          if (holds) {
+            facts.add(`${obj}#${name}@${user}`);
+            changed = true;
+          }
         }
         for (const [name, p] of def.permissions) {
-          if (!has(obj, name, user) && evalRewrite(obj, p.rewrite, user)) facts.add(`${obj}#${name}@${user}`), (changed = true);
+          if (!has(obj, name, user) && evalRewrite(obj, p.rewrite, user)) {
+            facts.add(`${obj}#${name}@${user}`);
+            changed = true;
+          }
         }
       }
     }

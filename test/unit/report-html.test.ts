@@ -40,7 +40,7 @@ describe('HTML report', () => {
     for (const c of r.cases) if (c.engine === 'reference') c.engine = r.engines[0]!.id;
     for (const p of r.performance) if (p.engine === 'reference') p.engine = r.engines[0]!.id;
     const out = renderHtml(r);
-    const block = /<script type="application\/json" id="chart-data">([^]*?)<\/script>/.exec(out)![1]!;
+    const block = /<script type="application\/json" id="chart-data">(.*?)<\/script>/s.exec(out)![1]!;
     expect(block).not.toContain('<');
     expect(block).toContain('\\u003c/script\\u003e');
     const data = JSON.parse(block) as { charts: { id: string; labels: string[]; series: { label: string; values?: (number | null)[]; colors?: string[] }[] }[] };
@@ -58,7 +58,7 @@ describe('HTML report', () => {
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!.replace(/&#39;/g, "'");
     expect(csp).toContain("default-src 'none'");
-    const scripts = [...html.matchAll(/<script>([^]*?)<\/script>/g)].map((m) => m[1]!);
+    const scripts = [...html.matchAll(/<script>(.*?)<\/script>/gs)].map((m) => m[1]!);
     expect(scripts).toHaveLength(2);
     for (const s of scripts) expect(csp).toContain(`'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`);
     expect(scripts[0]).toContain('Chart');
