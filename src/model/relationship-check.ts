@@ -21,7 +21,7 @@ export interface RelationshipProblem {
 export type RelationshipChange = 'write' | 'delete';
 
 /** `user`, `user:*`, `group#member`, `user with cond`: as the model's YAML writes it. */
-export function formatAllowedSubject(allowed: AllowedSubject): string {
+function formatAllowedSubject(allowed: AllowedSubject): string {
   return `${allowed.type}${allowed.wildcard ? ':*' : ''}${allowed.relation ? `#${allowed.relation}` : ''}${allowed.condition ? ` with ${allowed.condition}` : ''}`;
 }
 

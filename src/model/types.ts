@@ -81,12 +81,6 @@ export function formatParameterType(type: ParameterType): string {
   return type.kind === 'list' || type.kind === 'map' ? `${type.kind}<${formatParameterType(type.element)}>` : type.kind;
 }
 
-/** Whether `name` is a relation or a permission of `type`. */
-export function hasRelationOrPermission(model: Model, type: string, name: string): boolean {
-  const def = model.types.get(type);
-  return !!def && (def.relations.has(name) || def.permissions.has(name));
-}
-
 export function modelFeatures(model: Model): Set<ModelFeature> {
   const features = new Set<ModelFeature>();
   const visit = (rewrite: Rewrite): void => {
