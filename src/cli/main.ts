@@ -25,6 +25,7 @@ import { runAll } from '../runner/run.ts';
 import { loadBundledScenarios, loadScenarioFile } from '../scenario/load.ts';
 import { allowNativePaths } from '../scenario/native-files.ts';
 import type { Scenario } from '../scenario/types.ts';
+import { type BenchCommandOptions, collect, nonNegativeInt, positiveInt, type RunCommandOptions } from './options.ts';
 
 const RENDERERS = {
   md: renderMarkdown,
@@ -50,13 +51,6 @@ function runId(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-const positiveInt = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InputError(name, value, 'expected a whole number of milliseconds', `e.g. ${name} 500`);
-  return n;
-};
-
 async function loadScenarios(ids: string[], files: string[]): Promise<Scenario[]> {
   const fromFiles = await Promise.all(files.map((f) => loadScenarioFile(path.resolve(f))));
   if (files.length > 0 && ids.length === 0) return fromFiles;
@@ -80,10 +74,10 @@ export function buildProgram(): Command {
     .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('--resume', 'continue the interrupted run in --out: keep its finished engine × scenario pairs')
     .option('--allow-path <path>', "a file or folder outside a scenario's folder that its native blocks may read (repeatable)", collect, [])
-    .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(positiveInt('--bench-time')))
-    .addOption(new Option('--warmup <ms>', 'benchmark warm-up time').default(100).argParser(positiveInt('--warmup')))
-    .addOption(new Option('--check-timeout <ms>', 'deadline for one engine call').default(10_000).argParser(positiveInt('--check-timeout')))
-    .action(async (opts) => {
+    .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(nonNegativeInt('--bench-time', 'milliseconds')))
+    .addOption(new Option('--warmup <ms>', 'benchmark warm-up time').default(100).argParser(nonNegativeInt('--warmup', 'milliseconds')))
+    .addOption(new Option('--check-timeout <ms>', 'deadline for one engine call').default(10_000).argParser(positiveInt('--check-timeout', 'milliseconds')))
+    .action(async (opts: RunCommandOptions) => {
       const specs = await resolveEngineSpecs(opts.engine.length > 0 ? opts.engine : ['reference']);
       allowNativePaths(opts.allowPath);
       const scenarios = await loadScenarios(opts.scenario, opts.file);
@@ -189,20 +183,20 @@ export function buildProgram(): Command {
     .option('--all', 'every engine and configuration, with cost curves')
     .option('-s, --scenario <id>', 'the scenario whose benchmark requests are the load', 'load-mix')
     .option('-o, --out <dir>', 'results folder (default: results/runs/bench-<time>)')
-    .addOption(new Option('--trials <n>', 'independent trials per measurement').default(3).argParser(positiveInt('--trials')))
-    .addOption(new Option('--duration <ms>', 'measured time per trial').default(1000).argParser(positiveInt('--duration')))
-    .addOption(new Option('--warmup <ms>', 'warm-up per trial, not measured').default(300).argParser(positiveInt('--warmup')))
+    .addOption(new Option('--trials <n>', 'independent trials per measurement').default(3).argParser(positiveInt('--trials', 'trials')))
+    .addOption(new Option('--duration <ms>', 'measured time per trial').default(1000).argParser(positiveInt('--duration', 'milliseconds')))
+    .addOption(new Option('--warmup <ms>', 'warm-up per trial, not measured').default(300).argParser(nonNegativeInt('--warmup', 'milliseconds')))
     .option('--concurrency <list>', 'closed-loop client counts', '1,16')
-    .addOption(new Option('--slo <ms>', 'p99 threshold of the SLO verdict').default(50).argParser(positiveInt('--slo')))
-    .addOption(new Option('--rate <n>', 'target arrival rate (checks/s) for the SLO').default(1000).argParser(positiveInt('--rate')))
-    .addOption(new Option('--max-rate <n>', 'highest rate the SLO ramp tries').default(64_000).argParser(positiveInt('--max-rate')))
-    .addOption(new Option('--connections <n>', 'open-loop connections').default(16).argParser(positiveInt('--connections')))
+    .addOption(new Option('--slo <ms>', 'p99 threshold of the SLO verdict').default(50).argParser(positiveInt('--slo', 'milliseconds')))
+    .addOption(new Option('--rate <n>', 'target arrival rate (checks/s) for the SLO').default(1000).argParser(positiveInt('--rate', 'checks per second')))
+    .addOption(new Option('--max-rate <n>', 'highest rate the SLO ramp tries').default(64_000).argParser(positiveInt('--max-rate', 'checks per second')))
+    .addOption(new Option('--connections <n>', 'open-loop connections').default(16).argParser(positiveInt('--connections', 'connections')))
     .option('--set <key=value>', "engine option, e.g. 'consistency=HIGHER_CONSISTENCY' (repeatable)", collect, [])
     .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('--curves', 'measure cost curves (on with --all)')
     .option('--curve <dimension>', `measure only this cost curve (repeatable; implies --curves): ${CURVES.map((c) => c.dimension).join(', ')}`, collect, [])
-    .addOption(new Option('--max-curve-size <n>', 'largest size a cost curve tries').default(100_000).argParser(positiveInt('--max-curve-size')))
-    .action(async (opts) => {
+    .addOption(new Option('--max-curve-size <n>', 'largest size a cost curve tries').default(100_000).argParser(positiveInt('--max-curve-size', "the curve's size (depth, relationships, tenants or batch size)")))
+    .action(async (opts: BenchCommandOptions) => {
       const { runBench } = await import('../bench/command.ts');
       const definitions = await loadEngineDefinitions();
       const embedded = definitions.filter((d) => d.install.kind === 'embedded' && d.role !== 'baseline').map((d) => d.id);
@@ -214,7 +208,7 @@ export function buildProgram(): Command {
       const [scenario] = await loadBundledScenarios([opts.scenario]);
       if (!scenario) throw new InputError('--scenario', opts.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
       const outDir = path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'runs', `bench-${runId()}`));
-      const concurrency = String(opts.concurrency).split(',').map((c) => positiveInt('--concurrency')(c.trim()));
+      const concurrency = String(opts.concurrency).split(',').map((c) => positiveInt('--concurrency', 'clients')(c.trim()));
       for (const dimension of opts.curve as string[]) {
         if (!CURVES.some((c) => c.dimension === dimension)) {
           throw new InputError('--curve', dimension, 'no cost curve of this dimension', `use one of: ${CURVES.map((c) => c.dimension).join(', ')}`);
@@ -266,18 +260,18 @@ export function buildProgram(): Command {
     .command('crosscheck')
     .description("cross-check the harness's latency with wrk on the same engine endpoint (OPA by default) at the same rate")
     .option('-e, --engine <engine>', 'the engine measured; its adapter must have an HTTP decision endpoint', 'opa[nolog]')
-    .addOption(new Option('--rate <n>', 'checks per second').default(400).argParser(positiveInt('--rate')))
-    .addOption(new Option('--connections <n>', 'connections of both tools').default(4).argParser(positiveInt('--connections')))
-    .addOption(new Option('--duration <s>', 'seconds per measurement').default(10).argParser(positiveInt('--duration')))
-    .addOption(new Option('--rounds <n>', 'alternating rounds of wrk and the harness').default(3).argParser(positiveInt('--rounds')))
+    .addOption(new Option('--rate <n>', 'checks per second').default(400).argParser(positiveInt('--rate', 'checks per second')))
+    .addOption(new Option('--connections <n>', 'connections of both tools').default(4).argParser(positiveInt('--connections', 'connections')))
+    .addOption(new Option('--duration <s>', 'seconds per measurement').default(10).argParser(positiveInt('--duration', 'seconds')))
+    .addOption(new Option('--rounds <n>', 'alternating rounds of wrk and the harness').default(3).argParser(positiveInt('--rounds', 'rounds')))
     .option('-s, --scenario <id>', 'scenario loaded into OPA', 'authzen-todo')
-    .addOption(new Option('--request <i>', "which of the scenario's benchmark requests is sent").default(4).argParser(positiveInt('--request')))
+    .addOption(new Option('--request <i>', "which of the scenario's benchmark requests is sent").default(4).argParser(nonNegativeInt('--request', 'a request index (from 0)')))
     .option('--param <key=value>', "override one of the scenario generator's parameters (repeatable)", collect, [])
     .option('--pin', 'pin OPA to CPU 1 and the harness and wrk to CPU 0 (taskset)')
     .addOption(new Option('--pacing <how>', "the harness's open-loop pacing").choices(['timer', 'spin']).default('timer'))
     .action(async (opts: { engine: string; rate: number; connections: number; duration: number; rounds: number; scenario: string; request: number; param: string[]; pin?: boolean; pacing: Pacing }) => {
       const { crosscheck, crosscheckTable } = await import('../bench/crosscheck.ts');
-      const params = Object.fromEntries(Object.entries(parseSettings(opts.param)).map(([k, v]) => [k, positiveInt('--param')(v)]));
+      const params = Object.fromEntries(Object.entries(parseSettings(opts.param)).map(([k, v]) => [k, nonNegativeInt('--param', 'a generator parameter value')(v)]));
       const rows = await crosscheck({ engine: opts.engine, rate: opts.rate, connections: opts.connections, durationS: opts.duration, rounds: opts.rounds, scenario: opts.scenario, request: opts.request, params, pin: !!opts.pin, pacing: opts.pacing, log });
       console.log(crosscheckTable(rows));
     });
@@ -285,8 +279,8 @@ export function buildProgram(): Command {
   program
     .command('fuzz')
     .description('fuzz the scenario loader and model parser with generated files (fast-check)')
-    .addOption(new Option('--count <n>', 'generated inputs').default(10_000).argParser(positiveInt('--count')))
-    .addOption(new Option('--seed <n>', 'fast-check seed').default(42).argParser(positiveInt('--seed')))
+    .addOption(new Option('--count <n>', 'generated inputs').default(10_000).argParser(positiveInt('--count', 'generated inputs')))
+    .addOption(new Option('--seed <n>', 'fast-check seed').default(42).argParser(nonNegativeInt('--seed', 'a seed')))
     .action(async (opts: { count: number; seed: number }) => {
       const { fuzzLoader } = await import('../fuzz/scenario-fuzz.ts');
       const started = performance.now();

@@ -58,6 +58,13 @@ describe('authz-bench CLI', () => {
     expect(stderr).toContain('reference');
   });
 
+  it('exits 2 for a zero deadline, naming the option and its unit, before running anything', async () => {
+    const { code, stderr } = await cli(['run', '--check-timeout', '0']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('error: --check-timeout at 0: expected milliseconds as a whole number, 1 or more');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('lists the bundled scenarios with tags', async () => {
     const { code, stdout } = await cli(['list', 'scenarios']);
     expect(code).toBe(0);

@@ -1,0 +1,68 @@
+// Command-line option parsers and the typed options of the commands that read many
+// (src/cli/main.ts declares the commands). A bad value is an InputError that names the
+// option, the value and the unit the option counts in, so the CLI exits 2 with one line.
+
+import type { LaunchRequest } from '../core/adapter.ts';
+import { InputError } from '../core/errors.ts';
+
+/** A repeatable option: every value given, in order. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Parser of an option that takes a whole number of `unit`, 1 or more (`positiveInt('--trials', 'trials')`). */
+export function positiveInt(option: string, unit: string): (value: string) => number {
+  return wholeNumber(option, unit, 1);
+}
+
+/** As positiveInt, for an option where 0 means something (`--bench-time 0` skips the benchmark). */
+export function nonNegativeInt(option: string, unit: string): (value: string) => number {
+  return wholeNumber(option, unit, 0);
+}
+
+function wholeNumber(option: string, unit: string, min: number): (value: string) => number {
+  return (value) => {
+    // Digits only: Number() would also take '', '1e3', '0x10' and ' 5 '.
+    const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < min) throw new InputError(option, value, `expected ${unit} as a whole number, ${min} or more`, `write ${option} followed by digits only, ${min} or more`);
+    return n;
+  };
+}
+
+/** `authz-bench run`. */
+export interface RunCommandOptions {
+  engine: string[];
+  scenario: string[];
+  file: string[];
+  out?: string;
+  set: string[];
+  launch: LaunchRequest['strategy'];
+  /** Files or folders outside a scenario's folder that its native blocks may read. */
+  allowPath: string[];
+  resume?: boolean;
+  benchTime: number;
+  warmup: number;
+  checkTimeout: number;
+}
+
+/** `authz-bench bench`. */
+export interface BenchCommandOptions {
+  engine: string[];
+  all?: boolean;
+  scenario: string;
+  out?: string;
+  trials: number;
+  duration: number;
+  warmup: number;
+  /** Comma-separated client counts, parsed by the command. */
+  concurrency: string;
+  slo: number;
+  rate: number;
+  maxRate: number;
+  connections: number;
+  set: string[];
+  launch: LaunchRequest['strategy'];
+  curves?: boolean;
+  curve: string[];
+  maxCurveSize: number;
+}
