@@ -11,18 +11,11 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // Engine servers share two cores: run test files one at a time so timings stay sane.
+    fileParallelism: false,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      {
-        extends: true,
-        test: {
-          name: 'engines',
-          include: ['test/**/*.test.ts', 'adapters/**/*.test.ts'],
-          exclude: ['test/unit/**'],
-          // Engine servers share two cores: run test files one at a time so timings stay sane.
-          fileParallelism: false,
-        },
-      },
+      { extends: true, test: { name: 'engines', include: ['test/**/*.test.ts', 'adapters/**/*.test.ts'], exclude: ['test/unit/**'] } },
     ],
   },
 });
