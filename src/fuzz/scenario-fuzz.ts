@@ -1,11 +1,15 @@
 // Property-based fuzzing of the scenario loader and model parser with fast-check: every
 // generated file must load or be rejected with an InputError naming the file and the
-// place; anything else (a crash, a TypeError, a hang) is a finding.
+// place; anything else (a crash, a TypeError, a hang) is a finding. So is a file the
+// loader accepts whose relationship changes the reference engine rejects: both must apply
+// the same rule (src/model/relationship-check.ts).
 
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { InputError, InputErrors } from '../core/errors.ts';
+import { errorMessage, InputError, InputErrors } from '../core/errors.ts';
+import { ReferenceEngine } from '../reference/engine.ts';
 import { loadScenarioText } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/types.ts';
 
 const FILE = 'fuzz.yaml';
 
@@ -32,6 +36,18 @@ export const VALID = {
     { delete: ['doc:1#blocked@user:anne'] },
     { revocation: { path: 'relationship', check: { subject: 'user:anne', action: 'view', resource: 'doc:1' }, revoke: { delete: ['doc:1#viewer@user:anne'] } } },
     { expectLog: { fields: ['subject'] } },
+    // A policy update: the steps after it are checked against the new model.
+    {
+      updateModel: {
+        types: {
+          user: {},
+          group: { relations: { member: ['user', 'group#member'] } },
+          doc: { relations: { parent: ['doc'], viewer: ['user', 'group#member'], editor: ['user'] }, permissions: { view: 'viewer | editor | parent->view' } },
+        },
+      },
+    },
+    { write: ['doc:1#editor@user:anne'] },
+    { delete: ['doc:1#viewer@user:*'] },
   ],
 };
 
@@ -206,6 +222,31 @@ export interface FuzzReport {
   byKind: Record<FuzzKind, number>;
 }
 
+/**
+ * Applies a loaded scenario's relationship changes to the reference engine in the runner's
+ * order (run-scenario.ts: relationships, then each step; a revocation changes the model,
+ * then writes, then deletes). Returns the engine's error, or undefined when it took all.
+ */
+function referenceRejection(scenario: Scenario): string | undefined {
+  try {
+    const engine = new ReferenceEngine(scenario.model, { decisionLog: false });
+    engine.write(scenario.relationships);
+    for (const step of scenario.steps) {
+      if (step.kind === 'updateModel') engine.updateModel(step.model);
+      else if (step.kind === 'write') engine.write(step.relationships);
+      else if (step.kind === 'delete') engine.delete(step.relationships);
+      else if (step.kind === 'revocation') {
+        if (step.revoke.model) engine.updateModel(step.revoke.model);
+        if (step.revoke.write) engine.write(step.revoke.write);
+        if (step.revoke.delete) engine.delete(step.revoke.delete);
+      }
+    }
+    return undefined;
+  } catch (error) {
+    return errorMessage(error);
+  }
+}
+
 /** An InputError must name the file, and a place unless the whole file is at fault. */
 function wellFormed(error: InputError): boolean {
   return error.file === FILE && error.problem.length > 0;
@@ -219,8 +260,10 @@ export async function fuzzLoader(count: number, seed = 42, hangMs = 2000): Promi
     report.byKind[kind]++;
     const started = performance.now();
     try {
-      await loadScenarioText(input, FILE);
+      const scenario = await loadScenarioText(input, FILE);
       report.accepted++;
+      const rejection = referenceRejection(scenario);
+      if (rejection) report.crashes.push({ input, problem: `the loader accepted it, the reference engine rejected it: ${rejection}` });
     } catch (error) {
       const errors = error instanceof InputErrors ? error.errors : error instanceof InputError ? [error] : undefined;
       if (!errors) report.crashes.push({ input: shorten(input), problem: `not an input error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}` });
