@@ -1,6 +1,6 @@
 // Cerbos adapter: translation and resolver unit tests, `cerbos compile` on the generated
 // policies, then the real Cerbos PDP (never a mock) in both configurations: hand-made checks,
-// and in the admin configuration every bundled scenario (the contract test, test/contract.test.ts,
+// and in the admin configuration every bundled scenario (the contract test, test/engines/contract.test.ts,
 // runs them and the random graphs on the default configuration).
 
 import { spawnSync } from 'node:child_process';

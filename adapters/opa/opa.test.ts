@@ -1,6 +1,6 @@
 // OPA adapter: translation unit tests, the server's arguments, then the real OPA server
 // (never a mock): hand-made checks, revocation, decision logs, the level limit, opa[nolog].
-// Every bundled scenario and the random graphs run in the contract test (test/contract.test.ts).
+// Every bundled scenario and the random graphs run in the contract test (test/engines/contract.test.ts).
 
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 // OpenFGA adapter: translation unit tests, then the real OpenFGA server (never a mock):
 // hand-made checks, BatchCheck, policy update, the request log, the check query cache, store
 // per tenant, and every bundled scenario on PostgreSQL. The contract test
-// (test/contract.test.ts) runs every bundled scenario and the random graphs on the default configuration.
+// (test/engines/contract.test.ts) runs every bundled scenario and the random graphs on the default configuration.
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';

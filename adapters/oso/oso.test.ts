@@ -1,5 +1,5 @@
 // Oso adapter: translation output and the real embedded engine on hand-written models.
-// Every bundled scenario and the random graphs run in the contract test (test/contract.test.ts).
+// Every bundled scenario and the random graphs run in the contract test (test/engines/contract.test.ts).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseModel } from '../../src/model/parse.ts';

@@ -74,9 +74,6 @@ export type ModelFeature =
   | 'exclusion'
   | 'tupleToUserset';
 
-/** Every rewrite feature: what an engine supporting the whole neutral model declares. */
-export const ALL_MODEL_FEATURES: ReadonlySet<ModelFeature> = new Set<ModelFeature>(['usersets', 'wildcards', 'conditions', 'union', 'intersection', 'exclusion', 'tupleToUserset']);
-
 export function formatParameterType(type: ParameterType): string {
   return type.kind === 'list' || type.kind === 'map' ? `${type.kind}<${formatParameterType(type.element)}>` : type.kind;
 }

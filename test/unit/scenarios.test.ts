@@ -1,6 +1,6 @@
 // The bundled scenario library: every file under scenarios/ loads, with its family tag and
 // at least one check. That every case passes on every engine, the reference first, is the
-// contract test's (test/contract.test.ts).
+// contract test's (test/engines/contract.test.ts).
 
 import { describe, expect, it } from 'vitest';
 import { bundledScenarioFiles, loadScenarioFile } from '../../src/scenario/load.ts';

@@ -2,9 +2,9 @@
 // `--set` options split per engine and refused when no chosen engine has them.
 
 import { describe, expect, it } from 'vitest';
-import { isInputError } from '../src/core/errors.ts';
-import { createEngine, loadEngineDefinitions, resolveEngineSpecs, settingsFor } from '../src/engines/registry.ts';
-import { engineLogFile } from '../src/runner/engine-session.ts';
+import { isInputError } from '../../src/core/errors.ts';
+import { createEngine, loadEngineDefinitions, resolveEngineSpecs, settingsFor } from '../../src/engines/registry.ts';
+import { engineLogFile } from '../../src/runner/engine-session.ts';
 
 const definitions = await loadEngineDefinitions();
 /** Any engine with a configuration and any engine with a --set option, found by their definitions. */

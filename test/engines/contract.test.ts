@@ -6,14 +6,14 @@
 // are skipped with the reason (run `authz-bench engines install`).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineAdapter } from '../src/core/adapter.ts';
-import { isInstalled } from '../src/engines/paths.ts';
-import { loadBundledScenarios } from '../src/scenario/load.ts';
-import { decidingEngines, startEngine } from './helpers/engines.ts';
-import { foldersYaml, model } from './helpers/model.ts';
-import { randomGraphMismatches, withoutCycles } from './helpers/random-graphs.ts';
-import { KNOWN_UNSUPPORTED } from './helpers/known-unsupported.ts';
-import { scenarioOutcome } from './helpers/scenario-check.ts';
+import type { EngineAdapter } from '../../src/core/adapter.ts';
+import { isInstalled } from '../../src/engines/paths.ts';
+import { loadBundledScenarios } from '../../src/scenario/load.ts';
+import { decidingEngines, startEngine } from '../helpers/engines.ts';
+import { foldersYaml, model } from '../helpers/model.ts';
+import { randomGraphMismatches, withoutCycles } from '../helpers/random-graphs.ts';
+import { KNOWN_UNSUPPORTED } from '../helpers/known-unsupported.ts';
+import { scenarioOutcome } from '../helpers/scenario-check.ts';
 
 /**
  * Engines that do not support recursive data (SpiceDB stops at its depth limit on a cycle,
