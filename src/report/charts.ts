@@ -151,7 +151,7 @@ function revocationCharts(results: RunResults): ChartSpec[] {
     caption: 'Stale allows per engine and path (expiry left out: its allows before the deadline are expected)',
     kind: 'bar',
     labels: engines,
-    series: stalePaths.map((path) => ({ label: path, color: pathColour(paths.indexOf(path)), values: engines.map((e) => find(e, path)?.revocation!.staleAllows ?? null) })),
+    series: stalePaths.map((path) => ({ label: path, color: pathColour(paths.indexOf(path)), values: engines.map((e) => find(e, path)?.revocation?.staleAllows ?? null) })),
     axis: { title: 'stale allows' },
     height: 320,
   };

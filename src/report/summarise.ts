@@ -234,7 +234,7 @@ const listSize = (list: string | undefined): string => {
 function searchSection(results: RunResults): Section | undefined {
   const cases = results.cases.filter((c) => c.kind === 'search');
   if (cases.length === 0) return undefined;
-  const groups = groupBy(cases, (c) => `${c.scenario} ${where(c)}`).map(([label, group]) => ({
+  const groups = groupBy(cases, (c) => `${c.scenario} ${where(c)}`).map(([, group]) => ({
     label: `${group[0]!.scenario}: ${group[0]!.name ?? where(group[0]!)}`,
     scenario: group[0]!.scenario,
     rows: group.map((c) => ({

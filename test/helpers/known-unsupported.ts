@@ -1,5 +1,5 @@
 // What the engines cannot run of the bundled scenarios, each reason explained in the adapter's
-// README. The contract test (test/contract.test.ts) fails on anything unsupported that is not
+// README. The contract test (test/engines/contract.test.ts) fails on anything unsupported that is not
 // listed here, and on a listed entry that became supported.
 
 const NO_LOG = 'the engine keeps no decision log of its own (the harness log is not counted)';

@@ -13,7 +13,7 @@
   const ms = (v) => (v < 1 ? `${+(v * 1000).toPrecision(3)} µs` : v < 1000 ? `${+v.toPrecision(3)} ms` : `${+(v / 1000).toPrecision(3)} s`);
   // Log axes: label 1, 2 and 5 of each decade, or only the decades when the axis spans more
   // than three, so the labels fit.
-  const logTick = (format) => (value, index, ticks) => {
+  const logTick = (format) => (value, _index, ticks) => {
     const v = Number(value);
     const lead = v / 10 ** Math.floor(Math.log10(v));
     const first = ticks[0]?.value ?? v;

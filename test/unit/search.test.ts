@@ -2,11 +2,11 @@
 // unsupported), and the reference engine's exact answers.
 
 import { describe, expect, it } from 'vitest';
-import { ReferenceEngine } from '../src/reference/engine.ts';
-import { judgeSearch } from '../src/runner/search.ts';
-import { loadScenarioText } from '../src/scenario/load.ts';
-import type { SearchStep } from '../src/scenario/types.ts';
-import { model, rel } from './helpers/model.ts';
+import { ReferenceEngine } from '../../src/reference/engine.ts';
+import { judgeSearch } from '../../src/runner/search.ts';
+import { loadScenarioText } from '../../src/scenario/load.ts';
+import type { SearchStep } from '../../src/scenario/types.ts';
+import { model, rel } from '../helpers/model.ts';
 
 const MODEL = `
   types:

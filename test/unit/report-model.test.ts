@@ -5,14 +5,14 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { chartSpecs } from '../src/report/charts.ts';
-import { escapeHtml, printHtml, renderHtml } from '../src/report/html.ts';
-import { codeSpan, markdownText, printMarkdown, renderMarkdown } from '../src/report/markdown.ts';
-import { summarise } from '../src/report/summarise.ts';
-import { rows, type Cell, type Table } from '../src/report/table.ts';
-import type { BenchSection, RunResults } from '../src/results/types.ts';
+import { chartSpecs } from '../../src/report/charts.ts';
+import { escapeHtml, printHtml, renderHtml } from '../../src/report/html.ts';
+import { codeSpan, markdownText, printMarkdown, renderMarkdown } from '../../src/report/markdown.ts';
+import { summarise } from '../../src/report/summarise.ts';
+import { rows, type Cell, type Table } from '../../src/report/table.ts';
+import type { BenchSection, RunResults } from '../../src/results/types.ts';
 
-const load = () => JSON.parse(readFileSync(new URL('./fixtures/results-small.json', import.meta.url), 'utf8')) as RunResults;
+const load = () => JSON.parse(readFileSync(new URL('../fixtures/results-small.json', import.meta.url), 'utf8')) as RunResults;
 const interval = (mean: number, margin = mean / 10) => ({ mean, low: mean - margin, high: mean + margin, margin, n: 3 });
 
 /** A bench section with one of everything, as `authz-bench bench` writes it. */
@@ -195,7 +195,7 @@ describe('Markdown escapes raw HTML from the results', () => {
   failing.request = 'user:`x` view <b>';
   const md = renderMarkdown(r);
   /** The Markdown outside code spans: where a renderer would read HTML. */
-  const outsideCode = md.replace(/(`+)[^]*?\1/g, '');
+  const outsideCode = md.replace(/(`+).*?\1/gs, '');
 
   it('leaves no tag or entity from the data outside code spans (inside them text is literal)', () => {
     expect(outsideCode).not.toMatch(/<[a-z/!]/i);
