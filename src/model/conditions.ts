@@ -126,6 +126,9 @@ export interface CompiledCondition {
   evaluate(values: Record<string, unknown>, budget?: EvaluationBudget): ConditionResult;
 }
 
+/** The parameter names filled from the request rather than from context keys. */
+export const REQUEST_PARAMETERS = ['subject', 'resource', 'context'] as const;
+
 type Program = (values: Record<string, unknown>) => unknown;
 
 /** The cel-js type name for a declared parameter type. */
