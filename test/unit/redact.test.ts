@@ -6,10 +6,10 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clearRegisteredSecrets, redact, registerSecretsIn } from '../src/core/redact.ts';
-import { ResultsWriter } from '../src/results/writer.ts';
+import { clearRegisteredSecrets, redact, registerSecretsIn } from '../../src/core/redact.ts';
+import { ResultsWriter } from '../../src/results/writer.ts';
 
-const CLI = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
+const CLI = path.resolve(import.meta.dirname, '../../bin/authz-bench.js');
 
 afterEach(() => clearRegisteredSecrets());
 

@@ -6,10 +6,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkS
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import openfga from '../adapters/openfga/index.ts';
-import { isInstalled } from '../src/engines/paths.ts';
+import openfga from '../../adapters/openfga/index.ts';
+import { isInstalled } from '../../src/engines/paths.ts';
 
-const CLI = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
+const CLI = path.resolve(import.meta.dirname, '../../bin/authz-bench.js');
 const FAST = ['--scenario', 'authzen-todo', '--bench-time', '0'];
 
 function cli(args: string[]) {
@@ -125,7 +125,7 @@ describe('a disk that fills up during the run: exit 74, a message, engines stopp
 describe('wrong shapes and unreadable files given to report and compare: exit 2 with the place', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-shape-'));
   mkdirSync(dir, { recursive: true });
-  const good = path.resolve(import.meta.dirname, 'fixtures/results-small.json');
+  const good = path.resolve(import.meta.dirname, '../fixtures/results-small.json');
   const valid = JSON.parse(readFileSync(good, 'utf8'));
   const write = (name: string, value: unknown) => {
     const file = path.join(dir, name);

@@ -6,13 +6,13 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import reference from '../adapters/reference/index.ts';
-import openfga from '../adapters/openfga/index.ts';
-import { isInstalled } from '../src/engines/paths.ts';
-import { runAll } from '../src/runner/run.ts';
-import { loadBundledScenarios } from '../src/scenario/load.ts';
+import reference from '../../adapters/reference/index.ts';
+import openfga from '../../adapters/openfga/index.ts';
+import { isInstalled } from '../../src/engines/paths.ts';
+import { runAll } from '../../src/runner/run.ts';
+import { loadBundledScenarios } from '../../src/scenario/load.ts';
 
-const CLI = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
+const CLI = path.resolve(import.meta.dirname, '../../bin/authz-bench.js');
 
 describe('--resume', () => {
   it('keeps the latency figures of the pairs finished before the interruption', async () => {

@@ -6,10 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../src/core/errors.ts';
-import { loadScenarioText, MAX_NESTING } from '../src/scenario/load.ts';
+import { InputError } from '../../src/core/errors.ts';
+import { loadScenarioText, MAX_NESTING } from '../../src/scenario/load.ts';
 
-const CLI = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
+const CLI = path.resolve(import.meta.dirname, '../../bin/authz-bench.js');
 const HEAD = 'id: deep\ntitle: Deep\nmodel:\n  types:\n    user: {}\n';
 
 const nested: Record<string, (depth: number) => string> = {

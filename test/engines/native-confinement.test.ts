@@ -7,15 +7,15 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, truncat
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadNativeCerbos } from '../adapters/cerbos/native.ts';
-import { readNativeFiles } from '../adapters/opa/native.ts';
-import { readNativeOpenFga } from '../adapters/openfga/native.ts';
-import { loadNativeOso } from '../adapters/oso/native.ts';
-import type { NativeSpec } from '../src/core/adapter.ts';
-import { InputError } from '../src/core/errors.ts';
-import { allowNativePaths, clearAllowedNativePaths, MAX_NATIVE_FILE_BYTES } from '../src/scenario/native-files.ts';
+import { loadNativeCerbos } from '../../adapters/cerbos/native.ts';
+import { readNativeFiles } from '../../adapters/opa/native.ts';
+import { readNativeOpenFga } from '../../adapters/openfga/native.ts';
+import { loadNativeOso } from '../../adapters/oso/native.ts';
+import type { NativeSpec } from '../../src/core/adapter.ts';
+import { InputError } from '../../src/core/errors.ts';
+import { allowNativePaths, clearAllowedNativePaths, MAX_NATIVE_FILE_BYTES } from '../../src/scenario/native-files.ts';
 
-const CLI = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
+const CLI = path.resolve(import.meta.dirname, '../../bin/authz-bench.js');
 const SECRET = 'root:$6$planted-shadow-hash';
 
 /** A scenario folder, and beside it (outside) a folder holding a secret file. */

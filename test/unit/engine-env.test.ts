@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { engineEnvironment } from '../src/engines/engine-env.ts';
-import { spawnManaged } from '../src/engines/process.ts';
+import { engineEnvironment } from '../../src/engines/engine-env.ts';
+import { spawnManaged } from '../../src/engines/process.ts';
 
 describe('the environment of an engine process', () => {
   it('holds PATH, HOME, locale and Go knobs, and no AUTHZ_BENCH_* or other variable', async () => {

@@ -6,17 +6,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import oso from '../adapters/oso/index.ts';
-import reference from '../adapters/reference/index.ts';
-import { BudgetExceededError } from '../src/reference/budget.ts';
-import { ReferenceEngine } from '../src/reference/engine.ts';
-import { evaluateCheck } from '../src/reference/evaluate.ts';
-import { compileCondition } from '../src/model/conditions.ts';
-import { createEngine } from '../src/engines/registry.ts';
-import { runScenario } from '../src/runner/run-scenario.ts';
-import { loadScenarioText } from '../src/scenario/load.ts';
+import oso from '../../adapters/oso/index.ts';
+import reference from '../../adapters/reference/index.ts';
+import { BudgetExceededError } from '../../src/reference/budget.ts';
+import { ReferenceEngine } from '../../src/reference/engine.ts';
+import { evaluateCheck } from '../../src/reference/evaluate.ts';
+import { compileCondition } from '../../src/model/conditions.ts';
+import { createEngine } from '../../src/engines/registry.ts';
+import { runScenario } from '../../src/runner/run-scenario.ts';
+import { loadScenarioText } from '../../src/scenario/load.ts';
 
-const CLI = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
+const CLI = path.resolve(import.meta.dirname, '../../bin/authz-bench.js');
 
 /** Every folder the parent of every other; anne is nobody's viewer, so the check is a deny after exploring every path. */
 function digraphScenario(folders: number): string {

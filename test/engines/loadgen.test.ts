@@ -9,26 +9,26 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineAdapter } from '../src/core/adapter.ts';
-import { InputError } from '../src/core/errors.ts';
-import { installEngines } from '../src/engines/install.ts';
-import { binaryPath, isInstalled } from '../src/engines/paths.ts';
-import { createEngine } from '../src/engines/registry.ts';
-import { runClosedLoop } from '../src/load/closed-loop.ts';
-import { runOpenLoop, TIMER_SLACK_MS } from '../src/load/open-loop.ts';
-import { runTrials } from '../src/load/trials.ts';
-import { exportLoad, httpChecks } from '../src/loadgen/export.ts';
-import { attackName, parseAttackName, type AttackLabel, type GeneratorHit, type LoadPlan } from '../src/loadgen/generator.ts';
-import { importHits, importRecords, readPlan } from '../src/loadgen/import.ts';
-import { parseTimestamp, vegeta } from '../src/loadgen/vegeta.ts';
-import { resolveRequest } from '../src/runner/now.ts';
-import { loadScenarioFile, PROJECT_ROOT } from '../src/scenario/load.ts';
-import type { Scenario } from '../src/scenario/types.ts';
-import type { RunResults } from '../src/results/types.ts';
-import { engineSpec, startEngine } from './helpers/engines.ts';
+import type { EngineAdapter } from '../../src/core/adapter.ts';
+import { InputError } from '../../src/core/errors.ts';
+import { installEngines } from '../../src/engines/install.ts';
+import { binaryPath, isInstalled } from '../../src/engines/paths.ts';
+import { createEngine } from '../../src/engines/registry.ts';
+import { runClosedLoop } from '../../src/load/closed-loop.ts';
+import { runOpenLoop, TIMER_SLACK_MS } from '../../src/load/open-loop.ts';
+import { runTrials } from '../../src/load/trials.ts';
+import { exportLoad, httpChecks } from '../../src/loadgen/export.ts';
+import { attackName, parseAttackName, type AttackLabel, type GeneratorHit, type LoadPlan } from '../../src/loadgen/generator.ts';
+import { importHits, importRecords, readPlan } from '../../src/loadgen/import.ts';
+import { parseTimestamp, vegeta } from '../../src/loadgen/vegeta.ts';
+import { resolveRequest } from '../../src/runner/now.ts';
+import { loadScenarioFile, PROJECT_ROOT } from '../../src/scenario/load.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
+import type { RunResults } from '../../src/results/types.ts';
+import { engineSpec, startEngine } from '../helpers/engines.ts';
 
 const run = promisify(execFile);
-const CLI = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
+const CLI = path.resolve(import.meta.dirname, '../../bin/authz-bench.js');
 
 describe('vegeta formats', () => {
   it('reads RFC 3339 times to the nanosecond, in any offset', () => {
