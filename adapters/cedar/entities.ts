@@ -39,7 +39,10 @@ const objectKey = (type: string, id: string) => `${type}:${id}`;
 
 function addTo<K, V>(index: Map<K, Map<string, V>>, k: K, itemKey: string, value: V): void {
   let bucket = index.get(k);
-  if (!bucket) index.set(k, (bucket = new Map()));
+  if (!bucket) {
+    bucket = new Map();
+    index.set(k, bucket);
+  }
   bucket.set(itemKey, value);
 }
 
@@ -212,7 +215,8 @@ export class SliceBuilder {
       const k = nodeKey(node.type, node.name, node.id);
       let entry = visited.get(k);
       if (!entry) {
-        visited.set(k, (entry = { node, parents: new Set() }));
+        entry = { node, parents: new Set() };
+        visited.set(k, entry);
         queue.push(k);
       }
       if (parent !== undefined && parent !== k) entry.parents.add(parent);

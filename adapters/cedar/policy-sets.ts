@@ -54,7 +54,10 @@ export class PolicySets {
     if (!grant) return;
     this.grants.set(key, { subject, grant });
     let keys = this.bySubject.get(subject);
-    if (!keys) this.bySubject.set(subject, (keys = new Set()));
+    if (!keys) {
+      keys = new Set();
+      this.bySubject.set(subject, keys);
+    }
     keys.add(key);
     this.bump(subject);
   }

@@ -131,7 +131,10 @@ function typeEdges(model: Model, closures: ClosureIndex, graph: Map<string, Set<
   const edges = new Map<string, Set<string>>();
   const add = (from: string, to: string) => {
     let set = edges.get(from);
-    if (!set) edges.set(from, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      edges.set(from, set);
+    }
     set.add(to);
   };
   for (const [type, def] of model.types) {
@@ -155,7 +158,13 @@ function typeEdges(model: Model, closures: ClosureIndex, graph: Map<string, Set<
 function reachable(start: string, edges: Map<string, Set<string>>): Set<string> {
   const seen = new Set([start]);
   const queue = [start];
-  while (queue.length) for (const next of edges.get(queue.pop()!) ?? []) if (!seen.has(next)) seen.add(next), queue.push(next);
+  while (queue.length) {
+    for (const next of edges.get(queue.pop()!) ?? []) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      queue.push(next);
+    }
+  }
   return seen;
 }
 

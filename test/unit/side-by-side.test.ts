@@ -1,9 +1,9 @@
 // `bench` ends with the embedded engines side by side: micro p50s as ratios to the reference engine's.
 
 import { describe, expect, it } from 'vitest';
-import type { PerformanceResult } from '../src/results/types.ts';
-import { sideBySideLines } from '../src/bench/side-by-side.ts';
-import { ratioToReference } from '../src/report/views.ts';
+import type { PerformanceResult } from '../../src/results/types.ts';
+import { sideBySideLines } from '../../src/bench/side-by-side.ts';
+import { ratioToReference } from '../../src/report/views.ts';
 
 const micro = (engine: string, p50: number, clientSide?: number): PerformanceResult => ({
   engine,
