@@ -190,8 +190,11 @@ export async function installEngines(definitions: readonly EngineComponent[], op
   mkdirSync(path.join(enginesDir(), 'run'), { recursive: true });
   const recorded = readVersions();
   const results: InstallResult[] = [];
-  let go: [number, number] | undefined | null = null;
-  const goVersionOnce = () => (go === null ? (go = goVersion(options.go)) : go);
+  let go: { version: [number, number] | undefined } | undefined;
+  const goVersionOnce = () => {
+    go ??= { version: goVersion(options.go) };
+    return go.version;
+  };
 
   // Go builds run side by side (each compiles on its own; together they use both cores).
   await Promise.all(

@@ -1,22 +1,8 @@
-// What the server adapters (OpenFGA, OPA, Cerbos) share about the engine process they talk
-// to: the handle a launcher returns, its resident memory, and an HTTP health probe.
+// What the server adapters share about the engine process they talk to: its resident memory
+// and an HTTP health probe. (Starting it is server-engine.ts.)
 
 import { readFileSync } from 'node:fs';
 import { groupPids } from './process.ts';
-
-/** A running engine server, however it was obtained (local process, container, URL). */
-export interface StartedServer {
-  /** HTTP API base URL, e.g. `http://127.0.0.1:8080`. */
-  url: string;
-  version: string;
-  /** `local`, `url`... */
-  launch: string;
-  /** The server process, when it is ours. */
-  pid?: number;
-  /** Sent with every request (e.g. a bearer token for a server reached by URL); never recorded. */
-  headers?: Record<string, string>;
-  stop(): Promise<void>;
-}
 
 /** Resident memory of a process (VmRSS in /proc/<pid>/status), bytes; undefined where unknown. */
 export function processMemoryBytes(pid: number | undefined): number | undefined {
