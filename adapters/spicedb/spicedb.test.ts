@@ -319,11 +319,10 @@ describe('the new-enemy check', () => {
       const spicedb = await startEngine('spicedb', { settings: { consistency: mode } });
       try {
         const run = await runScenario(scenario, spicedb);
-        expect(run.cases.map((c) => `${c.kind} ${c.status} ${c.revocation?.path ?? ''} ${c.actual}`)).toEqual([
-          'revocation pass relationship (new enemy) deny at once',
-          'revocation pass group-membership (new enemy) deny at once',
-          'check pass  deny',
-        ]);
+        const cases = run.cases.map((c) => `${c.kind} ${c.status} ${c.revocation?.path ?? ''} ${c.actual}`);
+        expect(cases.slice(0, 2)).toEqual(['revocation pass relationship (new enemy) deny at once', 'revocation pass group-membership (new enemy) deny at once']);
+        // The plain check after them reads minimize_latency's snapshot, which may still allow: only the token promises.
+        if (mode !== 'minimize_latency') expect(cases[2]).toBe('check pass  deny');
       } finally {
         await spicedb.stop();
       }

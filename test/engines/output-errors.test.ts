@@ -101,11 +101,12 @@ describe('a disk that fills up during the run: exit 74, a message, engines stopp
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       let done = false;
       void exited.then(() => (done = true));
-      // Note every OpenFGA process the run starts, to check none outlives it.
+      // Note every OpenFGA process the run starts (its children: other work on the machine may run OpenFGA too), to check none outlives it.
+      const parentOf = (pid: string) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
       while (!done) {
         for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
           try {
-            if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${path.sep}openfga\0run`)) engines.add(Number(pid));
+            if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${path.sep}openfga\0run`) && parentOf(pid) === child.pid) engines.add(Number(pid));
           } catch {
             // gone meanwhile
           }
