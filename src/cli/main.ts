@@ -199,7 +199,7 @@ export function buildProgram(): Command {
     .action(async (opts: BenchCommandOptions) => {
       const { runBench } = await import('../bench/command.ts');
       const definitions = await loadEngineDefinitions();
-      const embedded = definitions.filter((d) => d.install.kind === 'embedded' && d.role !== 'baseline').map((d) => d.id);
+      const embedded = definitions.filter((d) => d.install.kind === 'embedded' && (d.role ?? 'engine') === 'engine').map((d) => d.id);
       const texts = opts.engine.length > 0 ? opts.engine : opts.all ? ['all'] : embedded;
       // The baseline engine (harness overhead) is measured first, once.
       const chosen = await resolveEngineSpecs(texts);
@@ -236,6 +236,21 @@ export function buildProgram(): Command {
       writeAtomically(reportFile, renderMarkdown(results));
       log(`results: ${path.relative(process.cwd(), path.join(outDir, 'results.json'))}\nreport:  ${path.relative(process.cwd(), reportFile)}`);
       process.exitCode = exitCodeFor(results);
+    });
+
+  program
+    .command('serve')
+    .description('serve one engine, loaded with a scenario, as an AuthZEN Authorization API 1.0 PDP on 127.0.0.1 (Ctrl-C stops it)')
+    .requiredOption('-e, --engine <engine>', "engine id or 'id[configuration]'")
+    .option('-s, --scenario <id>', 'bundled scenario whose model and relationships are loaded')
+    .option('-f, --file <file>', 'a scenario file of your own instead')
+    .addOption(new Option('--port <n>', 'port (default: a free one)').argParser(positiveInt('--port')))
+    .option('--set <key=value>', 'engine option (repeatable)', collect, [])
+    .addOption(new Option('--launch <strategy>', 'how a server engine is started').choices(['auto', 'local', 'container', 'url']).default('auto'))
+    .option('-o, --out <dir>', 'folder for engine logs (default: results/runs/serve-<time>)')
+    .action(async (opts) => {
+      const { serveCommand } = await import('../serve/cli.ts');
+      process.exitCode = await serveCommand({ ...opts, settings: parseSettings(opts.set), outDir: path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'runs', `serve-${runId()}`)) }, log);
     });
 
   program

@@ -92,6 +92,13 @@ export interface AdapterSpec {
   embedded: boolean;
   /** The engine's own log of decisions; default `none`. */
   decisionLog?: DecisionLogKind;
+  /**
+   * Set when the harness cannot change the engine's policy or data (a PDP reached by URL
+   * that serves its own, e.g. the generic AuthZEN engine): why. The scenario's model and
+   * relationships are taken to be in place already, and scenarios whose steps change policy
+   * or data are unsupported with this reason.
+   */
+  readOnly?: string;
   /** Known after start(); `version` may be `unknown` before. */
   info(): AdapterInfo;
   /** Why this engine cannot run a model, one reason per missing feature; default none. */
@@ -143,6 +150,8 @@ export interface AdapterSpec {
 export interface Adapter {
   readonly embedded: boolean;
   readonly decisionLog: DecisionLogKind;
+  /** See AdapterSpec.readOnly. */
+  readOnly?: string;
   info(): AdapterInfo;
   unsupported(model: Model): string[];
   start(context: RunContext): Promise<void>;
@@ -216,6 +225,7 @@ export function defineAdapter(spec: AdapterSpec): Adapter {
     adapter.lastWriteToken = () => spec.lastWriteToken!();
     adapter.checkWithToken = (request, token) => spec.checkWithToken!(request, token);
   }
+  if (spec.readOnly) adapter.readOnly = spec.readOnly;
   return adapter;
 }
 
@@ -278,8 +288,11 @@ export interface EngineDefinition {
   configurations?: Readonly<Record<string, string>>;
   /** `--set` options this engine understands. */
   settings?: Readonly<Record<string, SettingDefinition>>;
-  /** `baseline` engines (the no-op engine) only measure the harness; `run --engine all` skips them. */
-  role?: 'engine' | 'baseline';
+  /**
+   * `baseline` engines (the no-op engine) only measure the harness; `remote` engines are
+   * reached by URL only (`--engine authzen=URL`). `run --engine all` and bench's defaults skip both.
+   */
+  role?: 'engine' | 'baseline' | 'remote';
   /** Listed and run first (the reference engine, the default). */
   first?: boolean;
   /** Lines for `engines status` on what else a configuration needs (e.g. where PostgreSQL is). */

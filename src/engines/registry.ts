@@ -51,7 +51,7 @@ export async function resolveEngineSpecs(texts: string[]): Promise<EngineSpec[]>
   const wanted: Omit<EngineSpec, 'id'>[] = [];
   for (const text of texts.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean)) {
     if (text === 'all') {
-      for (const definition of definitions.filter((d) => d.role !== 'baseline')) {
+      for (const definition of definitions.filter((d) => (d.role ?? 'engine') === 'engine')) {
         wanted.push({ definition, text: definition.id });
         for (const configuration of Object.keys(definition.configurations ?? {})) wanted.push({ definition, configuration, text: engineId(definition.id, configuration) });
       }

@@ -53,6 +53,8 @@ export function unsupportedReasons(scenario: Scenario, adapter: EngineAdapter): 
   const reasons = new Set(scenarioModels(scenario).flatMap((m) => adapter.unsupported(m)));
   const changesPolicy = scenario.steps.some((s) => s.kind === 'updateModel' || (s.kind === 'revocation' && s.revoke.model));
   if (changesPolicy && !adapter.updateModel) reasons.add('policy update: the adapter cannot change the policy at run time');
+  const changesData = scenario.steps.some((s) => s.kind === 'write' || s.kind === 'delete' || s.kind === 'updateModel' || s.kind === 'revocation');
+  if (changesData && adapter.readOnly) reasons.add(`steps that change policy or data: ${adapter.readOnly}`);
   return [...reasons];
 }
 

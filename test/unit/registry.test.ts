@@ -36,10 +36,10 @@ describe('engine registry', () => {
     expect(engineLogFile('/r', specs[2]!.id, 'audit')).toBe(`/r/engines/${configured.id}-2.audit.log`);
   });
 
-  it('`all` is every engine and configuration but the baseline', async () => {
+  it('`all` is every engine and configuration but the baseline and the engines reached by URL only', async () => {
     const all = await resolveEngineSpecs(['all']);
-    expect(all.some((s) => s.definition.role === 'baseline')).toBe(false);
-    expect(all.length).toBe(definitions.filter((d) => d.role !== 'baseline').reduce((n, d) => n + 1 + Object.keys(d.configurations ?? {}).length, 0));
+    expect(all.some((s) => s.definition.role === 'baseline' || s.definition.role === 'remote')).toBe(false);
+    expect(all.length).toBe(definitions.filter((d) => (d.role ?? 'engine') === 'engine').reduce((n, d) => n + 1 + Object.keys(d.configurations ?? {}).length, 0));
   });
 
   it('refuses unknown engines and configurations with the valid list', async () => {
