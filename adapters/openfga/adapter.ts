@@ -19,6 +19,8 @@ import { parseRequestLog } from './decision-log.ts';
 import { DEFAULT_OPENFGA_SETTINGS, startOpenFga, type OpenFgaServer, type OpenFgaSettings } from './launcher.ts';
 import { readNativeOpenFga, writeNativeModel, writeNativeTuples } from './native.ts';
 import { TenantRouter, SHARED_STORE } from './tenant-stores.ts';
+import type { AuthzenClient } from '../../src/authzen/client.ts';
+import { batchOverAuthzen, checkOverAuthzen, encodeRelationship, storeClient } from './authzen.ts';
 import { requestParameters, toCheck, toTupleKey, toTupleKeyWithoutCondition, translateModel, unsupportedReasons, type FgaAuthorizationModel } from './translate.ts';
 
 export interface OpenFgaAdapterOptions {
@@ -63,6 +65,7 @@ export function serverSettings(configuration?: string): OpenFgaSettings {
     ...DEFAULT_OPENFGA_SETTINGS,
     checkQueryCache: configuration === 'cache',
     datastore: configuration === 'postgres' ? 'postgres' : 'memory',
+    authzen: configuration === 'authzen',
   });
 }
 
@@ -95,6 +98,8 @@ export class OpenFgaAdapter implements AdapterSpec {
   private requestParams: ReadonlySet<string> = new Set();
   /** Relations and permissions per type of the loaded neutral model (action search). */
   private actionsByType = new Map<string, string[]>();
+  /** Configuration `authzen`: the current store's AuthZEN client; checks go through it (authzen.ts). */
+  private authzen: AuthzenClient | undefined;
   /** Byte offset of the server log when the current store was created. */
   private logOffset = 0;
   private readonly settings: OpenFgaSettings;
@@ -123,6 +128,7 @@ export class OpenFgaAdapter implements AdapterSpec {
         search: `ListObjects (max ${LIST_OBJECTS_MAX_RESULTS} results, 3 s deadline: server defaults), ListUsers; actions by BatchCheck`,
         decisionLog: 'request log (grpc_req_complete, --log-format json), not a decision log',
         tenancy: tenancySetting(this.options.configuration),
+        ...(this.settings.authzen ? { api: 'AuthZEN 1.0 (experimental): /stores/<id>/access/v1/evaluation(s), endpoints from the store metadata; consistency not settable over AuthZEN' } : {}),
       },
     };
   }
@@ -183,6 +189,10 @@ export class OpenFgaAdapter implements AdapterSpec {
     const store = await this.fga.createStore({ name });
     this.storeId = store.id;
     this.storeName = name;
+    if (this.settings.authzen) {
+      await this.authzen?.close();
+      this.authzen = await storeClient(this.server!.url, store.id, this.server!.headers);
+    }
   }
 
   /** A tenant's store, named after the scenario's store and the tenant (`authz-bench-<time> tenant/acme`), with the current model. */
@@ -229,7 +239,8 @@ export class OpenFgaAdapter implements AdapterSpec {
   /** Writes or deletes relationships: to the one store, or, with store per tenant, to the stores the router names. */
   private async send(all: Relationship[], operation: 'write' | 'delete'): Promise<void> {
     const ids = this.requireStore();
-    const relationships = all.filter((r) => !isImplicit(r));
+    const kept = all.filter((r) => !isImplicit(r));
+    const relationships = this.settings.authzen ? kept.map(encodeRelationship) : kept;
     const tenants = this.tenantStores;
     if (!tenants) return this.sendInChunks(ids, relationships, operation);
     let byStore: Map<string, Relationship[]>;
@@ -268,6 +279,7 @@ export class OpenFgaAdapter implements AdapterSpec {
   }
 
   async check(request: CheckRequest): Promise<Decision> {
+    if (this.authzen) return checkOverAuthzen(this.authzen, request, this.requestParams);
     const body = toCheck(request, this.requestParams);
     try {
       // Inside the try: a tenant whose store could not be created is an error decision, not a throw.
@@ -282,6 +294,7 @@ export class OpenFgaAdapter implements AdapterSpec {
 
   async checkBatch(requests: CheckRequest[]): Promise<Decision[]> {
     if (requests.length === 0) return [];
+    if (this.authzen) return batchOverAuthzen(this.authzen, requests, this.requestParams);
     if (!this.tenantStores) return this.batchCheckIn(this.requireStore(), requests);
     // Store per tenant: one BatchCheck per store, answers put back in the order asked.
     const byStore = new Map<string, number[]>();
@@ -413,7 +426,8 @@ export class OpenFgaAdapter implements AdapterSpec {
 
   async stop(): Promise<void> {
     const server = this.server;
-    this.server = this.client = undefined;
+    await this.authzen?.close();
+    this.server = this.client = this.authzen = undefined;
     this.storeId = this.storeName = this.modelId = this.tenantStores = undefined;
     await server?.stop();
   }

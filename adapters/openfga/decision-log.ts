@@ -23,13 +23,33 @@ interface LogLine {
     tuple_key?: TupleKey;
     context?: Record<string, unknown> | null;
     checks?: { tuple_key?: TupleKey; context?: Record<string, unknown> | null; correlation_id?: string }[];
-  };
+  } & AuthzenRequest & { evaluations?: AuthzenRequest[] };
   raw_response?: {
     allowed?: boolean;
     code?: string | number;
     message?: string;
     result?: Record<string, { allowed?: boolean; error?: { message?: string } }>;
+    decision?: boolean;
+    evaluations?: { decision?: boolean; context?: { error?: unknown } }[];
   };
+}
+
+/** An AuthZEN evaluation as OpenFGA logs it (configuration `authzen`). */
+interface AuthzenRequest {
+  subject?: { type?: string; id?: string };
+  action?: { name?: string };
+  resource?: { type?: string; id?: string };
+  context?: Record<string, unknown> | null;
+}
+
+const ref = (entity: { type?: string; id?: string } | undefined) => (entity?.type && entity.id ? `${entity.type}:${entity.id}` : undefined);
+
+/** An AuthZEN evaluation as a tuple key, items merged over the request's defaults. */
+function authzenKey(item: AuthzenRequest, defaults: AuthzenRequest = {}): TupleKey {
+  const user = ref(item.subject ?? defaults.subject);
+  const relation = (item.action ?? defaults.action)?.name;
+  const object = ref(item.resource ?? defaults.resource);
+  return { ...(user ? { user } : {}), ...(relation ? { relation } : {}), ...(object ? { object } : {}) };
 }
 
 function entry(key: TupleKey | undefined, context: Record<string, unknown> | null | undefined, decisionId: string | undefined, time: string | undefined, allowed: boolean | undefined): DecisionLogEntry {
@@ -48,7 +68,7 @@ function entry(key: TupleKey | undefined, context: Record<string, unknown> | nul
   return out;
 }
 
-/** Check and BatchCheck entries of the given stores (a scenario's; several with store per tenant) in a chunk of OpenFGA's JSON log. */
+/** Check, BatchCheck and AuthZEN Evaluation(s) entries of the given stores (a scenario's; several with store per tenant) in a chunk of OpenFGA's JSON log. */
 export function parseRequestLog(text: string, storeIds: ReadonlySet<string>): DecisionLogEntry[] {
   const entries: DecisionLogEntry[] = [];
   for (const raw of text.split('\n')) {
@@ -74,6 +94,15 @@ export function parseRequestLog(text: string, storeIds: ReadonlySet<string>): De
         const allowed = result ? (result.error ? undefined : result.allowed === true) : undefined;
         entries.push(entry(check.tuple_key, check.context, check.correlation_id, time, allowed));
       }
+    } else if (line.grpc_method === 'Evaluation') {
+      entries.push(entry(authzenKey(request), request.context, line.request_id, time, typeof response.decision === 'boolean' ? response.decision : undefined));
+    } else if (line.grpc_method === 'Evaluations') {
+      // Item ids as the AuthZEN client gives them: `<request id>/<index>`.
+      (request.evaluations ?? []).forEach((item, i) => {
+        const answer = response.evaluations?.[i];
+        const allowed = answer && !answer.context?.error && typeof answer.decision === 'boolean' ? answer.decision : undefined;
+        entries.push(entry(authzenKey(item, request), item.context ?? request.context, line.request_id ? `${line.request_id}/${i}` : undefined, time, allowed));
+      });
     }
   }
   return entries;

@@ -17,6 +17,7 @@ const definition: EngineDefinition = {
     cache: 'check query cache on (10 s TTL)',
     'store-per-tenant': 'each tenant its own store, plus a shared store (scenarios that declare tenancy)',
     postgres: 'PostgreSQL datastore (a private local cluster the harness starts)',
+    authzen: "checks and batches through OpenFGA's experimental AuthZEN API (--experimentals=authzen), store in the path; data through the native API",
   },
   settings: { consistency: { description: 'consistency preference of checks', values: ['MINIMIZE_LATENCY', 'HIGHER_CONSISTENCY'] } },
   prerequisites: () => {

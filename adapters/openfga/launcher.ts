@@ -24,6 +24,8 @@ export interface OpenFgaSettings {
   readonly datastore: 'memory' | 'postgres';
   /** `--resolve-node-limit` (OpenFGA's depth limit). */
   readonly resolveNodeLimit: number;
+  /** `--experimentals=...,authzen` and `--authzen-base-url`: the AuthZEN endpoints (configuration `authzen`). */
+  readonly authzen: boolean;
   readonly logFormat: 'json';
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -33,6 +35,7 @@ export const DEFAULT_OPENFGA_SETTINGS: OpenFgaSettings = Object.freeze({
   checkQueryCacheTtl: '10s',
   datastore: 'memory',
   resolveNodeLimit: 50,
+  authzen: false,
   logFormat: 'json',
   logLevel: 'info',
 });
@@ -63,6 +66,8 @@ export function openFgaRunArgs(settings: OpenFgaSettings, listen: { host: string
     `--resolve-node-limit=${settings.resolveNodeLimit}`,
     `--check-query-cache-enabled=${settings.checkQueryCache}`,
     `--check-query-cache-ttl=${settings.checkQueryCacheTtl}`,
+    // pipeline_list_objects is OpenFGA's default experimental; naming the list replaces it, so it is kept
+    ...(settings.authzen ? ['--experimentals=pipeline_list_objects,authzen', `--authzen-base-url=http://${listen.host}:${listen.httpPort}`] : []),
   ];
 }
 

@@ -41,10 +41,11 @@ export function defaultEndpoints(baseUrl: string): AuthzenEndpoints {
  * The PDP's metadata: GET the well-known document (inserted between host and path, RFC 8615)
  * and validate it (its `policy_decision_point` must be the identifier it was fetched for).
  */
-export async function discover(pdp: string, headers: Record<string, string> = {}): Promise<PdpMetadata> {
+export async function discover(pdp: string, headers: Record<string, string> = {}, metadataUrl?: string): Promise<PdpMetadata> {
   const id = new URL(pdp);
   const path = id.pathname === '/' ? '' : id.pathname.replace(/\/$/, '');
-  const where = `${id.origin}${AUTHZEN_PATHS.metadata}${path}`;
+  // `metadataUrl`: for a PDP that publishes its document elsewhere than RFC 8615 puts it (a finding to report).
+  const where = metadataUrl ?? `${id.origin}${AUTHZEN_PATHS.metadata}${path}`;
   const response = await fetch(where, { headers, signal: AbortSignal.timeout(5000) });
   const text = await response.text();
   if (!response.ok) throw new Error(`GET ${where}: HTTP ${response.status}: ${text.slice(0, 300)}`);
@@ -124,8 +125,11 @@ export class AuthzenClient {
     const requestId = randomUUID();
     const answer = await exchange(pool, { path: `${target.pathname}${target.search}`, method: 'POST', headers: { ...this.headers, 'x-request-id': requestId }, body: JSON.stringify(body) });
     this.seen.requests++;
-    if (answer.headers['x-request-id'] !== requestId) this.seen.requestIdNotEchoed++;
-    return { requestId, answer };
+    // The PDP's own id when it gives one instead of echoing ours (OpenFGA): that is the id its log knows.
+    const echoed = answer.headers['x-request-id'];
+    if (echoed === requestId) return { requestId, answer };
+    this.seen.requestIdNotEchoed++;
+    return { requestId: typeof echoed === 'string' && echoed ? echoed : requestId, answer };
   }
 
   async close(): Promise<void> {
