@@ -20,12 +20,16 @@ import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { processMemoryBytes } from '../../src/engines/server.ts';
 import { binaryPath } from '../../src/engines/paths.ts';
 import type { Model } from '../../src/model/types.ts';
+import type { AuthzenClient } from '../../src/authzen/client.ts';
+import { cerbosAuthzenClient, toAuthzenRequest } from './authzen.ts';
 import { startCerbos, type CerbosServer } from './launcher.ts';
 import { clearPolicyDir, loadNativeCerbos, nativeAttributes, type NativeState } from './native.ts';
 import { Resolver } from './resolver.ts';
 import { ruleName, PROBE_ACTION, PROBE_ROLE, translateModel, unsupportedReasons, type CerbosPolicyDoc, type ResolverPlan } from './translate.ts';
 
 export type CerbosMode = 'disk' | 'admin';
+/** How checks reach Cerbos: its gRPC API, or its AuthZEN endpoints (configuration `authzen`, authzen.ts). */
+export type CerbosCheckApi = 'grpc' | 'authzen';
 
 /** Cerbos's default `server.requestLimits.maxResourcesPerRequest`. */
 const MAX_RESOURCES_PER_REQUEST = 50;
@@ -52,10 +56,12 @@ export class CerbosAdapter implements AdapterSpec {
   private includeMetadata = true;
   /** Set by loadNative: checks send the native attributes file's attributes (native.ts). */
   private native: NativeState | undefined;
+  private authzen: AuthzenClient | undefined;
 
   constructor(
     private readonly definition: EngineDefinition,
     readonly mode: CerbosMode = 'disk',
+    readonly api: CerbosCheckApi = 'grpc',
   ) {}
 
   info(): AdapterInfo {
@@ -67,8 +73,8 @@ export class CerbosAdapter implements AdapterSpec {
         policyStore: this.mode === 'admin' ? 'sqlite3 :memory: via Admin API addOrUpdatePolicies' : 'disk, watchForChanges: true',
         policies: 'generated resource policies, one per type, CEL rule conditions (adapters/cerbos/translate.ts)',
         attributes: 'in-process resolver (adapters/cerbos/resolver.ts): memberships, node table, closures',
-        client: '@cerbos/grpc 0.27.0, plaintext gRPC on 127.0.0.1',
-        batch: `checkResources per principal, up to ${MAX_RESOURCES_PER_REQUEST} resources per call`,
+        client: this.api === 'authzen' ? 'AuthZEN 1.0 over HTTP (endpoints from the metadata document); policies loaded and probed over gRPC' : '@cerbos/grpc 0.27.0, plaintext gRPC on 127.0.0.1',
+        batch: this.api === 'authzen' ? `AuthZEN evaluations per principal, up to ${MAX_RESOURCES_PER_REQUEST} items per call` : `checkResources per principal, up to ${MAX_RESOURCES_PER_REQUEST} resources per call`,
         includeMetadata: this.includeMetadata,
         audit: 'decision logs, file backend',
       },
@@ -111,6 +117,7 @@ export class CerbosAdapter implements AdapterSpec {
     this.server = await startCerbos(this.definition, options, { launch: context.launch, logFile: context.logFile() });
     const admin = this.server.adminCredentials;
     this.client = new GRPC(this.server.grpcAddress, { tls: false, ...(admin ? { adminCredentials: admin } : {}) });
+    if (this.api === 'authzen') this.authzen = await cerbosAuthzenClient(this.server.url, this.server.headers);
   }
 
   private get cerbos(): GRPC {
@@ -237,6 +244,7 @@ export class CerbosAdapter implements AdapterSpec {
       }
     }
     if (resolved.length === 0) return;
+    if (this.authzen) return this.checkOverAuthzen(this.authzen, requests, resolved, out);
     const principal = resolved[0]!.attrs.principal;
     const response = await this.cerbos.checkResources({
       principal: { id: principal.id, roles: principal.roles, attr: principal.attr as never },
@@ -268,6 +276,13 @@ export class CerbosAdapter implements AdapterSpec {
     });
   }
 
+  /** The same checks through Cerbos's AuthZEN endpoints: one evaluations call (authzen.ts). */
+  private async checkOverAuthzen(client: AuthzenClient, requests: CheckRequest[], resolved: { index: number; attrs: ReturnType<Resolver['resolve']> }[], out: Decision[]): Promise<void> {
+    const items = resolved.map(({ index, attrs }) => toAuthzenRequest(attrs, requests[index]!.action.name, this.policyOf(attrs.resource.kind), requests[index]!.subject.type));
+    const decisions = await client.evaluateMany(items);
+    resolved.forEach(({ index }, i) => (out[index] = decisions[i]!));
+  }
+
   /** The policy version (and scope) a check names: the load's generated version, or the native policy's own. */
   private policyOf(kind: string): { policyVersion: string; scope?: string } {
     if (!this.native) return { policyVersion: this.version };
@@ -296,6 +311,8 @@ export class CerbosAdapter implements AdapterSpec {
   }
 
   async stop(): Promise<void> {
+    await this.authzen?.close();
+    this.authzen = undefined;
     this.client?.close();
     this.client = undefined;
     await this.server?.stop();
