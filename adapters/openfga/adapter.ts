@@ -20,7 +20,7 @@ import { DEFAULT_OPENFGA_SETTINGS, startOpenFga, type OpenFgaServer, type OpenFg
 import { readNativeOpenFga, writeNativeModel, writeNativeTuples } from './native.ts';
 import { TenantRouter, SHARED_STORE } from './tenant-stores.ts';
 import type { AuthzenClient } from '../../src/authzen/client.ts';
-import { batchOverAuthzen, checkOverAuthzen, encodeRelationship, storeClient } from './authzen.ts';
+import { batchOverAuthzen, checkOverAuthzen, decodeSearchAnswer, encodeRelationship, encodeSearch, storeClient } from './authzen.ts';
 import { requestParameters, toCheck, toTupleKey, toTupleKeyWithoutCondition, translateModel, unsupportedReasons, type FgaAuthorizationModel } from './translate.ts';
 
 export interface OpenFgaAdapterOptions {
@@ -342,6 +342,12 @@ export class OpenFgaAdapter implements AdapterSpec {
    * Action search: OpenFGA has none, so one BatchCheck over the type's relations and permissions.
    */
   async search(query: SearchQuery): Promise<SearchAnswer> {
+    // Configuration `authzen` stores ids encoded (authzen.ts); searches stay on the native API.
+    if (this.settings.authzen) return decodeSearchAnswer(query, await this.searchNatively(encodeSearch(query)));
+    return this.searchNatively(query);
+  }
+
+  private async searchNatively(query: SearchQuery): Promise<SearchAnswer> {
     if (this.tenantStores && query.kind === 'resources') return { unsupported: 'search: a resource search with store per tenant would need every tenant store' };
     const options = { consistency: this.consistencyPreference(), retryParams: { maxRetry: 0 } };
     try {

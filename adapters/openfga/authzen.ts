@@ -9,6 +9,7 @@
 
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
+import type { SearchAnswer, SearchQuery } from '../../src/core/search.ts';
 import { AuthzenClient, discover, endpointsFrom } from '../../src/authzen/client.ts';
 import { denyReason } from './adapter.ts';
 import { toCheck } from './translate.ts';
@@ -27,6 +28,30 @@ export function encodeId(id: string): string {
 /** A relationship with its object and subject ids encoded (a wildcard `*` stays as it is). */
 export function encodeRelationship(r: Relationship): Relationship {
   return { ...r, resource: { ...r.resource, id: encodeId(r.resource.id) }, subject: { ...r.subject, id: r.subject.id === '*' ? '*' : encodeId(r.subject.id) } };
+}
+
+export function decodeId(id: string): string {
+  return id.replace(/%([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** A search asked natively (ListObjects, ListUsers) of data whose ids are encoded: ids encoded in the query. */
+export function encodeSearch(query: SearchQuery): SearchQuery {
+  const enc = <T extends { id: string }>(e: T): T => ({ ...e, id: encodeId(e.id) });
+  switch (query.kind) {
+    case 'resources':
+      return { ...query, subject: enc(query.subject) };
+    case 'subjects':
+      return { ...query, resource: enc(query.resource) };
+    case 'actions':
+      // Asked through checkBatch, which encodes ids itself.
+      return query;
+  }
+}
+
+/** ...and ids decoded in the answer (action names are not ids). */
+export function decodeSearchAnswer(query: SearchQuery, answer: SearchAnswer): SearchAnswer {
+  if (!('ids' in answer) || query.kind === 'actions') return answer;
+  return { ...answer, ids: answer.ids.map((id) => (id === '*' ? id : decodeId(id))) };
 }
 
 /** The AuthZEN request for a check: ids encoded, its context as the native check's context. */
