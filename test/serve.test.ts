@@ -230,8 +230,57 @@ describe('Access Evaluations API', () => {
   });
 });
 
+describe('search, where the engine can search (the reference engine)', () => {
+  let direct: AuthzenServer;
+  beforeAll(async () => {
+    direct = await startAuthzenServer(engine);
+  });
+  afterAll(async () => {
+    await direct?.close();
+  });
+  const search = async (entity: string, body: unknown) => {
+    const response = await fetch(`${direct.url}/access/v1/search/${entity}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await response.text();
+    return { status: response.status, text, json: response.headers.get('content-type')?.startsWith('application/json') ? (JSON.parse(text) as unknown) : undefined };
+  };
+
+  it('advertises the three search endpoints', async () => {
+    expect(await (await fetch(`${direct.url}/.well-known/authzen-configuration`)).json()).toMatchObject({
+      search_subject_endpoint: `${direct.url}/access/v1/search/subject`,
+      search_resource_endpoint: `${direct.url}/access/v1/search/resource`,
+      search_action_endpoint: `${direct.url}/access/v1/search/action`,
+    });
+  });
+
+  it('answers each search as a page of typed results, every result in one page; a page token is accepted and ignored', async () => {
+    const actions = await search('action', { subject: JERRY, resource: TODO });
+    expect(actions.status).toBe(200);
+    expect(actions.json).toEqual({ results: [{ name: 'can_read_todos' }, { name: 'reader' }], page: { next_token: '' } });
+    const resources = await search('resource', { subject: RICK, action: DELETE, resource: { type: 'todo' }, page: { token: 'x' } });
+    const ids = (resources.json as { results: { type: string; id: string }[] }).results;
+    expect(ids.every((r) => r.type === 'todo')).toBe(true);
+    expect(ids.map((r) => r.id)).toContain('todo-1');
+    const subjects = await search('subject', { subject: { type: 'user', id: 'ignored' }, action: DELETE, resource: TODO });
+    expect((subjects.json as { results: { type: string; id: string }[] }).results).toEqual([RICK]);
+  });
+
+  it.each([
+    ['subject', { action: READ, resource: TODO }, 'subject: required'],
+    ['subject', { subject: { type: 'user' }, action: READ, resource: { type: 'todo' } }, 'resource.id: required'],
+    ['resource', { action: READ, resource: { type: 'todo' } }, 'subject: required'],
+    ['resource', { subject: { type: 'user' }, action: READ, resource: { type: 'todo' } }, 'subject.id: required'],
+    ['resource', { subject: RICK, action: READ, resource: {} }, 'resource.type: required'],
+    ['action', { subject: RICK }, 'resource: required'],
+    ['action', { subject: RICK, resource: TODO, page: 'next' }, 'page: expected an object, got a string'],
+  ])('400 for a malformed %s search', async (entity, body, message) => {
+    const answer = await search(entity, body);
+    expect(answer.status).toBe(400);
+    expect(answer.text).toBe(message);
+  });
+});
+
 describe('metadata, search and routing', () => {
-  it('publishes the metadata document: its identifier and the endpoints it serves, no search', async () => {
+  it('publishes the metadata document: its identifier and the endpoints it serves (no search behind an engine without it)', async () => {
     const response = await fetch(`${server.url}/.well-known/authzen-configuration`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
@@ -242,7 +291,7 @@ describe('metadata, search and routing', () => {
     });
   });
 
-  it.each(['subject', 'resource', 'action'])('search/%s: 501, not advertised', async (entity) => {
+  it.each(['subject', 'resource', 'action'])('search/%s behind an engine without search: 501, not advertised', async (entity) => {
     const answer = await post(`/access/v1/search/${entity}`, { subject: RICK, action: READ, resource: TODO }, { 'x-request-id': 's-1' });
     expect(answer.status).toBe(501);
     expect(answer.text).toContain('search is not supported by this PDP');

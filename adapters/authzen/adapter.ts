@@ -7,6 +7,7 @@
 
 import type { AdapterInfo, AdapterSpec, EngineDefinition, RunContext } from '../../src/core/adapter.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
+import type { SearchAnswer, SearchQuery } from '../../src/core/search.ts';
 import { AuthzenClient, defaultEndpoints, discover, endpointsFrom, type AuthzenEndpoints } from '../../src/authzen/client.ts';
 import { AUTHZEN_PATHS } from '../../src/authzen/wire.ts';
 import { errorMessage } from '../../src/core/errors.ts';
@@ -34,6 +35,7 @@ export class AuthzenPdpAdapter implements AdapterSpec {
         pdp: this.url ? safeUrl(this.url) : 'none',
         endpoints: this.discovery,
         batch: this.client?.endpoints.evaluations ? 'Access Evaluations API (execute_all), every item complete' : 'one Access Evaluation at a time (no evaluations endpoint)',
+        search: Object.keys(this.client?.endpoints.search ?? {}).join(', ') || 'none advertised',
       },
     };
   }
@@ -82,6 +84,11 @@ export class AuthzenPdpAdapter implements AdapterSpec {
 
   checkBatch(requests: CheckRequest[]): Promise<Decision[]> {
     return this.pdp.evaluateMany(requests);
+  }
+
+  /** The searches the PDP advertises in its metadata; the others are unsupported. */
+  search(query: SearchQuery): Promise<SearchAnswer> {
+    return this.pdp.search(query);
   }
 
   /** Reachable: any HTTP answer from the evaluation endpoint's host. */

@@ -21,9 +21,9 @@ const scenarios = await loadBundledScenarios();
 const opaInstalled = isInstalled((await engineSpec('opa')).definition);
 const quiet = () => {};
 
-async function servedTodo(engine: string, run: (url: string) => Promise<void>): Promise<void> {
+async function servedTodo(engine: string, run: (url: string) => Promise<void>, scenario = todo!): Promise<void> {
   const resultsDir = mkdtempSync(path.join(tmpdir(), 'authz-bench-serve-'));
-  const served = serveScenario(await engineSpec(engine), todo!, { resultsDir, strategy: 'local', log: quiet });
+  const served = serveScenario(await engineSpec(engine), scenario, { resultsDir, strategy: 'local', log: quiet });
   try {
     await run(await served.ready);
   } finally {
@@ -64,6 +64,25 @@ describe('generic authzen engine', () => {
       }
     });
   }, 180_000);
+
+  it('search through AuthZEN: serve --engine reference --scenario search-todo + the generic engine, every search step passes', async () => {
+    const searchTodo = scenarios.find((s) => s.id === 'search-todo')!;
+    await servedTodo(
+      'reference',
+      async (url) => {
+        const engine = await startEngine(`authzen=${url}`, { strategy: 'url' });
+        try {
+          expect(engine.info().settings.search).toBe('subjects, resources, actions');
+          const run = await runScenario(searchTodo, engine);
+          expect(run.cases.filter((c) => c.status !== 'pass').map((c) => `${c.step} ${c.status} ${c.message ?? ''}`)).toEqual([]);
+          expect(run.cases.filter((c) => c.kind === 'search').length).toBeGreaterThan(5);
+        } finally {
+          await engine.stop();
+        }
+      },
+      searchTodo,
+    );
+  }, 120_000);
 
   it('reports a scenario that changes policy or data as unsupported, with the reason', async () => {
     await servedTodo('reference', async (url) => {

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import type { CheckRequest, Decision } from '../core/request.ts';
+import type { SearchAnswer, SearchQuery } from '../core/search.ts';
 import { errorMessage } from '../core/errors.ts';
 import { exchange, type HttpExchange } from '../engines/http-exchange.ts';
 import { AUTHZEN_PATHS, toWire, type PdpMetadata } from './wire.ts';
@@ -15,7 +16,12 @@ export interface AuthzenEndpoints {
   evaluation: string;
   /** Absent: the PDP has no batch endpoint; batches are sent one evaluation at a time. */
   evaluations?: string;
+  /** Search endpoints the PDP advertises; absent: that search is unsupported. */
+  search?: Partial<Record<SearchQuery['kind'], string>>;
 }
+
+/** Pages followed at most for one search, so that a PDP whose next_token never ends cannot hang a run. */
+const MAX_SEARCH_PAGES = 1000;
 
 export interface AuthzenClientOptions {
   /** Sent with every request (e.g. `authorization: Bearer ...`); never recorded. */
@@ -64,7 +70,29 @@ export async function discover(pdp: string, headers: Record<string, string> = {}
 }
 
 export function endpointsFrom(metadata: PdpMetadata): AuthzenEndpoints {
-  return { evaluation: metadata.access_evaluation_endpoint, ...(metadata.access_evaluations_endpoint ? { evaluations: metadata.access_evaluations_endpoint } : {}) };
+  const search = {
+    ...(metadata.search_subject_endpoint ? { subjects: metadata.search_subject_endpoint } : {}),
+    ...(metadata.search_resource_endpoint ? { resources: metadata.search_resource_endpoint } : {}),
+    ...(metadata.search_action_endpoint ? { actions: metadata.search_action_endpoint } : {}),
+  };
+  return {
+    evaluation: metadata.access_evaluation_endpoint,
+    ...(metadata.access_evaluations_endpoint ? { evaluations: metadata.access_evaluations_endpoint } : {}),
+    ...(Object.keys(search).length > 0 ? { search } : {}),
+  };
+}
+
+/** The body of a search request (Authorization API §8). */
+export function searchBody(query: SearchQuery): Record<string, unknown> {
+  const context = query.context ? { context: query.context } : {};
+  switch (query.kind) {
+    case 'subjects':
+      return { subject: { type: query.subjectType }, action: query.action, resource: query.resource, ...context };
+    case 'resources':
+      return { subject: query.subject, action: query.action, resource: { type: query.resourceType }, ...context };
+    case 'actions':
+      return { subject: query.subject, resource: query.resource, ...context };
+  }
 }
 
 export class AuthzenClient {
@@ -115,6 +143,37 @@ export class AuthzenClient {
     } catch (error) {
       const message = `AuthZEN evaluations: ${errorMessage(error)}`;
       return requests.map(() => ({ allowed: false, error: message }));
+    }
+  }
+
+  /**
+   * One of the three searches, every page (`page.next_token` until empty). Results of another
+   * type than asked, or without an id (a name for actions), make the answer an error.
+   */
+  async search(query: SearchQuery): Promise<SearchAnswer> {
+    const endpoint = this.endpoints.search?.[query.kind];
+    if (!endpoint) return { unsupported: `search: the PDP does not advertise a ${query.kind} search endpoint in its metadata` };
+    const ids: string[] = [];
+    let token = '';
+    try {
+      for (let page = 0; page < MAX_SEARCH_PAGES; page++) {
+        const { answer } = await this.post(endpoint, { ...searchBody(query), ...(token ? { page: { token } } : {}) });
+        if (answer.status === 501) return { unsupported: `search: the PDP answered 501 (${answer.text.trim().slice(0, 200)})` };
+        if (answer.status !== 200) return { error: httpError(answer) };
+        const body = parse(answer.text) as { results?: unknown; page?: { next_token?: unknown } };
+        if (!Array.isArray(body.results)) return { error: `AuthZEN search: no results array: ${answer.text.slice(0, 200)}` };
+        for (const result of body.results as { type?: unknown; id?: unknown; name?: unknown }[]) {
+          const id = query.kind === 'actions' ? result?.name : result?.id;
+          const wrongType = query.kind !== 'actions' && result?.type !== (query.kind === 'subjects' ? query.subjectType : query.resourceType);
+          if (typeof id !== 'string' || wrongType) return { error: `AuthZEN search: a result that is not a ${query.kind === 'actions' ? 'named action' : 'typed entity of the type asked'}: ${JSON.stringify(result)}` };
+          ids.push(id);
+        }
+        token = typeof body.page?.next_token === 'string' ? body.page.next_token : '';
+        if (!token) return { ids, method: `AuthZEN ${endpoint.slice(endpoint.lastIndexOf('/search'))}${page > 0 ? `, ${page + 1} pages` : ''}` };
+      }
+      return { ids, method: 'AuthZEN search', truncated: `stopped after ${MAX_SEARCH_PAGES} pages` };
+    } catch (error) {
+      return { error: `AuthZEN search: ${errorMessage(error)}` };
     }
   }
 

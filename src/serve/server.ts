@@ -2,23 +2,27 @@
 // HTTPS binding's endpoints (over plain HTTP on 127.0.0.1 only; put TLS in front to expose
 // it), request validation field by field (src/authzen/validate.ts), the well-known metadata
 // document, X-Request-ID echoed on every answer, and errors as the spec shapes them: the
-// status code and a message string, never a stack. Search is not served yet: it is not
-// advertised in the metadata (which is how the spec says a PDP declares it cannot), and its
-// endpoints answer 501.
+// status code and a message string, never a stack. Search is served where the engine can
+// search (its adapter's `search`); otherwise the search endpoints are not advertised in the
+// metadata (which is how the spec says a PDP declares it cannot) and answer 501, as does a
+// kind of search the engine cannot answer.
 
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CheckRequest, Decision } from '../core/request.ts';
+import type { SearchAnswer, SearchQuery } from '../core/search.ts';
 import { errorMessage } from '../core/errors.ts';
 import { withTimeout } from '../runner/timeout.ts';
-import { BadRequest, parseEvaluation, parseEvaluations, type EvaluationsItem } from '../authzen/validate.ts';
+import { BadRequest, parseEvaluation, parseEvaluations, parseSearch, type EvaluationsItem } from '../authzen/validate.ts';
 import { AUTHZEN_PATHS, type EvaluationResponse, type EvaluationsSemantic, type PdpMetadata } from '../authzen/wire.ts';
 
 /** What the PDP needs of an engine: an EngineAdapter is one. */
 export interface Decider {
   check(request: CheckRequest): Promise<Decision>;
   checkBatch(requests: CheckRequest[]): Promise<Decision[]>;
+  /** Absent: search is not served. */
+  search?: (query: SearchQuery) => Promise<SearchAnswer>;
 }
 
 export interface AuthzenServerOptions {
@@ -39,7 +43,11 @@ export interface AuthzenServer {
 }
 
 const HOST = '127.0.0.1';
-const SEARCH_PATHS = new Set<string>([AUTHZEN_PATHS.searchSubject, AUTHZEN_PATHS.searchResource, AUTHZEN_PATHS.searchAction]);
+const SEARCH_KINDS: ReadonlyMap<string, SearchQuery['kind']> = new Map([
+  [AUTHZEN_PATHS.searchSubject, 'subjects'],
+  [AUTHZEN_PATHS.searchResource, 'resources'],
+  [AUTHZEN_PATHS.searchAction, 'actions'],
+]);
 
 /** An HTTP error answer: the status and the message string the spec puts in the body. */
 class HttpError extends Error {
@@ -52,13 +60,30 @@ class HttpError extends Error {
   }
 }
 
-/** The metadata document: only what this PDP serves is named (search is not, yet). */
-export function pdpMetadata(url: string): PdpMetadata {
+/** The metadata document: only what this PDP serves is named (search where the engine can search). */
+export function pdpMetadata(url: string, search: boolean): PdpMetadata {
   return {
     policy_decision_point: url,
     access_evaluation_endpoint: `${url}${AUTHZEN_PATHS.evaluation}`,
     access_evaluations_endpoint: `${url}${AUTHZEN_PATHS.evaluations}`,
+    ...(search
+      ? {
+          search_subject_endpoint: `${url}${AUTHZEN_PATHS.searchSubject}`,
+          search_resource_endpoint: `${url}${AUTHZEN_PATHS.searchResource}`,
+          search_action_endpoint: `${url}${AUTHZEN_PATHS.searchAction}`,
+        }
+      : {}),
   };
+}
+
+/** A search answer as the spec's paged response (every result in one page). */
+function searchResponse(query: SearchQuery, answer: SearchAnswer): unknown {
+  if ('unsupported' in answer) throw new HttpError(501, answer.unsupported);
+  if ('error' in answer) throw new HttpError(500, `the engine could not search: ${answer.error}`);
+  const results = answer.ids.map((id) =>
+    query.kind === 'actions' ? { name: id } : { type: query.kind === 'subjects' ? query.subjectType : query.resourceType, id },
+  );
+  return { results, page: { next_token: '' } };
 }
 
 /** A decision as an Access Evaluation Response: the engine's reason and id as a Reason Object in `context`. */
@@ -111,13 +136,18 @@ export async function startAuthzenServer(engine: Decider, options: AuthzenServer
   async function route(request: IncomingMessage, pathname: string): Promise<unknown> {
     if (pathname === AUTHZEN_PATHS.metadata) {
       if (request.method !== 'GET') throw new HttpError(405, 'use GET for the metadata document', { allow: 'GET' });
-      return pdpMetadata(url);
+      return pdpMetadata(url, !!engine.search);
     }
-    const known = pathname === AUTHZEN_PATHS.evaluation || pathname === AUTHZEN_PATHS.evaluations || SEARCH_PATHS.has(pathname);
+    const searchKind = SEARCH_KINDS.get(pathname);
+    const known = pathname === AUTHZEN_PATHS.evaluation || pathname === AUTHZEN_PATHS.evaluations || searchKind !== undefined;
     if (!known) throw new HttpError(404, `no endpoint ${pathname}: this PDP serves ${AUTHZEN_PATHS.evaluation}, ${AUTHZEN_PATHS.evaluations} and ${AUTHZEN_PATHS.metadata}`);
     if (request.method !== 'POST') throw new HttpError(405, `use POST for ${pathname}`, { allow: 'POST' });
-    if (SEARCH_PATHS.has(pathname)) throw new HttpError(501, `${pathname}: search is not supported by this PDP (not advertised in ${AUTHZEN_PATHS.metadata})`);
+    if (searchKind && !engine.search) throw new HttpError(501, `${pathname}: search is not supported by this PDP (not advertised in ${AUTHZEN_PATHS.metadata})`);
     const body = await readJson(request, maxBody);
+    if (searchKind) {
+      const query = parseSearch(searchKind, body);
+      return searchResponse(query, await ask(engine.search!(query)));
+    }
     return pathname === AUTHZEN_PATHS.evaluation ? evaluate(body) : evaluateAll(body);
   }
 
