@@ -85,6 +85,11 @@ export class CerbosAdapter implements AdapterSpec {
     return unsupportedReasons(model);
   }
 
+  /** The PDP's HTTP URL and the loaded policy version, once started and loaded (tests measure the HTTP APIs). */
+  servedAt(): { url: string | undefined; policyVersion: string } {
+    return { url: this.server?.url, policyVersion: this.version };
+  }
+
   /** Time spent in the resolver (the policy information point), separate from Cerbos's own latency. */
   resolverStats(): ResolverStats {
     return this.resolver.stats();
