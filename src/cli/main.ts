@@ -244,7 +244,7 @@ export function buildProgram(): Command {
     .requiredOption('-e, --engine <engine>', "engine id or 'id[configuration]'")
     .option('-s, --scenario <id>', 'bundled scenario whose model and relationships are loaded')
     .option('-f, --file <file>', 'a scenario file of your own instead')
-    .addOption(new Option('--port <n>', 'port (default: a free one)').argParser(positiveInt('--port')))
+    .option('--port <n>', 'port (default: a free one)')
     .option('--set <key=value>', 'engine option (repeatable)', collect, [])
     .addOption(new Option('--launch <strategy>', 'how a server engine is started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('-o, --out <dir>', 'folder for engine logs (default: results/runs/serve-<time>)')

@@ -12,7 +12,8 @@ export interface ServeCommandOptions {
   engine: string;
   scenario?: string;
   file?: string;
-  port?: number;
+  /** As given; default a free port. */
+  port?: string;
   /** `--set` options, parsed. */
   settings: Record<string, string>;
   launch: LaunchRequest['strategy'];
@@ -28,9 +29,11 @@ export async function serveCommand(opts: ServeCommandOptions, log: (message: str
   if (!!opts.scenario === !!opts.file) throw new InputError('serve', '', 'give exactly one of --scenario <id> and --file <file>', 'e.g. --scenario authzen-todo');
   const scenario = opts.file ? await loadScenarioFile(path.resolve(opts.file)) : (await loadBundledScenarios([opts.scenario!]))[0];
   if (!scenario) throw new InputError('--scenario', opts.scenario ?? '', 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
+  const port = opts.port === undefined ? undefined : Number(opts.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new InputError('--port', opts.port!, 'expected a port number from 0 to 65535', 'e.g. --port 8181, or leave it out for a free port');
   const settings = settingsFor([spec], opts.settings).get(spec) ?? {};
   try {
-    await serveUntilInterrupted(spec, scenario, { resultsDir: opts.outDir, settings, strategy: opts.launch, log, ...(opts.port !== undefined ? { port: opts.port } : {}) });
+    await serveUntilInterrupted(spec, scenario, { resultsDir: opts.outDir, settings, strategy: opts.launch, log, ...(port !== undefined ? { port } : {}) });
     return 0;
   } catch (error) {
     if (isInputError(error)) throw error;
