@@ -84,6 +84,31 @@ describe('generic authzen engine', () => {
     );
   }, 120_000);
 
+  it('sends the bearer token from AUTHZ_BENCH_AUTHZEN_TOKEN to a PDP that requires one (serve with a token: 401 without it)', async () => {
+    const resultsDir = mkdtempSync(path.join(tmpdir(), 'authz-bench-serve-'));
+    const served = serveScenario(await engineSpec('reference'), todo!, { resultsDir, strategy: 'local', log: quiet, token: 's3cret-token' });
+    const saved = process.env.AUTHZ_BENCH_AUTHZEN_TOKEN;
+    try {
+      const url = await served.ready;
+      const anonymous = await fetch(`${url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.text()).toBe('missing Authorization: Bearer <token>');
+      process.env.AUTHZ_BENCH_AUTHZEN_TOKEN = 's3cret-token';
+      const engine = await startEngine(`authzen=${url}`, { strategy: 'url' });
+      try {
+        const run = await runScenario(todo!, engine);
+        expect(run.cases.filter((c) => c.status === 'pass')).toHaveLength(43);
+        expect(JSON.stringify(engine.info())).not.toContain('s3cret-token');
+      } finally {
+        await engine.stop();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.AUTHZ_BENCH_AUTHZEN_TOKEN;
+      else process.env.AUTHZ_BENCH_AUTHZEN_TOKEN = saved;
+      await served.stop();
+    }
+  }, 120_000);
+
   it('reports a scenario that changes policy or data as unsupported, with the reason', async () => {
     await servedTodo('reference', async (url) => {
       const engine = await startEngine(`authzen=${url}`, { strategy: 'url' });

@@ -33,7 +33,8 @@ export async function serveCommand(opts: ServeCommandOptions, log: (message: str
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new InputError('--port', opts.port!, 'expected a port number from 0 to 65535', 'e.g. --port 8181, or leave it out for a free port');
   const settings = settingsFor([spec], opts.settings).get(spec) ?? {};
   try {
-    await serveUntilInterrupted(spec, scenario, { resultsDir: opts.outDir, settings, strategy: opts.launch, log, ...(port !== undefined ? { port } : {}) });
+    const token = process.env.AUTHZ_BENCH_SERVE_TOKEN;
+    await serveUntilInterrupted(spec, scenario, { resultsDir: opts.outDir, settings, strategy: opts.launch, log, ...(port !== undefined ? { port } : {}), ...(token ? { token } : {}) });
     return 0;
   } catch (error) {
     if (isInputError(error)) throw error;

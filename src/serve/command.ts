@@ -18,6 +18,8 @@ export interface ServeOptions {
   strategy?: LaunchRequest['strategy'];
   settings?: Record<string, string>;
   guard?: InterruptGuard;
+  /** Bearer token the PEP must send (the CLI takes it from AUTHZ_BENCH_SERVE_TOKEN). */
+  token?: string;
   log: (message: string) => void;
 }
 
@@ -57,7 +59,7 @@ export function serveScenario(spec: EngineSpec, scenario: Scenario, options: Ser
   const session = { resultsDir: options.resultsDir, settings: options.settings ?? {}, log: options.log, ...(options.strategy ? { strategy: options.strategy } : {}), ...(options.guard ? { guard: options.guard } : {}) };
   const done = withEngine(spec, session, async (engine) => {
     const loaded = await loadScenario(engine, scenario);
-    const server = await startAuthzenServer(engine, { ...(options.port !== undefined ? { port: options.port } : {}), log: (m) => options.log(`  ${m}`) });
+    const server = await startAuthzenServer(engine, { ...(options.port !== undefined ? { port: options.port } : {}), ...(options.token ? { token: options.token } : {}), log: (m) => options.log(`  ${m}`) });
     options.log(`${engine.id} (${engine.info().name} ${engine.info().version}, ${loaded === 'native' ? 'native policy' : 'neutral model'}) serves ${scenario.id} as an AuthZEN PDP at ${server.url}`);
     announce(server.url);
     try {

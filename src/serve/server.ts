@@ -34,6 +34,8 @@ export interface AuthzenServerOptions {
   maxBodyBytes?: number;
   /** One line per failed request (status and message). */
   log?: (message: string) => void;
+  /** When set, the API endpoints need `Authorization: Bearer <token>` (401 otherwise); the metadata document stays public. */
+  token?: string;
 }
 
 export interface AuthzenServer {
@@ -142,6 +144,9 @@ export async function startAuthzenServer(engine: Decider, options: AuthzenServer
     const known = pathname === AUTHZEN_PATHS.evaluation || pathname === AUTHZEN_PATHS.evaluations || searchKind !== undefined;
     if (!known) throw new HttpError(404, `no endpoint ${pathname}: this PDP serves ${AUTHZEN_PATHS.evaluation}, ${AUTHZEN_PATHS.evaluations} and ${AUTHZEN_PATHS.metadata}`);
     if (request.method !== 'POST') throw new HttpError(405, `use POST for ${pathname}`, { allow: 'POST' });
+    if (options.token !== undefined && request.headers.authorization !== `Bearer ${options.token}`) {
+      throw new HttpError(401, request.headers.authorization ? 'wrong bearer token' : 'missing Authorization: Bearer <token>', { 'www-authenticate': 'Bearer' });
+    }
     if (searchKind && !engine.search) throw new HttpError(501, `${pathname}: search is not supported by this PDP (not advertised in ${AUTHZEN_PATHS.metadata})`);
     const body = await readJson(request, maxBody);
     if (searchKind) {
