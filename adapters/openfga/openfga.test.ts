@@ -281,7 +281,7 @@ describe('OpenFGA server', () => {
     const info = fga.info();
     expect(info.id).toBe('openfga');
     expect(info.settings).toMatchObject({ consistency: 'MINIMIZE_LATENCY', checkQueryCache: false, datastore: 'memory', tenancy: 'tenant type in one store' });
-    expect(Object.keys(definition.configurations ?? {})).toEqual(['cache', 'store-per-tenant', 'postgres']);
+    expect(Object.keys(definition.configurations ?? {})).toEqual(['cache', 'store-per-tenant', 'postgres', 'authzen']);
   });
 
   it('answers rewrites, nested groups with cycles, wildcards, conditions and deletes', async () => {
