@@ -66,7 +66,7 @@ export function toAuthzenRequest(request: CheckRequest, requestParams: ReadonlyS
 }
 
 /** OpenFGA's "not in the model" and "missing parameters" answers are denies here as in the native adapter. */
-export function normalise(decision: Decision): Decision {
+function normalise(decision: Decision): Decision {
   const reason = decision.error ? denyReason(decision.error) : undefined;
   if (!reason) return decision;
   return { allowed: false, reason, ...(decision.decisionId ? { decisionId: decision.decisionId } : {}) };

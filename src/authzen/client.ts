@@ -83,7 +83,7 @@ export function endpointsFrom(metadata: PdpMetadata): AuthzenEndpoints {
 }
 
 /** The body of a search request (Authorization API §8). */
-export function searchBody(query: SearchQuery): Record<string, unknown> {
+function searchBody(query: SearchQuery): Record<string, unknown> {
   const context = query.context ? { context: query.context } : {};
   switch (query.kind) {
     case 'subjects':
@@ -211,7 +211,7 @@ function httpError(answer: HttpExchange): string {
 }
 
 /** An Access Evaluation Response as a decision: `context.error` is an error, a Reason Object is the reason. */
-export function decisionOf(body: unknown, decisionId: string): Decision {
+function decisionOf(body: unknown, decisionId: string): Decision {
   const response = body as { decision?: unknown; context?: { error?: { status?: unknown; message?: unknown }; reason_admin?: Record<string, unknown>; reason?: unknown } } | null;
   if (typeof response?.decision !== 'boolean') return { allowed: false, decisionId, error: `AuthZEN: an answer without a boolean decision: ${JSON.stringify(body)?.slice(0, 200)}` };
   const error = response.context?.error;

@@ -46,7 +46,7 @@ function contextProblems(value: unknown, at: string): string[] {
 }
 
 /** The problems of a complete evaluation (subject, action, resource, optional context); empty when valid. */
-export function evaluationProblems(body: Json, at = ''): string[] {
+function evaluationProblems(body: Json, at = ''): string[] {
   return [...entityProblems('subject', body.subject, at), ...entityProblems('action', body.action, at), ...entityProblems('resource', body.resource, at), ...contextProblems(body.context, at)];
 }
 

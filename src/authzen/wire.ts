@@ -2,7 +2,7 @@
 // what a PEP sends and a PDP answers over HTTP. The harness's CheckRequest
 // (src/core/request.ts) is already an access evaluation request; these are the envelopes.
 
-import type { Action, CheckRequest, Properties, Resource, Subject } from '../core/request.ts';
+import type { CheckRequest, Properties } from '../core/request.ts';
 
 /** The default paths of the HTTPS binding, relative to the PDP's base URL. */
 export const AUTHZEN_PATHS = Object.freeze({
@@ -17,28 +17,10 @@ export const AUTHZEN_PATHS = Object.freeze({
 export const EVALUATIONS_SEMANTICS = ['execute_all', 'deny_on_first_deny', 'permit_on_first_permit'] as const;
 export type EvaluationsSemantic = (typeof EVALUATIONS_SEMANTICS)[number];
 
-/** One item of `evaluations`: any part may be left to the top-level defaults. */
-export interface EvaluationItem {
-  subject?: Partial<Subject>;
-  action?: Partial<Action>;
-  resource?: Partial<Resource>;
-  context?: Properties;
-}
-
-/** POST /access/v1/evaluations: top-level defaults, the items, and options. */
-export interface EvaluationsRequest extends EvaluationItem {
-  evaluations?: EvaluationItem[];
-  options?: { evaluations_semantic?: EvaluationsSemantic; [option: string]: unknown };
-}
-
 /** An Access Evaluation Response; `context` carries reasons or a per-item error. */
 export interface EvaluationResponse {
   decision: boolean;
   context?: Properties;
-}
-
-export interface EvaluationsResponse {
-  evaluations: EvaluationResponse[];
 }
 
 /** The PDP metadata document (`/.well-known/authzen-configuration`). */

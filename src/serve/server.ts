@@ -63,7 +63,7 @@ class HttpError extends Error {
 }
 
 /** The metadata document: only what this PDP serves is named (search where the engine can search). */
-export function pdpMetadata(url: string, search: boolean): PdpMetadata {
+function pdpMetadata(url: string, search: boolean): PdpMetadata {
   return {
     policy_decision_point: url,
     access_evaluation_endpoint: `${url}${AUTHZEN_PATHS.evaluation}`,
