@@ -13,8 +13,7 @@ import { AUTHZEN_PATHS } from '../../src/authzen/wire.ts';
 import { errorMessage } from '../../src/core/errors.ts';
 import { safeUrl, urlCredentials } from '../../src/engines/launch.ts';
 
-export const READ_ONLY_REASON =
-  'the AuthZEN PDP is reached by URL and serves its own policy and data; AuthZEN has no API to load a model or write relationships';
+export const READ_ONLY_REASON = 'the AuthZEN PDP is reached by URL and serves its own policy and data; AuthZEN has no API to load a model or write relationships';
 
 export class AuthzenPdpAdapter implements AdapterSpec {
   readonly embedded = false;

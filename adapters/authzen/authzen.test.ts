@@ -46,24 +46,32 @@ describe('generic authzen engine', () => {
       const cases = results.cases.filter((c) => c.engine === 'authzen');
       expect(cases.filter((c) => c.status !== 'pass').map((c) => `${c.step} ${c.status} ${c.message ?? ''}`)).toEqual([]);
       expect(cases.filter((c) => c.status === 'pass')).toHaveLength(43);
-      expect(results.engines[0]).toMatchObject({ id: 'authzen', launch: 'url', settings: { pdp: url, endpoints: 'from /.well-known/authzen-configuration', batch: 'Access Evaluations API (execute_all), every item complete' } });
+      expect(results.engines[0]).toMatchObject({
+        id: 'authzen',
+        launch: 'url',
+        settings: { pdp: url, endpoints: 'from /.well-known/authzen-configuration', batch: 'Access Evaluations API (execute_all), every item complete' },
+      });
       // the latency through AuthZEN is measured like any engine's
       expect(results.performance.find((p) => p.engine === 'authzen')?.latency.p50).toBeGreaterThan(0);
     });
   }, 120_000);
 
-  it.skipIf(!opaInstalled)('serve --engine opa (no AuthZEN endpoint of its own) + the generic engine: Todo 43/43', async () => {
-    await servedTodo('opa', async (url) => {
-      const engine = await startEngine(`authzen=${url}`, { strategy: 'url' });
-      try {
-        const run = await runScenario(todo!, engine);
-        expect(run.cases.filter((c) => c.status !== 'pass').map((c) => `${c.step} ${c.status} ${c.message ?? ''}`)).toEqual([]);
-        expect(run.cases.filter((c) => c.status === 'pass')).toHaveLength(43);
-      } finally {
-        await engine.stop();
-      }
-    });
-  }, 180_000);
+  it.skipIf(!opaInstalled)(
+    'serve --engine opa (no AuthZEN endpoint of its own) + the generic engine: Todo 43/43',
+    async () => {
+      await servedTodo('opa', async (url) => {
+        const engine = await startEngine(`authzen=${url}`, { strategy: 'url' });
+        try {
+          const run = await runScenario(todo!, engine);
+          expect(run.cases.filter((c) => c.status !== 'pass').map((c) => `${c.step} ${c.status} ${c.message ?? ''}`)).toEqual([]);
+          expect(run.cases.filter((c) => c.status === 'pass')).toHaveLength(43);
+        } finally {
+          await engine.stop();
+        }
+      });
+    },
+    180_000,
+  );
 
   it('search through AuthZEN: serve --engine reference --scenario search-todo + the generic engine, every search step passes', async () => {
     const searchTodo = scenarios.find((s) => s.id === 'search-todo')!;

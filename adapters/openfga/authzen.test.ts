@@ -66,7 +66,7 @@ describe.skipIf(!isInstalled(definition))('OpenFGA 1.22.1 AuthZEN findings', () 
     }
   });
 
-  it('publishes a store\'s metadata at /.well-known/authzen-configuration/<store>, not where RFC 8615 puts it for its identifier <server>/stores/<store>', async () => {
+  it("publishes a store's metadata at /.well-known/authzen-configuration/<store>, not where RFC 8615 puts it for its identifier <server>/stores/<store>", async () => {
     const rfc = await fetch(`${url}/.well-known/authzen-configuration/stores/${store}`);
     expect(rfc.status).toBe(404);
     const actual = await fetch(storeMetadataUrl(url, store));

@@ -165,7 +165,8 @@ export class AuthzenClient {
         for (const result of body.results as { type?: unknown; id?: unknown; name?: unknown }[]) {
           const id = query.kind === 'actions' ? result?.name : result?.id;
           const wrongType = query.kind !== 'actions' && result?.type !== (query.kind === 'subjects' ? query.subjectType : query.resourceType);
-          if (typeof id !== 'string' || wrongType) return { error: `AuthZEN search: a result that is not a ${query.kind === 'actions' ? 'named action' : 'typed entity of the type asked'}: ${JSON.stringify(result)}` };
+          if (typeof id !== 'string' || wrongType)
+            return { error: `AuthZEN search: a result that is not a ${query.kind === 'actions' ? 'named action' : 'typed entity of the type asked'}: ${JSON.stringify(result)}` };
           ids.push(id);
         }
         token = typeof body.page?.next_token === 'string' ? body.page.next_token : '';
@@ -180,7 +181,10 @@ export class AuthzenClient {
   private async post(url: string, body: unknown): Promise<{ requestId: string; answer: HttpExchange }> {
     const target = new URL(url);
     let pool = this.pools.get(target.origin);
-    if (!pool) this.pools.set(target.origin, (pool = new Pool(target.origin, { connections: 64, pipelining: 1 })));
+    if (!pool) {
+      pool = new Pool(target.origin, { connections: 64, pipelining: 1 });
+      this.pools.set(target.origin, pool);
+    }
     const requestId = randomUUID();
     const answer = await exchange(pool, { path: `${target.pathname}${target.search}`, method: 'POST', headers: { ...this.headers, 'x-request-id': requestId }, body: JSON.stringify(body) });
     this.seen.requests++;
@@ -216,7 +220,11 @@ function decisionOf(body: unknown, decisionId: string): Decision {
   if (typeof response?.decision !== 'boolean') return { allowed: false, decisionId, error: `AuthZEN: an answer without a boolean decision: ${JSON.stringify(body)?.slice(0, 200)}` };
   const error = response.context?.error;
   if (error && response.decision === false) {
-    return { allowed: false, decisionId, error: `AuthZEN: ${error.status !== undefined ? `status ${String(error.status)}: ` : ''}${typeof error.message === 'string' ? error.message : JSON.stringify(error)}` };
+    return {
+      allowed: false,
+      decisionId,
+      error: `AuthZEN: ${error.status !== undefined ? `status ${String(error.status)}: ` : ''}${typeof error.message === 'string' ? error.message : JSON.stringify(error)}`,
+    };
   }
   const admin = response.context?.reason_admin;
   const reason = admin ? Object.values(admin).find((v) => typeof v === 'string') : typeof response.context?.reason === 'string' ? response.context.reason : undefined;

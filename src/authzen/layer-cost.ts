@@ -43,11 +43,9 @@ export function scenarioRequests(scenario: Scenario): CheckRequest[] {
     if (step.kind === 'batch') all.push(...step.requests);
   }
   all.push(...scenario.benchmark);
-  const seen = new Set<string>();
-  return all.map((r) => resolveRequest(r)).filter((r) => {
-    const key = JSON.stringify(r);
-    return !seen.has(key) && (seen.add(key), true);
-  });
+  const distinct = new Map<string, CheckRequest>();
+  for (const request of all.map((r) => resolveRequest(r))) distinct.set(JSON.stringify(request), request);
+  return [...distinct.values()];
 }
 
 /**
@@ -60,10 +58,16 @@ export async function measureLayerCost(scenario: Scenario, native: EngineAdapter
   for (const request of requests) {
     const [a, b] = [await native.check(request), await authzen.check(request)];
     if (a.error !== undefined || b.error !== undefined || a.allowed !== b.allowed) {
-      if (!(a.error && b.error)) disagreements.push({ request: describeRequest(request) + (request.context ? ` context ${JSON.stringify(request.context)}` : ''), native: show(a), authzen: show(b) });
+      if (!(a.error && b.error))
+        disagreements.push({ request: describeRequest(request) + (request.context ? ` context ${JSON.stringify(request.context)}` : ''), native: show(a), authzen: show(b) });
     }
   }
-  const timing = await interleave((r) => native.check(r), (r) => authzen.check(r), requests, rounds);
+  const timing = await interleave(
+    (r) => native.check(r),
+    (r) => authzen.check(r),
+    requests,
+    rounds,
+  );
   return {
     scenario: scenario.id,
     native: native.id,

@@ -47,7 +47,12 @@ function contextProblems(value: unknown, at: string): string[] {
 
 /** The problems of a complete evaluation (subject, action, resource, optional context); empty when valid. */
 function evaluationProblems(body: Json, at = ''): string[] {
-  return [...entityProblems('subject', body.subject, at), ...entityProblems('action', body.action, at), ...entityProblems('resource', body.resource, at), ...contextProblems(body.context, at)];
+  return [
+    ...entityProblems('subject', body.subject, at),
+    ...entityProblems('action', body.action, at),
+    ...entityProblems('resource', body.resource, at),
+    ...contextProblems(body.context, at),
+  ];
 }
 
 /** A valid evaluation as the harness's request; only the members the spec defines are kept. */
@@ -155,7 +160,12 @@ export function parseSearch(kind: SearchQuery['kind'], body: unknown): SearchQue
   problems.push(...contextProblems(body.context, ''));
   if (body.page !== undefined && !isObject(body.page)) problems.push(`page: expected an object, got ${typeName(body.page)}`);
   if (problems.length > 0) throw new BadRequest(problems);
-  const request = toCheckRequest({ subject: { id: '_', ...(body.subject as Json) }, action: body.action ?? { name: '_' }, resource: { id: '_', ...(body.resource as Json) }, context: body.context });
+  const request = toCheckRequest({
+    subject: { id: '_', ...(body.subject as Json) },
+    action: body.action ?? { name: '_' },
+    resource: { id: '_', ...(body.resource as Json) },
+    context: body.context,
+  });
   const context = request.context ? { context: request.context } : {};
   switch (kind) {
     case 'subjects':

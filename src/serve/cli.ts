@@ -25,12 +25,14 @@ export async function serveCommand(opts: ServeCommandOptions, log: (message: str
   const specs = await resolveEngineSpecs([opts.engine]);
   const spec = specs[0];
   if (specs.length !== 1 || !spec) throw new InputError('--engine', opts.engine, 'serve takes exactly one engine', 'e.g. --engine reference');
-  if (spec.definition.role === 'remote') throw new InputError('--engine', opts.engine, 'this engine is itself reached by URL: there is nothing to serve', 'serve an engine the harness runs, e.g. --engine reference');
+  if (spec.definition.role === 'remote')
+    throw new InputError('--engine', opts.engine, 'this engine is itself reached by URL: there is nothing to serve', 'serve an engine the harness runs, e.g. --engine reference');
   if (!!opts.scenario === !!opts.file) throw new InputError('serve', '', 'give exactly one of --scenario <id> and --file <file>', 'e.g. --scenario authzen-todo');
   const scenario = opts.file ? await loadScenarioFile(path.resolve(opts.file)) : (await loadBundledScenarios([opts.scenario!]))[0];
   if (!scenario) throw new InputError('--scenario', opts.scenario ?? '', 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
   const port = opts.port === undefined ? undefined : Number(opts.port);
-  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new InputError('--port', opts.port!, 'expected a port number from 0 to 65535', 'e.g. --port 8181, or leave it out for a free port');
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+    throw new InputError('--port', opts.port!, 'expected a port number from 0 to 65535', 'e.g. --port 8181, or leave it out for a free port');
   const settings = settingsFor([spec], opts.settings).get(spec) ?? {};
   try {
     const token = process.env.AUTHZ_BENCH_SERVE_TOKEN;
@@ -42,4 +44,3 @@ export async function serveCommand(opts: ServeCommandOptions, log: (message: str
     return 3;
   }
 }
-

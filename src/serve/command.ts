@@ -56,11 +56,23 @@ export function serveScenario(spec: EngineSpec, scenario: Scenario, options: Ser
     announce = resolve;
     fail = reject;
   });
-  const session = { resultsDir: options.resultsDir, settings: options.settings ?? {}, log: options.log, ...(options.strategy ? { strategy: options.strategy } : {}), ...(options.guard ? { guard: options.guard } : {}) };
+  const session = {
+    resultsDir: options.resultsDir,
+    settings: options.settings ?? {},
+    log: options.log,
+    ...(options.strategy ? { strategy: options.strategy } : {}),
+    ...(options.guard ? { guard: options.guard } : {}),
+  };
   const done = withEngine(spec, session, async (engine) => {
     const loaded = await loadScenario(engine, scenario);
-    const server = await startAuthzenServer(engine, { ...(options.port !== undefined ? { port: options.port } : {}), ...(options.token ? { token: options.token } : {}), log: (m) => options.log(`  ${m}`) });
-    options.log(`${engine.id} (${engine.info().name} ${engine.info().version}, ${loaded === 'native' ? 'native policy' : 'neutral model'}) serves ${scenario.id} as an AuthZEN PDP at ${server.url}`);
+    const server = await startAuthzenServer(engine, {
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.token ? { token: options.token } : {}),
+      log: (m) => options.log(`  ${m}`),
+    });
+    options.log(
+      `${engine.id} (${engine.info().name} ${engine.info().version}, ${loaded === 'native' ? 'native policy' : 'neutral model'}) serves ${scenario.id} as an AuthZEN PDP at ${server.url}`,
+    );
     announce(server.url);
     try {
       await released;

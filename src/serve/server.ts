@@ -82,9 +82,7 @@ function pdpMetadata(url: string, search: boolean): PdpMetadata {
 function searchResponse(query: SearchQuery, answer: SearchAnswer): unknown {
   if ('unsupported' in answer) throw new HttpError(501, answer.unsupported);
   if ('error' in answer) throw new HttpError(500, `the engine could not search: ${answer.error}`);
-  const results = answer.ids.map((id) =>
-    query.kind === 'actions' ? { name: id } : { type: query.kind === 'subjects' ? query.subjectType : query.resourceType, id },
-  );
+  const results = answer.ids.map((id) => (query.kind === 'actions' ? { name: id } : { type: query.kind === 'subjects' ? query.subjectType : query.resourceType, id }));
   return { results, page: { next_token: '' } };
 }
 

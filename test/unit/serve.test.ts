@@ -5,12 +5,12 @@
 // with the AuthZEN Todo scenario.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckRequest } from '../src/core/request.ts';
-import { startAuthzenServer, type AuthzenServer, type Decider } from '../src/serve/server.ts';
-import { loadBundledScenarios } from '../src/scenario/load.ts';
-import { loadScenario } from '../src/serve/command.ts';
-import type { EngineAdapter } from '../src/core/adapter.ts';
-import { startEngine } from './helpers/engines.ts';
+import type { CheckRequest } from '../../src/core/request.ts';
+import { startAuthzenServer, type AuthzenServer, type Decider } from '../../src/serve/server.ts';
+import { loadBundledScenarios } from '../../src/scenario/load.ts';
+import { loadScenario } from '../../src/serve/command.ts';
+import type { EngineAdapter } from '../../src/core/adapter.ts';
+import { startEngine } from '../helpers/engines.ts';
 
 // Todo personas (subjects.json): Rick is admin and evil genius, Jerry a viewer.
 const RICK = { type: 'user', id: 'CiRmZDA2MTRkMy1jMzlhLTQ3ODEtYjdiZC04Yjk2ZjVhNTEwMGQSBWxvY2Fs' };
@@ -84,7 +84,14 @@ describe('Access Evaluation API', () => {
   it('passes properties and context to the engine unchanged and ignores unknown members', async () => {
     asked.length = 0;
     const subject = { ...JERRY, properties: { department: 'Sales' } };
-    const answer = await evaluation({ subject, action: { ...READ, properties: { method: 'GET' } }, resource: TODO, context: { time: '2025-06-27T18:03-07:00' }, foo: 'bar', futureField: { nested: true } });
+    const answer = await evaluation({
+      subject,
+      action: { ...READ, properties: { method: 'GET' } },
+      resource: TODO,
+      context: { time: '2025-06-27T18:03-07:00' },
+      foo: 'bar',
+      futureField: { nested: true },
+    });
     expect(answer.status).toBe(200);
     expect((answer.json as { decision: unknown }).decision).toBe(true);
     expect(asked).toEqual([[{ subject, action: { ...READ, properties: { method: 'GET' } }, resource: TODO, context: { time: '2025-06-27T18:03-07:00' } }]]);
@@ -137,10 +144,17 @@ describe('Access Evaluation API', () => {
   it('a failing engine is a 500 with a message, not a stack', async () => {
     const failing: Decider = { check: async () => ({ allowed: false, error: 'store unavailable' }), checkBatch: async (r) => r.map(() => ({ allowed: false, error: 'store unavailable' })) };
     const throwing: Decider = { check: async () => Promise.reject(new Error('boom')), checkBatch: async () => Promise.reject(new Error('boom')) };
-    for (const [decider, message] of [[failing, 'the engine could not decide: store unavailable'], [throwing, 'internal error: boom']] as const) {
+    for (const [decider, message] of [
+      [failing, 'the engine could not decide: store unavailable'],
+      [throwing, 'internal error: boom'],
+    ] as const) {
       const pdp = await startAuthzenServer(decider);
       try {
-        const answer = await fetch(`${pdp.url}/access/v1/evaluation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject: RICK, action: READ, resource: TODO }) });
+        const answer = await fetch(`${pdp.url}/access/v1/evaluation`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ subject: RICK, action: READ, resource: TODO }),
+        });
         expect(answer.status).toBe(500);
         expect(await answer.text()).toBe(message);
       } finally {
@@ -179,19 +193,34 @@ describe('Access Evaluations API', () => {
 
   it('execute_all (the default) sends the valid items to the engine as one batch and answers every item', async () => {
     asked.length = 0;
-    const answer = await evaluations({ subject: JERRY, resource: TODO, options: { evaluations_semantic: 'execute_all' }, evaluations: [{ action: DELETE }, { action: READ }, { action: DELETE }] });
+    const answer = await evaluations({
+      subject: JERRY,
+      resource: TODO,
+      options: { evaluations_semantic: 'execute_all' },
+      evaluations: [{ action: DELETE }, { action: READ }, { action: DELETE }],
+    });
     expect(decisions(answer)).toEqual([false, true, false]);
     expect(asked).toHaveLength(1);
     expect(asked[0]).toHaveLength(3);
   });
 
   it('deny_on_first_deny stops after the first deny, which it includes', async () => {
-    const answer = await evaluations({ subject: JERRY, resource: TODO, options: { evaluations_semantic: 'deny_on_first_deny' }, evaluations: [{ action: READ }, { action: DELETE }, { action: READ }] });
+    const answer = await evaluations({
+      subject: JERRY,
+      resource: TODO,
+      options: { evaluations_semantic: 'deny_on_first_deny' },
+      evaluations: [{ action: READ }, { action: DELETE }, { action: READ }],
+    });
     expect(decisions(answer)).toEqual([true, false]);
   });
 
   it('permit_on_first_permit stops after the first permit, which it includes', async () => {
-    const answer = await evaluations({ subject: JERRY, resource: TODO, options: { evaluations_semantic: 'permit_on_first_permit' }, evaluations: [{ action: DELETE }, { action: READ }, { action: DELETE }] });
+    const answer = await evaluations({
+      subject: JERRY,
+      resource: TODO,
+      options: { evaluations_semantic: 'permit_on_first_permit' },
+      evaluations: [{ action: DELETE }, { action: READ }, { action: DELETE }],
+    });
     expect(decisions(answer)).toEqual([false, true]);
     const none = await evaluations({ subject: JERRY, resource: TODO, options: { evaluations_semantic: 'permit_on_first_permit' }, evaluations: [{ action: DELETE }, { action: DELETE }] });
     expect(decisions(none)).toEqual([false, false]);
@@ -221,7 +250,11 @@ describe('Access Evaluations API', () => {
   it.each([
     ['evaluations not an array', { evaluations: { resource: TODO } }, 'evaluations: expected an array, got an object'],
     ['a default subject as a string', { subject: 'rick', evaluations: [{ action: READ, resource: TODO }] }, 'subject: expected an object, got a string'],
-    ['an unknown semantic', { subject: RICK, action: READ, options: { evaluations_semantic: 'first' }, evaluations: [{ resource: TODO }] }, 'options.evaluations_semantic: expected one of execute_all, deny_on_first_deny, permit_on_first_permit, got "first"'],
+    [
+      'an unknown semantic',
+      { subject: RICK, action: READ, options: { evaluations_semantic: 'first' }, evaluations: [{ resource: TODO }] },
+      'options.evaluations_semantic: expected one of execute_all, deny_on_first_deny, permit_on_first_permit, got "first"',
+    ],
     ['options as an array', { options: [], evaluations: [{ subject: RICK, action: READ, resource: TODO }] }, 'options: expected an object, got an array'],
   ])('400 for a malformed payload: %s', async (_name, body, message) => {
     const answer = await evaluations(body);

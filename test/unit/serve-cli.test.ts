@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
-const CLI = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
+const CLI = path.resolve(import.meta.dirname, '../../bin/authz-bench.js');
 const run = promisify(execFile);
 
 async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
@@ -55,10 +55,14 @@ describe('authz-bench serve', () => {
     [['serve', '--engine', 'authzen=http://127.0.0.1:1', '--scenario', 'authzen-todo'], 'this engine is itself reached by URL'],
     [['serve', '--engine', 'reference', '--scenario', 'authzen-todo', '--port', '70000'], '--port at 70000: expected a port number from 0 to 65535'],
     [['serve', '--engine', 'reference', '--scenario', 'no-such-scenario'], 'no-such-scenario'],
-  ])('bad input %j: exit 2 with the fix, no stack', async (args, message) => {
-    const { code, stderr } = await cli(args);
-    expect(code).toBe(2);
-    expect(stderr).toContain(message);
-    expect(stderr).not.toMatch(/\n\s+at /);
-  }, 120_000);
+  ])(
+    'bad input %j: exit 2 with the fix, no stack',
+    async (args, message) => {
+      const { code, stderr } = await cli(args);
+      expect(code).toBe(2);
+      expect(stderr).toContain(message);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    },
+    120_000,
+  );
 });
