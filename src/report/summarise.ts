@@ -241,11 +241,10 @@ function searchSection(results: RunResults): Section | undefined {
       engine: c.engine,
       cells: [
         cell(c.engine, { code: true }),
-        cell(listSize(c.expected), { note: c.request ?? '' }),
+        cell(listSize(c.expected)),
         cell(c.status === 'unsupported' || c.status === 'error' ? '–' : listSize(c.actual)),
         cell(formatMs(c.durationMs)),
-        cell(c.message ?? ''),
-        statusCell(c),
+        { ...statusCell(c), ...(c.message ? { note: c.message } : {}) },
       ],
     })),
   }));
@@ -254,8 +253,8 @@ function searchSection(results: RunResults): Section | undefined {
     nav: 'Search',
     title: 'Search completeness',
     level: 2,
-    intro: [["Each AuthZEN search (resources, subjects, actions) against its complete expected answer: a missing or extra id fails, and so does an answer the engine says was cut by a limit or deadline. Time is one search, end to end."]],
-    tables: [{ id: 'search-table', columns: [text('engine'), num('expected'), num('answered'), num('time'), text('method; problems'), text('status')], groups, groupHeader: 'search', notes: [], engineFilter: true }],
+    intro: [["Each AuthZEN search (resources, subjects, actions) against its complete expected answer: a missing or extra id fails, and so does an answer the engine says was cut by a limit or deadline. Time is one search, end to end; beside the status, how the engine searched and what was wrong."]],
+    tables: [{ id: 'search-table', columns: [text('engine'), num('expected'), num('answered'), num('time'), text('status')], groups, groupHeader: 'search', notes: [], engineFilter: true }],
   };
 }
 
