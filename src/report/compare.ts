@@ -192,6 +192,9 @@ export function compareResults(base: RunResults, next: RunResults, opts: Partial
 
   const b = indexCases(base.cases);
   const n = indexCases(next.cases);
+  // An engine × scenario that passed cases in base and now fails as a whole (the engine did not
+  // start, its setup failed) is a regression, though its failing case is new.
+  const passedInBase = new Set(base.cases.filter((c) => c.status === 'pass').map((c) => `${c.engine}\u0000${c.scenario}`));
   for (const [key, nc] of n) {
     const bc = b.get(key);
     if (bc) out.matched++;
@@ -199,7 +202,7 @@ export function compareResults(base: RunResults, next: RunResults, opts: Partial
     const ns = nc.status;
     if (bs === 'pass' && ns !== 'pass') out.regressions.push(change(key, bc, nc));
     else if (failing(bs) && ns === 'pass') out.fixes.push(change(key, bc, nc));
-    else if (bs === 'missing' && failing(ns)) out.newFailures.push(change(key, bc, nc));
+    else if (bs === 'missing' && failing(ns)) (nc.kind === 'scenario' && passedInBase.has(`${nc.engine}\u0000${nc.scenario}`) ? out.regressions : out.newFailures).push(change(key, bc, nc));
     else if (failing(bs) && failing(ns)) out.stillFailing.push(change(key, bc, nc));
   }
   for (const [key, bc] of b) if (!n.has(key) && bc.status === 'pass') out.dropped.push(change(key, bc, undefined));

@@ -43,19 +43,24 @@ function conformanceCell(results: RunResults, engine: string): Cell {
   let pass = 0;
   let unsupported = 0;
   let failing = 0;
+  let notRun = 0;
   let failingCases = 0;
+  let partly = 0;
   for (const s of results.scenarios) {
     const c = matrixCell(results, s.id, engine);
     if (c.status === 'pass') pass++;
     else if (c.status === 'unsupported') unsupported++;
+    else if (c.status === 'not run') notRun++;
     else {
       failing++;
       failingCases += c.failures.length;
     }
+    if (c.status !== 'unsupported' && c.unsupportedSteps > 0) partly++;
   }
   const tone: Tone = failing > 0 ? 'fail' : pass === 0 ? 'unsupported' : 'pass';
-  const parts = [`${pass} pass`, ...(unsupported ? [`${unsupported} unsupported`] : []), ...(failing ? [`${failing} fail`] : [])];
-  return cell(parts.join(' · '), { tone, ...(failingCases ? { note: `${failingCases} failing case${failingCases === 1 ? '' : 's'}` } : {}) });
+  const parts = [`${pass} pass`, ...(unsupported ? [`${unsupported} unsupported`] : []), ...(failing ? [`${failing} fail`] : []), ...(notRun ? [`${notRun} not run`] : [])];
+  const notes = [...(failingCases ? [`${failingCases} failing case${failingCases === 1 ? '' : 's'}`] : []), ...(partly ? [`${partly} with unsupported steps`] : [])];
+  return cell(parts.join(' · '), { tone, ...(notes.length ? { note: notes.join('; ') } : {}) });
 }
 
 function revocationCell(cases: CaseResult[]): Cell {

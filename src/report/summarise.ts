@@ -39,7 +39,7 @@ function matrixTable(results: RunResults): Table {
       cell(s.id, { code: true, note: s.title }),
       ...engines.map((e) => {
         const c = matrixCell(results, s.id, e);
-        const label = c.status === 'unsupported' || c.status === 'not run' ? c.status : `${c.pass}/${c.total}`;
+        const label = c.status === 'unsupported' || c.status === 'not run' ? c.status : `${c.pass}/${c.total}${c.unsupportedSteps ? ` · ${c.unsupportedSteps} unsupported` : ''}`;
         const details: NonNullable<Cell['details']> = [];
         if (c.status === 'unsupported') {
           if (c.message) details.push({ summary: 'why', text: c.message });

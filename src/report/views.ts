@@ -8,6 +8,8 @@ export interface MatrixCell {
   pass: number;
   total: number;
   failures: CaseResult[];
+  /** Steps the engine could not run in a scenario it otherwise ran (e.g. a search on an engine without one). */
+  unsupportedSteps: number;
   message?: string;
 }
 
@@ -17,15 +19,18 @@ export function engineIds(results: RunResults): string[] {
 
 export function matrixCell(results: RunResults, scenario: string, engine: string): MatrixCell {
   const cases = results.cases.filter((c) => c.scenario === scenario && c.engine === engine);
-  if (cases.length === 0) return { status: 'not run', pass: 0, total: 0, failures: [] };
+  if (cases.length === 0) return { status: 'not run', pass: 0, total: 0, failures: [], unsupportedSteps: 0 };
   const unsupported = cases.find((c) => c.status === 'unsupported' && c.kind === 'scenario');
-  if (unsupported) return { status: 'unsupported', pass: 0, total: 0, failures: [], ...(unsupported.message !== undefined ? { message: unsupported.message } : {}) };
+  if (unsupported) return { status: 'unsupported', pass: 0, total: 0, failures: [], unsupportedSteps: 0, ...(unsupported.message !== undefined ? { message: unsupported.message } : {}) };
   const judged = cases.filter((c) => c.status !== 'unsupported');
   const pass = judged.filter((c) => c.status === 'pass').length;
   const failures = judged.filter((c) => c.status !== 'pass');
-  const status: CaseStatus = failures.some((c) => c.status === 'fail') ? 'fail' : failures.length > 0 ? 'error' : 'pass';
   const partial = cases.filter((c) => c.status === 'unsupported');
-  return { status, pass, total: judged.length, failures, ...(partial.length ? { message: partial.map((c) => c.message).join('; ') } : {}) };
+  const reasons = partial.length ? { message: [...new Set(partial.map((c) => c.message))].join('; ') } : {};
+  // Nothing judged: the scenario is unsupported on this engine, not passed.
+  if (judged.length === 0) return { status: 'unsupported', pass: 0, total: 0, failures: [], unsupportedSteps: partial.length, ...reasons };
+  const status: CaseStatus = failures.some((c) => c.status === 'fail') ? 'fail' : failures.length > 0 ? 'error' : 'pass';
+  return { status, pass, total: judged.length, failures, unsupportedSteps: partial.length, ...reasons };
 }
 
 export function revocationRows(results: RunResults): CaseResult[] {

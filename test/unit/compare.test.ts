@@ -244,3 +244,16 @@ describe('compare: two real runs of one commit', () => {
     }
   }, 180_000);
 });
+
+describe('compare: an engine that no longer runs', () => {
+  it('a pair that passed in base and fails as a whole in new (did not start) is a regression: exit 1', () => {
+    const base = load();
+    const next = load();
+    const pair = base.cases.find((c) => c.status === 'pass')!;
+    next.cases = next.cases.filter((c) => !(c.engine === pair.engine && c.scenario === pair.scenario));
+    next.cases.push({ engine: pair.engine, scenario: pair.scenario, step: -1, kind: 'scenario', status: 'error', message: 'did not start: connection refused' });
+    const c = compareResults(base, next, opts);
+    expect(c.regressions.map((r) => `${r.engine} ${r.scenario}`)).toEqual([`${pair.engine} ${pair.scenario}`]);
+    expect(exitCode(c)).toBe(1);
+  });
+});

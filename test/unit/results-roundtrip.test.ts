@@ -1,0 +1,32 @@
+// What `run` writes, `report` and `compare` read: every bundled scenario on the reference
+// engine (every step kind the scenarios use), written, read back through the results-file
+// check, and rendered in every format. A new step or case kind that the reader refuses fails here.
+
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveEngineSpecs } from '../../src/engines/registry.ts';
+import { compareResults } from '../../src/report/compare.ts';
+import { renderHtml } from '../../src/report/html.ts';
+import { renderJunit } from '../../src/report/junit.ts';
+import { renderMarkdown } from '../../src/report/markdown.ts';
+import { readResults } from '../../src/results/read.ts';
+import { runAll } from '../../src/runner/run.ts';
+import { loadBundledScenarios } from '../../src/scenario/load.ts';
+
+describe('results round trip', () => {
+  it('a run of every bundled scenario is read back, rendered and compared', async () => {
+    const outDir = mkdtempSync(path.join(tmpdir(), 'authz-bench-roundtrip-'));
+    const scenarios = await loadBundledScenarios();
+    const { results } = await runAll(await resolveEngineSpecs(['reference']), scenarios, { outDir, benchTimeMs: 0, warmupMs: 0, checkTimeoutMs: 10_000, command: 'test', log: () => {} });
+    const kinds = new Set(results.cases.map((c) => c.kind));
+    expect([...kinds]).toEqual(expect.arrayContaining(['check', 'batch', 'revocation', 'expectLog', 'search']));
+    const read = await readResults(path.join(outDir, 'results.json'));
+    expect(read.cases).toHaveLength(results.cases.length);
+    expect(renderMarkdown(read)).toContain('Search completeness');
+    expect(renderHtml(read)).toContain('search-table');
+    expect(renderJunit(read)).toContain('<testsuite');
+    expect(compareResults(read, read, { threshold: 0.1, failOnPerf: false }).regressions).toEqual([]);
+  }, 120_000);
+});
