@@ -225,9 +225,9 @@ function auditSection(results: RunResults): Section | undefined {
 /** Size of a search answer from its case: the expected list `[a, b]` and the engine's. */
 const listSize = (list: string | undefined): string => {
   if (!list) return '–';
-  const m = /^(\d+) ids$/.exec(list);
-  if (m) return m[1]!;
   const inner = list.replace(/^\[|\]$/g, '').trim();
+  const more = /, … and (\d+) more$/.exec(inner);
+  if (more) return String(inner.split(', ').length - 1 + Number(more[1]));
   return inner ? String(inner.split(', ').length) : '0';
 };
 
@@ -243,7 +243,7 @@ function searchSection(results: RunResults): Section | undefined {
         cell(c.engine, { code: true }),
         cell(listSize(c.expected)),
         cell(c.status === 'unsupported' || c.status === 'error' ? '–' : listSize(c.actual)),
-        cell(formatMs(c.durationMs)),
+        cell(c.status === 'unsupported' ? '–' : formatMs(c.durationMs)),
         { ...statusCell(c), ...(c.message ? { note: c.message } : {}) },
       ],
     })),

@@ -129,7 +129,11 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
       if (!engineFailure && options.benchTimeMs > 0 && counts.unsupported === 0 && run.cases.every((c) => c.kind !== 'scenario')) {
         try {
           const perf = await benchmarkScenario(scenario, adapter, { timeMs: options.benchTimeMs, warmupMs: options.warmupMs });
-          if (perf) {
+          // Interrupted meanwhile: the engine was stopped under the benchmark; nothing more is recorded.
+          if (guard.interrupted) break;
+          if (perf && perf.errors > 0) {
+            options.log(`  ${''.padEnd(36)} benchmark not recorded: ${perf.errors} of its checks answered with an error`);
+          } else if (perf) {
             results.performance.push(perf);
             options.log(`  ${''.padEnd(36)} p50 ${perf.latency.p50.toFixed(3)} ms, p99 ${perf.latency.p99.toFixed(3)} ms, mean ${perf.latency.mean.toFixed(3)} ms ±${perf.latency.rme.toFixed(1)}%`);
           }
@@ -137,6 +141,7 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
           options.log(`  ${scenario.id}: benchmark failed: ${errorMessage(error)}`);
         }
       }
+      if (guard.interrupted) break;
       writer.markDone(record.id, scenario.id);
       writer.writeResults(results);
     }

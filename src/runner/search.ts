@@ -10,7 +10,12 @@ import type { SearchStep } from '../scenario/types.ts';
 
 type Verdict = Pick<CaseResult, 'status' | 'request' | 'expected' | 'actual' | 'message'>;
 
-const list = (ids: readonly string[]) => `[${[...ids].sort().join(', ')}]`;
+/** A sorted id list as text, the first `MAX_LISTED` ids and a count of the rest (a search may expect 10^5 ids). */
+const MAX_LISTED = 50;
+const list = (ids: readonly string[]) => {
+  const sorted = [...ids].sort();
+  return sorted.length <= MAX_LISTED ? `[${sorted.join(', ')}]` : `[${sorted.slice(0, MAX_LISTED).join(', ')}, … and ${sorted.length - MAX_LISTED} more]`;
+};
 
 export function judgeSearch(step: SearchStep, answer: SearchAnswer): Verdict {
   const base = { request: `search ${describeSearch(step.query)}`, expected: list(step.expect) };
@@ -25,7 +30,7 @@ export function judgeSearch(step: SearchStep, answer: SearchAnswer): Verdict {
     ...(missing.length ? [`missing ${missing.length}: ${list(missing.slice(0, 20))}${missing.length > 20 ? ' …' : ''}`] : []),
     ...(extra.length ? [`extra ${extra.length}: ${list(extra.slice(0, 20))}${extra.length > 20 ? ' …' : ''}`] : []),
   ];
-  const actual = got.size <= 50 ? list([...got]) : `${got.size} ids`;
+  const actual = list([...got]);
   const status = problems.length === 0 ? 'pass' : 'fail';
   return { ...base, status, actual, message: [`${answer.method}`, ...problems].join('; ') };
 }

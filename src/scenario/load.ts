@@ -415,6 +415,9 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
         ctx.add(joinPath(at, 'expect'), `found ${describe(expect)}, expected the complete list of ids`, kind === 'searchActions' ? 'e.g. expect: [view, edit] (or [] for none)' : 'e.g. expect: [d1, d2] (ids only, or [] for none)');
         return undefined;
       }
+      const duplicates = [...new Set((expect as string[]).filter((id, i, all) => all.indexOf(id) !== i))];
+      if (duplicates.length > 0) ctx.add(joinPath(at, 'expect'), `ids listed twice: ${duplicates.slice(0, 5).join(', ')}`, 'list each id once');
+      if (query && 'subject' in query && query.subject.id === '*') ctx.add(joinPath(joinPath(at, kind), 'subject'), 'a wildcard subject searches for nothing in particular', 'search for one subject, or search subjects with subject: {type}');
       return query && { ...base, kind: 'search', query, expect: expect as string[] };
     }
     case 'expectLog': {

@@ -87,3 +87,21 @@ describe('reference engine search (the oracle)', () => {
     expect(engine.search({ kind: 'actions', subject: { type: 'user', id: 'anne' }, resource: { type: 'folder', id: 'root' } })).toEqual([]);
   });
 });
+
+describe('search steps: more refusals, and long lists kept short', () => {
+  it.each([
+    ['  - searchResources: {subject: user:anne, action: view, resource: {type: folder}}\n    expect: [a, a]', /ids listed twice: a/],
+    ['  - searchResources: {subject: "user:*", action: view, resource: {type: folder}}\n    expect: []', /a wildcard subject searches for nothing in particular/],
+  ])('refuses %#', async (steps, message) => {
+    await expect(loadScenarioText(scenario(steps), 's.yaml')).rejects.toThrow(message);
+  });
+
+  it('lists at most 50 ids of a long answer in the case, with a count of the rest', () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => `d${i}`);
+    const step: SearchStep = { index: 0, kind: 'search', query: { kind: 'resources', subject: { type: 'user', id: 'anne' }, action: { name: 'view' }, resourceType: 'doc' }, expect: many };
+    const v = judgeSearch(step, { ids: many.slice(0, 10), method: 'm' });
+    expect(v.expected!.length).toBeLessThan(1000);
+    expect(v.expected).toMatch(/… and 199950 more\]$/);
+    expect(v.message).toMatch(/missing 199990: \[.*\] …/);
+  });
+});
