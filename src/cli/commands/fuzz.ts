@@ -1,0 +1,19 @@
+// `authz-bench fuzz`: generated scenario files against the loader and model parser.
+
+import { Command, Option } from 'commander';
+import { positiveInt } from '../options.ts';
+
+export function fuzzCommand(): Command {
+  return new Command('fuzz')
+    .description('fuzz the scenario loader and model parser with generated files (fast-check)')
+    .addOption(new Option('--count <n>', 'generated inputs').default(10_000).argParser(positiveInt('--count')))
+    .addOption(new Option('--seed <n>', 'fast-check seed').default(42).argParser(positiveInt('--seed')))
+    .action(async (opts: { count: number; seed: number }) => {
+      const { fuzzLoader } = await import('../../fuzz/scenario-fuzz.ts');
+      const started = performance.now();
+      const report = await fuzzLoader(opts.count, opts.seed);
+      console.log(`fuzz: ${report.inputs} generated inputs, ${report.accepted} accepted, ${report.rejected} rejected with a located error, ${report.crashes.length} crashes; slowest ${report.slowestMs.toFixed(1)} ms; ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${opts.seed})`);
+      for (const c of report.crashes.slice(0, 5)) console.log(`crash: ${c.problem}\n---\n${c.input}\n---`);
+      if (report.crashes.length > 0) process.exitCode = 1;
+    });
+}
