@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { EngineAdapter, EngineComponent, EngineDefinition } from '../core/adapter.ts';
 import { InputError } from '../core/errors.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { ADAPTERS_DIR } from '../core/paths.ts';
 
 let cached: Promise<EngineDefinition[]> | undefined;
@@ -59,7 +60,7 @@ export async function resolveEngineSpecs(texts: string[]): Promise<EngineSpec[]>
     }
     const m = SPEC.exec(text);
     const definition = m && definitions.find((d) => d.id === m[1]);
-    if (!m || !definition) throw new InputError('--engine', text, 'unknown engine', `use one of: all, ${known()}`);
+    if (!m || !definition) throw new InputError('--engine', text, 'unknown engine', `${didYouMean(text, ['all', ...definitions.map((d) => d.id)])}use one of: all, ${known()}`);
     if (m[2] && !Object.hasOwn(definition.configurations ?? {}, m[2])) {
       throw new InputError('--engine', text, `engine '${definition.id}' has no configuration '${m[2]}'`, `use one of: ${known()}`);
     }
