@@ -1,36 +1,66 @@
-// The authz-bench command line. Exit codes: 0 all passed; 1 an engine answered wrong;
-// 2 bad input (a clear one-line message, no stack trace); 3 an engine failed (error,
-// crash, hang) but none answered wrong; 70 a fault of the harness itself; 130 interrupted.
-// Each command lives in its own file under commands/.
+// The authz-bench command line. Exit codes: 0 no finding of --fail-on; 1 a finding of
+// --fail-on (by default: an engine answered wrong); 2 bad input (a clear one-line message,
+// no stack trace); 3 an engine failed (error, crash, hang) but none answered wrong; 70 a
+// fault of the harness itself; 130 interrupted. Each command lives in its own file under
+// commands/ and loads what it needs when it runs, so `--help` starts fast.
 
 import { Command, CommanderError } from 'commander';
 import { isInputError } from '../core/errors.ts';
+import { packageVersion } from '../core/version.ts';
 import { benchCommand } from './commands/bench.ts';
 import { compareCommand } from './commands/compare.ts';
 import { crosscheckCommand } from './commands/crosscheck.ts';
 import { enginesCommand } from './commands/engines.ts';
 import { fuzzCommand } from './commands/fuzz.ts';
 import { importCommand } from './commands/import.ts';
+import { initCommand } from './commands/init.ts';
 import { listCommand } from './commands/list.ts';
 import { loadgenCommands } from './commands/loadgen.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { validateCommand } from './commands/validate.ts';
-import { log } from './output.ts';
+import { INPUT_ERROR, INTERNAL_ERROR } from './help.ts';
+import { log, quietOnClosedOutput } from './output.ts';
+
+const EXIT_CODES: [number, string][] = [
+  [0, 'no finding of --fail-on (run: by default every check answered right)'],
+  [1, 'a finding of --fail-on (by default a wrong answer); compare: a regression'],
+  INPUT_ERROR,
+  [3, 'an engine failed (error, crash, hang, not installed) but none answered wrong'],
+  INTERNAL_ERROR,
+  [130, 'interrupted (Ctrl-C)'],
+];
 
 export function buildProgram(): Command {
   const program = new Command('authz-bench')
     .description('Run the same authorization scenarios on several engines; report correctness and speed.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [runCommand(), listCommand(), validateCommand(), reportCommand(), compareCommand(), benchCommand(), importCommand(), crosscheckCommand(), fuzzCommand(), enginesCommand()]) {
+  for (const command of [initCommand(), runCommand(), listCommand(), validateCommand(), reportCommand(), compareCommand(), benchCommand(), importCommand(), crosscheckCommand(), fuzzCommand(), enginesCommand()]) {
     program.addCommand(command);
   }
   for (const command of loadgenCommands()) program.addCommand(command);
+  program.addHelpText(
+    'after',
+    [
+      '',
+      'Exit codes:',
+      ...EXIT_CODES.map(([code, meaning]) => `  ${String(code).padEnd(4)}${meaning}`),
+      '',
+      'Start:',
+      '  $ authz-bench run                      # the reference engine on every bundled scenario',
+      '  $ authz-bench engines install && authz-bench run --engine all',
+      '  $ authz-bench init my-scenario          # a scenario of your own to edit, validate and run',
+      '',
+      "'authz-bench <command> --help' gives each command's outputs, exit codes and examples.",
+    ].join('\n'),
+  );
   return program;
 }
 
 async function main(): Promise<void> {
+  quietOnClosedOutput();
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {

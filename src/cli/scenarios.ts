@@ -2,7 +2,6 @@
 
 import path from 'node:path';
 import { InputError } from '../core/errors.ts';
-import { loadBundledScenarios, loadScenarioFile } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 
 /**
@@ -10,6 +9,7 @@ import type { Scenario } from '../scenario/types.ts';
  * the files. Results are keyed by scenario id, so two scenarios with one id are refused.
  */
 export async function loadScenarios(ids: string[], files: string[]): Promise<Scenario[]> {
+  const { loadBundledScenarios, loadScenarioFile } = await import('../scenario/load.ts');
   const fromFiles = await Promise.all(files.map((f) => loadScenarioFile(path.resolve(f))));
   const scenarios = files.length > 0 && ids.length === 0 ? fromFiles : [...(await loadBundledScenarios(ids)), ...fromFiles];
   const byId = new Map<string, Scenario>();

@@ -16,14 +16,18 @@ export function editDistance(a: string, b: string): number {
   return previous[y.length] ?? 0;
 }
 
-/** Up to `max` candidates close to `word` (a third of its length in edits, or a prefix/substring match), closest first. */
+/** Up to `max` of the candidates closest to `word`, if within a third of its length in edits (a substring counts as one edit). */
 export function closest(word: string, candidates: Iterable<string>, max = 3): string[] {
   const limit = Math.max(2, Math.ceil(word.length / 3));
   const lower = word.toLowerCase();
-  return [...new Set(candidates)]
+  const near = [...new Set(candidates)]
     .map((c) => ({ c, d: c.toLowerCase().includes(lower) || lower.includes(c.toLowerCase()) ? Math.min(1, editDistance(word, c)) : editDistance(word, c) }))
-    .filter(({ d }) => d <= limit)
-    .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))
+    .filter(({ d }) => d <= limit);
+  // Only the closest: 'revokation' suggests 'revocation', not also 'delegation'.
+  const best = Math.min(...near.map(({ d }) => d));
+  return near
+    .filter(({ d }) => d === best)
+    .sort((a, b) => a.c.localeCompare(b.c))
     .slice(0, max)
     .map(({ c }) => c);
 }

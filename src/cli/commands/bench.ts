@@ -2,24 +2,19 @@
 
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { CURVES } from '../../bench/curves.ts';
+import { CURVES } from '../../bench/curve-specs.ts';
 import { InputError } from '../../core/errors.ts';
-import { PROJECT_ROOT } from '../../core/paths.ts';
-import { loadEngineDefinitions, resolveEngineSpecs } from '../../engines/registry.ts';
-import { renderMarkdown } from '../../report/markdown.ts';
-import { exitCodeFor } from '../../results/exit-code.ts';
-import { writeAtomically } from '../../results/writer.ts';
-import { loadBundledScenarios } from '../../scenario/load.ts';
+import { withHelp } from '../help.ts';
 import { collect, parseSettings, positiveInt } from '../options.ts';
 import { commandLine, log, runId } from '../output.ts';
 
 export function benchCommand(): Command {
-  return new Command('bench')
+  const command = new Command('bench')
     .description('load tests: micro benchmarks, closed/open loop with confidence intervals, SLO verdict, harness overhead, cost curves')
     .option('-e, --engine <engine>', 'engines to measure (default: the embedded ones)', collect, [])
     .option('--all', 'every engine and configuration, with cost curves')
     .option('-s, --scenario <id>', 'the scenario whose benchmark requests are the load', 'load-mix')
-    .option('-o, --out <dir>', 'results folder (default: results/runs/bench-<time>)')
+    .option('-o, --out <dir>', 'results folder (default: results/runs/bench-<time> in the current folder)')
     .addOption(new Option('--trials <n>', 'independent trials per measurement').default(3).argParser(positiveInt('--trials')))
     .addOption(new Option('--duration <ms>', 'measured time per trial').default(1000).argParser(positiveInt('--duration')))
     .addOption(new Option('--warmup <ms>', 'warm-up per trial, not measured').default(300).argParser(positiveInt('--warmup')))
@@ -34,7 +29,14 @@ export function benchCommand(): Command {
     .option('--curve <dimension>', `measure only this cost curve (repeatable; implies --curves): ${CURVES.map((c) => c.dimension).join(', ')}`, collect, [])
     .addOption(new Option('--max-curve-size <n>', 'largest size a cost curve tries').default(100_000).argParser(positiveInt('--max-curve-size')))
     .action(async (opts) => {
-      const { runBench } = await import('../../bench/command.ts');
+      const [{ runBench }, { loadEngineDefinitions, resolveEngineSpecs }, { renderMarkdown }, { exitCodeFor }, { writeAtomically }, { loadBundledScenarios }] = await Promise.all([
+        import('../../bench/command.ts'),
+        import('../../engines/registry.ts'),
+        import('../../report/markdown.ts'),
+        import('../../results/exit-code.ts'),
+        import('../../results/writer.ts'),
+        import('../../scenario/load.ts'),
+      ]);
       const definitions = await loadEngineDefinitions();
       const embedded = definitions.filter((d) => d.install.kind === 'embedded' && d.role !== 'baseline').map((d) => d.id);
       const texts = opts.engine.length > 0 ? opts.engine : opts.all ? ['all'] : embedded;
@@ -44,7 +46,7 @@ export function benchCommand(): Command {
       const specs = [...(await resolveEngineSpecs(baselines)), ...chosen.filter((s) => s.definition.role !== 'baseline')];
       const [scenario] = await loadBundledScenarios([opts.scenario]);
       if (!scenario) throw new InputError('--scenario', opts.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
-      const outDir = path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'runs', `bench-${runId()}`));
+      const outDir = path.resolve(opts.out ?? path.join('results', 'runs', `bench-${runId()}`));
       const concurrency = String(opts.concurrency).split(',').map((c) => positiveInt('--concurrency')(c.trim()));
       for (const dimension of opts.curve as string[]) {
         if (!CURVES.some((c) => c.dimension === dimension)) {
@@ -74,4 +76,13 @@ export function benchCommand(): Command {
       log(`results: ${path.relative(process.cwd(), path.join(outDir, 'results.json'))}\nreport:  ${path.relative(process.cwd(), reportFile)}`);
       process.exitCode = exitCodeFor(results);
     });
+  return withHelp(command, {
+    outputs: ['<out>/results.json   load, SLO and cost-curve figures (with `bench` section)', '<out>/report.md      Markdown report', 'stderr               progress'],
+    exitCodes: [
+      [0, 'measured (a missed SLO is reported in the results, not an exit code)'],
+      [1, 'an engine answered wrong'],
+      [3, 'an engine failed to start or answer'],
+    ],
+    examples: ['authz-bench bench                                  # embedded engines, load-mix', 'authz-bench bench -e opa -e openfga --slo 20 --rate 2000', 'authz-bench bench --curve tenants --max-curve-size 1000'],
+  });
 }

@@ -2,11 +2,10 @@
 
 import { Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
-import { compareResults, exitCode, renderComparison } from '../../report/compare.ts';
-import { readResults } from '../../results/read.ts';
+import { withHelp } from '../help.ts';
 
 export function compareCommand(): Command {
-  return new Command('compare')
+  const command = new Command('compare')
     .description('compare two runs: exit 1 on a correctness regression (or, with --fail-on-perf, a significant slowdown)')
     .argument('<base>', 'results.json of the baseline run')
     .argument('<new>', 'results.json of the new run')
@@ -15,8 +14,17 @@ export function compareCommand(): Command {
     .action(async (baseFile: string, newFile: string, opts: { threshold?: string; failOnPerf?: boolean }) => {
       const threshold = opts.threshold === undefined ? undefined : Number(opts.threshold);
       if (threshold !== undefined && (!Number.isFinite(threshold) || threshold < 0)) throw new InputError('--threshold', opts.threshold ?? '', 'expected a fraction such as 0.1', 'use --threshold 0.1 for 10%');
+      const [{ compareResults, exitCode, renderComparison }, { readResults }] = await Promise.all([import('../../report/compare.ts'), import('../../results/read.ts')]);
       const comparison = compareResults(await readResults(baseFile), await readResults(newFile), { ...(threshold !== undefined ? { threshold } : {}), failOnPerf: !!opts.failOnPerf });
       process.stdout.write(renderComparison(comparison));
       process.exitCode = exitCode(comparison, { failOnPerf: !!opts.failOnPerf });
     });
+  return withHelp(command, {
+    outputs: ['stdout   the comparison (Markdown): correctness changes, then latency changes'],
+    exitCodes: [
+      [0, 'no regression'],
+      [1, 'a case that passed in <base> does not in <new> (with --fail-on-perf: or a significant slowdown)'],
+    ],
+    examples: ['authz-bench compare baseline/results.json results/runs/20261130-0500/results.json', 'authz-bench compare base.json new.json --threshold 0.2 --fail-on-perf'],
+  });
 }

@@ -1,7 +1,7 @@
 // `authz-bench engines install|status`.
 
 import { Command } from 'commander';
-import { installUnits, loadEngineDefinitions } from '../../engines/registry.ts';
+import { withHelp } from '../help.ts';
 import { log } from '../output.ts';
 
 export function enginesCommand(): Command {
@@ -10,7 +10,7 @@ export function enginesCommand(): Command {
     .command('install')
     .description('install pinned engine versions into .engines/')
     .action(async () => {
-      const { installEngines } = await import('../../engines/install.ts');
+      const [{ installEngines }, { installUnits, loadEngineDefinitions }] = await Promise.all([import('../../engines/install.ts'), import('../../engines/registry.ts')]);
       const report = await installEngines(installUnits(await loadEngineDefinitions()), { log });
       if (!report.ok) process.exitCode = 1;
     });
@@ -18,9 +18,13 @@ export function enginesCommand(): Command {
     .command('status')
     .description('each engine, its launch strategies and version')
     .action(async () => {
-      const { engineStatus, formatStatus } = await import('../../engines/status.ts');
+      const [{ engineStatus, formatStatus }, { installUnits, loadEngineDefinitions }] = await Promise.all([import('../../engines/status.ts'), import('../../engines/registry.ts')]);
       const definitions = await loadEngineDefinitions();
       console.log(formatStatus(await engineStatus(installUnits(definitions)), definitions));
     });
-  return engines;
+  return withHelp(engines, {
+    outputs: ['.engines/ (or $AUTHZ_BENCH_ENGINES_DIR)   the installed engine binaries', 'stdout/stderr                             status table / install progress'],
+    exitCodes: [[0, 'installed or listed'], [1, 'an engine failed to install (Go missing for OpenFGA and OPA, network)']],
+    examples: ['authz-bench engines install', 'AUTHZ_BENCH_ENGINES_DIR=~/.cache/authz-bench authz-bench engines status'],
+  });
 }

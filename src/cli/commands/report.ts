@@ -2,29 +2,39 @@
 
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { renderHtml } from '../../report/html.ts';
-import { renderJunit } from '../../report/junit.ts';
-import { renderMarkdown } from '../../report/markdown.ts';
-import { readResults } from '../../results/read.ts';
 import type { RunResults } from '../../results/types.ts';
-import { writeAtomically } from '../../results/writer.ts';
+import { withHelp } from '../help.ts';
 
-const RENDERERS = {
-  md: renderMarkdown,
-  html: renderHtml,
-  junit: renderJunit,
-  json: (results: RunResults) => `${JSON.stringify(results, null, 2)}\n`,
-};
+const FORMATS = ['md', 'json', 'html', 'junit'] as const;
+
+async function render(format: (typeof FORMATS)[number], results: RunResults): Promise<string> {
+  switch (format) {
+    case 'md':
+      return (await import('../../report/markdown.ts')).renderMarkdown(results);
+    case 'html':
+      return (await import('../../report/html.ts')).renderHtml(results);
+    case 'junit':
+      return (await import('../../report/junit.ts')).renderJunit(results);
+    case 'json':
+      return `${JSON.stringify(results, null, 2)}\n`;
+  }
+}
 
 export function reportCommand(): Command {
-  return new Command('report')
+  const command = new Command('report')
     .description('render a results file')
     .argument('<results>', 'results.json of a run')
-    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json', 'html', 'junit']).default('md'))
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('md'))
     .option('-o, --out <file>', 'write to a file instead of standard output')
-    .action(async (file: string, opts: { format: keyof typeof RENDERERS; out?: string }) => {
-      const text = RENDERERS[opts.format](await readResults(file));
+    .action(async (file: string, opts: { format: (typeof FORMATS)[number]; out?: string }) => {
+      const [{ readResults }, { writeAtomically }] = await Promise.all([import('../../results/read.ts'), import('../../results/writer.ts')]);
+      const text = await render(opts.format, await readResults(file));
       if (opts.out) writeAtomically(path.resolve(opts.out), text);
       else process.stdout.write(text);
     });
+  return withHelp(command, {
+    outputs: ['stdout   the report (or the file given with --out)'],
+    exitCodes: [[0, 'rendered (2 as well for a file that is not a results file)']],
+    examples: ['authz-bench report results/runs/20261130-0500/results.json --format html -o report.html', 'authz-bench report results.json --format json | jq .totals'],
+  });
 }

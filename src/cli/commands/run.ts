@@ -3,12 +3,7 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors.ts';
-import { resolveEngineSpecs } from '../../engines/registry.ts';
-import { renderHtml } from '../../report/html.ts';
-import { renderMarkdown } from '../../report/markdown.ts';
 import { FINDINGS, FINDING_MEANING, parseFailOn, totalsOf, verdictOf } from '../../results/verdict.ts';
-import { writeAtomically } from '../../results/writer.ts';
-import { runAll } from '../../runner/run.ts';
 import { withHelp } from '../help.ts';
 import { collect, parseSettings, positiveInt } from '../options.ts';
 import { commandLine, log, runId, shown } from '../output.ts';
@@ -47,6 +42,14 @@ export function runCommand(): Command {
     .option('-q, --quiet', 'no progress on standard error, only errors')
     .option('--json', 'print a JSON summary (files, totals, verdict) on standard output')
     .action(async (opts: RunCommandOptions) => {
+      // Loaded here, not at the top: `--help` and the other commands start without them.
+      const [{ resolveEngineSpecs }, { renderHtml }, { renderMarkdown }, { writeAtomically }, { runAll }] = await Promise.all([
+        import('../../engines/registry.ts'),
+        import('../../report/html.ts'),
+        import('../../report/markdown.ts'),
+        import('../../results/writer.ts'),
+        import('../../runner/run.ts'),
+      ]);
       const failOn = parseFailOn(opts.failOn ?? []);
       const specs = await resolveEngineSpecs(opts.engine?.length ? opts.engine : ['reference']);
       const scenarios = await loadScenarios(opts.scenario ?? [], opts.file ?? []);
