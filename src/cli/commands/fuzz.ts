@@ -1,6 +1,7 @@
 // `authz-bench fuzz`: generated scenario files against the loader and model parser.
 
 import { Command, Option } from 'commander';
+import { InputError } from '../../core/errors.ts';
 import { positiveInt } from '../options.ts';
 
 export function fuzzCommand(): Command {
@@ -9,7 +10,11 @@ export function fuzzCommand(): Command {
     .addOption(new Option('--count <n>', 'generated inputs').default(10_000).argParser(positiveInt('--count')))
     .addOption(new Option('--seed <n>', 'fast-check seed').default(42).argParser(positiveInt('--seed')))
     .action(async (opts: { count: number; seed: number }) => {
-      const { fuzzLoader } = await import('../../fuzz/scenario-fuzz.ts');
+      // fast-check is a development dependency: the fuzzer runs from a checkout, not the installed package.
+      const { fuzzLoader } = await import('../../fuzz/scenario-fuzz.ts').catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+        throw new InputError('fuzz', '', 'needs the development dependency fast-check', 'run it from a git checkout after npm ci');
+      });
       const started = performance.now();
       const report = await fuzzLoader(opts.count, opts.seed);
       console.log(`fuzz: ${report.inputs} generated inputs, ${report.accepted} accepted, ${report.rejected} rejected with a located error, ${report.crashes.length} crashes; slowest ${report.slowestMs.toFixed(1)} ms; ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${opts.seed})`);
