@@ -11,7 +11,7 @@ import { commandLine, log, runId } from '../output.ts';
 export function benchCommand(): Command {
   const command = new Command('bench')
     .description('load tests: micro benchmarks, closed/open loop with confidence intervals, SLO verdict, harness overhead, cost curves')
-    .option('-e, --engine <engine>', 'engines to measure (default: the embedded ones)', collect, [])
+    .option('-e, --engine <engine>', 'engines to measure (default: the embedded ones)', collect)
     .option('--all', 'every engine and configuration, with cost curves')
     .option('-s, --scenario <id>', 'the scenario whose benchmark requests are the load', 'load-mix')
     .option('-o, --out <dir>', 'results folder (default: results/runs/bench-<time> in the current folder)')
@@ -23,12 +23,14 @@ export function benchCommand(): Command {
     .addOption(new Option('--rate <n>', 'target arrival rate (checks/s) for the SLO').default(1000).argParser(positiveInt('--rate')))
     .addOption(new Option('--max-rate <n>', 'highest rate the SLO ramp tries').default(64_000).argParser(positiveInt('--max-rate')))
     .addOption(new Option('--connections <n>', 'open-loop connections').default(16).argParser(positiveInt('--connections')))
-    .option('--set <key=value>', "engine option, e.g. 'consistency=HIGHER_CONSISTENCY' (repeatable)", collect, [])
+    .option('--set <key=value>', "engine option, e.g. 'consistency=HIGHER_CONSISTENCY' (repeatable)", collect)
     .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('--curves', 'measure cost curves (on with --all)')
-    .option('--curve <dimension>', `measure only this cost curve (repeatable; implies --curves): ${CURVES.map((c) => c.dimension).join(', ')}`, collect, [])
+    .option('--curve <dimension>', `measure only this cost curve (repeatable; implies --curves): ${CURVES.map((c) => c.dimension).join(', ')}`, collect)
     .addOption(new Option('--max-curve-size <n>', 'largest size a cost curve tries').default(100_000).argParser(positiveInt('--max-curve-size')))
     .action(async (opts) => {
+      // Repeatable options have no default in commander (it would print `(default: [])`).
+      for (const repeatable of ['engine', 'set', 'curve']) opts[repeatable] ??= [];
       const [{ runBench }, { loadEngineDefinitions, resolveEngineSpecs }, { renderMarkdown }, { exitCodeFor }, { writeAtomically }, { loadBundledScenarios }] = await Promise.all([
         import('../../bench/command.ts'),
         import('../../engines/registry.ts'),

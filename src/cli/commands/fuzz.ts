@@ -2,10 +2,11 @@
 
 import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors.ts';
+import { withHelp } from '../help.ts';
 import { positiveInt } from '../options.ts';
 
 export function fuzzCommand(): Command {
-  return new Command('fuzz')
+  const command = new Command('fuzz')
     .description('fuzz the scenario loader and model parser with generated files (fast-check)')
     .addOption(new Option('--count <n>', 'generated inputs').default(10_000).argParser(positiveInt('--count')))
     .addOption(new Option('--seed <n>', 'fast-check seed').default(42).argParser(positiveInt('--seed')))
@@ -21,4 +22,9 @@ export function fuzzCommand(): Command {
       for (const c of report.crashes.slice(0, 5)) console.log(`crash: ${c.problem}\n---\n${c.input}\n---`);
       if (report.crashes.length > 0) process.exitCode = 1;
     });
+  return withHelp(command, {
+    outputs: ['stdout   inputs, accepted, rejected with a located error, crashes (each crash with its input)'],
+    exitCodes: [[0, 'no crash'], [1, 'an input crashed the loader (a bug: the input is printed)']],
+    examples: ['authz-bench fuzz --count 10000', 'authz-bench fuzz --count 1000 --seed 7'],
+  });
 }
