@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { WORKFLOW_TEMPLATE } from '../../src/cli/commands/init.ts';
 import type { RunResults } from '../../src/results/types.ts';
 
 const run = promisify(execFile);
@@ -139,5 +140,10 @@ describe('authz-bench CLI', () => {
     const twice = await cli(['run', '-s', 'revocation-grant-delete', '-f', 'authz/my-copy.yaml', '--bench-time', '0'], dir);
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain("id 'revocation-grant-delete' is also the id of");
+  });
+
+  it('docs/ci.md shows the workflow init --ci writes, word for word', () => {
+    const workflow = readFileSync(WORKFLOW_TEMPLATE, 'utf8');
+    expect(readFileSync(path.resolve(import.meta.dirname, '../docs/ci.md'), 'utf8')).toContain(`\`\`\`yaml\n${workflow}\`\`\``);
   });
 });

@@ -10,7 +10,7 @@ import { writeAtomically } from '../../results/writer.ts';
 import { withHelp } from '../help.ts';
 import { log, shown } from '../output.ts';
 
-export const SCENARIO_TEMPLATE = path.join(PROJECT_ROOT, 'templates', 'scenario.yaml');
+const SCENARIO_TEMPLATE = path.join(PROJECT_ROOT, 'templates', 'scenario.yaml');
 export const WORKFLOW_TEMPLATE = path.join(PROJECT_ROOT, 'templates', 'github-workflow.yml');
 const WORKFLOW_FILE = path.join('.github', 'workflows', 'authz-bench.yml');
 

@@ -34,7 +34,7 @@ export function reportCommand(): Command {
     });
   return withHelp(command, {
     outputs: ['stdout   the report (or the file given with --out)'],
-    exitCodes: [[0, 'rendered (2 as well for a file that is not a results file)']],
+    exitCodes: [[0, 'rendered (a file that is not a results file, or of another schema version, is bad input: 2)']],
     examples: ['authz-bench report results/runs/20261130-0500/results.json --format html -o report.html', 'authz-bench report results.json --format json | jq .totals'],
   });
 }
