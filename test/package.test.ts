@@ -96,10 +96,10 @@ describe('package', () => {
     const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; size: number; unpackedSize: number; files: { path: string }[] }[];
     const files = packed!.files.map((f) => f.path);
     expect(packed!.size).toBeLessThan(1024 * 1024);
-    const allowed = /^(package\.json|README\.md|LICENSE|bin\/authz-bench\.js|dist\/.*\.(js|d\.ts)|scenarios\/.*\.(ya?ml|LICENSE|json|rego|fga|polar)|schemas\/.*\.json|templates\/.*)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|bin\/authz-bench\.js|dist\/.*\.(js|d\.ts)|dist\/src\/report\/assets\/.*|scenarios\/.*\.(ya?ml|LICENSE|json|rego|fga|polar)|schemas\/.*\.json|templates\/.*)$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     expect(files.filter((f) => /(^|\/)test\/|\.test\.|^docs\/|^results\/|^src\//.test(f))).toEqual([]);
-    for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/adapters/reference/index.js', 'dist/adapters/openfga/index.js', 'dist/scenarios/generators/deep-tree.js', 'scenarios/conformance/authzen-todo.yaml', 'schemas/scenario.schema.json', 'templates/scenario.yaml']) {
+    for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/src/report/assets/report.js', 'dist/src/report/assets/report.css', 'dist/adapters/reference/index.js', 'dist/adapters/openfga/index.js', 'dist/scenarios/generators/deep-tree.js', 'scenarios/conformance/authzen-todo.yaml', 'schemas/scenario.schema.json', 'templates/scenario.yaml']) {
       expect(files).toContain(needed);
     }
 
@@ -121,6 +121,9 @@ describe('package', () => {
     expect(ran.stdout).toContain('authzen-todo: 43 cases, shared-doc: 2 cases');
     expect(ran.stdout).toContain('45/45 cases passed, exit code 0');
     expect(ran.stdout).toContain('# authz-bench');
+
+    const html = await run(process.execPath, ['--input-type=module', '-e', "const { readResults, renderHtml } = await import('authz-bench'); console.log(renderHtml(await readResults('authz-results/results.json')).length)"], { cwd: consumer });
+    expect(Number(html.stdout)).toBeGreaterThan(10_000);
 
     const bin = path.join(installed, 'bin', 'authz-bench.js');
     expect((await run(process.execPath, [bin, '--version'], { cwd: consumer })).stdout.trim()).toBe(pkg.version);
