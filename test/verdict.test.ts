@@ -55,8 +55,9 @@ describe('verdicts', () => {
     expect(verdictOf(bundledLike).exitCode).toBe(0);
     const audit = verdictOf(bundledLike, parseFailOn(['audit']));
     expect(audit.exitCode).toBe(1);
+    expect(audit.failOn).toEqual(['wrong', 'error', 'audit']);
     expect(audit.failing).toEqual(['audit: openfga (1 case), oso (1 case)']);
-    expect(verdictOf(bundledLike, parseFailOn(['default,revocation'])).failing).toEqual(['revocation: openfga (2 cases)']);
+    expect(verdictOf(bundledLike, parseFailOn(['revocation'])).failing).toEqual(['revocation: openfga (2 cases)']);
   });
 
   it('exits 1 on a wrong answer, 3 on engine errors only, unless --fail-on none', () => {
@@ -87,6 +88,10 @@ describe('verdicts', () => {
     expect(() => parseFailOn(['audits'])).toThrow(/wrong, error, revocation, audit, slo, unsupported/);
     expect(parseFailOn([])).toEqual(['wrong', 'error']);
     expect(parseFailOn(['all'])).toHaveLength(6);
+    // Names add to the default; `none` clears what came before it.
+    expect(parseFailOn(['audit', 'slo'])).toEqual(['wrong', 'error', 'audit', 'slo']);
+    expect(parseFailOn(['none,audit'])).toEqual(['audit']);
+    expect(parseFailOn(['none'])).toEqual([]);
   });
 
   it('suggests the closest names only', () => {
@@ -100,7 +105,7 @@ describe('verdicts', () => {
   it('a real run writes the totals and the verdict; missing decision logs are audit findings', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-verdict-'));
     const cli = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
-    const error = await promisify(execFile)(process.execPath, [cli, 'run', '-e', 'reference', '-e', 'oso', '-s', 'audit-decision-log', '--bench-time', '0', '--out', out, '--fail-on', 'default,audit', '-q'], { timeout: 120_000 }).then(
+    const error = await promisify(execFile)(process.execPath, [cli, 'run', '-e', 'reference', '-e', 'oso', '-s', 'audit-decision-log', '--bench-time', '0', '--out', out, '--fail-on', 'audit', '-q'], { timeout: 120_000 }).then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );

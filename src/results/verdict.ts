@@ -114,16 +114,19 @@ export function totalsOf(results: RunResults): RunTotals {
   return { ...total, engines: [...perEngine.values()] };
 }
 
-/** `--fail-on audit,revocation`; `all` for every finding, `none` for none. Repeatable. */
+/**
+ * `--fail-on audit,revocation` (comma-separated or repeated). Names add to the default
+ * (wrong, error), so asking for audit findings never stops wrong answers from failing a run;
+ * `none` clears what came before it (`none,audit`: audit findings only), `all` adds every one.
+ */
 export function parseFailOn(values: readonly string[]): Finding[] {
-  if (values.length === 0) return [...DEFAULT_FAIL_ON];
-  const chosen = new Set<Finding>();
+  const chosen = new Set<Finding>(DEFAULT_FAIL_ON);
   for (const value of values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
     if (value === 'all') FINDINGS.forEach((f) => chosen.add(f));
-    else if (value === 'none') continue;
+    else if (value === 'none') chosen.clear();
     else if (value === 'default') DEFAULT_FAIL_ON.forEach((f) => chosen.add(f));
     else if ((FINDINGS as readonly string[]).includes(value)) chosen.add(value as Finding);
-    else throw new InputError('--fail-on', value, 'unknown finding', `use one or more of: ${FINDINGS.join(', ')}, default, all, none (e.g. --fail-on default,audit)`);
+    else throw new InputError('--fail-on', value, 'unknown finding', `use one or more of: ${FINDINGS.join(', ')}, all, none (e.g. --fail-on audit; --fail-on none,audit for audit findings only)`);
   }
   return FINDINGS.filter((f) => chosen.has(f));
 }

@@ -38,7 +38,7 @@ export function runCommand(): Command {
     .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(positiveInt('--bench-time')))
     .addOption(new Option('--warmup <ms>', 'benchmark warm-up time').default(100).argParser(positiveInt('--warmup')))
     .addOption(new Option('--check-timeout <ms>', 'deadline for one engine call').default(10_000).argParser(positiveInt('--check-timeout')))
-    .option('--fail-on <findings>', `findings that fail the run, comma-separated or repeated: ${FINDINGS.join(', ')}, default, all, none (default: wrong,error)`, collect)
+    .option('--fail-on <findings>', `findings that fail the run besides wrong answers and engine errors, comma-separated or repeated: ${FINDINGS.filter((f) => f !== 'wrong' && f !== 'error').join(', ')}, all; 'none' clears (none,audit: audit only)`, collect)
     .option('-q, --quiet', 'no progress on standard error, only errors')
     .option('--json', 'print a JSON summary (files, totals, verdict) on standard output')
     .action(async (opts: RunCommandOptions) => {
@@ -108,7 +108,7 @@ export function runCommand(): Command {
     ],
     examples: [
       'authz-bench run                                    # reference engine, every bundled scenario',
-      'authz-bench run --engine all --fail-on default,audit',
+      'authz-bench run --engine all --fail-on audit           # wrong answers, engine errors and incomplete decision logs fail',
       'authz-bench run -e openfga -e opa -f my-scenario.yaml --json --quiet',
       'authz-bench run -e opa -s revocation --out runs/today --bench-time 0',
     ],
