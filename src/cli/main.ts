@@ -1,11 +1,14 @@
 // The authz-bench command line. Exit codes: 0 no finding of --fail-on; 1 a finding of
 // --fail-on (by default: an engine answered wrong); 2 bad input (a clear one-line message,
 // no stack trace); 3 an engine failed (error, crash, hang) but none answered wrong; 70 a
-// fault of the harness itself; 130 interrupted. Each command lives in its own file under
+// fault of the harness itself; 74 the results could not be written (disk full...); 130
+// interrupted. Each command lives in its own file under
 // commands/ and loads what it needs when it runs, so `--help` starts fast.
 
 import { Command, CommanderError } from 'commander';
 import { isInputError } from '../core/errors.ts';
+import { registerSecretsIn } from '../core/redact.ts';
+import { OUTPUT_ERROR_EXIT_CODE, OutputError } from '../results/output-error.ts';
 import { packageVersion } from '../core/version.ts';
 import { benchCommand } from './commands/bench.ts';
 import { compareCommand } from './commands/compare.ts';
@@ -28,6 +31,7 @@ const EXIT_CODES: [number, string][] = [
   INPUT_ERROR,
   [3, 'an engine failed (error, crash, hang, not installed) but none answered wrong'],
   INTERNAL_ERROR,
+  [74, 'the results could not be written (disk full): engines stopped, files written so far kept valid'],
   [130, 'interrupted (Ctrl-C)'],
 ];
 
@@ -61,6 +65,7 @@ export function buildProgram(): Command {
 
 async function main(): Promise<void> {
   quietOnClosedOutput();
+  registerSecretsIn(process.argv);
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
@@ -72,6 +77,11 @@ async function main(): Promise<void> {
       log(`error: ${error.message}`);
       process.exitCode = 2;
       return;
+    }
+    if (error instanceof OutputError) {
+      // The engines are stopped by now; exit at once, whatever handle is still open.
+      log(`error: ${error.message}; the results written before it are kept`);
+      process.exit(OUTPUT_ERROR_EXIT_CODE);
     }
     log(`internal error: ${error instanceof Error ? error.message : String(error)}`);
     if (process.env.AUTHZ_BENCH_DEBUG) log(String((error as Error).stack));

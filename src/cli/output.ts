@@ -1,11 +1,12 @@
 // Where the CLI writes: messages and progress to standard error, data to standard output.
 
 import path from 'node:path';
+import { redact } from '../core/redact.ts';
 
 let stderrClosed = false;
 
 export const log = (message: string): void => {
-  if (!stderrClosed) process.stderr.write(`${message}\n`);
+  if (!stderrClosed) process.stderr.write(`${redact(message)}\n`);
 };
 
 const closed = (error: NodeJS.ErrnoException) => error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
@@ -34,5 +35,5 @@ export function runId(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
 
-/** The command line as typed, recorded in results. */
-export const commandLine = (): string => `authz-bench ${process.argv.slice(2).join(' ')}`;
+/** The command line as typed, recorded in results (credentials redacted). */
+export const commandLine = (): string => redact(`authz-bench ${process.argv.slice(2).join(' ')}`);

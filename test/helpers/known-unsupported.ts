@@ -12,8 +12,6 @@ const cedarRecursiveExclusion = (type: string) =>
 /** Engine id → scenario id → the exact unsupported reason the adapter gives. */
 export const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   cedar: {
-    'audit-agent-actions': NO_LOG,
-    'audit-decision-log': NO_LOG,
     'hierarchy-nested-folders': `${cedarRecursiveExclusion('folder')}; ${cedarRecursiveExclusion('document')}`,
     ...SEARCH_SCENARIOS,
     ...NO_TOKENS,
@@ -24,5 +22,5 @@ export const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, 
   oso: { ...SEARCH_SCENARIOS, ...NO_TOKENS },
 };
 /** Engines that keep no decision log: their log completeness steps are audit findings (docs/verdicts.md), not unsupported. */
-export const NO_DECISION_LOG_ENGINES: ReadonlySet<string> = new Set(['oso', 'spicedb']);
+export const NO_DECISION_LOG_ENGINES: ReadonlySet<string> = new Set(['cedar', 'oso', 'spicedb']);
 

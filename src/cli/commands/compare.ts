@@ -2,6 +2,7 @@
 
 import { Command } from 'commander';
 import { InputError } from '../../core/errors.ts';
+import { redact } from '../../core/redact.ts';
 import { withHelp } from '../help.ts';
 
 export function compareCommand(): Command {
@@ -16,7 +17,7 @@ export function compareCommand(): Command {
       if (threshold !== undefined && (!Number.isFinite(threshold) || threshold < 0)) throw new InputError('--threshold', opts.threshold ?? '', 'expected a fraction such as 0.1', 'use --threshold 0.1 for 10%');
       const [{ compareResults, exitCode, renderComparison }, { readResults }] = await Promise.all([import('../../report/compare.ts'), import('../../results/read.ts')]);
       const comparison = compareResults(await readResults(baseFile), await readResults(newFile), { ...(threshold !== undefined ? { threshold } : {}), failOnPerf: !!opts.failOnPerf });
-      process.stdout.write(renderComparison(comparison));
+      process.stdout.write(redact(renderComparison(comparison)));
       process.exitCode = exitCode(comparison, { failOnPerf: !!opts.failOnPerf });
     });
   return withHelp(command, {

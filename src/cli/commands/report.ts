@@ -2,6 +2,7 @@
 
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { redact } from '../../core/redact.ts';
 import type { RunResults } from '../../results/types.ts';
 import { withHelp } from '../help.ts';
 
@@ -30,7 +31,7 @@ export function reportCommand(): Command {
       const [{ readResults }, { writeAtomically }] = await Promise.all([import('../../results/read.ts'), import('../../results/writer.ts')]);
       const text = await render(opts.format, await readResults(file));
       if (opts.out) writeAtomically(path.resolve(opts.out), text);
-      else process.stdout.write(text);
+      else process.stdout.write(redact(text));
     });
   return withHelp(command, {
     outputs: ['stdout   the report (or the file given with --out)'],

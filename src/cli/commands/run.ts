@@ -17,6 +17,7 @@ interface RunCommandOptions {
   set?: string[];
   launch: 'auto' | 'local' | 'container' | 'url';
   resume?: boolean;
+  allowPath?: string[];
   benchTime: number;
   warmup: number;
   checkTimeout: number;
@@ -35,6 +36,7 @@ export function runCommand(): Command {
     .option('--set <key=value>', "engine option passed to every adapter, e.g. 'consistency=HIGHER_CONSISTENCY' (repeatable)", collect)
     .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('--resume', 'continue the interrupted run in --out: keep its finished engine × scenario pairs')
+    .option('--allow-path <path>', "a file or folder outside a scenario's folder that its native blocks may read (repeatable)", collect)
     .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(positiveInt('--bench-time')))
     .addOption(new Option('--warmup <ms>', 'benchmark warm-up time').default(100).argParser(positiveInt('--warmup')))
     .addOption(new Option('--check-timeout <ms>', 'deadline for one engine call').default(10_000).argParser(positiveInt('--check-timeout')))
@@ -43,21 +45,23 @@ export function runCommand(): Command {
     .option('--json', 'print a JSON summary (files, totals, verdict) on standard output')
     .action(async (opts: RunCommandOptions) => {
       // Loaded here, not at the top: `--help` and the other commands start without them.
-      const [{ resolveEngineSpecs }, { renderHtml }, { renderMarkdown }, { writeAtomically }, { runAll }] = await Promise.all([
+      const [{ resolveEngineSpecs }, { renderHtml }, { renderMarkdown }, { writeAtomically }, { runAll }, { allowNativePaths }] = await Promise.all([
         import('../../engines/registry.ts'),
         import('../../report/html.ts'),
         import('../../report/markdown.ts'),
         import('../../results/writer.ts'),
         import('../../runner/run.ts'),
+        import('../../scenario/native-files.ts'),
       ]);
       const failOn = parseFailOn(opts.failOn ?? []);
       const specs = await resolveEngineSpecs(opts.engine?.length ? opts.engine : ['reference']);
+      allowNativePaths(opts.allowPath ?? []);
       const scenarios = await loadScenarios(opts.scenario ?? [], opts.file ?? []);
       if (opts.resume && !opts.out) throw new InputError('--resume', '', 'needs the folder of the run to continue', 'add --out <dir of the interrupted run>');
       const progress = opts.quiet ? () => {} : log;
       const outDir = path.resolve(opts.out ?? path.join('results', 'runs', runId()));
       progress(`authz-bench: ${specs.length} engine(s) × ${scenarios.length} scenario(s) -> ${shown(outDir)}`);
-      const { results, writer } = await runAll(specs, scenarios, {
+      const { results, writer, interrupted } = await runAll(specs, scenarios, {
         outDir,
         benchTimeMs: opts.benchTime,
         warmupMs: opts.warmup,
@@ -81,6 +85,12 @@ export function runCommand(): Command {
         `cases: ${totals.cases.pass}/${totals.cases.total} passed, ${totals.cases.fail} failed, ${totals.cases.error} errors, ${totals.cases.unsupported} unsupported; ` +
           `decisions: ${totals.decisions.correct}/${totals.decisions.total} correct`,
       );
+      if (interrupted) {
+        log('interrupted: the results hold what was measured before it');
+        if (opts.json) process.stdout.write(`${JSON.stringify({ results: writer.resultsFile, report: { md: reportFile, html: htmlFile }, totals, verdict, interrupted }, null, 2)}\n`);
+        process.exitCode = 130;
+        return;
+      }
       const found = FINDINGS.filter((f) => totals.findings[f] > 0);
       for (const finding of found) {
         const engines = totals.engines.filter((e) => e.findings[finding] > 0).map((e) => e.engine);
@@ -104,6 +114,7 @@ export function runCommand(): Command {
       [0, 'no finding of --fail-on (by default: every engine answered every check right)'],
       [1, 'a finding of --fail-on: a wrong answer, or e.g. with --fail-on audit an incomplete decision log'],
       [3, 'an engine failed (error, crash, hang, not installed) but none answered wrong'],
+      [74, 'the results could not be written (disk full): engines stopped, files written so far kept valid'],
       [130, 'interrupted (Ctrl-C): what finished is in results.json'],
     ],
     examples: [
