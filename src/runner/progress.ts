@@ -16,13 +16,13 @@ export class Progress {
     this.skipped++;
   }
 
-  /** ` (about 3 min left)`, or '' before any pair was measured or when the run is short. */
+  /** `; 22/220 engine × scenario pairs done, about 3 min left …`, or '' before any pair was measured or when the run is short. */
   eta(): string {
     const left = this.pairs - this.measured - this.skipped;
     if (this.measured === 0 || left <= 0) return '';
     const seconds = ((performance.now() - this.started) / this.measured) * left / 1000;
     if (seconds < 10) return '';
-    return ` (${this.measured + this.skipped}/${this.pairs} engine × scenario pairs done, about ${formatDuration(seconds)} left at the pace so far)`;
+    return `; ${this.measured + this.skipped}/${this.pairs} engine × scenario pairs done, about ${formatDuration(seconds)} left at the pace so far`;
   }
 }
 

@@ -85,7 +85,7 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
   try {
     for (const [index, spec] of specs.entries()) {
       if (guard.interrupted) break;
-      options.log(`engine ${index + 1}/${specs.length} ${spec.id}: starting${progress.eta()}`);
+      options.log(`engine ${spec.id}: starting (${index + 1}/${specs.length}${progress.eta()})`);
       const session = { resultsDir: options.outDir, settings: settings.get(spec) ?? {}, guard, log: options.log, ...(options.launch ? { strategy: options.launch } : {}) };
       const outcome = await withEngine(spec, session, async (engine, record) => {
         results.engines.push(record);
