@@ -51,7 +51,7 @@ export const RESULTS_SHAPE: Shape = fields({
       engine: 'string',
       scenario: 'string',
       step: 'number',
-      kind: { oneOf: ['check', 'batch', 'write', 'delete', 'updateModel', 'revocation', 'expectLog', 'scenario'] },
+      kind: { oneOf: ['check', 'batch', 'write', 'delete', 'updateModel', 'revocation', 'expectLog', 'search', 'scenario'] },
       status: { oneOf: ['pass', 'fail', 'unsupported', 'error'] },
       request: optional('string'),
       expected: optional('string'),
