@@ -102,7 +102,10 @@ export function totalsOf(results: RunResults): RunTotals {
     const finding = findingOf(c, revocationScenarios);
     add(total, c, finding);
     let engine = perEngine.get(c.engine);
-    if (!engine) perEngine.set(c.engine, (engine = { engine: c.engine, ...emptyTally() }));
+    if (!engine) {
+      engine = { engine: c.engine, ...emptyTally() };
+      perEngine.set(c.engine, engine);
+    }
     add(engine, c, finding);
   }
   for (const slo of results.bench?.slo ?? []) {

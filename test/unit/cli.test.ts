@@ -74,7 +74,7 @@ describe('authz-bench CLI', () => {
   });
 
   it('prints its version, and help with exit codes, outputs and examples per command', async () => {
-    const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
     expect((await cli(['--version'])).stdout.trim()).toBe(pkg.version);
     const help = await cli(['run', '--help']);
     expect(help.code).toBe(0);
@@ -87,20 +87,20 @@ describe('authz-bench CLI', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('Engines (--engine):');
     expect(stdout).toMatch(/authzen-todo\s+43 cases \(46 decisions\)/);
-    const validated = await cli(['validate', path.resolve(import.meta.dirname, '../scenarios/conformance/authzen-todo.yaml')]);
+    const validated = await cli(['validate', path.resolve(import.meta.dirname, '../../scenarios/conformance/authzen-todo.yaml')]);
     expect(validated.stdout).toContain('43 cases (46 decisions) in 43 steps');
   });
 
   it('ends quietly when its reader closes standard output (report | head -1)', async () => {
     // The published run's results (4 MB) outgrow the pipe's buffer, so the write meets the closed pipe.
-    const published = path.resolve(import.meta.dirname, '../results/published/results.json');
+    const published = path.resolve(import.meta.dirname, '../../results/published/results.json');
     const { stdout, stderr } = await promisify(execFile)('sh', ['-c', `"${process.execPath}" "${CLI}" report "${published}" --format json | head -1`]);
     expect(stdout).toBe('{\n');
     expect(stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
   });
 
   it('says "not a results file" for a file that is not one', async () => {
-    const { code, stderr } = await cli(['report', path.resolve(import.meta.dirname, '../package.json')]);
+    const { code, stderr } = await cli(['report', path.resolve(import.meta.dirname, '../../package.json')]);
     expect(code).toBe(2);
     expect(stderr).toContain('not a results file');
     expect(stderr).not.toContain('rerun');
@@ -122,7 +122,7 @@ describe('authz-bench CLI', () => {
     const init = await cli(['init', 'docs-shared', '--ci'], dir);
     expect(init.code).toBe(0);
     expect(readFileSync(path.join(dir, '.github/workflows/authz-bench.yml'), 'utf8')).toContain('SCENARIOS: authz/*.yaml');
-    cpSync(path.resolve(import.meta.dirname, '../scenarios/revocation/revocation-grant-delete.yaml'), path.join(dir, 'authz/my-copy.yaml'));
+    cpSync(path.resolve(import.meta.dirname, '../../scenarios/revocation/revocation-grant-delete.yaml'), path.join(dir, 'authz/my-copy.yaml'));
     const validated = await cli(['validate', 'authz/docs-shared.yaml', 'authz/my-copy.yaml'], dir);
     expect(validated.stderr).toBe('');
     expect(validated.code).toBe(0);
@@ -144,6 +144,6 @@ describe('authz-bench CLI', () => {
 
   it('docs/ci.md shows the workflow init --ci writes, word for word', () => {
     const workflow = readFileSync(WORKFLOW_TEMPLATE, 'utf8');
-    expect(readFileSync(path.resolve(import.meta.dirname, '../docs/ci.md'), 'utf8')).toContain(`\`\`\`yaml\n${workflow}\`\`\``);
+    expect(readFileSync(path.resolve(import.meta.dirname, '../../docs/ci.md'), 'utf8')).toContain(`\`\`\`yaml\n${workflow}\`\`\``);
   });
 });

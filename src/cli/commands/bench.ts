@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { CURVES } from '../../bench/curve-specs.ts';
 import { InputError } from '../../core/errors.ts';
 import { withHelp } from '../help.ts';
-import { collect, parseSettings, positiveInt } from '../options.ts';
+import { type BenchCommandOptions, collect, nonNegativeInt, parseSettings, positiveInt } from '../options.ts';
 import { commandLine, log, runId } from '../output.ts';
 
 export function benchCommand(): Command {
@@ -15,22 +15,24 @@ export function benchCommand(): Command {
     .option('--all', 'every engine and configuration, with cost curves')
     .option('-s, --scenario <id>', 'the scenario whose benchmark requests are the load', 'load-mix')
     .option('-o, --out <dir>', 'results folder (default: results/runs/bench-<time> in the current folder)')
-    .addOption(new Option('--trials <n>', 'independent trials per measurement').default(3).argParser(positiveInt('--trials')))
-    .addOption(new Option('--duration <ms>', 'measured time per trial').default(1000).argParser(positiveInt('--duration')))
-    .addOption(new Option('--warmup <ms>', 'warm-up per trial, not measured').default(300).argParser(positiveInt('--warmup')))
+    .addOption(new Option('--trials <n>', 'independent trials per measurement').default(3).argParser(positiveInt('--trials', 'trials')))
+    .addOption(new Option('--duration <ms>', 'measured time per trial').default(1000).argParser(positiveInt('--duration', 'milliseconds')))
+    .addOption(new Option('--warmup <ms>', 'warm-up per trial, not measured').default(300).argParser(nonNegativeInt('--warmup', 'milliseconds')))
     .option('--concurrency <list>', 'closed-loop client counts', '1,16')
-    .addOption(new Option('--slo <ms>', 'p99 threshold of the SLO verdict').default(50).argParser(positiveInt('--slo')))
-    .addOption(new Option('--rate <n>', 'target arrival rate (checks/s) for the SLO').default(1000).argParser(positiveInt('--rate')))
-    .addOption(new Option('--max-rate <n>', 'highest rate the SLO ramp tries').default(64_000).argParser(positiveInt('--max-rate')))
-    .addOption(new Option('--connections <n>', 'open-loop connections').default(16).argParser(positiveInt('--connections')))
+    .addOption(new Option('--slo <ms>', 'p99 threshold of the SLO verdict').default(50).argParser(positiveInt('--slo', 'milliseconds')))
+    .addOption(new Option('--rate <n>', 'target arrival rate (checks/s) for the SLO').default(1000).argParser(positiveInt('--rate', 'checks per second')))
+    .addOption(new Option('--max-rate <n>', 'highest rate the SLO ramp tries').default(64_000).argParser(positiveInt('--max-rate', 'checks per second')))
+    .addOption(new Option('--connections <n>', 'open-loop connections').default(16).argParser(positiveInt('--connections', 'connections')))
     .option('--set <key=value>', "engine option, e.g. 'consistency=HIGHER_CONSISTENCY' (repeatable)", collect)
     .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('--curves', 'measure cost curves (on with --all)')
     .option('--curve <dimension>', `measure only this cost curve (repeatable; implies --curves): ${CURVES.map((c) => c.dimension).join(', ')}`, collect)
-    .addOption(new Option('--max-curve-size <n>', 'largest size a cost curve tries').default(100_000).argParser(positiveInt('--max-curve-size')))
-    .action(async (opts) => {
+    .addOption(new Option('--max-curve-size <n>', 'largest size a cost curve tries').default(100_000).argParser(positiveInt('--max-curve-size', "the curve's size (depth, relationships, tenants or batch size)")))
+    .action(async (opts: BenchCommandOptions) => {
       // Repeatable options have no default in commander (it would print `(default: [])`).
-      for (const repeatable of ['engine', 'set', 'curve']) opts[repeatable] ??= [];
+      opts.engine ??= [];
+      opts.set ??= [];
+      opts.curve ??= [];
       const [{ runBench }, { loadEngineDefinitions, resolveEngineSpecs }, { renderMarkdown }, { exitCodeFor }, { writeAtomically }, { loadBundledScenarios }] = await Promise.all([
         import('../../bench/command.ts'),
         import('../../engines/registry.ts'),
@@ -49,7 +51,7 @@ export function benchCommand(): Command {
       const [scenario] = await loadBundledScenarios([opts.scenario]);
       if (!scenario) throw new InputError('--scenario', opts.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
       const outDir = path.resolve(opts.out ?? path.join('results', 'runs', `bench-${runId()}`));
-      const concurrency = String(opts.concurrency).split(',').map((c) => positiveInt('--concurrency')(c.trim()));
+      const concurrency = String(opts.concurrency).split(',').map((c) => positiveInt('--concurrency', 'clients')(c.trim()));
       for (const dimension of opts.curve as string[]) {
         if (!CURVES.some((c) => c.dimension === dimension)) {
           throw new InputError('--curve', dimension, 'no cost curve of this dimension', `use one of: ${CURVES.map((c) => c.dimension).join(', ')}`);

@@ -3,13 +3,13 @@
 import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { withHelp } from '../help.ts';
-import { positiveInt } from '../options.ts';
+import { nonNegativeInt, positiveInt } from '../options.ts';
 
 export function fuzzCommand(): Command {
   const command = new Command('fuzz')
     .description('fuzz the scenario loader and model parser with generated files (fast-check)')
-    .addOption(new Option('--count <n>', 'generated inputs').default(10_000).argParser(positiveInt('--count')))
-    .addOption(new Option('--seed <n>', 'fast-check seed').default(42).argParser(positiveInt('--seed')))
+    .addOption(new Option('--count <n>', 'generated inputs').default(10_000).argParser(positiveInt('--count', 'generated inputs')))
+    .addOption(new Option('--seed <n>', 'fast-check seed').default(42).argParser(nonNegativeInt('--seed', 'a seed')))
     .action(async (opts: { count: number; seed: number }) => {
       // fast-check is a development dependency: the fuzzer runs from a checkout, not the installed package.
       const { fuzzLoader } = await import('../../fuzz/scenario-fuzz.ts').catch((error: NodeJS.ErrnoException) => {

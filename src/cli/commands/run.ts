@@ -5,26 +5,21 @@ import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { FINDINGS, FINDING_MEANING, parseFailOn, totalsOf, verdictOf } from '../../results/verdict.ts';
 import { withHelp } from '../help.ts';
-import { collect, parseSettings, positiveInt } from '../options.ts';
+import { type RunCommandOptions, collect, nonNegativeInt, parseSettings, positiveInt } from '../options.ts';
 import { commandLine, log, runId, shown } from '../output.ts';
 import { loadScenarios } from '../scenarios.ts';
 
-interface RunCommandOptions {
-  engine?: string[];
-  scenario?: string[];
-  file?: string[];
-  out?: string;
-  set?: string[];
-  launch: 'auto' | 'local' | 'container' | 'url';
-  resume?: boolean;
-  allowPath?: string[];
-  benchTime: number;
-  warmup: number;
-  checkTimeout: number;
-  failOn?: string[];
-  quiet?: boolean;
-  json?: boolean;
-}
+/**
+ * options.ts's RunCommandOptions, with the repeatable options absent when not given (they
+ * have no default, so help prints no `(default: [])`), and the verdict and output flags.
+ */
+type RunFlags = Omit<RunCommandOptions, Repeatable> &
+  Partial<Pick<RunCommandOptions, Repeatable>> & {
+    failOn?: string[];
+    quiet?: boolean;
+    json?: boolean;
+  };
+type Repeatable = 'engine' | 'scenario' | 'file' | 'set' | 'allowPath';
 
 export function runCommand(): Command {
   const command = new Command('run')
@@ -37,13 +32,13 @@ export function runCommand(): Command {
     .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('--resume', 'continue the interrupted run in --out: keep its finished engine × scenario pairs')
     .option('--allow-path <path>', "a file or folder outside a scenario's folder that its native blocks may read (repeatable)", collect)
-    .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(positiveInt('--bench-time')))
-    .addOption(new Option('--warmup <ms>', 'benchmark warm-up time').default(100).argParser(positiveInt('--warmup')))
-    .addOption(new Option('--check-timeout <ms>', 'deadline for one engine call').default(10_000).argParser(positiveInt('--check-timeout')))
+    .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(nonNegativeInt('--bench-time', 'milliseconds')))
+    .addOption(new Option('--warmup <ms>', 'benchmark warm-up time').default(100).argParser(nonNegativeInt('--warmup', 'milliseconds')))
+    .addOption(new Option('--check-timeout <ms>', 'deadline for one engine call').default(10_000).argParser(positiveInt('--check-timeout', 'milliseconds')))
     .option('--fail-on <findings>', `findings that fail the run besides wrong answers and engine errors, comma-separated or repeated: ${FINDINGS.filter((f) => f !== 'wrong' && f !== 'error').join(', ')}, all; 'none' clears (none,audit: audit only)`, collect)
     .option('-q, --quiet', 'no progress on standard error, only errors')
     .option('--json', 'print a JSON summary (files, totals, verdict) on standard output')
-    .action(async (opts: RunCommandOptions) => {
+    .action(async (opts: RunFlags) => {
       // Loaded here, not at the top: `--help` and the other commands start without them.
       const [{ resolveEngineSpecs }, { renderHtml }, { renderMarkdown }, { writeAtomically }, { runAll }, { allowNativePaths }] = await Promise.all([
         import('../../engines/registry.ts'),

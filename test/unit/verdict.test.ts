@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../src/core/errors.ts';
-import { closest } from '../src/core/suggest.ts';
-import { SCHEMA_VERSION, type CaseResult, type RunResults } from '../src/results/types.ts';
-import { parseFailOn, totalsOf, verdictOf } from '../src/results/verdict.ts';
+import { InputError } from '../../src/core/errors.ts';
+import { closest } from '../../src/core/suggest.ts';
+import { SCHEMA_VERSION, type CaseResult, type RunResults } from '../../src/results/types.ts';
+import { parseFailOn, totalsOf, verdictOf } from '../../src/results/verdict.ts';
 
 function results(cases: Partial<CaseResult>[], engines = ['reference', 'openfga', 'oso']): RunResults {
   return {
@@ -42,7 +42,11 @@ describe('verdicts', () => {
     expect(totals.cases).toEqual({ pass: 2, fail: 4, unsupported: 0, error: 0, total: 6 });
     expect(totals.decisions).toEqual({ total: 5, correct: 4, wrong: 1, errors: 0 });
     expect(totals.findings).toEqual({ wrong: 0, error: 0, revocation: 2, audit: 2, slo: 0, unsupported: 0 });
-    expect(totals.engines.map((e) => [e.engine, e.findings.audit])).toEqual([['reference', 0], ['openfga', 1], ['oso', 1]]);
+    expect(totals.engines.map((e) => [e.engine, e.findings.audit])).toEqual([
+      ['reference', 0],
+      ['openfga', 1],
+      ['oso', 1],
+    ]);
   });
 
   it('counts the wrong items of a batch, not the whole batch', () => {
@@ -78,7 +82,13 @@ describe('verdicts', () => {
 
   it('counts missed SLOs from a bench section', () => {
     const bench = results([]);
-    bench.bench = { settings: {}, micro: [], load: [], curves: [], slo: [{ engine: 'openfga', scenario: 'todo', thresholdMs: 5, targetRate: 10, p99: { value: 9, low: 8, high: 10 } as never, pass: false, ramp: [], method: '' }] };
+    bench.bench = {
+      settings: {},
+      micro: [],
+      load: [],
+      curves: [],
+      slo: [{ engine: 'openfga', scenario: 'todo', thresholdMs: 5, targetRate: 10, p99: { value: 9, low: 8, high: 10 } as never, pass: false, ramp: [], method: '' }],
+    };
     expect(totalsOf(bench).findings.slo).toBe(1);
     expect(verdictOf(bench, parseFailOn(['slo'])).failing).toEqual(['slo: openfga (1 SLO)']);
   });
@@ -104,8 +114,12 @@ describe('verdicts', () => {
 
   it('a real run writes the totals and the verdict; missing decision logs are audit findings', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-verdict-'));
-    const cli = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
-    const error = await promisify(execFile)(process.execPath, [cli, 'run', '-e', 'reference', '-e', 'oso', '-s', 'audit-decision-log', '--bench-time', '0', '--out', out, '--fail-on', 'audit', '-q'], { timeout: 120_000 }).then(
+    const cli = path.resolve(import.meta.dirname, '../../bin/authz-bench.js');
+    const error = await promisify(execFile)(
+      process.execPath,
+      [cli, 'run', '-e', 'reference', '-e', 'oso', '-s', 'audit-decision-log', '--bench-time', '0', '--out', out, '--fail-on', 'audit', '-q'],
+      { timeout: 120_000 },
+    ).then(
       () => undefined,
       (e: { code: number; stderr: string }) => e,
     );
