@@ -21,6 +21,7 @@ import { listCommand } from './commands/list.ts';
 import { loadgenCommands } from './commands/loadgen.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
+import { serveCommand } from './commands/serve.ts';
 import { validateCommand } from './commands/validate.ts';
 import { INPUT_ERROR, INTERNAL_ERROR } from './help.ts';
 import { log, quietOnClosedOutput } from './output.ts';
@@ -41,7 +42,7 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [initCommand(), runCommand(), listCommand(), validateCommand(), reportCommand(), compareCommand(), benchCommand(), importCommand(), crosscheckCommand(), fuzzCommand(), enginesCommand()]) {
+  for (const command of [initCommand(), runCommand(), listCommand(), validateCommand(), reportCommand(), compareCommand(), benchCommand(), importCommand(), crosscheckCommand(), fuzzCommand(), enginesCommand(), serveCommand()]) {
     program.addCommand(command);
   }
   for (const command of loadgenCommands()) program.addCommand(command);

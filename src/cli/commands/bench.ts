@@ -42,7 +42,7 @@ export function benchCommand(): Command {
         import('../../scenario/load.ts'),
       ]);
       const definitions = await loadEngineDefinitions();
-      const embedded = definitions.filter((d) => d.install.kind === 'embedded' && d.role !== 'baseline').map((d) => d.id);
+      const embedded = definitions.filter((d) => d.install.kind === 'embedded' && (d.role ?? 'engine') === 'engine').map((d) => d.id);
       const texts = opts.engine.length > 0 ? opts.engine : opts.all ? ['all'] : embedded;
       // The baseline engine (harness overhead) is measured first, once.
       const chosen = await resolveEngineSpecs(texts);
