@@ -1,18 +1,11 @@
 // The reference engine as an adapter: the neutral model evaluated in-process by
 // src/reference/. It is the default engine and the oracle the others are compared with.
 
-import { readFileSync } from 'node:fs';
 import { defineAdapter, type Adapter, type EngineDefinition } from '../../src/core/adapter.ts';
 import { ReferenceEngine } from '../../src/reference/engine.ts';
 import { DEFAULT_MAX_DEPTH } from '../../src/reference/evaluate.ts';
+import { packageVersion } from '../../src/core/version.ts';
 
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** `nolog`: no decision log, to measure what keeping it costs (and the evaluator alone). */
 function createReference(configuration: string | undefined): Adapter {

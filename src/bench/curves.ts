@@ -11,28 +11,9 @@ import { bundledScenarioFiles, loadScenarioFile } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { fitGrowth } from '../stats/growth.ts';
 
-export interface CurveSpec {
-  dimension: string;
-  /** Scenario id whose `generate` block is swept; for `batch`, any scenario with checks. */
-  scenario: string;
-  /** Generator parameter to sweep; absent for the batch-size curve. */
-  param?: string;
-  sizes: number[];
-  /** The x axis is the number of relationships loaded, about `relationshipsPerStep` × the parameter. */
-  relationshipsPerStep?: number;
-  /** Time the scenario's search steps (in turn) instead of its checks; engines without search are skipped. */
-  search?: boolean;
-}
+import { CURVES, type CurveSpec } from './curve-specs.ts';
 
-export const CURVES: CurveSpec[] = [
-  { dimension: 'hierarchy depth', scenario: 'hierarchy-depth-sweep', param: 'depth', sizes: [1, 2, 4, 8, 16, 32] },
-  // wide-tree with 5 documents per subfolder writes 6 relationships per subfolder: 10^3 .. 10^6.
-  { dimension: 'relationships', scenario: 'hierarchy-wide-tree', param: 'width', sizes: [166, 1666, 16_666, 166_666], relationshipsPerStep: 6 },
-  { dimension: 'tenants', scenario: 'multi-tenancy-many-tenants', param: 'tenants', sizes: [2, 10, 100, 1000] },
-  { dimension: 'batch size', scenario: 'load-mix', sizes: [1, 5, 10, 25, 50] },
-  // agent-corpus writes about 113 relationships per top folder; result sets stay 10, 100 and 500 documents.
-  { dimension: 'search', scenario: 'search-agent-retrieval', param: 'roots', sizes: [5, 10, 100, 1000], relationshipsPerStep: 113, search: true },
-];
+export { CURVES, type CurveSpec };
 
 async function findScenarioFile(id: string): Promise<string | undefined> {
   return (await bundledScenarioFiles()).find((f) => path.basename(f).replace(/\.ya?ml$/, '') === id);

@@ -1,333 +1,71 @@
-// The authz-bench command line. Exit codes: 0 all passed; 1 an engine answered wrong;
-// 2 bad input (a clear one-line message, no stack trace); 3 an engine failed (error,
-// crash, hang) but none answered wrong; 70 a fault of the harness itself; 74 the results
-// could not be written (disk full...); 130 interrupted.
+// The authz-bench command line. Exit codes: 0 no finding of --fail-on; 1 a finding of
+// --fail-on (by default: an engine answered wrong); 2 bad input (a clear one-line message,
+// no stack trace); 3 an engine failed (error, crash, hang) but none answered wrong; 70 a
+// fault of the harness itself; 74 the results could not be written (disk full...); 130
+// interrupted. Each command lives in its own file under
+// commands/ and loads what it needs when it runs, so `--help` starts fast.
 
-import path from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
-import { CURVES } from '../bench/curves.ts';
-import { InputError, isInputError } from '../core/errors.ts';
-import { loadgenCommands } from './commands/loadgen.ts';
-import { PROJECT_ROOT } from '../core/paths.ts';
-import { redact, registerSecretsIn } from '../core/redact.ts';
-import { installUnits, loadEngineDefinitions, resolveEngineSpecs } from '../engines/registry.ts';
-import { compareResults, exitCode, renderComparison } from '../report/compare.ts';
-import { renderHtml } from '../report/html.ts';
-import { renderJunit } from '../report/junit.ts';
-import { renderMarkdown } from '../report/markdown.ts';
-import type { Pacing } from '../load/open-loop.ts';
-import type { RunResults } from '../results/types.ts';
-import { exitCodeFor } from '../results/exit-code.ts';
+import { Command, CommanderError } from 'commander';
+import { isInputError } from '../core/errors.ts';
+import { registerSecretsIn } from '../core/redact.ts';
 import { OUTPUT_ERROR_EXIT_CODE, OutputError } from '../results/output-error.ts';
-import { readResults } from '../results/read.ts';
-import { writeAtomically } from '../results/writer.ts';
-import { runAll } from '../runner/run.ts';
-import { loadBundledScenarios, loadScenarioFile } from '../scenario/load.ts';
-import { allowNativePaths } from '../scenario/native-files.ts';
-import type { Scenario } from '../scenario/types.ts';
-import { type BenchCommandOptions, collect, nonNegativeInt, positiveInt, type RunCommandOptions } from './options.ts';
+import { packageVersion } from '../core/version.ts';
+import { benchCommand } from './commands/bench.ts';
+import { compareCommand } from './commands/compare.ts';
+import { crosscheckCommand } from './commands/crosscheck.ts';
+import { enginesCommand } from './commands/engines.ts';
+import { fuzzCommand } from './commands/fuzz.ts';
+import { importCommand } from './commands/import.ts';
+import { initCommand } from './commands/init.ts';
+import { listCommand } from './commands/list.ts';
+import { loadgenCommands } from './commands/loadgen.ts';
+import { reportCommand } from './commands/report.ts';
+import { runCommand } from './commands/run.ts';
+import { serveCommand } from './commands/serve.ts';
+import { validateCommand } from './commands/validate.ts';
+import { INPUT_ERROR, INTERNAL_ERROR } from './help.ts';
+import { log, quietOnClosedOutput } from './output.ts';
 
-const RENDERERS = {
-  md: renderMarkdown,
-  html: renderHtml,
-  junit: renderJunit,
-  json: (results: RunResults) => `${JSON.stringify(results, null, 2)}\n`,
-};
-
-/** `--set key=value` pairs; anything else is a clear input error. */
-function parseSettings(pairs: string[]): Record<string, string> {
-  return Object.fromEntries(
-    pairs.map((pair) => {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) throw new InputError('--set', pair, 'expected key=value', 'e.g. --set consistency=HIGHER_CONSISTENCY');
-      return [pair.slice(0, eq), pair.slice(eq + 1)];
-    }),
-  );
-}
-
-const log = (message: string) => process.stderr.write(`${redact(message)}\n`);
-
-function runId(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
-
-async function loadScenarios(ids: string[], files: string[]): Promise<Scenario[]> {
-  const fromFiles = await Promise.all(files.map((f) => loadScenarioFile(path.resolve(f))));
-  if (files.length > 0 && ids.length === 0) return fromFiles;
-  return [...(await loadBundledScenarios(ids)), ...fromFiles];
-}
+const EXIT_CODES: [number, string][] = [
+  [0, 'no finding of --fail-on (run: by default every check answered right)'],
+  [1, 'a finding of --fail-on (by default a wrong answer); compare: a regression'],
+  INPUT_ERROR,
+  [3, 'an engine failed (error, crash, hang, not installed) but none answered wrong'],
+  INTERNAL_ERROR,
+  [74, 'the results could not be written (disk full): engines stopped, files written so far kept valid'],
+  [130, 'interrupted (Ctrl-C)'],
+];
 
 export function buildProgram(): Command {
   const program = new Command('authz-bench')
     .description('Run the same authorization scenarios on several engines; report correctness and speed.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
-
-  program
-    .command('run')
-    .description('run conformance steps, then a short benchmark, for each engine × scenario')
-    .option('-e, --engine <engine>', "engine id, 'id[configuration]', 'id=URL', or 'all' (repeatable)", collect, [])
-    .option('-s, --scenario <id>', 'scenario id or tag (repeatable; default: all bundled)', collect, [])
-    .option('-f, --file <file>', 'a scenario file of your own (repeatable)', collect, [])
-    .option('-o, --out <dir>', 'results folder (default: results/runs/<time>)')
-    .option('--set <key=value>', "engine option passed to every adapter, e.g. 'consistency=HIGHER_CONSISTENCY' (repeatable)", collect, [])
-    .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
-    .option('--resume', 'continue the interrupted run in --out: keep its finished engine × scenario pairs')
-    .option('--allow-path <path>', "a file or folder outside a scenario's folder that its native blocks may read (repeatable)", collect, [])
-    .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(nonNegativeInt('--bench-time', 'milliseconds')))
-    .addOption(new Option('--warmup <ms>', 'benchmark warm-up time').default(100).argParser(nonNegativeInt('--warmup', 'milliseconds')))
-    .addOption(new Option('--check-timeout <ms>', 'deadline for one engine call').default(10_000).argParser(positiveInt('--check-timeout', 'milliseconds')))
-    .action(async (opts: RunCommandOptions) => {
-      const specs = await resolveEngineSpecs(opts.engine.length > 0 ? opts.engine : ['reference']);
-      allowNativePaths(opts.allowPath);
-      const scenarios = await loadScenarios(opts.scenario, opts.file);
-      if (opts.resume && !opts.out) throw new InputError('--resume', '', 'needs the folder of the run to continue', 'add --out <dir of the interrupted run>');
-      const outDir = path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'runs', runId()));
-      log(`authz-bench: ${specs.length} engine(s) × ${scenarios.length} scenario(s) -> ${path.relative(process.cwd(), outDir) || '.'}`);
-      const { results, writer, interrupted } = await runAll(specs, scenarios, {
-        outDir,
-        benchTimeMs: opts.benchTime,
-        warmupMs: opts.warmup,
-        checkTimeoutMs: opts.checkTimeout,
-        command: redact(`authz-bench ${process.argv.slice(2).join(' ')}`),
-        resume: !!opts.resume,
-        launch: opts.launch,
-        engineOptions: parseSettings(opts.set),
-        log,
-      });
-      const reportFile = path.join(outDir, 'report.md');
-      writeAtomically(reportFile, renderMarkdown(results));
-      writeAtomically(path.join(outDir, 'report.html'), renderHtml(results));
-      const failed = results.cases.filter((c) => c.status === 'fail' || c.status === 'error').length;
-      log(`results: ${path.relative(process.cwd(), writer.resultsFile)}\nreport:  ${path.relative(process.cwd(), reportFile)}`);
-      if (interrupted) {
-        log('interrupted: the results hold what was measured before it');
-        process.exitCode = 130;
-        return;
-      }
-      log(failed === 0 ? 'all cases passed' : `${failed} case(s) failed or errored`);
-      process.exitCode = exitCodeFor(results);
-    });
-
-  const list = program.command('list').description('list engines or scenarios');
-  list
-    .command('engines')
-    .description('the engines found in adapters/')
-    .action(async () => {
-      for (const d of await loadEngineDefinitions()) {
-        const version = d.version === '-' ? '' : ` ${d.version}`;
-        console.log(`${d.id.padEnd(12)} ${d.name}${version}: ${d.description}`);
-        for (const [name, what] of Object.entries(d.configurations ?? {})) console.log(`${''.padEnd(12)} ${`${d.id}[${name}]`.padEnd(26)} ${what}`);
-      }
-    });
-  list
-    .command('scenarios')
-    .description('the bundled scenarios with their tags')
-    .action(async () => {
-      for (const s of await loadBundledScenarios()) {
-        const checks = s.steps.reduce((n, st) => n + (st.kind === 'check' ? 1 : st.kind === 'batch' ? st.requests.length : 0), 0);
-        console.log(`${s.id.padEnd(36)} [${s.tags.join(', ')}] ${checks} checks — ${s.title}`);
-      }
-    });
-
-  program
-    .command('validate')
-    .description('check scenario files; exit 2 on the first bad file')
-    .argument('<files...>', 'scenario files')
-    .action(async (files: string[]) => {
-      let bad = 0;
-      for (const file of files) {
-        try {
-          const s = await loadScenarioFile(path.resolve(file));
-          console.log(`ok   ${file} (${s.id}: ${s.steps.length} steps, ${s.relationships.length} relationships)`);
-        } catch (error) {
-          if (!isInputError(error)) throw error;
-          bad++;
-          log(error.message);
-        }
-      }
-      if (bad > 0) process.exitCode = 2;
-    });
-
-  program
-    .command('report')
-    .description('render a results file')
-    .argument('<results>', 'results.json of a run')
-    .addOption(new Option('--format <format>', 'output format').choices(['md', 'json', 'html', 'junit']).default('md'))
-    .option('-o, --out <file>', 'write to a file instead of standard output')
-    .action(async (file: string, opts: { format: keyof typeof RENDERERS; out?: string }) => {
-      const text = RENDERERS[opts.format](await readResults(file));
-      if (opts.out) writeAtomically(path.resolve(opts.out), text);
-      else process.stdout.write(redact(text));
-    });
-
-  program
-    .command('compare')
-    .description('compare two runs: exit 1 on a correctness regression (or, with --fail-on-perf, a significant slowdown)')
-    .argument('<base>', 'results.json of the baseline run')
-    .argument('<new>', 'results.json of the new run')
-    .option('--threshold <fraction>', 'smallest latency change that counts, as a fraction (0.1 = 10%); default: 3 σ of the run-to-run noise measured across the series, at least 0.1')
-    .option('--fail-on-perf', 'exit 1 on a significant performance regression too')
-    .action(async (baseFile: string, newFile: string, opts: { threshold?: string; failOnPerf?: boolean }) => {
-      const threshold = opts.threshold === undefined ? undefined : Number(opts.threshold);
-      if (threshold !== undefined && (!Number.isFinite(threshold) || threshold < 0)) throw new InputError('--threshold', opts.threshold ?? '', 'expected a fraction such as 0.1', 'use --threshold 0.1 for 10%');
-      const comparison = compareResults(await readResults(baseFile), await readResults(newFile), { ...(threshold !== undefined ? { threshold } : {}), failOnPerf: !!opts.failOnPerf });
-      process.stdout.write(redact(renderComparison(comparison)));
-      process.exitCode = exitCode(comparison, { failOnPerf: !!opts.failOnPerf });
-    });
-
-  program
-    .command('bench')
-    .description('load tests: micro benchmarks, closed/open loop with confidence intervals, SLO verdict, harness overhead, cost curves')
-    .option('-e, --engine <engine>', 'engines to measure (default: the embedded ones)', collect, [])
-    .option('--all', 'every engine and configuration, with cost curves')
-    .option('-s, --scenario <id>', 'the scenario whose benchmark requests are the load', 'load-mix')
-    .option('-o, --out <dir>', 'results folder (default: results/runs/bench-<time>)')
-    .addOption(new Option('--trials <n>', 'independent trials per measurement').default(3).argParser(positiveInt('--trials', 'trials')))
-    .addOption(new Option('--duration <ms>', 'measured time per trial').default(1000).argParser(positiveInt('--duration', 'milliseconds')))
-    .addOption(new Option('--warmup <ms>', 'warm-up per trial, not measured').default(300).argParser(nonNegativeInt('--warmup', 'milliseconds')))
-    .option('--concurrency <list>', 'closed-loop client counts', '1,16')
-    .addOption(new Option('--slo <ms>', 'p99 threshold of the SLO verdict').default(50).argParser(positiveInt('--slo', 'milliseconds')))
-    .addOption(new Option('--rate <n>', 'target arrival rate (checks/s) for the SLO').default(1000).argParser(positiveInt('--rate', 'checks per second')))
-    .addOption(new Option('--max-rate <n>', 'highest rate the SLO ramp tries').default(64_000).argParser(positiveInt('--max-rate', 'checks per second')))
-    .addOption(new Option('--connections <n>', 'open-loop connections').default(16).argParser(positiveInt('--connections', 'connections')))
-    .option('--set <key=value>', "engine option, e.g. 'consistency=HIGHER_CONSISTENCY' (repeatable)", collect, [])
-    .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
-    .option('--curves', 'measure cost curves (on with --all)')
-    .option('--curve <dimension>', `measure only this cost curve (repeatable; implies --curves): ${CURVES.map((c) => c.dimension).join(', ')}`, collect, [])
-    .addOption(new Option('--max-curve-size <n>', 'largest size a cost curve tries').default(100_000).argParser(positiveInt('--max-curve-size', "the curve's size (depth, relationships, tenants or batch size)")))
-    .action(async (opts: BenchCommandOptions) => {
-      const { runBench } = await import('../bench/command.ts');
-      const definitions = await loadEngineDefinitions();
-      const embedded = definitions.filter((d) => d.install.kind === 'embedded' && (d.role ?? 'engine') === 'engine').map((d) => d.id);
-      const texts = opts.engine.length > 0 ? opts.engine : opts.all ? ['all'] : embedded;
-      // The baseline engine (harness overhead) is measured first, once.
-      const chosen = await resolveEngineSpecs(texts);
-      const baselines = definitions.filter((d) => d.role === 'baseline').map((d) => d.id);
-      const specs = [...(await resolveEngineSpecs(baselines)), ...chosen.filter((s) => s.definition.role !== 'baseline')];
-      const [scenario] = await loadBundledScenarios([opts.scenario]);
-      if (!scenario) throw new InputError('--scenario', opts.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
-      const outDir = path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'runs', `bench-${runId()}`));
-      const concurrency = String(opts.concurrency).split(',').map((c) => positiveInt('--concurrency', 'clients')(c.trim()));
-      for (const dimension of opts.curve as string[]) {
-        if (!CURVES.some((c) => c.dimension === dimension)) {
-          throw new InputError('--curve', dimension, 'no cost curve of this dimension', `use one of: ${CURVES.map((c) => c.dimension).join(', ')}`);
-        }
-      }
-      const results = await runBench(specs, scenario, outDir, `authz-bench ${process.argv.slice(2).join(' ')}`, {
-        trials: opts.trials,
-        durationMs: opts.duration,
-        warmupMs: opts.warmup,
-        concurrency,
-        sloMs: opts.slo,
-        targetRate: opts.rate,
-        connections: opts.connections,
-        maxRate: opts.maxRate,
-        rmeTarget: 2,
-        curves: !!opts.curves || !!opts.all || opts.curve.length > 0,
-        ...(opts.curve.length > 0 ? { curveDimensions: opts.curve as string[] } : {}),
-        curveTimeMs: 300,
-        maxCurveSize: opts.maxCurveSize,
-        launch: opts.launch,
-        settings: parseSettings(opts.set),
-        log,
-      });
-      const reportFile = path.join(outDir, 'report.md');
-      writeAtomically(reportFile, renderMarkdown(results));
-      log(`results: ${path.relative(process.cwd(), path.join(outDir, 'results.json'))}\nreport:  ${path.relative(process.cwd(), reportFile)}`);
-      process.exitCode = exitCodeFor(results);
-    });
-
-  program
-    .command('serve')
-    .description('serve one engine, loaded with a scenario, as an AuthZEN Authorization API 1.0 PDP on 127.0.0.1 (Ctrl-C stops it)')
-    .requiredOption('-e, --engine <engine>', "engine id or 'id[configuration]'")
-    .option('-s, --scenario <id>', 'bundled scenario whose model and relationships are loaded')
-    .option('-f, --file <file>', 'a scenario file of your own instead')
-    .option('--port <n>', 'port (default: a free one)')
-    .option('--set <key=value>', 'engine option (repeatable)', collect, [])
-    .addOption(new Option('--launch <strategy>', 'how a server engine is started').choices(['auto', 'local', 'container', 'url']).default('auto'))
-    .option('-o, --out <dir>', 'folder for engine logs (default: results/runs/serve-<time>)')
-    .action(async (opts) => {
-      const { serveCommand } = await import('../serve/cli.ts');
-      process.exitCode = await serveCommand({ ...opts, settings: parseSettings(opts.set), outDir: path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'runs', `serve-${runId()}`)) }, log);
-    });
-
-  program
-    .command('import')
-    .description('turn an engine\'s own test file into a neutral scenario')
-    .argument('<engine>', 'an engine with an importer (e.g. openfga)')
-    .argument('<file>', "the engine's own test file (OpenFGA: a store file .fga.yaml with model, tuples, tests)")
-    .option('-o, --out <dir>', 'folder to write <id>.yaml into', '.')
-    .action(async (engine: string, file: string, opts: { out: string }) => {
-      const definitions = await loadEngineDefinitions();
-      const importer = definitions.find((d) => d.id === engine)?.importScenario;
-      const withImporter = definitions.filter((d) => d.importScenario).map((d) => d.id);
-      if (!importer) throw new InputError('import', engine, 'no importer for this engine', `use one of: ${withImporter.join(', ')}`);
-      const yaml = await importer(path.resolve(file));
-      const id = /^id:\s*(\S+)/m.exec(yaml)?.[1] ?? path.basename(file).replace(/\.fga\.ya?ml$|\.ya?ml$/, '');
-      const target = path.resolve(opts.out, `${id}.yaml`);
-      writeAtomically(target, yaml);
-      log(`wrote ${path.relative(process.cwd(), target)}; check it with: authz-bench validate ${path.relative(process.cwd(), target)}`);
-    });
-
-  program
-    .command('crosscheck')
-    .description("cross-check the harness's latency with wrk on the same engine endpoint (OPA by default) at the same rate")
-    .option('-e, --engine <engine>', 'the engine measured; its adapter must have an HTTP decision endpoint', 'opa[nolog]')
-    .addOption(new Option('--rate <n>', 'checks per second').default(400).argParser(positiveInt('--rate', 'checks per second')))
-    .addOption(new Option('--connections <n>', 'connections of both tools').default(4).argParser(positiveInt('--connections', 'connections')))
-    .addOption(new Option('--duration <s>', 'seconds per measurement').default(10).argParser(positiveInt('--duration', 'seconds')))
-    .addOption(new Option('--rounds <n>', 'alternating rounds of wrk and the harness').default(3).argParser(positiveInt('--rounds', 'rounds')))
-    .option('-s, --scenario <id>', 'scenario loaded into OPA', 'authzen-todo')
-    .addOption(new Option('--request <i>', "which of the scenario's benchmark requests is sent").default(4).argParser(nonNegativeInt('--request', 'a request index (from 0)')))
-    .option('--param <key=value>', "override one of the scenario generator's parameters (repeatable)", collect, [])
-    .option('--pin', 'pin OPA to CPU 1 and the harness and wrk to CPU 0 (taskset)')
-    .addOption(new Option('--pacing <how>', "the harness's open-loop pacing").choices(['timer', 'spin']).default('timer'))
-    .action(async (opts: { engine: string; rate: number; connections: number; duration: number; rounds: number; scenario: string; request: number; param: string[]; pin?: boolean; pacing: Pacing }) => {
-      const { crosscheck, crosscheckTable } = await import('../bench/crosscheck.ts');
-      const params = Object.fromEntries(Object.entries(parseSettings(opts.param)).map(([k, v]) => [k, nonNegativeInt('--param', 'a generator parameter value')(v)]));
-      const rows = await crosscheck({ engine: opts.engine, rate: opts.rate, connections: opts.connections, durationS: opts.duration, rounds: opts.rounds, scenario: opts.scenario, request: opts.request, params, pin: !!opts.pin, pacing: opts.pacing, log });
-      console.log(crosscheckTable(rows));
-    });
-
-  program
-    .command('fuzz')
-    .description('fuzz the scenario loader and model parser with generated files (fast-check)')
-    .addOption(new Option('--count <n>', 'generated inputs').default(10_000).argParser(positiveInt('--count', 'generated inputs')))
-    .addOption(new Option('--seed <n>', 'fast-check seed').default(42).argParser(nonNegativeInt('--seed', 'a seed')))
-    .action(async (opts: { count: number; seed: number }) => {
-      const { fuzzLoader } = await import('../fuzz/scenario-fuzz.ts');
-      const started = performance.now();
-      const report = await fuzzLoader(opts.count, opts.seed);
-      console.log(`fuzz: ${report.inputs} generated inputs, ${report.accepted} accepted, ${report.rejected} rejected with a located error, ${report.crashes.length} crashes (${Object.entries(report.byKind).map(([kind, n]) => `${kind} ${n}`).join(', ')}); slowest ${report.slowestMs.toFixed(1)} ms; ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${opts.seed})`);
-      for (const c of report.crashes.slice(0, 5)) console.log(`crash: ${c.problem}\n---\n${c.input}\n---`);
-      if (report.crashes.length > 0) process.exitCode = 1;
-    });
-
-  const engines = program.command('engines').description('install and inspect the real engines');
-  engines
-    .command('install')
-    .description('install pinned engine versions into .engines/')
-    .action(async () => {
-      const { installEngines } = await import('../engines/install.ts');
-      const report = await installEngines(installUnits(await loadEngineDefinitions()), { log });
-      if (!report.ok) process.exitCode = 1;
-    });
-  engines
-    .command('status')
-    .description('each engine, its launch strategies and version')
-    .action(async () => {
-      const { engineStatus, formatStatus } = await import('../engines/status.ts');
-      const definitions = await loadEngineDefinitions();
-      console.log(formatStatus(await engineStatus(installUnits(definitions)), definitions));
-    });
-
+  for (const command of [initCommand(), runCommand(), listCommand(), validateCommand(), reportCommand(), compareCommand(), benchCommand(), importCommand(), crosscheckCommand(), fuzzCommand(), enginesCommand(), serveCommand()]) {
+    program.addCommand(command);
+  }
   for (const command of loadgenCommands()) program.addCommand(command);
+  program.addHelpText(
+    'after',
+    [
+      '',
+      'Exit codes:',
+      ...EXIT_CODES.map(([code, meaning]) => `  ${String(code).padEnd(4)}${meaning}`),
+      '',
+      'Start:',
+      '  $ authz-bench run                      # the reference engine on every bundled scenario',
+      '  $ authz-bench engines install && authz-bench run --engine all',
+      '  $ authz-bench init my-scenario          # a scenario of your own to edit, validate and run',
+      '',
+      "'authz-bench <command> --help' gives each command's outputs, exit codes and examples.",
+    ].join('\n'),
+  );
   return program;
 }
 
 async function main(): Promise<void> {
+  quietOnClosedOutput();
   registerSecretsIn(process.argv);
   try {
     await buildProgram().parseAsync(process.argv);

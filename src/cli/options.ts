@@ -66,3 +66,14 @@ export interface BenchCommandOptions {
   curve: string[];
   maxCurveSize: number;
 }
+
+/** `--set key=value` pairs; anything else is a clear input error. */
+export function parseSettings(pairs: string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new InputError('--set', pair, 'expected key=value', 'e.g. --set consistency=HIGHER_CONSISTENCY');
+      return [pair.slice(0, eq), pair.slice(eq + 1)];
+    }),
+  );
+}

@@ -1,4 +1,4 @@
-// Finds engines by folder: every adapters/<id>/index.ts default-exports an EngineDefinition.
+// Finds engines by folder: every adapters/<id>/index.ts (index.js compiled) default-exports an EngineDefinition.
 // Adding an engine edits no central list. The registry also turns what the user wrote
 // (`--engine opa[nolog]`, `--engine openfga=URL`, `--set key=value`) into engines to run,
 // each with its own id.
@@ -8,7 +8,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { EngineAdapter, EngineComponent, EngineDefinition } from '../core/adapter.ts';
 import { InputError } from '../core/errors.ts';
-import { ADAPTERS_DIR } from '../core/paths.ts';
+import { didYouMean } from '../core/suggest.ts';
+import { ADAPTERS_DIR, MODULE_EXTENSION } from '../core/paths.ts';
+
+/** An engine folder's entry: index.ts in the sources, index.js in the compiled package. */
+const ENTRY = `index${MODULE_EXTENSION}`;
 
 let cached: Promise<EngineDefinition[]> | undefined;
 
@@ -16,9 +20,9 @@ let cached: Promise<EngineDefinition[]> | undefined;
 export function loadEngineDefinitions(): Promise<EngineDefinition[]> {
   cached ??= (async () => {
     const ids = readdirSync(ADAPTERS_DIR, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && existsSync(path.join(ADAPTERS_DIR, d.name, 'index.ts')))
+      .filter((d) => d.isDirectory() && existsSync(path.join(ADAPTERS_DIR, d.name, ENTRY)))
       .map((d) => d.name);
-    const definitions = await Promise.all(ids.map(async (id) => (await import(pathToFileURL(path.join(ADAPTERS_DIR, id, 'index.ts')).href)).default as EngineDefinition));
+    const definitions = await Promise.all(ids.map(async (id) => (await import(pathToFileURL(path.join(ADAPTERS_DIR, id, ENTRY)).href)).default as EngineDefinition));
     return definitions.sort((a, b) => Number(!!b.first) - Number(!!a.first) || a.id.localeCompare(b.id));
   })();
   return cached;
@@ -59,7 +63,7 @@ export async function resolveEngineSpecs(texts: string[]): Promise<EngineSpec[]>
     }
     const m = SPEC.exec(text);
     const definition = m && definitions.find((d) => d.id === m[1]);
-    if (!m || !definition) throw new InputError('--engine', text, 'unknown engine', `use one of: all, ${known()}`);
+    if (!m || !definition) throw new InputError('--engine', text, 'unknown engine', `${didYouMean(text, ['all', ...definitions.map((d) => d.id)])}use one of: all, ${known()}`);
     if (m[2] && !Object.hasOwn(definition.configurations ?? {}, m[2])) {
       throw new InputError('--engine', text, `engine '${definition.id}' has no configuration '${m[2]}'`, `use one of: ${known()}`);
     }

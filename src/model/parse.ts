@@ -2,6 +2,7 @@
 // checking every name it refers to. Errors name the path inside the file.
 
 import { InputError, InputErrors, joinPath } from '../core/errors.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { ExpressionError, parseRewrite } from './expression.ts';
 import type {
   AllowedSubject,
@@ -224,7 +225,10 @@ function checkRewrite(model: Model, type: TypeDefinition, rewrite: Rewrite, path
   const known = (name: string) => type.relations.has(name) || type.permissions.has(name);
   switch (rewrite.kind) {
     case 'computed':
-      if (!known(rewrite.relation)) out.add(path, `'${rewrite.relation}' is not a relation or permission of '${type.name}'`);
+      if (!known(rewrite.relation)) {
+        const hint = didYouMean(rewrite.relation, [...type.relations.keys(), ...type.permissions.keys()]);
+        out.add(path, `'${rewrite.relation}' is not a relation or permission of '${type.name}'`, ...(hint ? [hint.trim()] : []));
+      }
       return;
     case 'tupleToUserset': {
       const tupleset = type.relations.get(rewrite.tupleset);

@@ -10,6 +10,7 @@
 //   allowing (after a policy update) can still be deleted.
 
 import type { Relationship } from '../core/relationship.ts';
+import { didYouMean } from '../core/suggest.ts';
 import type { AllowedSubject, Model } from './types.ts';
 
 export interface RelationshipProblem {
@@ -28,14 +29,14 @@ function formatAllowedSubject(allowed: AllowedSubject): string {
 /** Why `rel` cannot be written (or deleted) under `model`, or undefined when it can. */
 export function relationshipProblem(model: Model, rel: Relationship, change: RelationshipChange = 'write'): RelationshipProblem | undefined {
   const type = model.types.get(rel.resource.type);
-  if (!type) return { problem: `unknown type '${rel.resource.type}'`, fix: `use one of ${[...model.types.keys()].join(', ')}` };
+  if (!type) return { problem: `unknown type '${rel.resource.type}'`, fix: `${didYouMean(rel.resource.type, model.types.keys())}use one of ${[...model.types.keys()].join(', ')}` };
   const relation = type.relations.get(rel.relation);
   if (!relation) {
     return {
       problem: type.permissions.has(rel.relation)
         ? `'${rel.relation}' is a permission of '${type.name}', which is computed, not written`
         : `'${type.name}' has no relation '${rel.relation}'`,
-      fix: `use one of its relations: ${[...type.relations.keys()].join(', ') || '(none)'}`,
+      fix: `${type.permissions.has(rel.relation) ? '' : didYouMean(rel.relation, type.relations.keys())}use one of its relations: ${[...type.relations.keys()].join(', ') || '(none)'}`,
     };
   }
   if (!model.types.has(rel.subject.type)) return { problem: `unknown subject type '${rel.subject.type}'`, fix: `use one of ${[...model.types.keys()].join(', ')}` };

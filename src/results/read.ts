@@ -1,7 +1,9 @@
-// Reads a results file back, refusing one of another schema version or shape with a clear error.
+// Reads a results file back: a file that is not one (package.json, a report) is named as
+// such; one of another schema version is refused with what to do; one of the right version
+// but the wrong shape names the place.
 
-import { BoundedReadError, readBoundedFile } from '../core/bounded-read.ts';
 import path from 'node:path';
+import { BoundedReadError, readBoundedFile } from '../core/bounded-read.ts';
 import { InputError } from '../core/errors.ts';
 import { shapeProblem } from './shape.ts';
 import { SCHEMA_VERSION, type RunResults } from './types.ts';
@@ -9,19 +11,36 @@ import { SCHEMA_VERSION, type RunResults } from './types.ts';
 /** Raw samples are capped per figure: even a run of every engine and scenario stays far below this. */
 const MAX_RESULTS_BYTES = 512 * 1024 * 1024;
 
+const WHAT = 'give the results.json that `authz-bench run` or `authz-bench bench` wrote into its results folder';
+
 export async function readResults(file: string): Promise<RunResults> {
+  let text: string;
+  try {
+    text = readBoundedFile(path.resolve(file), MAX_RESULTS_BYTES);
+  } catch (error) {
+    if (error instanceof BoundedReadError) throw new InputError(file, '', `cannot read a results file: the file ${error.problem}`, WHAT);
+    throw new InputError(file, '', `cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, 'check the path');
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readBoundedFile(path.resolve(file), MAX_RESULTS_BYTES));
-  } catch (error) {
-    const problem = error instanceof BoundedReadError ? `the file ${error.problem}` : `not JSON: ${(error as Error).message.slice(0, 200)}`;
-    throw new InputError(file, '', `cannot read a results file: ${problem}`, 'give the results.json that `authz-bench run` wrote');
+    parsed = JSON.parse(text);
+  } catch {
+    throw new InputError(file, '', 'not a results file (not JSON)', WHAT);
   }
-  const version = (parsed as RunResults)?.schemaVersion;
+  const candidate = parsed as Partial<RunResults> | null;
+  const looksLikeResults = !!candidate && typeof candidate === 'object' && 'schemaVersion' in candidate && typeof candidate.run === 'object' && Array.isArray(candidate.cases);
+  if (!looksLikeResults) throw new InputError(file, '', 'not a results file (no schemaVersion, run and cases)', WHAT);
+  const version = candidate.schemaVersion;
   if (version !== SCHEMA_VERSION) {
-    throw new InputError(file, 'schemaVersion', `found ${JSON.stringify(version)}, expected ${SCHEMA_VERSION}`, 'rerun the benchmark with this version of authz-bench');
+    const newer = typeof version === 'number' && version > SCHEMA_VERSION;
+    throw new InputError(
+      file,
+      'schemaVersion',
+      `results of schema version ${JSON.stringify(version)}; this authz-bench reads version ${SCHEMA_VERSION}`,
+      newer ? 'read it with the newer authz-bench that wrote it' : 'render it with the authz-bench version that wrote it, or run the benchmark again with this one',
+    );
   }
   const problem = shapeProblem(parsed);
-  if (problem) throw new InputError(file, problem.path || '(top level)', `not a results file of this version: ${problem.problem}`, 'give the results.json that `authz-bench run` or `bench` wrote');
+  if (problem) throw new InputError(file, problem.path || '(top level)', `not a results file of this version: ${problem.problem}`, WHAT);
   return parsed as RunResults;
 }

@@ -1,9 +1,12 @@
 // The results file: one JSON per run, written once and rendered later by the reports.
-// Bump SCHEMA_VERSION on any incompatible change.
+// Bump SCHEMA_VERSION on any incompatible change (a field removed, renamed or changed in
+// meaning); a new optional field is compatible and keeps the version, so readers of older
+// files must treat it as absent.
 
 import type { EngineInfo } from '../core/adapter.ts';
 import type { LoadSummary } from '../load/trials.ts';
 import type { Interval } from '../stats/confidence.ts';
+import type { RunTotals, RunVerdict } from './verdict.ts';
 
 export type { Interval };
 
@@ -128,6 +131,10 @@ export interface RunResults {
   performance: PerformanceResult[];
   /** Present in files written by `authz-bench bench`. */
   bench?: BenchSection;
+  /** Counts of cases, decisions and findings, run-wide and per engine (added when written; absent in older files: use totalsOf()). */
+  totals?: RunTotals;
+  /** The exit verdict of `run` under its --fail-on (absent in older files and bench runs). */
+  verdict?: RunVerdict;
 }
 
 /** What `authz-bench bench` adds to a results file. */

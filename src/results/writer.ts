@@ -10,6 +10,7 @@ import { redact } from '../core/redact.ts';
 import { writing } from './output-error.ts';
 import { prepareOutputFolder } from './output-folder.ts';
 import type { CaseResult, PerformanceResult, RunResults } from './types.ts';
+import { totalsOf } from './verdict.ts';
 
 /** What an interrupted run in the folder finished, kept by --resume. */
 export interface PreviousRun {
@@ -64,8 +65,9 @@ export class ResultsWriter {
     appendLine(this.casesFile, JSON.stringify(result));
   }
 
+  /** Writes results.json with its totals block computed from the cases. */
   writeResults(results: RunResults): void {
-    writeAtomically(this.resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+    writeAtomically(this.resultsFile, `${JSON.stringify({ ...results, totals: totalsOf(results) }, null, 2)}\n`);
   }
 }
 

@@ -306,6 +306,9 @@ async function newEnemyCheck(
     : { status: 'pass', request, expected: 'deny at the revocation token', actual: 'deny at once', message: `denied at the revocation's token in ${timeToFirstDenyMs.toFixed(1)} ms`, revocation: { path, timeToFirstDenyMs, staleAllows: 0, polls: 1, immediate: true } };
 }
 
+/** Why an engine without a decision log fails every log completeness step. */
+export const NO_DECISION_LOG = 'the engine keeps no decision log of its own: 0% of decisions recorded (the harness log is not counted)';
+
 async function runExpectLog(
   step: ExpectLogStep,
   adapter: EngineAdapter,
@@ -314,7 +317,16 @@ async function runExpectLog(
 ): Promise<Verdict & { audit?: CaseResult['audit'] }> {
   const kind = adapter.decisionLog;
   if (kind === 'none' || !adapter.readDecisionLog) {
-    return { status: 'unsupported', message: 'the engine keeps no decision log of its own (the harness log is not counted)' };
+    // No log is the same finding as a log that misses every decision (docs/verdicts.md):
+    // one status on every engine, so the audit verdict and chart compare like with like.
+    const figures = measureAudit(sent, [], step.fields, 'none');
+    return {
+      status: 'fail',
+      expected: `${figures.checks} checks with ${step.fields.join(', ')}`,
+      actual: `0/${figures.checks} found (no decision log)`,
+      message: NO_DECISION_LOG,
+      audit: figures,
+    };
   }
   const waitStart = performance.now();
   const lastSent = sent.length > 0 ? Math.max(...sent.map((s) => s.sentAt)) : Date.now();

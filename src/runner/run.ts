@@ -12,6 +12,7 @@ import { gitCommit, machine } from './machine.ts';
 import { runScenario } from './run-scenario.ts';
 import { errorMessage } from '../core/errors.ts';
 import { InterruptedError, InterruptGuard, withEngine } from './engine-session.ts';
+import { Progress } from './progress.ts';
 
 export interface RunOptions {
   outDir: string;
@@ -80,10 +81,11 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
   }
 
   const settings = settingsFor(specs, options.engineOptions ?? {});
+  const progress = new Progress(specs.length * scenarios.length);
   try {
-    for (const spec of specs) {
+    for (const [index, spec] of specs.entries()) {
       if (guard.interrupted) break;
-      options.log(`engine ${spec.id}: starting`);
+      options.log(`engine ${spec.id}: starting (${index + 1}/${specs.length}${progress.eta()})`);
       const session = { resultsDir: options.outDir, settings: settings.get(spec) ?? {}, guard, log: options.log, ...(options.launch ? { strategy: options.launch } : {}) };
       const outcome = await withEngine(spec, session, async (engine, record) => {
         results.engines.push(record);
@@ -96,6 +98,7 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
         for (const scenario of scenarios) {
           addCase({ engine: spec.id, scenario: scenario.id, step: -1, kind: 'scenario', status: 'error', message: outcome.reason });
           writer.markDone(spec.id, scenario.id);
+          progress.skip();
         }
       }
     }
@@ -110,12 +113,14 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
     for (const scenario of scenarios) {
       if (guard.interrupted) break;
       if (previous.done.has(pairKey(record.id, scenario.id))) {
+        progress.skip();
         options.log(`  ${scenario.id.padEnd(36)} done in the interrupted run; kept`);
         continue;
       }
       if (engineFailure) {
         addCase({ engine: record.id, scenario: scenario.id, step: -1, kind: 'scenario', status: 'error', message: `not run: the engine failed earlier (${engineFailure})` });
         writer.markDone(record.id, scenario.id);
+        progress.skip();
         continue;
       }
       const run = await runScenario(scenario, adapter, { checkTimeoutMs: options.checkTimeoutMs, onCase: addCase });
@@ -144,6 +149,7 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
       if (guard.interrupted) break;
       writer.markDone(record.id, scenario.id);
       writer.writeResults(results);
+      progress.done();
     }
   }
   flush();
@@ -158,7 +164,7 @@ export function countStatuses(cases: CaseResult[]): Record<CaseResult['status'],
 
 export function formatCounts(counts: Record<CaseResult['status'], number>): string {
   const total = counts.pass + counts.fail + counts.error;
-  const parts = [`${counts.pass}/${total} passed`];
+  const parts = [`${counts.pass}/${total} cases passed`];
   if (counts.fail) parts.push(`${counts.fail} failed`);
   if (counts.error) parts.push(`${counts.error} errors`);
   if (counts.unsupported) parts.push('unsupported');

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SCENARIOS_DIR } from '../core/paths.ts';
+import { GENERATORS_DIR, MODULE_EXTENSION } from '../core/paths.ts';
 
 export interface GeneratorParam {
   default: number;
@@ -35,7 +35,7 @@ export interface LoadedGenerator extends ScenarioGenerator {
 
 export async function loadGenerator(name: string): Promise<LoadedGenerator> {
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`generator name '${name}' is not kebab-case`);
-  const file = path.join(SCENARIOS_DIR, 'generators', `${name}.ts`);
+  const file = path.join(GENERATORS_DIR, `${name}${MODULE_EXTENSION}`);
   if (!existsSync(file)) throw new Error(`no generator '${name}' (looked for ${path.relative(process.cwd(), file)})`);
   const generator = (await import(pathToFileURL(file).href)).default as ScenarioGenerator;
   const defaults = Object.fromEntries(Object.entries(generator.params).map(([k, v]) => [k, v.default]));

@@ -12,6 +12,7 @@ import { PROJECT_ROOT, SCENARIOS_DIR, SCHEMA_FILE } from '../core/paths.ts';
 import { formatRelationship, type Relationship } from '../core/relationship.ts';
 import type { CheckRequest, Properties } from '../core/request.ts';
 import type { SearchQuery } from '../core/search.ts';
+import { didYouMean } from '../core/suggest.ts';
 import { checkConditionSyntax } from '../model/conditions.ts';
 import { describe, parseModel } from '../model/parse.ts';
 import { relationshipProblem, type RelationshipChange } from '../model/relationship-check.ts';
@@ -113,7 +114,11 @@ class Context {
 export interface LoadOptions {
   /** Overrides the file's `generate.params` (cost curves sweep a size this way). */
   generateParams?: Record<string, number>;
-  /** The id must equal the file name (true for files; text loaded directly has no name to match). */
+  /**
+   * The id must equal the file name: true for bundled scenarios (under scenarios/), whose ids
+   * `--scenario` finds; a file of the user's own (a copy of a bundled one included) may carry
+   * any id, and a run refuses two scenarios with one id (src/cli/scenarios.ts).
+   */
   idMatchesFileName?: boolean;
 }
 
@@ -129,7 +134,8 @@ export async function loadScenarioFile(file: string, options: LoadOptions = {}):
     if (!(error instanceof BoundedReadError)) throw error;
     throw new InputError(display, '', `the file ${error.problem}`, error.fix);
   }
-  return loadScenarioText(text, display, { idMatchesFileName: true, ...options });
+  const bundled = !path.relative(SCENARIOS_DIR, path.resolve(file)).startsWith('..');
+  return loadScenarioText(text, display, { idMatchesFileName: bundled, ...options });
 }
 
 /** Far deeper than any scenario needs (a dozen levels), far shallower than what overflows the stack. */
@@ -296,9 +302,10 @@ function readRequest(raw: Raw, model: Model | undefined, ctx: Context, at: strin
   }
   if (model) {
     const type = model.types.get(request.resource.type);
-    if (!type) ctx.add(joinPath(at, 'resource'), `unknown resource type '${request.resource.type}'`, `use one of ${[...model.types.keys()].join(', ')}`);
+    if (!type) ctx.add(joinPath(at, 'resource'), `unknown resource type '${request.resource.type}'`, `${didYouMean(request.resource.type, model.types.keys())}use one of ${[...model.types.keys()].join(', ')}`);
     else if (!type.relations.has(request.action.name) && !type.permissions.has(request.action.name)) {
-      ctx.add(joinPath(at, 'action'), `'${type.name}' has no relation or permission '${request.action.name}'`, `use one of ${[...type.relations.keys(), ...type.permissions.keys()].join(', ')}`);
+      const names = [...type.relations.keys(), ...type.permissions.keys()];
+      ctx.add(joinPath(at, 'action'), `'${type.name}' has no relation or permission '${request.action.name}'`, `${didYouMean(request.action.name, names)}use one of ${names.join(', ')}`);
     }
   }
   return request;
@@ -445,7 +452,9 @@ export async function loadBundledScenarios(filter?: string[]): Promise<Scenario[
   const selected = scenarios.filter((s) => filter.includes(s.id) || s.tags.some((t) => filter.includes(t)));
   const unknown = filter.filter((f) => !scenarios.some((s) => s.id === f || s.tags.includes(f)));
   if (unknown.length > 0) {
-    throw new InputError('--scenario', unknown.join(', '), 'no bundled scenario has this id or tag', `run 'authz-bench list scenarios'; known ids: ${scenarios.map((s) => s.id).join(', ')}`);
+    const names = [...scenarios.map((s) => s.id), ...scenarios.flatMap((s) => s.tags)];
+    const hints = unknown.map((u) => didYouMean(u, names)).join('');
+    throw new InputError('--scenario', unknown.join(', '), 'no bundled scenario has this id or tag', `${hints}run 'authz-bench list scenarios'; known ids: ${scenarios.map((s) => s.id).join(', ')}`);
   }
   return selected;
 }

@@ -2,7 +2,6 @@
 // README. The contract test (test/engines/contract.test.ts) fails on anything unsupported that is not
 // listed here, and on a listed entry that became supported.
 
-const NO_LOG = 'the engine keeps no decision log of its own (the harness log is not counted)';
 const NO_SEARCH = "search: this adapter does not call the engine's search yet";
 const SEARCH_SCENARIOS = { 'search-agent-retrieval': NO_SEARCH, 'search-todo': NO_SEARCH };
 /** Engines whose writes return no consistency token cannot run the new-enemy check (docs/scenarios.md). */
@@ -13,8 +12,6 @@ const cedarRecursiveExclusion = (type: string) =>
 /** Engine id → scenario id → the exact unsupported reason the adapter gives. */
 export const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   cedar: {
-    'audit-agent-actions': NO_LOG,
-    'audit-decision-log': NO_LOG,
     'hierarchy-nested-folders': `${cedarRecursiveExclusion('folder')}; ${cedarRecursiveExclusion('document')}`,
     ...SEARCH_SCENARIOS,
     ...NO_TOKENS,
@@ -22,7 +19,8 @@ export const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, 
   cerbos: { ...SEARCH_SCENARIOS, ...NO_TOKENS },
   opa: NO_TOKENS,
   openfga: NO_TOKENS,
-  oso: { 'audit-agent-actions': NO_LOG, 'audit-decision-log': NO_LOG, ...SEARCH_SCENARIOS, ...NO_TOKENS },
-  spicedb: { 'audit-agent-actions': NO_LOG, 'audit-decision-log': NO_LOG },
+  oso: { ...SEARCH_SCENARIOS, ...NO_TOKENS },
 };
+/** Engines that keep no decision log: their log completeness steps are audit findings (docs/verdicts.md), not unsupported. */
+export const NO_DECISION_LOG_ENGINES: ReadonlySet<string> = new Set(['cedar', 'oso', 'spicedb']);
 

@@ -1,18 +1,19 @@
 // End to end: spawn the CLI as a user would and read what it writes.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { WORKFLOW_TEMPLATE } from '../../src/cli/commands/init.ts';
 import type { RunResults } from '../../src/results/types.ts';
 
 const run = promisify(execFile);
 const CLI = path.resolve(import.meta.dirname, '../../bin/authz-bench.js');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(args: string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 120_000 });
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 120_000, ...(cwd ? { cwd } : {}) });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -24,7 +25,7 @@ describe('authz-bench CLI', () => {
   it('runs the AuthZEN Todo suite on the reference engine: 43/43, results JSON and Markdown', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-cli-'));
     const { code, stderr } = await cli(['run', '--engine', 'reference', '--scenario', 'authzen-todo', '--out', out, '--bench-time', '50', '--warmup', '10']);
-    expect(stderr).toContain('43/43 passed');
+    expect(stderr).toContain('43/43 cases passed');
     expect(code).toBe(0);
     const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResults;
     expect(results.schemaVersion).toBe(1);
@@ -70,5 +71,79 @@ describe('authz-bench CLI', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('authzen-todo');
     expect(stdout).toMatch(/\[hierarchy/);
+  });
+
+  it('prints its version, and help with exit codes, outputs and examples per command', async () => {
+    const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    expect((await cli(['--version'])).stdout.trim()).toBe(pkg.version);
+    const help = await cli(['run', '--help']);
+    expect(help.code).toBe(0);
+    for (const part of ['Outputs:', 'Exit codes:', 'Examples:', '--fail-on', 'results.json']) expect(help.stdout).toContain(part);
+    expect(help.stdout).not.toContain('(default: [])');
+  });
+
+  it('bare list shows engines and scenarios in one vocabulary (cases, decisions)', async () => {
+    const { code, stdout } = await cli(['list']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Engines (--engine):');
+    expect(stdout).toMatch(/authzen-todo\s+43 cases \(46 decisions\)/);
+    const validated = await cli(['validate', path.resolve(import.meta.dirname, '../../scenarios/conformance/authzen-todo.yaml')]);
+    expect(validated.stdout).toContain('43 cases (46 decisions) in 43 steps');
+  });
+
+  it('ends quietly when its reader closes standard output (report | head -1)', async () => {
+    // The published run's results (4 MB) outgrow the pipe's buffer, so the write meets the closed pipe.
+    const published = path.resolve(import.meta.dirname, '../../results/published/results.json');
+    const { stdout, stderr } = await promisify(execFile)('sh', ['-c', `"${process.execPath}" "${CLI}" report "${published}" --format json | head -1`]);
+    expect(stdout).toBe('{\n');
+    expect(stderr).not.toMatch(/EPIPE|Error|\n\s+at /);
+  });
+
+  it('says "not a results file" for a file that is not one', async () => {
+    const { code, stderr } = await cli(['report', path.resolve(import.meta.dirname, '../../package.json')]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('not a results file');
+    expect(stderr).not.toContain('rerun');
+  });
+
+  it('suggests the closest engine, scenario and relation', async () => {
+    expect((await cli(['run', '-e', 'opx'])).stderr).toContain("did you mean 'opa'?");
+    expect((await cli(['run', '-s', 'revokation'])).stderr).toContain("did you mean 'revocation'?");
+    const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-suggest-'));
+    const file = path.join(dir, 'typo.yaml');
+    writeFileSync(file, 'id: typo\ntitle: x\nmodel:\n  types:\n    user: {}\n    doc:\n      relations:\n        viewer: [user]\nrelationships:\n  - doc:1#veiwer@user:a\nsteps: []\n');
+    const { code, stderr } = await cli(['validate', file]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("did you mean 'viewer'?");
+  });
+
+  it('init scaffolds a scenario (and a workflow) that validates and runs; a copy of a bundled scenario validates too; results go to the current folder', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-init-'));
+    const init = await cli(['init', 'docs-shared', '--ci'], dir);
+    expect(init.code).toBe(0);
+    expect(readFileSync(path.join(dir, '.github/workflows/authz-bench.yml'), 'utf8')).toContain('SCENARIOS: authz/*.yaml');
+    cpSync(path.resolve(import.meta.dirname, '../../scenarios/revocation/revocation-grant-delete.yaml'), path.join(dir, 'authz/my-copy.yaml'));
+    const validated = await cli(['validate', 'authz/docs-shared.yaml', 'authz/my-copy.yaml'], dir);
+    expect(validated.stderr).toBe('');
+    expect(validated.code).toBe(0);
+    const again = await cli(['init', 'docs-shared'], dir);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists');
+    const ran = await cli(['run', '-f', 'authz/docs-shared.yaml', '--bench-time', '0', '--json', '-q'], dir);
+    expect(ran.code).toBe(0);
+    expect(ran.stderr).toBe('');
+    const summary = JSON.parse(ran.stdout) as { results: string; totals: { cases: { pass: number; total: number } }; verdict: { exitCode: number } };
+    expect(summary.results.startsWith(path.join(dir, 'results', 'runs'))).toBe(true);
+    expect(existsSync(summary.results)).toBe(true);
+    expect(summary.totals.cases).toMatchObject({ pass: 4, total: 4 });
+    // Two scenarios with one id in one run: refused, naming both files.
+    const twice = await cli(['run', '-s', 'revocation-grant-delete', '-f', 'authz/my-copy.yaml', '--bench-time', '0'], dir);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain("id 'revocation-grant-delete' is also the id of");
+  });
+
+  it('docs/ci.md shows the workflow init --ci writes, word for word', () => {
+    const workflow = readFileSync(WORKFLOW_TEMPLATE, 'utf8');
+    expect(readFileSync(path.resolve(import.meta.dirname, '../../docs/ci.md'), 'utf8')).toContain(`\`\`\`yaml\n${workflow}\`\`\``);
   });
 });

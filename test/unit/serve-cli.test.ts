@@ -41,7 +41,7 @@ describe('authz-bench serve', () => {
         });
       });
       const client = await cli(['run', '--engine', `authzen=${url}`, '--scenario', 'authzen-todo', '--out', path.join(out, 'run'), '--bench-time', '50', '--warmup', '10']);
-      expect(client.stderr).toContain('authzen-todo                         43/43 passed');
+      expect(client.stderr).toContain('authzen-todo                         43/43 cases passed');
       expect(client.code).toBe(0);
     } finally {
       server.kill('SIGINT');

@@ -6,13 +6,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors.ts';
-import { PROJECT_ROOT } from '../../core/paths.ts';
-import { resolveEngineSpecs } from '../../engines/registry.ts';
 import { findGenerator } from '../../loadgen/generator.ts';
 import { GENERATORS } from '../../loadgen/generators.ts';
-import { exitCodeFor } from '../../results/exit-code.ts';
-import { writeAtomically } from '../../results/writer.ts';
-import { loadBundledScenarios, loadScenarioFile } from '../../scenario/load.ts';
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -41,12 +36,14 @@ function exportCommand(): Command {
     .option('--load', "load the scenario's model and relationships into the engine first (a test deployment; never a production one)")
     .option('-o, --out <dir>', 'folder to write (default: results/exports/<generator>-<scenario>-<time>)')
     .action(async (id: string, opts: { engine: string; scenario: string; file?: string; machines: number; rate: number; trials: number; duration: number; warmup: number; slo: number; load?: boolean; out?: string }) => {
+      // Loaded here, not at the top: `authz-bench --help` starts without them.
+      const [{ resolveEngineSpecs }, { loadBundledScenarios, loadScenarioFile }] = await Promise.all([import('../../engines/registry.ts'), import('../../scenario/load.ts')]);
       const generator = findGenerator(id, GENERATORS);
       const [spec] = await resolveEngineSpecs([opts.engine]);
       if (!spec) throw new InputError('--engine', opts.engine, 'no engine given', 'e.g. --engine opa=http://localhost:8181');
       const scenario = opts.file ? await loadScenarioFile(path.resolve(opts.file)) : (await loadBundledScenarios([opts.scenario])).find((s) => s.id === opts.scenario);
       if (!scenario) throw new InputError('--scenario', opts.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
-      const outDir = path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'exports', `${generator.id}-${scenario.id}-${stamp()}`));
+      const outDir = path.resolve(opts.out ?? path.join('results', 'exports', `${generator.id}-${scenario.id}-${stamp()}`));
       const { exportLoad } = await import('../../loadgen/export.ts');
       const plan = await exportLoad(generator, spec, scenario, {
         outDir,
@@ -81,10 +78,11 @@ function importLoadCommand(): Command {
       const { importLoad } = await import('../../loadgen/results.ts');
       const { binaryPath } = await import('../../engines/paths.ts');
       const { renderMarkdown } = await import('../../report/markdown.ts');
-      const { ResultsWriter } = await import('../../results/writer.ts');
+      const { ResultsWriter, writeAtomically } = await import('../../results/writer.ts');
+      const { exitCodeFor } = await import('../../results/exit-code.ts');
       const { plan, file } = readPlan(opts.export, files);
       if (plan.generator.id !== generator.id) throw new InputError(file, 'generator', `the export was for ${plan.generator.id}, not ${generator.id}`, `run: authz-bench import-load ${plan.generator.id} ...`);
-      const outDir = path.resolve(opts.out ?? path.join(PROJECT_ROOT, 'results', 'runs', `load-${generator.id}-${stamp()}`));
+      const outDir = path.resolve(opts.out ?? path.join('results', 'runs', `load-${generator.id}-${stamp()}`));
       // The pinned install in .engines/bin, else the generator on PATH (to decode its own format).
       const installed = binaryPath(generator);
       const binary = existsSync(installed) || generator.install.kind !== 'go' ? installed : generator.install.binary;
