@@ -76,8 +76,9 @@ function revocationCell(cases: CaseResult[]): Cell {
 
 function auditCell(cases: CaseResult[]): Cell {
   if (cases.length === 0) return cell('–', { tone: 'muted' });
-  const measured = cases.filter((c) => c.audit);
-  if (measured.length === 0) return cell('no log', { tone: 'unsupported', note: 'not provided by the engine' });
+  const measured = cases.filter((c) => c.audit && c.audit.logKind !== 'none');
+  // An engine without a log of its own: the audit steps fail (docs/verdicts.md), shown as such.
+  if (measured.length === 0) return cell('no log', { tone: cases.some((c) => c.status === 'fail') ? 'fail' : 'unsupported', note: 'not provided by the engine' });
   const found = measured.reduce((a, c) => a + c.audit!.found, 0);
   const checks = measured.reduce((a, c) => a + c.audit!.checks, 0);
   const kinds = [...new Set(measured.map((c) => (c.audit!.logKind === 'request' ? 'request log' : `${c.audit!.logKind} log`)))];
