@@ -102,10 +102,11 @@ export function settingsFor(specs: readonly EngineSpec[], settings: Record<strin
     const dot = written.indexOf('.');
     const scope = dot > 0 ? written.slice(0, dot) : undefined;
     const key = dot > 0 ? written.slice(dot + 1) : written;
-    const candidates = specs.filter((s) => (scope === undefined || s.definition.id === scope) && Object.hasOwn(declared(s), key));
+    const inScope = (s: EngineSpec) => scope === undefined || s.definition.id === scope || s.id === scope;
+    const candidates = specs.filter((s) => inScope(s) && Object.hasOwn(declared(s), key));
     if (candidates.length === 0) {
       const valid = [...new Set(specs.flatMap((s) => Object.entries(declared(s)).map(([k, d]) => `${k} (${s.definition.id}: ${d.description})`)))];
-      const why = scope !== undefined && !specs.some((s) => s.definition.id === scope) ? `no chosen engine is '${scope}'` : 'no chosen engine has this option';
+      const why = scope !== undefined && !specs.some(inScope) ? `no chosen engine is '${scope}'` : 'no chosen engine has this option';
       throw new InputError('--set', `${written}=${value}`, why, valid.length > 0 ? `use one of: ${valid.join('; ')}` : 'the chosen engines take no --set options');
     }
     const owners = candidates.filter((s) => accepts(s, key, value));
