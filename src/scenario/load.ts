@@ -226,10 +226,14 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
     .filter((r): r is Relationship => !!r);
 
   const steps: Step[] = [];
+  // Each step is read against the model in force when it runs: a policy update changes it for the steps after.
+  let current = model;
   stepsRaw.forEach((s, i) => {
     const stepPath = i < generatedFrom ? `steps[${i}]` : `generate (step ${i - generatedFrom})`;
-    const step = readStep(s as Raw, i, stepPath, model, ctx);
+    const step = readStep(s as Raw, i, stepPath, current, ctx);
     if (step) steps.push(step);
+    if (step?.kind === 'updateModel') current = step.model;
+    if (step?.kind === 'revocation' && step.revoke.model) current = step.revoke.model;
   });
 
   const benchmark = raw.benchmark

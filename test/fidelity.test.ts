@@ -1,0 +1,60 @@
+// Fidelity repros (issue 22): each scenario under test/fixtures/fidelity/ runs on every engine,
+// the real ones included, and must pass there, or be unsupported with the reason listed here.
+// They are plain scenario files so the contract test can take them over unchanged.
+
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import cerbos from '../adapters/cerbos/index.ts';
+import opa from '../adapters/opa/index.ts';
+import openfga from '../adapters/openfga/index.ts';
+import oso from '../adapters/oso/index.ts';
+import reference from '../adapters/reference/index.ts';
+import type { EngineAdapter, EngineDefinition, RunContext } from '../src/core/adapter.ts';
+import { runScenario } from '../src/runner/run-scenario.ts';
+import { loadScenarioFile } from '../src/scenario/load.ts';
+
+const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'fidelity');
+const files = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .map((f) => path.join(FIXTURES, f));
+
+/** Scenario id -> engine id -> the reason the engine gives for not running it. Everything else must pass. */
+const UNSUPPORTED: Record<string, Record<string, RegExp>> = {};
+
+const ENGINES: EngineDefinition[] = [reference, openfga, opa, cerbos, oso];
+const resultsDir = mkdtempSync(path.join(tmpdir(), 'authz-bench-fidelity-'));
+const context: RunContext = { resultsDir, options: {}, log: () => {} };
+
+for (const definition of ENGINES) {
+  describe(`fidelity on ${definition.id}`, () => {
+    let engine: EngineAdapter;
+    beforeAll(async () => {
+      engine = definition.create();
+      await engine.start(context);
+    }, 120_000);
+    afterAll(async () => {
+      await engine?.stop();
+    }, 30_000);
+
+    for (const file of files) {
+      const id = path.basename(file, '.yaml');
+      it(id, async () => {
+        const scenario = await loadScenarioFile(file);
+        const run = await runScenario(scenario, engine);
+        const unsupported = UNSUPPORTED[id]?.[definition.id];
+        if (unsupported) {
+          expect(run.cases).toHaveLength(1);
+          expect(run.cases[0]!.status).toBe('unsupported');
+          expect(run.cases[0]!.message).toMatch(unsupported);
+          return;
+        }
+        const wrong = run.cases.filter((c) => c.status !== 'pass').map((c) => `step ${c.step} ${c.request ?? c.kind}: ${c.status} (${c.message ?? ''})`);
+        expect(wrong).toEqual([]);
+        expect(run.cases.length).toBeGreaterThan(0);
+      }, 120_000);
+    }
+  });
+}
