@@ -90,6 +90,17 @@ export class OsoObject {
     return key;
   }
 
+  /**
+   * `node` is on the path `seen` (newest first) again: whether that cycle leaves the check
+   * undecided, i.e. runs through more than one relation (docs/model.md, Cycles); a cycle
+   * within one relation grants nothing.
+   */
+  undecidedCycle(node: string, seen: string[]): boolean {
+    const relationOf = (key: string) => `${key.slice(0, key.indexOf(':'))}#${key.slice(key.lastIndexOf('#') + 1)}`;
+    const relation = relationOf(node);
+    return seen.slice(0, seen.indexOf(node) + 1).some((key) => relationOf(key) !== relation);
+  }
+
   /** Whether the fact's condition cannot be decided (undefined, missing or invalid parameter). */
   undecided(fact: Fact): boolean {
     const state = this.state;
