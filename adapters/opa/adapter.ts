@@ -155,7 +155,9 @@ export class OpaAdapter implements AdapterSpec {
   async updateModel(model: Model): Promise<void> {
     const data = this.requireData();
     data.setModel(model);
-    await this.request('PUT', `/v1/data/${DATA_ROOT}/g`, data.document().g);
+    const { g, gi } = data.document();
+    await this.request('PUT', `/v1/data/${DATA_ROOT}/g`, g);
+    await this.request('PUT', `/v1/data/${DATA_ROOT}/gi`, gi);
     data.markSent();
     await this.putPolicy(model);
   }

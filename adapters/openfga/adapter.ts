@@ -66,8 +66,13 @@ export function serverSettings(configuration?: string): OpenFgaSettings {
   });
 }
 
-/** OpenFGA answers a check whose conditions lack parameters with a validation error: that is a deny (fail closed). */
-const MISSING_PARAMETERS = /missing context parameters/;
+/**
+ * OpenFGA answers a check whose deciding path has a condition it cannot evaluate (missing
+ * parameters; a parameter of the wrong type; a CEL error such as a missing map key) with an
+ * error; a path that grants without it still grants, as for an undecided condition in the
+ * neutral semantics. So it is a deny (fail closed), with OpenFGA's message as the reason.
+ */
+const MISSING_PARAMETERS = /missing context parameters|failed to evaluate relationship condition/;
 /**
  * OpenFGA answers a check of a relation or type the model lacks (e.g. after a policy update
  * removed it) with a validation error; in AuthZEN terms that is a deny, not a failure.

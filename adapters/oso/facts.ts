@@ -277,6 +277,20 @@ export function convert(value: unknown, type: ParameterType | undefined): unknow
     case 'map':
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`expected a map, got ${JSON.stringify(value)}`);
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v, type.element)]));
+    case 'string':
+      if (typeof value === 'string') return value;
+      throw new Error(`expected a string, got ${JSON.stringify(value)}`);
+    case 'bool':
+      if (typeof value === 'boolean') return value;
+      throw new Error(`expected true or false, got ${JSON.stringify(value)}`);
+    case 'double':
+      if (typeof value === 'number') return value;
+      throw new Error(`expected a number, got ${JSON.stringify(value)}`);
+    case 'int':
+      // As the reference engine reads an int: a whole number, or a string of digits.
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+      if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
+      throw new Error(`expected an integer, got ${JSON.stringify(value)}`);
     default:
       return value;
   }
@@ -284,6 +298,11 @@ export function convert(value: unknown, type: ParameterType | undefined): unknow
 
 /** Host functions for the few CEL operations Polar lacks (see cel.ts). */
 export class Cel {
+  /** Whether CEL can order the two values (Polar raises an error on two kinds). */
+  static comparable(a: unknown, b: unknown): boolean {
+    return typeof a === typeof b && (typeof a === 'number' || typeof a === 'string' || typeof a === 'boolean');
+  }
+
   static contains(container: unknown, element: unknown): boolean {
     if (Array.isArray(container)) return container.some((v) => v === element);
     if (container instanceof Map) return container.has(element);
