@@ -23,7 +23,7 @@ import type { Model } from '../../src/model/types.ts';
 import { startCerbos, type CerbosServer } from './launcher.ts';
 import { clearPolicyDir, loadNativeCerbos, nativeAttributes, type NativeState } from './native.ts';
 import { Resolver } from './resolver.ts';
-import { ruleName, PROBE_ACTION, PROBE_ROLE, translateModel, unsupportedReasons, type CerbosPolicyDoc, type ResolverPlan } from './translate.ts';
+import { ruleName, PROBE_ACTION, PROBE_ROLE, translateModel, unsupportedReasons, writeProbeAction, type CerbosPolicyDoc, type ResolverPlan } from './translate.ts';
 
 export type CerbosMode = 'disk' | 'admin';
 
@@ -46,6 +46,8 @@ export class CerbosAdapter implements AdapterSpec {
   private readonly resolver = new Resolver(EMPTY_PLAN);
   private plan: ResolverPlan = EMPTY_PLAN;
   private loads = 0;
+  /** Policy writes so far: each carries its own probe action (translate.ts writeProbeAction). */
+  private writes = 0;
   private version = 'm0';
   private types: string[] = [];
   private auditOffset = 0;
@@ -152,8 +154,13 @@ export class CerbosAdapter implements AdapterSpec {
     await this.putPolicies(model, false);
   }
 
+  /** After updateModel: waits until Cerbos serves the updated policy (its disk watcher is asynchronous). */
+  async settleModel(): Promise<void> {
+    await this.waitForVersion(30_000, writeProbeAction(this.writes));
+  }
+
   private async putPolicies(model: Model, fresh: boolean): Promise<void> {
-    const { policies } = translateModel(model, this.version);
+    const { policies } = translateModel(model, this.version, ++this.writes);
     this.types = [...model.types.values()].filter((t) => t.relations.size + t.permissions.size > 0).map((t) => t.name);
     const dir = this.server?.policyDir;
     if (this.mode === 'disk' && dir) {
@@ -166,7 +173,7 @@ export class CerbosAdapter implements AdapterSpec {
   }
 
   /** Polls until every type's resource policy at the current version is served (the disk watcher is asynchronous). */
-  private async waitForVersion(timeoutMs = 30_000): Promise<void> {
+  private async waitForVersion(timeoutMs = 30_000, action = PROBE_ACTION): Promise<void> {
     if (this.types.length === 0) return;
     const deadline = Date.now() + timeoutMs;
     let last = '';
@@ -174,10 +181,10 @@ export class CerbosAdapter implements AdapterSpec {
       try {
         const response = await this.cerbos.checkResources({
           principal: { id: PROBE_ROLE, roles: [PROBE_ROLE] },
-          resources: this.types.map((kind) => ({ resource: { kind, id: 'probe', policyVersion: this.version, attr: {} }, actions: [PROBE_ACTION] })),
+          resources: this.types.map((kind) => ({ resource: { kind, id: 'probe', policyVersion: this.version, attr: {} }, actions: [action] })),
           includeMetadata: true,
         });
-        const served = response.results.every((r) => r.actions[PROBE_ACTION] === 'EFFECT_ALLOW' && (r.metadata?.actions[PROBE_ACTION]?.matchedPolicy ?? '') === `resource.${r.resource.kind}.v${this.version}`);
+        const served = response.results.every((r) => r.actions[action] === 'EFFECT_ALLOW' && (r.metadata?.actions[action]?.matchedPolicy ?? '') === `resource.${r.resource.kind}.v${this.version}`);
         if (served) return;
         last = response.results.map((r) => `${r.resource.kind}: ${JSON.stringify(r.metadata?.actions ?? {})}`).join('; ');
       } catch (error) {

@@ -260,16 +260,28 @@ class Translator {
   }
 }
 
+/**
+ * A parameter's value as its declared type. A value of another type must make the condition
+ * undecided (an error in CEL), as in the reference engine, not be converted: so `2.5` is no
+ * int and `"-5"` no double (CEL's int() and double() would truncate and parse). The error is
+ * a conversion of the value itself plus "?": Cerbos folds constant expressions at compile
+ * time, and a constant error such as `int("x")` would fail the whole condition.
+ */
 function convert(type: ParameterType, value: string): string {
+  const fail = (to: string) => `${to}(string(${value}) + "?")`;
   switch (type.kind) {
     case 'timestamp':
       return `timestamp(${value})`;
     case 'duration':
       return `duration(${value})`;
     case 'int':
-      return `int(${value})`;
+      return `(type(${value}) == double && ${value} != double(int(${value})) ? ${fail('int')} : int(${value}))`;
     case 'double':
-      return `double(${value})`;
+      return `(type(${value}) == string ? ${fail('double')} : double(${value}))`;
+    case 'string':
+      return `(type(${value}) == string ? ${value} : string(${fail('int')}))`;
+    case 'bool':
+      return `(type(${value}) == bool ? ${value} : ${fail('bool')})`;
     default:
       return value;
   }
@@ -397,7 +409,12 @@ export function unsupportedReasons(model: Model): string[] {
 }
 
 /** The Cerbos policies for a model at a policy version (`^\w+$`). */
-export function translateModel(model: Model, version: string): Translation {
+/** The probe action of one policy write: the adapter waits until Cerbos allows it (the write is served). */
+export function writeProbeAction(write: number): string {
+  return `${PROBE_ACTION}w${write}`;
+}
+
+export function translateModel(model: Model, version: string, write = 0): Translation {
   const t = new Translator(model);
   const policies = new Map<string, CerbosPolicyDoc>();
   for (const type of model.types.values()) {
@@ -416,7 +433,7 @@ export function translateModel(model: Model, version: string): Translation {
             name: ruleName(name),
             condition: { match: { expr: t.check(type, name, 'request.resource.attr.k', []) } },
           })),
-          { actions: [PROBE_ACTION], effect: 'EFFECT_ALLOW' as const, roles: [PROBE_ROLE], name: 'authzbench_load_probe' },
+          { actions: [PROBE_ACTION, writeProbeAction(write)], effect: 'EFFECT_ALLOW' as const, roles: [PROBE_ROLE], name: 'authzbench_load_probe' },
         ],
       },
     });

@@ -107,6 +107,12 @@ export interface AdapterSpec {
   loadNative?(native: NativeSpec): Promise<void>;
   /** Replaces the policy of the loaded model and keeps its relationships (policy revocation); absent: unsupported. */
   updateModel?(model: Model): Promise<void>;
+  /**
+   * Where updateModel returns before the engine serves the new policy (a watched folder):
+   * waits until it does. The runner calls it after an `updateModel` step, so the steps after
+   * see the new policy; never in a revocation timeline, which measures that delay.
+   */
+  settleModel?(): Promise<void>;
   write(relationships: Relationship[]): Promise<void>;
   delete(relationships: Relationship[]): Promise<void>;
   check(request: CheckRequest): Promise<Decision>;
