@@ -13,7 +13,7 @@ import oso from '../adapters/oso/index.ts';
 import reference from '../adapters/reference/index.ts';
 import type { EngineAdapter, EngineDefinition, RunContext } from '../src/core/adapter.ts';
 import { runScenario } from '../src/runner/run-scenario.ts';
-import { loadScenarioFile } from '../src/scenario/load.ts';
+import { loadScenarioFile, loadScenarioText } from '../src/scenario/load.ts';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'fidelity');
 const files = readdirSync(FIXTURES)
@@ -26,6 +26,31 @@ const UNSUPPORTED: Record<string, Record<string, RegExp>> = {
   // Cerbos's resolver computes userset memberships over relationships, not permissions (adapters/cerbos/README.md).
   'exclusion-cycle': { cerbos: /usersets: document#restricted allows document#viewer, a permission/ },
   'exclusion-cycle-mixed': { cerbos: /usersets: doc_g#editor allows doc_g#viewer, a permission.*recursion: folder_j#b1 -> folder_j#b2/ },
+};
+
+/** Expectations the engines rightly contradict: the case message must say why. */
+const WRONG_EXPECTATIONS = `
+id: wrong-expectations
+title: expectations the engines contradict
+model:
+  types:
+    user: {}
+    doc:
+      relations: {viewer: [user], blocked: [user]}
+      permissions: {view: viewer - blocked}
+relationships: [doc:1#viewer@user:anne]
+steps:
+  - {check: {subject: user:anne, action: view, resource: doc:1}, expect: deny}
+  - {check: {subject: user:bob, action: view, resource: doc:1}, expect: allow}
+`;
+
+/** What each engine's message on a wrong answer must name. */
+const WHY: Record<string, RegExp> = {
+  reference: /granted by doc:1#viewer@user:anne|no relationship grants user:bob doc:1#view/,
+  openfga: /OpenFGA Check: allowed (true|false); generated policy \S+model\.fga, 'define view' of type doc at line \d+/,
+  opa: /OPA: data\.authzbench\.allow is (true|false); generated policy \S+authzbench\.rego, the rules of doc#view \(exclusion, intersection, conditional edges\) at lines \d+/,
+  cerbos: /(rule authzbench_view|no rule allowed) \(policy resource\.doc\.vm\d+, generated policy \S+doc\.yaml, rule authzbench_view at line \d+\)/,
+  oso: /generated policy \S+authzbench\.polar, the rules of doc#view at lines? \d+/,
 };
 
 const ENGINES: EngineDefinition[] = [reference, openfga, opa, cerbos, oso];
@@ -42,6 +67,13 @@ for (const definition of ENGINES) {
     afterAll(async () => {
       await engine?.stop();
     }, 30_000);
+
+    it('a wrong answer says why: the engine\'s reason, or the generated policy and rule', async () => {
+      const scenario = await loadScenarioText(WRONG_EXPECTATIONS, 'wrong-expectations.yaml');
+      const run = await runScenario(scenario, engine);
+      expect(run.cases.map((c) => c.status)).toEqual(['fail', 'fail']);
+      for (const c of run.cases) expect(c.message).toMatch(WHY[definition.id]!);
+    }, 120_000);
 
     for (const file of files) {
       const id = path.basename(file, '.yaml');

@@ -17,6 +17,7 @@ import { stringify } from 'yaml';
 import type { AdapterInfo, AdapterSpec, DecisionLogEntry, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
+import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
 import { processMemoryBytes } from '../../src/engines/server.ts';
 import { binaryPath } from '../../src/engines/paths.ts';
 import type { Model } from '../../src/model/types.ts';
@@ -46,6 +47,9 @@ export class CerbosAdapter implements AdapterSpec {
   private readonly resolver = new Resolver(EMPTY_PLAN);
   private plan: ResolverPlan = EMPTY_PLAN;
   private loads = 0;
+  /** The run (set by start), and the generated policy of each resource kind (disk: the watched file; admin: a copy beside the log). */
+  private context: RunContext | undefined;
+  private policyFiles = new Map<string, GeneratedPolicy>();
   /** Policy writes so far: each carries its own probe action (translate.ts writeProbeAction). */
   private writes = 0;
   private version = 'm0';
@@ -99,6 +103,7 @@ export class CerbosAdapter implements AdapterSpec {
   }
 
   async start(context: RunContext): Promise<void> {
+    this.context = context;
     if (context.options.metadata === 'false') this.includeMetadata = false;
     const auditLogFile = context.logFile('audit');
     rmSync(auditLogFile, { force: true });
@@ -163,6 +168,13 @@ export class CerbosAdapter implements AdapterSpec {
     const { policies } = translateModel(model, this.version, ++this.writes);
     this.types = [...model.types.values()].filter((t) => t.relations.size + t.permissions.size > 0).map((t) => t.name);
     const dir = this.server?.policyDir;
+    this.policyFiles = new Map(
+      [...policies].map(([file, doc]) => {
+        const text = stringify(doc, { lineWidth: 0 });
+        const kind = doc.resourcePolicy.resource;
+        return [kind, this.mode === 'disk' && dir ? GeneratedPolicy.at(path.join(dir, file), text) : GeneratedPolicy.write(this.context, file, text)];
+      }),
+    );
     if (this.mode === 'disk' && dir) {
       writePolicyDir(dir, policies, fresh);
       return;
@@ -264,7 +276,7 @@ export class CerbosAdapter implements AdapterSpec {
       const allowed = effect === 'EFFECT_ALLOW';
       const meta = result.metadata?.actions[action];
       const rule = this.native ? 'a rule' : `rule ${ruleName(action)}`;
-      const reason = meta ? `${allowed ? rule : 'no rule allowed'} (policy ${meta.matchedPolicy || 'none'})` : undefined;
+      const reason = meta ? `${allowed ? rule : 'no rule allowed'} (policy ${meta.matchedPolicy || 'none'}${this.ruleFile(requests[index]!)})` : undefined;
       const errors = result.validationErrors.map((e) => `${e.path}: ${e.message}`);
       out[index] = {
         allowed,
@@ -273,6 +285,14 @@ export class CerbosAdapter implements AdapterSpec {
         ...(errors.length ? { error: `validation: ${errors.join('; ')}` } : {}),
       };
     });
+  }
+
+  /** Where the checked action's generated rule is: `, generated policy <file>, rule ... at line N`. */
+  private ruleFile(request: CheckRequest): string {
+    const policy = this.native ? undefined : this.policyFiles.get(request.resource.type);
+    if (!policy) return '';
+    const rule = ruleName(request.action.name);
+    return `, ${policy.describe(rule, `rule ${rule}`, (line) => line.trim() === `name: ${rule}`)}`;
   }
 
   /** The policy version (and scope) a check names: the load's generated version, or the native policy's own. */

@@ -155,6 +155,7 @@ export interface Adapter {
   loadModel(model: Model): Promise<void>;
   loadNative?: (native: NativeSpec) => Promise<void>;
   updateModel?: (model: Model) => Promise<void>;
+  settleModel?: () => Promise<void>;
   write(relationships: Relationship[]): Promise<void>;
   delete(relationships: Relationship[]): Promise<void>;
   check(request: CheckRequest): Promise<Decision>;
@@ -215,6 +216,7 @@ export function defineAdapter(spec: AdapterSpec): Adapter {
   // Optional members stay absent where the engine lacks them: the runner reports that.
   if (spec.loadNative) adapter.loadNative = (native) => spec.loadNative!(native);
   if (spec.updateModel) adapter.updateModel = (model) => spec.updateModel!(model);
+  if (spec.settleModel) adapter.settleModel = () => spec.settleModel!();
   if (spec.readDecisionLog) adapter.readDecisionLog = () => spec.readDecisionLog!();
   if (spec.search) adapter.search = (query) => spec.search!(query);
   if (spec.clientSideCost) adapter.clientSideCost = () => spec.clientSideCost!();
