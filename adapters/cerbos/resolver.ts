@@ -6,7 +6,7 @@
 //     the principal belongs to through unconditional relationships, transitively through
 //     nested usersets and wildcards (cycle-safe), restricted to the `type#relation` pairs the
 //     model uses as userset subjects; props (subject properties).
-//   resource: k (`doc:1`), props, ctx (request context), n: the node table: the checked object
+//   resource: k (`doc:1`), props, act (action properties), ctx (request context), n: the node table: the checked object
 //     and every object reachable from it through tupleset relations, each with ALL its direct
 //     relationships (subject key, condition name, bound parameters), its tupleset edges (t) and,
 //     for self-recursive tuplesets, the transitive closure of that one relation (a), or, when the
@@ -168,7 +168,7 @@ export class Resolver {
     return {
       kind: request.resource.type,
       id: request.resource.id,
-      attr: { k: root, n: nodes, ctx: request.context ?? {}, props: request.resource.properties ?? {} },
+      attr: { k: root, n: nodes, ctx: request.context ?? {}, props: request.resource.properties ?? {}, act: request.action.properties ?? {} },
     };
   }
 

@@ -291,6 +291,7 @@ function convert(type: ParameterType, value: string): string {
 function parameterSource(name: string, type: ParameterType, e: string): { guard: string; value: string } {
   if (name === 'subject') return { guard: 'true', value: `${P}.props` };
   if (name === 'resource') return { guard: 'true', value: 'request.resource.attr.props' };
+  if (name === 'action') return { guard: 'true', value: 'request.resource.attr.act' };
   if (name === 'context') return { guard: 'true', value: CTX };
   const bound = `${e}.p[${lit(name)}]`;
   const ctx = `${CTX}[${lit(name)}]`;

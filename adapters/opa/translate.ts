@@ -495,6 +495,7 @@ function paramLookup(name: string): string {
   const n = JSON.stringify(name);
   if (name === 'subject') return `param_or(x, ${n}, object.get(input.subject, "properties", {}))`;
   if (name === 'resource') return `param_or(x, ${n}, object.get(input.resource, "properties", {}))`;
+  if (name === 'action') return `param_or(x, ${n}, object.get(input.action, "properties", {}))`;
   if (name === 'context') return `param_or(x, ${n}, object.get(input, "context", {}))`;
   return `param(x, ${n})`;
 }

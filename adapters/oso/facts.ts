@@ -244,6 +244,7 @@ export class World {
       else if (Object.hasOwn(context, name)) value = context[name];
       else if (name === 'subject') value = request.subject.properties ?? {};
       else if (name === 'resource') value = request.resource.properties ?? {};
+      else if (name === 'action') value = request.action.properties ?? {};
       else if (name === 'context') value = context;
       if (value === undefined) {
         state.notes.push(`condition '${condition.name}': missing parameter '${name}'`);

@@ -24,6 +24,7 @@ import { writeAtomically } from '../results/writer.ts';
 import { runAll } from '../runner/run.ts';
 import { loadBundledScenarios, loadScenarioFile } from '../scenario/load.ts';
 import { allowNativePaths } from '../scenario/native-files.ts';
+import { scenarioWarnings } from '../scenario/warnings.ts';
 import type { Scenario } from '../scenario/types.ts';
 
 const RENDERERS = {
@@ -146,6 +147,7 @@ export function buildProgram(): Command {
         try {
           const s = await loadScenarioFile(path.resolve(file));
           console.log(`ok   ${file} (${s.id}: ${s.steps.length} steps, ${s.relationships.length} relationships)`);
+          for (const warning of scenarioWarnings(s)) console.log(`warn ${file} at ${warning}`);
         } catch (error) {
           if (!isInputError(error)) throw error;
           bad++;

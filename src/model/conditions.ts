@@ -127,7 +127,7 @@ export interface CompiledCondition {
 }
 
 /** The parameter names filled from the request rather than from context keys. */
-export const REQUEST_PARAMETERS = ['subject', 'resource', 'context'] as const;
+export const REQUEST_PARAMETERS = ['subject', 'resource', 'action', 'context'] as const;
 
 type Program = (values: Record<string, unknown>) => unknown;
 
@@ -378,8 +378,8 @@ export function toCel(value: unknown, type: ParameterType): unknown {
 /**
  * The values a condition sees for one relationship and request: each parameter the
  * expression uses comes from the relationship's bound parameters first, then from the
- * request context by the same name; `subject` and `resource` (when not set either way)
- * are the request's subject and resource properties and `context` the whole context.
+ * request context by the same name; `subject`, `resource` and `action` (when not set either
+ * way) are the request's subject, resource and action properties and `context` the whole context.
  * An absent parameter is left out, so the condition reports it missing (fail closed).
  */
 export function conditionInputs(
@@ -396,6 +396,7 @@ export function conditionInputs(
     else if (Object.hasOwn(context, name)) value = context[name];
     else if (name === 'subject') value = request.subject.properties ?? {};
     else if (name === 'resource') value = request.resource.properties ?? {};
+    else if (name === 'action') value = request.action.properties ?? {};
     else if (name === 'context') value = context;
     if (value !== undefined) values[name] = value;
   }
