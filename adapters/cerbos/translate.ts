@@ -274,6 +274,8 @@ function convert(type: ParameterType, value: string): string {
       return `timestamp(${value})`;
     case 'duration':
       return `duration(${value})`;
+    case 'uint':
+      return `(type(${value}) == double && (${value} < 0.0 || ${value} != double(int(${value}))) ? ${fail('uint')} : uint(${value}))`;
     case 'int':
       return `(type(${value}) == double && ${value} != double(int(${value})) ? ${fail('int')} : int(${value}))`;
     case 'double':
@@ -315,7 +317,8 @@ export function conditionCel(def: ConditionDefinition, e: string): string {
     return `(${parameterSource(id, type, e).value})`;
   });
   const guards = [...used].map((id) => parameterSource(id, def.parameters.get(id)!, e).guard).filter((g) => g !== 'true');
-  return `(${[...guards, `(${body})`].join(' && ')})`;
+  // OpenFGA's in_cidr() on an ipaddress is Cerbos's inIPAddrRange() on the address string.
+  return `(${[...guards, `(${body.replace(/\.in_cidr\(/g, '.inIPAddrRange(')})`].join(' && ')})`;
 }
 
 /**

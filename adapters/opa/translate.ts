@@ -157,8 +157,11 @@ function paramCelType(type: ParameterType | undefined): CelType {
     case 'map':
       return type.kind;
     case 'int':
+    case 'uint':
     case 'double':
       return 'number';
+    case 'ipaddress':
+      return 'string';
     default:
       return 'unknown';
   }
@@ -221,6 +224,12 @@ class ConditionCompiler {
       case '>':
       case '>=': {
         const [a, b] = this.coerce(this.value(node.args[0]), this.value(node.args[1]));
+        const typed = (t: Compiled) => t.type !== 'unknown' && t.type !== 'null';
+        if ((node.op === '==' || node.op === '!=') && ((a.type === 'null' && typed(b)) || (b.type === 'null' && typed(a)))) {
+          // A typed value is never null (Rego would reject comparing a number with null): only whether it is there.
+          const present = a.type === 'null' ? b : a;
+          return (node.op === '!=') === positive ? [`_ = ${present.code}`] : ['false'];
+        }
         const [x, y] = [this.local(), this.local()];
         const bind = [`${x} := ${a.code}`, `${y} := ${b.code}`];
         const op = positive ? node.op : NEGATED[node.op]!;
@@ -267,6 +276,11 @@ class ConditionCompiler {
     }
     const [fn, target, args] = node.args;
     const map: Record<string, string> = { startsWith: 'startswith', endsWith: 'endswith', contains: 'contains' };
+    if (fn === 'in_cidr' && args.length === 1) {
+      const [ip, range] = [this.local(), this.local()];
+      const call = `net.cidr_contains(${range}, ${ip})`;
+      return [`${ip} := ${this.value(target).code}`, `${range} := ${this.value(args[0]!).code}`, `net.cidr_is_valid(${range})`, positive ? call : `not ${call}`];
+    }
     if ((map[fn] || fn === 'matches') && args.length === 1) {
       const [s, a] = [this.local(), this.local()];
       const call = fn === 'matches' ? `regex.match(${a}, ${s})` : `${map[fn]}(${s}, ${a})`;
@@ -445,6 +459,24 @@ typed_scalar(v, "int") := v if {
 typed_scalar(v, "int") := to_number(v) if {
   is_string(v)
   regex.match(\`^-?[0-9]+$\`, v)
+}
+typed_scalar(v, "uint") := v if {
+  is_number(v)
+  v == round(v)
+  v >= 0
+}
+typed_scalar(v, "uint") := to_number(v) if {
+  is_string(v)
+  regex.match(\`^[0-9]+$\`, v)
+}
+typed_scalar(v, "ipaddress") := v if {
+  is_string(v)
+  net.cidr_is_valid(concat("/", [v, "32"]))
+}
+typed_scalar(v, "ipaddress") := v if {
+  is_string(v)
+  contains(v, ":")
+  net.cidr_is_valid(concat("/", [v, "128"]))
 }
 typed_scalar(v, "timestamp") := v if {
   is_string(v)

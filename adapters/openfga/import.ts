@@ -10,8 +10,7 @@
 //   unchanged);
 // - each test's `check` assertions become check steps; a test's own tuples are written
 //   before its checks and deleted after them.
-// What has no neutral form is an InputError naming the place: modular models, ipaddress
-// parameters, contextual tuples, checks whose user is a userset or a wildcard, CSV tuple files.
+// What has no neutral form is an InputError naming the place: contextual tuples, checks whose user is a userset or a wildcard, CSV tuple files.
 // `list_objects` and `list_users` assertions are skipped (the neutral scenario has no such step),
 // and noted in a comment at the top of the output.
 
@@ -40,7 +39,8 @@ interface FgaTuple {
 const PARAMETER_TYPES: Record<string, string> = {
   TYPE_NAME_STRING: 'string',
   TYPE_NAME_INT: 'int',
-  TYPE_NAME_UINT: 'int',
+  TYPE_NAME_UINT: 'uint',
+  TYPE_NAME_IPADDRESS: 'ipaddress',
   TYPE_NAME_DOUBLE: 'double',
   TYPE_NAME_BOOL: 'bool',
   TYPE_NAME_TIMESTAMP: 'timestamp',
@@ -55,7 +55,7 @@ function parameterType(type: FgaConditionParamType, where: string, file: string)
     return `${type.type_name === 'TYPE_NAME_LIST' ? 'list' : 'map'}<${inner}>`;
   }
   const neutral = PARAMETER_TYPES[type.type_name];
-  if (!neutral) throw new InputError(file, where, `parameter type ${type.type_name} has no neutral equivalent`, 'use string, int, double, bool, timestamp, duration, any, list or map');
+  if (!neutral) throw new InputError(file, where, `parameter type ${type.type_name} has no neutral equivalent`, 'use string, int, uint, double, bool, timestamp, duration, ipaddress, any, list or map');
   return neutral;
 }
 

@@ -84,6 +84,8 @@ export function translateRewrite(rewrite: Rewrite): FgaUserset {
 const SCALAR_TYPES: Record<string, string> = {
   string: 'TYPE_NAME_STRING',
   int: 'TYPE_NAME_INT',
+  uint: 'TYPE_NAME_UINT',
+  ipaddress: 'TYPE_NAME_IPADDRESS',
   double: 'TYPE_NAME_DOUBLE',
   bool: 'TYPE_NAME_BOOL',
   timestamp: 'TYPE_NAME_TIMESTAMP',

@@ -15,7 +15,7 @@ import type { ConditionDefinition, ParameterType } from '../../src/model/types.t
 
 export { CelTranslationError };
 
-type ValueType = 'timestamp' | 'duration' | 'int' | 'double' | 'string' | 'bool' | 'list' | 'map' | 'null' | 'unknown';
+type ValueType = 'timestamp' | 'duration' | 'int' | 'double' | 'string' | 'bool' | 'ipaddress' | 'list' | 'map' | 'null' | 'unknown';
 
 interface Term {
   code: string;
@@ -39,6 +39,7 @@ const NEGATED: Record<string, string> = { '==': '!=', '!=': '==', '<': '>=', '<=
 
 function typeOf(type: ParameterType | undefined): ValueType {
   if (!type) return 'unknown';
+  if (type.kind === 'uint') return 'int';
   return type.kind === 'any' ? 'unknown' : type.kind;
 }
 
@@ -107,6 +108,7 @@ class Translator {
       }
       case 'rcall': {
         const [fn, target, args] = node.args;
+        if (fn === 'in_cidr' && args.length === 1) return `Cel.inCidr(${this.value(target).code}, ${this.value(args[0]!).code}) = ${positive}`;
         if (['startsWith', 'endsWith', 'contains'].includes(fn) && args.length === 1) {
           // Polar hands method calls on strings to the host (JavaScript String methods).
           const method = fn === 'contains' ? 'includes' : fn;
@@ -129,6 +131,8 @@ class Translator {
 
   /** Makes both sides of a comparison the same kind when one side is a time value. */
   private coerce(a: Term, b: Term): [Term, Term] {
+    // `t != null`: a time value against null is compared as it is (never equal).
+    if (a.type === 'null' || b.type === 'null') return [a, b];
     for (const kind of ['timestamp', 'duration'] as const) {
       const wrap = (t: Term): Term => {
         if (t.type === kind) return t;

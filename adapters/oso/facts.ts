@@ -17,6 +17,7 @@ import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest } from '../../src/core/request.ts';
 import type { Model, ParameterType } from '../../src/model/types.ts';
 import osoTypes from 'oso/dist/src/types.js';
+import { inCidr, parseIpAddress } from '../../src/model/ip.ts';
 import { parseDurationMs, parseTimestampMs } from './cel.ts';
 
 export const DEFAULT_MAX_DEPTH = 50;
@@ -287,6 +288,12 @@ export function convert(value: unknown, type: ParameterType | undefined): unknow
     case 'double':
       if (typeof value === 'number') return value;
       throw new Error(`expected a number, got ${JSON.stringify(value)}`);
+    case 'uint':
+      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+      if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+      throw new Error(`expected a non-negative integer, got ${JSON.stringify(value)}`);
+    case 'ipaddress':
+      return parseIpAddress(value).address;
     case 'int':
       // As the reference engine reads an int: a whole number, or a string of digits.
       if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
@@ -299,6 +306,11 @@ export function convert(value: unknown, type: ParameterType | undefined): unknow
 
 /** Host functions for the few CEL operations Polar lacks (see cel.ts). */
 export class Cel {
+  /** CEL's `ip.in_cidr(range)` on OpenFGA's ipaddress type. */
+  static inCidr(address: unknown, cidr: unknown): boolean {
+    return inCidr(String(address), String(cidr));
+  }
+
   /** Whether CEL can order the two values (Polar raises an error on two kinds). */
   static comparable(a: unknown, b: unknown): boolean {
     return typeof a === typeof b && (typeof a === 'number' || typeof a === 'string' || typeof a === 'boolean');

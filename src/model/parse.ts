@@ -17,7 +17,7 @@ import type {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const MODEL_KEYS = ['types', 'conditions', 'tenancy'];
-const SCALAR_TYPES = ['string', 'int', 'double', 'bool', 'timestamp', 'duration', 'any'] as const;
+const SCALAR_TYPES = ['string', 'int', 'uint', 'double', 'bool', 'timestamp', 'duration', 'ipaddress', 'any'] as const;
 
 class Collector {
   readonly errors: InputError[] = [];
