@@ -23,6 +23,7 @@ import { readResults } from '../results/read.ts';
 import { writeAtomically } from '../results/writer.ts';
 import { runAll } from '../runner/run.ts';
 import { loadBundledScenarios, loadScenarioFile } from '../scenario/load.ts';
+import { uniqueScenarioIds } from '../scenario/import-ids.ts';
 import { allowNativePaths } from '../scenario/native-files.ts';
 import { scenarioWarnings } from '../scenario/warnings.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -248,20 +249,23 @@ export function buildProgram(): Command {
 
   program
     .command('import')
-    .description('turn an engine\'s own test file into a neutral scenario')
+    .description('turn an engine\'s own test files into neutral scenarios')
     .argument('<engine>', 'an engine with an importer (e.g. openfga)')
-    .argument('<file>', "the engine's own test file (OpenFGA: a store file .fga.yaml with model, tuples, tests)")
+    .argument('<files...>', "the engine's own test files (OpenFGA: store files .fga.yaml with model or model_file, fga.mod too; tuples; tests)")
     .option('-o, --out <dir>', 'folder to write <id>.yaml into', '.')
-    .action(async (engine: string, file: string, opts: { out: string }) => {
+    .action(async (engine: string, files: string[], opts: { out: string }) => {
       const definitions = await loadEngineDefinitions();
       const importer = definitions.find((d) => d.id === engine)?.importScenario;
       const withImporter = definitions.filter((d) => d.importScenario).map((d) => d.id);
       if (!importer) throw new InputError('import', engine, 'no importer for this engine', `use one of: ${withImporter.join(', ')}`);
-      const yaml = await importer(path.resolve(file));
-      const id = /^id:\s*(\S+)/m.exec(yaml)?.[1] ?? path.basename(file).replace(/\.fga\.ya?ml$|\.ya?ml$/, '');
-      const target = path.resolve(opts.out, `${id}.yaml`);
-      writeAtomically(target, yaml);
-      log(`wrote ${path.relative(process.cwd(), target)}; check it with: authz-bench validate ${path.relative(process.cwd(), target)}`);
+      // One folder, one file per id: files of one name get their folder's name first.
+      const ids = uniqueScenarioIds(files);
+      for (const [i, file] of files.entries()) {
+        const yaml = await importer(path.resolve(file), ids[i]!);
+        const target = path.resolve(opts.out, `${ids[i]}.yaml`);
+        writeAtomically(target, yaml);
+        log(`wrote ${path.relative(process.cwd(), target)}; check it with: authz-bench validate ${path.relative(process.cwd(), target)}`);
+      }
     });
 
   program

@@ -292,7 +292,7 @@ export interface EngineDefinition {
   first?: boolean;
   /** Lines for `engines status` on what else a configuration needs (e.g. where PostgreSQL is). */
   prerequisites?(): string[];
-  /** `authz-bench import <id> <file>`: the engine's own test file as a neutral scenario (YAML text). */
-  importScenario?(file: string): Promise<string>;
+  /** `authz-bench import <id> <files...>`: the engine's own test file as a neutral scenario (YAML text) with scenario id `id`. */
+  importScenario?(file: string, id: string): Promise<string>;
   create(configuration: string | undefined): Adapter;
 }
