@@ -208,7 +208,9 @@ describe('OPA server without decision logs (opa[nolog])', () => {
       await opa.loadModel(FOLDERS);
       await opa.write([rel('folder:a#owner@user:anne')]);
       const decision = await opa.check(request('user:anne', 'view', 'folder:a'));
-      expect(decision).toEqual({ allowed: true });
+      expect(decision.allowed).toBe(true);
+      expect(decision.decisionId).toBeUndefined();
+      expect(decision.reason).toMatch(/^OPA: data\.authzbench\.allow is true; generated policy \S+authzbench\.rego/);
     } finally {
       await opa.stop();
     }
