@@ -9,17 +9,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOpenFgaStore } from '../adapters/openfga/import.ts';
-import { uniqueScenarioIds } from '../src/scenario/import-ids.ts';
-import openfga from '../adapters/openfga/index.ts';
-import reference from '../adapters/reference/index.ts';
-import type { EngineAdapter, RunContext } from '../src/core/adapter.ts';
+import type { EngineAdapter } from '../src/core/adapter.ts';
 import { InputError, InputErrors } from '../src/core/errors.ts';
+import { uniqueScenarioIds } from '../src/scenario/import-ids.ts';
 import { runScenario } from '../src/runner/run-scenario.ts';
 import { loadScenarioFile, loadScenarioText } from '../src/scenario/load.ts';
+import { startEngine } from './helpers/engines.ts';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'openfga-import');
 const CLI = path.resolve(import.meta.dirname, '../bin/authz-bench.js');
-const context: RunContext = { resultsDir: mkdtempSync(path.join(tmpdir(), 'authz-bench-import-')), options: {}, log: () => {} };
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -34,11 +32,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 describe('import openfga: the store shapes OpenFGA documents', () => {
   const engines: EngineAdapter[] = [];
   beforeAll(async () => {
-    for (const definition of [reference, openfga]) {
-      const engine = definition.create();
-      await engine.start(context);
-      engines.push(engine);
-    }
+    for (const id of ['reference', 'openfga']) engines.push(await startEngine(id));
   }, 120_000);
   afterAll(async () => {
     for (const engine of engines) await engine.stop();
