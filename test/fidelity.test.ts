@@ -33,7 +33,6 @@ const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, readonl
     'exclusion-cycle-mixed': [
       [
         PERMISSION_USERSET('doc_g', 'editor', 'doc_g#viewer'),
-        PERMISSION_USERSET('doc_d', 'restricted', 'doc_d#viewer'),
         "recursion: folder_j#b1 -> folder_j#b2 -> folder_j#b1 is not of the form 'p: ... | rel->p' over one relation of the same type; CEL has no recursion and the resolver flattens only that form",
       ].join('; '),
     ],
