@@ -131,13 +131,15 @@ export class OpaAdapter implements AdapterSpec {
   }
 
   /** Why OPA answered as it did, as far as a boolean `allow` tells: the generated rules that decide it. */
-  private reasonFor(request: CheckRequest, allowed: boolean): string {
+  private reasonFor(request: CheckRequest, allowed: boolean): string | undefined {
+    // Native mode: the scenario's own policy, which the user wrote and knows.
+    if (!this.policy) return undefined;
     const { type } = request.resource;
     const name = request.action.name;
-    const where = this.policy?.describe(`${type}#${name}`, `the rules of ${type}#${name} (exclusion, intersection, conditional edges)`, (line, previous) =>
+    const where = this.policy.describe(`${type}#${name}`, `the rules of ${type}#${name} (exclusion, intersection, conditional edges)`, (line, previous) =>
       line.trim() === `name == ${JSON.stringify(name)}` && previous.trim() === `t == ${JSON.stringify(type)}`,
     );
-    return `OPA: data.${PACKAGE}.allow is ${allowed}${where ? `; ${where}; unions through direct_names and the graph data.${DATA_ROOT}.g` : ''}`;
+    return `OPA: data.${PACKAGE}.allow is ${allowed}; ${where}; unions through direct_names and the graph data.${DATA_ROOT}.g`;
   }
 
   async loadModel(model: Model): Promise<void> {
@@ -211,7 +213,8 @@ export class OpaAdapter implements AdapterSpec {
         return { allowed: false, error: `OPA returned a non-boolean result: ${JSON.stringify(answer.result)}`, ...decisionId };
       }
       // `allow` is a boolean: OPA says no more about why, so the reason points into the generated policy.
-      return { allowed: answer.result, reason: this.reasonFor(request, answer.result), ...decisionId };
+      const reason = this.reasonFor(request, answer.result);
+      return { allowed: answer.result, ...(reason ? { reason } : {}), ...decisionId };
     } catch (error) {
       const message = (error as Error).message;
       if (message.includes(DEPTH_LIMIT_FUNCTION)) {
