@@ -27,14 +27,15 @@ const engines = await decidingEngines();
  * Engine id -> scenario id -> the exact unsupported reasons the adapter gives (as in the
  * contract test); everything else must pass. Each is explained in the adapter's README.
  */
-const PERMISSION_USERSET = (type: string, relation: string, target: string) =>
-  `usersets: ${type}#${relation} allows ${target}, a permission: the resolver computes memberships over relationships only, evaluating a permission there would compute the answer outside Cerbos`;
+const PERMISSION_USERSET = (type: string, relation: string, target: string, problem: string) =>
+  `usersets: ${type}#${relation} allows ${target}, a permission: the resolver computes memberships over relationships only, evaluating a permission there would compute the answer outside Cerbos (${problem})`;
+const NOT_A_UNION = 'it is not a union of relations (a tuple-to-userset, intersection or exclusion must be evaluated)';
 const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   cerbos: {
-    'exclusion-cycle': [PERMISSION_USERSET('document', 'restricted', 'document#viewer')],
+    'exclusion-cycle': [PERMISSION_USERSET('document', 'restricted', 'document#viewer', NOT_A_UNION)],
     'exclusion-cycle-mixed': [
       [
-        PERMISSION_USERSET('doc_g', 'editor', 'doc_g#viewer'),
+        PERMISSION_USERSET('doc_g', 'editor', 'doc_g#viewer', 'its relation doc_g#editor allows the userset doc_g#viewer, through which a cycle would be undecided'),
         "recursion: folder_j#b1 -> folder_j#b2 -> folder_j#b1 is not of the form 'p: ... | rel->p' over one relation of the same type; CEL has no recursion and the resolver flattens only that form",
       ].join('; '),
     ],
@@ -46,9 +47,9 @@ const FULL_LANGUAGE = model(FULL_LANGUAGE_YAML);
 const FULL_LANGUAGE_UNSUPPORTED: Readonly<Record<string, readonly string[]>> = {
   cerbos: [
     'conditions: group#member is used as a userset and allows conditional subjects; memberships are resolved before the check, so a conditional membership edge cannot be evaluated by Cerbos',
-    PERMISSION_USERSET('folder', 'viewer', 'folder#view'),
+    PERMISSION_USERSET('folder', 'viewer', 'folder#view', NOT_A_UNION),
     'tupleToUserset: tupleset folder#parent allows usersets, wildcards or conditions; the resolver follows plain object edges only',
-    PERMISSION_USERSET('doc', 'restricted', 'doc#reader'),
+    PERMISSION_USERSET('doc', 'restricted', 'doc#reader', NOT_A_UNION),
     "recursion: folder#view -> folder#view is not of the form 'p: ... | rel->p' over one relation of the same type; CEL has no recursion and the resolver flattens only that form",
   ],
 };

@@ -30,7 +30,7 @@ export type CerbosMode = 'disk' | 'admin';
 
 /** Cerbos's default `server.requestLimits.maxResourcesPerRequest`. */
 const MAX_RESOURCES_PER_REQUEST = 50;
-const EMPTY_PLAN: ResolverPlan = { tuplesets: new Map(), closures: new Map(), paths: new Map(), usersetTargets: new Set(), relations: new Map() };
+const EMPTY_PLAN: ResolverPlan = { tuplesets: new Map(), closures: new Map(), paths: new Map(), usersetTargets: new Set(), permissionTargets: new Map(), relations: new Map() };
 
 export interface ResolverStats {
   /** Checks resolved (one per request, batches included). */
@@ -345,13 +345,18 @@ function mergePlans(a: ResolverPlan, b: ResolverPlan): ResolverPlan {
     for (const m of [x, y]) for (const [k, v] of m) out.set(k, new Set([...(out.get(k) ?? []), ...v]));
     return out;
   };
-  const relations = new Map<string, string[]>();
-  for (const m of [a.relations, b.relations]) for (const [k, v] of m) relations.set(k, [...new Set([...(relations.get(k) ?? []), ...v])]);
+  const mergeLists = (x: Map<string, string[]>, y: Map<string, string[]>) => {
+    const out = new Map<string, string[]>();
+    for (const m of [x, y]) for (const [k, v] of m) out.set(k, [...new Set([...(out.get(k) ?? []), ...v])]);
+    return out;
+  };
+  const relations = mergeLists(a.relations, b.relations);
   return {
     tuplesets: mergeMap(a.tuplesets, b.tuplesets),
     closures: mergeMap(a.closures, b.closures),
     paths: mergeMap(a.paths, b.paths),
     usersetTargets: new Set([...a.usersetTargets, ...b.usersetTargets]),
+    permissionTargets: mergeLists(a.permissionTargets, b.permissionTargets),
     relations,
   };
 }

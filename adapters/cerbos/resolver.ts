@@ -127,6 +127,13 @@ export class Resolver {
           if (!this.plan.usersetTargets.has(`${objType}#${relation}`) || memberships.has(back)) continue;
           memberships.add(back);
           next.push(back);
+          // A member of `obj#member_direct` is one of `obj#member` where `member: member_direct | owner`.
+          for (const permission of this.plan.permissionTargets.get(`${objType}#${relation}`) ?? []) {
+            const granted = `${obj}#${permission}`;
+            if (memberships.has(granted)) continue;
+            memberships.add(granted);
+            next.push(granted);
+          }
         }
       }
       frontier = next;

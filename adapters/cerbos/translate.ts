@@ -19,6 +19,7 @@
 // tuple-to-userset), wildcard match and relationship condition is evaluated by Cerbos in CEL.
 
 import type { ConditionDefinition, Model, ParameterType, Rewrite, TypeDefinition } from '../../src/model/types.ts';
+import { unionRelations } from '../../src/model/union-closure.ts';
 
 export const API_VERSION = 'api.cerbos.dev/v1';
 const N = 'request.resource.attr.n';
@@ -46,6 +47,12 @@ export interface ResolverPlan {
   paths: Map<string, Set<string>>;
   /** `type#relation` targets of userset subjects: principal memberships are computed over these. */
   usersetTargets: Set<string>;
+  /**
+   * Userset targets that are permissions granted by a union of relations (`member: member_direct
+   * | owner`): `type#relation` -> the permissions it grants, so a membership in the relation is
+   * one in those permissions too (a lookup, like a nested group; permissionUsersetProblem).
+   */
+  permissionTargets: Map<string, string[]>;
   /** Relations per type (every node carries all of them, possibly empty). */
   relations: Map<string, string[]>;
 }
@@ -72,7 +79,7 @@ export function ruleName(name: string): string {
 
 /** Builds the plan (what the resolver computes) from the model. */
 export function resolverPlan(model: Model): ResolverPlan {
-  const plan: ResolverPlan = { tuplesets: new Map(), closures: new Map(), paths: new Map(), usersetTargets: new Set(), relations: new Map() };
+  const plan: ResolverPlan = { tuplesets: new Map(), closures: new Map(), paths: new Map(), usersetTargets: new Set(), permissionTargets: new Map(), relations: new Map() };
   for (const type of model.types.values()) {
     plan.relations.set(type.name, [...type.relations.keys()]);
     const ts = new Set<string>();
@@ -93,10 +100,39 @@ export function resolverPlan(model: Model): ResolverPlan {
     plan.closures.set(type.name, cl);
     plan.paths.set(type.name, paths);
     for (const rel of type.relations.values()) {
-      for (const a of rel.allowed) if (a.relation) plan.usersetTargets.add(`${a.type}#${a.relation}`);
+      for (const a of rel.allowed) {
+        if (!a.relation) continue;
+        plan.usersetTargets.add(`${a.type}#${a.relation}`);
+        if (!model.types.get(a.type)?.permissions.has(a.relation)) continue;
+        for (const relation of unionRelations(model, a.type, a.relation) ?? []) {
+          const key = `${a.type}#${relation}`;
+          plan.usersetTargets.add(key);
+          const granted = plan.permissionTargets.get(key) ?? [];
+          if (!granted.includes(a.relation)) plan.permissionTargets.set(key, [...granted, a.relation]);
+        }
+      }
     }
   }
   return plan;
+}
+
+/**
+ * Why a userset naming permission `type#name` cannot be resolved by lookup, or undefined when it
+ * can: a union of relations whose subjects are users or wildcards (no conditions, no usersets),
+ * so no cycle can run through the permission (docs/model.md, Cycles: one through two relations
+ * is undecided, which a membership lookup cannot tell).
+ */
+export function permissionUsersetProblem(model: Model, type: string, name: string): string | undefined {
+  const relations = unionRelations(model, type, name);
+  if (!relations) return 'it is not a union of relations (a tuple-to-userset, intersection or exclusion must be evaluated)';
+  const def = model.types.get(type)!;
+  for (const relation of relations) {
+    for (const a of def.relations.get(relation)!.allowed) {
+      if (a.condition) return `its relation ${type}#${relation} allows conditional subjects`;
+      if (a.relation) return `its relation ${type}#${relation} allows the userset ${a.type}#${a.relation}, through which a cycle would be undecided`;
+    }
+  }
+  return undefined;
 }
 
 function collectTuplesets(rewrite: Rewrite, out: Set<string>): void {
@@ -374,9 +410,10 @@ export function unsupportedReasons(model: Model): string[] {
       for (const a of rel.allowed) {
         if (!a.relation) continue;
         const target = model.types.get(a.type);
-        if (target?.permissions.has(a.relation)) {
+        const problem = target?.permissions.has(a.relation) ? permissionUsersetProblem(model, a.type, a.relation) : undefined;
+        if (problem) {
           reasons.push(
-            `usersets: ${type.name}#${rel.name} allows ${a.type}#${a.relation}, a permission: the resolver computes memberships over relationships only, evaluating a permission there would compute the answer outside Cerbos`,
+            `usersets: ${type.name}#${rel.name} allows ${a.type}#${a.relation}, a permission: the resolver computes memberships over relationships only, evaluating a permission there would compute the answer outside Cerbos (${problem})`,
           );
         }
         const targetRel = target?.relations.get(a.relation);
