@@ -11,7 +11,7 @@ import { runScenario } from '../src/runner/run-scenario.ts';
 import { loadScenarioFile, loadScenarioText } from '../src/scenario/load.ts';
 import { decidingEngines, startEngine } from './helpers/engines.ts';
 import { model } from './helpers/model.ts';
-import { FULL_LANGUAGE_YAML, randomModelMismatches } from './helpers/random-graphs.ts';
+import { FULL_LANGUAGE_YAML, LOOKUP_LANGUAGE_YAML, randomModelMismatches } from './helpers/random-graphs.ts';
 import { scenarioOutcome } from './helpers/scenario-check.ts';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'fidelity');
@@ -43,6 +43,7 @@ const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, readonl
 };
 
 const FULL_LANGUAGE = model(FULL_LANGUAGE_YAML);
+const LOOKUP_LANGUAGE = model(LOOKUP_LANGUAGE_YAML);
 /** Engine id -> why it cannot run the full-language model (each explained in its README). */
 const FULL_LANGUAGE_UNSUPPORTED: Readonly<Record<string, readonly string[]>> = {
   cerbos: [
@@ -103,6 +104,11 @@ describe.each(engines.map((d) => [d.id, d] as const))('fidelity on %s', (id, def
       expect(outcome.unsupported, 'unsupported reasons').toEqual(FULL_LANGUAGE_UNSUPPORTED[id] ?? []);
       expect(outcome.mismatches).toEqual([]);
       if (outcome.unsupported.length === 0) expect(outcome.checks).toBeGreaterThan(1000);
+      // The same features in the forms a lookup-based resolver takes: every engine decides them.
+      const lookup = await randomModelMismatches(id, { engine, reference }, LOOKUP_LANGUAGE, 8);
+      expect(lookup.unsupported, 'unsupported reasons (lookup forms)').toEqual([]);
+      expect(lookup.mismatches).toEqual([]);
+      expect(lookup.checks).toBeGreaterThan(1000);
     } finally {
       await reference.stop();
     }

@@ -180,6 +180,50 @@ conditions:
     expression: ip.in_cidr("10.0.0.0/8")
 `;
 
+/**
+ * Every feature again, in the forms an engine that resolves memberships by lookup (Cerbos) can
+ * take: nested groups within one relation, a userset naming a permission that is a union of
+ * relations over users, wildcards, conditions (timestamps, uint, ipaddress) on direct grants,
+ * union, intersection, exclusion nested on both sides, self-recursive tuple-to-userset, and a
+ * tuple-to-userset to another type's permission.
+ */
+export const LOOKUP_LANGUAGE_YAML = `
+types:
+  user: {}
+  group:
+    relations:
+      member: [user, user:*, group#member]
+  org:
+    relations:
+      member_direct: [user, user:*]
+      owner: [user]
+      quota: [user with under_quota]
+    permissions:
+      member: member_direct | owner
+  folder:
+    relations:
+      org: [org]
+      parent: [folder]
+      owner: [user, group#member, org#member]
+      blocked: [user, group#member, user with not_expired]
+      viewer: [user, user:*, group#member, user with not_expired, user with in_office]
+    permissions:
+      view: owner | viewer | parent->view
+      read: view - blocked
+      edit: owner & (viewer | org->member)
+      audit: (view & org->quota) - (blocked - owner)
+conditions:
+  not_expired:
+    parameters: {now: timestamp, expires_at: timestamp}
+    expression: now < expires_at
+  in_office:
+    parameters: {ip: ipaddress}
+    expression: ip.in_cidr("10.0.0.0/8")
+  under_quota:
+    parameters: {used: uint, limit: uint}
+    expression: used < limit && limit != 0u
+`;
+
 const IDS = ['a', 'b', 'c'];
 const GRAPH_USERS = ['u0', 'u1', 'u2'];
 
