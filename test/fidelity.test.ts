@@ -78,6 +78,27 @@ const WHY: Record<string, RegExp> = {
   opa: /OPA: data\.authzbench\.allow is (true|false); generated policy \S+authzbench\.rego, the rules of doc#view \(exclusion, intersection, conditional edges\) at lines \d+/,
   cerbos: /(rule authzbench_view|no rule allowed) \(policy resource\.doc\.vm\d+, generated policy \S+doc\.yaml, rule authzbench_view at line \d+\)/,
   oso: /generated policy \S+authzbench\.polar, the rules of doc#view at lines? \d+/,
+  spicedb: /SpiceDB CheckPermission: (has|no) permission; generated policy \S+schema\.zed, 'view' of definition doc at line \d+/,
+};
+
+/**
+ * Engine id -> scenario id -> what the engine answers instead of deciding (its own behaviour,
+ * reported as errors in every run, never hidden): each case that does not pass must match.
+ * SpiceDB stops at a cycle in the data with "max depth exceeded" (https://spicedb.dev/d/debug-max-depth),
+ * and its caveats type a `uint` parameter as int (no `n != 0u`).
+ */
+const MAX_DEPTH = /check error: .*SpiceDB: max depth exceeded/;
+const KNOWN_DEVIATIONS: Readonly<Record<string, Readonly<Record<string, RegExp>>>> = {
+  spicedb: {
+    'exclusion-cycle': MAX_DEPTH,
+    'exclusion-cycle-mixed': MAX_DEPTH,
+    'exclusion-cycle-self': MAX_DEPTH,
+    'cel-coverage': /setup failed: SpiceDB rejected the schema: .*no matching overload for '_!=_' applied to '\(int, uint\)'/,
+  },
+};
+/** Engine id -> why it cannot load the random-graph models (asserted, so a fix shows). */
+const RANDOM_GRAPH_REJECTION: Readonly<Record<string, readonly [RegExp, RegExp]>> = {
+  spicedb: [/SpiceDB rejected the schema: .*wildcard relations cannot be transitively included/, /SpiceDB rejected the schema: .*no matching overload for '_!=_' applied to '\(int, uint\)'/],
 };
 
 describe.each(engines.map((d) => [d.id, d] as const))('fidelity on %s', (id, definition) => {
@@ -100,6 +121,12 @@ describe.each(engines.map((d) => [d.id, d] as const))('fidelity on %s', (id, def
   it.skipIf(!installed || id === 'reference')('decides as the reference engine on random graphs of a model using every feature of the language', async () => {
     const reference = await startEngine('reference');
     try {
+      const rejection = RANDOM_GRAPH_REJECTION[id];
+      if (rejection) {
+        await expect(randomModelMismatches(id, { engine, reference }, FULL_LANGUAGE, 7)).rejects.toThrow(rejection[0]);
+        await expect(randomModelMismatches(id, { engine, reference }, LOOKUP_LANGUAGE, 8)).rejects.toThrow(rejection[1]);
+        return;
+      }
       const outcome = await randomModelMismatches(id, { engine, reference }, FULL_LANGUAGE, 7);
       expect(outcome.unsupported, 'unsupported reasons').toEqual(FULL_LANGUAGE_UNSUPPORTED[id] ?? []);
       expect(outcome.mismatches).toEqual([]);
@@ -118,6 +145,12 @@ describe.each(engines.map((d) => [d.id, d] as const))('fidelity on %s', (id, def
     it.skipIf(!installed)(scenario.id, async () => {
       const outcome = await scenarioOutcome(scenario, engine);
       expect(outcome.unsupported, 'unsupported reasons').toEqual(KNOWN_UNSUPPORTED[id]?.[scenario.id] ?? []);
+      const deviation = KNOWN_DEVIATIONS[id]?.[scenario.id];
+      if (deviation) {
+        expect(outcome.wrong.length, 'the known deviation still happens (else remove it)').toBeGreaterThan(0);
+        for (const wrong of outcome.wrong) expect(wrong).toMatch(deviation);
+        return;
+      }
       expect(outcome.wrong, 'cases that did not pass').toEqual([]);
       if (outcome.unsupported.length === 0) expect(outcome.passed).toBeGreaterThan(0);
     }, 120_000);
