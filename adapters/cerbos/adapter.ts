@@ -17,6 +17,7 @@ import { stringify } from 'yaml';
 import type { AdapterInfo, AdapterSpec, DecisionLogEntry, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
+import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
 import { processMemoryBytes } from '../../src/engines/server.ts';
 import { binaryPath } from '../../src/engines/paths.ts';
 import type { Model } from '../../src/model/types.ts';
@@ -25,7 +26,7 @@ import { cerbosAuthzenClient, toAuthzenRequest } from './authzen.ts';
 import { startCerbos, type CerbosServer } from './launcher.ts';
 import { clearPolicyDir, loadNativeCerbos, nativeAttributes, type NativeState } from './native.ts';
 import { Resolver } from './resolver.ts';
-import { ruleName, PROBE_ACTION, PROBE_ROLE, translateModel, unsupportedReasons, type CerbosPolicyDoc, type ResolverPlan } from './translate.ts';
+import { ruleName, PROBE_ACTION, PROBE_ROLE, translateModel, unsupportedReasons, writeProbeAction, type CerbosPolicyDoc, type ResolverPlan } from './translate.ts';
 
 export type CerbosMode = 'disk' | 'admin';
 /** How checks reach Cerbos: its gRPC API, or its AuthZEN endpoints (configuration `authzen`, authzen.ts). */
@@ -33,7 +34,7 @@ export type CerbosCheckApi = 'grpc' | 'authzen';
 
 /** Cerbos's default `server.requestLimits.maxResourcesPerRequest`. */
 const MAX_RESOURCES_PER_REQUEST = 50;
-const EMPTY_PLAN: ResolverPlan = { tuplesets: new Map(), closures: new Map(), paths: new Map(), usersetTargets: new Set(), relations: new Map() };
+const EMPTY_PLAN: ResolverPlan = { tuplesets: new Map(), closures: new Map(), paths: new Map(), usersetTargets: new Set(), permissionTargets: new Map(), relations: new Map() };
 
 export interface ResolverStats {
   /** Checks resolved (one per request, batches included). */
@@ -50,6 +51,11 @@ export class CerbosAdapter implements AdapterSpec {
   private readonly resolver = new Resolver(EMPTY_PLAN);
   private plan: ResolverPlan = EMPTY_PLAN;
   private loads = 0;
+  /** The run (set by start), and the generated policy of each resource kind (disk: the watched file; admin: a copy beside the log). */
+  private context: RunContext | undefined;
+  private policyFiles = new Map<string, GeneratedPolicy>();
+  /** Policy writes so far: each carries its own probe action (translate.ts writeProbeAction). */
+  private writes = 0;
   private version = 'm0';
   private types: string[] = [];
   private auditOffset = 0;
@@ -108,6 +114,7 @@ export class CerbosAdapter implements AdapterSpec {
   }
 
   async start(context: RunContext): Promise<void> {
+    this.context = context;
     if (context.options.metadata === 'false') this.includeMetadata = false;
     const auditLogFile = context.logFile('audit');
     rmSync(auditLogFile, { force: true });
@@ -164,10 +171,22 @@ export class CerbosAdapter implements AdapterSpec {
     await this.putPolicies(model, false);
   }
 
+  /** After updateModel: waits until Cerbos serves the updated policy (its disk watcher is asynchronous). */
+  async settleModel(): Promise<void> {
+    await this.waitForVersion(30_000, writeProbeAction(this.writes));
+  }
+
   private async putPolicies(model: Model, fresh: boolean): Promise<void> {
-    const { policies } = translateModel(model, this.version);
+    const { policies } = translateModel(model, this.version, ++this.writes);
     this.types = [...model.types.values()].filter((t) => t.relations.size + t.permissions.size > 0).map((t) => t.name);
     const dir = this.server?.policyDir;
+    this.policyFiles = new Map(
+      [...policies].map(([file, doc]) => {
+        const text = stringify(doc, { lineWidth: 0 });
+        const kind = doc.resourcePolicy.resource;
+        return [kind, this.mode === 'disk' && dir ? GeneratedPolicy.at(path.join(dir, file), text) : GeneratedPolicy.write(this.context, file, text)];
+      }),
+    );
     if (this.mode === 'disk' && dir) {
       writePolicyDir(dir, policies, fresh);
       return;
@@ -178,7 +197,7 @@ export class CerbosAdapter implements AdapterSpec {
   }
 
   /** Polls until every type's resource policy at the current version is served (the disk watcher is asynchronous). */
-  private async waitForVersion(timeoutMs = 30_000): Promise<void> {
+  private async waitForVersion(timeoutMs = 30_000, action = PROBE_ACTION): Promise<void> {
     if (this.types.length === 0) return;
     const deadline = Date.now() + timeoutMs;
     let last = '';
@@ -186,10 +205,10 @@ export class CerbosAdapter implements AdapterSpec {
       try {
         const response = await this.cerbos.checkResources({
           principal: { id: PROBE_ROLE, roles: [PROBE_ROLE] },
-          resources: this.types.map((kind) => ({ resource: { kind, id: 'probe', policyVersion: this.version, attr: {} }, actions: [PROBE_ACTION] })),
+          resources: this.types.map((kind) => ({ resource: { kind, id: 'probe', policyVersion: this.version, attr: {} }, actions: [action] })),
           includeMetadata: true,
         });
-        const served = response.results.every((r) => r.actions[PROBE_ACTION] === 'EFFECT_ALLOW' && (r.metadata?.actions[PROBE_ACTION]?.matchedPolicy ?? '') === `resource.${r.resource.kind}.v${this.version}`);
+        const served = response.results.every((r) => r.actions[action] === 'EFFECT_ALLOW' && (r.metadata?.actions[action]?.matchedPolicy ?? '') === `resource.${r.resource.kind}.v${this.version}`);
         if (served) return;
         last = response.results.map((r) => `${r.resource.kind}: ${JSON.stringify(r.metadata?.actions ?? {})}`).join('; ');
       } catch (error) {
@@ -270,7 +289,7 @@ export class CerbosAdapter implements AdapterSpec {
       const allowed = effect === 'EFFECT_ALLOW';
       const meta = result.metadata?.actions[action];
       const rule = this.native ? 'a rule' : `rule ${ruleName(action)}`;
-      const reason = meta ? `${allowed ? rule : 'no rule allowed'} (policy ${meta.matchedPolicy || 'none'})` : undefined;
+      const reason = meta ? `${allowed ? rule : 'no rule allowed'} (policy ${meta.matchedPolicy || 'none'}${this.ruleFile(requests[index]!)})` : undefined;
       const errors = result.validationErrors.map((e) => `${e.path}: ${e.message}`);
       out[index] = {
         allowed,
@@ -286,6 +305,14 @@ export class CerbosAdapter implements AdapterSpec {
     const items = resolved.map(({ index, attrs }) => toAuthzenRequest(attrs, requests[index]!.action.name, this.policyOf(attrs.resource.kind), requests[index]!.subject.type));
     const decisions = await client.evaluateMany(items);
     resolved.forEach(({ index }, i) => (out[index] = decisions[i]!));
+  }
+
+  /** Where the checked action's generated rule is: `, generated policy <file>, rule ... at line N`. */
+  private ruleFile(request: CheckRequest): string {
+    const policy = this.native ? undefined : this.policyFiles.get(request.resource.type);
+    if (!policy) return '';
+    const rule = ruleName(request.action.name);
+    return `, ${policy.describe(rule, `rule ${rule}`, (line) => line.trim() === `name: ${rule}`)}`;
   }
 
   /** The policy version (and scope) a check names: the load's generated version, or the native policy's own. */
@@ -340,13 +367,18 @@ function mergePlans(a: ResolverPlan, b: ResolverPlan): ResolverPlan {
     for (const m of [x, y]) for (const [k, v] of m) out.set(k, new Set([...(out.get(k) ?? []), ...v]));
     return out;
   };
-  const relations = new Map<string, string[]>();
-  for (const m of [a.relations, b.relations]) for (const [k, v] of m) relations.set(k, [...new Set([...(relations.get(k) ?? []), ...v])]);
+  const mergeLists = (x: Map<string, string[]>, y: Map<string, string[]>) => {
+    const out = new Map<string, string[]>();
+    for (const m of [x, y]) for (const [k, v] of m) out.set(k, [...new Set([...(out.get(k) ?? []), ...v])]);
+    return out;
+  };
+  const relations = mergeLists(a.relations, b.relations);
   return {
     tuplesets: mergeMap(a.tuplesets, b.tuplesets),
     closures: mergeMap(a.closures, b.closures),
     paths: mergeMap(a.paths, b.paths),
     usersetTargets: new Set([...a.usersetTargets, ...b.usersetTargets]),
+    permissionTargets: mergeLists(a.permissionTargets, b.permissionTargets),
     relations,
   };
 }

@@ -88,16 +88,24 @@ types:
     permissions: {p: r | parent->q, q: parent->p}
 `);
     expect(unsupportedReasons(mutual).join('\n')).toMatch(/recursion: a#p -> a#q -> a#p/);
-    const permissionUserset = model(`
+    // A userset naming a permission: fine when it is a union of relations over users, not when those relations hold usersets.
+    const permissionUserset = (member: string) =>
+      model(`
 types:
   user: {}
   team:
-    relations: {member: [user]}
-    permissions: {everyone: member}
+    relations: {member: ${member}, lead: [user]}
+    permissions: {everyone: member | lead}
   doc:
     relations: {viewer: [team#everyone]}
 `);
-    expect(unsupportedReasons(permissionUserset)[0]).toMatch(/^usersets: doc#viewer allows team#everyone, a permission/);
+    expect(unsupportedReasons(permissionUserset('[user, user:*]'))).toEqual([]);
+    expect(unsupportedReasons(permissionUserset('[user, team#everyone]'))).toContainEqual(
+      expect.stringMatching(/^usersets: doc#viewer allows team#everyone, a permission: .* \(its relation team#member allows the userset team#everyone, through which a cycle would be undecided\)$/),
+    );
+    const r = new Resolver(resolverPlan(permissionUserset('[user, user:*]')));
+    r.write(['team:t#lead@user:anne', 'team:open#member@user:*', 'doc:1#viewer@team:t#everyone'].map(rel));
+    expect((r.principal(req('user:anne', 'viewer', 'doc:1')).attr.m as string[]).sort()).toEqual(['team:open#everyone', 'team:open#member', 'team:t#everyone', 'team:t#lead']);
   });
 });
 

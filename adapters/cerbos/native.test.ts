@@ -75,7 +75,7 @@ for (const mode of ['disk', 'admin'] as const) {
       await adapter.write([rel('document:d2#editor@user:ed')]);
       const decisions = await adapter.checkBatch([req('user:vera', 'view', 'document:d1'), req('user:ed', 'edit', 'document:d2'), req('user:vera', 'edit', 'document:d1')]);
       expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
-      expect(decisions[0]!.reason).toMatch(/rule authzbench_view \(policy resource\.document\.vm\d+\)/);
+      expect(decisions[0]!.reason).toMatch(/rule authzbench_view \(policy resource\.document\.vm\d+, generated policy \S+document\.yaml, rule authzbench_view at line \d+\)/);
     }, 60_000);
 
     it('reports a policy syntax error with the file, line and column', async () => {

@@ -6,7 +6,7 @@
 //     the principal belongs to through unconditional relationships, transitively through
 //     nested usersets and wildcards (cycle-safe), restricted to the `type#relation` pairs the
 //     model uses as userset subjects; props (subject properties).
-//   resource: k (`doc:1`), props, ctx (request context), n: the node table: the checked object
+//   resource: k (`doc:1`), props, act (action properties), ctx (request context), n: the node table: the checked object
 //     and every object reachable from it through tupleset relations, each with ALL its direct
 //     relationships (subject key, condition name, bound parameters), its tupleset edges (t) and,
 //     for self-recursive tuplesets, the transitive closure of that one relation (a), or, when the
@@ -136,6 +136,13 @@ export class Resolver {
           if (!this.plan.usersetTargets.has(`${objType}#${relation}`) || memberships.has(back)) continue;
           memberships.add(back);
           next.push(back);
+          // A member of `obj#member_direct` is one of `obj#member` where `member: member_direct | owner`.
+          for (const permission of this.plan.permissionTargets.get(`${objType}#${relation}`) ?? []) {
+            const granted = `${obj}#${permission}`;
+            if (memberships.has(granted)) continue;
+            memberships.add(granted);
+            next.push(granted);
+          }
         }
       }
       frontier = next;
@@ -177,7 +184,7 @@ export class Resolver {
     return {
       kind: request.resource.type,
       id: request.resource.id,
-      attr: { k: root, n: nodes, ctx: request.context ?? {}, props: request.resource.properties ?? {} },
+      attr: { k: root, n: nodes, ctx: request.context ?? {}, props: request.resource.properties ?? {}, act: request.action.properties ?? {} },
     };
   }
 

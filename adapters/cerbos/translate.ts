@@ -19,6 +19,7 @@
 // tuple-to-userset), wildcard match and relationship condition is evaluated by Cerbos in CEL.
 
 import type { ConditionDefinition, Model, ParameterType, Rewrite, TypeDefinition } from '../../src/model/types.ts';
+import { unionRelations } from '../../src/model/union-closure.ts';
 
 export const API_VERSION = 'api.cerbos.dev/v1';
 const N = 'request.resource.attr.n';
@@ -46,6 +47,12 @@ export interface ResolverPlan {
   paths: Map<string, Set<string>>;
   /** `type#relation` targets of userset subjects: principal memberships are computed over these. */
   usersetTargets: Set<string>;
+  /**
+   * Userset targets that are permissions granted by a union of relations (`member: member_direct
+   * | owner`): `type#relation` -> the permissions it grants, so a membership in the relation is
+   * one in those permissions too (a lookup, like a nested group; permissionUsersetProblem).
+   */
+  permissionTargets: Map<string, string[]>;
   /** Relations per type (every node carries all of them, possibly empty). */
   relations: Map<string, string[]>;
 }
@@ -72,7 +79,7 @@ export function ruleName(name: string): string {
 
 /** Builds the plan (what the resolver computes) from the model. */
 export function resolverPlan(model: Model): ResolverPlan {
-  const plan: ResolverPlan = { tuplesets: new Map(), closures: new Map(), paths: new Map(), usersetTargets: new Set(), relations: new Map() };
+  const plan: ResolverPlan = { tuplesets: new Map(), closures: new Map(), paths: new Map(), usersetTargets: new Set(), permissionTargets: new Map(), relations: new Map() };
   for (const type of model.types.values()) {
     plan.relations.set(type.name, [...type.relations.keys()]);
     const ts = new Set<string>();
@@ -93,10 +100,39 @@ export function resolverPlan(model: Model): ResolverPlan {
     plan.closures.set(type.name, cl);
     plan.paths.set(type.name, paths);
     for (const rel of type.relations.values()) {
-      for (const a of rel.allowed) if (a.relation) plan.usersetTargets.add(`${a.type}#${a.relation}`);
+      for (const a of rel.allowed) {
+        if (!a.relation) continue;
+        plan.usersetTargets.add(`${a.type}#${a.relation}`);
+        if (!model.types.get(a.type)?.permissions.has(a.relation)) continue;
+        for (const relation of unionRelations(model, a.type, a.relation) ?? []) {
+          const key = `${a.type}#${relation}`;
+          plan.usersetTargets.add(key);
+          const granted = plan.permissionTargets.get(key) ?? [];
+          if (!granted.includes(a.relation)) plan.permissionTargets.set(key, [...granted, a.relation]);
+        }
+      }
     }
   }
   return plan;
+}
+
+/**
+ * Why a userset naming permission `type#name` cannot be resolved by lookup, or undefined when it
+ * can: a union of relations whose subjects are users or wildcards (no conditions, no usersets),
+ * so no cycle can run through the permission (docs/model.md, Cycles: one through two relations
+ * is undecided, which a membership lookup cannot tell).
+ */
+export function permissionUsersetProblem(model: Model, type: string, name: string): string | undefined {
+  const relations = unionRelations(model, type, name);
+  if (!relations) return 'it is not a union of relations (a tuple-to-userset, intersection or exclusion must be evaluated)';
+  const def = model.types.get(type)!;
+  for (const relation of relations) {
+    for (const a of def.relations.get(relation)!.allowed) {
+      if (a.condition) return `its relation ${type}#${relation} allows conditional subjects`;
+      if (a.relation) return `its relation ${type}#${relation} allows the userset ${a.type}#${a.relation}, through which a cycle would be undecided`;
+    }
+  }
+  return undefined;
 }
 
 function collectTuplesets(rewrite: Rewrite, out: Set<string>): void {
@@ -260,16 +296,30 @@ class Translator {
   }
 }
 
+/**
+ * A parameter's value as its declared type. A value of another type must make the condition
+ * undecided (an error in CEL), as in the reference engine, not be converted: so `2.5` is no
+ * int and `"-5"` no double (CEL's int() and double() would truncate and parse). The error is
+ * a conversion of the value itself plus "?": Cerbos folds constant expressions at compile
+ * time, and a constant error such as `int("x")` would fail the whole condition.
+ */
 function convert(type: ParameterType, value: string): string {
+  const fail = (to: string) => `${to}(string(${value}) + "?")`;
   switch (type.kind) {
     case 'timestamp':
       return `timestamp(${value})`;
     case 'duration':
       return `duration(${value})`;
+    case 'uint':
+      return `(type(${value}) == double && (${value} < 0.0 || ${value} != double(int(${value}))) ? ${fail('uint')} : uint(${value}))`;
     case 'int':
-      return `int(${value})`;
+      return `(type(${value}) == double && ${value} != double(int(${value})) ? ${fail('int')} : int(${value}))`;
     case 'double':
-      return `double(${value})`;
+      return `(type(${value}) == string ? ${fail('double')} : double(${value}))`;
+    case 'string':
+      return `(type(${value}) == string ? ${value} : string(${fail('int')}))`;
+    case 'bool':
+      return `(type(${value}) == bool ? ${value} : ${fail('bool')})`;
     default:
       return value;
   }
@@ -279,6 +329,7 @@ function convert(type: ParameterType, value: string): string {
 function parameterSource(name: string, type: ParameterType, e: string): { guard: string; value: string } {
   if (name === 'subject') return { guard: 'true', value: `${P}.props` };
   if (name === 'resource') return { guard: 'true', value: 'request.resource.attr.props' };
+  if (name === 'action') return { guard: 'true', value: 'request.resource.attr.act' };
   if (name === 'context') return { guard: 'true', value: CTX };
   const bound = `${e}.p[${lit(name)}]`;
   const ctx = `${CTX}[${lit(name)}]`;
@@ -302,7 +353,8 @@ export function conditionCel(def: ConditionDefinition, e: string): string {
     return `(${parameterSource(id, type, e).value})`;
   });
   const guards = [...used].map((id) => parameterSource(id, def.parameters.get(id)!, e).guard).filter((g) => g !== 'true');
-  return `(${[...guards, `(${body})`].join(' && ')})`;
+  // OpenFGA's in_cidr() on an ipaddress is Cerbos's inIPAddrRange() on the address string.
+  return `(${[...guards, `(${body.replace(/\.in_cidr\(/g, '.inIPAddrRange(')})`].join(' && ')})`;
 }
 
 /**
@@ -358,9 +410,10 @@ export function unsupportedReasons(model: Model): string[] {
       for (const a of rel.allowed) {
         if (!a.relation) continue;
         const target = model.types.get(a.type);
-        if (target?.permissions.has(a.relation)) {
+        const problem = target?.permissions.has(a.relation) ? permissionUsersetProblem(model, a.type, a.relation) : undefined;
+        if (problem) {
           reasons.push(
-            `usersets: ${type.name}#${rel.name} allows ${a.type}#${a.relation}, a permission: the resolver computes memberships over relationships only, evaluating a permission there would compute the answer outside Cerbos`,
+            `usersets: ${type.name}#${rel.name} allows ${a.type}#${a.relation}, a permission: the resolver computes memberships over relationships only, evaluating a permission there would compute the answer outside Cerbos (${problem})`,
           );
         }
         const targetRel = target?.relations.get(a.relation);
@@ -397,7 +450,12 @@ export function unsupportedReasons(model: Model): string[] {
 }
 
 /** The Cerbos policies for a model at a policy version (`^\w+$`). */
-export function translateModel(model: Model, version: string): Translation {
+/** The probe action of one policy write: the adapter waits until Cerbos allows it (the write is served). */
+export function writeProbeAction(write: number): string {
+  return `${PROBE_ACTION}w${write}`;
+}
+
+export function translateModel(model: Model, version: string, write = 0): Translation {
   const t = new Translator(model);
   const policies = new Map<string, CerbosPolicyDoc>();
   for (const type of model.types.values()) {
@@ -416,7 +474,7 @@ export function translateModel(model: Model, version: string): Translation {
             name: ruleName(name),
             condition: { match: { expr: t.check(type, name, 'request.resource.attr.k', []) } },
           })),
-          { actions: [PROBE_ACTION], effect: 'EFFECT_ALLOW' as const, roles: [PROBE_ROLE], name: 'authzbench_load_probe' },
+          { actions: [PROBE_ACTION, writeProbeAction(write)], effect: 'EFFECT_ALLOW' as const, roles: [PROBE_ROLE], name: 'authzbench_load_probe' },
         ],
       },
     });

@@ -6,6 +6,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import type { AdapterInfo, AdapterSpec, DecisionLogEntry, DecisionLogKind, EngineDefinition, HttpCheck, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
+import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
 import { exchange } from '../../src/engines/http-exchange.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import type { SearchAnswer, SearchQuery } from '../../src/core/search.ts';
@@ -36,6 +37,9 @@ export class OpaAdapter implements AdapterSpec {
   private pool: Pool | undefined;
   private readonly collector = new DecisionLogCollector();
   private data: OpaData | undefined;
+  /** The run (set by start): the generated policy is written beside the engine's log. */
+  private context: RunContext | undefined;
+  private policy: GeneratedPolicy | undefined;
   private levels: number;
   /** Decisions OPA timestamps before this (an earlier scenario's, delivered late) are dropped. */
   private loadedAt = 0;
@@ -74,6 +78,7 @@ export class OpaAdapter implements AdapterSpec {
   }
 
   async start(context: RunContext): Promise<void> {
+    this.context = context;
     const levels = Number(context.options.levels);
     if (Number.isInteger(levels) && levels >= 0) this.levels = levels;
     const collectorUrl = this.decisionLogs ? await this.collector.start() : undefined;
@@ -120,7 +125,21 @@ export class OpaAdapter implements AdapterSpec {
   }
 
   private async putPolicy(model: Model): Promise<void> {
-    await this.request('PUT', `/v1/policies/${POLICY_ID}`, translateModel(model, { levels: this.levels }), 'text/plain');
+    const rego = translateModel(model, { levels: this.levels });
+    this.policy = GeneratedPolicy.write(this.context, 'authzbench.rego', rego);
+    await this.request('PUT', `/v1/policies/${POLICY_ID}`, rego, 'text/plain');
+  }
+
+  /** Why OPA answered as it did, as far as a boolean `allow` tells: the generated rules that decide it. */
+  private reasonFor(request: CheckRequest, allowed: boolean): string | undefined {
+    // Native mode: the scenario's own policy, which the user wrote and knows.
+    if (!this.policy) return undefined;
+    const { type } = request.resource;
+    const name = request.action.name;
+    const where = this.policy.describe(`${type}#${name}`, `the rules of ${type}#${name} (exclusion, intersection, conditional edges)`, (line, previous) =>
+      line.trim() === `name == ${JSON.stringify(name)}` && previous.trim() === `t == ${JSON.stringify(type)}`,
+    );
+    return `OPA: data.${PACKAGE}.allow is ${allowed}; ${where}; unions through direct_names and the graph data.${DATA_ROOT}.g`;
   }
 
   async loadModel(model: Model): Promise<void> {
@@ -145,6 +164,7 @@ export class OpaAdapter implements AdapterSpec {
   async loadNative(native: NativeSpec): Promise<void> {
     this.data = undefined;
     this.nativeMode = true;
+    this.policy = undefined;
     const files = await loadNativeOpa(native, (method, pathname, body, contentType) => this.send(method, pathname, body, contentType), this.nativeDataPath);
     this.nativeDataPath = files.dataPath;
     this.collector.clear();
@@ -155,7 +175,9 @@ export class OpaAdapter implements AdapterSpec {
   async updateModel(model: Model): Promise<void> {
     const data = this.requireData();
     data.setModel(model);
-    await this.request('PUT', `/v1/data/${DATA_ROOT}/g`, data.document().g);
+    const { g, gi } = data.document();
+    await this.request('PUT', `/v1/data/${DATA_ROOT}/g`, g);
+    await this.request('PUT', `/v1/data/${DATA_ROOT}/gi`, gi);
     data.markSent();
     await this.putPolicy(model);
   }
@@ -190,8 +212,9 @@ export class OpaAdapter implements AdapterSpec {
       if (typeof answer.result !== 'boolean') {
         return { allowed: false, error: `OPA returned a non-boolean result: ${JSON.stringify(answer.result)}`, ...decisionId };
       }
-      // `allow` is a boolean: OPA says no more about why.
-      return { allowed: answer.result, ...decisionId };
+      // `allow` is a boolean: OPA says no more about why, so the reason points into the generated policy.
+      const reason = this.reasonFor(request, answer.result);
+      return { allowed: answer.result, ...(reason ? { reason } : {}), ...decisionId };
     } catch (error) {
       const message = (error as Error).message;
       if (message.includes(DEPTH_LIMIT_FUNCTION)) {

@@ -21,6 +21,8 @@ export class OpaData {
   private rels: Tree = {};
   /** Edge multiplicity: several relationships may give the same edge. */
   private graph = new Map<string, Map<string, number>>();
+  /** The edges of `graph` that pass through another relation (translate.ts edgesOf), as `gi`. */
+  private indirect = new Map<string, Map<string, number>>();
   private readonly relationships = new Map<string, Relationship>();
   private closures: ClosureIndex;
 
@@ -29,10 +31,13 @@ export class OpaData {
   }
 
   /** The whole document, for a PUT after loading or changing the model. */
-  document(): { rels: Tree; g: Record<string, string[]> } {
-    const g: Record<string, string[]> = {};
-    for (const [node, targets] of this.graph) if (targets.size) g[node] = [...targets.keys()];
-    return { rels: this.rels, g };
+  document(): { rels: Tree; g: Record<string, string[]>; gi: Record<string, string[]> } {
+    const plain = (graph: Map<string, Map<string, number>>) => {
+      const out: Record<string, string[]> = {};
+      for (const [node, targets] of graph) if (targets.size) out[node] = [...targets.keys()];
+      return out;
+    };
+    return { rels: this.rels, g: plain(this.graph), gi: plain(this.indirect) };
   }
 
   /** A new model keeps the relationships; the graph edges depend on the model. */
@@ -40,6 +45,7 @@ export class OpaData {
     this.model = model;
     this.closures = new ClosureIndex(model);
     this.graph = new Map();
+    this.indirect = new Map();
     for (const rel of this.relationships.values()) this.addEdges(rel, new Set());
   }
 
@@ -83,41 +89,47 @@ export class OpaData {
   }
 
   private addEdges(rel: Relationship, touched: Set<string>): void {
-    for (const [from, to] of edgesOf(this.model, rel, this.closures)) {
-      let targets = this.graph.get(from);
-      if (!targets) {
-        targets = new Map();
-        this.graph.set(from, targets);
+    for (const [from, to, indirect] of edgesOf(this.model, rel, this.closures)) {
+      for (const [graph, name] of indirect ? ([[this.graph, 'g'], [this.indirect, 'gi']] as const) : ([[this.graph, 'g']] as const)) {
+        let targets = graph.get(from);
+        if (!targets) {
+          targets = new Map();
+          graph.set(from, targets);
+        }
+        targets.set(to, (targets.get(to) ?? 0) + 1);
+        touched.add(`${name}\u0000${from}`);
       }
-      targets.set(to, (targets.get(to) ?? 0) + 1);
-      touched.add(from);
     }
   }
 
   private removeEdges(rel: Relationship, touched: Set<string>): void {
-    for (const [from, to] of edgesOf(this.model, rel, this.closures)) {
-      const targets = this.graph.get(from);
-      const n = targets?.get(to);
-      if (!targets || n === undefined) continue;
-      if (n <= 1) targets.delete(to);
-      else targets.set(to, n - 1);
-      touched.add(from);
+    for (const [from, to, indirect] of edgesOf(this.model, rel, this.closures)) {
+      for (const [graph, name] of indirect ? ([[this.graph, 'g'], [this.indirect, 'gi']] as const) : ([[this.graph, 'g']] as const)) {
+        const targets = graph.get(from);
+        const n = targets?.get(to);
+        if (!targets || n === undefined) continue;
+        if (n <= 1) targets.delete(to);
+        else targets.set(to, n - 1);
+        touched.add(`${name}\u0000${from}`);
+      }
     }
   }
 
-  /** Server-side state of the graph is "what was last sent": track it to choose add/remove. */
+  /** Server-side state of the graphs is "what was last sent": track it to choose add/remove (`g\0node`, `gi\0node`). */
   private sentNodes = new Set<string>();
 
   private graphOps(touched: Set<string>): PatchOp[] {
     const ops: PatchOp[] = [];
-    for (const node of touched) {
-      const targets = this.graph.get(node);
+    for (const entry of touched) {
+      const [name, node] = entry.split('\u0000') as ['g' | 'gi', string];
+      const graph = name === 'g' ? this.graph : this.indirect;
+      const targets = graph.get(node);
       if (targets && targets.size) {
-        ops.push({ op: 'add', path: pointer(['g', node]), value: [...targets.keys()] });
-        this.sentNodes.add(node);
+        ops.push({ op: 'add', path: pointer([name, node]), value: [...targets.keys()] });
+        this.sentNodes.add(entry);
       } else {
-        this.graph.delete(node);
-        if (this.sentNodes.delete(node)) ops.push({ op: 'remove', path: pointer(['g', node]) });
+        graph.delete(node);
+        if (this.sentNodes.delete(entry)) ops.push({ op: 'remove', path: pointer([name, node]) });
       }
     }
     return ops;
@@ -125,7 +137,8 @@ export class OpaData {
 
   /** Call after PUTting document(): the server now holds exactly the current graph. */
   markSent(): void {
-    this.sentNodes = new Set([...this.graph].filter(([, t]) => t.size).map(([n]) => n));
+    const sent = (name: string, graph: Map<string, Map<string, number>>) => [...graph].filter(([, t]) => t.size).map(([n]) => `${name}\u0000${n}`);
+    this.sentNodes = new Set([...sent('g', this.graph), ...sent('gi', this.indirect)]);
   }
 
   /** An `add` at the deepest existing prefix of `segments` (JSON Patch needs the parent to exist). */

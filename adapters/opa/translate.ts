@@ -14,13 +14,14 @@ import { CelTranslationError, isBooleanOperator, literalCode, parseCelAst, sourc
 import { type Closure, ClosureIndex, closureOf, hasName, names, tuplesetTypes } from '../../src/model/closure.ts';
 import type { ConditionDefinition, Model, ParameterType, Rewrite } from '../../src/model/types.ts';
 
-// The union closure moved to src/model/closure.ts (Cedar uses it too); re-exported for data.ts and tests.
+// The union closure lives in src/model/closure.ts (Cedar uses it too); re-exported for data.ts and tests.
 export { ClosureIndex, closureOf };
 
 export const PACKAGE = 'authzbench';
 export const DATA_ROOT = 'authzbench';
 /** Default number of unrolled levels for intersection/exclusion/conditional edges. */
 export const DEFAULT_LEVELS = 50;
+
 
 // ---------------------------------------------------------------------------------------
 // Data: relationship index and reachability graph
@@ -39,21 +40,24 @@ export function subjectKey(rel: Relationship): string {
  * The unconditional graph edges one relationship contributes: `from` node -> `to` node.
  * A userset subject `G#m` on relation r feeds every name whose closure holds r directly; an
  * object subject P on tupleset t feeds every name whose closure has `t->v` (edge to P#v).
+ * `indirect`: the edge skips nodes of other relations (a name reaching r or `t->v` through
+ * another name), so a cycle through it runs through two relations (docs/model.md, Cycles).
  */
-export function edgesOf(model: Model, rel: Relationship, closures: ClosureIndex): [string, string][] {
+export function edgesOf(model: Model, rel: Relationship, closures: ClosureIndex): [string, string, boolean][] {
   if (rel.condition || rel.subject.id === '*') return [];
-  const edges: [string, string][] = [];
+  const edges: [string, string, boolean][] = [];
   const type = rel.resource.type;
   for (const name of names(model, type)) {
     const closure = closures.get(type, name);
     if (rel.subject.relation) {
       if (closure.direct.includes(rel.relation) && hasName(model, rel.subject.type, rel.subject.relation)) {
-        edges.push([nodeKey(type, rel.resource.id, name), nodeKey(rel.subject.type, rel.subject.id, rel.subject.relation)]);
+        edges.push([nodeKey(type, rel.resource.id, name), nodeKey(rel.subject.type, rel.subject.id, rel.subject.relation), name !== rel.relation]);
       }
     } else {
       for (const t of closure.ttu) {
         if (t.tupleset === rel.relation && hasName(model, rel.subject.type, t.computed)) {
-          edges.push([nodeKey(type, rel.resource.id, name), nodeKey(rel.subject.type, rel.subject.id, t.computed)]);
+          const own = closure.ownTtu.some((o) => o.tupleset === t.tupleset && o.computed === t.computed);
+          edges.push([nodeKey(type, rel.resource.id, name), nodeKey(rel.subject.type, rel.subject.id, t.computed), !own]);
         }
       }
     }
@@ -83,14 +87,23 @@ function paramCelType(type: ParameterType | undefined): CelType {
     case 'map':
       return type.kind;
     case 'int':
+    case 'uint':
     case 'double':
       return 'number';
+    case 'ipaddress':
+      return 'string';
     default:
       return 'unknown';
   }
 }
 
-/** Compiles one condition to Rego functions; the entry function is `cond_<index>(p)`. */
+/**
+ * Compiles one condition to Rego functions: `<prefix>(p)` holds when the CEL expression is
+ * true, `<prefix>_false(p)` when it is false; neither when it cannot be decided (a missing
+ * field, a value of the wrong type), so the caller can tell undecided from false. Each side
+ * is translated on its own (`!a` true is `a` false), so `!has(x.f)` and
+ * `!(has(x.f) && x.f == 1)` hold on a missing field, as in CEL.
+ */
 class ConditionCompiler {
   private helpers: string[] = [];
   private counter = 0;
@@ -100,8 +113,10 @@ class ConditionCompiler {
   ) {}
 
   compile(): string[] {
-    const body = this.bool(parseCelAst(this.condition.expression));
-    return [`${this.prefix}(p) if {\n${indent(body)}\n}`, ...this.helpers];
+    const ast = parseCelAst(this.condition.expression);
+    const whenTrue = this.logic(ast, true);
+    const whenFalse = this.logic(ast, false);
+    return [`${this.prefix}(p) if {\n${indent(whenTrue)}\n}`, `${this.prefix}_false(p) if {\n${indent(whenFalse)}\n}`, ...this.helpers];
   }
 
   private fail(node: ASTNode, what: string): never {
@@ -115,16 +130,23 @@ class ConditionCompiler {
     return `${name}(p)`;
   }
 
-  /** Rego body lines that hold exactly when the CEL boolean expression is true. */
-  bool(node: ASTNode): string[] {
+  /** A fresh local variable name. */
+  private local(): string {
+    return `v${this.counter++}`;
+  }
+
+  /** Rego body lines that hold exactly when the CEL boolean expression is `positive` (true or false); none hold on an error. */
+  logic(node: ASTNode, positive: boolean): string[] {
     switch (node.op) {
       case '&&':
-        return [...this.bool(node.args[0]), ...this.bool(node.args[1])];
-      case '||':
-        return [this.helper([this.bool(node.args[0]), this.bool(node.args[1])])];
+      case '||': {
+        // CEL's && and || absorb an error on one side when the other decides: false && error is false.
+        const all = (node.op === '&&') === positive;
+        const [a, b] = [this.logic(node.args[0], positive), this.logic(node.args[1], positive)];
+        return all ? [...a, ...b] : [this.helper([a, b])];
+      }
       case '!_':
-        // CEL fails on a missing field; `not` in Rego would turn that into true: guard first.
-        return [...this.definedGuards(node.args), `not ${this.helper([this.bool(node.args)])}`];
+        return this.logic(node.args, !positive);
       case '==':
       case '!=':
       case '<':
@@ -132,64 +154,68 @@ class ConditionCompiler {
       case '>':
       case '>=': {
         const [a, b] = this.coerce(this.value(node.args[0]), this.value(node.args[1]));
-        return [`${a.code} ${node.op} ${b.code}`];
+        const typed = (t: Compiled) => t.type !== 'unknown' && t.type !== 'null';
+        if ((node.op === '==' || node.op === '!=') && ((a.type === 'null' && typed(b)) || (b.type === 'null' && typed(a)))) {
+          // A typed value is never null (Rego would reject comparing a number with null): only whether it is there.
+          const present = a.type === 'null' ? b : a;
+          return (node.op === '!=') === positive ? [`_ = ${present.code}`] : ['false'];
+        }
+        const [x, y] = [this.local(), this.local()];
+        const bind = [`${x} := ${a.code}`, `${y} := ${b.code}`];
+        const op = positive ? node.op : NEGATED[node.op]!;
+        if (node.op === '==' || node.op === '!=') return [...bind, `${x} ${op} ${y}`];
+        // Rego orders values of different types (a string is greater than any number); CEL has no such order: undecided.
+        return [...bind, `same_order_type(${x}, ${y})`, `${x} ${op} ${y}`];
       }
       case 'in': {
         const element = this.value(node.args[0]);
         const container = this.value(node.args[1]);
-        if (container.type === 'list') return [`${element.code} in ${container.code}`];
-        if (container.type === 'map') return [`_ = ${container.code}[${element.code}]`];
-        return [`cel_in(${element.code}, ${container.code})`];
+        const [e, c] = [this.local(), this.local()];
+        return [`${e} := ${element.code}`, `${c} := ${container.code}`, positive ? `cel_in(${e}, ${c})` : `cel_not_in(${e}, ${c})`];
       }
       case 'value':
-        if (node.args === true) return ['true'];
-        if (node.args === false) return ['false'];
+        if (typeof node.args === 'boolean') return [String(node.args === positive)];
         return this.fail(node, 'a non-boolean literal used as a condition');
       case 'call':
       case 'rcall':
-        return this.boolCall(node);
+        return this.boolCall(node, positive);
       case 'id':
       case '.':
       case '[]': {
         const value = this.value(node);
-        return [`${value.code} == true`];
+        return [`${value.code} == ${positive}`];
       }
       default:
         return this.fail(node, `operator '${node.op}' is not translated to Rego`);
     }
   }
 
-  /** `_ = ref` for every field or index access in the expression, so a missing one fails closed. */
-  private definedGuards(node: ASTNode): string[] {
-    const guards: string[] = [];
-    const visit = (n: unknown): void => {
-      if (!n || typeof n !== 'object') return;
-      if (Array.isArray(n)) {
-        n.forEach(visit);
-        return;
-      }
-      const a = n as ASTNode;
-      if (a.op === '.' || a.op === '[]' || a.op === 'id') {
-        guards.push(`_ = ${this.value(a).code}`);
-        return;
-      }
-      if ('args' in a) visit(a.args);
-    };
-    visit(node);
-    return [...new Set(guards)];
-  }
-
-  private boolCall(node: ASTNode & { op: 'call' | 'rcall' }): string[] {
+  private boolCall(node: ASTNode & { op: 'call' | 'rcall' }, positive: boolean): string[] {
     if (node.op === 'call') {
       const [fn, args] = node.args;
-      if (fn === 'has' && args.length === 1) return [`_ = ${this.value(args[0]!).code}`];
+      if (fn === 'has' && args.length === 1) {
+        const field = args[0]!;
+        if (field.op !== '.') return this.fail(node, 'has() of something other than a field');
+        const [target, name] = field.args;
+        if (positive) return [`_ = ${this.value(field).code}`];
+        // False: the object is there and has no such key (an absent object is an error in CEL too).
+        const o = this.local();
+        return [`${o} := ${this.value(target).code}`, `is_object(${o})`, `not ${JSON.stringify(name)} in object.keys(${o})`];
+      }
       return this.fail(node, `function '${fn}' is not translated to Rego`);
     }
     const [fn, target, args] = node.args;
-    const self = this.value(target).code;
     const map: Record<string, string> = { startsWith: 'startswith', endsWith: 'endswith', contains: 'contains' };
-    if (map[fn] && args.length === 1) return [`${map[fn]}(${self}, ${this.value(args[0]!).code})`];
-    if (fn === 'matches' && args.length === 1) return [`regex.match(${this.value(args[0]!).code}, ${self})`];
+    if (fn === 'in_cidr' && args.length === 1) {
+      const [ip, range] = [this.local(), this.local()];
+      const call = `net.cidr_contains(${range}, ${ip})`;
+      return [`${ip} := ${this.value(target).code}`, `${range} := ${this.value(args[0]!).code}`, `net.cidr_is_valid(${range})`, positive ? call : `not ${call}`];
+    }
+    if ((map[fn] || fn === 'matches') && args.length === 1) {
+      const [s, a] = [this.local(), this.local()];
+      const call = fn === 'matches' ? `regex.match(${a}, ${s})` : `${map[fn]}(${s}, ${a})`;
+      return [`${s} := ${this.value(target).code}`, `${a} := ${this.value(args[0]!).code}`, `is_string(${s})`, `is_string(${a})`, positive ? call : `not ${call}`];
+    }
     return this.fail(node, `function '${fn}' is not translated to Rego`);
   }
 
@@ -279,6 +305,8 @@ class ConditionCompiler {
   }
 }
 
+const NEGATED: Record<string, string> = { '==': '!=', '!=': '==', '<': '>=', '<=': '>', '>': '<=', '>=': '<' };
+
 function indent(lines: string[]): string {
   return lines.map((l) => `  ${l}`).join('\n');
 }
@@ -302,18 +330,137 @@ export function translateConditions(model: Model): { code: string[]; errors: Map
       errors.set(condition.name, error.message);
       continue;
     }
-    const params = [...condition.parameters.keys()].map((name) => `${JSON.stringify(name)}: ${paramLookup(name)}`);
-    code.push(`cond_ok(x) if {\n  x.c == ${JSON.stringify(condition.name)}\n  p := {${params.join(', ')}}\n  ${fn}(p)\n}`);
+    // Only the parameters the expression reads must have a value, each of its declared type (else undecided).
+    const used = usedParameters(condition);
+    const params = used.map((name) => `${JSON.stringify(name)}: typed(${paramLookup(name)}, ${JSON.stringify(typeGuardName(condition.parameters.get(name)!))})`);
+    for (const [rule, entry] of [['cond_ok', fn], ['cond_false', `${fn}_false`]]) {
+      code.push(`${rule}(x) if {\n  x.c == ${JSON.stringify(condition.name)}\n  p := {${params.join(', ')}}\n  ${entry}(p)\n}`);
+    }
     code.push(...functions);
   }
   return { code, errors };
 }
+
+/** Declared parameters the expression refers to, in declaration order. */
+function usedParameters(condition: ConditionDefinition): string[] {
+  const ids = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    const n = node as { op?: unknown; args?: unknown };
+    if (n.op === 'id' && typeof n.args === 'string') ids.add(n.args);
+    else visit(n.args);
+  };
+  visit(parseCelAst(condition.expression));
+  return [...condition.parameters.keys()].filter((name) => ids.has(name));
+}
+
+/** The `typed(v, kind)` guard for a declared type: lists and maps by their element type, one level deep. */
+function typeGuardName(type: ParameterType): string {
+  if (type.kind === 'list' || type.kind === 'map') return type.element.kind === 'list' || type.element.kind === 'map' ? type.kind : `${type.kind}<${type.element.kind}>`;
+  return type.kind;
+}
+
+/** Rego helpers for conditions: declared-type guards, CEL's `in`, same-type ordering. */
+const CONDITION_HELPERS = `typed(v, kind) := typed_scalar(v, kind)
+typed(v, "list") := v if is_array(v)
+typed(v, "map") := v if is_object(v)
+typed(v, kind) := v if {
+  startswith(kind, "list<")
+  is_array(v)
+  element := trim_suffix(trim_prefix(kind, "list<"), ">")
+  every e in v { typed_scalar(e, element) == e }
+}
+typed(v, kind) := v if {
+  startswith(kind, "map<")
+  is_object(v)
+  element := trim_suffix(trim_prefix(kind, "map<"), ">")
+  every _, e in v { typed_scalar(e, element) == e }
+}
+
+typed_scalar(v, "any") := v
+typed_scalar(v, "string") := v if is_string(v)
+typed_scalar(v, "bool") := v if is_boolean(v)
+typed_scalar(v, "double") := v if is_number(v)
+typed_scalar(v, "int") := v if {
+  is_number(v)
+  v == round(v)
+}
+typed_scalar(v, "int") := to_number(v) if {
+  is_string(v)
+  regex.match(\`^-?[0-9]+$\`, v)
+}
+typed_scalar(v, "uint") := v if {
+  is_number(v)
+  v == round(v)
+  v >= 0
+}
+typed_scalar(v, "uint") := to_number(v) if {
+  is_string(v)
+  regex.match(\`^[0-9]+$\`, v)
+}
+typed_scalar(v, "ipaddress") := v if {
+  is_string(v)
+  net.cidr_is_valid(concat("/", [v, "32"]))
+}
+typed_scalar(v, "ipaddress") := v if {
+  is_string(v)
+  contains(v, ":")
+  net.cidr_is_valid(concat("/", [v, "128"]))
+}
+typed_scalar(v, "timestamp") := v if {
+  is_string(v)
+  time.parse_rfc3339_ns(v)
+}
+typed_scalar(v, "duration") := v if {
+  is_string(v)
+  time.parse_duration_ns(v)
+}
+
+same_order_type(a, b) if {
+  is_number(a)
+  is_number(b)
+}
+same_order_type(a, b) if {
+  is_string(a)
+  is_string(b)
+}
+same_order_type(a, b) if {
+  is_boolean(a)
+  is_boolean(b)
+}
+
+cel_in(e, c) if {
+  is_array(c)
+  e in c
+}
+cel_in(e, c) if {
+  is_set(c)
+  e in c
+}
+cel_in(e, c) if {
+  is_object(c)
+  _ = c[e]
+}
+cel_not_in(e, c) if {
+  is_array(c)
+  not e in c
+}
+cel_not_in(e, c) if {
+  is_object(c)
+  not e in object.keys(c)
+}
+`;
 
 /** Bound parameter first, then the request: `subject`/`resource` properties, `context`, or context[name]. */
 function paramLookup(name: string): string {
   const n = JSON.stringify(name);
   if (name === 'subject') return `param_or(x, ${n}, object.get(input.subject, "properties", {}))`;
   if (name === 'resource') return `param_or(x, ${n}, object.get(input.resource, "properties", {}))`;
+  if (name === 'action') return `param_or(x, ${n}, object.get(input.action, "properties", {}))`;
   if (name === 'context') return `param_or(x, ${n}, object.get(input, "context", {}))`;
   return `param(x, ${n})`;
 }
@@ -345,7 +492,7 @@ export function translateModel(model: Model, options: TranslateOptions = {}): st
   out.push(`package ${PACKAGE}`, '');
   out.push(`default allow := false`, '');
   out.push(
-    `allow if check_${levels}(input.resource.type, input.resource.id, input.action.name, input.subject.type, input.subject.id, set())`,
+    `allow if check_${levels}(input.resource.type, input.resource.id, input.action.name, input.subject.type, input.subject.id, [])`,
     '',
   );
   // Search (AuthZEN 1.0 §8) as enumerating rules: every candidate the data holds, decided by
@@ -358,7 +505,7 @@ export function translateModel(model: Model, options: TranslateOptions = {}): st
     '',
     'search_resources contains id if {',
     `  some id, _ in ${R}.rels[input.resource.type]`,
-    `  check_${levels}(input.resource.type, id, input.action.name, input.subject.type, input.subject.id, set())`,
+    `  check_${levels}(input.resource.type, id, input.action.name, input.subject.type, input.subject.id, [])`,
     '}',
     '',
     'search_subjects contains id if {',
@@ -366,12 +513,12 @@ export function translateModel(model: Model, options: TranslateOptions = {}): st
     `  some o, _ in ${R}.rels[t]`,
     `  some r, _ in ${R}.rels[t][o]`,
     `  some id, _ in ${R}.rels[t][o][r][input.subject.type]`,
-    `  check_${levels}(input.resource.type, input.resource.id, input.action.name, input.subject.type, id, set())`,
+    `  check_${levels}(input.resource.type, input.resource.id, input.action.name, input.subject.type, id, [])`,
     '}',
     '',
     'search_actions contains name if {',
     '  some name in search_actions_by_type[input.resource.type]',
-    `  check_${levels}(input.resource.type, input.resource.id, name, input.subject.type, input.subject.id, set())`,
+    `  check_${levels}(input.resource.type, input.resource.id, name, input.subject.type, input.subject.id, [])`,
     '}',
     '',
   );
@@ -418,7 +565,23 @@ direct(t, id, r, st, sid) if {
   cond_ok(x)
 }
 
+# Possibly direct: the relationship is there and its condition is not decidedly false.
+direct_maybe(t, id, r, st, sid) if {
+  x := ${R}.rels[t][id][r][st][sid]
+  cond_maybe(x)
+}
+
+direct_maybe(t, id, r, st, sid) if {
+  x := ${R}.rels[t][id][r][st]["*"]
+  cond_maybe(x)
+}
+
 cond_ok(x) if not x.c
+
+cond_maybe(x) if not cond_false(x)
+
+# Defined for models without conditions; each condition adds its own clauses.
+cond_false(_) if false
 
 param(x, name) := v if {
   v := x.p[name]
@@ -430,95 +593,156 @@ param_or(x, name, fallback) := v if {
   v := x.p[name]
 } else := fallback
 
-cel_in(e, c) if {
-  is_array(c)
-  e in c
+node_relation(n) := concat("#", [t, name]) if [t, _, name] := node_parts(n)
+
+# Cycles (docs/model.md): a node met again grants nothing; the cycle leaves the check
+# undecided when it runs through two or more relations. \`path\` is the chain of nodes so far.
+undecided_cycle(node, path) if {
+  some i, p in path
+  p == node
+  some j, q in path
+  j > i
+  node_relation(q) != node_relation(node)
 }
 
-cel_in(e, c) if {
-  is_set(c)
-  e in c
+# A cycle within the nodes graph reachability walks (unconditional edges): undecided when it
+# holds two relations, or an edge that passes through another relation (\`gi\`).
+reach_undecided(start) if {
+  some m in reach(start)
+  after := graph.reachable(${R}.g, object.get(${R}.g, m, []))
+  m in after
+  mixed_cycle(m, after)
 }
 
-cel_in(e, c) if {
-  is_object(c)
-  _ = c[e]
+mixed_cycle(m, after) if {
+  some x in after
+  node_relation(x) != node_relation(m)
+  m in graph.reachable(${R}.g, {x})
+}
+
+mixed_cycle(m, after) if {
+  some a in after
+  some b in object.get(${R}.gi, a, [])
+  m in graph.reachable(${R}.g, {b})
 }
 `);
+  out.push(CONDITION_HELPERS);
 
   out.push(...translateConditions(model).code, '');
 
-  // Levels.
+  // Levels. check_k: decidedly allowed; maybe_k: allowed or undecided (a condition that cannot
+  // be decided, a cycle through several relations). An exclusion allows when its base is
+  // allowed and its subtracted side is not even possibly allowed: undecided fails closed.
   let helperCounter = 0;
   for (let k = 0; k <= levels; k++) {
     out.push(`# ---- level ${k}`);
-    // `path`: the nodes on the current chain of level hops; one met again is a cycle: deny
-    // (as the reference engine does), so only a long acyclic chain reaches the limit.
     out.push(`check_${k}(t, id, name, st, sid, path) if {
   start := concat("", [t, ":", id, "#", name])
-  not path[start]
+  not start in path
   some n in reach(start)
+  not n in path
   [nt, nid, nname] := node_parts(n)
-  local_${k}(nt, nid, nname, st, sid, path | {start, n})
+  local_${k}(nt, nid, nname, st, sid, array.concat(path, [start, n]))
 }
 
 local_${k}(t, id, name, st, sid, path) if {
   some r in direct_names[t][name]
   direct(t, id, r, st, sid)
 }
+
+maybe_${k}(t, id, name, st, sid, path) if {
+  start := concat("", [t, ":", id, "#", name])
+  start in path
+  undecided_cycle(start, path)
+}
+
+maybe_${k}(t, id, name, st, sid, path) if {
+  start := concat("", [t, ":", id, "#", name])
+  not start in path
+  some n in reach(start)
+  n in path
+  undecided_cycle(n, array.concat(path, [start]))
+}
+
+maybe_${k}(t, id, name, st, sid, path) if {
+  start := concat("", [t, ":", id, "#", name])
+  not start in path
+  reach_undecided(start)
+}
+
+maybe_${k}(t, id, name, st, sid, path) if {
+  start := concat("", [t, ":", id, "#", name])
+  not start in path
+  some n in reach(start)
+  not n in path
+  [nt, nid, nname] := node_parts(n)
+  local_maybe_${k}(nt, nid, nname, st, sid, array.concat(path, [start, n]))
+}
+
+local_maybe_${k}(t, id, name, st, sid, path) if {
+  some r in direct_names[t][name]
+  direct_maybe(t, id, r, st, sid)
+}
 `);
     if (k === 0) {
       if (needed > limit) out.push(...depthLimitClauses(model, closures, R));
       continue;
     }
-    out.push(`local_${k}(t, id, name, st, sid, path) if {
+    for (const [local, cond, lower] of [
+      [`local_${k}`, 'cond_ok', `check_${k - 1}`],
+      [`local_maybe_${k}`, 'cond_maybe', `maybe_${k - 1}`],
+    ] as const) {
+      out.push(`${local}(t, id, name, st, sid, path) if {
   some e in conditional_edges[t][name]
   some tid, x in ${R}.rels[t][id][e.rel][e.key]
   x.c
-  cond_ok(x)
-  check_${k - 1}(e.type, tid, e.target, st, sid, path)
+  ${cond}(x)
+  ${lower}(e.type, tid, e.target, st, sid, path)
 }
 `);
-    const lower = `check_${k - 1}`;
+    }
     for (const [type] of model.types) {
       for (const name of names(model, type)) {
         for (const opaque of closures.get(type, name).opaque) {
-          const helpers: string[] = [];
-          const expr = (rewrite: Rewrite): string => {
-            const helper = (bodies: string[][]): string => {
-              const fn = `h${helperCounter++}_${k}`;
-              for (const body of bodies) helpers.push(`${fn}(id, st, sid, path) if {\n${indent(body)}\n}`);
-              return `${fn}(id, st, sid, path)`;
-            };
-            switch (rewrite.kind) {
-              case 'computed':
-                return `${lower}(${JSON.stringify(type)}, id, ${JSON.stringify(rewrite.relation)}, st, sid, path)`;
-              case 'tupleToUserset': {
-                const bodies = tuplesetTypes(model, type, rewrite.tupleset)
-                  .filter((target) => hasName(model, target, rewrite.computed))
-                  .map((target) => [
-                    `some pid, x in ${R}.rels[${JSON.stringify(type)}][id][${JSON.stringify(rewrite.tupleset)}][${JSON.stringify(target)}]`,
-                    `cond_ok(x)`,
-                    `${lower}(${JSON.stringify(target)}, pid, ${JSON.stringify(rewrite.computed)}, st, sid, path)`,
-                  ]);
-                return bodies.length ? helper(bodies) : 'false';
+          for (const maybe of [false, true]) {
+            const helpers: string[] = [];
+            const expr = (rewrite: Rewrite, possibly: boolean): string => {
+              const lower = possibly ? `maybe_${k - 1}` : `check_${k - 1}`;
+              const helper = (bodies: string[][]): string => {
+                const fn = `h${helperCounter++}_${k}`;
+                for (const body of bodies) helpers.push(`${fn}(id, st, sid, path) if {\n${indent(body)}\n}`);
+                return `${fn}(id, st, sid, path)`;
+              };
+              switch (rewrite.kind) {
+                case 'computed':
+                  return `${lower}(${JSON.stringify(type)}, id, ${JSON.stringify(rewrite.relation)}, st, sid, path)`;
+                case 'tupleToUserset': {
+                  const bodies = tuplesetTypes(model, type, rewrite.tupleset)
+                    .filter((target) => hasName(model, target, rewrite.computed))
+                    .map((target) => [
+                      `some pid, x in ${R}.rels[${JSON.stringify(type)}][id][${JSON.stringify(rewrite.tupleset)}][${JSON.stringify(target)}]`,
+                      possibly ? `cond_maybe(x)` : `cond_ok(x)`,
+                      `${lower}(${JSON.stringify(target)}, pid, ${JSON.stringify(rewrite.computed)}, st, sid, path)`,
+                    ]);
+                  return bodies.length ? helper(bodies) : 'false';
+                }
+                case 'union':
+                  return helper(rewrite.children.map((c) => [expr(c, possibly)]));
+                case 'intersection':
+                  return helper([rewrite.children.map((c) => expr(c, possibly))]);
+                case 'exclusion':
+                  return helper([[expr(rewrite.base, possibly), `not ${expr(rewrite.subtract, !possibly)}`]]);
               }
-              case 'union':
-                return helper(rewrite.children.map((c) => [expr(c)]));
-              case 'intersection':
-                return helper([rewrite.children.map((c) => expr(c))]);
-              case 'exclusion':
-                return helper([[expr(rewrite.base), `not ${expr(rewrite.subtract)}`]]);
-            }
-          };
-          const call = expr(opaque);
-          out.push(...helpers);
-          out.push(`local_${k}(t, id, name, st, sid, path) if {
+            };
+            const call = expr(opaque, maybe);
+            out.push(...helpers);
+            out.push(`${maybe ? `local_maybe_${k}` : `local_${k}`}(t, id, name, st, sid, path) if {
   t == ${JSON.stringify(type)}
   name == ${JSON.stringify(name)}
   ${call}
 }
 `);
+          }
         }
       }
     }
@@ -536,28 +760,26 @@ export const DEPTH_LIMIT_FUNCTION = 'depth_limit_exceeded';
  * Rego has no `error()`: a function with two conflicting outputs is OPA's way to fail.
  */
 function depthLimitClauses(model: Model, closures: ClosureIndex, R: string): string[] {
-  const out = [
-    `${DEPTH_LIMIT_FUNCTION}(x) := 1 if x`,
-    `${DEPTH_LIMIT_FUNCTION}(x) := 2 if x`,
-    '',
-    `local_0(t, id, name, st, sid, path) if {
+  const out = [`${DEPTH_LIMIT_FUNCTION}(x) := 1 if x`, `${DEPTH_LIMIT_FUNCTION}(x) := 2 if x`, ''];
+  for (const local of ['local_0', 'local_maybe_0']) {
+    out.push(`${local}(t, id, name, st, sid, path) if {
   some e in conditional_edges[t][name]
   some _, x in ${R}.rels[t][id][e.rel][e.key]
   x.c
-  cond_ok(x)
+  ${local === 'local_0' ? 'cond_ok' : 'cond_maybe'}(x)
   ${DEPTH_LIMIT_FUNCTION}(true)
 }
-`,
-  ];
-  for (const type of model.types.keys()) {
-    for (const name of names(model, type)) {
-      if (closures.get(type, name).opaque.length === 0) continue;
-      out.push(`local_0(t, id, name, st, sid, path) if {
+`);
+    for (const type of model.types.keys()) {
+      for (const name of names(model, type)) {
+        if (closures.get(type, name).opaque.length === 0) continue;
+        out.push(`${local}(t, id, name, st, sid, path) if {
   t == ${JSON.stringify(type)}
   name == ${JSON.stringify(name)}
   ${DEPTH_LIMIT_FUNCTION}(true)
 }
 `);
+      }
     }
   }
   return out;

@@ -13,9 +13,11 @@ import type { AdapterInfo, AdapterSpec, DecisionLogEntry, EngineDefinition, Nati
 import type { ObjectRef, Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import type { SearchAnswer, SearchQuery } from '../../src/core/search.ts';
+import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
 import { groupMemoryBytes, httpHealth, processMemoryBytes } from '../../src/engines/server.ts';
 import type { Model } from '../../src/model/types.ts';
 import { parseRequestLog } from './decision-log.ts';
+import { toFgaDsl } from './import.ts';
 import { DEFAULT_OPENFGA_SETTINGS, startOpenFga, type OpenFgaServer, type OpenFgaSettings } from './launcher.ts';
 import { readNativeOpenFga, writeNativeModel, writeNativeTuples } from './native.ts';
 import { TenantRouter, SHARED_STORE } from './tenant-stores.ts';
@@ -69,8 +71,13 @@ export function serverSettings(configuration?: string): OpenFgaSettings {
   });
 }
 
-/** OpenFGA answers a check whose conditions lack parameters with a validation error: that is a deny (fail closed). */
-const MISSING_PARAMETERS = /missing context parameters/;
+/**
+ * OpenFGA answers a check whose deciding path has a condition it cannot evaluate (missing
+ * parameters; a parameter of the wrong type; a CEL error such as a missing map key) with an
+ * error; a path that grants without it still grants, as for an undecided condition in the
+ * neutral semantics. So it is a deny (fail closed), with OpenFGA's message as the reason.
+ */
+const MISSING_PARAMETERS = /missing context parameters|failed to evaluate relationship condition/;
 /**
  * OpenFGA answers a check of a relation or type the model lacks (e.g. after a policy update
  * removed it) with a validation error; in AuthZEN terms that is a deny, not a failure.
@@ -100,6 +107,9 @@ export class OpenFgaAdapter implements AdapterSpec {
   private actionsByType = new Map<string, string[]>();
   /** Configuration `authzen`: the current store's AuthZEN client; checks go through it (authzen.ts). */
   private authzen: AuthzenClient | undefined;
+  /** The run (set by start): the model in OpenFGA's DSL is written beside the engine's log. */
+  private context: RunContext | undefined;
+  private modelFile: GeneratedPolicy | undefined;
   /** Byte offset of the server log when the current store was created. */
   private logOffset = 0;
   private readonly settings: OpenFgaSettings;
@@ -138,6 +148,7 @@ export class OpenFgaAdapter implements AdapterSpec {
   }
 
   async start(context: RunContext): Promise<void> {
+    this.context = context;
     const consistency = context.options.consistency;
     if (consistency === 'MINIMIZE_LATENCY' || consistency === 'HIGHER_CONSISTENCY') this.consistency = consistency;
     this.server = await startOpenFga(this.definition, this.settings, { launch: context.launch, logFile: context.logFile(), ...(this.options.binary ? { binary: this.options.binary } : {}) });
@@ -159,7 +170,20 @@ export class OpenFgaAdapter implements AdapterSpec {
     return { storeId: this.storeId, authorizationModelId: this.modelId };
   }
 
+  /** OpenFGA's Check says allowed or not, no more: the reason names the model's definition that decided. */
+  private reasonFor(request: CheckRequest, allowed: boolean): string {
+    const { type } = request.resource;
+    const name = request.action.name;
+    let inType = false;
+    const where = this.modelFile?.describe(`${type}#${name}`, `'define ${name}' of type ${type}`, (line) => {
+      if (/^type /.test(line)) inType = line.trim() === `type ${type}`;
+      return inType && line.trim().startsWith(`define ${name}:`);
+    });
+    return `OpenFGA Check: allowed ${allowed}${where ? `; ${where}` : ''}`;
+  }
+
   async loadModel(model: Model): Promise<void> {
+    this.modelFile = undefined;
     await this.newStore();
     const json = await this.writeModel(model);
     if (this.options.configuration === 'store-per-tenant' && model.tenancy) {
@@ -170,6 +194,7 @@ export class OpenFgaAdapter implements AdapterSpec {
   /** Native mode: the scenario's own `.fga` model and tuples in a fresh store (native.ts). */
   async loadNative(native: NativeSpec): Promise<void> {
     const files = await readNativeOpenFga(native);
+    this.modelFile = undefined;
     await this.newStore();
     this.modelId = await writeNativeModel(this.fga, this.storeId!, files);
     this.requestParams = files.requestParams;
@@ -215,6 +240,7 @@ export class OpenFgaAdapter implements AdapterSpec {
   private async writeModel(model: Model): Promise<FgaAuthorizationModel> {
     const json = translateModel(model);
     if (!this.storeId) throw new Error('OpenFGA adapter: no store (loadModel() was not called)');
+    this.modelFile = GeneratedPolicy.write(this.context, 'model.fga', toFgaDsl(model));
     const response = await this.fga.writeAuthorizationModel(json as never, { storeId: this.storeId });
     this.modelId = response.authorization_model_id;
     this.requestParams = requestParameters(model);
@@ -286,7 +312,8 @@ export class OpenFgaAdapter implements AdapterSpec {
       const ids = this.tenantStores ? this.storeFor(request.resource) : this.requireStore();
       const response = await this.fga.check(body, { ...ids, consistency: this.consistencyPreference(), retryParams: { maxRetry: 0 } });
       const requestId = response.$response?.headers?.['x-request-id'];
-      return { allowed: response.allowed === true, ...(typeof requestId === 'string' ? { decisionId: requestId } : {}) };
+      const allowed = response.allowed === true;
+      return { allowed, reason: this.reasonFor(request, allowed), ...(typeof requestId === 'string' ? { decisionId: requestId } : {}) };
     } catch (error) {
       return errorDecision(error);
     }
@@ -323,7 +350,7 @@ export class OpenFgaAdapter implements AdapterSpec {
       { ...ids, consistency: this.consistencyPreference(), maxBatchSize: MAX_CHECKS_PER_BATCH, retryParams: { maxRetry: 0 } },
     );
     const byId = new Map(response.result.map((r) => [r.correlationId, r]));
-    return correlationIds.map((id) => {
+    return correlationIds.map((id, i) => {
       const result = byId.get(id);
       if (!result) return { allowed: false, error: `BatchCheck returned no result for correlation id ${id}` };
       if (result.error) {
@@ -332,7 +359,8 @@ export class OpenFgaAdapter implements AdapterSpec {
         if (reason) return { allowed: false, decisionId: id, reason };
         return { allowed: false, decisionId: id, error: `OpenFGA: ${message}` };
       }
-      return { allowed: result.allowed === true, decisionId: id };
+      const allowed = result.allowed === true;
+      return { allowed, decisionId: id, reason: this.reasonFor(requests[i]!, allowed) };
     });
   }
 

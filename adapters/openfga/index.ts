@@ -24,7 +24,7 @@ const definition: EngineDefinition = {
     const found = findPostgresBinDir();
     return ['missing' in found ? `openfga[postgres] datastore: ${found.missing}` : `openfga[postgres] datastore: PostgreSQL programs in ${found.binDir}`];
   },
-  importScenario: async (file) => (await import('./import.ts')).importOpenFgaStore(file),
+  importScenario: async (file, id) => (await import('./import.ts')).importOpenFgaStore(file, id),
   create: (configuration) => defineAdapter(new OpenFgaAdapter(definition, configuration ? { configuration } : {})),
 };
 

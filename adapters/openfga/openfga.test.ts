@@ -561,8 +561,8 @@ describe('OpenFGA native mode and store import', () => {
 
   const storeFile = path.join(PROJECT_ROOT, 'adapters/openfga/examples/docs.fga.yaml');
 
-  it('imports a store file: mixed direct/computed relations split, test tuples written and removed', () => {
-    const scenario = parse(importOpenFgaStore(storeFile));
+  it('imports a store file: mixed direct/computed relations split, test tuples written and removed', async () => {
+    const scenario = parse(await importOpenFgaStore(storeFile));
     expect(scenario.id).toBe('docs');
     expect(scenario.model.types.folder.relations.viewer_direct).toEqual(['user', 'user:*', 'group#member', 'user with not_expired']);
     expect(scenario.model.types.folder.permissions).toEqual({ viewer: 'viewer_direct | owner | parent->viewer', can_read: 'viewer - blocked' });
@@ -570,14 +570,14 @@ describe('OpenFGA native mode and store import', () => {
     expect(scenario.relationships[3]).toEqual({ resource: 'folder:docs', relation: 'viewer_direct', subject: 'user:tim', condition: { name: 'not_expired', parameters: { expires_at: '2030-01-01T00:00:00Z' } } });
     const kinds = scenario.steps.map((s: Record<string, unknown>) => Object.keys(s).find((k) => k !== 'name' && k !== 'expect'));
     expect(kinds).toEqual(['check', 'check', 'check', 'write', 'check', 'check', 'delete', 'check', 'check', 'check']);
-    expect(importOpenFgaStore(storeFile)).toMatch(/^# Not imported \(no neutral step\): blocked: list_objects/);
+    expect(await importOpenFgaStore(storeFile)).toMatch(/^# Not imported \(no neutral step\): blocked: list_objects/);
   });
 
   const hasLoader = existsSync(path.join(PROJECT_ROOT, 'src/model/conditions.ts'));
   it.skipIf(!hasLoader)('runs the imported scenario on OpenFGA: every assertion passes', async () => {
     const { loadScenarioText } = await import('../../src/scenario/load.ts');
     const { runScenario } = await import('../../src/runner/run-scenario.ts');
-    const scenario = await loadScenarioText(importOpenFgaStore(storeFile), 'docs.yaml');
+    const scenario = await loadScenarioText(await importOpenFgaStore(storeFile), 'docs.yaml');
     const fga = await startEngine('openfga');
     try {
       const run = await runScenario(scenario, fga);

@@ -84,6 +84,8 @@ export function translateRewrite(rewrite: Rewrite): FgaUserset {
 const SCALAR_TYPES: Record<string, string> = {
   string: 'TYPE_NAME_STRING',
   int: 'TYPE_NAME_INT',
+  uint: 'TYPE_NAME_UINT',
+  ipaddress: 'TYPE_NAME_IPADDRESS',
   double: 'TYPE_NAME_DOUBLE',
   bool: 'TYPE_NAME_BOOL',
   timestamp: 'TYPE_NAME_TIMESTAMP',
@@ -201,8 +203,8 @@ export interface FgaCheck {
 
 /**
  * An AuthZEN request as an OpenFGA check. The request context becomes the check's context;
- * where the model declares parameters named `subject`, `resource` or `context`, they are set
- * from the subject's and resource's properties and from the whole request context.
+ * where the model declares parameters named `subject`, `resource`, `action` or `context`, they
+ * are set from the subject's, resource's and action's properties and the whole request context.
  */
 export function toCheck(request: CheckRequest, requestParams: ReadonlySet<string>): FgaCheck {
   const context = conditionContext(request, requestParams);

@@ -4,15 +4,16 @@
 // registered classes (facts.ts). A check is `allow(actor, action, resource)`.
 
 import { Oso } from 'oso';
-import type { AdapterInfo, AdapterSpec, NativeSpec } from '../../src/core/adapter.ts';
+import type { AdapterInfo, AdapterSpec, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { describeRequest } from '../../src/core/request.ts';
+import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
 import type { Model } from '../../src/model/types.ts';
 import { Cel, DEFAULT_MAX_DEPTH, DepthLimitError, makeClass, RelationshipStore, World } from './facts.ts';
 import type { CheckState } from './facts.ts';
 import { loadNativeOso } from './native.ts';
-import { translateModel, unsupportedReasons } from './translate.ts';
+import { polarClassName, translateModel, unsupportedReasons } from './translate.ts';
 
 export interface OsoAdapterOptions {
   maxDepth?: number;
@@ -31,6 +32,10 @@ export class OsoAdapter implements AdapterSpec {
   private oso: Oso | undefined;
   /** The last generated policy, for debugging and tests. */
   policy = '';
+  /** The run (set by start): the generated Polar is written beside the engine's log. */
+  private context: RunContext | undefined;
+  /** The generated Polar as a file, for reasons; none in native mode (the scenario's own file). */
+  private policyFile: GeneratedPolicy | undefined;
 
   constructor(
     private readonly pin: OsoPin,
@@ -57,6 +62,10 @@ export class OsoAdapter implements AdapterSpec {
     return unsupportedReasons(model);
   }
 
+  async start(context: RunContext): Promise<void> {
+    this.context = context;
+  }
+
   async loadModel(model: Model): Promise<void> {
     this.store.clear();
     await this.install(model);
@@ -73,6 +82,7 @@ export class OsoAdapter implements AdapterSpec {
     this.oso = loaded.oso;
     this.world = world;
     this.policy = loaded.polar;
+    this.policyFile = undefined;
     previous?.free();
   }
 
@@ -100,6 +110,7 @@ export class OsoAdapter implements AdapterSpec {
     this.oso = oso;
     this.world = world;
     this.policy = translation.polar;
+    this.policyFile = GeneratedPolicy.write(this.context, 'authzbench.polar', translation.polar);
     previous?.free();
   }
 
@@ -120,16 +131,27 @@ export class OsoAdapter implements AdapterSpec {
     try {
       const allowed = await oso.queryRuleOnce('allow', actor, request.action.name, resource);
       const notes = state.notes.length ? `; ${[...new Set(state.notes)].join('; ')}` : '';
+      const where = this.policyFile ? `; ${this.rulesOf(request)}` : '';
       return {
         allowed,
         reason: allowed
-          ? `oso: allow(${describeRequest(request)}) succeeded${notes}`
-          : `oso: no allow rule matched for ${describeRequest(request)}${notes}`,
+          ? `oso: allow(${describeRequest(request)}) succeeded${notes}${where}`
+          : `oso: no allow rule matched for ${describeRequest(request)}${notes}${where}`,
       };
     } catch (error) {
       const message = errorMessage(error);
       return { allowed: false, error: `oso: ${message}` };
     }
+  }
+
+  /** The generated Polar rules of the checked relation or permission (translate.ts writes one head per rule). */
+  private rulesOf(request: CheckRequest): string {
+    const { type } = request.resource;
+    const name = JSON.stringify(request.action.name);
+    const className = polarClassName(type);
+    return this.policyFile!.describe(`${type}#${request.action.name}`, `the rules of ${type}#${request.action.name}`, (line) =>
+      (line.startsWith('has_relation(') || line.startsWith('grants_permission(')) && line.includes(`, ${name}, obj: ${className},`),
+    );
   }
 
   async health(): Promise<string | undefined> {

@@ -15,7 +15,7 @@ import type { ConditionDefinition, ParameterType } from '../../src/model/types.t
 
 export { CelTranslationError };
 
-type ValueType = 'timestamp' | 'duration' | 'int' | 'double' | 'string' | 'bool' | 'list' | 'map' | 'null' | 'unknown';
+type ValueType = 'timestamp' | 'duration' | 'int' | 'double' | 'string' | 'bool' | 'ipaddress' | 'list' | 'map' | 'null' | 'unknown';
 
 interface Term {
   code: string;
@@ -35,8 +35,11 @@ const POLAR_KEYWORDS = new Set([
   'and', 'or', 'not', 'if', 'in', 'matches', 'new', 'cut', 'debug', 'print', 'forall', 'nil', 'true', 'false', 'mod', 'rem', 'isa',
 ]);
 
+const NEGATED: Record<string, string> = { '==': '!=', '!=': '==', '<': '>=', '<=': '>', '>': '<=', '>=': '<' };
+
 function typeOf(type: ParameterType | undefined): ValueType {
   if (!type) return 'unknown';
+  if (type.kind === 'uint') return 'int';
   return type.kind === 'any' ? 'unknown' : type.kind;
 }
 
@@ -59,14 +62,22 @@ class Translator {
     throw new CelTranslationError(`${what}${text ? ` (at '${text}')` : ''}`);
   }
 
-  bool(node: ASTNode): string {
+  /**
+   * A Polar goal that holds exactly when the CEL expression is `positive` (true or false), and
+   * neither when it cannot be decided (a missing field fails the lookup). Each side is
+   * translated on its own (`!a` true is `a` false), never with Polar's `not`, which would turn a
+   * missing field into true.
+   */
+  logic(node: ASTNode, positive: boolean): string {
     switch (node.op) {
       case '&&':
-        return `(${this.bool(node.args[0])} and ${this.bool(node.args[1])})`;
-      case '||':
-        return `(${this.bool(node.args[0])} or ${this.bool(node.args[1])})`;
+      case '||': {
+        // CEL's && and || absorb an error on one side when the other decides: false && error is false.
+        const all = (node.op === '&&') === positive;
+        return `(${this.logic(node.args[0], positive)} ${all ? 'and' : 'or'} ${this.logic(node.args[1], positive)})`;
+      }
       case '!_':
-        return `not (${this.bool(node.args)})`;
+        return this.logic(node.args, !positive);
       case '==':
       case '!=':
       case '<':
@@ -74,41 +85,45 @@ class Translator {
       case '>':
       case '>=': {
         const [a, b] = this.coerce(this.value(node.args[0]), this.value(node.args[1]));
-        return `(${a.code} ${node.op} ${b.code})`;
+        const op = positive ? node.op : NEGATED[node.op]!;
+        // Polar raises an error when it orders values of two kinds; in CEL the comparison is undecided.
+        const guard = (node.op === '==' || node.op === '!=') || (a.type !== 'unknown' && b.type !== 'unknown') ? '' : `Cel.comparable(${a.code}, ${b.code}) = true and `;
+        return `(${guard}${a.code} ${op} ${b.code})`;
       }
       case 'in': {
         const element = this.value(node.args[0]);
         const container = this.value(node.args[1]);
-        if (container.type === 'list') return `(${element.code} in ${container.code})`;
-        return `Cel.contains(${container.code}, ${element.code}) = true`;
+        return `Cel.contains(${container.code}, ${element.code}) = ${positive}`;
       }
       case 'value':
-        if (node.args === true) return 'true';
-        if (node.args === false) return 'false';
+        if (typeof node.args === 'boolean') return String(node.args === positive);
         return this.fail(node, 'a non-boolean literal used as a condition');
       case 'call': {
         const [fn, args] = node.args;
         if (fn === 'has' && args.length === 1 && args[0]!.op === '.') {
           const [target, field] = args[0]!.args as [ASTNode, string];
-          return `Cel.has(${this.value(target).code}, ${JSON.stringify(field)}) = true`;
+          return `Cel.has(${this.value(target).code}, ${JSON.stringify(field)}) = ${positive}`;
         }
         return this.fail(node, `function '${fn}' has no Polar translation`);
       }
       case 'rcall': {
         const [fn, target, args] = node.args;
+        if (fn === 'in_cidr' && args.length === 1) return `Cel.inCidr(${this.value(target).code}, ${this.value(args[0]!).code}) = ${positive}`;
         if (['startsWith', 'endsWith', 'contains'].includes(fn) && args.length === 1) {
           // Polar hands method calls on strings to the host (JavaScript String methods).
           const method = fn === 'contains' ? 'includes' : fn;
-          return `${this.value(target).code}.${method}(${this.value(args[0]!).code}) = true`;
+          return `${this.value(target).code}.${method}(${this.value(args[0]!).code}) = ${positive}`;
         }
         return this.fail(node, `method '${fn}' has no Polar translation`);
       }
       case 'id':
       case '.':
       case '[]':
-        return `(${this.value(node).code} = true)`;
-      case '?:':
-        return `((${this.bool(node.args[0])} and ${this.bool(node.args[1])}) or (not (${this.bool(node.args[0])}) and ${this.bool(node.args[2])}))`;
+        return `(${this.value(node).code} = ${positive})`;
+      case '?:': {
+        const [c, t, f] = node.args;
+        return `((${this.logic(c, true)} and ${this.logic(t, positive)}) or (${this.logic(c, false)} and ${this.logic(f, positive)}))`;
+      }
       default:
         return this.fail(node, `operator '${node.op}' has no Polar translation`);
     }
@@ -116,6 +131,8 @@ class Translator {
 
   /** Makes both sides of a comparison the same kind when one side is a time value. */
   private coerce(a: Term, b: Term): [Term, Term] {
+    // `t != null`: a time value against null is compared as it is (never equal).
+    if (a.type === 'null' || b.type === 'null') return [a, b];
     for (const kind of ['timestamp', 'duration'] as const) {
       const wrap = (t: Term): Term => {
         if (t.type === kind) return t;
@@ -223,6 +240,6 @@ class Translator {
 /** Translates one condition; throws CelTranslationError with the reason when it cannot. */
 export function translateCondition(condition: ConditionDefinition): TranslatedCondition {
   const translator = new Translator(condition);
-  const body = translator.bool(parseCelAst(condition.expression));
+  const body = translator.logic(parseCelAst(condition.expression), true);
   return { body, used: [...translator.used] };
 }

@@ -17,6 +17,7 @@ import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest } from '../../src/core/request.ts';
 import type { Model, ParameterType } from '../../src/model/types.ts';
 import osoTypes from 'oso/dist/src/types.js';
+import { inCidr, parseIpAddress } from '../../src/model/ip.ts';
 import { parseDurationMs, parseTimestampMs } from './cel.ts';
 
 export const DEFAULT_MAX_DEPTH = 50;
@@ -88,6 +89,17 @@ export class OsoObject {
       throw new DepthLimitError(`depth limit ${this.world.maxDepth} exceeded at ${key}`);
     }
     return key;
+  }
+
+  /**
+   * `node` is on the path `seen` (newest first) again: whether that cycle leaves the check
+   * undecided, i.e. runs through more than one relation (docs/model.md, Cycles); a cycle
+   * within one relation grants nothing.
+   */
+  undecidedCycle(node: string, seen: string[]): boolean {
+    const relationOf = (key: string) => `${key.slice(0, key.indexOf(':'))}#${key.slice(key.lastIndexOf('#') + 1)}`;
+    const relation = relationOf(node);
+    return seen.slice(0, seen.indexOf(node) + 1).some((key) => relationOf(key) !== relation);
   }
 
   /** Whether the fact's condition cannot be decided (undefined, missing or invalid parameter). */
@@ -236,6 +248,7 @@ export class World {
       else if (Object.hasOwn(context, name)) value = context[name];
       else if (name === 'subject') value = request.subject.properties ?? {};
       else if (name === 'resource') value = request.resource.properties ?? {};
+      else if (name === 'action') value = request.action.properties ?? {};
       else if (name === 'context') value = context;
       if (value === undefined) {
         state.notes.push(`condition '${condition.name}': missing parameter '${name}'`);
@@ -269,6 +282,26 @@ export function convert(value: unknown, type: ParameterType | undefined): unknow
     case 'map':
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`expected a map, got ${JSON.stringify(value)}`);
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v, type.element)]));
+    case 'string':
+      if (typeof value === 'string') return value;
+      throw new Error(`expected a string, got ${JSON.stringify(value)}`);
+    case 'bool':
+      if (typeof value === 'boolean') return value;
+      throw new Error(`expected true or false, got ${JSON.stringify(value)}`);
+    case 'double':
+      if (typeof value === 'number') return value;
+      throw new Error(`expected a number, got ${JSON.stringify(value)}`);
+    case 'uint':
+      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+      if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+      throw new Error(`expected a non-negative integer, got ${JSON.stringify(value)}`);
+    case 'ipaddress':
+      return parseIpAddress(value).address;
+    case 'int':
+      // As the reference engine reads an int: a whole number, or a string of digits.
+      if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+      if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
+      throw new Error(`expected an integer, got ${JSON.stringify(value)}`);
     default:
       return value;
   }
@@ -276,6 +309,16 @@ export function convert(value: unknown, type: ParameterType | undefined): unknow
 
 /** Host functions for the few CEL operations Polar lacks (see cel.ts). */
 export class Cel {
+  /** CEL's `ip.in_cidr(range)` on OpenFGA's ipaddress type. */
+  static inCidr(address: unknown, cidr: unknown): boolean {
+    return inCidr(String(address), String(cidr));
+  }
+
+  /** Whether CEL can order the two values (Polar raises an error on two kinds). */
+  static comparable(a: unknown, b: unknown): boolean {
+    return typeof a === typeof b && (typeof a === 'number' || typeof a === 'string' || typeof a === 'boolean');
+  }
+
   static contains(container: unknown, element: unknown): boolean {
     if (Array.isArray(container)) return container.some((v) => v === element);
     if (container instanceof Map) return container.has(element);

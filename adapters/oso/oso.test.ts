@@ -36,13 +36,16 @@ describe('oso translation', () => {
     const cond = (expression: string, parameters: Record<string, string>) =>
       translateCondition(parseModel({ types: { user: {} }, conditions: { c: { parameters, expression } } }, 'm').conditions.get('c')!);
     expect(cond('now < timestamp("2026-01-01T00:00:00Z") && !(level >= 3)', { now: 'timestamp', level: 'int' }).body).toBe(
-      `((p.now < ${Date.parse('2026-01-01T00:00:00Z')}) and not ((p.level >= 3)))`,
+      // `!(level >= 3)` is `level < 3`: Polar's `not` would turn a missing field into true.
+      `((p.now < ${Date.parse('2026-01-01T00:00:00Z')}) and (p.level < 3))`,
     );
     expect(cond('now - granted < duration("1h30m")', { now: 'timestamp', granted: 'timestamp' }).body).toBe('((p.now - p.granted) < 5400000)');
     expect(cond('resource.owner == subject.id || "admin" in subject.roles', { resource: 'map<any>', subject: 'map<any>' }).body).toBe(
       '((p.resource.owner == p.subject.id) or Cel.contains(p.subject.roles, "admin") = true)',
     );
-    expect(cond('region in allowed', { region: 'string', allowed: 'list<string>' })).toEqual({ body: '(p.region in p.allowed)', used: ['region', 'allowed'] });
+    expect(cond('region in allowed', { region: 'string', allowed: 'list<string>' })).toEqual({ body: 'Cel.contains(p.allowed, p.region) = true', used: ['region', 'allowed'] });
+    expect(cond('!(subject.role == "admin") && !has(subject.role)', { subject: 'map<any>' }).body).toBe('((p.subject.role != "admin") and Cel.has(p.subject, "role") = false)');
+    expect(cond('subject.level >= 2', { subject: 'map<any>' }).body).toBe('(Cel.comparable(p.subject.level, 2) = true and p.subject.level >= 2)');
     expect(parseDurationMs('1h30m')).toBe(5_400_000);
     expect(parseDurationMs('250ms')).toBe(250);
   });

@@ -20,6 +20,7 @@ import type { AdapterInfo, AdapterSpec, DecisionLogEntry, DecisionLogKind, Engin
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import type { SearchAnswer, SearchQuery } from '../../src/core/search.ts';
+import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
 import { groupMemoryBytes, processMemoryBytes } from '../../src/engines/server.ts';
 import type { Model } from '../../src/model/types.ts';
 import { parseRequestLog } from './decision-log.ts';
@@ -98,6 +99,9 @@ export class SpiceDbAdapter implements AdapterSpec {
   readonly decisionLog: DecisionLogKind;
   private connection: SpiceDbConnection | undefined;
   private schemaState: Pick<SpiceDbSchema, 'names' | 'requestParams'> | undefined;
+  /** The run (set by start) and the generated schema written beside the engine's log (none in native mode). */
+  private context: RunContext | undefined;
+  private schemaFile: GeneratedPolicy | undefined;
   /** The ZedToken of the last write (schema, relationships, deletes). */
   private lastToken: string | undefined;
   private consistency: ConsistencyMode;
@@ -137,6 +141,7 @@ export class SpiceDbAdapter implements AdapterSpec {
   }
 
   async start(context: RunContext): Promise<void> {
+    this.context = context;
     const mode = context.options.consistency;
     if (mode !== undefined) {
       if (!(CONSISTENCY_MODES as readonly string[]).includes(mode)) throw new Error(`SpiceDB: --set consistency=${mode} is not a consistency mode; use one of ${CONSISTENCY_MODES.join(', ')}`);
@@ -157,6 +162,7 @@ export class SpiceDbAdapter implements AdapterSpec {
 
   async loadModel(model: Model): Promise<void> {
     const schema = translateModel(model);
+    this.schemaFile = GeneratedPolicy.write(this.context, 'schema.zed', schema.text);
     await this.clear();
     await this.writeSchema(schema.text);
     this.schemaState = schema;
@@ -166,6 +172,7 @@ export class SpiceDbAdapter implements AdapterSpec {
   /** Native mode: the scenario's own schema and relationships (native.ts) on a cleared datastore. */
   async loadNative(native: NativeSpec): Promise<void> {
     const files = await readNativeSpiceDb(native);
+    this.schemaFile = undefined;
     await this.clear();
     await this.writeSchema(files.schema, files.schemaFile);
     this.schemaState = { names: files.names, requestParams: files.requestParams };
@@ -174,6 +181,7 @@ export class SpiceDbAdapter implements AdapterSpec {
 
   async updateModel(model: Model): Promise<void> {
     const schema = translateModel(model);
+    this.schemaFile = GeneratedPolicy.write(this.context, 'schema.zed', schema.text);
     await this.writeSchema(schema.text);
     this.schemaState = schema;
     this.actionsByType = actionsOf(model);
@@ -260,11 +268,26 @@ export class SpiceDbAdapter implements AdapterSpec {
     try {
       const body = { ...toCheck(request, this.schema), consistency, withTracing: false } as never;
       const { response, requestId } = this.api.checkPermission ? await this.api.checkPermission(body) : { response: await this.api.permissions.checkPermission(body), requestId: undefined };
-      return { ...decide(response.permissionship, response.partialCaveatInfo?.missingRequiredContext), ...(requestId ? { decisionId: requestId } : {}) };
+      return { ...this.explained(request, decide(response.permissionship, response.partialCaveatInfo?.missingRequiredContext)), ...(requestId ? { decisionId: requestId } : {}) };
     } catch (error) {
       const requestId = (error as { requestId?: string }).requestId;
       return { ...errorDecision(message(error)), ...(requestId ? { decisionId: requestId } : {}) };
     }
+  }
+
+  /** A decision SpiceDB gives no reason for names the generated schema and the checked relation's line. */
+  private explained(request: CheckRequest, decision: Decision): Decision {
+    if (decision.reason || decision.error || !this.schemaFile || !this.schemaState) return decision;
+    const { type } = request.resource;
+    const name = request.action.name;
+    const definition = this.schemaState.names.definition(type);
+    const relation = this.schemaState.names.member(type, name);
+    let inType = false;
+    const where = this.schemaFile.describe(`${type}#${name}`, `'${relation}' of definition ${definition}`, (line) => {
+      if (/^definition /.test(line)) inType = line.trim().startsWith(`definition ${definition} `);
+      return inType && new RegExp(`^\\s*(relation|permission) ${relation}\\b`).test(line);
+    });
+    return { ...decision, reason: `SpiceDB CheckPermission: ${decision.allowed ? 'has' : 'no'} permission; ${where}` };
   }
 
   /** The ZedToken of the last write or delete (schema writes too): what an application would store with its content. */
@@ -294,7 +317,7 @@ export class SpiceDbAdapter implements AdapterSpec {
         continue;
       }
       // One request id per call; each item is `<id>/<index>`, as the request log reads them (decision-log.ts).
-      items.forEach((item, k) => decisions.push({ ...bulkDecision(item, pairs[k]), ...(requestId ? { decisionId: `${requestId}/${k}` } : {}) }));
+      items.forEach((item, k) => decisions.push({ ...this.explained(chunk[k]!, bulkDecision(item, pairs[k])), ...(requestId ? { decisionId: `${requestId}/${k}` } : {}) }));
     }
     return decisions;
   }

@@ -56,8 +56,8 @@ const kebab = (text: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '') || 'spicedb-validation';
 
-/** A zed validation file as the YAML text of a neutral scenario. */
-export function importSpiceDbValidationFile(file: string): string {
+/** A zed validation file as the YAML text of a neutral scenario (id `id`, by default from the file name). */
+export function importSpiceDbValidationFile(file: string, id?: string): string {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -123,7 +123,7 @@ export function importSpiceDbValidationFile(file: string): string {
 
   const base = path.basename(file).replace(/\.ya?ml$/, '');
   const scenario: Raw = {
-    id: kebab(base),
+    id: id ?? kebab(base),
     title: base,
     description: `Imported from the SpiceDB validation file ${path.basename(file)}.`,
     tags: ['spicedb-import'],

@@ -51,7 +51,7 @@ const definition: EngineDefinition = {
       'missing' in found ? `spicedb[postgres] datastore: ${found.missing}` : `spicedb[postgres] datastore: PostgreSQL programs in ${found.binDir}`,
     ];
   },
-  importScenario: async (file) => (await import('./import.ts')).importSpiceDbValidationFile(file),
+  importScenario: async (file, id) => (await import('./import.ts')).importSpiceDbValidationFile(file, id),
   create: (configuration) =>
     defineAdapter(
       new SpiceDbAdapter(definition, {

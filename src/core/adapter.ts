@@ -114,6 +114,12 @@ export interface AdapterSpec {
   loadNative?(native: NativeSpec): Promise<void>;
   /** Replaces the policy of the loaded model and keeps its relationships (policy revocation); absent: unsupported. */
   updateModel?(model: Model): Promise<void>;
+  /**
+   * Where updateModel returns before the engine serves the new policy (a watched folder):
+   * waits until it does. The runner calls it after an `updateModel` step, so the steps after
+   * see the new policy; never in a revocation timeline, which measures that delay.
+   */
+  settleModel?(): Promise<void>;
   write(relationships: Relationship[]): Promise<void>;
   delete(relationships: Relationship[]): Promise<void>;
   check(request: CheckRequest): Promise<Decision>;
@@ -158,6 +164,7 @@ export interface Adapter {
   loadModel(model: Model): Promise<void>;
   loadNative?: (native: NativeSpec) => Promise<void>;
   updateModel?: (model: Model) => Promise<void>;
+  settleModel?: () => Promise<void>;
   write(relationships: Relationship[]): Promise<void>;
   delete(relationships: Relationship[]): Promise<void>;
   check(request: CheckRequest): Promise<Decision>;
@@ -218,6 +225,7 @@ export function defineAdapter(spec: AdapterSpec): Adapter {
   // Optional members stay absent where the engine lacks them: the runner reports that.
   if (spec.loadNative) adapter.loadNative = (native) => spec.loadNative!(native);
   if (spec.updateModel) adapter.updateModel = (model) => spec.updateModel!(model);
+  if (spec.settleModel) adapter.settleModel = () => spec.settleModel!();
   if (spec.readDecisionLog) adapter.readDecisionLog = () => spec.readDecisionLog!();
   if (spec.search) adapter.search = (query) => spec.search!(query);
   if (spec.clientSideCost) adapter.clientSideCost = () => spec.clientSideCost!();
@@ -297,7 +305,7 @@ export interface EngineDefinition {
   first?: boolean;
   /** Lines for `engines status` on what else a configuration needs (e.g. where PostgreSQL is). */
   prerequisites?(): string[];
-  /** `authz-bench import <id> <file>`: the engine's own test file as a neutral scenario (YAML text). */
-  importScenario?(file: string): Promise<string>;
+  /** `authz-bench import <id> <files...>`: the engine's own test file as a neutral scenario (YAML text) with scenario id `id`. */
+  importScenario?(file: string, id: string): Promise<string>;
   create(configuration: string | undefined): Adapter;
 }

@@ -13,34 +13,41 @@ export interface Closure {
   ttu: { tupleset: string; computed: string }[];
   /** Intersections and exclusions reached through unions (no graph form: OPA unrolls them, Cedar puts them in policies). */
   opaque: Rewrite[];
+  /** The `ttu` terms written in this name's own rewrite, not reached through another name. */
+  ownTtu: { tupleset: string; computed: string }[];
 }
 
 export function closureOf(model: Model, type: string, name: string): Closure {
   const def = model.types.get(type);
-  const closure: Closure = { direct: [], ttu: [], opaque: [] };
+  const closure: Closure = { direct: [], ttu: [], opaque: [], ownTtu: [] };
   const seen = new Set<string>();
-  const visit = (rewrite: Rewrite): void => {
+  const visit = (rewrite: Rewrite, own: boolean): void => {
     switch (rewrite.kind) {
       case 'computed': {
         if (seen.has(rewrite.relation)) return;
         seen.add(rewrite.relation);
         if (def?.relations.has(rewrite.relation)) closure.direct.push(rewrite.relation);
         const permission = def?.permissions.get(rewrite.relation);
-        if (permission) visit(permission.rewrite);
+        // The checked name itself is the only one whose rewrite is its own.
+        if (permission) visit(permission.rewrite, rewrite.relation === name);
         return;
       }
-      case 'tupleToUserset':
-        if (!closure.ttu.some((t) => t.tupleset === rewrite.tupleset && t.computed === rewrite.computed)) closure.ttu.push(rewrite);
+      case 'tupleToUserset': {
+        const term = { tupleset: rewrite.tupleset, computed: rewrite.computed };
+        const same = (t: { tupleset: string; computed: string }) => t.tupleset === term.tupleset && t.computed === term.computed;
+        if (!closure.ttu.some(same)) closure.ttu.push(rewrite);
+        if (own && !closure.ownTtu.some(same)) closure.ownTtu.push(term);
         return;
+      }
       case 'union':
-        rewrite.children.forEach(visit);
+        rewrite.children.forEach((child) => visit(child, own));
         return;
       case 'intersection':
       case 'exclusion':
         closure.opaque.push(rewrite);
     }
   };
-  visit({ kind: 'computed', relation: name });
+  visit({ kind: 'computed', relation: name }, true);
   return closure;
 }
 

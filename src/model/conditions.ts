@@ -7,6 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Environment } from '@marcbachmann/cel-js';
 import { checkDeadline } from '../core/deadline.ts';
 import type { CheckRequest } from '../core/request.ts';
+import { inCidr, IpAddress, parseIpAddress } from './ip.ts';
 import { formatParameterType, type ConditionDefinition, type ParameterType } from './types.ts';
 
 // CEL's `matches` runs a JavaScript RegExp, whose backtracking engine takes exponential time
@@ -127,7 +128,7 @@ export interface CompiledCondition {
 }
 
 /** The parameter names filled from the request rather than from context keys. */
-export const REQUEST_PARAMETERS = ['subject', 'resource', 'context'] as const;
+export const REQUEST_PARAMETERS = ['subject', 'resource', 'action', 'context'] as const;
 
 type Program = (values: Record<string, unknown>) => unknown;
 
@@ -158,11 +159,22 @@ function oneLine(error: unknown): string {
   return typeof e?.range?.start === 'number' ? `${first} (at column ${e.range.start + 1})` : first;
 }
 
+/** Whether the expression compares parameter `name` with null (`t != null`), which cel-js does not type for timestamps and durations. */
+function comparedWithNull(expression: string, name: string): boolean {
+  return new RegExp(`\\b${name}\\s*[!=]=\\s*null\\b|\\bnull\\s*[!=]=\\s*${name}\\b`).test(expression);
+}
+
 function buildEnvironment(def: ConditionDefinition): Environment {
   const env = new Environment();
+  // OpenFGA's ipaddress type and its in_cidr() function.
+  env.registerType('ipaddress', IpAddress);
+  env.registerFunction('ipaddress.in_cidr(string): bool', (ip: IpAddress, cidr: string) => inCidr(ip, cidr));
   for (const [name, type] of def.parameters) {
+    // cel-js has no `!=`/`==` between a timestamp or duration and null (CEL has): such a
+    // parameter is typed dyn; its value is still converted to a timestamp or duration.
+    const loose = (type.kind === 'timestamp' || type.kind === 'duration') && comparedWithNull(def.expression, name);
     try {
-      env.registerVariable(name, celTypeName(type));
+      env.registerVariable(name, loose ? 'dyn' : celTypeName(type));
     } catch (error) {
       throw new ConditionCompileError(`parameter '${name}' of type ${formatParameterType(type)}: ${oneLine(error)}`);
     }
@@ -300,6 +312,9 @@ export function parseTimestamp(value: unknown): Date {
   throw new Error(`expected an RFC 3339 timestamp such as "2026-01-01T00:00:00Z", got ${JSON.stringify(value)}`);
 }
 
+// cel-js does not export its UnsignedInt class: CEL's own uint() makes one.
+const UintClass = ((new Environment().registerVariable('x', 'int').parse('uint(x)') as Program)({ x: 0n }) as object).constructor as new (value: bigint) => unknown;
+
 // cel-js does not export its Duration class; CEL's own duration() parses the text.
 const durationEnv = new Environment().registerVariable('text', 'string');
 const durationProgram = durationEnv.parse('duration(text)') as Program;
@@ -354,6 +369,12 @@ export function toCel(value: unknown, type: ParameterType): unknown {
       if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
       if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
       return fail('an integer');
+    case 'uint': {
+      const whole = typeof value === 'bigint' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : undefined;
+      return whole !== undefined && whole >= 0n ? new UintClass(whole) : fail('a non-negative integer');
+    }
+    case 'ipaddress':
+      return parseIpAddress(value);
     case 'double':
       if (typeof value === 'number') return value;
       if (typeof value === 'bigint') return Number(value);
@@ -379,8 +400,8 @@ export function toCel(value: unknown, type: ParameterType): unknown {
 /**
  * The values a condition sees for one relationship and request: each parameter the
  * expression uses comes from the relationship's bound parameters first, then from the
- * request context by the same name; `subject` and `resource` (when not set either way)
- * are the request's subject and resource properties and `context` the whole context.
+ * request context by the same name; `subject`, `resource` and `action` (when not set either
+ * way) are the request's subject, resource and action properties and `context` the whole context.
  * An absent parameter is left out, so the condition reports it missing (fail closed).
  */
 export function conditionInputs(
@@ -397,6 +418,7 @@ export function conditionInputs(
     else if (Object.hasOwn(context, name)) value = context[name];
     else if (name === 'subject') value = request.subject.properties ?? {};
     else if (name === 'resource') value = request.resource.properties ?? {};
+    else if (name === 'action') value = request.action.properties ?? {};
     else if (name === 'context') value = context;
     if (value !== undefined) values[name] = value;
   }

@@ -18,7 +18,7 @@ import type {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const MODEL_KEYS = ['types', 'conditions', 'tenancy'];
-const SCALAR_TYPES = ['string', 'int', 'double', 'bool', 'timestamp', 'duration', 'any'] as const;
+const SCALAR_TYPES = ['string', 'int', 'uint', 'double', 'bool', 'timestamp', 'duration', 'ipaddress', 'any'] as const;
 
 class Collector {
   readonly errors: InputError[] = [];
@@ -86,8 +86,12 @@ export function parseModel(raw: unknown, file: string, basePath = 'model'): Mode
       if (!IDENTIFIER.test(name)) out.add(path, `'${name}' is not a valid type name`, 'use letters, digits, _ and -');
       model.types.set(name, parseTypeShell(name, def, path, out));
     }
-    for (const [name, def] of Object.entries(typesRaw)) {
-      resolveType(model, model.types.get(name)!, def, joinPath(typesPath, name), out);
+    // Then every type's relations, then permissions, then their references: a `t->p` may name
+    // a relation or permission of a type declared further down (OpenFGA's sample models do).
+    for (const [name, def] of Object.entries(typesRaw)) resolveRelations(model, model.types.get(name)!, def, joinPath(typesPath, name), out);
+    const parsed = Object.entries(typesRaw).map(([name, def]) => ({ type: model.types.get(name)!, permissions: parsePermissions(model.types.get(name)!, def, joinPath(typesPath, name), out) }));
+    for (const { type, permissions } of parsed) {
+      for (const permission of permissions) checkRewrite(model, type, permission.rewrite, joinPath(joinPath(joinPath(typesPath, type.name), 'permissions'), permission.name), out);
     }
   }
 
@@ -160,7 +164,7 @@ function parseTypeShell(name: string, def: unknown, path: string, out: Collector
   return type;
 }
 
-function resolveType(model: Model, type: TypeDefinition, def: unknown, path: string, out: Collector): void {
+function resolveRelations(model: Model, type: TypeDefinition, def: unknown, path: string, out: Collector): void {
   if (!isRecord(def)) return;
   const relationsRaw = def.relations ?? {};
   const relationsPath = joinPath(path, 'relations');
@@ -171,11 +175,16 @@ function resolveType(model: Model, type: TypeDefinition, def: unknown, path: str
       type.relations.set(name, relation);
     }
   }
+}
+
+/** Parses a type's permissions (names and syntax); their references are checked once all types are read. */
+function parsePermissions(type: TypeDefinition, def: unknown, path: string, out: Collector): PermissionDefinition[] {
+  if (!isRecord(def)) return [];
   const permissionsRaw = def.permissions ?? {};
   const permissionsPath = joinPath(path, 'permissions');
   if (!isRecord(permissionsRaw)) {
     out.add(permissionsPath, `expected a mapping of permission names, found ${describe(permissionsRaw)}`);
-    return;
+    return [];
   }
   const parsed: PermissionDefinition[] = [];
   for (const [name, source] of Object.entries(permissionsRaw)) {
@@ -197,7 +206,7 @@ function resolveType(model: Model, type: TypeDefinition, def: unknown, path: str
       out.add(ppath, `${error.message} at column ${error.column} of '${source}'`, 'see the grammar in docs/model.md');
     }
   }
-  for (const permission of parsed) checkRewrite(model, type, permission.rewrite, joinPath(permissionsPath, permission.name), out);
+  return parsed;
 }
 
 function parseRelation(model: Model, name: string, allowedRaw: unknown, path: string, out: Collector): RelationDefinition {

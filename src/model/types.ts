@@ -54,7 +54,7 @@ export type Rewrite =
   | { kind: 'exclusion'; base: Rewrite; subtract: Rewrite };
 
 export type ParameterType =
-  | { kind: 'string' | 'int' | 'double' | 'bool' | 'timestamp' | 'duration' | 'any' }
+  | { kind: 'string' | 'int' | 'uint' | 'double' | 'bool' | 'timestamp' | 'duration' | 'ipaddress' | 'any' }
   | { kind: 'list' | 'map'; element: ParameterType };
 
 export interface ConditionDefinition {

@@ -4,12 +4,15 @@
 // decided: a missing parameter or an evaluation error). Unknown fails closed: union needs
 // one allow, intersection needs all allows, exclusion `a - b` allows only when a allows
 // and b denies; an unknown anywhere else makes the check deny with the reason saying why.
-// Cycles are cut with a per-path visited set (a node on the current path denies); results
-// not affected by a cut are memoised for the rest of the check. A chain deeper than
-// maxDepth throws DepthLimitError. Every check has a budget (budget.ts): resolution steps
-// and CEL iterations are counted, the clock is read every few hundred steps, and a check
-// past its step limit or deadline throws BudgetExceededError (a cyclic graph can take
-// exponential time; it must not take the run with it).
+// Cycles: a node met again on the current path is cut. When every node of the cycle is the
+// same relation of the same type (nested groups, folder ancestry) the cut grants nothing: the
+// least fixed point. A cycle through two or more relations is undecided, as OpenFGA's resolver
+// reports it (a cycle is never a deny on the subtracted side of an exclusion). Results not
+// affected by a cut are memoised for the rest of the check. A chain deeper than maxDepth
+// throws DepthLimitError. Every check has a budget (budget.ts): resolution steps and CEL
+// iterations are counted, the clock is read every few hundred steps, and a check past its
+// step limit or deadline throws BudgetExceededError (a cyclic graph can take exponential
+// time; it must not take the run with it).
 
 import { formatObject, formatRelationship, formatSubject, type Relationship, type SubjectRef } from '../core/relationship.ts';
 import type { CheckRequest } from '../core/request.ts';
@@ -116,6 +119,9 @@ function merge(a: string[] | undefined, b: string[] | undefined): string[] | und
 class Evaluator {
   /** Node -> its result, or VISITING while it is on the current path. */
   readonly #memo = new Map<string, Result>();
+  /** The nodes on the current evaluation path, and their `type#name`, to tell which cycle a cut closes. */
+  readonly #path: string[] = [];
+  readonly #pathRelations: string[] = [];
   readonly #subjectKey: string;
   readonly #wildcardKey: string;
   readonly #maxDepth: number;
@@ -135,12 +141,14 @@ class Evaluator {
   resolve(type: string, id: string, name: string, depth: number): Result {
     const key = `${type}:${id}#${name}`;
     const seen = this.#memo.get(key);
-    if (seen) return seen === VISITING ? CYCLE : seen;
+    if (seen) return seen === VISITING ? this.cycle(key, `${type}#${name}`) : seen;
     if (depth > this.#maxDepth) throw new DepthLimitError(this.#maxDepth, key);
     this.#budget.spend(1, key);
     const def = this.env.model.types.get(type);
     if (!def) return DENY;
     this.#memo.set(key, VISITING);
+    this.#path.push(key);
+    this.#pathRelations.push(`${type}#${name}`);
     let result: Result;
     try {
       if (def.relations.has(name)) result = this.direct(key, depth);
@@ -151,11 +159,23 @@ class Evaluator {
     } catch (error) {
       this.#memo.delete(key);
       throw error;
+    } finally {
+      this.#path.pop();
+      this.#pathRelations.pop();
     }
     // A result that a cycle cut depends on the path: forget it; any other holds for the whole check.
     if (result.cut) this.#memo.delete(key);
     else this.#memo.set(key, result);
     return result;
+  }
+
+  /** `key` is on the current path: a cycle within one relation grants nothing; through several it is undecided. */
+  cycle(key: string, relation: string): Result {
+    const from = this.#path.lastIndexOf(key);
+    const relations = this.#pathRelations.slice(from);
+    if (relations.every((r) => r === relation)) return CYCLE;
+    const through = [...this.#path.slice(from), key].join(' -> ');
+    return { state: State.Unknown, notes: [`cycle through ${through}`], cut: true };
   }
 
   /** A relation: direct subject, wildcard, or a userset the subject is in. */

@@ -133,8 +133,11 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
       case 'delete':
       case 'updateModel':
         try {
-          if (step.kind === 'updateModel') await runWithDeadline(setupMs, 'updateModel', () => adapter.updateModel!(step.model));
-          else await call(() => adapter[step.kind](resolveRelationships(step.relationships)), step.kind);
+          if (step.kind === 'updateModel') {
+            await runWithDeadline(setupMs, 'updateModel', () => adapter.updateModel!(step.model));
+            // An engine that applies policies asynchronously is waited for: the steps after see the new policy.
+            if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
+          } else await call(() => adapter[step.kind](resolveRelationships(step.relationships)), step.kind);
         } catch (error) {
           emit({ ...base, kind: step.kind, status: 'error', message: errorMessage(error), request: describeMutation(step) });
         }

@@ -3,7 +3,7 @@
 
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest } from '../../src/core/request.ts';
-import type { Model } from '../../src/model/types.ts';
+import type { AllowedSubject, Model } from '../../src/model/types.ts';
 import type { EnginePair } from './conformance.ts';
 import { rel, req } from './model.ts';
 
@@ -128,4 +128,195 @@ export async function randomGraphMismatches(
     });
   }
   return mismatches;
+}
+
+// ---------------------------------------------------------------------------------------
+// Random graphs for any model: every relation gets relationships of every subject kind it
+// allows (objects, wildcards, usersets, including usersets of permissions, conditional grants
+// with some parameters bound, some left to the check's context, some missing), over a few ids
+// per type so that cycles (within one relation and through several) are common.
+
+/**
+ * A model that uses every feature of the neutral language: nested usersets across two types,
+ * usersets of a permission (a cycle through an exclusion), wildcards, conditions on direct
+ * grants, usersets and tuplesets (timestamps, ipaddress), union, intersection, exclusion (also
+ * nested on the subtracted side), tuple-to-userset to a permission of another type, recursion
+ * through one relation and through two.
+ */
+export const FULL_LANGUAGE_YAML = `
+types:
+  user: {}
+  group:
+    relations:
+      member: [user, user:*, group#member, team#member with in_office]
+  team:
+    relations:
+      member: [user, group#member]
+  folder:
+    relations:
+      parent: [folder, folder with not_expired]
+      owner: [user, group#member]
+      blocked: [user, group#member, user with not_expired]
+      viewer: [user, user:*, group#member, user with not_expired, folder#view]
+    permissions:
+      view: owner | viewer | parent->view
+      read: view - blocked
+      edit: owner & (viewer | parent->edit)
+  doc:
+    relations:
+      folder: [folder]
+      restricted: [user, doc#reader]
+      reader_direct: [user, team#member, user with in_office]
+    permissions:
+      reader: (reader_direct | folder->view) - restricted
+      commenter: reader & folder->edit
+      outsider: folder->view - (reader_direct - restricted)
+conditions:
+  not_expired:
+    parameters: {now: timestamp, expires_at: timestamp}
+    expression: now < expires_at
+  in_office:
+    parameters: {ip: ipaddress}
+    expression: ip.in_cidr("10.0.0.0/8")
+`;
+
+/**
+ * Every feature again, in the forms an engine that resolves memberships by lookup (Cerbos) can
+ * take: nested groups within one relation, a userset naming a permission that is a union of
+ * relations over users, wildcards, conditions (timestamps, uint, ipaddress) on direct grants,
+ * union, intersection, exclusion nested on both sides, self-recursive tuple-to-userset, and a
+ * tuple-to-userset to another type's permission.
+ */
+export const LOOKUP_LANGUAGE_YAML = `
+types:
+  user: {}
+  group:
+    relations:
+      member: [user, user:*, group#member]
+  org:
+    relations:
+      member_direct: [user, user:*]
+      owner: [user]
+      quota: [user with under_quota]
+    permissions:
+      member: member_direct | owner
+  folder:
+    relations:
+      org: [org]
+      parent: [folder]
+      owner: [user, group#member, org#member]
+      blocked: [user, group#member, user with not_expired]
+      viewer: [user, user:*, group#member, user with not_expired, user with in_office]
+    permissions:
+      view: owner | viewer | parent->view
+      read: view - blocked
+      edit: owner & (viewer | org->member)
+      audit: (view & org->quota) - (blocked - owner)
+conditions:
+  not_expired:
+    parameters: {now: timestamp, expires_at: timestamp}
+    expression: now < expires_at
+  in_office:
+    parameters: {ip: ipaddress}
+    expression: ip.in_cidr("10.0.0.0/8")
+  under_quota:
+    parameters: {used: uint, limit: uint}
+    expression: used < limit && limit != 0u
+`;
+
+const IDS = ['a', 'b', 'c'];
+const GRAPH_USERS = ['u0', 'u1', 'u2'];
+
+/** Sample values by parameter type: each type has values that make typical conditions true and false. */
+const SAMPLE_VALUES: Record<string, unknown[]> = {
+  timestamp: ['2020-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2030-01-01T00:00:00Z'],
+  duration: ['0s', '1h'],
+  ipaddress: ['10.1.2.3', '192.168.0.1'],
+  int: [0, 1, 5],
+  uint: [0, 1, 5],
+  double: [0.5, 2.5],
+  string: ['a', 'b'],
+  bool: [true, false],
+};
+
+/** Parameter values: each parameter with a sample value, or absent (`absentOneIn`: 1 in n). */
+function randomParameters(model: Model, condition: string, random: (n: number) => number, absentOneIn: number): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const [name, type] of model.conditions.get(condition)?.parameters ?? []) {
+    const samples = SAMPLE_VALUES[type.kind];
+    if (!samples || random(absentOneIn) === 0) continue;
+    values[name] = samples[random(samples.length)];
+  }
+  return values;
+}
+
+/** `count` random relationships (fewer after repeats) that the model admits, over ids a-c and users u0-u2. */
+export function randomModelGraph(model: Model, random: (n: number) => number, count = 30): Relationship[] {
+  const slots: { type: string; relation: string; allowed: AllowedSubject }[] = [];
+  for (const type of model.types.values()) {
+    for (const relation of type.relations.values()) for (const allowed of relation.allowed) slots.push({ type: type.name, relation: relation.name, allowed });
+  }
+  const rels = new Map<string, Relationship>();
+  for (let i = 0; i < count && slots.length > 0; i++) {
+    const { type, relation, allowed } = slots[random(slots.length)]!;
+    const subjectId = allowed.type === 'user' ? GRAPH_USERS[random(GRAPH_USERS.length)]! : IDS[random(IDS.length)]!;
+    const r: Relationship = {
+      resource: { type, id: IDS[random(IDS.length)]! },
+      relation,
+      subject: { type: allowed.type, id: allowed.wildcard ? '*' : subjectId, ...(allowed.relation ? { relation: allowed.relation } : {}) },
+      // Bound parameters: each one half the time, the rest from the check's context (or missing).
+      ...(allowed.condition ? { condition: { name: allowed.condition, parameters: randomParameters(model, allowed.condition, random, 2) } } : {}),
+    };
+    rels.set(`${r.resource.type}:${r.resource.id}#${r.relation}@${r.subject.type}:${r.subject.id}#${r.subject.relation ?? ''}`, r);
+  }
+  return [...rels.values()];
+}
+
+/** Every relation and permission of every object (ids a-c) for every user, each with a random context (a parameter missing 1 in 4). */
+export function randomModelChecks(model: Model, random: (n: number) => number): CheckRequest[] {
+  const requests: CheckRequest[] = [];
+  for (const type of model.types.values()) {
+    const names = [...type.relations.keys(), ...type.permissions.keys()];
+    for (const id of IDS) {
+      for (const name of names) {
+        for (const user of GRAPH_USERS) {
+          const context: Record<string, unknown> = {};
+          for (const condition of model.conditions.keys()) Object.assign(context, randomParameters(model, condition, random, 4));
+          requests.push(req(`user:${user}`, name, `${type.name}:${id}`, context));
+        }
+      }
+    }
+  }
+  return requests;
+}
+
+/**
+ * Loads `model` and `rounds` random graphs of it into both engines and checks every relation
+ * and permission of every object for every user; returns the disagreements (and the engine's
+ * errors). An engine that cannot express the model answers with its unsupported reasons.
+ */
+export async function randomModelMismatches(label: string, engines: EnginePair, model: Model, seed: number, rounds = 10): Promise<{ unsupported: string[]; mismatches: string[]; checks: number }> {
+  const unsupported = engines.engine.unsupported(model);
+  if (unsupported.length > 0) return { unsupported, mismatches: [], checks: 0 };
+  const random = lcg(seed);
+  const mismatches: string[] = [];
+  let checks = 0;
+  for (let round = 0; round < rounds; round++) {
+    const relationships = randomModelGraph(model, random);
+    const requests = randomModelChecks(model, random);
+    for (const engine of [engines.engine, engines.reference]) {
+      await engine.loadModel(model);
+      await engine.write(relationships);
+    }
+    const [a, b] = [await engines.engine.checkBatch(requests), await engines.reference.checkBatch(requests)];
+    checks += requests.length;
+    requests.forEach((r, i) => {
+      if (a[i]!.allowed !== b[i]!.allowed || a[i]!.error) {
+        mismatches.push(
+          `round ${round}: ${r.subject.id} ${r.action.name} ${r.resource.type}:${r.resource.id} ${JSON.stringify(r.context)}: ${label} ${a[i]!.allowed} ${a[i]!.error ?? ''} reference ${b[i]!.allowed} (${b[i]!.reason ?? ''})`,
+        );
+      }
+    });
+  }
+  return { unsupported: [], mismatches, checks };
 }

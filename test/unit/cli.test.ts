@@ -52,6 +52,33 @@ describe('authz-bench CLI', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('validate warns (exit 0) when a condition parameter can only come from the context by name', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-validate-'));
+    const file = path.join(dir, 'soft-delete.yaml');
+    writeFileSync(
+      file,
+      [
+        'id: soft-delete',
+        'title: x',
+        'model:',
+        '  types:',
+        '    user: {}',
+        '    record: {relations: {deleter: [user with soft_only]}}',
+        '  conditions:',
+        '    soft_only: {parameters: {soft: bool}, expression: soft}',
+        'relationships:',
+        '  - {resource: "record:1", relation: deleter, subject: "user:anne", condition: {name: soft_only}}',
+        'steps:',
+        '  - {check: {subject: user:anne, action: {name: deleter, properties: {soft: true}}, resource: record:1}, expect: allow}',
+        '',
+      ].join('\n'),
+    );
+    const { code, stdout } = await cli(['validate', file]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(`warn ${file} at model.conditions.soft_only.parameters.soft: no relationship binds 'soft' and no check's context has it`);
+    expect(stdout).toContain('the checks carry it in action.properties: declare a parameter action: map<any> and read action.soft');
+  });
+
   it('exits 2 with a clear message for an unknown engine', async () => {
     const { code, stderr } = await cli(['run', '--engine', 'nope']);
     expect(code).toBe(2);

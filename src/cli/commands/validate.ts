@@ -11,13 +11,14 @@ export function validateCommand(): Command {
     .description('check scenario files against the schema and their model; every bad file is reported')
     .argument('<files...>', 'scenario files')
     .action(async (files: string[]) => {
-      const [{ loadScenarioFile }, { formatScenarioCounts, scenarioCounts }] = await Promise.all([import('../../scenario/load.ts'), import('../../scenario/counts.ts')]);
+      const [{ loadScenarioFile }, { formatScenarioCounts, scenarioCounts }, { scenarioWarnings }] = await Promise.all([import('../../scenario/load.ts'), import('../../scenario/counts.ts'), import('../../scenario/warnings.ts')]);
       let bad = 0;
       for (const file of files) {
         try {
           const s = await loadScenarioFile(path.resolve(file));
           const counts = scenarioCounts(s);
           console.log(`ok   ${file} (${s.id}: ${formatScenarioCounts(counts)} in ${counts.steps} steps, ${s.relationships.length} relationships)`);
+          for (const warning of scenarioWarnings(s)) console.log(`warn ${file} at ${warning}`);
         } catch (error) {
           if (!isInputError(error)) throw error;
           bad++;
