@@ -11,8 +11,7 @@ const sources = ['../src/', '../adapters/', '../scenarios/generators/'].map((dir
 function sourcesNewerThan(time) {
   return sources.some(
     (dir) =>
-      existsSync(dir) &&
-      readdirSync(dir, { recursive: true, withFileTypes: true }).some((e) => e.isFile() && e.name.endsWith('.ts') && statSync(`${e.parentPath}/${e.name}`).mtimeMs > time),
+      existsSync(dir) && readdirSync(dir, { recursive: true, withFileTypes: true }).some((e) => e.isFile() && e.name.endsWith('.ts') && statSync(`${e.parentPath}/${e.name}`).mtimeMs > time),
   );
 }
 

@@ -14,7 +14,11 @@ const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; engines: { node: string } };
 
 type Version = [number, number, number];
-const parse = (v: string): (number | undefined)[] => v.replace(/^v/, '').split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : undefined));
+const parse = (v: string): (number | undefined)[] =>
+  v
+    .replace(/^v/, '')
+    .split('.')
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : undefined));
 const compare = (a: Version, b: (number | undefined)[]): number => {
   for (let i = 0; i < 3; i++) if (a[i]! !== (b[i] ?? 0)) return a[i]! - (b[i] ?? 0);
   return 0;
@@ -24,7 +28,11 @@ const compare = (a: Version, b: (number | undefined)[]): number => {
 function satisfies(version: Version, range: string): boolean {
   return range.split('||').some((alternative) => {
     // '>= 20' is one comparator: glue an operator to the version that follows it.
-    const comparators = alternative.trim().replace(/(>=|<=|>|<|=|\^|~)\s+/g, '$1').split(/\s+/).filter(Boolean);
+    const comparators = alternative
+      .trim()
+      .replace(/(>=|<=|>|<|=|\^|~)\s+/g, '$1')
+      .split(/\s+/)
+      .filter(Boolean);
     return comparators.every((comparator) => {
       const [, op = '', text = ''] = /^(>=|<=|>|<|=|\^|~)?(.*)$/.exec(comparator) ?? [];
       if (text === '*' || text === 'x' || text === '') return true;
@@ -79,7 +87,10 @@ describe('package', () => {
       const range = entry.engines && !Array.isArray(entry.engines) ? entry.engines.node : undefined;
       if (!where || !range) continue;
       checked++;
-      for (const [label, version] of [[`declared ${declared}`, lowest], [`running ${process.versions.node}`, current]] as const) {
+      for (const [label, version] of [
+        [`declared ${declared}`, lowest],
+        [`running ${process.versions.node}`, current],
+      ] as const) {
         if (!satisfies(version, range)) refused.push(`${where.replace(/^node_modules\//, '')}@${entry.version}: node ${range} excludes ${label}`);
       }
     }
@@ -100,7 +111,19 @@ describe('package', () => {
     const allowed = /^(package\.json|README\.md|LICENSE|bin\/authz-bench\.js|dist\/.*\.(js|d\.ts)|dist\/src\/report\/assets\/.*|scenarios\/(?!.*\.ts$).*|schemas\/.*\.json|templates\/.*)$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     expect(files.filter((f) => /(^|\/)test\/|\.test\.|^docs\/|^results\/|^src\//.test(f))).toEqual([]);
-    for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/src/report/assets/report.js', 'dist/src/report/assets/report.css', 'dist/adapters/reference/index.js', 'dist/adapters/openfga/index.js', 'dist/scenarios/generators/deep-tree.js', 'scenarios/conformance/authzen-todo.yaml', 'schemas/scenario.schema.json', 'templates/scenario.yaml']) {
+    for (const needed of [
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/cli/main.js',
+      'dist/src/report/assets/report.js',
+      'dist/src/report/assets/report.css',
+      'dist/adapters/reference/index.js',
+      'dist/adapters/openfga/index.js',
+      'dist/scenarios/generators/deep-tree.js',
+      'scenarios/conformance/authzen-todo.yaml',
+      'schemas/scenario.schema.json',
+      'templates/scenario.yaml',
+    ]) {
       expect(files).toContain(needed);
     }
 
@@ -111,7 +134,11 @@ describe('package', () => {
     mkdirSync(installed, { recursive: true });
     await run('tar', ['xzf', path.join(work, packed!.filename), '-C', installed, '--strip-components', '1']);
     writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    const api = await run(process.execPath, ['--input-type=module', '-e', "const m = await import('authz-bench'); console.log(typeof m.run, typeof m.loadScenarioFile, typeof m.renderHtml, m.version())"], { cwd: consumer });
+    const api = await run(
+      process.execPath,
+      ['--input-type=module', '-e', "const m = await import('authz-bench'); console.log(typeof m.run, typeof m.loadScenarioFile, typeof m.renderHtml, m.version())"],
+      { cwd: consumer },
+    );
     expect(api.stdout.trim()).toBe(`function function function ${pkg.version}`);
 
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -123,7 +150,11 @@ describe('package', () => {
     expect(ran.stdout).toContain('45/45 cases passed, exit code 0');
     expect(ran.stdout).toContain('# authz-bench');
 
-    const html = await run(process.execPath, ['--input-type=module', '-e', "const { readResults, renderHtml } = await import('authz-bench'); console.log(renderHtml(await readResults('authz-results/results.json')).length)"], { cwd: consumer });
+    const html = await run(
+      process.execPath,
+      ['--input-type=module', '-e', "const { readResults, renderHtml } = await import('authz-bench'); console.log(renderHtml(await readResults('authz-results/results.json')).length)"],
+      { cwd: consumer },
+    );
     expect(Number(html.stdout)).toBeGreaterThan(10_000);
 
     const bin = path.join(installed, 'bin', 'authz-bench.js');

@@ -61,7 +61,8 @@ export class CedarAdapter implements AdapterSpec {
       settings: {
         library: `@cedar-policy/cedar-wasm ${this.pin.version} (Cedar on WebAssembly, in process)`,
         policies: "preparsed once per model (statefulIsAuthorized); a conditional relationship is a policy, preparsed with its principal's set",
-        entities: this.entityMode === 'slice' ? 'slice: per request, built from the adapter index (time reported apart as client-side cost)' : 'all: every entity on every request (the naive way)',
+        entities:
+          this.entityMode === 'slice' ? 'slice: per request, built from the adapter index (time reported apart as client-side cost)' : 'all: every entity on every request (the naive way)',
       },
     };
   }
@@ -82,7 +83,8 @@ export class CedarAdapter implements AdapterSpec {
     // The registry checks `--set entities=` against the values index.ts declares; this guards direct use.
     const requested = context.options.entities;
     if (requested !== undefined) {
-      if (!ENTITY_MODES.includes(requested as EntityMode)) throw new InputError('--set', `entities=${requested}`, 'unknown entity mode', `use ${ENTITY_MODES.map((m) => `entities=${m}`).join(' or ')}`);
+      if (!ENTITY_MODES.includes(requested as EntityMode))
+        throw new InputError('--set', `entities=${requested}`, 'unknown entity mode', `use ${ENTITY_MODES.map((m) => `entities=${m}`).join(' or ')}`);
       this.entityMode = requested as EntityMode;
     }
   }
@@ -186,14 +188,14 @@ export class CedarAdapter implements AdapterSpec {
     try {
       answer = callCedar((cedar) =>
         cedar.statefulIsAuthorized({
-        principal,
-        action: { type: 'Action', id: request.action.name },
-        resource,
-        context: context as never,
-        preparsedPolicySetId: policySetId,
-        entities: entities as never,
-        validateRequest: false,
-      }),
+          principal,
+          action: { type: 'Action', id: request.action.name },
+          resource,
+          context: context as never,
+          preparsedPolicySetId: policySetId,
+          entities: entities as never,
+          validateRequest: false,
+        }),
       );
     } catch (error) {
       return { allowed: false, error: `cedar: ${(error as Error).message}` };

@@ -33,8 +33,12 @@ describe('cedar translation', () => {
     const t = translateModel(FOLDERS);
     expect(t.unsupported).toEqual([]);
     expect(t.policies.get('folder.view')).toBe('permit(principal, action == Action::"view", resource is folder) when { principal in resource["view"] };');
-    expect(t.policies.get('folder.edit')).toBe('permit(principal, action == Action::"edit", resource is folder) when { (principal in resource["owner"] && principal in resource["editor"]) };');
-    expect(t.policies.get('folder.read')).toBe('permit(principal, action == Action::"read", resource is folder) when { principal in resource["view"] } unless { principal in resource["blocked"] };');
+    expect(t.policies.get('folder.edit')).toBe(
+      'permit(principal, action == Action::"edit", resource is folder) when { (principal in resource["owner"] && principal in resource["editor"]) };',
+    );
+    expect(t.policies.get('folder.read')).toBe(
+      'permit(principal, action == Action::"read", resource is folder) when { principal in resource["view"] } unless { principal in resource["blocked"] };',
+    );
     // The union structure is in the schema's parents: viewer and owner nodes, and parents' view nodes, are in view.
     expect(t.schema).toContain('entity viewer in [folder::view];');
     expect(t.schema).toContain('entity view in [folder::view];');
@@ -69,11 +73,12 @@ describe('cedar translation', () => {
 
   it('reports what has no exact Cedar form, with the reason', () => {
     const reasons = translateModel(DEEP).unsupported;
-    expect(reasons).toEqual([
-      expect.stringMatching(/^folder: 'parent->deep' reaches folder\.deep, an intersection or exclusion, on related objects: Cedar's only recursion is `in`/),
-    ]);
+    expect(reasons).toEqual([expect.stringMatching(/^folder: 'parent->deep' reaches folder\.deep, an intersection or exclusion, on related objects: Cedar's only recursion is `in`/)]);
     const conditionalUserset = parseModel(
-      { types: { user: {}, group: { relations: { member: ['user'] } }, doc: { relations: { viewer: ['group#member with c'] } } }, conditions: { c: { parameters: { x: 'int' }, expression: 'x > 1' } } },
+      {
+        types: { user: {}, group: { relations: { member: ['user'] } }, doc: { relations: { viewer: ['group#member with c'] } } },
+        conditions: { c: { parameters: { x: 'int' }, expression: 'x > 1' } },
+      },
       'm',
     );
     expect(translateModel(conditionalUserset).unsupported).toEqual([expect.stringMatching(/^conditions: doc\.viewer allows 'group#member with c', a conditional userset/)]);
@@ -91,12 +96,12 @@ describe('cedar translation', () => {
     const cond = (expression: string, parameters: Record<string, string>) =>
       translateCondition(parseModel({ types: { user: {} }, conditions: { c: { parameters, expression } } }, 'm').conditions.get('c')!);
     const expiry = cond('now < timestamp("2026-01-01T00:00:00Z") && !(level >= 3)', { now: 'timestamp', level: 'int' });
-    expect(expiry.render(() => 'context')).toBe(
-      '(context has "now" && context has "level" && ((context["now"] < datetime("2026-01-01T00:00:00.000Z")) && !((context["level"] >= 3))))',
-    );
-    expect(cond('now - granted < duration("1h30m")', { now: 'timestamp', granted: 'timestamp' }).render((n) => (n === 'granted' ? { literal: 'datetime("2026-01-01T00:00:00.000Z")' } : 'context'))).toBe(
-      '(context has "now" && (context["now"].durationSince(datetime("2026-01-01T00:00:00.000Z")) < duration("5400000ms")))',
-    );
+    expect(expiry.render(() => 'context')).toBe('(context has "now" && context has "level" && ((context["now"] < datetime("2026-01-01T00:00:00.000Z")) && !((context["level"] >= 3))))');
+    expect(
+      cond('now - granted < duration("1h30m")', { now: 'timestamp', granted: 'timestamp' }).render((n) =>
+        n === 'granted' ? { literal: 'datetime("2026-01-01T00:00:00.000Z")' } : 'context',
+      ),
+    ).toBe('(context has "now" && (context["now"].durationSince(datetime("2026-01-01T00:00:00.000Z")) < duration("5400000ms")))');
     expect(cond('region in allowed && name.startsWith("a*")', { region: 'string', allowed: 'list<string>', name: 'string' }).render(() => 'context')).toContain(
       'context["allowed"].contains(context["region"]) && (context["name"] like "a\\**")',
     );
@@ -282,17 +287,38 @@ function richGraph(random: (n: number) => number): Relationship[] {
     const f = `folder:f${random(5)}`;
     const user = `user:${users[random(5)]}`;
     switch (random(11)) {
-      case 0: add(rel(`group:g${random(3)}#member@${user}`)); break;
-      case 1: add(rel(`group:g${random(3)}#member@group:g${random(3)}#member`)); break;
-      case 2: add(rel(random(6) === 0 ? `group:g${random(3)}#member@user:*` : `team:t${random(3)}#member@group:g${random(3)}#member`)); break;
-      case 3: add(rel(`team:t${random(3)}#${random(2) ? 'member' : 'lead'}@${user}`)); break;
-      case 4: add(rel(`${f}#parent@folder:f${random(5)}`)); break;
-      case 5: add(rel(`${f}#team@team:t${random(3)}`)); break;
-      case 6: add(rel(`${f}#owner@${user}`)); break;
-      case 7: add({ ...rel(`${f}#owner@${user}`), condition: { name: 'not_expired', parameters: { expires_at: random(2) ? '2030-01-01T00:00:00Z' : '2020-01-01T00:00:00Z' } } }); break;
-      case 8: add(rel(`${f}#viewer@${[user, `group:g${random(3)}#member`, `team:t${random(3)}#staff`, 'user:*'][random(4)]}`)); break;
-      case 9: add(rel(`${f}#banned@${random(2) ? user : `group:g${random(3)}#member`}`)); break;
-      default: add(rel(`${f}#viewer@${user}`));
+      case 0:
+        add(rel(`group:g${random(3)}#member@${user}`));
+        break;
+      case 1:
+        add(rel(`group:g${random(3)}#member@group:g${random(3)}#member`));
+        break;
+      case 2:
+        add(rel(random(6) === 0 ? `group:g${random(3)}#member@user:*` : `team:t${random(3)}#member@group:g${random(3)}#member`));
+        break;
+      case 3:
+        add(rel(`team:t${random(3)}#${random(2) ? 'member' : 'lead'}@${user}`));
+        break;
+      case 4:
+        add(rel(`${f}#parent@folder:f${random(5)}`));
+        break;
+      case 5:
+        add(rel(`${f}#team@team:t${random(3)}`));
+        break;
+      case 6:
+        add(rel(`${f}#owner@${user}`));
+        break;
+      case 7:
+        add({ ...rel(`${f}#owner@${user}`), condition: { name: 'not_expired', parameters: { expires_at: random(2) ? '2030-01-01T00:00:00Z' : '2020-01-01T00:00:00Z' } } });
+        break;
+      case 8:
+        add(rel(`${f}#viewer@${[user, `group:g${random(3)}#member`, `team:t${random(3)}#staff`, 'user:*'][random(4)]}`));
+        break;
+      case 9:
+        add(rel(`${f}#banned@${random(2) ? user : `group:g${random(3)}#member`}`));
+        break;
+      default:
+        add(rel(`${f}#viewer@${user}`));
     }
   }
   return [...rels.values()];
@@ -317,7 +343,8 @@ describe('random graphs on a richer model: cedar agrees with the reference engin
             const request = req(`user:${user}`, action, `folder:f${f}`, random(4) ? { now: '2026-01-01T00:00:00Z' } : undefined);
             const [ours, theirs] = [await engines.engine.check(request), await engines.reference.check(request)];
             if (theirs.allowed) allowed++;
-            if (ours.allowed !== theirs.allowed || ours.error) mismatches.push(`round ${round}: ${user} ${action} f${f}: cedar ${ours.allowed} ${ours.error ?? ''} reference ${theirs.allowed}`);
+            if (ours.allowed !== theirs.allowed || ours.error)
+              mismatches.push(`round ${round}: ${user} ${action} f${f}: cedar ${ours.allowed} ${ours.error ?? ''} reference ${theirs.allowed}`);
           }
         }
       }

@@ -50,9 +50,7 @@ function cedarType(type: ParameterType): CedarType {
     default:
       break;
   }
-  throw new CelTranslationError(
-    `a ${formatParameterType(type)} parameter has no exact Cedar type (Cedar has no floating point, and records need a declared shape)`,
-  );
+  throw new CelTranslationError(`a ${formatParameterType(type)} parameter has no exact Cedar type (Cedar has no floating point, and records need a declared shape)`);
 }
 
 /** A Cedar string literal (Cedar escapes differ from JSON's `\uXXXX`). */

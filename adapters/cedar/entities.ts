@@ -178,7 +178,10 @@ export class SliceBuilder {
   /** The resource's node attributes that `action`'s policies read, as the nodes they name. */
   private attributes(type: string, id: string, action: string | undefined): Map<string, Node | Node[]> {
     const out = new Map<string, Node | Node[]>();
-    const clauses = action === undefined ? [...this.translation.clauses.entries()].filter(([k]) => k.startsWith(`${type}#`)).flatMap(([, c]) => c) : (this.translation.clauses.get(`${type}#${action}`) ?? []);
+    const clauses =
+      action === undefined
+        ? [...this.translation.clauses.entries()].filter(([k]) => k.startsWith(`${type}#`)).flatMap(([, c]) => c)
+        : (this.translation.clauses.get(`${type}#${action}`) ?? []);
     for (const clause of clauses) {
       for (const { attribute } of clauseAtomsOf(clause)) {
         if (out.has(attribute.key)) continue;

@@ -34,7 +34,12 @@ async function p50(principals: number): Promise<number> {
   for (let i = 0; i < checks; i++) {
     const j = i % principals;
     const started = performance.now();
-    const decision = await adapter.check({ subject: { type: 'user', id: `u${j}` }, action: { name: 'view' }, resource: { type: 'document', id: `d${j % 100}` }, context: { now: '2026-01-01T00:00:00Z' } });
+    const decision = await adapter.check({
+      subject: { type: 'user', id: `u${j}` },
+      action: { name: 'view' },
+      resource: { type: 'document', id: `d${j % 100}` },
+      context: { now: '2026-01-01T00:00:00Z' },
+    });
     times.push(performance.now() - started);
     if (!decision.allowed) throw new Error(`u${j} denied: ${decision.reason ?? decision.error}`);
   }
@@ -43,5 +48,7 @@ async function p50(principals: number): Promise<number> {
 
 const fresh = await p50(Math.min(n, checks));
 const repeating = await p50(Math.min(n, 10));
-console.log(`${n} conditional relationships (${adapter.policies.size} policies): p50 ${fresh.toFixed(3)} ms with a new principal each check, ${repeating.toFixed(3)} ms with 10 principals repeating`);
+console.log(
+  `${n} conditional relationships (${adapter.policies.size} policies): p50 ${fresh.toFixed(3)} ms with a new principal each check, ${repeating.toFixed(3)} ms with 10 principals repeating`,
+);
 await adapter.stop();

@@ -42,8 +42,7 @@ export function grantPolicies(rel: Relationship, translation: CedarTranslation):
   const reach = translation.reach.get(`${rel.resource.type}#${rel.relation}`);
   if (!reach) return { policies, problem: `${where}: the model allows no condition on ${rel.resource.type}#${rel.relation}` };
   const names = translation.names;
-  const principal =
-    rel.subject.id === WILDCARD ? `principal is ${names.object(rel.subject.type)}` : `principal == ${names.object(rel.subject.type)}::${cedarString(rel.subject.id)}`;
+  const principal = rel.subject.id === WILDCARD ? `principal is ${names.object(rel.subject.type)}` : `principal == ${names.object(rel.subject.type)}::${cedarString(rel.subject.id)}`;
   const node = `${names.node(rel.resource.type, rel.relation)}::${cedarString(rel.resource.id)}`;
   for (const clauses of translation.clauses.values()) {
     for (const clause of clauses) {

@@ -19,7 +19,9 @@ import { cedarWasm } from './wasm.ts';
 const { values } = parseArgs({ options: { variant: { type: 'string', default: 'plain' }, calls: { type: 'string', default: '300000' } } });
 const calls = Number(values.calls);
 const cedar = cedarWasm();
-console.log(`cedar ${cedar.getCedarVersion()}, node ${process.version}, V8 ${process.versions.v8}, flags: ${process.execArgv.filter((a) => a.startsWith('--no-')).join(' ') || 'none'}, variant ${values.variant}`);
+console.log(
+  `cedar ${cedar.getCedarVersion()}, node ${process.version}, V8 ${process.versions.v8}, flags: ${process.execArgv.filter((a) => a.startsWith('--no-')).join(' ') || 'none'}, variant ${values.variant}`,
+);
 
 const POLICY = 'permit(principal, action == Action::"view", resource) when { principal in resource.viewers };';
 const uid = (type: string, id: string) => ({ type, id });
@@ -103,7 +105,14 @@ function deopt(): number {
     return ctx;
   };
   const hot = (i: number, h: Holder) => {
-    const answer = cedar.statefulIsAuthorized({ principal: uid('U', 'u'), action: uid('Action', 'a'), resource: uid('R', 'r'), context: context(i), preparsedPolicySetId: 'hot', entities: [] });
+    const answer = cedar.statefulIsAuthorized({
+      principal: uid('U', 'u'),
+      action: uid('Action', 'a'),
+      resource: uid('R', 'r'),
+      context: context(i),
+      preparsedPolicySetId: 'hot',
+      entities: [],
+    });
     return (answer.type === 'success' && answer.response.decision === 'allow' ? 1 : 0) + h.x;
   };
   let sum = 0;

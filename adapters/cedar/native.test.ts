@@ -53,7 +53,9 @@ describe('cedar native mode', () => {
 
   it('reports a Cedar syntax error, a schema violation, bad entities and a missing file clearly', async () => {
     write('bad.cedar', 'permit(principal, action, resource) when { principal == };');
-    await expect(adapter.loadNative(spec({ policies: 'bad.cedar' }))).rejects.toThrow(`${path.join(dir, 'bad.cedar')}: Cedar rejected the policies: failed to parse policies from string: unexpected token \`}\``);
+    await expect(adapter.loadNative(spec({ policies: 'bad.cedar' }))).rejects.toThrow(
+      `${path.join(dir, 'bad.cedar')}: Cedar rejected the policies: failed to parse policies from string: unexpected token \`}\``,
+    );
     write('ok.cedar', 'permit(principal, action == Action::"view", resource) when { resource.owner == principal };');
     write('schema.cedarschema', 'entity user; entity doc; action "view" appliesTo { principal: [user], resource: [doc] };');
     await expect(adapter.loadNative(spec({ policies: 'ok.cedar', schema: 'schema.cedarschema' }))).rejects.toThrow(

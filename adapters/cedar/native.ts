@@ -61,7 +61,7 @@ export async function loadNativeCedar(native: NativeSpec): Promise<NativeCedar> 
     try {
       return callCedar(call);
     } catch (error) {
-      throw new InputError(file, '', `Cedar could not read it: ${(error as Error).message}`, 'simplify it (nesting this deep exceeds Cedar\'s parser stack)');
+      throw new InputError(file, '', `Cedar could not read it: ${(error as Error).message}`, "simplify it (nesting this deep exceeds Cedar's parser stack)");
     }
   };
   const parsedPolicies = cedar(policiesPath, (wasm) => wasm.checkParsePolicySet({ staticPolicies: policies }));
@@ -72,8 +72,7 @@ export async function loadNativeCedar(native: NativeSpec): Promise<NativeCedar> 
     const parsedSchema = cedar(schemaPath, (wasm) => wasm.checkParseSchema(schema));
     if (parsedSchema.type === 'failure') throw new InputError(schemaPath, '', `Cedar rejected the schema: ${firstErrors(parsedSchema.errors)}`, 'fix the Cedar schema syntax');
     const answer = cedar(policiesPath, (wasm) => wasm.validate({ schema, policies: { staticPolicies: policies } }));
-    const problems =
-      answer.type === 'failure' ? firstErrors(answer.errors) : answer.validationErrors.map((e) => `policy ${e.policyId}: ${e.error.message}`).join('; ');
+    const problems = answer.type === 'failure' ? firstErrors(answer.errors) : answer.validationErrors.map((e) => `policy ${e.policyId}: ${e.error.message}`).join('; ');
     if (problems) throw new InputError(policiesPath, '', `the policies do not validate against ${schemaPath}: ${problems}`, 'fix the policies or the schema');
   }
   const parsed = cedar(entitiesPath ?? policiesPath, (wasm) => wasm.checkParseEntities({ entities: entities as never, schema: schema ?? null }));

@@ -90,7 +90,8 @@ export class PolicySets {
     const slotKey = subjects.includes(exact) ? exact : subjects.length > 0 ? wildcard : '';
     const stamp = [generation(), this.baseVersion, ...subjects.map((s) => `${s}=${this.subjectVersion.get(s) ?? 0}`)].join(' ');
     let slot = this.slots.get(slotKey);
-    if (slot) this.slots.delete(slotKey); // re-inserted below: most recently used last
+    if (slot)
+      this.slots.delete(slotKey); // re-inserted below: most recently used last
     else if (this.slots.size < this.capacity) slot = { id: `${this.prefix}-${this.nextSlot++}`, stamp: '' };
     else {
       const [oldest, reused] = this.slots.entries().next().value!;

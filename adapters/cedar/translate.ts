@@ -22,9 +22,7 @@ import type { Model, Rewrite } from '../../src/model/types.ts';
 import { CelTranslationError, cedarString, translateCondition, type CedarType, type TranslatedCondition } from './cel.ts';
 
 /** An attribute of a resource entity: one node (`view`), or the nodes reached by `t->v` on objects of one type. */
-type NodeAttribute =
-  | { kind: 'name'; key: string; name: string }
-  | { kind: 'ttu'; key: string; tupleset: string; computed: string; targetType: string };
+type NodeAttribute = { kind: 'name'; key: string; name: string } | { kind: 'ttu'; key: string; tupleset: string; computed: string; targetType: string };
 
 /** A boolean combination of `<subject> in resource[<attribute>]` atoms. */
 type Formula = { kind: 'atom'; attribute: NodeAttribute } | { kind: 'and' | 'or'; children: Formula[] } | { kind: 'not'; child: Formula };
@@ -67,7 +65,28 @@ export interface CedarTranslation {
   unsupported: string[];
 }
 
-const RESERVED = new Set(['true', 'false', 'if', 'then', 'else', 'in', 'is', 'like', 'has', 'principal', 'action', 'resource', 'context', 'permit', 'forbid', 'when', 'unless', 'Action', 'Wildcard', '__cedar']);
+const RESERVED = new Set([
+  'true',
+  'false',
+  'if',
+  'then',
+  'else',
+  'in',
+  'is',
+  'like',
+  'has',
+  'principal',
+  'action',
+  'resource',
+  'context',
+  'permit',
+  'forbid',
+  'when',
+  'unless',
+  'Action',
+  'Wildcard',
+  '__cedar',
+]);
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A Cedar identifier for a neutral name, distinct from those in `taken` (then added to it). */
@@ -262,11 +281,7 @@ export function attributeNode(type: string, attribute: NodeAttribute): string {
 }
 
 /** The policy text of a clause; with `grant`, the clause as one conditional relationship opens it. */
-export function renderClause(
-  clause: Clause,
-  names: CedarNames,
-  grant?: { principal: string; attribute: string; node: string; condition: string },
-): string {
+export function renderClause(clause: Clause, names: CedarNames, grant?: { principal: string; attribute: string; node: string; condition: string }): string {
   const principal = grant ? grant.principal : 'principal';
   const gate = grant ? { attribute: grant.attribute, node: grant.node } : undefined;
   const when = grant ? `${renderFormula(clause.when, gate)} && ${grant.condition}` : renderFormula(clause.when);
@@ -324,7 +339,9 @@ export function translateModel(model: Model): CedarTranslation {
       for (const t of closures.get(type, name).ttu) {
         const tupleset = def.relations.get(t.tupleset);
         if (tupleset?.allowed.some((a) => a.condition && !a.relation && !a.wildcard)) {
-          unsupported.push(`conditions: ${type}.${t.tupleset} has conditional objects and is followed by '${t.tupleset}->${t.computed}': Cedar's \`in\` over entity parents cannot be conditional`);
+          unsupported.push(
+            `conditions: ${type}.${t.tupleset} has conditional objects and is followed by '${t.tupleset}->${t.computed}': Cedar's \`in\` over entity parents cannot be conditional`,
+          );
         }
       }
     }

@@ -79,8 +79,12 @@ export class CerbosAdapter implements AdapterSpec {
         policyStore: this.mode === 'admin' ? 'sqlite3 :memory: via Admin API addOrUpdatePolicies' : 'disk, watchForChanges: true',
         policies: 'generated resource policies, one per type, CEL rule conditions (adapters/cerbos/translate.ts)',
         attributes: 'in-process resolver (adapters/cerbos/resolver.ts): memberships, node table, closures',
-        client: this.api === 'authzen' ? 'AuthZEN 1.0 over HTTP (endpoints from the metadata document); policies loaded and probed over gRPC' : '@cerbos/grpc 0.27.0, plaintext gRPC on 127.0.0.1',
-        batch: this.api === 'authzen' ? `AuthZEN evaluations per principal, up to ${MAX_RESOURCES_PER_REQUEST} items per call` : `checkResources per principal, up to ${MAX_RESOURCES_PER_REQUEST} resources per call`,
+        client:
+          this.api === 'authzen' ? 'AuthZEN 1.0 over HTTP (endpoints from the metadata document); policies loaded and probed over gRPC' : '@cerbos/grpc 0.27.0, plaintext gRPC on 127.0.0.1',
+        batch:
+          this.api === 'authzen'
+            ? `AuthZEN evaluations per principal, up to ${MAX_RESOURCES_PER_REQUEST} items per call`
+            : `checkResources per principal, up to ${MAX_RESOURCES_PER_REQUEST} resources per call`,
         includeMetadata: this.includeMetadata,
         audit: 'decision logs, file backend',
       },
@@ -159,7 +163,13 @@ export class CerbosAdapter implements AdapterSpec {
     const auditFile = this.server?.auditLogFile;
     this.auditOffset = auditFile && existsSync(auditFile) ? statSync(auditFile).size : 0;
     const dir = this.server?.policyDir;
-    this.native = await loadNativeCerbos(native, { cerbos: this.cerbos, ...(this.mode === 'disk' && dir ? { policyDir: dir } : {}), admin: !!this.server?.adminCredentials, load: this.version, binary: binaryPath(this.definition) });
+    this.native = await loadNativeCerbos(native, {
+      cerbos: this.cerbos,
+      ...(this.mode === 'disk' && dir ? { policyDir: dir } : {}),
+      admin: !!this.server?.adminCredentials,
+      load: this.version,
+      binary: binaryPath(this.definition),
+    });
   }
 
   async updateModel(model: Model): Promise<void> {
@@ -208,7 +218,9 @@ export class CerbosAdapter implements AdapterSpec {
           resources: this.types.map((kind) => ({ resource: { kind, id: 'probe', policyVersion: this.version, attr: {} }, actions: [action] })),
           includeMetadata: true,
         });
-        const served = response.results.every((r) => r.actions[action] === 'EFFECT_ALLOW' && (r.metadata?.actions[action]?.matchedPolicy ?? '') === `resource.${r.resource.kind}.v${this.version}`);
+        const served = response.results.every(
+          (r) => r.actions[action] === 'EFFECT_ALLOW' && (r.metadata?.actions[action]?.matchedPolicy ?? '') === `resource.${r.resource.kind}.v${this.version}`,
+        );
         if (served) return;
         last = response.results.map((r) => `${r.resource.kind}: ${JSON.stringify(r.metadata?.actions ?? {})}`).join('; ');
       } catch (error) {
@@ -230,7 +242,8 @@ export class CerbosAdapter implements AdapterSpec {
   }
 
   private refuseInNativeMode(what: string): void {
-    if (this.native) throw new Error(`Cerbos native mode: cannot ${what} relationships; the facts are the static attributes of ${this.native.attributesFile ?? 'the native block (none given)'}`);
+    if (this.native)
+      throw new Error(`Cerbos native mode: cannot ${what} relationships; the facts are the static attributes of ${this.native.attributesFile ?? 'the native block (none given)'}`);
   }
 
   async check(request: CheckRequest): Promise<Decision> {

@@ -101,7 +101,9 @@ types:
 `);
     expect(unsupportedReasons(permissionUserset('[user, user:*]'))).toEqual([]);
     expect(unsupportedReasons(permissionUserset('[user, team#everyone]'))).toContainEqual(
-      expect.stringMatching(/^usersets: doc#viewer allows team#everyone, a permission: .* \(its relation team#member allows the userset team#everyone, through which a cycle would be undecided\)$/),
+      expect.stringMatching(
+        /^usersets: doc#viewer allows team#everyone, a permission: .* \(its relation team#member allows the userset team#everyone, through which a cycle would be undecided\)$/,
+      ),
     );
     const r = new Resolver(resolverPlan(permissionUserset('[user, user:*]')));
     r.write(['team:t#lead@user:anne', 'team:open#member@user:*', 'doc:1#viewer@team:t#everyone'].map(rel));
@@ -146,7 +148,16 @@ describe('Cerbos resolver (lookups only)', () => {
     });
     const entries = parseAuditLog(`${line}\n`);
     expect(entries).toEqual([
-      { decisionId: decisionId('C1', 0, 2), time: '2026-01-01T00:00:00Z', subject: 'user:anne', action: 'view', resource: 'doc:1', context: { ip: 'x' }, allowed: true, reason: 'resource.doc.vm1' },
+      {
+        decisionId: decisionId('C1', 0, 2),
+        time: '2026-01-01T00:00:00Z',
+        subject: 'user:anne',
+        action: 'view',
+        resource: 'doc:1',
+        context: { ip: 'x' },
+        allowed: true,
+        reason: 'resource.doc.vm1',
+      },
       { decisionId: 'C1/1', time: '2026-01-01T00:00:00Z', subject: 'user:anne', action: 'view', resource: 'doc:2', context: {}, allowed: false, reason: 'resource.doc.vm1' },
     ]);
   });
@@ -207,15 +218,19 @@ for (const configuration of ['cerbos', 'cerbos[admin]']) {
       expect(await logged()).toBe(decisions.length);
     }, 60_000);
 
-    it.runIf(configuration === 'cerbos[admin]')('passes every bundled scenario case', async () => {
-      const wrong: string[] = [];
-      for (const scenario of await loadBundledScenarios()) {
-        const outcome = await scenarioOutcome(scenario, cerbos);
-        const known = KNOWN_UNSUPPORTED[definition.id]?.[scenario.id];
-        wrong.push(...outcome.wrong, ...outcome.unsupported.filter((u) => u !== known));
-        if (scenario.id === 'authzen-todo') expect(outcome.passed).toBe(43);
-      }
-      expect(wrong).toEqual([]);
-    }, 600_000);
+    it.runIf(configuration === 'cerbos[admin]')(
+      'passes every bundled scenario case',
+      async () => {
+        const wrong: string[] = [];
+        for (const scenario of await loadBundledScenarios()) {
+          const outcome = await scenarioOutcome(scenario, cerbos);
+          const known = KNOWN_UNSUPPORTED[definition.id]?.[scenario.id];
+          wrong.push(...outcome.wrong, ...outcome.unsupported.filter((u) => u !== known));
+          if (scenario.id === 'authzen-todo') expect(outcome.passed).toBe(43);
+        }
+        expect(wrong).toEqual([]);
+      },
+      600_000,
+    );
   });
 }

@@ -59,9 +59,7 @@ export function cerbosConfig(options: CerbosOptions, listen: { http: string; grp
     server: {
       httpListenAddr: listen.http,
       grpcListenAddr: listen.grpc,
-      ...(admin
-        ? { adminAPI: { enabled: true, ...(admin.passwordHash ? { adminCredentials: { username: admin.username, passwordHash: admin.passwordHash } } : {}) } }
-        : {}),
+      ...(admin ? { adminAPI: { enabled: true, ...(admin.passwordHash ? { adminCredentials: { username: admin.username, passwordHash: admin.passwordHash } } : {}) } } : {}),
     },
     storage: options.adminApi
       ? { driver: 'sqlite3', sqlite3: { dsn: ':memory:?_fk=true' } }

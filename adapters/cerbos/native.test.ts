@@ -69,7 +69,9 @@ for (const mode of ['disk', 'admin'] as const) {
     it('refuses relationship writes in native mode and goes back to the neutral model on loadModel', async () => {
       const scenario = await loadScenarioFile(SCENARIO);
       await adapter.loadNative(scenario.native.cerbos!);
-      await expect(adapter.write([rel('document:d2#editor@user:ed')])).rejects.toThrow(`Cerbos native mode: cannot write relationships; the facts are the static attributes of ${path.join(NATIVE, 'attributes.yaml')}`);
+      await expect(adapter.write([rel('document:d2#editor@user:ed')])).rejects.toThrow(
+        `Cerbos native mode: cannot write relationships; the facts are the static attributes of ${path.join(NATIVE, 'attributes.yaml')}`,
+      );
       await adapter.loadModel(scenario.model);
       await adapter.write(resolveRelationships(scenario.relationships));
       await adapter.write([rel('document:d2#editor@user:ed')]);
@@ -86,17 +88,24 @@ for (const mode of ['disk', 'admin'] as const) {
     });
 
     it('reports a policy compile error (unknown derived role) with the file and what is wrong', async () => {
-      const text = 'apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  resource: document\n  version: default\n  importDerivedRoles: [document_roles]\n  rules:\n    - actions: [edit]\n      effect: EFFECT_ALLOW\n      derivedRoles: [boss]\n';
+      const text =
+        'apiVersion: api.cerbos.dev/v1\nresourcePolicy:\n  resource: document\n  version: default\n  importDerivedRoles: [document_roles]\n  rules:\n    - actions: [edit]\n      effect: EFFECT_ALLOW\n      derivedRoles: [boss]\n';
       const folder = broken('compile', 'document.yaml', text);
-      await expect(adapter.loadNative(spec({ policies: 'compile' }))).rejects.toThrow(`${path.join(folder, 'document.yaml')}:9:22: unknown derived role: Derived role "boss" is not defined in any imports`);
+      await expect(adapter.loadNative(spec({ policies: 'compile' }))).rejects.toThrow(
+        `${path.join(folder, 'document.yaml')}:9:22: unknown derived role: Derived role "boss" is not defined in any imports`,
+      );
     });
 
     it('reports missing files and bad attributes clearly', async () => {
       await expect(adapter.loadNative(spec({ policies: 'nope' }))).rejects.toThrow(`native.cerbos.policies: file not found: ${path.join(dir, 'nope')}`);
       await expect(adapter.loadNative(spec({ attributes: 'a.yaml' }))).rejects.toThrow(`${path.join(dir, 'scenario.yaml')}: native.cerbos.policies: missing 'policies'`);
-      await expect(adapter.loadNative(spec({ policies: NATIVE + '/policies', attributes: 'nope.yaml' }))).rejects.toThrow(`native.cerbos.attributes: file not found: ${path.join(dir, 'nope.yaml')}`);
+      await expect(adapter.loadNative(spec({ policies: NATIVE + '/policies', attributes: 'nope.yaml' }))).rejects.toThrow(
+        `native.cerbos.attributes: file not found: ${path.join(dir, 'nope.yaml')}`,
+      );
       writeFileSync(path.join(dir, 'attrs.yaml'), 'resources:\n  d1: {owner: olga}\n');
-      await expect(adapter.loadNative(spec({ policies: NATIVE + '/policies', attributes: 'attrs.yaml' }))).rejects.toThrow(`${path.join(dir, 'attrs.yaml')} at resources.d1: expected a "type:id" key`);
+      await expect(adapter.loadNative(spec({ policies: NATIVE + '/policies', attributes: 'attrs.yaml' }))).rejects.toThrow(
+        `${path.join(dir, 'attrs.yaml')} at resources.d1: expected a "type:id" key`,
+      );
       writeFileSync(path.join(dir, 'attrs.yaml'), 'resources: {"document:d1": {owner: [olga}\n');
       await expect(adapter.loadNative(spec({ policies: NATIVE + '/policies', attributes: 'attrs.yaml' }))).rejects.toThrow(`${path.join(dir, 'attrs.yaml')}: not valid YAML`);
       mkdirSync(path.join(dir, 'empty'), { recursive: true });

@@ -91,13 +91,18 @@ export function compileNativePolicies(dir: string, binary: string): void {
   const problems: string[] = [];
   try {
     const report = JSON.parse(out.stdout) as {
-      lintErrors?: Record<string, { file?: string; error?: string; description?: string; error_details?: { position?: { line?: number; column?: number } }; position?: { line?: number; column?: number } }[]>;
+      lintErrors?: Record<
+        string,
+        { file?: string; error?: string; description?: string; error_details?: { position?: { line?: number; column?: number } }; position?: { line?: number; column?: number } }[]
+      >;
       compileErrors?: { errors?: { file?: string; error?: string; description?: string; position?: { line?: number; column?: number } }[] };
     };
     for (const [kind, list] of Object.entries(report.lintErrors ?? {})) {
       for (const e of Array.isArray(list) ? list : []) {
         const pos = e.error_details?.position ?? e.position;
-        problems.push(`${path.join(dir, e.file ?? '?')}${pos?.line ? `:${pos.line}:${pos.column ?? 0}` : ''}: ${e.error ?? kind}${e.description && e.description !== e.error ? `: ${e.description}` : ''} (${kind.replace(/_/g, ' ')})`);
+        problems.push(
+          `${path.join(dir, e.file ?? '?')}${pos?.line ? `:${pos.line}:${pos.column ?? 0}` : ''}: ${e.error ?? kind}${e.description && e.description !== e.error ? `: ${e.description}` : ''} (${kind.replace(/_/g, ' ')})`,
+        );
       }
     }
     for (const e of report.compileErrors?.errors ?? []) {
@@ -150,7 +155,8 @@ function readAttributes(native: NativeSpec, file: string): Pick<NativeState, 'pr
   }
   const section = (key: 'principals' | 'resources'): Map<string, JsonMap> => {
     const value = root[key] ?? {};
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${file} at ${key}: expected a mapping of ${key === 'principals' ? 'principal id' : '"type:id"'} to attributes`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new Error(`${file} at ${key}: expected a mapping of ${key === 'principals' ? 'principal id' : '"type:id"'} to attributes`);
     const out = new Map<string, JsonMap>();
     for (const [id, attrs] of Object.entries(value as JsonMap)) {
       if (key === 'resources' && !/^[^:]+:.+$/.test(id)) throw new Error(`${file} at resources.${id}: expected a "type:id" key, e.g. "document:d1"`);

@@ -244,10 +244,7 @@ class Translator {
       const last = `${path}[size(${path}) - 1]`;
       const base = rec.rest.map((r) => `(${this.rewrite(type, r, last, inner)})`).join(' || ');
       const z = this.fresh('z');
-      const filters = [
-        ...rec.filters.map((f) => `(${this.rewrite(type, f, z, inner)})`),
-        ...rec.excluded.map((c) => `!(${this.rewrite(type, c, z, inner)})`),
-      ].join(' && ');
+      const filters = [...rec.filters.map((f) => `(${this.rewrite(type, f, z, inner)})`), ...rec.excluded.map((c) => `!(${this.rewrite(type, c, z, inner)})`)].join(' && ');
       return `${N}[${x}].p[${lit(rec.tupleset)}].exists(${path}, (${base}) && ${path}.all(${z}, ${filters}))`;
     }
     return this.rewrite(type, perm.rewrite, x, inner);

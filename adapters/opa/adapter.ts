@@ -136,8 +136,10 @@ export class OpaAdapter implements AdapterSpec {
     if (!this.policy) return undefined;
     const { type } = request.resource;
     const name = request.action.name;
-    const where = this.policy.describe(`${type}#${name}`, `the rules of ${type}#${name} (exclusion, intersection, conditional edges)`, (line, previous) =>
-      line.trim() === `name == ${JSON.stringify(name)}` && previous.trim() === `t == ${JSON.stringify(type)}`,
+    const where = this.policy.describe(
+      `${type}#${name}`,
+      `the rules of ${type}#${name} (exclusion, intersection, conditional edges)`,
+      (line, previous) => line.trim() === `name == ${JSON.stringify(name)}` && previous.trim() === `t == ${JSON.stringify(type)}`,
     );
     return `OPA: data.${PACKAGE}.allow is ${allowed}; ${where}; unions through direct_names and the graph data.${DATA_ROOT}.g`;
   }

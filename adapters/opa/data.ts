@@ -90,7 +90,12 @@ export class OpaData {
 
   private addEdges(rel: Relationship, touched: Set<string>): void {
     for (const [from, to, indirect] of edgesOf(this.model, rel, this.closures)) {
-      for (const [graph, name] of indirect ? ([[this.graph, 'g'], [this.indirect, 'gi']] as const) : ([[this.graph, 'g']] as const)) {
+      for (const [graph, name] of indirect
+        ? ([
+            [this.graph, 'g'],
+            [this.indirect, 'gi'],
+          ] as const)
+        : ([[this.graph, 'g']] as const)) {
         let targets = graph.get(from);
         if (!targets) {
           targets = new Map();
@@ -104,7 +109,12 @@ export class OpaData {
 
   private removeEdges(rel: Relationship, touched: Set<string>): void {
     for (const [from, to, indirect] of edgesOf(this.model, rel, this.closures)) {
-      for (const [graph, name] of indirect ? ([[this.graph, 'g'], [this.indirect, 'gi']] as const) : ([[this.graph, 'g']] as const)) {
+      for (const [graph, name] of indirect
+        ? ([
+            [this.graph, 'g'],
+            [this.indirect, 'gi'],
+          ] as const)
+        : ([[this.graph, 'g']] as const)) {
         const targets = graph.get(from);
         const n = targets?.get(to);
         if (!targets || n === undefined) continue;

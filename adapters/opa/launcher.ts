@@ -39,7 +39,12 @@ export function opaServer(definition: EngineDefinition, config: Record<string, u
     health: { path: '/health' },
     // A server by URL says its version through the query API (opa.runtime(); only the version is asked for).
     urlVersion: async (url, headers) => {
-      const response = await fetch(`${url}/v1/query`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: 'v := opa.runtime().version' }), signal: AbortSignal.timeout(5000) });
+      const response = await fetch(`${url}/v1/query`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'v := opa.runtime().version' }),
+        signal: AbortSignal.timeout(5000),
+      });
       return response.ok ? ((await response.json()) as { result?: { v?: string }[] }).result?.[0]?.v : undefined;
     },
   };

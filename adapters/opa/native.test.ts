@@ -71,7 +71,10 @@ describe('OPA native mode (real OPA)', () => {
 
   it('a Rego syntax error names the file, line and what is wrong', async () => {
     const native = nativeIn({ 'bad.rego': 'package authzbench\n\nallow if {\n  input.x ==\n}\n' }, { policy: 'bad.rego' });
-    const error = await engines.engine.loadNative!(native).then(() => undefined, (e: Error) => e);
+    const error = await engines.engine.loadNative!(native).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error?.message).toMatch(/native opa policy .*bad\.rego: OPA rejected it: .*bad\.rego:5:1: rego_parse_error: unexpected } token/);
   });
 
@@ -106,6 +109,10 @@ describe('OPA native mode (real OPA)', () => {
     const run = await runScenario({ ...scenario, native: { opa: native } }, engines.engine);
     expect(run.native).toBeUndefined();
     expect(run.cases).toHaveLength(1);
-    expect(run.cases[0]).toMatchObject({ kind: 'scenario', status: 'error', message: expect.stringMatching(/setup failed: native opa policy .*bad\.rego: OPA rejected it: .*bad\.rego:\d+:\d+: rego_parse_error/) });
+    expect(run.cases[0]).toMatchObject({
+      kind: 'scenario',
+      status: 'error',
+      message: expect.stringMatching(/setup failed: native opa policy .*bad\.rego: OPA rejected it: .*bad\.rego:\d+:\d+: rego_parse_error/),
+    });
   });
 });

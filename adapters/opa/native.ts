@@ -45,7 +45,8 @@ export function readNativeFiles(native: NativeSpec): NativeFiles {
   const stringKey = (key: (typeof NATIVE_KEYS)[number], required: boolean): string | undefined => {
     const value = spec[key];
     if (value === undefined && !required) return undefined;
-    if (typeof value !== 'string' || value.trim() === '') throw new Error(`${where}.${key} must be ${key === 'dataPath' ? 'a data path such as "native"' : 'a file path relative to the scenario file'}`);
+    if (typeof value !== 'string' || value.trim() === '')
+      throw new Error(`${where}.${key} must be ${key === 'dataPath' ? 'a data path such as "native"' : 'a file path relative to the scenario file'}`);
     return value;
   };
   const read = (key: string, relative: string): { file: string; text: string } => {
@@ -65,7 +66,10 @@ export function readNativeFiles(native: NativeSpec): NativeFiles {
     }
   }
   const rawPath = stringKey('dataPath', false) ?? DEFAULT_NATIVE_DATA_PATH;
-  const segments = rawPath.replace(/^data\./, '').split(/[./]/).filter(Boolean);
+  const segments = rawPath
+    .replace(/^data\./, '')
+    .split(/[./]/)
+    .filter(Boolean);
   if (segments.length === 0 || segments.some((s) => !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(s))) {
     throw new Error(`${where}.dataPath: '${rawPath}' is not a data path (e.g. native or acme.facts)`);
   }
@@ -102,7 +106,10 @@ function describeOpaError(status: number, text: string, moduleFile: string): str
 /** The module's package path (`authzbench`) and whether it defines `allow`, from OPA's AST. */
 function moduleShape(ast: unknown): { pkg: string; hasAllow: boolean } {
   const module = ast as { package?: { path?: { value?: unknown }[] }; rules?: { head?: { name?: string; ref?: { value?: unknown }[] } }[] };
-  const pkg = (module.package?.path ?? []).slice(1).map((t) => String(t.value)).join('.');
+  const pkg = (module.package?.path ?? [])
+    .slice(1)
+    .map((t) => String(t.value))
+    .join('.');
   const hasAllow = (module.rules ?? []).some((r) => r.head?.name === 'allow' || (r.head?.ref?.length === 1 && r.head.ref[0]?.value === 'allow'));
   return { pkg, hasAllow };
 }

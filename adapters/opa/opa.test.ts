@@ -109,7 +109,19 @@ conditions:
 
 describe('OPA server recipe', () => {
   it('runs a loopback server with the version check off and the decision-log config', () => {
-    expect(opaRunArgs({ addr: '127.0.0.1:9', configFile: '/c.json' })).toEqual(['run', '--server', '--addr', '127.0.0.1:9', '--skip-version-check', '--log-format', 'json', '--log-level', 'error', '--config-file', '/c.json']);
+    expect(opaRunArgs({ addr: '127.0.0.1:9', configFile: '/c.json' })).toEqual([
+      'run',
+      '--server',
+      '--addr',
+      '127.0.0.1:9',
+      '--skip-version-check',
+      '--log-format',
+      'json',
+      '--log-level',
+      'error',
+      '--config-file',
+      '/c.json',
+    ]);
     const recipe = opaServer(definition, opaDecisionLogConfig('http://host.testcontainers.internal:9'));
     const inContainer = { host: '0.0.0.0', port: () => 8181, address: () => '0.0.0.0:8181', file: (n: string) => `/config/${n}`, container: true };
     expect(recipe.args(inContainer)).toEqual(expect.arrayContaining(['--addr', '0.0.0.0:8181', '--config-file', '/config/config.json']));
@@ -121,8 +133,13 @@ describe('OPA server recipe', () => {
     const logFile = path.join(mkdtempSync(path.join(tmpdir(), 'authz-bench-opa-')), 'opa.log');
     const opa = await startServer(opaServer(definition, {}), { launch: { strategy: 'local' }, logFile });
     try {
-      const post = async (url: string, body: unknown) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ result: unknown }>;
-      const put = await fetch(`${opa.url}/v1/policies/t`, { method: 'PUT', headers: { 'content-type': 'text/plain' }, body: 'package t\n\ndefault allow := false\n\nallow if input.user == "anne"\n' });
+      const post = async (url: string, body: unknown) =>
+        (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<{ result: unknown }>;
+      const put = await fetch(`${opa.url}/v1/policies/t`, {
+        method: 'PUT',
+        headers: { 'content-type': 'text/plain' },
+        body: 'package t\n\ndefault allow := false\n\nallow if input.user == "anne"\n',
+      });
       expect(put.status).toBe(200);
       expect((await post(`${opa.url}/v1/data/t/allow`, { input: { user: 'anne' } })).result).toBe(true);
       expect((await post(`${opa.url}/v1/data/t/allow`, { input: { user: 'bob' } })).result).toBe(false);

@@ -138,7 +138,9 @@ export class OpenFgaAdapter implements AdapterSpec {
         search: `ListObjects (max ${LIST_OBJECTS_MAX_RESULTS} results, 3 s deadline: server defaults), ListUsers; actions by BatchCheck`,
         decisionLog: 'request log (grpc_req_complete, --log-format json), not a decision log',
         tenancy: tenancySetting(this.options.configuration),
-        ...(this.settings.authzen ? { api: 'AuthZEN 1.0 (experimental): /stores/<id>/access/v1/evaluation(s), endpoints from the store metadata; consistency not settable over AuthZEN' } : {}),
+        ...(this.settings.authzen
+          ? { api: 'AuthZEN 1.0 (experimental): /stores/<id>/access/v1/evaluation(s), endpoints from the store metadata; consistency not settable over AuthZEN' }
+          : {}),
       },
     };
   }
@@ -334,7 +336,10 @@ export class OpenFgaAdapter implements AdapterSpec {
     const decisions = new Array<Decision>(requests.length);
     await Promise.all(
       [...byStore].map(async ([store, indexes]) => {
-        const answers = await this.batchCheckIn(this.storeIds(store), indexes.map((i) => requests[i]!));
+        const answers = await this.batchCheckIn(
+          this.storeIds(store),
+          indexes.map((i) => requests[i]!),
+        );
         indexes.forEach((i, k) => (decisions[i] = answers[k]!));
       }),
     );
@@ -345,10 +350,7 @@ export class OpenFgaAdapter implements AdapterSpec {
   private async batchCheckIn(ids: StoreIds, requests: CheckRequest[]): Promise<Decision[]> {
     const correlationIds = requests.map(() => randomUUID());
     const checks = requests.map((request, i) => ({ ...toCheck(request, this.requestParams), correlationId: correlationIds[i]! }));
-    const response = await this.fga.batchCheck(
-      { checks },
-      { ...ids, consistency: this.consistencyPreference(), maxBatchSize: MAX_CHECKS_PER_BATCH, retryParams: { maxRetry: 0 } },
-    );
+    const response = await this.fga.batchCheck({ checks }, { ...ids, consistency: this.consistencyPreference(), maxBatchSize: MAX_CHECKS_PER_BATCH, retryParams: { maxRetry: 0 } });
     const byId = new Map(response.result.map((r) => [r.correlationId, r]));
     return correlationIds.map((id, i) => {
       const result = byId.get(id);
@@ -381,7 +383,10 @@ export class OpenFgaAdapter implements AdapterSpec {
     try {
       switch (query.kind) {
         case 'resources': {
-          const probe = toCheck({ subject: query.subject, action: query.action, resource: { type: query.resourceType, id: '_' }, ...(query.context ? { context: query.context } : {}) }, this.requestParams);
+          const probe = toCheck(
+            { subject: query.subject, action: query.action, resource: { type: query.resourceType, id: '_' }, ...(query.context ? { context: query.context } : {}) },
+            this.requestParams,
+          );
           const answer = await this.fga.listObjects(
             { user: probe.user, relation: probe.relation, type: query.resourceType, ...(probe.context ? { context: probe.context } : {}) },
             { ...this.requireStore(), ...options },
@@ -391,7 +396,10 @@ export class OpenFgaAdapter implements AdapterSpec {
           return { ids, method: 'ListObjects', ...(full ? { truncated: `OpenFGA returns at most ${LIST_OBJECTS_MAX_RESULTS} objects (--listObjects-max-results)` } : {}) };
         }
         case 'subjects': {
-          const probe = toCheck({ subject: { type: query.subjectType, id: '_' }, action: query.action, resource: query.resource, ...(query.context ? { context: query.context } : {}) }, this.requestParams);
+          const probe = toCheck(
+            { subject: { type: query.subjectType, id: '_' }, action: query.action, resource: query.resource, ...(query.context ? { context: query.context } : {}) },
+            this.requestParams,
+          );
           const ids = this.tenantStores ? this.storeFor(query.resource) : this.requireStore();
           const answer = await this.fga.listUsers(
             { object: query.resource, relation: probe.relation, user_filters: [{ type: query.subjectType }], ...(probe.context ? { context: probe.context } : {}) },
@@ -403,7 +411,9 @@ export class OpenFgaAdapter implements AdapterSpec {
         case 'actions': {
           const actions = this.actionsByType.get(query.resource.type);
           if (!actions) return { unsupported: 'search: actions are known from the neutral model only (not in native mode)' };
-          const decisions = await this.checkBatch(actions.map((name) => ({ subject: query.subject, action: { name }, resource: query.resource, ...(query.context ? { context: query.context } : {}) })));
+          const decisions = await this.checkBatch(
+            actions.map((name) => ({ subject: query.subject, action: { name }, resource: query.resource, ...(query.context ? { context: query.context } : {}) })),
+          );
           const failed = decisions.find((d) => d.error);
           if (failed) return { error: failed.error! };
           return { ids: actions.filter((_, i) => decisions[i]!.allowed), method: 'BatchCheck over every relation and permission of the type (OpenFGA has no action search)' };

@@ -52,7 +52,13 @@ function authzenKey(item: AuthzenRequest, defaults: AuthzenRequest = {}): TupleK
   return { ...(user ? { user } : {}), ...(relation ? { relation } : {}), ...(object ? { object } : {}) };
 }
 
-function entry(key: TupleKey | undefined, context: Record<string, unknown> | null | undefined, decisionId: string | undefined, time: string | undefined, allowed: boolean | undefined): DecisionLogEntry {
+function entry(
+  key: TupleKey | undefined,
+  context: Record<string, unknown> | null | undefined,
+  decisionId: string | undefined,
+  time: string | undefined,
+  allowed: boolean | undefined,
+): DecisionLogEntry {
   const out: DecisionLogEntry = {
     ...(decisionId ? { decisionId } : {}),
     ...(time ? { time } : {}),

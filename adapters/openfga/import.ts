@@ -59,7 +59,8 @@ function parameterType(type: FgaConditionParamType, where: string, file: string)
     return `${type.type_name === 'TYPE_NAME_LIST' ? 'list' : 'map'}<${inner}>`;
   }
   const neutral = PARAMETER_TYPES[type.type_name];
-  if (!neutral) throw new InputError(file, where, `parameter type ${type.type_name} has no neutral equivalent`, 'use string, int, uint, double, bool, timestamp, duration, ipaddress, any, list or map');
+  if (!neutral)
+    throw new InputError(file, where, `parameter type ${type.type_name} has no neutral equivalent`, 'use string, int, uint, double, bool, timestamp, duration, ipaddress, any, list or map');
   return neutral;
 }
 
@@ -198,7 +199,10 @@ function readModel(store: Raw, file: string): FgaAuthorizationModel {
     if (store.model_file.endsWith('fga.mod')) {
       // A modular model: fga.mod lists the module files; the transformer combines them, as `fga model write` does.
       const mod = transformer.transformModFileToJSON(text);
-      const files = mod.contents.value.map((entry) => ({ name: entry.value, contents: readText(path.resolve(path.dirname(modelFile), entry.value), { file: modelFile, path: `contents (line ${entry.line.start + 1})` }) }));
+      const files = mod.contents.value.map((entry) => ({
+        name: entry.value,
+        contents: readText(path.resolve(path.dirname(modelFile), entry.value), { file: modelFile, path: `contents (line ${entry.line.start + 1})` }),
+      }));
       return transformer.transformModuleFilesToModel(files, mod.schema.value) as unknown as FgaAuthorizationModel;
     }
     if (store.model_file.endsWith('.json')) return JSON.parse(text) as FgaAuthorizationModel;
@@ -213,7 +217,8 @@ function readModel(store: Raw, file: string): FgaAuthorizationModel {
 function checkTuple(raw: unknown, file: string, where: string): FgaTuple {
   const t = raw as Partial<FgaTuple> | undefined;
   const field = (name: 'user' | 'relation' | 'object') => {
-    if (!isRecord(t) || typeof t[name] !== 'string' || t[name] === '') throw new InputError(file, where, `a tuple needs '${name}' (found ${JSON.stringify(raw)})`, 'write {user: "user:anne", relation: viewer, object: "doc:1"}');
+    if (!isRecord(t) || typeof t[name] !== 'string' || t[name] === '')
+      throw new InputError(file, where, `a tuple needs '${name}' (found ${JSON.stringify(raw)})`, 'write {user: "user:anne", relation: viewer, object: "doc:1"}');
   };
   field('user');
   field('relation');
@@ -284,8 +289,10 @@ export async function importOpenFgaStore(file: string, id = scenarioIdOf(file)):
       const cwhere = `${where}check[${c}]`;
       if (!isRecord(rawCheck)) throw new InputError(file, cwhere, 'expected a check (user, object, assertions)');
       const check = rawCheck;
-      if (typeof check.user !== 'string' || !check.user.includes(':')) throw new InputError(file, `${cwhere}.user`, `expected a subject such as user:anne, found ${JSON.stringify(check.user)}`);
-      if (typeof check.object !== 'string' || !check.object.includes(':')) throw new InputError(file, `${cwhere}.object`, `expected an object such as doc:1, found ${JSON.stringify(check.object)}`);
+      if (typeof check.user !== 'string' || !check.user.includes(':'))
+        throw new InputError(file, `${cwhere}.user`, `expected a subject such as user:anne, found ${JSON.stringify(check.user)}`);
+      if (typeof check.object !== 'string' || !check.object.includes(':'))
+        throw new InputError(file, `${cwhere}.object`, `expected an object such as doc:1, found ${JSON.stringify(check.object)}`);
       const user = check.user;
       if (user.includes('#') || user.endsWith(':*')) throw new InputError(file, `${cwhere}.user`, `'${user}' is not a single subject`, 'AuthZEN checks need a subject such as user:anne');
       if (check.contextual_tuples) throw new InputError(file, `${cwhere}.contextual_tuples`, 'contextual tuples have no neutral equivalent', 'write them as tuples of the test');

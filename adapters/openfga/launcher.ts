@@ -80,11 +80,14 @@ export function openFgaServer(definition: EngineDefinition, settings: OpenFgaSet
     definition,
     ports: { http: { container: 8080 }, grpc: { container: 8081 } },
     // inside a container the server listens on all interfaces; the host side is 127.0.0.1 only
-    args: (listen) => openFgaRunArgs(settings, { host: listen.host, httpPort: listen.port('http'), grpcPort: listen.port('grpc'), ...(options.datastoreUri ? { datastoreUri: options.datastoreUri } : {}) }),
+    args: (listen) =>
+      openFgaRunArgs(settings, { host: listen.host, httpPort: listen.port('http'), grpcPort: listen.port('grpc'), ...(options.datastoreUri ? { datastoreUri: options.datastoreUri } : {}) }),
     ...(options.tmpDir ? { env: { TMPDIR: options.tmpDir } } : {}),
     health: { path: '/healthz', accept: (status, body) => status === 200 && body.includes('SERVING') },
     ...(settings.datastore !== 'memory'
-      ? { containerUnsupported: `OpenFGA's ${settings.datastore} datastore runs with --launch local only (a local PostgreSQL); with Docker, run OpenFGA on Postgres yourself and use --engine openfga=http://host:port` }
+      ? {
+          containerUnsupported: `OpenFGA's ${settings.datastore} datastore runs with --launch local only (a local PostgreSQL); with Docker, run OpenFGA on Postgres yourself and use --engine openfga=http://host:port`,
+        }
       : {}),
   };
 }

@@ -89,7 +89,9 @@ describe('openfga native mode on the real server', () => {
     writeFileSync(path.join(dir, 'good.fga'), GOOD_MODEL);
     const tuples = path.join(dir, 'tuples.yaml');
     writeFileSync(tuples, '- {user: "user:a", relation: viewer, object: "doc:1"}\n- {user: "user:a", relation: editor, object: "doc:1"}\n');
-    await expect(adapter.loadNative(spec({ model: 'good.fga', tuples: 'tuples.yaml' }))).rejects.toThrow(new RegExp(`^${escapeRegExp(tuples)} at \\[0\\.\\.1\\]: OpenFGA rejected the tuples: .*editor`));
+    await expect(adapter.loadNative(spec({ model: 'good.fga', tuples: 'tuples.yaml' }))).rejects.toThrow(
+      new RegExp(`^${escapeRegExp(tuples)} at \\[0\\.\\.1\\]: OpenFGA rejected the tuples: .*editor`),
+    );
   });
 
   it('runs a scenario with a broken native model as a setup error naming the file', async () => {

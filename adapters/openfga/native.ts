@@ -53,7 +53,6 @@ export async function readNativeOpenFga(native: NativeSpec): Promise<NativeOpenF
   return { model, modelFile, tuples, ...(tuplesFile ? { tuplesFile } : {}), requestParams };
 }
 
-
 /** An OpenFGA model file: DSL (`.fga`, the default) or JSON (`.json`). */
 export function parseModel(text: string, file: string): FgaAuthorizationModel {
   let model: unknown;

@@ -84,7 +84,12 @@ conditions:
     const params = requestParameters(m);
     expect([...params].sort()).toEqual(['resource', 'subject']);
     const check = toCheck(
-      { subject: { type: 'user', id: 'anne', properties: { dept: 'eng' } }, action: { name: 'viewer' }, resource: { type: 'doc', id: '1', properties: { dept: 'ops' } }, context: { tags: ['x'] } },
+      {
+        subject: { type: 'user', id: 'anne', properties: { dept: 'eng' } },
+        action: { name: 'viewer' },
+        resource: { type: 'doc', id: '1', properties: { dept: 'ops' } },
+        context: { tags: ['x'] },
+      },
       params,
     );
     expect(check).toEqual({ user: 'user:anne', relation: 'viewer', object: 'doc:1', context: { tags: ['x'], subject: { dept: 'eng' }, resource: { dept: 'ops' } } });
@@ -144,15 +149,35 @@ types:
 
   it('reads Check and BatchCheck lines of one store from the JSON request log', () => {
     const lines = [
-      { msg: 'grpc_req_complete', timestamp: 1795922558.27, grpc_method: 'Check', store_id: 'S', request_id: 'r1', raw_request: { tuple_key: { user: 'user:a', relation: 'view', object: 'doc:1' }, context: { now: 'x' } }, raw_response: { allowed: true } },
-      { msg: 'grpc_req_complete', grpc_method: 'Check', store_id: 'OTHER', request_id: 'r2', raw_request: { tuple_key: { user: 'user:a', relation: 'view', object: 'doc:1' } }, raw_response: { allowed: true } },
+      {
+        msg: 'grpc_req_complete',
+        timestamp: 1795922558.27,
+        grpc_method: 'Check',
+        store_id: 'S',
+        request_id: 'r1',
+        raw_request: { tuple_key: { user: 'user:a', relation: 'view', object: 'doc:1' }, context: { now: 'x' } },
+        raw_response: { allowed: true },
+      },
+      {
+        msg: 'grpc_req_complete',
+        grpc_method: 'Check',
+        store_id: 'OTHER',
+        request_id: 'r2',
+        raw_request: { tuple_key: { user: 'user:a', relation: 'view', object: 'doc:1' } },
+        raw_response: { allowed: true },
+      },
       { msg: 'grpc_req_complete', grpc_method: 'Write', store_id: 'S', request_id: 'r3' },
       {
         msg: 'grpc_req_complete',
         grpc_method: 'BatchCheck',
         store_id: 'S',
         request_id: 'r4',
-        raw_request: { checks: [{ tuple_key: { user: 'user:b', relation: 'view', object: 'doc:2' }, correlation_id: 'c1' }, { tuple_key: { user: 'user:c', relation: 'x', object: 'doc:2' }, correlation_id: 'c2' }] },
+        raw_request: {
+          checks: [
+            { tuple_key: { user: 'user:b', relation: 'view', object: 'doc:2' }, correlation_id: 'c1' },
+            { tuple_key: { user: 'user:c', relation: 'x', object: 'doc:2' }, correlation_id: 'c2' },
+          ],
+        },
         raw_response: { result: { c1: { allowed: false }, c2: { error: { message: 'nope' } } } },
       },
     ];
@@ -190,7 +215,13 @@ describe('OpenFGA store per tenant: routing (pure)', () => {
     );
     expect(plan.newTenants).toEqual(['tenant:acme', 'tenant:globex']);
     expect(byStoreText(plan.byStore)).toEqual({
-      'tenant:acme': ['tenant:acme#member@user:alice', 'document:acme/1#tenant@tenant:acme', 'document:acme/1#owner@user:gina', 'group:eng#member@user:gus', 'document:shared/1#viewer@tenant:acme#member'],
+      'tenant:acme': [
+        'tenant:acme#member@user:alice',
+        'document:acme/1#tenant@tenant:acme',
+        'document:acme/1#owner@user:gina',
+        'group:eng#member@user:gus',
+        'document:shared/1#viewer@tenant:acme#member',
+      ],
       'tenant:globex': ['tenant:globex#admin@user:ben', 'document:globex/1#tenant@tenant:globex', 'group:eng#member@user:gus', 'document:shared/1#viewer@tenant:acme#member'],
       [SHARED_STORE]: ['group:eng#member@user:gus', 'document:shared/1#viewer@tenant:acme#member'],
     });
@@ -251,14 +282,33 @@ describe('OpenFGA store per tenant: routing (pure)', () => {
 describe('OpenFGA server recipe', () => {
   it('flags bind every listener to the given host and turn extras off', () => {
     const args = openFgaRunArgs({ ...DEFAULT_OPENFGA_SETTINGS, checkQueryCache: true, checkQueryCacheTtl: '5s' }, { host: '127.0.0.1', httpPort: 1, grpcPort: 2 });
-    expect(args).toEqual(expect.arrayContaining(['--http-addr=127.0.0.1:1', '--grpc-addr=127.0.0.1:2', '--playground-enabled=false', '--metrics-enabled=false', '--datastore-engine=memory', '--log-format=json', '--check-query-cache-enabled=true', '--check-query-cache-ttl=5s']));
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--http-addr=127.0.0.1:1',
+        '--grpc-addr=127.0.0.1:2',
+        '--playground-enabled=false',
+        '--metrics-enabled=false',
+        '--datastore-engine=memory',
+        '--log-format=json',
+        '--check-query-cache-enabled=true',
+        '--check-query-cache-ttl=5s',
+      ]),
+    );
   });
 
   it('in a container: listens on all interfaces inside, pinned image; the postgres datastore runs locally only', () => {
-    const inContainer = { host: '0.0.0.0', port: (n: string) => (n === 'http' ? 8080 : 8081), address: (n: string) => `0.0.0.0:${n === 'http' ? 8080 : 8081}`, file: (n: string) => `/config/${n}`, container: true };
+    const inContainer = {
+      host: '0.0.0.0',
+      port: (n: string) => (n === 'http' ? 8080 : 8081),
+      address: (n: string) => `0.0.0.0:${n === 'http' ? 8080 : 8081}`,
+      file: (n: string) => `/config/${n}`,
+      container: true,
+    };
     const recipe = openFgaServer(definition, DEFAULT_OPENFGA_SETTINGS);
     expect(recipe.ports).toEqual({ http: { container: 8080 }, grpc: { container: 8081 } });
-    expect(recipe.args(inContainer)).toEqual(expect.arrayContaining(['run', '--http-addr=0.0.0.0:8080', '--grpc-addr=0.0.0.0:8081', '--playground-enabled=false', '--datastore-engine=memory']));
+    expect(recipe.args(inContainer)).toEqual(
+      expect.arrayContaining(['run', '--http-addr=0.0.0.0:8080', '--grpc-addr=0.0.0.0:8081', '--playground-enabled=false', '--datastore-engine=memory']),
+    );
     expect(definition.image).toBe('openfga/openfga:v1.22.1');
     expect(openFgaServer(definition, serverSettings('postgres'), { datastoreUri: 'postgres://x' }).containerUnsupported).toMatch(/--launch local only/);
   });
@@ -469,7 +519,10 @@ describe('OpenFGA store per tenant (configuration `store-per-tenant`)', () => {
   }
 
   it('reports the tenancy design; the server runs with the default settings', () => {
-    expect(fga.info()).toMatchObject({ id: 'openfga[store-per-tenant]', settings: { tenancy: 'store per tenant (scenarios that declare tenancy; others one store)', checkQueryCache: false } });
+    expect(fga.info()).toMatchObject({
+      id: 'openfga[store-per-tenant]',
+      settings: { tenancy: 'store per tenant (scenarios that declare tenancy; others one store)', checkQueryCache: false },
+    });
     expect(serverSettings('store-per-tenant')).toEqual(serverSettings());
   });
 
@@ -502,7 +555,9 @@ describe('OpenFGA store per tenant (configuration `store-per-tenant`)', () => {
     expect((await fga.checkBatch(asked.slice(0, 3))).map((d) => d.allowed)).toEqual([false, false, false]);
     expect(Object.values(await tuplesByStore()).flat()).not.toContain('group:eng#member@user:gus');
 
-    await expect(fga.write([rel('document:acme/1#tenant@tenant:globex')])).rejects.toThrow(/cannot represent document:acme\/1: it belongs to tenant tenant:acme .* and to tenant tenant:globex/);
+    await expect(fga.write([rel('document:acme/1#tenant@tenant:globex')])).rejects.toThrow(
+      /cannot represent document:acme\/1: it belongs to tenant tenant:acme .* and to tenant tenant:globex/,
+    );
   }, 60_000);
 
   it('writes a policy update to every store, and the new model to stores created after it', async () => {
@@ -567,26 +622,35 @@ describe('OpenFGA native mode and store import', () => {
     expect(scenario.model.types.folder.relations.viewer_direct).toEqual(['user', 'user:*', 'group#member', 'user with not_expired']);
     expect(scenario.model.types.folder.permissions).toEqual({ viewer: 'viewer_direct | owner | parent->viewer', can_read: 'viewer - blocked' });
     expect(scenario.relationships[0]).toBe('folder:root#viewer_direct@group:eng#member');
-    expect(scenario.relationships[3]).toEqual({ resource: 'folder:docs', relation: 'viewer_direct', subject: 'user:tim', condition: { name: 'not_expired', parameters: { expires_at: '2030-01-01T00:00:00Z' } } });
+    expect(scenario.relationships[3]).toEqual({
+      resource: 'folder:docs',
+      relation: 'viewer_direct',
+      subject: 'user:tim',
+      condition: { name: 'not_expired', parameters: { expires_at: '2030-01-01T00:00:00Z' } },
+    });
     const kinds = scenario.steps.map((s: Record<string, unknown>) => Object.keys(s).find((k) => k !== 'name' && k !== 'expect'));
     expect(kinds).toEqual(['check', 'check', 'check', 'write', 'check', 'check', 'delete', 'check', 'check', 'check']);
     expect(await importOpenFgaStore(storeFile)).toMatch(/^# Not imported \(no neutral step\): blocked: list_objects/);
   });
 
   const hasLoader = existsSync(path.join(PROJECT_ROOT, 'src/model/conditions.ts'));
-  it.skipIf(!hasLoader)('runs the imported scenario on OpenFGA: every assertion passes', async () => {
-    const { loadScenarioText } = await import('../../src/scenario/load.ts');
-    const { runScenario } = await import('../../src/runner/run-scenario.ts');
-    const scenario = await loadScenarioText(await importOpenFgaStore(storeFile), 'docs.yaml');
-    const fga = await startEngine('openfga');
-    try {
-      const run = await runScenario(scenario, fga);
-      expect(run.cases.map((c) => `${c.step} ${c.status} ${c.message ?? ''}`).filter((c) => !c.includes(' pass '))).toEqual([]);
-      expect(run.cases.filter((c) => c.kind === 'check').length).toBe(8);
-    } finally {
-      await fga.stop();
-    }
-  }, 60_000);
+  it.skipIf(!hasLoader)(
+    'runs the imported scenario on OpenFGA: every assertion passes',
+    async () => {
+      const { loadScenarioText } = await import('../../src/scenario/load.ts');
+      const { runScenario } = await import('../../src/runner/run-scenario.ts');
+      const scenario = await loadScenarioText(await importOpenFgaStore(storeFile), 'docs.yaml');
+      const fga = await startEngine('openfga');
+      try {
+        const run = await runScenario(scenario, fga);
+        expect(run.cases.map((c) => `${c.step} ${c.status} ${c.message ?? ''}`).filter((c) => !c.includes(' pass '))).toEqual([]);
+        expect(run.cases.filter((c) => c.kind === 'check').length).toBe(8);
+      } finally {
+        await fga.stop();
+      }
+    },
+    60_000,
+  );
 });
 
 // ---------------------------------------------------------------------------------------
@@ -596,7 +660,10 @@ describe.skipIf('missing' in findPostgresBinDir())('OpenFGA on PostgreSQL (confi
   const server = useEngine('openfga[postgres]');
 
   it('records the datastore and its version', () => {
-    expect(server.engine.info()).toMatchObject({ id: 'openfga[postgres]', settings: { datastore: expect.stringMatching(/^postgres \(PostgreSQL \d+\.\d+, local, default server settings\)$/) } });
+    expect(server.engine.info()).toMatchObject({
+      id: 'openfga[postgres]',
+      settings: { datastore: expect.stringMatching(/^postgres \(PostgreSQL \d+\.\d+, local, default server settings\)$/) },
+    });
   });
 
   it('passes every bundled scenario case (the request log aside: sampled, README)', async () => {

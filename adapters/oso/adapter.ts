@@ -134,9 +134,7 @@ export class OsoAdapter implements AdapterSpec {
       const where = this.policyFile ? `; ${this.rulesOf(request)}` : '';
       return {
         allowed,
-        reason: allowed
-          ? `oso: allow(${describeRequest(request)}) succeeded${notes}${where}`
-          : `oso: no allow rule matched for ${describeRequest(request)}${notes}${where}`,
+        reason: allowed ? `oso: allow(${describeRequest(request)}) succeeded${notes}${where}` : `oso: no allow rule matched for ${describeRequest(request)}${notes}${where}`,
       };
     } catch (error) {
       const message = errorMessage(error);
@@ -149,8 +147,10 @@ export class OsoAdapter implements AdapterSpec {
     const { type } = request.resource;
     const name = JSON.stringify(request.action.name);
     const className = polarClassName(type);
-    return this.policyFile!.describe(`${type}#${request.action.name}`, `the rules of ${type}#${request.action.name}`, (line) =>
-      (line.startsWith('has_relation(') || line.startsWith('grants_permission(')) && line.includes(`, ${name}, obj: ${className},`),
+    return this.policyFile!.describe(
+      `${type}#${request.action.name}`,
+      `the rules of ${type}#${request.action.name}`,
+      (line) => (line.startsWith('has_relation(') || line.startsWith('grants_permission(')) && line.includes(`, ${name}, obj: ${className},`),
     );
   }
 

@@ -31,9 +31,7 @@ export interface TranslatedCondition {
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Polar keywords that cannot be used as a bare field name after `.`. */
-const POLAR_KEYWORDS = new Set([
-  'and', 'or', 'not', 'if', 'in', 'matches', 'new', 'cut', 'debug', 'print', 'forall', 'nil', 'true', 'false', 'mod', 'rem', 'isa',
-]);
+const POLAR_KEYWORDS = new Set(['and', 'or', 'not', 'if', 'in', 'matches', 'new', 'cut', 'debug', 'print', 'forall', 'nil', 'true', 'false', 'mod', 'rem', 'isa']);
 
 const NEGATED: Record<string, string> = { '==': '!=', '!=': '==', '<': '>=', '<=': '>', '>': '<=', '>=': '<' };
 
@@ -87,7 +85,7 @@ class Translator {
         const [a, b] = this.coerce(this.value(node.args[0]), this.value(node.args[1]));
         const op = positive ? node.op : NEGATED[node.op]!;
         // Polar raises an error when it orders values of two kinds; in CEL the comparison is undecided.
-        const guard = (node.op === '==' || node.op === '!=') || (a.type !== 'unknown' && b.type !== 'unknown') ? '' : `Cel.comparable(${a.code}, ${b.code}) = true and `;
+        const guard = node.op === '==' || node.op === '!=' || (a.type !== 'unknown' && b.type !== 'unknown') ? '' : `Cel.comparable(${a.code}, ${b.code}) = true and `;
         return `(${guard}${a.code} ${op} ${b.code})`;
       }
       case 'in': {

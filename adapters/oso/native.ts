@@ -49,7 +49,9 @@ export async function loadNativeOso(native: NativeSpec): Promise<NativeOso> {
   const factsPath = nativePath(native, 'oso', 'facts', false, '');
 
   const polar = await readNativeFile(native, 'oso', 'policy', policyPath);
-  const { classNames, relationships } = factsPath ? parseFacts(await readNativeFile(native, 'oso', 'facts', factsPath), factsPath) : { classNames: new Map<string, string>(), relationships: [] };
+  const { classNames, relationships } = factsPath
+    ? parseFacts(await readNativeFile(native, 'oso', 'facts', factsPath), factsPath)
+    : { classNames: new Map<string, string>(), relationships: [] };
 
   // Types used in facts but not named in `classes` are registered under their own name.
   for (const rel of relationships) {
@@ -77,7 +79,6 @@ export async function loadNativeOso(native: NativeSpec): Promise<NativeOso> {
   return { oso, classes, relationships, polar };
 }
 
-
 /** The `classes` map and the relationships of a facts file. */
 export function parseFacts(text: string, file: string): { classNames: Map<string, string>; relationships: Relationship[] } {
   let raw: unknown;
@@ -95,7 +96,8 @@ export function parseFacts(text: string, file: string): { classNames: Map<string
 
   const classNames = new Map<string, string>();
   const classes = doc.classes ?? {};
-  if (typeof classes !== 'object' || classes === null || Array.isArray(classes)) throw new InputError(file, 'classes', 'expected a mapping of request type to Polar class name', 'e.g. {user: User}');
+  if (typeof classes !== 'object' || classes === null || Array.isArray(classes))
+    throw new InputError(file, 'classes', 'expected a mapping of request type to Polar class name', 'e.g. {user: User}');
   for (const [type, name] of Object.entries(classes)) {
     if (typeof name !== 'string' || !CLASS_NAME.test(name)) throw new InputError(file, `classes.${type}`, `class name must be an identifier, got ${JSON.stringify(name)}`);
     if (RESERVED.has(name)) throw new InputError(file, `classes.${type}`, `'${name}' is a Polar built-in or reserved name`, 'choose another class name');

@@ -124,10 +124,7 @@ describe('oso engine (embedded oso 0.27.3)', () => {
     );
     const engine = new OsoAdapter(oso);
     await engine.loadModel(model);
-    await engine.write([
-      rel('doc:1#viewer@user:ann'),
-      { ...rel('doc:1#banned@user:ann'), condition: { name: 'not_expired', parameters: { expires_at: '2026-01-01T00:00:00Z' } } },
-    ]);
+    await engine.write([rel('doc:1#viewer@user:ann'), { ...rel('doc:1#banned@user:ann'), condition: { name: 'not_expired', parameters: { expires_at: '2026-01-01T00:00:00Z' } } }]);
     expect((await engine.check(req('user:ann', 'view', 'doc:1', { now: '2025-01-01T00:00:00Z' }))).allowed).toBe(false); // banned
     expect((await engine.check(req('user:ann', 'view', 'doc:1', { now: '2027-01-01T00:00:00Z' }))).allowed).toBe(true); // ban expired
     const undecided = await engine.check(req('user:ann', 'view', 'doc:1'));

@@ -31,9 +31,36 @@ export interface Translation {
 }
 
 const RESERVED = new Set([
-  'and', 'or', 'not', 'if', 'in', 'matches', 'new', 'cut', 'debug', 'print', 'forall', 'nil', 'true', 'false', 'type',
-  'mod', 'rem', 'isa', 'actor', 'resource', 'global', 'Cel', 'String', 'Integer', 'Float', 'Boolean', 'List',
-  'Dictionary', 'Actor', 'Resource',
+  'and',
+  'or',
+  'not',
+  'if',
+  'in',
+  'matches',
+  'new',
+  'cut',
+  'debug',
+  'print',
+  'forall',
+  'nil',
+  'true',
+  'false',
+  'type',
+  'mod',
+  'rem',
+  'isa',
+  'actor',
+  'resource',
+  'global',
+  'Cel',
+  'String',
+  'Integer',
+  'Float',
+  'Boolean',
+  'List',
+  'Dictionary',
+  'Actor',
+  'Resource',
 ]);
 
 export function polarClassName(type: string): string {
@@ -79,9 +106,7 @@ class PolicyWriter {
         rules.push(`${head('_seen')} if\n  fact in obj.direct(${str(relation.name)}, actor) and\n  holds(fact, actor, mode);`);
       }
       if (relation.allowed.some((a) => a.relation)) {
-        rules.push(
-          `${head('seen')} if\n  fact in obj.usersets(${str(relation.name)}) and\n  holds(fact, actor, mode) and\n  has(actor, fact.relation, fact.subject, seen, mode);`,
-        );
+        rules.push(`${head('seen')} if\n  fact in obj.usersets(${str(relation.name)}) and\n  holds(fact, actor, mode) and\n  has(actor, fact.relation, fact.subject, seen, mode);`);
       }
       // A relation no subject can be written to still needs to exist as a name.
       if (relation.allowed.length === 0) rules.push(`has_relation(_actor, ${str(relation.name)}, _obj: ${className}, _seen, _mode) if false;`);

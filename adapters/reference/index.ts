@@ -6,7 +6,6 @@ import { ReferenceEngine } from '../../src/reference/engine.ts';
 import { DEFAULT_MAX_DEPTH } from '../../src/reference/evaluate.ts';
 import { packageVersion } from '../../src/core/version.ts';
 
-
 /** `nolog`: no decision log, to measure what keeping it costs (and the evaluator alone). */
 function createReference(configuration: string | undefined): Adapter {
   const logging = configuration !== 'nolog';

@@ -144,7 +144,8 @@ export class SpiceDbAdapter implements AdapterSpec {
     this.context = context;
     const mode = context.options.consistency;
     if (mode !== undefined) {
-      if (!(CONSISTENCY_MODES as readonly string[]).includes(mode)) throw new Error(`SpiceDB: --set consistency=${mode} is not a consistency mode; use one of ${CONSISTENCY_MODES.join(', ')}`);
+      if (!(CONSISTENCY_MODES as readonly string[]).includes(mode))
+        throw new Error(`SpiceDB: --set consistency=${mode} is not a consistency mode; use one of ${CONSISTENCY_MODES.join(', ')}`);
       this.consistency = mode as ConsistencyMode;
     }
     this.connection = await this.options.connect(context);
@@ -226,11 +227,17 @@ export class SpiceDbAdapter implements AdapterSpec {
   }
 
   async write(relationships: Relationship[]): Promise<void> {
-    await this.sendUpdates(relationships.map((r) => toRelationship(r, this.schema.names)), 'touch');
+    await this.sendUpdates(
+      relationships.map((r) => toRelationship(r, this.schema.names)),
+      'touch',
+    );
   }
 
   async delete(relationships: Relationship[]): Promise<void> {
-    await this.sendUpdates(relationships.map((r) => toRelationship(r, this.schema.names, false)), 'delete');
+    await this.sendUpdates(
+      relationships.map((r) => toRelationship(r, this.schema.names, false)),
+      'delete',
+    );
   }
 
   /**
@@ -311,7 +318,10 @@ export class SpiceDbAdapter implements AdapterSpec {
       try {
         items = chunk.map((r) => toCheck(r, this.schema));
         const body = { items, consistency: this.consistencyRequirement(), withTracing: false } as never;
-        ({ response: { pairs }, requestId } = this.api.checkBulkPermissions ? await this.api.checkBulkPermissions(body) : { response: await this.api.permissions.checkBulkPermissions(body), requestId: undefined });
+        ({
+          response: { pairs },
+          requestId,
+        } = this.api.checkBulkPermissions ? await this.api.checkBulkPermissions(body) : { response: await this.api.permissions.checkBulkPermissions(body), requestId: undefined });
       } catch (error) {
         decisions.push(...chunk.map(() => errorDecision(message(error))));
         continue;
@@ -335,7 +345,10 @@ export class SpiceDbAdapter implements AdapterSpec {
       const conditional = (n: number) => (n > 0 ? ` (${n} conditional on missing caveat context, left out: fail closed)` : '');
       switch (query.kind) {
         case 'resources': {
-          const probe = toCheck({ subject: query.subject, action: query.action, resource: { type: query.resourceType, id: '_' }, ...(query.context ? { context: query.context } : {}) }, this.schema);
+          const probe = toCheck(
+            { subject: query.subject, action: query.action, resource: { type: query.resourceType, id: '_' }, ...(query.context ? { context: query.context } : {}) },
+            this.schema,
+          );
           const answers = await this.api.permissions.lookupResources({
             resourceObjectType: probe.resource.objectType,
             permission: probe.permission,
@@ -348,7 +361,10 @@ export class SpiceDbAdapter implements AdapterSpec {
           return { ids: [...new Set(decided.map((a) => decodeId(a.resourceObjectId)))], method: `LookupResources${conditional(answers.length - decided.length)}` };
         }
         case 'subjects': {
-          const probe = toCheck({ subject: { type: query.subjectType, id: '_' }, action: query.action, resource: query.resource, ...(query.context ? { context: query.context } : {}) }, this.schema);
+          const probe = toCheck(
+            { subject: { type: query.subjectType, id: '_' }, action: query.action, resource: query.resource, ...(query.context ? { context: query.context } : {}) },
+            this.schema,
+          );
           const answers = await this.api.permissions.lookupSubjects({
             resource: probe.resource,
             permission: probe.permission,
@@ -365,7 +381,9 @@ export class SpiceDbAdapter implements AdapterSpec {
         case 'actions': {
           const actions = this.actionsByType?.get(query.resource.type);
           if (!actions) return { unsupported: 'search: actions are known from the neutral model only (not in native mode)' };
-          const decisions = await this.checkBatch(actions.map((name) => ({ subject: query.subject, action: { name }, resource: query.resource, ...(query.context ? { context: query.context } : {}) })));
+          const decisions = await this.checkBatch(
+            actions.map((name) => ({ subject: query.subject, action: { name }, resource: query.resource, ...(query.context ? { context: query.context } : {}) })),
+          );
           const failed = decisions.find((d) => d.error);
           if (failed) return { error: failed.error! };
           return { ids: actions.filter((_, i) => decisions[i]!.allowed), method: 'CheckBulkPermissions over every relation and permission of the type (SpiceDB has no action search)' };
@@ -433,7 +451,10 @@ function bulkDecision(item: SpiceDbCheck, pair: v1.CheckBulkPermissionsPair | un
   if (!pair) return { allowed: false, error: 'CheckBulkPermissions returned no answer for this item' };
   const echoed = pair.request;
   if (echoed && (echoed.permission !== item.permission || echoed.resource?.objectId !== item.resource.objectId || echoed.subject?.object?.objectId !== item.subject.object.objectId)) {
-    return { allowed: false, error: `CheckBulkPermissions answered out of order: expected ${item.resource.objectId}#${item.permission}, got ${echoed.resource?.objectId}#${echoed.permission}` };
+    return {
+      allowed: false,
+      error: `CheckBulkPermissions answered out of order: expected ${item.resource.objectId}#${item.permission}, got ${echoed.resource?.objectId}#${echoed.permission}`,
+    };
   }
   if (pair.response.oneofKind === 'item') return decide(pair.response.item.permissionship, pair.response.item.partialCaveatInfo?.missingRequiredContext);
   if (pair.response.oneofKind === 'error') return errorDecision(pair.response.error.message);

@@ -90,7 +90,8 @@ export function importSpiceDbValidationFile(file: string, id?: string): string {
   const notes: string[] = [];
   const assertions = (doc.assertions ?? {}) as Raw;
   const known = new Set(['assertTrue', 'assertFalse', 'assertCaveated']);
-  for (const key of Object.keys(assertions)) if (!known.has(key)) throw new InputError(file, `assertions.${key}`, `unknown assertion list '${key}'`, 'use assertTrue, assertFalse or assertCaveated');
+  for (const key of Object.keys(assertions))
+    if (!known.has(key)) throw new InputError(file, `assertions.${key}`, `unknown assertion list '${key}'`, 'use assertTrue, assertFalse or assertCaveated');
   for (const [key, expect, name] of [
     ['assertTrue', 'allow', 'assertTrue'],
     ['assertFalse', 'deny', 'assertFalse'],
@@ -133,7 +134,9 @@ export function importSpiceDbValidationFile(file: string, id?: string): string {
   };
   const header = [
     ...(renamed.length > 0 ? [`# Renamed (the neutral model has no prefixes): ${renamed.join(', ')}`] : []),
-    ...(Object.keys(validation).length > 0 ? ['# Expected relations: each listed subject is checked; zed also checks that no other subject has the permission, which a check step cannot.'] : []),
+    ...(Object.keys(validation).length > 0
+      ? ['# Expected relations: each listed subject is checked; zed also checks that no other subject has the permission, which a check step cannot.']
+      : []),
     ...(notes.length > 0 ? [`# Not imported (no single-check form): ${notes.join('; ')}`] : []),
   ];
   return (header.length > 0 ? `${header.join('\n')}\n` : '') + stringify(scenario, { lineWidth: 0 });

@@ -96,7 +96,12 @@ async function startPostgres(binary: string, logFile: string): Promise<StartedPo
 }
 
 /** Calls a unary method with the callback API, to read SpiceDB's request id (the `x-request-id` trailer). */
-function withRequestId<Request, Response>(method: (request: Request, callback: (error: unknown, response?: Response) => void) => { on(event: 'status', listener: (status: { metadata: { get(key: string): unknown[] } }) => void): unknown }) {
+function withRequestId<Request, Response>(
+  method: (
+    request: Request,
+    callback: (error: unknown, response?: Response) => void,
+  ) => { on(event: 'status', listener: (status: { metadata: { get(key: string): unknown[] } }) => void): unknown },
+) {
   return (request: Request): Promise<{ response: Response; requestId?: string }> =>
     new Promise((resolve, reject) => {
       let requestId: string | undefined;
@@ -128,7 +133,13 @@ export function spiceDbServer(definition: EngineDefinition, settings: SpiceDbSer
     definition,
     ports: { http: { container: 8443 }, grpc: { container: 50051 } },
     // inside a container the server listens on all interfaces; the host side is 127.0.0.1 only
-    args: (listen) => spiceDbServeArgs(settings, { host: listen.host, grpcPort: listen.port('grpc'), httpPort: listen.port('http'), ...(options.datastoreUri ? { datastoreUri: options.datastoreUri } : {}) }),
+    args: (listen) =>
+      spiceDbServeArgs(settings, {
+        host: listen.host,
+        grpcPort: listen.port('grpc'),
+        httpPort: listen.port('http'),
+        ...(options.datastoreUri ? { datastoreUri: options.datastoreUri } : {}),
+      }),
     env: { [PRESHARED_KEY_ENV]: options.key },
     health: { path: '/healthz', accept: (status, body) => status === 200 && body.includes('SERVING') },
     startupTimeoutMs: 60_000,

@@ -27,10 +27,22 @@ const spec = (s: Record<string, unknown>): NativeSpec => ({ spec: s, baseDir: di
 
 describe('SpiceDB text forms (pure)', () => {
   it('reads relationships with userset subjects, wildcards and caveat contexts, and refuses expiration', () => {
-    expect(parseRelationship('document:d1#reader@group:eng#member', 'f', 'x')).toMatchObject({ resourceType: 'document', resourceId: 'd1', relation: 'reader', subjectType: 'group', subjectId: 'eng', subjectRelation: 'member' });
+    expect(parseRelationship('document:d1#reader@group:eng#member', 'f', 'x')).toMatchObject({
+      resourceType: 'document',
+      resourceId: 'd1',
+      relation: 'reader',
+      subjectType: 'group',
+      subjectId: 'eng',
+      subjectRelation: 'member',
+    });
     expect(parseRelationship('document:d1#reader@user:*', 'f', 'x')).toMatchObject({ subjectId: '*' });
-    expect(parseRelationship('document:d1#reader@user:tim[not_expired:{"expires_at":"2030-01-01T00:00:00Z"}]', 'f', 'x').caveat).toEqual({ name: 'not_expired', context: { expires_at: '2030-01-01T00:00:00Z' } });
-    expect(() => parseRelationship('document:d1#reader@user:tim[expiration:2030-01-01T00:00:00Z]', 'r.yaml', 'relationships line 3')).toThrow('r.yaml at relationships line 3: \'document:d1#reader@user:tim[expiration:2030-01-01T00:00:00Z]\' has an expiration, which has no neutral form');
+    expect(parseRelationship('document:d1#reader@user:tim[not_expired:{"expires_at":"2030-01-01T00:00:00Z"}]', 'f', 'x').caveat).toEqual({
+      name: 'not_expired',
+      context: { expires_at: '2030-01-01T00:00:00Z' },
+    });
+    expect(() => parseRelationship('document:d1#reader@user:tim[expiration:2030-01-01T00:00:00Z]', 'r.yaml', 'relationships line 3')).toThrow(
+      "r.yaml at relationships line 3: 'document:d1#reader@user:tim[expiration:2030-01-01T00:00:00Z]' has an expiration, which has no neutral form",
+    );
     expect(() => parseRelationship('document:d1 reader user:tim', 'r.yaml', 'line 1')).toThrow(/is not a SpiceDB relationship/);
     expect(parseRelationshipsFile('- folder:f1#viewer@user:vera\n- document:d1#parent@folder:f1\n', 'r.yaml')).toHaveLength(2);
     expect(caveatRequestParameters('caveat same_dept(subject map<any>, resource map<any>, now timestamp) { subject.dept == resource.dept }')).toEqual(new Set(['subject', 'resource']));
@@ -89,7 +101,11 @@ describe('SpiceDB native mode: reading the files (no engine)', () => {
     const files = await readNativeSpiceDb(scenario.native.spicedb!);
     expect(files.schema).toContain('permission view = edit + viewer + parent->view');
     expect(files.relationships).toHaveLength(5);
-    expect(files.relationships[1]).toEqual({ resource: { objectType: 'document', objectId: 'd1' }, relation: 'parent', subject: { object: { objectType: 'folder', objectId: 'f1' }, optionalRelation: '' } });
+    expect(files.relationships[1]).toEqual({
+      resource: { objectType: 'document', objectId: 'd1' },
+      relation: 'parent',
+      subject: { object: { objectType: 'folder', objectId: 'f1' }, optionalRelation: '' },
+    });
   });
 
   it('reports missing keys and files, unknown keys and bad relationship lines', async () => {
@@ -98,7 +114,9 @@ describe('SpiceDB native mode: reading the files (no engine)', () => {
     await expect(readNativeSpiceDb(spec({ schema: 's.zed', tuples: 'x' }))).rejects.toThrow("native.spicedb.tuples: unknown key 'tuples'");
     writeFileSync(path.join(dir, 's.zed'), 'definition user {}\ndefinition doc {\n  relation viewer: user\n}\n');
     writeFileSync(path.join(dir, 'r.yaml'), 'relationships: |-\n  doc:1#viewer@user:anne\n  doc:2 viewer anne\n');
-    await expect(readNativeSpiceDb(spec({ schema: 's.zed', relationships: 'r.yaml' }))).rejects.toThrow(`${path.join(dir, 'r.yaml')} at relationships line 2: 'doc:2 viewer anne' is not a SpiceDB relationship`);
+    await expect(readNativeSpiceDb(spec({ schema: 's.zed', relationships: 'r.yaml' }))).rejects.toThrow(
+      `${path.join(dir, 'r.yaml')} at relationships line 2: 'doc:2 viewer anne' is not a SpiceDB relationship`,
+    );
   });
 });
 
@@ -120,7 +138,7 @@ describe('SpiceDB native mode and imports on the embedded engine', () => {
     expect((await holder.engine.check(req('user:vera', 'view', 'document:d1'))).allowed).toBe(false);
   });
 
-  it("names the schema file when SpiceDB rejects it", async () => {
+  it('names the schema file when SpiceDB rejects it', async () => {
     writeFileSync(path.join(dir, 'bad.zed'), 'definition user {}\ndefinition doc {\n  permission view = nosuch\n}\n');
     await expect(holder.engine.loadNative!(spec({ schema: 'bad.zed' }))).rejects.toThrow(`SpiceDB rejected the schema in ${path.join(dir, 'bad.zed')}`);
   });
@@ -135,7 +153,12 @@ describe('import spicedb: a zed validation file becomes a neutral scenario', () 
     expect(text).toContain('# Not imported (no single-check form): validation folder:root#view: group:eng#member');
     const scenario = parse(text);
     expect(scenario.model.types.folder.permissions).toEqual({ view: 'owner | viewer | parent->view', can_read: 'view - blocked', audit: 'owner & parent->view' });
-    expect(scenario.relationships[6]).toEqual({ resource: 'folder:docs', relation: 'viewer', subject: 'user:tim', condition: { name: 'not_expired', parameters: { expires_at: '2030-01-01T00:00:00Z' } } });
+    expect(scenario.relationships[6]).toEqual({
+      resource: 'folder:docs',
+      relation: 'viewer',
+      subject: 'user:tim',
+      condition: { name: 'not_expired', parameters: { expires_at: '2030-01-01T00:00:00Z' } },
+    });
     expect(scenario.steps.map((s: { name: string; expect: string }) => `${s.name}: ${s.expect}`)).toEqual([
       ...Array(4).fill('assertTrue: allow'),
       ...Array(4).fill('assertFalse: deny'),

@@ -27,7 +27,10 @@ class Scanner {
   private line = 1;
   private lookahead: Token[] = [];
 
-  constructor(private readonly text: string, private readonly file: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
 
   private skipSpaceAndComments(): void {
     const text = this.text;

@@ -59,27 +59,65 @@ describe('SpiceDB server flags and request log (pure)', () => {
   });
 
   it('reads CheckPermission and CheckBulkPermissions pairs, with neutral names and ids, from the request log', () => {
-    const names = new SchemaNames(model(`
+    const names = new SchemaNames(
+      model(`
 types:
   user: {}
   tool:
     relations: {assignee: [user]}
     permissions: {tools/call: assignee}
-`));
+`),
+    );
     const lines = [
-      { message: 'request received', 'grpc.method': 'CheckPermission', requestID: 'r1', 'grpc.request.content': { resource: { object_type: 'tool', object_id: 'a=2eb' }, permission: 'tools_call', subject: { object: { object_type: 'user', object_id: 'rick=40x' } }, context: { fields: { now: { Kind: { StringValue: '2026-01-01T00:00:00Z' } } } } } },
+      {
+        message: 'request received',
+        'grpc.method': 'CheckPermission',
+        requestID: 'r1',
+        'grpc.request.content': {
+          resource: { object_type: 'tool', object_id: 'a=2eb' },
+          permission: 'tools_call',
+          subject: { object: { object_type: 'user', object_id: 'rick=40x' } },
+          context: { fields: { now: { Kind: { StringValue: '2026-01-01T00:00:00Z' } } } },
+        },
+      },
       { message: 'response sent', 'grpc.method': 'CheckPermission', requestID: 'r1', time: '2026-11-30T04:44:24Z', 'grpc.response.content': { permissionship: 2 } },
       { message: 'request received', 'grpc.method': 'WriteRelationships', requestID: 'r2' },
-      { message: 'request received', 'grpc.method': 'CheckBulkPermissions', requestID: 'r3', 'grpc.request.content': { items: [{ resource: { object_type: 'tool', object_id: 'b' }, permission: 'assignee', subject: { object: { object_type: 'user', object_id: 'u' } } }, { resource: { object_type: 'tool', object_id: 'c' }, permission: 'nosuch', subject: { object: { object_type: 'user', object_id: 'u' } } }] } },
-      { message: 'response sent', 'grpc.method': 'CheckBulkPermissions', requestID: 'r3', 'grpc.response.content': { pairs: [{ item: { permissionship: 1 } }, { error: { message: 'not found' } }] } },
+      {
+        message: 'request received',
+        'grpc.method': 'CheckBulkPermissions',
+        requestID: 'r3',
+        'grpc.request.content': {
+          items: [
+            { resource: { object_type: 'tool', object_id: 'b' }, permission: 'assignee', subject: { object: { object_type: 'user', object_id: 'u' } } },
+            { resource: { object_type: 'tool', object_id: 'c' }, permission: 'nosuch', subject: { object: { object_type: 'user', object_id: 'u' } } },
+          ],
+        },
+      },
+      {
+        message: 'response sent',
+        'grpc.method': 'CheckBulkPermissions',
+        requestID: 'r3',
+        'grpc.response.content': { pairs: [{ item: { permissionship: 1 } }, { error: { message: 'not found' } }] },
+      },
     ];
     const text = `${lines.map((l) => JSON.stringify(l)).join('\n')}\n{"message":"response se`;
     expect(parseRequestLog(text, names)).toEqual([
-      { decisionId: 'r1', time: '2026-11-30T04:44:24Z', subject: 'user:rick@x', action: 'tools/call', resource: 'tool:a.b', context: { now: '2026-01-01T00:00:00Z' }, allowed: true, missing: ['reason'] },
+      {
+        decisionId: 'r1',
+        time: '2026-11-30T04:44:24Z',
+        subject: 'user:rick@x',
+        action: 'tools/call',
+        resource: 'tool:a.b',
+        context: { now: '2026-01-01T00:00:00Z' },
+        allowed: true,
+        missing: ['reason'],
+      },
       { decisionId: 'r3/0', subject: 'user:u', action: 'assignee', resource: 'tool:b', allowed: false, missing: ['reason'] },
       { decisionId: 'r3/1', subject: 'user:u', action: 'nosuch', resource: 'tool:c', missing: ['reason', 'allowed'] },
     ]);
-    expect(structValue({ fields: { l: { Kind: { ListValue: { values: [{ Kind: { NumberValue: 1 } }] } } }, m: { Kind: { StructValue: { fields: { b: { Kind: { BoolValue: true } } } } } } } })).toEqual({ l: [1], m: { b: true } });
+    expect(
+      structValue({ fields: { l: { Kind: { ListValue: { values: [{ Kind: { NumberValue: 1 } }] } } }, m: { Kind: { StructValue: { fields: { b: { Kind: { BoolValue: true } } } } } } } }),
+    ).toEqual({ l: [1], m: { b: true } });
   });
 });
 
@@ -112,7 +150,14 @@ describe.skipIf(!installed)('SpiceDB server (configuration `server`)', () => {
     const batch = await server.engine.checkBatch([request('user:max', 'view', 'folder:log'), request('user:lea', 'edit', 'folder:log')]);
     const entries = await server.engine.readDecisionLog!();
     expect(entries).toHaveLength(3);
-    expect(entries.find((e) => e.decisionId === single.decisionId)).toMatchObject({ subject: 'user:lea', action: 'view', resource: 'folder:log', allowed: true, context: { now: '2026-01-01T00:00:00Z' }, missing: ['reason'] });
+    expect(entries.find((e) => e.decisionId === single.decisionId)).toMatchObject({
+      subject: 'user:lea',
+      action: 'view',
+      resource: 'folder:log',
+      allowed: true,
+      context: { now: '2026-01-01T00:00:00Z' },
+      missing: ['reason'],
+    });
     expect(entries.find((e) => e.decisionId === batch[0]!.decisionId)).toMatchObject({ subject: 'user:max', allowed: false });
     expect(entries.find((e) => e.decisionId === batch[1]!.decisionId)).toMatchObject({ subject: 'user:lea', action: 'edit', allowed: false });
     // A new scenario starts a new log; the key never reaches it.
@@ -155,7 +200,10 @@ describe.skipIf(!installed || 'missing' in findPostgresBinDir())('SpiceDB on Pos
   const server = useEngine('spicedb[postgres]');
 
   it('records the datastore and its version', () => {
-    expect(server.engine.info()).toMatchObject({ id: 'spicedb[postgres]', settings: { datastore: expect.stringMatching(/^postgres \(PostgreSQL \d+\.\d+, local, default server settings\)$/) } });
+    expect(server.engine.info()).toMatchObject({
+      id: 'spicedb[postgres]',
+      settings: { datastore: expect.stringMatching(/^postgres \(PostgreSQL \d+\.\d+, local, default server settings\)$/) },
+    });
   });
 
   it('passes every bundled scenario case', async () => {

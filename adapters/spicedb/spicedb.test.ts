@@ -67,9 +67,23 @@ conditions:
 `);
     const schema = translateModel(m);
     expect(schema.text).toContain('caveat attrs(subject map<any>, resource map<any>, tags list<string>, d duration, n int, x double, b bool, s string) {');
-    const check = toCheck({ subject: { type: 'user', id: 'anne', properties: { dept: 'eng' } }, action: { name: 'viewer' }, resource: { type: 'doc', id: '1', properties: { dept: 'ops' } }, context: { tags: ['x'] } }, schema);
+    const check = toCheck(
+      {
+        subject: { type: 'user', id: 'anne', properties: { dept: 'eng' } },
+        action: { name: 'viewer' },
+        resource: { type: 'doc', id: '1', properties: { dept: 'ops' } },
+        context: { tags: ['x'] },
+      },
+      schema,
+    );
     expect(check.permission).toBe('viewer');
-    expect(check.context).toEqual({ fields: { tags: { kind: { oneofKind: 'listValue', listValue: { values: [{ kind: { oneofKind: 'stringValue', stringValue: 'x' } }] } } }, subject: expect.anything(), resource: expect.anything() } });
+    expect(check.context).toEqual({
+      fields: {
+        tags: { kind: { oneofKind: 'listValue', listValue: { values: [{ kind: { oneofKind: 'stringValue', stringValue: 'x' } }] } } },
+        subject: expect.anything(),
+        resource: expect.anything(),
+      },
+    });
   });
 
   it('rewrites names and ids SpiceDB refuses, reversibly', () => {
@@ -91,7 +105,10 @@ types:
     for (const id of ['rick@the-citadel.com', 'a=b', 'é:x', 'plain/id_1', '*']) expect(decodeId(encodeId(id))).toBe(id);
     expect(encodeId('acme/1')).toBe('acme/1');
     const scope = new NameScope(['a_n', 'a', 'A']);
-    expect(scope.renamed()).toEqual([['a', 'a_n_2'], ['A', 'a_n_3']]);
+    expect(scope.renamed()).toEqual([
+      ['a', 'a_n_2'],
+      ['A', 'a_n_3'],
+    ]);
     expect(toRelationship(rel('doc:1#viewer@group:eng#member'), schema.names)).toEqual({
       resource: { objectType: 'doc', objectId: '1' },
       relation: 'viewer',
@@ -138,7 +155,13 @@ describe('SpiceDB embedded', () => {
   });
 
   it('reports its version and settings; the version is the one compiled into the package', () => {
-    expect(spicedb.info()).toMatchObject({ id: 'spicedb', name: 'SpiceDB', version: EMBEDDED_SPICEDB_VERSION, launch: 'embedded', settings: { consistency: 'at_least_as_fresh', datastore: 'memory' } });
+    expect(spicedb.info()).toMatchObject({
+      id: 'spicedb',
+      name: 'SpiceDB',
+      version: EMBEDDED_SPICEDB_VERSION,
+      launch: 'embedded',
+      settings: { consistency: 'at_least_as_fresh', datastore: 'memory' },
+    });
     expect(spicedb).toMatchObject({ embedded: true, decisionLog: 'none' });
     const library = readFileSync(embeddedLibrary()!);
     expect(library.includes(`github.com/authzed/spicedb@v${EMBEDDED_SPICEDB_VERSION}`)).toBe(true);
@@ -272,7 +295,9 @@ describe('SpiceDB consistency modes (embedded)', () => {
 
   it('refuses an unknown consistency mode with the modes it knows', async () => {
     // The registry refuses it first (`--set` values are declared); the adapter refuses it too when called directly.
-    await expect(startEngine('spicedb', { settings: { consistency: 'HIGHER_CONSISTENCY' } })).rejects.toThrow(/not a consistency mode; use one of minimize_latency, at_least_as_fresh, fully_consistent/);
+    await expect(startEngine('spicedb', { settings: { consistency: 'HIGHER_CONSISTENCY' } })).rejects.toThrow(
+      /not a consistency mode; use one of minimize_latency, at_least_as_fresh, fully_consistent/,
+    );
     expect(definition.settings?.consistency?.values).toEqual(['minimize_latency', 'at_least_as_fresh', 'fully_consistent']);
   });
 });
@@ -331,14 +356,24 @@ describe('the new-enemy check', () => {
 
   it('passes on the reference engine, whose token is its revision (always current)', async () => {
     const run = await runScenario(await loadScenarioText(NEW_ENEMY, 'new-enemy.yaml'), engines.reference);
-    expect(run.cases.map((c) => `${c.kind} ${c.status} ${c.revocation?.path ?? ''}`)).toEqual(['revocation pass relationship (new enemy)', 'revocation pass group-membership (new enemy)', 'check pass ']);
+    expect(run.cases.map((c) => `${c.kind} ${c.status} ${c.revocation?.path ?? ''}`)).toEqual([
+      'revocation pass relationship (new enemy)',
+      'revocation pass group-membership (new enemy)',
+      'check pass ',
+    ]);
   });
 
   it('is unsupported, with the reason, on an engine without tokens; the revocation is still applied', async () => {
     const { lastWriteToken: _token, checkWithToken: _check, ...tokenless } = engines.reference;
     const run = await runScenario(await loadScenarioText(NEW_ENEMY, 'new-enemy.yaml'), tokenless as EngineAdapter);
-    expect(run.cases.map((c) => `${c.kind} ${c.status} ${c.revocation?.path ?? ''}`)).toEqual(['revocation unsupported relationship (new enemy)', 'revocation unsupported group-membership (new enemy)', 'check pass ']);
-    expect(run.cases[0]!.message).toBe('new enemy: the engine returns no consistency token with a write (no Zanzibar zookie), so no check can be asked to be at least as fresh as the revocation');
+    expect(run.cases.map((c) => `${c.kind} ${c.status} ${c.revocation?.path ?? ''}`)).toEqual([
+      'revocation unsupported relationship (new enemy)',
+      'revocation unsupported group-membership (new enemy)',
+      'check pass ',
+    ]);
+    expect(run.cases[0]!.message).toBe(
+      'new enemy: the engine returns no consistency token with a write (no Zanzibar zookie), so no check can be asked to be at least as fresh as the revocation',
+    );
     expect(run.cases[0]!.actual).toBe('polled instead: deny at once');
   });
 });

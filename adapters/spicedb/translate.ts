@@ -74,7 +74,10 @@ export function translateRewrite(rewrite: Rewrite, type: string, model: Model, n
       return names.member(type, rewrite.relation);
     case 'tupleToUserset': {
       // The computed side is a name on the tupleset's target types: their own scope decides it.
-      const target = model.types.get(type)?.relations.get(rewrite.tupleset)?.allowed.find((a) => model.types.get(a.type)?.relations.has(rewrite.computed) || model.types.get(a.type)?.permissions.has(rewrite.computed));
+      const target = model.types
+        .get(type)
+        ?.relations.get(rewrite.tupleset)
+        ?.allowed.find((a) => model.types.get(a.type)?.relations.has(rewrite.computed) || model.types.get(a.type)?.permissions.has(rewrite.computed));
       return `${names.member(type, rewrite.tupleset)}->${names.member(target?.type ?? type, rewrite.computed)}`;
     }
     case 'union':
@@ -129,7 +132,9 @@ export function unsupportedReasons(model: Model): string[] {
           }
           const wildcards = tupleset.allowed.filter((a) => a.wildcard);
           if (wildcards.length > 0) {
-            reasons.push(`tupleToUserset: tupleset relation '${type.name}.${rewrite.tupleset}' allows ${wildcards.map((a) => `${a.type}:*`).join(', ')}; SpiceDB rejects wildcards on the left of an arrow`);
+            reasons.push(
+              `tupleToUserset: tupleset relation '${type.name}.${rewrite.tupleset}' allows ${wildcards.map((a) => `${a.type}:*`).join(', ')}; SpiceDB rejects wildcards on the left of an arrow`,
+            );
           }
           const usersets = tupleset.allowed.filter((a) => a.relation);
           if (usersets.length > 0) {

@@ -16,10 +16,25 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const shared = path.resolve(here, '../../../shared/conformance/authzen-todo');
 const out = path.join(here, 'authzen-todo.yaml');
 
-interface Entity { type: string; id: string; properties?: Record<string, unknown> }
-interface Request { subject: Entity; action: { name: string }; resource: Entity; context?: unknown }
-interface Single { request: Request; expected: boolean }
-interface Batch { request: { subject: Entity; action: { name: string }; evaluations: Partial<Request>[] }; expected: { decision: boolean }[] }
+interface Entity {
+  type: string;
+  id: string;
+  properties?: Record<string, unknown>;
+}
+interface Request {
+  subject: Entity;
+  action: { name: string };
+  resource: Entity;
+  context?: unknown;
+}
+interface Single {
+  request: Request;
+  expected: boolean;
+}
+interface Batch {
+  request: { subject: Entity; action: { name: string }; evaluations: Partial<Request>[] };
+  expected: { decision: boolean }[];
+}
 
 const decisions = JSON.parse(readFileSync(path.join(shared, 'decisions.json'), 'utf8')) as { evaluation: Single[]; evaluations: Batch[] };
 const subjects = (JSON.parse(readFileSync(path.join(shared, 'subjects.json'), 'utf8')) as { subjects: Record<string, { id: string; email: string; roles: string[] }> }).subjects;
@@ -84,16 +99,21 @@ const tuples = new Set(relationships.map((r) => (typeof r === 'string' ? r : `${
 function decide(r: Request): boolean {
   const who = `user:${r.subject.id}`;
   const obj = `${r.resource.type}:${r.resource.id}`;
-  const viaRole = (relation: string) =>
-    [...tuples].some((t) => t.startsWith(`${obj}#${relation}@role:`) && tuples.has(`${t.slice(t.indexOf('@') + 1)}@${who}`));
+  const viaRole = (relation: string) => [...tuples].some((t) => t.startsWith(`${obj}#${relation}@role:`) && tuples.has(`${t.slice(t.indexOf('@') + 1)}@${who}`));
   const direct = (relation: string) => tuples.has(`${obj}#${relation}@${who}`) || tuples.has(`${obj}#${relation}@user:*`);
   switch (r.action.name) {
-    case 'can_read_user': return r.resource.type === 'user' && direct('reader');
-    case 'can_read_todos': return direct('reader');
-    case 'can_create_todo': return viaRole('admin') || viaRole('editor');
-    case 'can_update_todo': return viaRole('evil_genius') || (viaRole('editor') && direct('owner'));
-    case 'can_delete_todo': return viaRole('admin') || (viaRole('editor') && direct('owner'));
-    default: return false;
+    case 'can_read_user':
+      return r.resource.type === 'user' && direct('reader');
+    case 'can_read_todos':
+      return direct('reader');
+    case 'can_create_todo':
+      return viaRole('admin') || viaRole('editor');
+    case 'can_update_todo':
+      return viaRole('evil_genius') || (viaRole('editor') && direct('owner'));
+    case 'can_delete_todo':
+      return viaRole('admin') || (viaRole('editor') && direct('owner'));
+    default:
+      return false;
   }
 }
 

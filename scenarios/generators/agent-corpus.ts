@@ -48,16 +48,32 @@ export default {
     const user = rng.int(roots);
     const probe = `r${user}-s${rng.int(subfolders)}-d${rng.int(docs)}`;
     const steps = [
-      { name: `agent:narrow: one subfolder (${docs} documents)`, searchResources: { subject: 'agent:narrow', action: 'view', resource: { type: 'document' } }, expect: docsUnder(narrowRoot, narrowSub) },
-      { name: `agent:wide: one top folder (${subfolders * docs} documents)`, searchResources: { subject: 'agent:wide', action: 'view', resource: { type: 'document' } }, expect: docsUnder(wideRoot) },
-      { name: `agent:broad: ${broad.length} top folders (${broad.length * subfolders * docs} documents)`, searchResources: { subject: 'agent:broad', action: 'view', resource: { type: 'document' } }, expect: broad.flatMap((r) => docsUnder(r)) },
+      {
+        name: `agent:narrow: one subfolder (${docs} documents)`,
+        searchResources: { subject: 'agent:narrow', action: 'view', resource: { type: 'document' } },
+        expect: docsUnder(narrowRoot, narrowSub),
+      },
+      {
+        name: `agent:wide: one top folder (${subfolders * docs} documents)`,
+        searchResources: { subject: 'agent:wide', action: 'view', resource: { type: 'document' } },
+        expect: docsUnder(wideRoot),
+      },
+      {
+        name: `agent:broad: ${broad.length} top folders (${broad.length * subfolders * docs} documents)`,
+        searchResources: { subject: 'agent:broad', action: 'view', resource: { type: 'document' } },
+        expect: broad.flatMap((r) => docsUnder(r)),
+      },
       { name: `user u${user} through nested groups`, searchResources: { subject: `user:u${user}`, action: 'view', resource: { type: 'document' } }, expect: docsUnder(user) },
       { name: 'an agent with no grant sees nothing', searchResources: { subject: 'agent:idle', action: 'view', resource: { type: 'document' } }, expect: [] },
       { name: `who (users) may view document:${probe}`, searchSubjects: { subject: { type: 'user' }, action: 'view', resource: `document:${probe}` }, expect: [`u${user}`] },
       {
         name: `which agents may view document:${probe}`,
         searchSubjects: { subject: { type: 'agent' }, action: 'view', resource: `document:${probe}` },
-        expect: [...(narrowRoot === user && probe.startsWith(`r${user}-s${narrowSub}-`) ? ['narrow'] : []), ...(wideRoot === user ? ['wide'] : []), ...(broad.includes(user) ? ['broad'] : [])].sort(),
+        expect: [
+          ...(narrowRoot === user && probe.startsWith(`r${user}-s${narrowSub}-`) ? ['narrow'] : []),
+          ...(wideRoot === user ? ['wide'] : []),
+          ...(broad.includes(user) ? ['broad'] : []),
+        ].sort(),
       },
       { name: `a check beside the searches: u${user} views ${probe}`, check: { subject: `user:u${user}`, action: 'view', resource: `document:${probe}` }, expect: 'allow' },
     ];

@@ -41,6 +41,8 @@ export function mulberry32(seed: number): Random {
 }
 
 /** Checks as YAML-form steps: one `check` step each. */
-export function checkSteps(checks: { subject: string | object; action: string | object; resource: string | object; expect: 'allow' | 'deny'; name?: string; context?: Record<string, unknown> }[]): unknown[] {
+export function checkSteps(
+  checks: { subject: string | object; action: string | object; resource: string | object; expect: 'allow' | 'deny'; name?: string; context?: Record<string, unknown> }[],
+): unknown[] {
   return checks.map(({ expect, name, ...check }) => ({ check, expect, ...(name ? { name } : {}) }));
 }

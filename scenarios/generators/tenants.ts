@@ -82,7 +82,13 @@ export default {
     // Every override, checked.
     for (const key of [...guests, ...blocked]) {
       const [doc, subject] = key.split('|') as [string, string];
-      checks.push({ subject, action: 'view', resource: `document:${doc}`, expect: expectOf(subject, 'view', doc), name: guests.has(key) ? 'cross-tenant guest override' : 'blocked override' });
+      checks.push({
+        subject,
+        action: 'view',
+        resource: `document:${doc}`,
+        expect: expectOf(subject, 'view', doc),
+        name: guests.has(key) ? 'cross-tenant guest override' : 'blocked override',
+      });
     }
     // Sampled checks; half of them inside the subject's tenant.
     for (let c = 0; c < params.checks!; c++) {

@@ -149,11 +149,16 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * latency (both from the actual send), medians over the rounds, and whether p50 agrees within 10%.
  */
 export function crosscheckTable(rows: CrosscheckRow[]): string {
-  const out = ['| round | wrk rate/s | wrk p50 | wrk p99 | harness rate/s | harness p50 | harness p99 | harness from intended send: p50 / p99 |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+  const out = [
+    '| round | wrk rate/s | wrk p50 | wrk p99 | harness rate/s | harness p50 | harness p99 | harness from intended send: p50 / p99 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
   const ms = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(3)} ms`);
   for (const w of rows.filter((r) => r.tool === 'wrk')) {
     const h = rows.find((r) => r.tool === 'harness' && r.round === w.round);
-    out.push(`| ${w.round} | ${w.rate.toFixed(0)} | ${ms(w.p50)} | ${ms(w.p99)} | ${h ? h.rate.toFixed(0) : '–'} | ${ms(h?.p50)} | ${ms(h?.p99)} | ${ms(h?.correctedP50)} / ${ms(h?.correctedP99)} |`);
+    out.push(
+      `| ${w.round} | ${w.rate.toFixed(0)} | ${ms(w.p50)} | ${ms(w.p99)} | ${h ? h.rate.toFixed(0) : '–'} | ${ms(h?.p50)} | ${ms(h?.p99)} | ${ms(h?.correctedP50)} / ${ms(h?.correctedP99)} |`,
+    );
   }
   const of = (tool: CrosscheckRow['tool'], key: 'p50' | 'p99') => median(rows.filter((r) => r.tool === tool).map((r) => r[key]));
   const p50 = of('harness', 'p50') / of('wrk', 'p50');

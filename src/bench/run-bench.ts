@@ -77,7 +77,9 @@ export async function benchEngine(adapter: EngineAdapter, record: EngineRecord, 
   for (const concurrency of options.concurrency) {
     const s = await runTrials(options.trials, () => runClosedLoop(check, { concurrency, durationMs: options.durationMs, warmupMs: options.warmupMs }));
     section.load.push(loadRecord(engine, scenario.id, s, options.durationMs));
-    log(`  closed loop c=${concurrency}: ${s.throughput.mean.toFixed(0)} checks/s ±${s.throughput.margin.toFixed(0)}, p50 ${s.p50.mean.toFixed(3)} ms ±${s.p50.margin.toFixed(3)}, p99 ${s.p99.mean.toFixed(3)} ms ±${s.p99.margin.toFixed(3)}`);
+    log(
+      `  closed loop c=${concurrency}: ${s.throughput.mean.toFixed(0)} checks/s ±${s.throughput.margin.toFixed(0)}, p50 ${s.p50.mean.toFixed(3)} ms ±${s.p50.margin.toFixed(3)}, p99 ${s.p99.mean.toFixed(3)} ms ±${s.p99.margin.toFixed(3)}`,
+    );
     if (baseline && concurrency === 1) {
       section.overhead = { checksPerSecond: s.throughput, p50: s.p50, p99: s.p99, method: 'no-op engine, closed loop, 1 client: what the harness costs per check' };
     }
@@ -113,7 +115,9 @@ export async function benchEngine(adapter: EngineAdapter, record: EngineRecord, 
     ramp: verdict.ramp,
     method: `open loop, ${options.connections} connections, mean p99 over trials <= ${options.sloMs} ms with no errors and >= 90% of the rate served; the ramp doubles the rate from the target up to ${options.maxRate}/s while it holds, or halves it until it holds`,
   });
-  log(`  SLO p99 <= ${options.sloMs} ms at ${options.targetRate}/s: ${verdict.pass ? 'PASS' : 'FAIL'} (p99 ${verdict.atTarget.p99.mean.toFixed(3)} ms ±${verdict.atTarget.p99.margin.toFixed(3)}); holds up to ${verdict.highestPassingRate ?? 'none'}/s`);
+  log(
+    `  SLO p99 <= ${options.sloMs} ms at ${options.targetRate}/s: ${verdict.pass ? 'PASS' : 'FAIL'} (p99 ${verdict.atTarget.p99.mean.toFixed(3)} ms ±${verdict.atTarget.p99.margin.toFixed(3)}); holds up to ${verdict.highestPassingRate ?? 'none'}/s`,
+  );
   if (options.curves) {
     for (const spec of CURVES.filter((c) => !options.curveDimensions || options.curveDimensions.includes(c.dimension))) {
       try {

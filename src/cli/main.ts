@@ -42,7 +42,20 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [initCommand(), runCommand(), listCommand(), validateCommand(), reportCommand(), compareCommand(), benchCommand(), importCommand(), crosscheckCommand(), fuzzCommand(), enginesCommand(), serveCommand()]) {
+  for (const command of [
+    initCommand(),
+    runCommand(),
+    listCommand(),
+    validateCommand(),
+    reportCommand(),
+    compareCommand(),
+    benchCommand(),
+    importCommand(),
+    crosscheckCommand(),
+    fuzzCommand(),
+    enginesCommand(),
+    serveCommand(),
+  ]) {
     program.addCommand(command);
   }
   for (const command of loadgenCommands()) program.addCommand(command);

@@ -24,7 +24,8 @@ function wholeNumber(option: string, unit: string, min: number): (value: string)
   return (value) => {
     // Digits only: Number() would also take '', '1e3', '0x10' and ' 5 '.
     const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < min) throw new InputError(option, value, `expected ${unit} as a whole number, ${min} or more`, `write ${option} followed by digits only, ${min} or more`);
+    if (!Number.isSafeInteger(n) || n < min)
+      throw new InputError(option, value, `expected ${unit} as a whole number, ${min} or more`, `write ${option} followed by digits only, ${min} or more`);
     return n;
   };
 }

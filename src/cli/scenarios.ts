@@ -17,7 +17,12 @@ export async function loadScenarios(ids: string[], files: string[]): Promise<Sce
     const first = byId.get(scenario.id);
     if (first) {
       const shown = (s: Scenario) => path.relative(process.cwd(), s.file) || s.file;
-      throw new InputError(shown(scenario), 'id', `id '${scenario.id}' is also the id of ${shown(first)}; results are kept per scenario id`, `give the copy its own id (e.g. id: ${scenario.id}-copy), or leave out --scenario ${scenario.id}`);
+      throw new InputError(
+        shown(scenario),
+        'id',
+        `id '${scenario.id}' is also the id of ${shown(first)}; results are kept per scenario id`,
+        `give the copy its own id (e.g. id: ${scenario.id}-copy), or leave out --scenario ${scenario.id}`,
+      );
     }
     byId.set(scenario.id, scenario);
   }

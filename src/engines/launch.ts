@@ -17,11 +17,7 @@ export interface LaunchEnvironment {
 }
 
 /** Picks how to start an engine. `auto`: url if given, else local if installed, else container if Docker answers, else skip. */
-export async function chooseLaunch(
-  definition: Pick<EngineDefinition, 'id' | 'install'>,
-  requested: LaunchStrategy,
-  env?: Partial<LaunchEnvironment>,
-): Promise<LaunchChoice> {
+export async function chooseLaunch(definition: Pick<EngineDefinition, 'id' | 'install'>, requested: LaunchStrategy, env?: Partial<LaunchEnvironment>): Promise<LaunchChoice> {
   const id = definition.id;
   const installed = env?.installed ?? isInstalled(definition);
   const docker = env?.docker ?? (() => dockerReachable());

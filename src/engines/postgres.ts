@@ -54,12 +54,14 @@ export function findPostgresBinDir(env: NodeJS.ProcessEnv = process.env): { binD
   }
   const debian = '/usr/lib/postgresql';
   if (existsSync(debian)) {
-    const versions = readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(debian)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     candidates.push(...versions.map((v) => path.join(debian, v, 'bin')));
   }
   const found = candidates.find(hasServer);
   if (found) return { binDir: found };
-  return { missing: 'PostgreSQL server programs (initdb, postgres, pg_isready) not found: install Debian\'s `postgresql` package, or set AUTHZ_BENCH_POSTGRES_BINDIR' };
+  return { missing: "PostgreSQL server programs (initdb, postgres, pg_isready) not found: install Debian's `postgresql` package, or set AUTHZ_BENCH_POSTGRES_BINDIR" };
 }
 
 /** As root: the uid and gid to run PostgreSQL as; otherwise undefined (run as ourselves). */

@@ -53,7 +53,10 @@ export async function resolveEngineSpecs(texts: string[]): Promise<EngineSpec[]>
   const definitions = await loadEngineDefinitions();
   const known = () => definitions.flatMap((d) => [d.id, ...Object.keys(d.configurations ?? {}).map((c) => engineId(d.id, c))]).join(', ');
   const wanted: Omit<EngineSpec, 'id'>[] = [];
-  for (const text of texts.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean)) {
+  for (const text of texts
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean)) {
     if (text === 'all') {
       for (const definition of definitions.filter((d) => (d.role ?? 'engine') === 'engine')) {
         wanted.push({ definition, text: definition.id });

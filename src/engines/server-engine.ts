@@ -124,7 +124,15 @@ async function startInContainer(recipe: ServerRecipe, options: ServerLaunch): Pr
     },
     options.logFile,
   );
-  return { url: c.url(ports[names[0]!]!), address: (name) => c.address(listen.port(name)), version: definition.version, launch: 'container', headers: {}, logFile: options.logFile, stop: c.stop };
+  return {
+    url: c.url(ports[names[0]!]!),
+    address: (name) => c.address(listen.port(name)),
+    version: definition.version,
+    launch: 'container',
+    headers: {},
+    logFile: options.logFile,
+    stop: c.stop,
+  };
 }
 
 async function connectUrl(recipe: ServerRecipe, url: string): Promise<StartedServer> {

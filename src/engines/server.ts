@@ -37,12 +37,7 @@ export function groupMemoryBytes(pgid: number): number {
  * GET a health endpoint (3 s timeout): undefined when healthy, else why not. `check` may
  * inspect the JSON body of a 2xx answer and return a problem.
  */
-export async function httpHealth(
-  name: string,
-  url: string,
-  headers?: Record<string, string>,
-  check?: (body: unknown) => string | undefined,
-): Promise<string | undefined> {
+export async function httpHealth(name: string, url: string, headers?: Record<string, string>, check?: (body: unknown) => string | undefined): Promise<string | undefined> {
   const endpoint = new URL(url).pathname;
   try {
     const response = await fetch(url, { headers: { ...headers }, signal: AbortSignal.timeout(3000) });

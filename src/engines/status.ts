@@ -44,6 +44,11 @@ export function formatStatus(rows: readonly EngineStatusRow[], definitions: read
   const header = ['engine', 'pinned', 'installed', 'local', 'container', 'auto', 'location'];
   const body = rows.map((r) => [r.id, r.pinned, r.installed ?? '-', r.local, r.container, r.auto, path.relative(process.cwd(), r.location) || r.location]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const table = [header, ...body].map((cols) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  const table = [header, ...body].map((cols) =>
+    cols
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
   return [...table, ...definitions.flatMap((d) => d.prerequisites?.() ?? [])].join('\n');
 }

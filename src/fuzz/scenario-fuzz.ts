@@ -28,7 +28,11 @@ export const VALID = {
     conditions: { fresh: { parameters: { now: 'timestamp', until: 'timestamp' }, expression: 'now < until' } },
     tenancy: { type: 'group' },
   },
-  relationships: ['doc:1#viewer@user:anne', 'doc:2#parent@doc:1', { resource: 'doc:3', relation: 'viewer', subject: 'user:bob', condition: { name: 'fresh', parameters: { until: '2030-01-01T00:00:00Z' } } }],
+  relationships: [
+    'doc:1#viewer@user:anne',
+    'doc:2#parent@doc:1',
+    { resource: 'doc:3', relation: 'viewer', subject: 'user:bob', condition: { name: 'fresh', parameters: { until: '2030-01-01T00:00:00Z' } } },
+  ],
   steps: [
     { check: { subject: 'user:anne', action: 'view', resource: 'doc:2' }, expect: 'allow' },
     { batch: { defaults: { subject: 'user:anne', action: 'view' }, checks: [{ resource: 'doc:1', expect: 'allow' }] } },
@@ -148,28 +152,30 @@ const hostileIds = fc.tuple(hostileId, fc.nat(7)).map(([id, where]) => {
 });
 
 /** Lists and mappings nested hundreds to thousands deep, in every YAML style, at a chosen key. */
-const deepNesting = fc.tuple(fc.integer({ min: 50, max: 5000 }), fc.nat(5), fc.constantFrom('description', 'steps', 'relationships', 'native', 'model', 'tags')).map(([requested, style, key]) => {
-  // Indented styles grow quadratically with depth: 1,200 levels is already 700 KB.
-  const depth = style === 2 || style === 3 ? Math.min(requested, 1200) : requested;
-  const head = 'id: fuzz\ntitle: deep\nmodel:\n  types:\n    user: {}\n';
-  const body = (() => {
-    switch (style) {
-      case 0:
-        return `${key}: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
-      case 1:
-        return `${key}: ${'{a: '.repeat(depth)}1${'}'.repeat(depth)}\n`;
-      case 2:
-        return `${key}:\n${Array.from({ length: depth }, (_, i) => `${' '.repeat(i + 1)}k${i}:`).join('\n')}\n`;
-      case 3:
-        return `${key}:\n${Array.from({ length: depth }, (_, i) => `${' '.repeat(2 * i)}-`).join('\n')} x\n`;
-      case 4:
-        return `${key}:\n${'- '.repeat(depth)}x\n`;
-      default:
-        return `${key}: &a ${'['.repeat(Math.min(depth, 200))}*a${']'.repeat(Math.min(depth, 200))}\n`;
-    }
-  })();
-  return key === 'model' ? `id: fuzz\ntitle: deep\n${body}` : `${head}${body}`;
-});
+const deepNesting = fc
+  .tuple(fc.integer({ min: 50, max: 5000 }), fc.nat(5), fc.constantFrom('description', 'steps', 'relationships', 'native', 'model', 'tags'))
+  .map(([requested, style, key]) => {
+    // Indented styles grow quadratically with depth: 1,200 levels is already 700 KB.
+    const depth = style === 2 || style === 3 ? Math.min(requested, 1200) : requested;
+    const head = 'id: fuzz\ntitle: deep\nmodel:\n  types:\n    user: {}\n';
+    const body = (() => {
+      switch (style) {
+        case 0:
+          return `${key}: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
+        case 1:
+          return `${key}: ${'{a: '.repeat(depth)}1${'}'.repeat(depth)}\n`;
+        case 2:
+          return `${key}:\n${Array.from({ length: depth }, (_, i) => `${' '.repeat(i + 1)}k${i}:`).join('\n')}\n`;
+        case 3:
+          return `${key}:\n${Array.from({ length: depth }, (_, i) => `${' '.repeat(2 * i)}-`).join('\n')} x\n`;
+        case 4:
+          return `${key}:\n${'- '.repeat(depth)}x\n`;
+        default:
+          return `${key}: &a ${'['.repeat(Math.min(depth, 200))}*a${']'.repeat(Math.min(depth, 200))}\n`;
+      }
+    })();
+    return key === 'model' ? `id: fuzz\ntitle: deep\n${body}` : `${head}${body}`;
+  });
 
 /** Large files (up to ~600 KB): a long scalar, thousands of relationships or steps, a long line; within the hang threshold on a loaded machine. */
 const hugeInput = fc.tuple(fc.nat(4), fc.integer({ min: 1, max: 2 })).map(([kind, scale]) => {
@@ -180,7 +186,10 @@ const hugeInput = fc.tuple(fc.nat(4), fc.integer({ min: 1, max: 2 })).map(([kind
     case 1:
       return text.replace('relationships:\n', `relationships:\n${Array.from({ length: 2_500 * scale }, (_, i) => `  - doc:d${i}#viewer@user:u${i}\n`).join('')}`);
     case 2:
-      return text.replace('steps:\n', `steps:\n${Array.from({ length: 700 * scale }, (_, i) => `  - check: {subject: user:u${i}, action: view, resource: doc:d${i}}\n    expect: deny\n`).join('')}`);
+      return text.replace(
+        'steps:\n',
+        `steps:\n${Array.from({ length: 700 * scale }, (_, i) => `  - check: {subject: user:u${i}, action: view, resource: doc:d${i}}\n    expect: deny\n`).join('')}`,
+      );
     case 3:
       return `${text}description: ${JSON.stringify('é\u0000'.repeat(50_000 * scale))}\n`;
     default:
@@ -190,7 +199,14 @@ const hugeInput = fc.tuple(fc.nat(4), fc.integer({ min: 1, max: 2 })).map(([kind
 
 const mutated = fc.tuple(fc.array(fc.nat(50), { minLength: 1, maxLength: 6 }), junk, fc.nat(2), fc.nat(2)).map(([p, r, a, times]) => {
   let doc: Json = VALID;
-  for (let t = 0; t <= times; t++) doc = mutate(doc, p.map((x) => x + t), r, a) ?? {};
+  for (let t = 0; t <= times; t++)
+    doc =
+      mutate(
+        doc,
+        p.map((x) => x + t),
+        r,
+        a,
+      ) ?? {};
   return stringify(doc);
 });
 
@@ -201,7 +217,13 @@ const tagged = (kind: FuzzKind, arbitrary: fc.Arbitrary<string>) => arbitrary.ma
 export const fuzzedScenario = fc.oneof(
   { weight: 80, arbitrary: tagged('mutated', mutated) },
   { weight: 10, arbitrary: tagged('random', fc.string({ maxLength: 200 })) },
-  { weight: 10, arbitrary: tagged('truncated', fc.string({ maxLength: 40 }).map((s) => `${stringify(VALID).slice(0, 300)}${s}`)) },
+  {
+    weight: 10,
+    arbitrary: tagged(
+      'truncated',
+      fc.string({ maxLength: 40 }).map((s) => `${stringify(VALID).slice(0, 300)}${s}`),
+    ),
+  },
   { weight: 12, arbitrary: tagged('hostile-ids', hostileIds) },
   { weight: 3, arbitrary: tagged('deep-nesting', deepNesting) },
   { weight: 1, arbitrary: tagged('huge', hugeInput) },
@@ -254,7 +276,14 @@ function wellFormed(error: InputError): boolean {
 
 export async function fuzzLoader(count: number, seed = 42, hangMs = 2000): Promise<FuzzReport> {
   const inputs = fc.sample(fuzzedScenario, { numRuns: count, seed });
-  const report: FuzzReport = { inputs: 0, accepted: 0, rejected: 0, crashes: [], slowestMs: 0, byKind: { mutated: 0, random: 0, truncated: 0, 'hostile-ids': 0, 'deep-nesting': 0, huge: 0 } };
+  const report: FuzzReport = {
+    inputs: 0,
+    accepted: 0,
+    rejected: 0,
+    crashes: [],
+    slowestMs: 0,
+    byKind: { mutated: 0, random: 0, truncated: 0, 'hostile-ids': 0, 'deep-nesting': 0, huge: 0 },
+  };
   for (const { kind, input } of inputs) {
     report.inputs++;
     report.byKind[kind]++;

@@ -57,5 +57,12 @@ export async function sloVerdict(check: CheckFn, options: SloOptions): Promise<S
     // Down from the target, halving, until it holds (or 1/64 of the target).
     for (let rate = Math.floor(options.targetRate / 2); rate >= Math.max(1, options.targetRate / 64); rate = Math.floor(rate / 2)) if (await tryRate(rate)) break;
   }
-  return { thresholdMs: options.thresholdMs, targetRate: options.targetRate, atTarget, pass: holds(atTarget, options.targetRate), ...(highestPassingRate ? { highestPassingRate } : {}), ramp };
+  return {
+    thresholdMs: options.thresholdMs,
+    targetRate: options.targetRate,
+    atTarget,
+    pass: holds(atTarget, options.targetRate),
+    ...(highestPassingRate ? { highestPassingRate } : {}),
+    ramp,
+  };
 }

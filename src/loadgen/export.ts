@@ -38,19 +38,32 @@ export function httpChecks(engine: EngineAdapter, scenario: Scenario, now: numbe
   return scenario.benchmark.map((request) => {
     const check = engine.httpCheck(resolveRequest(request, now));
     if (!check) {
-      throw new InputError('--engine', engine.id, `its adapter gives no HTTP request for a check (httpCheck), so an external generator cannot send its checks`, `use an engine whose adapter implements httpCheck (see docs/benchmarking.md), or add it to the adapter in adapters/${engine.definitionId}/`);
+      throw new InputError(
+        '--engine',
+        engine.id,
+        `its adapter gives no HTTP request for a check (httpCheck), so an external generator cannot send its checks`,
+        `use an engine whose adapter implements httpCheck (see docs/benchmarking.md), or add it to the adapter in adapters/${engine.definitionId}/`,
+      );
     }
     return check;
   });
 }
 
 export async function exportLoad(generator: LoadGenerator, spec: EngineSpec, scenario: Scenario, options: ExportOptions): Promise<LoadPlan> {
-  if (spec.definition.install.kind === 'embedded') throw new InputError('--engine', spec.text, `${spec.definition.name} runs inside the harness: it has no HTTP API for other machines to load`, 'export a server engine reached by URL, e.g. --engine opa=http://host:8181');
+  if (spec.definition.install.kind === 'embedded')
+    throw new InputError(
+      '--engine',
+      spec.text,
+      `${spec.definition.name} runs inside the harness: it has no HTTP API for other machines to load`,
+      'export a server engine reached by URL, e.g. --engine opa=http://host:8181',
+    );
   if (!spec.url) throw new InputError('--engine', spec.text, 'export needs the URL of the running engine the machines will load', `give --engine ${spec.id}=http://host:port`);
-  if (scenario.benchmark.length === 0) throw new InputError(scenario.file, 'benchmark', 'the scenario has no benchmark requests to send', 'choose a scenario with a benchmark section (e.g. load-mix)');
+  if (scenario.benchmark.length === 0)
+    throw new InputError(scenario.file, 'benchmark', 'the scenario has no benchmark requests to send', 'choose a scenario with a benchmark section (e.g. load-mix)');
   const ratePerMachine = Math.round(options.rate / options.machines);
   if (ratePerMachine < 1) throw new InputError('--rate', String(options.rate), `below 1 check/s per machine over ${options.machines} machines`, 'raise --rate or lower --machines');
-  if (ratePerMachine * options.machines !== options.rate) options.log(`export: ${options.rate}/s over ${options.machines} machines is ${ratePerMachine}/s each, ${ratePerMachine * options.machines}/s in all`);
+  if (ratePerMachine * options.machines !== options.rate)
+    options.log(`export: ${options.rate}/s over ${options.machines} machines is ${ratePerMachine}/s each, ${ratePerMachine * options.machines}/s in all`);
   const scratch = mkdtempSync(path.join(tmpdir(), 'authz-bench-export-'));
   try {
     const outcome = await withEngine(spec, { resultsDir: scratch, strategy: 'url', log: options.log }, async (engine, record) => {

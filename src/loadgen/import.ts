@@ -55,7 +55,12 @@ async function collectShares(hits: AsyncIterable<GeneratorHit>): Promise<Map<num
       share = { attack: hit.attack, file: hit.file, hits: [] };
       machines.set(hit.attack.machine, share);
     } else if (share.file !== hit.file) {
-      throw new InputError(hit.file, '', `trial ${hit.attack.trial} of machine ${hit.attack.machine} is also in ${share.file}`, 'give each results file once; each machine needs its own name');
+      throw new InputError(
+        hit.file,
+        '',
+        `trial ${hit.attack.trial} of machine ${hit.attack.machine} is also in ${share.file}`,
+        'give each results file once; each machine needs its own name',
+      );
     }
     share.hits.push({ sentMs: (hit.sentS - baseS) * 1000 + hit.sentNs / 1e6, latencyMs: hit.latencyMs, seq: hit.seq, ok: hit.ok });
   }
@@ -97,7 +102,12 @@ export async function importHits(hits: AsyncIterable<GeneratorHit>, generator: {
   for (const share of all) {
     const a = share.attack;
     if (a.ratePerMachine !== first.ratePerMachine || a.warmupMs !== first.warmupMs || a.durationMs !== first.durationMs) {
-      throw new InputError(share.file, 'attack', `rate ${a.ratePerMachine}/s, warm-up ${a.warmupMs} ms, duration ${a.durationMs} ms differ from ${all[0]!.file} (${first.ratePerMachine}/s, ${first.warmupMs} ms, ${first.durationMs} ms)`, 'import the results of one export together');
+      throw new InputError(
+        share.file,
+        'attack',
+        `rate ${a.ratePerMachine}/s, warm-up ${a.warmupMs} ms, duration ${a.durationMs} ms differ from ${all[0]!.file} (${first.ratePerMachine}/s, ${first.warmupMs} ms, ${first.durationMs} ms)`,
+        'import the results of one export together',
+      );
     }
   }
   const allMachines = [...new Set(all.map((s) => s.attack.machine))].sort();
@@ -110,7 +120,10 @@ export async function importHits(hits: AsyncIterable<GeneratorHit>, generator: {
     const measured = [...machines.values()].map((share) => measureShare(share, latency, service));
     // The machines' measured windows must overlap, or the engine never saw the combined rate.
     const overlap = Math.max(0, Math.min(...measured.map((m) => m.end)) - Math.max(...measured.map((m) => m.measureFrom))) / first.durationMs;
-    if (overlap < 0.9) warnings.push(`trial ${trial}: the machines' measured windows overlap for ${(overlap * 100).toFixed(0)}% of the duration; start every machine with the same start-at (./run.sh <name> <start-at>)`);
+    if (overlap < 0.9)
+      warnings.push(
+        `trial ${trial}: the machines' measured windows overlap for ${(overlap * 100).toFixed(0)}% of the duration; start every machine with the same start-at (./run.sh <name> <start-at>)`,
+      );
     const missing = allMachines.filter((m) => !machines.has(m));
     if (missing.length > 0) warnings.push(`trial ${trial}: no results from ${missing.join(', ')}`);
     perTrial.push({ trial, machines: [...machines.keys()].sort(), overlap });
@@ -129,7 +142,14 @@ export async function importHits(hits: AsyncIterable<GeneratorHit>, generator: {
       serviceTime,
     });
   }
-  return { summary: summariseTrials(trials), mark: { name: generator.name, version: generator.version, machines: allMachines.length, ratePerMachine: first.ratePerMachine }, trials: perTrial, warmupMs: first.warmupMs, durationMs: first.durationMs, warnings };
+  return {
+    summary: summariseTrials(trials),
+    mark: { name: generator.name, version: generator.version, machines: allMachines.length, ratePerMachine: first.ratePerMachine },
+    trials: perTrial,
+    warmupMs: first.warmupMs,
+    durationMs: first.durationMs,
+    warnings,
+  };
 }
 
 /** The load record and SLO verdict of an import, as `authz-bench bench` stores its own. */
@@ -176,6 +196,7 @@ export function readPlan(exportDir: string | undefined, files: readonly string[]
   } catch (error) {
     throw new InputError(file, '', `not JSON: ${(error as Error).message}`, 'give the folder `authz-bench export` wrote');
   }
-  if (plan.format !== 'authz-bench-export/1') throw new InputError(file, 'format', `found ${JSON.stringify(plan.format)}, expected "authz-bench-export/1"`, 'export again with this version of authz-bench');
+  if (plan.format !== 'authz-bench-export/1')
+    throw new InputError(file, 'format', `found ${JSON.stringify(plan.format)}, expected "authz-bench-export/1"`, 'export again with this version of authz-bench');
   return { plan, file };
 }

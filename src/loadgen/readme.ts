@@ -5,7 +5,10 @@ import type { LoadGenerator, LoadPlan } from './generator.ts';
 
 export function exportReadme(generator: LoadGenerator, plan: LoadPlan): string {
   const recipe = generator.install;
-  const install = recipe.kind === 'go' ? `\`go install ${recipe.goPackage}@v${generator.version}\` (Go >= ${recipe.minGo.major}.${recipe.minGo.minor}), or \`authz-bench loadgen install\`` : '`authz-bench loadgen install`';
+  const install =
+    recipe.kind === 'go'
+      ? `\`go install ${recipe.goPackage}@v${generator.version}\` (Go >= ${recipe.minGo.major}.${recipe.minGo.minor}), or \`authz-bench loadgen install\``
+      : '`authz-bench loadgen install`';
   const total = plan.machines * plan.ratePerMachine;
   const names = Array.from({ length: plan.machines }, (_, i) => `m${i + 1}`);
   return `# Load for ${plan.engine.id}: ${plan.scenario.id}, ${total} checks/s from ${plan.machines} machines

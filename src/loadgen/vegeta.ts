@@ -25,7 +25,11 @@ interface VegetaResult {
 /** A vegeta JSON target (lib/target.schema.json): the body base64, headers as lists. */
 function target(check: HttpCheck): string {
   // Credentials stay out of files: the run script adds the token from the environment.
-  const header = Object.fromEntries(Object.entries(check.headers).filter(([k]) => k.toLowerCase() !== 'authorization').map(([k, v]) => [k, [v]]));
+  const header = Object.fromEntries(
+    Object.entries(check.headers)
+      .filter(([k]) => k.toLowerCase() !== 'authorization')
+      .map(([k, v]) => [k, [v]]),
+  );
   return JSON.stringify({ method: check.method, url: check.url, ...(check.body === undefined ? {} : { body: Buffer.from(check.body).toString('base64') }), header });
 }
 
@@ -66,7 +70,8 @@ async function* jsonLines(file: string, binary: string): AsyncGenerator<string> 
   });
   yield* createInterface({ input: child.stdout, crlfDelay: Infinity });
   const { code, error } = await exited;
-  if (error?.code === 'ENOENT') throw new InputError(file, '', `vegeta's gob results need ${binary} to decode`, 'run `authz-bench loadgen install`, or give files encoded with `vegeta encode -to json`');
+  if (error?.code === 'ENOENT')
+    throw new InputError(file, '', `vegeta's gob results need ${binary} to decode`, 'run `authz-bench loadgen install`, or give files encoded with `vegeta encode -to json`');
   if (error) throw error;
   if (code !== 0) throw new InputError(file, '', `vegeta encode exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' ')}`, 'give results files written by `vegeta attack`');
 }
@@ -85,7 +90,12 @@ async function* readResults(files: readonly string[], binary: string): AsyncGene
       }
       const attack = parseAttackName(result.attack ?? '');
       if (!attack) {
-        throw new InputError(file, `line ${line}`, `attack ${JSON.stringify(result.attack)} was not started by an exported run script (it names trial, machine, rate, warm-up and duration)`, 'run the attacks with the run.sh that `authz-bench export vegeta` wrote');
+        throw new InputError(
+          file,
+          `line ${line}`,
+          `attack ${JSON.stringify(result.attack)} was not started by an exported run script (it names trial, machine, rate, warm-up and duration)`,
+          'run the attacks with the run.sh that `authz-bench export vegeta` wrote',
+        );
       }
       let sent: { s: number; ns: number };
       try {

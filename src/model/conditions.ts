@@ -155,7 +155,9 @@ class ConditionCompileError extends Error {}
 /** First line of a cel-js error plus the column, so messages stay on one line. */
 function oneLine(error: unknown): string {
   const e = error as { message?: string; range?: { start?: number } };
-  const first = String(e?.message ?? error).split('\n')[0]!.trim();
+  const first = String(e?.message ?? error)
+    .split('\n')[0]!
+    .trim();
   return typeof e?.range?.start === 'number' ? `${first} (at column ${e.range.start + 1})` : first;
 }
 
@@ -370,7 +372,14 @@ export function toCel(value: unknown, type: ParameterType): unknown {
       if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value);
       return fail('an integer');
     case 'uint': {
-      const whole = typeof value === 'bigint' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : undefined;
+      const whole =
+        typeof value === 'bigint'
+          ? value
+          : typeof value === 'number' && Number.isSafeInteger(value)
+            ? BigInt(value)
+            : typeof value === 'string' && /^\d+$/.test(value)
+              ? BigInt(value)
+              : undefined;
       return whole !== undefined && whole >= 0n ? new UintClass(whole) : fail('a non-negative integer');
     }
     case 'ipaddress':

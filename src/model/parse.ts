@@ -4,17 +4,7 @@
 import { InputError, InputErrors, joinPath } from '../core/errors.ts';
 import { didYouMean } from '../core/suggest.ts';
 import { ExpressionError, parseRewrite } from './expression.ts';
-import type {
-  AllowedSubject,
-  ConditionDefinition,
-  Model,
-  ParameterType,
-  PermissionDefinition,
-  RelationDefinition,
-  Rewrite,
-  Tenancy,
-  TypeDefinition,
-} from './types.ts';
+import type { AllowedSubject, ConditionDefinition, Model, ParameterType, PermissionDefinition, RelationDefinition, Rewrite, Tenancy, TypeDefinition } from './types.ts';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const MODEL_KEYS = ['types', 'conditions', 'tenancy'];
@@ -89,7 +79,10 @@ export function parseModel(raw: unknown, file: string, basePath = 'model'): Mode
     // Then every type's relations, then permissions, then their references: a `t->p` may name
     // a relation or permission of a type declared further down (OpenFGA's sample models do).
     for (const [name, def] of Object.entries(typesRaw)) resolveRelations(model, model.types.get(name)!, def, joinPath(typesPath, name), out);
-    const parsed = Object.entries(typesRaw).map(([name, def]) => ({ type: model.types.get(name)!, permissions: parsePermissions(model.types.get(name)!, def, joinPath(typesPath, name), out) }));
+    const parsed = Object.entries(typesRaw).map(([name, def]) => ({
+      type: model.types.get(name)!,
+      permissions: parsePermissions(model.types.get(name)!, def, joinPath(typesPath, name), out),
+    }));
     for (const { type, permissions } of parsed) {
       for (const permission of permissions) checkRewrite(model, type, permission.rewrite, joinPath(joinPath(joinPath(typesPath, type.name), 'permissions'), permission.name), out);
     }

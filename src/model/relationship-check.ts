@@ -46,7 +46,11 @@ export function relationshipProblem(model: Model, rel: Relationship, change: Rel
 
   const allowedText = `${type.name}#${relation.name} allows [${relation.allowed.map(formatAllowedSubject).join(', ')}]`;
   const sameShape = relation.allowed.filter((a) => a.type === rel.subject.type && !!a.wildcard === wildcard && a.relation === rel.subject.relation);
-  if (sameShape.length === 0) return { problem: `subject not allowed: ${type.name}#${relation.name} allows only [${relation.allowed.map(formatAllowedSubject).join(', ')}]`, fix: 'write a subject of one of these forms' };
+  if (sameShape.length === 0)
+    return {
+      problem: `subject not allowed: ${type.name}#${relation.name} allows only [${relation.allowed.map(formatAllowedSubject).join(', ')}]`,
+      fix: 'write a subject of one of these forms',
+    };
   const condition = rel.condition?.name;
   if (sameShape.some((a) => a.condition === condition)) return undefined;
   return condition

@@ -53,9 +53,7 @@ export type Rewrite =
   | { kind: 'intersection'; children: Rewrite[] }
   | { kind: 'exclusion'; base: Rewrite; subtract: Rewrite };
 
-export type ParameterType =
-  | { kind: 'string' | 'int' | 'uint' | 'double' | 'bool' | 'timestamp' | 'duration' | 'ipaddress' | 'any' }
-  | { kind: 'list' | 'map'; element: ParameterType };
+export type ParameterType = { kind: 'string' | 'int' | 'uint' | 'double' | 'bool' | 'timestamp' | 'duration' | 'ipaddress' | 'any' } | { kind: 'list' | 'map'; element: ParameterType };
 
 export interface ConditionDefinition {
   name: string;
@@ -65,14 +63,7 @@ export interface ConditionDefinition {
 }
 
 /** The rewrite features a model uses; adapters declare which they support. */
-export type ModelFeature =
-  | 'usersets'
-  | 'wildcards'
-  | 'conditions'
-  | 'union'
-  | 'intersection'
-  | 'exclusion'
-  | 'tupleToUserset';
+export type ModelFeature = 'usersets' | 'wildcards' | 'conditions' | 'union' | 'intersection' | 'exclusion' | 'tupleToUserset';
 
 export function formatParameterType(type: ParameterType): string {
   return type.kind === 'list' || type.kind === 'map' ? `${type.kind}<${formatParameterType(type.element)}>` : type.kind;

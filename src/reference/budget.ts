@@ -50,7 +50,9 @@ export class CheckBudget {
     const deadline = this.#deadline;
     if (deadline && performance.now() > deadline.at) {
       throw new BudgetExceededError(
-        deadline.ms > 0 ? new DeadlineExceededError(deadline).message + ` (gave up at ${where} after ${this.#spent} steps)` : `check passed its deadline (at ${where} after ${this.#spent} steps)`,
+        deadline.ms > 0
+          ? new DeadlineExceededError(deadline).message + ` (gave up at ${where} after ${this.#spent} steps)`
+          : `check passed its deadline (at ${where} after ${this.#spent} steps)`,
       );
     }
   }

@@ -93,7 +93,10 @@ function distributions(results: RunResults, styles: Map<string, EngineStyle>): C
   return results.scenarios.flatMap((s, i) => {
     const perf = results.performance.filter((p) => p.scenario === s.id && p.samples.length > 0);
     if (perf.length === 0) return [];
-    const { centres, shares } = logHistogram(perf.map((p) => p.samples), 60);
+    const { centres, shares } = logHistogram(
+      perf.map((p) => p.samples),
+      60,
+    );
     return [
       {
         id: `chart-latency-${i}`,
@@ -113,7 +116,10 @@ function distributions(results: RunResults, styles: Map<string, EngineStyle>): C
 
 /** The deadline a never-denied revocation ran into, from its message, else the longest time seen. */
 function deadline(cases: CaseResult[]): number {
-  const stated = cases.map((c) => /within (\d+) ms/.exec(c.message ?? '')?.[1]).filter((x): x is string => x !== undefined).map(Number);
+  const stated = cases
+    .map((c) => /within (\d+) ms/.exec(c.message ?? '')?.[1])
+    .filter((x): x is string => x !== undefined)
+    .map(Number);
   return Math.max(...stated, ...cases.map((c) => c.revocation?.timeToFirstDenyMs ?? 0), 1);
 }
 

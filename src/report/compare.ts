@@ -211,7 +211,20 @@ export function compareResults(base: RunResults, next: RunResults, opts: Partial
   for (const [key, p] of np) {
     const q = bp.get(key);
     if (!q) {
-      out.perfNotJudged.push({ engine: p.engine, scenario: p.scenario, kind: p.kind, verdict: 'not judged', baseP50: Number.NaN, nextP50: p.latency.p50, baseP99: Number.NaN, nextP99: p.latency.p99, ratio: Number.NaN, baseN: 0, nextN: p.samples.length, note: 'not in base' });
+      out.perfNotJudged.push({
+        engine: p.engine,
+        scenario: p.scenario,
+        kind: p.kind,
+        verdict: 'not judged',
+        baseP50: Number.NaN,
+        nextP50: p.latency.p50,
+        baseP99: Number.NaN,
+        nextP99: p.latency.p99,
+        ratio: Number.NaN,
+        baseN: 0,
+        nextN: p.samples.length,
+        note: 'not in base',
+      });
       continue;
     }
     const { method: _method, ...t } = comparePerfSamples(q.samples, p.samples, test);
@@ -229,7 +242,20 @@ export function compareResults(base: RunResults, next: RunResults, opts: Partial
   }
   for (const [key, q] of bp) {
     if (np.has(key)) continue;
-    out.perfNotJudged.push({ engine: q.engine, scenario: q.scenario, kind: q.kind, verdict: 'not judged', baseP50: q.latency.p50, nextP50: Number.NaN, baseP99: q.latency.p99, nextP99: Number.NaN, ratio: Number.NaN, baseN: q.samples.length, nextN: 0, note: 'not in new' });
+    out.perfNotJudged.push({
+      engine: q.engine,
+      scenario: q.scenario,
+      kind: q.kind,
+      verdict: 'not judged',
+      baseP50: q.latency.p50,
+      nextP50: Number.NaN,
+      baseP99: q.latency.p99,
+      nextP99: Number.NaN,
+      ratio: Number.NaN,
+      baseN: q.samples.length,
+      nextN: 0,
+      note: 'not in new',
+    });
   }
   return out;
 }
@@ -239,8 +265,12 @@ const isBusy = (r: RunRef) => r.loadAverage !== undefined && r.loadAverage[0] > 
 /** What a reader must know before trusting a latency difference: another machine, a busy one. */
 function machineNotes(base: RunRef, next: RunRef): string[] {
   const notes: string[] = [];
-  if (base.machine !== next.machine) notes.push(`the runs were on different machines or runtimes (base: ${base.machine}; new: ${next.machine}): latency differences may come from the machine`);
-  for (const [name, r] of [['base', base], ['new', next]] as const) {
+  if (base.machine !== next.machine)
+    notes.push(`the runs were on different machines or runtimes (base: ${base.machine}; new: ${next.machine}): latency differences may come from the machine`);
+  for (const [name, r] of [
+    ['base', base],
+    ['new', next],
+  ] as const) {
     if (r.loadAverage && isBusy(r)) {
       notes.push(`the ${name} run started on a busy machine (load average ${r.loadAverage[0].toFixed(2)} on ${r.cpus} cores): its latencies include waiting for the CPU`);
     }
@@ -261,10 +291,13 @@ export function exitCode(c: Comparison, opts: { failOnPerf?: boolean } = {}): 0 
   return 0;
 }
 
-const cell = (text: string | number | undefined) => String(text ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const cell = (text: string | number | undefined) =>
+  String(text ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
 const row = (cells: (string | number | undefined)[]) => `| ${cells.map(cell).join(' | ')} |`;
 const table = (head: string[], rows: (string | number | undefined)[][]) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
-const where = (c: CaseChange) => c.step < 0 ? 'scenario setup' : `steps[${c.step}]${c.item !== undefined ? `[${c.item}]` : ''}${c.name ? ` ${c.name}` : ''}`;
+const where = (c: CaseChange) => (c.step < 0 ? 'scenario setup' : `steps[${c.step}]${c.item !== undefined ? `[${c.item}]` : ''}${c.name ? ` ${c.name}` : ''}`);
 /** A code span, so `<tags>` and `*stars*` in answers show literally in rendered Markdown and in a terminal. */
 const code = (text: string | undefined) => (text === undefined || text === '' ? '' : text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``);
 const pct = (ratio: number) => (Number.isFinite(ratio) ? `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%` : '–');
@@ -284,7 +317,16 @@ function caseTable(changes: CaseChange[]): string {
 function perfTable(changes: PerfChange[]): string {
   return table(
     ['engine', 'scenario', 'p50 base → new', 'p99 base → new', 'change (geo. mean)', 'interval', 'p-value', 'samples'],
-    changes.map((p) => [p.engine, p.scenario, `${formatMs(p.baseP50)} → ${formatMs(p.nextP50)}`, `${formatMs(p.baseP99)} → ${formatMs(p.nextP99)}`, pct(p.ratio), interval(p), pval(p.pValue), `${p.baseN} / ${p.nextN}${p.note ? ` (${p.note})` : ''}`]),
+    changes.map((p) => [
+      p.engine,
+      p.scenario,
+      `${formatMs(p.baseP50)} → ${formatMs(p.nextP50)}`,
+      `${formatMs(p.baseP99)} → ${formatMs(p.nextP99)}`,
+      pct(p.ratio),
+      interval(p),
+      pval(p.pValue),
+      `${p.baseN} / ${p.nextN}${p.note ? ` (${p.note})` : ''}`,
+    ]),
   );
 }
 
@@ -295,7 +337,13 @@ export function renderComparison(c: Comparison): string {
   out.push(`Base: ${runLabel(c.base)}, on ${c.base.machine}, ${loadText(c.base)}.`, '', `New: ${runLabel(c.next)}, on ${c.next.machine}, ${loadText(c.next)}.`, '');
   const busy = [c.base, c.next].some(isBusy);
   const verdict =
-    exitCode(c) === 1 ? '❌ correctness regressions' : c.perfRegressions.length > 0 ? `⚠️ latency regressions${busy ? ' (on a busy machine: see the notes)' : ''}` : noChange(c) ? '✅ no change' : '✅ no regressions';
+    exitCode(c) === 1
+      ? '❌ correctness regressions'
+      : c.perfRegressions.length > 0
+        ? `⚠️ latency regressions${busy ? ' (on a busy machine: see the notes)' : ''}`
+        : noChange(c)
+          ? '✅ no change'
+          : '✅ no regressions';
   out.push(
     `**${verdict}**: ${c.regressions.length} correctness regression(s), ${c.fixes.length} fix(es), ${c.newFailures.length} new failure(s), ${c.stillFailing.length} still failing, ${c.matched} case(s) matched; ` +
       `${c.perfRegressions.length} latency regression(s), ${c.perfImprovements.length} improvement(s).`,

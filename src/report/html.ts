@@ -80,7 +80,10 @@ function printTableHtml(t: Table): string {
     .map((g) => {
       const scenario = g.scenario !== undefined ? ` data-scenario="${h(g.scenario)}"` : '';
       const label = g.label !== undefined ? `<tr class="group"${scenario}><th colspan="${t.columns.length}">${h(g.label)}</th></tr>` : '';
-      return label + g.rows.map((r) => `<tr${r.engine !== undefined ? ` data-engine="${h(r.engine)}"` : ''}${scenario}>${r.cells.map((c, i) => printCell(c, t.columns[i]?.align)).join('')}</tr>`).join('');
+      return (
+        label +
+        g.rows.map((r) => `<tr${r.engine !== undefined ? ` data-engine="${h(r.engine)}"` : ''}${scenario}>${r.cells.map((c, i) => printCell(c, t.columns[i]?.align)).join('')}</tr>`).join('')
+      );
     })
     .join('');
   const cls = t.engineFilter ? ' class="filterable"' : '';
@@ -93,11 +96,20 @@ function engineFilter(model: ReportModel): string {
   const filterable = model.sections.flatMap((s) => s.tables.filter((t) => t.engineFilter));
   const engines = [...new Set(filterable.flatMap((t) => rows(t).map((r) => r.engine)).filter((e): e is string => e !== undefined))];
   const scenarios = [...new Set(filterable.flatMap((t) => t.groups.map((g) => g.scenario)).filter((s): s is string => s !== undefined))];
-  const scenarioChoice = scenarios.length > 1 ? `<label><strong>Scenario:</strong> <select id="scenario-filter"><option value="">all</option>${scenarios.map((s) => `<option value="${h(s)}">${h(s)}</option>`).join('')}</select></label>` : '';
+  const scenarioChoice =
+    scenarios.length > 1
+      ? `<label><strong>Scenario:</strong> <select id="scenario-filter"><option value="">all</option>${scenarios.map((s) => `<option value="${h(s)}">${h(s)}</option>`).join('')}</select></label>`
+      : '';
   if (engines.length < 2) return scenarioChoice ? `<div id="engine-filter">${scenarioChoice}</div>` : '';
   const families = [...new Set(engines.map(engineFamily))];
   const boxes = families
-    .map((f) => `<fieldset><legend><button type="button" data-family="${h(f)}" title="show only ${h(f)}">${h(f)}</button></legend>${engines.filter((e) => engineFamily(e) === f).map((e) => `<label><input type="checkbox" value="${h(e)}" data-family="${h(f)}" checked> ${h(e === f ? 'default' : e.slice(f.length))}</label>`).join(' ')}</fieldset>`)
+    .map(
+      (f) =>
+        `<fieldset><legend><button type="button" data-family="${h(f)}" title="show only ${h(f)}">${h(f)}</button></legend>${engines
+          .filter((e) => engineFamily(e) === f)
+          .map((e) => `<label><input type="checkbox" value="${h(e)}" data-family="${h(f)}" checked> ${h(e === f ? 'default' : e.slice(f.length))}</label>`)
+          .join(' ')}</fieldset>`,
+    )
     .join('');
   return `<div id="engine-filter" role="group" aria-label="engines and scenarios shown in the tables and charts below"><strong>Engines shown below:</strong> <button type="button" data-family="*">all</button>${boxes}${scenarioChoice}</div>`;
 }
@@ -105,7 +117,10 @@ function engineFilter(model: ReportModel): string {
 function figures(charts: ChartSpec[]): string {
   if (charts.length === 0) return '';
   const wide = charts.some((c) => c.kind !== 'distribution');
-  const items = charts.map((c) => `<figure${c.scenario !== undefined ? ` data-scenario="${h(c.scenario)}"` : ''}><figcaption>${h(c.caption)}</figcaption><div class="chart-box" style="height:${c.height}px"><canvas id="${h(c.id)}" role="img" aria-label="${h(c.caption)}"></canvas></div></figure>`);
+  const items = charts.map(
+    (c) =>
+      `<figure${c.scenario !== undefined ? ` data-scenario="${h(c.scenario)}"` : ''}><figcaption>${h(c.caption)}</figcaption><div class="chart-box" style="height:${c.height}px"><canvas id="${h(c.id)}" role="img" aria-label="${h(c.caption)}"></canvas></div></figure>`,
+  );
   return `<div class="charts${wide ? ' wide' : ''}">${items.join('')}</div>`;
 }
 

@@ -7,10 +7,12 @@ import type { CaseResult, RunResults } from '../results/types.ts';
 
 /** Escapes text for XML content and double-quoted attributes; drops characters XML 1.0 forbids. */
 export function escapeXml(value: unknown): string {
-  return String(value ?? '')
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: naming the control characters XML 1.0 allows is the point
-    .replace(/[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
-    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return (
+    String(value ?? '')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: naming the control characters XML 1.0 allows is the point
+      .replace(/[^\u0009\u000A\u000D\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
+      .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
+  );
 }
 
 const attrs = (a: Record<string, string | number | undefined>) =>

@@ -155,6 +155,7 @@ export function scorecardTable(results: RunResults): Table {
     ['Revocation: the expiry path is left out of this column (its allows before the deadline are expected); see the revocation table.'],
   ];
   const missing = [...(hasMemory ? [] : ['memory']), ...(hasStart ? [] : ['start-up time'])];
-  if (missing.length) notes.push([`Not in this results file: ${missing.join(' and ')} (older runs did not record them; `, { code: 'authz-bench bench --all' }, ' also records memory per cost-curve point).']);
+  if (missing.length)
+    notes.push([`Not in this results file: ${missing.join(' and ')} (older runs did not record them; `, { code: 'authz-bench bench --all' }, ' also records memory per cost-curve point).']);
   return { id: 'scorecard-table', columns, groups: [{ rows: body }], notes };
 }

@@ -76,8 +76,13 @@ function failuresTable(results: RunResults): Table | undefined {
     engines.flatMap((e) => {
       const c = matrixCell(results, s.id, e);
       return [
-        ...c.failures.map((f) => ({ engine: e, cells: [cell(s.id), cell(e, { code: true }), cell(where(f)), cell(f.request, { code: true }), cell(f.expected, { code: true }), cell(f.actual, { code: true }), cell(f.message)] })),
-        ...(c.status === 'unsupported' ? [{ engine: e, cells: [cell(s.id), cell(e, { code: true }), cell(''), cell(''), cell(''), cell('unsupported', { tone: 'unsupported' as const }), cell(c.message)] }] : []),
+        ...c.failures.map((f) => ({
+          engine: e,
+          cells: [cell(s.id), cell(e, { code: true }), cell(where(f)), cell(f.request, { code: true }), cell(f.expected, { code: true }), cell(f.actual, { code: true }), cell(f.message)],
+        })),
+        ...(c.status === 'unsupported'
+          ? [{ engine: e, cells: [cell(s.id), cell(e, { code: true }), cell(''), cell(''), cell(''), cell('unsupported', { tone: 'unsupported' as const }), cell(c.message)] }]
+          : []),
       ];
     }),
   );
@@ -206,7 +211,13 @@ function auditSection(results: RunResults): Section | undefined {
         cell(c.engine, { code: true }),
         cell(c.audit ? logKindText(c.audit.logKind) : 'none'),
         c.audit ? cell(formatPercent(c.audit.share), { note: `${c.audit.found}/${c.audit.checks}` }) : cell('–'),
-        cell(c.audit ? Object.entries(c.audit.missingFields).map(([f, n]) => `${f}: ${n}`).join(', ') || 'none' : '–'),
+        cell(
+          c.audit
+            ? Object.entries(c.audit.missingFields)
+                .map(([f, n]) => `${f}: ${n}`)
+                .join(', ') || 'none'
+            : '–',
+        ),
         cell(formatMs(c.audit?.deliveryMs)),
         statusCell(c, 'not provided by the engine'),
       ],
@@ -218,7 +229,16 @@ function auditSection(results: RunResults): Section | undefined {
     title: 'Audit completeness',
     level: 2,
     intro: [["Share of the harness's checks found in the engine's own log, with the fields asked for."]],
-    tables: [{ id: 'audit-table', columns: [text('engine'), text('log'), num('found'), text('fields missing'), num('delivery'), text('status')], groups, groupHeader: 'scenario', notes: [], engineFilter: true }],
+    tables: [
+      {
+        id: 'audit-table',
+        columns: [text('engine'), text('log'), num('found'), text('fields missing'), num('delivery'), text('status')],
+        groups,
+        groupHeader: 'scenario',
+        notes: [],
+        engineFilter: true,
+      },
+    ],
   };
 }
 
@@ -253,7 +273,11 @@ function searchSection(results: RunResults): Section | undefined {
     nav: 'Search',
     title: 'Search completeness',
     level: 2,
-    intro: [["Each AuthZEN search (resources, subjects, actions) against its complete expected answer: a missing or extra id fails, and so does an answer the engine says was cut by a limit or deadline. Time is one search, end to end; beside the status, how the engine searched and what was wrong."]],
+    intro: [
+      [
+        'Each AuthZEN search (resources, subjects, actions) against its complete expected answer: a missing or extra id fails, and so does an answer the engine says was cut by a limit or deadline. Time is one search, end to end; beside the status, how the engine searched and what was wrong.',
+      ],
+    ],
     tables: [{ id: 'search-table', columns: [text('engine'), num('expected'), num('answered'), num('time'), text('status')], groups, groupHeader: 'search', notes: [], engineFilter: true }],
   };
 }
@@ -310,10 +334,38 @@ function benchSections(bench: BenchSection): Section[] {
       tables: [
         plainTable(
           'load-table',
-          [text('engine'), text('scenario'), text('mode'), num('clients'), num('rate'), num('throughput/s'), num('p50'), num('p90'), num('p99'), num('p99.9'), num('max'), num('errors'), num('p99 from send')],
+          [
+            text('engine'),
+            text('scenario'),
+            text('mode'),
+            num('clients'),
+            num('rate'),
+            num('throughput/s'),
+            num('p50'),
+            num('p90'),
+            num('p99'),
+            num('p99.9'),
+            num('max'),
+            num('errors'),
+            num('p99 from send'),
+          ],
           bench.load.map((l) => ({
             engine: l.engine,
-            cells: [cell(l.engine, { code: true }), cell(l.scenario), cell(l.mode), cell(l.concurrency), cell(l.targetRate ?? 'max'), cell(withCi(l.throughput, 0)), cell(withCi(l.p50)), cell(withCi(l.p90)), cell(withCi(l.p99)), cell(withCi(l.p999)), cell(l.max.toFixed(3)), cell(l.errors, l.errors > 0 ? { tone: 'fail' } : {}), cell(l.serviceP99 ? withCi(l.serviceP99) : '–')],
+            cells: [
+              cell(l.engine, { code: true }),
+              cell(l.scenario),
+              cell(l.mode),
+              cell(l.concurrency),
+              cell(l.targetRate ?? 'max'),
+              cell(withCi(l.throughput, 0)),
+              cell(withCi(l.p50)),
+              cell(withCi(l.p90)),
+              cell(withCi(l.p99)),
+              cell(withCi(l.p999)),
+              cell(l.max.toFixed(3)),
+              cell(l.errors, l.errors > 0 ? { tone: 'fail' } : {}),
+              cell(l.serviceP99 ? withCi(l.serviceP99) : '–'),
+            ],
           })),
           [[OPEN_LOOP_NOTE]],
         ),
@@ -358,7 +410,10 @@ function benchSections(bench: BenchSection): Section[] {
         plainTable(
           'curves-table',
           [text('engine'), text('dimension'), text('points (size: p50 ms (setup, memory))'), text('growth')],
-          bench.curves.map((c) => ({ engine: c.engine, cells: [cell(c.engine, { code: true }), cell(c.dimension), cell(c.points.map(formatCurvePoint).join(', ')), cell(c.fit ? `${c.fit.label}, r² ${c.fit.r2.toFixed(2)}` : '–')] })),
+          bench.curves.map((c) => ({
+            engine: c.engine,
+            cells: [cell(c.engine, { code: true }), cell(c.dimension), cell(c.points.map(formatCurvePoint).join(', ')), cell(c.fit ? `${c.fit.label}, r² ${c.fit.r2.toFixed(2)}` : '–')],
+          })),
         ),
       ],
     });

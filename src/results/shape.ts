@@ -5,16 +5,7 @@
 
 import { joinPath } from '../core/errors.ts';
 
-type Shape =
-  | 'string'
-  | 'number'
-  | 'boolean'
-  | 'any'
-  | { optional: Shape }
-  | { list: Shape }
-  | { fields: Record<string, Shape> }
-  | { oneOf: readonly string[] }
-  | { values: Shape };
+type Shape = 'string' | 'number' | 'boolean' | 'any' | { optional: Shape } | { list: Shape } | { fields: Record<string, Shape> } | { oneOf: readonly string[] } | { values: Shape };
 
 const optional = (shape: Shape): Shape => ({ optional: shape });
 const list = (shape: Shape): Shape => ({ list: shape });
@@ -36,15 +27,39 @@ const BENCH = fields({
   settings: { values: 'any' },
   micro: list(PERFORMANCE),
   load: list(fields({ engine: 'string', scenario: 'string', mode: 'string', concurrency: 'number', p50: INTERVAL, p99: INTERVAL, throughput: INTERVAL, errors: 'number', method: 'string' })),
-  slo: list(fields({ engine: 'string', scenario: 'string', thresholdMs: 'number', targetRate: 'number', p99: INTERVAL, pass: 'boolean', ramp: list(fields({ rate: 'number', p99: 'number', throughput: 'number', pass: 'boolean' })), method: 'string' })),
+  slo: list(
+    fields({
+      engine: 'string',
+      scenario: 'string',
+      thresholdMs: 'number',
+      targetRate: 'number',
+      p99: INTERVAL,
+      pass: 'boolean',
+      ramp: list(fields({ rate: 'number', p99: 'number', throughput: 'number', pass: 'boolean' })),
+      method: 'string',
+    }),
+  ),
   overhead: optional(fields({ checksPerSecond: INTERVAL, p50: INTERVAL, p99: INTERVAL, method: 'string' })),
-  curves: list(fields({ engine: 'string', dimension: 'string', scenario: 'string', points: list(fields({ size: 'number', p50: 'number', p99: 'number', setupMs: 'number' })), method: 'string' })),
+  curves: list(
+    fields({ engine: 'string', dimension: 'string', scenario: 'string', points: list(fields({ size: 'number', p50: 'number', p99: 'number', setupMs: 'number' })), method: 'string' }),
+  ),
 });
 
 export const RESULTS_SHAPE: Shape = fields({
   schemaVersion: 'number',
   run: fields({ id: 'string', startedAt: 'string', command: 'string', settings: fields({ benchTimeMs: 'number', warmupMs: 'number', checkTimeoutMs: 'number' }) }),
-  engines: list(fields({ id: 'string', name: 'string', version: 'string', launch: 'string', settings: { values: 'any' }, decisionLog: 'string', skipped: optional('string'), nativeScenarios: optional(list('string')) })),
+  engines: list(
+    fields({
+      id: 'string',
+      name: 'string',
+      version: 'string',
+      launch: 'string',
+      settings: { values: 'any' },
+      decisionLog: 'string',
+      skipped: optional('string'),
+      nativeScenarios: optional(list('string')),
+    }),
+  ),
   scenarios: list(fields({ id: 'string', title: 'string', tags: list('string'), file: 'string' })),
   cases: list(
     fields({
@@ -82,7 +97,8 @@ export function shapeProblem(value: unknown, shape: Shape = RESULTS_SHAPE, at = 
     return fits ? undefined : { path: at, problem: `found ${describe(value)}, expected a ${shape}` };
   }
   if ('optional' in shape) return value === undefined ? undefined : shapeProblem(value, shape.optional, at);
-  if ('oneOf' in shape) return typeof value === 'string' && shape.oneOf.includes(value) ? undefined : { path: at, problem: `found ${describe(value)}, expected one of ${shape.oneOf.join(', ')}` };
+  if ('oneOf' in shape)
+    return typeof value === 'string' && shape.oneOf.includes(value) ? undefined : { path: at, problem: `found ${describe(value)}, expected one of ${shape.oneOf.join(', ')}` };
   if ('list' in shape) {
     if (!Array.isArray(value)) return { path: at, problem: `found ${describe(value)}, expected a list` };
     for (let i = 0; i < value.length; i++) {

@@ -124,12 +124,21 @@ export function totalsOf(results: RunResults): RunTotals {
  */
 export function parseFailOn(values: readonly string[]): Finding[] {
   const chosen = new Set<Finding>(DEFAULT_FAIL_ON);
-  for (const value of values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
+  for (const value of values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean)) {
     if (value === 'all') FINDINGS.forEach((f) => chosen.add(f));
     else if (value === 'none') chosen.clear();
     else if (value === 'default') DEFAULT_FAIL_ON.forEach((f) => chosen.add(f));
     else if ((FINDINGS as readonly string[]).includes(value)) chosen.add(value as Finding);
-    else throw new InputError('--fail-on', value, 'unknown finding', `use one or more of: ${FINDINGS.join(', ')}, all, none (e.g. --fail-on audit; --fail-on none,audit for audit findings only)`);
+    else
+      throw new InputError(
+        '--fail-on',
+        value,
+        'unknown finding',
+        `use one or more of: ${FINDINGS.join(', ')}, all, none (e.g. --fail-on audit; --fail-on none,audit for audit findings only)`,
+      );
   }
   return FINDINGS.filter((f) => chosen.has(f));
 }

@@ -47,8 +47,15 @@ export class ResultsWriter {
         return undefined; // a line cut by a kill
       }
     };
-    const done = new Set(lines(this.progressFile).map((l) => parse<{ engine: string; scenario: string }>(l)).filter((p) => !!p).map((p) => pairKey(p!.engine, p!.scenario)));
-    const cases = lines(this.casesFile).map((l) => parse<CaseResult>(l)).filter((c): c is CaseResult => !!c && done.has(pairKey(c.engine, c.scenario)));
+    const done = new Set(
+      lines(this.progressFile)
+        .map((l) => parse<{ engine: string; scenario: string }>(l))
+        .filter((p) => !!p)
+        .map((p) => pairKey(p!.engine, p!.scenario)),
+    );
+    const cases = lines(this.casesFile)
+      .map((l) => parse<CaseResult>(l))
+      .filter((c): c is CaseResult => !!c && done.has(pairKey(c.engine, c.scenario)));
     const previous = existsSync(this.resultsFile) ? parse<Partial<RunResults>>(readFileSync(this.resultsFile, 'utf8')) : undefined;
     const performance = (Array.isArray(previous?.performance) ? previous.performance : []).filter(
       (p): p is PerformanceResult => !!p && typeof p === 'object' && done.has(pairKey(p.engine, p.scenario)),

@@ -22,9 +22,7 @@ export interface SessionOptions {
   log: (message: string) => void;
 }
 
-export type SessionOutcome<T> =
-  | { started: true; engine: EngineAdapter; record: EngineRecord; value: T }
-  | { started: false; engine: EngineAdapter; record: EngineRecord; reason: string };
+export type SessionOutcome<T> = { started: true; engine: EngineAdapter; record: EngineRecord; value: T } | { started: false; engine: EngineAdapter; record: EngineRecord; reason: string };
 
 /** `engines/<id>.log`, with `[x]` and `#n` made file-name friendly: `opa-nolog.log`, `opa-2.log`. */
 export function engineLogFile(resultsDir: string, id: string, name?: string): string {

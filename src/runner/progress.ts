@@ -20,7 +20,7 @@ export class Progress {
   eta(): string {
     const left = this.pairs - this.measured - this.skipped;
     if (this.measured === 0 || left <= 0) return '';
-    const seconds = ((performance.now() - this.started) / this.measured) * left / 1000;
+    const seconds = (((performance.now() - this.started) / this.measured) * left) / 1000;
     if (seconds < 10) return '';
     return `; ${this.measured + this.skipped}/${this.pairs} engine × scenario pairs done, about ${formatDuration(seconds)} left at the pace so far`;
   }

@@ -177,12 +177,7 @@ function judge(request: CheckRequest, expect: CheckStep['expect'], decision: Dec
   return { ...base, status: actual === expect ? 'pass' : 'fail', actual, ...(decision.reason ? { message: decision.reason } : {}) };
 }
 
-async function runBatch(
-  step: BatchStep,
-  adapter: EngineAdapter,
-  call: <T>(start: () => Promise<T>, what: string) => Promise<T>,
-  sent: SentCheck[],
-): Promise<Verdict> {
+async function runBatch(step: BatchStep, adapter: EngineAdapter, call: <T>(start: () => Promise<T>, what: string) => Promise<T>, sent: SentCheck[]): Promise<Verdict> {
   const requests = step.requests.map((r) => resolveRequest(r));
   const sentAt = Date.now();
   let decisions: Decision[];
@@ -221,7 +216,13 @@ async function runRevocation(
   // The new-enemy check follows the token protocol both ways: the grant is checked at the token of the last write too.
   const before = step.newEnemy && !tokenless ? await checkAtLastWrite(step.request, adapter, call) : await check(step.request);
   if (before.error || !before.allowed) {
-    return { status: before.error ? 'error' : 'fail', request, expected: 'allow before revocation', actual: before.error ? 'error' : 'deny', message: before.error ?? 'the grant was not in effect before the revocation' };
+    return {
+      status: before.error ? 'error' : 'fail',
+      request,
+      expected: 'allow before revocation',
+      actual: before.error ? 'error' : 'deny',
+      message: before.error ?? 'the grant was not in effect before the revocation',
+    };
   }
   try {
     if (step.revoke.model) await call(() => adapter.updateModel!(step.revoke.model!), 'updateModel');
@@ -305,8 +306,22 @@ async function newEnemyCheck(
   if (decision.error) return { status: 'error', request, message: decision.error, revocation: { path, staleAllows: 0, polls: 1, immediate: false } };
   const timeToFirstDenyMs = performance.now() - started;
   return decision.allowed
-    ? { status: 'fail', request, expected: 'deny at the revocation token', actual: 'allow (stale)', message: 'a check at least as fresh as the revocation still allowed', revocation: { path, staleAllows: 1, polls: 1, immediate: false } }
-    : { status: 'pass', request, expected: 'deny at the revocation token', actual: 'deny at once', message: `denied at the revocation's token in ${timeToFirstDenyMs.toFixed(1)} ms`, revocation: { path, timeToFirstDenyMs, staleAllows: 0, polls: 1, immediate: true } };
+    ? {
+        status: 'fail',
+        request,
+        expected: 'deny at the revocation token',
+        actual: 'allow (stale)',
+        message: 'a check at least as fresh as the revocation still allowed',
+        revocation: { path, staleAllows: 1, polls: 1, immediate: false },
+      }
+    : {
+        status: 'pass',
+        request,
+        expected: 'deny at the revocation token',
+        actual: 'deny at once',
+        message: `denied at the revocation's token in ${timeToFirstDenyMs.toFixed(1)} ms`,
+        revocation: { path, timeToFirstDenyMs, staleAllows: 0, polls: 1, immediate: true },
+      };
 }
 
 /** Why an engine without a decision log fails every log completeness step. */

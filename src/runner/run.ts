@@ -140,7 +140,9 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
             options.log(`  ${''.padEnd(36)} benchmark not recorded: ${perf.errors} of its checks answered with an error`);
           } else if (perf) {
             results.performance.push(perf);
-            options.log(`  ${''.padEnd(36)} p50 ${perf.latency.p50.toFixed(3)} ms, p99 ${perf.latency.p99.toFixed(3)} ms, mean ${perf.latency.mean.toFixed(3)} ms ±${perf.latency.rme.toFixed(1)}%`);
+            options.log(
+              `  ${''.padEnd(36)} p50 ${perf.latency.p50.toFixed(3)} ms, p99 ${perf.latency.p99.toFixed(3)} ms, mean ${perf.latency.mean.toFixed(3)} ms ±${perf.latency.rme.toFixed(1)}%`,
+            );
           }
         } catch (error) {
           options.log(`  ${scenario.id}: benchmark failed: ${errorMessage(error)}`);

@@ -52,7 +52,9 @@ export async function loadGenerator(name: string): Promise<LoadedGenerator> {
       }
       const size = generator.estimate?.(params);
       if (size !== undefined && size > MAX_GENERATED_ITEMS) {
-        throw new Error(`generator '${name}' would make about ${Math.round(size).toLocaleString('en')} relationships and steps with these params, more than the limit of ${MAX_GENERATED_ITEMS.toLocaleString('en')}; lower them`);
+        throw new Error(
+          `generator '${name}' would make about ${Math.round(size).toLocaleString('en')} relationships and steps with these params, more than the limit of ${MAX_GENERATED_ITEMS.toLocaleString('en')}; lower them`,
+        );
       }
       return generator.generate(params, seed);
     },

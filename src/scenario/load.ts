@@ -59,7 +59,12 @@ function schemaErrors(errors: ErrorObject[], data: unknown): { path: string; pro
   return paths.map((pointer) => {
     const errs = byPath.get(pointer)!;
     const found = valueAt(data, pointer);
-    const chosen = errs.find((e) => e.keyword === 'enum') ?? errs.find((e) => e.keyword === 'additionalProperties') ?? errs.find((e) => e.keyword === 'required') ?? errs.find((e) => e.keyword !== 'oneOf') ?? errs[0]!;
+    const chosen =
+      errs.find((e) => e.keyword === 'enum') ??
+      errs.find((e) => e.keyword === 'additionalProperties') ??
+      errs.find((e) => e.keyword === 'required') ??
+      errs.find((e) => e.keyword !== 'oneOf') ??
+      errs[0]!;
     const path = pointerToPath(pointer);
     switch (chosen.keyword) {
       case 'enum': {
@@ -260,7 +265,10 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
     steps,
     benchmark,
     native: Object.fromEntries(
-      Object.entries((raw.native as Record<string, Record<string, unknown>>) ?? {}).map(([engine, spec]) => [engine, { spec, baseDir: path.dirname(path.resolve(ctx.file)), file: ctx.file }]),
+      Object.entries((raw.native as Record<string, Record<string, unknown>>) ?? {}).map(([engine, spec]) => [
+        engine,
+        { spec, baseDir: path.dirname(path.resolve(ctx.file)), file: ctx.file },
+      ]),
     ),
   };
 }
@@ -302,7 +310,12 @@ function readRequest(raw: Raw, model: Model | undefined, ctx: Context, at: strin
   }
   if (model) {
     const type = model.types.get(request.resource.type);
-    if (!type) ctx.add(joinPath(at, 'resource'), `unknown resource type '${request.resource.type}'`, `${didYouMean(request.resource.type, model.types.keys())}use one of ${[...model.types.keys()].join(', ')}`);
+    if (!type)
+      ctx.add(
+        joinPath(at, 'resource'),
+        `unknown resource type '${request.resource.type}'`,
+        `${didYouMean(request.resource.type, model.types.keys())}use one of ${[...model.types.keys()].join(', ')}`,
+      );
     else if (!type.relations.has(request.action.name) && !type.permissions.has(request.action.name)) {
       const names = [...type.relations.keys(), ...type.permissions.keys()];
       ctx.add(joinPath(at, 'action'), `'${type.name}' has no relation or permission '${request.action.name}'`, `${didYouMean(request.action.name, names)}use one of ${names.join(', ')}`);
@@ -390,9 +403,7 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
     }
     case 'write':
     case 'delete': {
-      const relationships = (raw[kind] as unknown[])
-        .map((r, i) => readRelationship(r, kind, model, ctx, joinPath(joinPath(at, kind), i)))
-        .filter((r): r is Relationship => !!r);
+      const relationships = (raw[kind] as unknown[]).map((r, i) => readRelationship(r, kind, model, ctx, joinPath(joinPath(at, kind), i))).filter((r): r is Relationship => !!r);
       return { ...base, kind, relationships };
     }
     case 'updateModel': {
@@ -406,7 +417,9 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
       const revokeModel = r.revoke.model ? parseModelAt(r.revoke.model, ctx, joinPath(joinPath(p, 'revoke'), 'model')) : undefined;
       const rels = (key: 'delete' | 'write') =>
         r.revoke[key]
-          ? (r.revoke[key] as unknown[]).map((x, i) => readRelationship(x, key, revokeModel ?? model, ctx, joinPath(joinPath(joinPath(p, 'revoke'), key), i))).filter((x): x is Relationship => !!x)
+          ? (r.revoke[key] as unknown[])
+              .map((x, i) => readRelationship(x, key, revokeModel ?? model, ctx, joinPath(joinPath(joinPath(p, 'revoke'), key), i)))
+              .filter((x): x is Relationship => !!x)
           : undefined;
       const deletes = rels('delete');
       const writes = rels('write');
@@ -419,12 +432,17 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
       const query = readSearch(kind, raw[kind] as Raw, model, ctx, joinPath(at, kind));
       const expect = raw.expect;
       if (!Array.isArray(expect) || !expect.every((e) => typeof e === 'string')) {
-        ctx.add(joinPath(at, 'expect'), `found ${describe(expect)}, expected the complete list of ids`, kind === 'searchActions' ? 'e.g. expect: [view, edit] (or [] for none)' : 'e.g. expect: [d1, d2] (ids only, or [] for none)');
+        ctx.add(
+          joinPath(at, 'expect'),
+          `found ${describe(expect)}, expected the complete list of ids`,
+          kind === 'searchActions' ? 'e.g. expect: [view, edit] (or [] for none)' : 'e.g. expect: [d1, d2] (ids only, or [] for none)',
+        );
         return undefined;
       }
       const duplicates = [...new Set((expect as string[]).filter((id, i, all) => all.indexOf(id) !== i))];
       if (duplicates.length > 0) ctx.add(joinPath(at, 'expect'), `ids listed twice: ${duplicates.slice(0, 5).join(', ')}`, 'list each id once');
-      if (query && 'subject' in query && query.subject.id === '*') ctx.add(joinPath(joinPath(at, kind), 'subject'), 'a wildcard subject searches for nothing in particular', 'search for one subject, or search subjects with subject: {type}');
+      if (query && 'subject' in query && query.subject.id === '*')
+        ctx.add(joinPath(joinPath(at, kind), 'subject'), 'a wildcard subject searches for nothing in particular', 'search for one subject, or search subjects with subject: {type}');
       return query && { ...base, kind: 'search', query, expect: expect as string[] };
     }
     case 'expectLog': {
@@ -438,11 +456,13 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
 /** Every scenario file under scenarios/ (recursively), sorted by path. */
 export async function bundledScenarioFiles(dir = SCENARIOS_DIR): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    // `<id>.native/` folders hold a scenario's native policies and data, not scenarios.
-    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name) && !/\.native(\/|$)/.test(path.relative(dir, e.parentPath)))
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort();
+  return (
+    entries
+      // `<id>.native/` folders hold a scenario's native policies and data, not scenarios.
+      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name) && !/\.native(\/|$)/.test(path.relative(dir, e.parentPath)))
+      .map((e) => path.join(e.parentPath, e.name))
+      .sort()
+  );
 }
 
 /** Loads bundled scenarios; `filter` keeps those whose id or a tag is listed. */
@@ -454,7 +474,12 @@ export async function loadBundledScenarios(filter?: string[]): Promise<Scenario[
   if (unknown.length > 0) {
     const names = [...scenarios.map((s) => s.id), ...scenarios.flatMap((s) => s.tags)];
     const hints = unknown.map((u) => didYouMean(u, names)).join('');
-    throw new InputError('--scenario', unknown.join(', '), 'no bundled scenario has this id or tag', `${hints}run 'authz-bench list scenarios'; known ids: ${scenarios.map((s) => s.id).join(', ')}`);
+    throw new InputError(
+      '--scenario',
+      unknown.join(', '),
+      'no bundled scenario has this id or tag',
+      `${hints}run 'authz-bench list scenarios'; known ids: ${scenarios.map((s) => s.id).join(', ')}`,
+    );
   }
   return selected;
 }

@@ -60,7 +60,12 @@ export function confinedPath(native: NativeSpec, engine: string, key: string, fi
     real = realpathSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(native.file, at, code === 'ENOENT' ? `file not found: ${shownPath(file)}` : `cannot read ${shownPath(file)} (${code ?? 'error'})`, 'paths are relative to the scenario file');
+    throw new InputError(
+      native.file,
+      at,
+      code === 'ENOENT' ? `file not found: ${shownPath(file)}` : `cannot read ${shownPath(file)} (${code ?? 'error'})`,
+      'paths are relative to the scenario file',
+    );
   }
   let base = path.resolve(native.baseDir);
   try {
@@ -73,7 +78,7 @@ export function confinedPath(native: NativeSpec, engine: string, key: string, fi
       native.file,
       at,
       `${shownPath(file)} is outside the scenario's folder${real !== path.resolve(file) ? ` (it links to ${real})` : ''}`,
-      "keep native files beside the scenario, or allow the path with --allow-path",
+      'keep native files beside the scenario, or allow the path with --allow-path',
     );
   }
   return real;
@@ -141,7 +146,8 @@ export function nativeFolderFiles(native: NativeSpec, engine: string, key: strin
         confinedPath(native, engine, key, full);
         if (!stat.isFile()) throw new InputError(native.file, at, `${shownPath(full)} is not a regular file (a device, pipe or socket)`, 'keep only policy files in the folder');
         if (stat.size > MAX_NATIVE_FILE_BYTES) throw tooLarge(native, at, full, stat.size);
-        if (files.length >= MAX_NATIVE_FOLDER_FILES) throw new InputError(native.file, at, `${shownPath(folder)} holds more than ${MAX_NATIVE_FOLDER_FILES} policy files`, 'split the policies');
+        if (files.length >= MAX_NATIVE_FOLDER_FILES)
+          throw new InputError(native.file, at, `${shownPath(folder)} holds more than ${MAX_NATIVE_FOLDER_FILES} policy files`, 'split the policies');
         files.push(child);
       }
     }

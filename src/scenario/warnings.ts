@@ -38,7 +38,7 @@ export function scenarioWarnings(scenario: Scenario): string[] {
         const holders = (['subject', 'resource', 'action'] as const).filter((part) => requests.some((r) => r[part].properties && Object.hasOwn(r[part].properties!, name)));
         const hint = holders.length
           ? `; the checks carry it in ${holders.map((h) => `${h}.properties`).join(' and ')}: declare a parameter ${holders[0]}: map<any> and read ${holders[0]}.${name}`
-          : '; give it in the checks\' context or bind it in the relationships';
+          : "; give it in the checks' context or bind it in the relationships";
         warnings.add(
           `model.conditions.${condition.name}.parameters.${name}: no relationship binds '${name}' and no check's context has it, so the condition is undecided (denied) on every check${hint}`,
         );

@@ -15,10 +15,11 @@ export function logHistogram(series: readonly (readonly number[])[], bins = 30):
   const valid = series.map(usable);
   let min = Infinity;
   let max = -Infinity;
-  for (const s of valid) for (const x of s) {
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
+  for (const s of valid)
+    for (const x of s) {
+      if (x < min) min = x;
+      if (x > max) max = x;
+    }
   if (min === Infinity) return { centres: [], shares: series.map(() => []) };
   let lo = Math.log10(min);
   let hi = Math.log10(max);

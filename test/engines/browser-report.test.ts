@@ -101,7 +101,11 @@ describe.skipIf(!available)('HTML report in a browser', () => {
       const audit = await page.evaluate(() => {
         type Scale = { getLabelItems(): { label: string | string[]; options: { translation: [number, number] } }[] };
         type Bar = { y: number; height: number };
-        const chart = (window as unknown as { Chart: { getChart(c: HTMLElement): { data: { datasets: { data: number[] }[] }; getDatasetMeta(i: number): { data: Bar[] }; scales: Record<string, Scale> } } }).Chart.getChart(document.getElementById('chart-audit')!)!;
+        const chart = (
+          window as unknown as {
+            Chart: { getChart(c: HTMLElement): { data: { datasets: { data: number[] }[] }; getDatasetMeta(i: number): { data: Bar[] }; scales: Record<string, Scale> } };
+          }
+        ).Chart.getChart(document.getElementById('chart-audit')!)!;
         const drawn = chart.scales.y!.getLabelItems().map((item) => ({ label: String(item.label), y: item.options.translation[1] }));
         const bars = chart.getDatasetMeta(0).data.map((bar, i) => ({
           value: chart.data.datasets[0]!.data[i]!,
@@ -132,7 +136,11 @@ describe.skipIf(!available)('HTML report in a browser', () => {
         type Chart = { data: { labels?: string[]; datasets: unknown[] }; scales: Record<string, { getLabelItems(): unknown[] }>; legend: { legendItems: unknown[] } };
         const get = (id: string) => (window as unknown as { Chart: { getChart(c: HTMLElement): Chart } }).Chart.getChart(document.getElementById(id)!);
         const out: Record<string, [number, number]> = {};
-        for (const [id, axis] of [['chart-latency-overview', 'y'], ['chart-revocation-deny', 'x'], ['chart-revocation-stale', 'x']] as const) {
+        for (const [id, axis] of [
+          ['chart-latency-overview', 'y'],
+          ['chart-revocation-deny', 'x'],
+          ['chart-revocation-stale', 'x'],
+        ] as const) {
           const c = get(id);
           out[id] = [c.scales[axis]!.getLabelItems().length, c.data.labels!.length];
         }
@@ -163,7 +171,9 @@ describe.skipIf(!available)('HTML report in a browser', () => {
     const visibleRows = () => page.evaluate(() => [...document.querySelectorAll<HTMLElement>('#latency-table tr[data-engine]')].filter((r) => !r.hidden).map((r) => r.dataset.engine));
     const seriesShown = () =>
       page.evaluate(() => {
-        const chart = (window as unknown as { Chart: { getChart(c: HTMLElement): { data: { datasets: { label: string }[] }; isDatasetVisible(i: number): boolean } } }).Chart.getChart(document.getElementById('chart-latency-0')!);
+        const chart = (window as unknown as { Chart: { getChart(c: HTMLElement): { data: { datasets: { label: string }[] }; isDatasetVisible(i: number): boolean } } }).Chart.getChart(
+          document.getElementById('chart-latency-0')!,
+        );
         return chart.data.datasets.filter((_, i) => chart.isDatasetVisible(i)).map((d) => d.label);
       });
     expect(new Set(await visibleRows())).toEqual(new Set(['reference', 'openfga', 'cerbos']));
@@ -176,7 +186,8 @@ describe.skipIf(!available)('HTML report in a browser', () => {
     expect(await seriesShown()).toEqual(['reference', 'openfga', 'cerbos']);
     // One scenario: its group and chart only.
     await page.locator('#scenario-filter').selectOption('revoke');
-    const shownGroups = () => page.evaluate(() => [...document.querySelectorAll<HTMLElement>('#latency-table tr')].filter((r) => !r.hidden && r.dataset.scenario).map((r) => r.dataset.scenario));
+    const shownGroups = () =>
+      page.evaluate(() => [...document.querySelectorAll<HTMLElement>('#latency-table tr')].filter((r) => !r.hidden && r.dataset.scenario).map((r) => r.dataset.scenario));
     expect(new Set(await shownGroups())).toEqual(new Set(['revoke']));
     expect(await page.locator('figure:has(#chart-latency-0)').isHidden()).toBe(true);
     expect(await page.locator('figure:has(#chart-latency-1)').isVisible()).toBe(true);

@@ -25,7 +25,8 @@ const NO_RECURSIVE_DATA = new Set(['spicedb']);
 
 /** Engines this test cannot run, with why; each is tested in its own folder instead. */
 const NOT_RUN_HERE: Readonly<Record<string, string>> = {
-  authzen: 'reached by URL only: it decides with whatever PDP it is pointed at and loads no model; adapters/authzen/authzen.test.ts serves the reference engine and OPA and runs the Todo suite through it',
+  authzen:
+    'reached by URL only: it decides with whatever PDP it is pointed at and loads no model; adapters/authzen/authzen.test.ts serves the reference engine and OPA and runs the Todo suite through it',
 };
 
 const scenarios = await loadBundledScenarios();
@@ -56,36 +57,44 @@ describe.each(engines.map((d) => [d.id, d] as const))('%s', (id, definition) => 
 
   for (const scenario of scenarios) {
     const audit = scenario.steps.some((s) => s.kind === 'expectLog');
-    it.skipIf(!installed)(scenario.id, async () => {
-      // A log completeness check runs on a fresh engine, so that it measures this scenario's
-      // checks only (OpenFGA's request log samples repeated lines within a second).
-      const subject = audit ? await startEngine(id) : engine;
-      try {
-        const outcome = await scenarioOutcome(scenario, subject);
-        const known = KNOWN_UNSUPPORTED[id]?.[scenario.id];
-        expect([...new Set(outcome.unsupported)], 'unsupported reasons').toEqual(known ? [known] : []);
-        // An engine without a decision log fails its log completeness steps (an audit finding), nothing else.
-        const wrong = NO_DECISION_LOG_ENGINES.has(id) ? outcome.wrong.filter((w) => !w.includes(NO_DECISION_LOG)) : outcome.wrong;
-        if (NO_DECISION_LOG_ENGINES.has(id) && audit) expect(outcome.wrong.length, 'audit findings').toBeGreaterThan(0);
-        expect(wrong, 'cases that did not pass').toEqual([]);
-        // AuthZEN Todo: 40 single checks and 3 batches, each one case.
-        if (scenario.id === 'authzen-todo' && !known) expect(outcome.passed).toBe(43);
-      } finally {
-        if (audit) await subject.stop();
-      }
-    }, 180_000);
+    it.skipIf(!installed)(
+      scenario.id,
+      async () => {
+        // A log completeness check runs on a fresh engine, so that it measures this scenario's
+        // checks only (OpenFGA's request log samples repeated lines within a second).
+        const subject = audit ? await startEngine(id) : engine;
+        try {
+          const outcome = await scenarioOutcome(scenario, subject);
+          const known = KNOWN_UNSUPPORTED[id]?.[scenario.id];
+          expect([...new Set(outcome.unsupported)], 'unsupported reasons').toEqual(known ? [known] : []);
+          // An engine without a decision log fails its log completeness steps (an audit finding), nothing else.
+          const wrong = NO_DECISION_LOG_ENGINES.has(id) ? outcome.wrong.filter((w) => !w.includes(NO_DECISION_LOG)) : outcome.wrong;
+          if (NO_DECISION_LOG_ENGINES.has(id) && audit) expect(outcome.wrong.length, 'audit findings').toBeGreaterThan(0);
+          expect(wrong, 'cases that did not pass').toEqual([]);
+          // AuthZEN Todo: 40 single checks and 3 batches, each one case.
+          if (scenario.id === 'authzen-todo' && !known) expect(outcome.passed).toBe(43);
+        } finally {
+          if (audit) await subject.stop();
+        }
+      },
+      180_000,
+    );
   }
 
-  it.skipIf(!installed || id === 'reference')('decides as the reference engine on random graphs (cycles, hierarchy, exclusion, intersection, wildcards, conditions)', async (ctx) => {
-    const folders = engine.unsupported(FOLDERS).length === 0 ? FOLDERS : FOLDERS_WITHOUT_DEEP;
-    // An engine that cannot express even the smaller model says why; the scenarios above still judge it.
-    const reasons = engine.unsupported(folders);
-    if (reasons.length > 0) ctx.skip(`the engine cannot run the random graphs' model: ${reasons.join('; ')}`);
-    const reference = await startEngine('reference');
-    try {
-      expect(await randomGraphMismatches(id, { engine, reference }, folders, 42, 15, NO_RECURSIVE_DATA.has(id) ? withoutCycles : undefined)).toEqual([]);
-    } finally {
-      await reference.stop();
-    }
-  }, 300_000);
+  it.skipIf(!installed || id === 'reference')(
+    'decides as the reference engine on random graphs (cycles, hierarchy, exclusion, intersection, wildcards, conditions)',
+    async (ctx) => {
+      const folders = engine.unsupported(FOLDERS).length === 0 ? FOLDERS : FOLDERS_WITHOUT_DEEP;
+      // An engine that cannot express even the smaller model says why; the scenarios above still judge it.
+      const reasons = engine.unsupported(folders);
+      if (reasons.length > 0) ctx.skip(`the engine cannot run the random graphs' model: ${reasons.join('; ')}`);
+      const reference = await startEngine('reference');
+      try {
+        expect(await randomGraphMismatches(id, { engine, reference }, folders, 42, 15, NO_RECURSIVE_DATA.has(id) ? withoutCycles : undefined)).toEqual([]);
+      } finally {
+        await reference.stop();
+      }
+    },
+    300_000,
+  );
 });

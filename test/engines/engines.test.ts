@@ -30,7 +30,10 @@ const servers = (await loadEngineDefinitions()).filter((d) => d.install.kind !==
 const ready = (d: EngineDefinition) => installedVersion(d) === d.version;
 for (const d of servers.filter((s) => !ready(s))) console.warn(`skipping ${d.id}: ${d.version} is not installed at ${binaryPath(d)}: run \`node bin/authz-bench.js engines install\``);
 // testcontainers 12 imports undici, which needs Node >= 22 (zstd) at load time
-const testcontainersError = await import('testcontainers').then(() => undefined, (e: Error) => e.message);
+const testcontainersError = await import('testcontainers').then(
+  () => undefined,
+  (e: Error) => e.message,
+);
 if (testcontainersError) console.warn(`skipping the GenericContainer build test: testcontainers does not load on Node ${process.versions.node} (${testcontainersError})`);
 
 /** Every listener of the group is on 127.0.0.1, and there is at least one. */
@@ -59,7 +62,15 @@ describe('engine configuration (no processes)', () => {
   });
 
   it.skipIf(Boolean(testcontainersError))('the built GenericContainer carries the spec (not started)', async () => {
-    const spec = { image: 'example/engine:1.2.3', exposedPorts: [8080], command: ['run', '--addr=0.0.0.0:8080'], environment: {}, files: [], wait: { path: '/health', port: 8080, status: 200 }, startupTimeoutMs: 1000 };
+    const spec = {
+      image: 'example/engine:1.2.3',
+      exposedPorts: [8080],
+      command: ['run', '--addr=0.0.0.0:8080'],
+      environment: {},
+      files: [],
+      wait: { path: '/health', port: 8080, status: 200 },
+      startupTimeoutMs: 1000,
+    };
     // The built container's private fields, as testcontainers 11 names them.
     type Built = { imageName: { string: string }; createOpts: { Cmd: string[] }; hostConfig: { PortBindings: Record<string, unknown> }; waitStrategy: object };
     const container = (await buildContainer(spec)) as unknown as Built;
@@ -94,23 +105,27 @@ describe('engine configuration (no processes)', () => {
 });
 
 describe('engines as local processes', () => {
-  it.skipIf('missing' in findPostgresBinDir())("PostgreSQL (OpenFGA's postgres datastore): answers on a private Unix socket only, nothing left after stop", async () => {
-    const pg = await new PostgresLocal({ logFile: path.join(dir, 'postgres.log') }).start();
-    const pid = pg.getPid();
-    try {
-      // Only a Unix socket in its own 0700 folder: no TCP listener for other local users to reach.
-      expect(pg.getUri()).toBe(`postgres://authzbench@/postgres?host=${encodeURIComponent(pg.getDataDir())}&port=${/port=(\d+)/.exec(pg.getUri())![1]}&sslmode=disable`);
-      expect(pg.getVersion()).toMatch(/^\d+\.\d+$/);
-      expect(listeningSockets(pid)).toEqual([]);
-      expect(statSync(pg.getDataDir()).mode & 0o777).toBe(0o700);
-      // Its memory, for the adapter's figures: postmaster and backends, shared memory counted once.
-      expect(groupMemoryBytes(pid)).toBeGreaterThan(2 ** 20);
-    } finally {
-      await pg.stop();
-    }
-    await expectGone(pid);
-    expect(existsSync(pg.getDataDir())).toBe(false);
-  }, 60_000);
+  it.skipIf('missing' in findPostgresBinDir())(
+    "PostgreSQL (OpenFGA's postgres datastore): answers on a private Unix socket only, nothing left after stop",
+    async () => {
+      const pg = await new PostgresLocal({ logFile: path.join(dir, 'postgres.log') }).start();
+      const pid = pg.getPid();
+      try {
+        // Only a Unix socket in its own 0700 folder: no TCP listener for other local users to reach.
+        expect(pg.getUri()).toBe(`postgres://authzbench@/postgres?host=${encodeURIComponent(pg.getDataDir())}&port=${/port=(\d+)/.exec(pg.getUri())![1]}&sslmode=disable`);
+        expect(pg.getVersion()).toMatch(/^\d+\.\d+$/);
+        expect(listeningSockets(pid)).toEqual([]);
+        expect(statSync(pg.getDataDir()).mode & 0o777).toBe(0o700);
+        // Its memory, for the adapter's figures: postmaster and backends, shared memory counted once.
+        expect(groupMemoryBytes(pid)).toBeGreaterThan(2 ** 20);
+      } finally {
+        await pg.stop();
+      }
+      await expectGone(pid);
+      expect(existsSync(pg.getDataDir())).toBe(false);
+    },
+    60_000,
+  );
 
   // Each server engine through its adapter, as a run starts it: every listener on the
   // loopback interface, and no process left once it is stopped.
@@ -134,7 +149,10 @@ describe('engines as local processes', () => {
 
 describe('no engine outlives the harness', () => {
   // Two installed server engines, started by a harness process of its own.
-  const held = servers.filter(ready).slice(0, 2).map((d) => d.id);
+  const held = servers
+    .filter(ready)
+    .slice(0, 2)
+    .map((d) => d.id);
   const available = held.length === 2;
   const script = path.join(dir, 'holder.mts');
   const url = (p: string) => pathToFileURL(path.join(PROJECT_ROOT, p)).href;

@@ -111,48 +111,60 @@ describe.each(engines.map((d) => [d.id, d] as const))('fidelity on %s', (id, def
     await engine?.stop();
   }, 30_000);
 
-  it.skipIf(!installed)("a wrong answer says why: the engine's reason, or the generated policy and rule", async () => {
-    const scenario = await loadScenarioText(WRONG_EXPECTATIONS, 'wrong-expectations.yaml');
-    const run = await runScenario(scenario, engine);
-    expect(run.cases.map((c) => c.status)).toEqual(['fail', 'fail']);
-    for (const c of run.cases) expect(c.message).toMatch(WHY[id] ?? /./);
-  }, 120_000);
+  it.skipIf(!installed)(
+    "a wrong answer says why: the engine's reason, or the generated policy and rule",
+    async () => {
+      const scenario = await loadScenarioText(WRONG_EXPECTATIONS, 'wrong-expectations.yaml');
+      const run = await runScenario(scenario, engine);
+      expect(run.cases.map((c) => c.status)).toEqual(['fail', 'fail']);
+      for (const c of run.cases) expect(c.message).toMatch(WHY[id] ?? /./);
+    },
+    120_000,
+  );
 
-  it.skipIf(!installed || id === 'reference')('decides as the reference engine on random graphs of a model using every feature of the language', async () => {
-    const reference = await startEngine('reference');
-    try {
-      const rejection = RANDOM_GRAPH_REJECTION[id];
-      if (rejection) {
-        await expect(randomModelMismatches(id, { engine, reference }, FULL_LANGUAGE, 7)).rejects.toThrow(rejection[0]);
-        await expect(randomModelMismatches(id, { engine, reference }, LOOKUP_LANGUAGE, 8)).rejects.toThrow(rejection[1]);
-        return;
+  it.skipIf(!installed || id === 'reference')(
+    'decides as the reference engine on random graphs of a model using every feature of the language',
+    async () => {
+      const reference = await startEngine('reference');
+      try {
+        const rejection = RANDOM_GRAPH_REJECTION[id];
+        if (rejection) {
+          await expect(randomModelMismatches(id, { engine, reference }, FULL_LANGUAGE, 7)).rejects.toThrow(rejection[0]);
+          await expect(randomModelMismatches(id, { engine, reference }, LOOKUP_LANGUAGE, 8)).rejects.toThrow(rejection[1]);
+          return;
+        }
+        const outcome = await randomModelMismatches(id, { engine, reference }, FULL_LANGUAGE, 7);
+        expect(outcome.unsupported, 'unsupported reasons').toEqual(FULL_LANGUAGE_UNSUPPORTED[id] ?? []);
+        expect(outcome.mismatches).toEqual([]);
+        if (outcome.unsupported.length === 0) expect(outcome.checks).toBeGreaterThan(1000);
+        // The same features in the forms a lookup-based resolver takes: every engine decides them.
+        const lookup = await randomModelMismatches(id, { engine, reference }, LOOKUP_LANGUAGE, 8);
+        expect(lookup.unsupported, 'unsupported reasons (lookup forms)').toEqual([]);
+        expect(lookup.mismatches).toEqual([]);
+        expect(lookup.checks).toBeGreaterThan(1000);
+      } finally {
+        await reference.stop();
       }
-      const outcome = await randomModelMismatches(id, { engine, reference }, FULL_LANGUAGE, 7);
-      expect(outcome.unsupported, 'unsupported reasons').toEqual(FULL_LANGUAGE_UNSUPPORTED[id] ?? []);
-      expect(outcome.mismatches).toEqual([]);
-      if (outcome.unsupported.length === 0) expect(outcome.checks).toBeGreaterThan(1000);
-      // The same features in the forms a lookup-based resolver takes: every engine decides them.
-      const lookup = await randomModelMismatches(id, { engine, reference }, LOOKUP_LANGUAGE, 8);
-      expect(lookup.unsupported, 'unsupported reasons (lookup forms)').toEqual([]);
-      expect(lookup.mismatches).toEqual([]);
-      expect(lookup.checks).toBeGreaterThan(1000);
-    } finally {
-      await reference.stop();
-    }
-  }, 600_000);
+    },
+    600_000,
+  );
 
   for (const scenario of scenarios) {
-    it.skipIf(!installed)(scenario.id, async () => {
-      const outcome = await scenarioOutcome(scenario, engine);
-      expect(outcome.unsupported, 'unsupported reasons').toEqual(KNOWN_UNSUPPORTED[id]?.[scenario.id] ?? []);
-      const deviation = KNOWN_DEVIATIONS[id]?.[scenario.id];
-      if (deviation) {
-        expect(outcome.wrong.length, 'the known deviation still happens (else remove it)').toBeGreaterThan(0);
-        for (const wrong of outcome.wrong) expect(wrong).toMatch(deviation);
-        return;
-      }
-      expect(outcome.wrong, 'cases that did not pass').toEqual([]);
-      if (outcome.unsupported.length === 0) expect(outcome.passed).toBeGreaterThan(0);
-    }, 120_000);
+    it.skipIf(!installed)(
+      scenario.id,
+      async () => {
+        const outcome = await scenarioOutcome(scenario, engine);
+        expect(outcome.unsupported, 'unsupported reasons').toEqual(KNOWN_UNSUPPORTED[id]?.[scenario.id] ?? []);
+        const deviation = KNOWN_DEVIATIONS[id]?.[scenario.id];
+        if (deviation) {
+          expect(outcome.wrong.length, 'the known deviation still happens (else remove it)').toBeGreaterThan(0);
+          for (const wrong of outcome.wrong) expect(wrong).toMatch(deviation);
+          return;
+        }
+        expect(outcome.wrong, 'cases that did not pass').toEqual([]);
+        if (outcome.unsupported.length === 0) expect(outcome.passed).toBeGreaterThan(0);
+      },
+      120_000,
+    );
   }
 });

@@ -102,30 +102,23 @@ describe.skipIf(!isInstalled(opaDefinition))('a real engine killed mid-run (OPA,
     const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-kill-'));
     const killed: number[] = [];
     let opaCasesSeen = 0;
-    const { results } = await runAll(
-      [
-        spec(opaDefinition),
-        spec(reference),
-      ],
-      scenarios,
-      {
-        outDir: out,
-        benchTimeMs: 0,
-        warmupMs: 0,
-        checkTimeoutMs: 2000,
-        command: 'test',
-        log: () => {},
-        onCase: (c) => {
-          // After OPA's fifth answer, SIGKILL its server process.
-          if (c.engine === 'opa' && ++opaCasesSeen === 5) {
-            for (const pid of childrenOf(process.pid).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('opa'))) {
-              process.kill(pid, 'SIGKILL');
-              killed.push(pid);
-            }
+    const { results } = await runAll([spec(opaDefinition), spec(reference)], scenarios, {
+      outDir: out,
+      benchTimeMs: 0,
+      warmupMs: 0,
+      checkTimeoutMs: 2000,
+      command: 'test',
+      log: () => {},
+      onCase: (c) => {
+        // After OPA's fifth answer, SIGKILL its server process.
+        if (c.engine === 'opa' && ++opaCasesSeen === 5) {
+          for (const pid of childrenOf(process.pid).filter((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('opa'))) {
+            process.kill(pid, 'SIGKILL');
+            killed.push(pid);
           }
-        },
+        }
       },
-    );
+    });
     expect(killed.length).toBe(1);
     const opaCases = results.cases.filter((c) => c.engine === 'opa');
     expect(opaCases.slice(0, 5).every((c) => c.status === 'pass')).toBe(true);

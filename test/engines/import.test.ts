@@ -94,7 +94,11 @@ describe('import openfga: malformed input', () => {
   const dir = path.join(FIXTURES, 'malformed');
 
   it('covers every malformed fixture', () => {
-    expect(readdirSync(dir).filter((f) => f.endsWith('.fga.yaml')).sort()).toEqual(Object.keys(expected).sort());
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.fga.yaml'))
+        .sort(),
+    ).toEqual(Object.keys(expected).sort());
   });
 
   for (const [file, message] of Object.entries(expected)) {

@@ -146,14 +146,27 @@ describe('export refusals', () => {
   it('an engine whose adapter has no HTTP request for a check is named, with the fix', async () => {
     const [scenario] = await loadMix();
     const reference = createEngine(await engineSpec('reference'));
-    expect(() => httpChecks(reference, scenario!, Date.now())).toThrow(/--engine at reference: its adapter gives no HTTP request for a check \(httpCheck\).*fix: use an engine whose adapter implements httpCheck \(see docs\/benchmarking.md\), or add it to the adapter in adapters\/reference\//);
+    expect(() => httpChecks(reference, scenario!, Date.now())).toThrow(
+      /--engine at reference: its adapter gives no HTTP request for a check \(httpCheck\).*fix: use an engine whose adapter implements httpCheck \(see docs\/benchmarking.md\), or add it to the adapter in adapters\/reference\//,
+    );
   });
 
   it('an engine without a URL: the machines need one', async () => {
     const [scenario] = await loadMix();
-    await expect(exportLoad(vegeta, await engineSpec('opa'), scenario!, { outDir: tmpdir(), machines: 2, rate: 100, trials: 1, warmupMs: 0, durationMs: 1000, sloMs: 50, load: false, command: 'test', log: () => {} })).rejects.toThrow(
-      /export needs the URL of the running engine.*--engine opa=http:\/\/host:port/,
-    );
+    await expect(
+      exportLoad(vegeta, await engineSpec('opa'), scenario!, {
+        outDir: tmpdir(),
+        machines: 2,
+        rate: 100,
+        trials: 1,
+        warmupMs: 0,
+        durationMs: 1000,
+        sloMs: 50,
+        load: false,
+        command: 'test',
+        log: () => {},
+      }),
+    ).rejects.toThrow(/export needs the URL of the running engine.*--engine opa=http:\/\/host:port/);
   });
 });
 
@@ -161,7 +174,11 @@ describe('export refusals', () => {
 // engines' installer: seconds with a warm Go cache, about a minute on a cold one.
 const opaReady = isInstalled((await engineSpec('opa')).definition);
 const vegetaInstall = opaReady ? (await installEngines([vegeta], { log: () => {} })).results[0] : undefined;
-const skipReason = !opaReady ? 'OPA is not installed (run `authz-bench engines install`)' : vegetaInstall?.status === 'failed' ? `vegeta could not be installed: ${vegetaInstall.message}` : undefined;
+const skipReason = !opaReady
+  ? 'OPA is not installed (run `authz-bench engines install`)'
+  : vegetaInstall?.status === 'failed'
+    ? `vegeta could not be installed: ${vegetaInstall.message}`
+    : undefined;
 if (skipReason) console.warn(`loadgen loopback test skipped: ${skipReason}`);
 
 const RATE = 400;
@@ -203,7 +220,16 @@ describe.skipIf(!!skipReason)(`loopback: 2 vegeta processes against a local OPA 
     const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-loadgen-'));
     // The export loads the scenario through the URL, as a user does against a test deployment.
     const plan = await exportLoad(vegeta, await engineSpec(`opa[nolog]=${new URL(http.url).origin}`), scenario!, {
-      outDir: dir, machines: 2, rate: RATE, trials: 1, warmupMs: WARMUP_MS, durationMs: DURATION_MS, sloMs: 50, load: true, command: 'loadgen.test.ts', log: () => {},
+      outDir: dir,
+      machines: 2,
+      rate: RATE,
+      trials: 1,
+      warmupMs: WARMUP_MS,
+      durationMs: DURATION_MS,
+      sloMs: 50,
+      load: true,
+      command: 'loadgen.test.ts',
+      log: () => {},
     });
     expect(plan).toMatchObject({ machines: 2, ratePerMachine: RATE / 2, requests: scenario!.benchmark.length, tokenVariable: 'AUTHZ_BENCH_OPA_TOKEN' });
     // OPA by URL tells its version (opa.runtime() through the query API): the plan records it.
@@ -253,7 +279,9 @@ describe.skipIf(!!skipReason)(`loopback: 2 vegeta processes against a local OPA 
         `load average before: ${loadBefore.toFixed(2)} on ${cpus().length} cores; after: ${loadavg()[0]!.toFixed(2)}`,
         `| round | vegeta ×2 rate/s | vegeta p50 | harness rate/s | harness p50 | p50 from send: vegeta / harness |`,
         `| --- | --- | --- | --- | --- | --- |`,
-        ...rounds.map((r) => `| ${r.round} | ${r.vegetaRate.toFixed(0)} | ${ms(r.vegeta)} | ${r.harnessRate.toFixed(0)} | ${ms(r.harness)} | ${ms(r.vegetaFromSend)} / ${ms(r.harnessFromSend)} |`),
+        ...rounds.map(
+          (r) => `| ${r.round} | ${r.vegetaRate.toFixed(0)} | ${ms(r.vegeta)} | ${r.harnessRate.toFixed(0)} | ${ms(r.harness)} | ${ms(r.vegetaFromSend)} / ${ms(r.harnessFromSend)} |`,
+        ),
         `medians: p50 vegeta ${ms(median(rounds.map((r) => r.vegeta)))}, harness ${ms(median(rounds.map((r) => r.harness)))} (harness/vegeta ${(median(rounds.map((r) => r.harness)) / median(rounds.map((r) => r.vegeta))).toFixed(3)})`,
       ].join('\n'),
     );
@@ -281,7 +309,15 @@ describe.skipIf(!!skipReason)(`loopback: 2 vegeta processes against a local OPA 
     expect(results.engines.map((e) => e.id)).toEqual(['opa[nolog]']);
     // This machine's load is not the generators': compare must not flag the figures by it.
     expect(results.run.loadAverage).toBeUndefined();
-    expect(results.bench!.load[0]).toMatchObject({ engine: 'opa[nolog]', scenario: 'load-mix', mode: 'open', targetRate: 400, trials: 1, errors: 0, generator: { name: 'Vegeta', version: '12.13.0', machines: 2, ratePerMachine: 200 } });
+    expect(results.bench!.load[0]).toMatchObject({
+      engine: 'opa[nolog]',
+      scenario: 'load-mix',
+      mode: 'open',
+      targetRate: 400,
+      trials: 1,
+      errors: 0,
+      generator: { name: 'Vegeta', version: '12.13.0', machines: 2, ratePerMachine: 200 },
+    });
     expect(results.bench!.slo[0]).toMatchObject({ targetRate: 400, thresholdMs: 50, generator: { machines: 2 } });
     expect(readFileSync(path.join(out, 'report.md'), 'utf8')).toContain('Vegeta 12.13.0 on 2 machines at 200/s each (400/s in all)');
   }, 90_000);
@@ -297,8 +333,17 @@ describe('export files', () => {
       generator: { id: 'vegeta', version: '12.13.0' },
       engine: { id: 'opa', name: 'Open Policy Agent', version: '1.22.4', launch: 'url', settings: {}, decisionLog: 'decision' },
       scenario: { id: 'load-mix', title: 'Load mix', tags: [], file: 'scenarios/load/load-mix.yaml' },
-      requests: 20, machines: 3, ratePerMachine: 500, trials: 3, warmupMs: 1000, durationMs: 10_000, periodS: 13, sloMs: 50,
-      tokenVariable: 'AUTHZ_BENCH_OPA_TOKEN', exportedAt: '2026-11-30T05:00:00.000Z', command: 'test',
+      requests: 20,
+      machines: 3,
+      ratePerMachine: 500,
+      trials: 3,
+      warmupMs: 1000,
+      durationMs: 10_000,
+      periodS: 13,
+      sloMs: 50,
+      tokenVariable: 'AUTHZ_BENCH_OPA_TOKEN',
+      exportedAt: '2026-11-30T05:00:00.000Z',
+      command: 'test',
     };
     const script = path.join(mkdtempSync(path.join(tmpdir(), 'authz-bench-loadgen-')), 'run.sh');
     writeFileSync(script, vegeta.runScript(plan));

@@ -42,7 +42,9 @@ async function withTmpfs(options: string, use: (dir: string) => unknown): Promis
 
 /** Every file under `dir`, with a check that each JSON/JSONL one is whole. */
 function assertFilesValid(dir: string): string[] {
-  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     if (file.endsWith('.json')) expect(() => JSON.parse(text), file).not.toThrow();
@@ -91,36 +93,42 @@ describe('a disk that fills up during the run: exit 74, a message, engines stopp
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it.skipIf(!mountable || !isInstalled(openfga))('--out on a 24 KB tmpfs with OpenFGA: exits, OpenFGA stopped, no .tmp left', async () => {
-    await withTmpfs('size=24k', async (small) => {
-      const out = path.join(small, 'run');
-      const child = spawn(process.execPath, [CLI, 'run', '--engine', 'openfga', '--scenario', 'authzen-todo', '--scenario', 'agent-fleet', '--out', out, '--bench-time', '50'], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      const engines = new Set<number>();
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      let done = false;
-      void exited.then(() => (done = true));
-      // Note every OpenFGA process the run starts (its children: other work on the machine may run OpenFGA too), to check none outlives it.
-      const parentOf = (pid: string) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-      while (!done) {
-        for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-          try {
-            if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${path.sep}openfga\0run`) && parentOf(pid) === child.pid) engines.add(Number(pid));
-          } catch {
-            // gone meanwhile
+  it.skipIf(!mountable || !isInstalled(openfga))(
+    '--out on a 24 KB tmpfs with OpenFGA: exits, OpenFGA stopped, no .tmp left',
+    async () => {
+      await withTmpfs('size=24k', async (small) => {
+        const out = path.join(small, 'run');
+        const child = spawn(process.execPath, [CLI, 'run', '--engine', 'openfga', '--scenario', 'authzen-todo', '--scenario', 'agent-fleet', '--out', out, '--bench-time', '50'], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        const engines = new Set<number>();
+        const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+        let done = false;
+        void exited.then(() => (done = true));
+        // Note every OpenFGA process the run starts (its children: other work on the machine may run OpenFGA too), to check none outlives it.
+        const parentOf = (pid: string) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+        while (!done) {
+          for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+            try {
+              if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${path.sep}openfga\0run`) && parentOf(pid) === child.pid) engines.add(Number(pid));
+            } catch {
+              // gone meanwhile
+            }
           }
+          await new Promise((r) => setTimeout(r, 100));
         }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(await exited).toBe(74);
-      expect(stderr).toMatch(/error: cannot write .*: no space left on the device \(ENOSPC\)/);
-      expect(engines.size).toBeGreaterThan(0);
-      for (const pid of engines) expect(existsSync(`/proc/${pid}`), `openfga ${pid} still running`).toBe(false);
-      const files = assertFilesValid(out);
-      expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    });
-  }, 120_000);
+        expect(await exited).toBe(74);
+        expect(stderr).toMatch(/error: cannot write .*: no space left on the device \(ENOSPC\)/);
+        expect(engines.size).toBeGreaterThan(0);
+        for (const pid of engines) expect(existsSync(`/proc/${pid}`), `openfga ${pid} still running`).toBe(false);
+        const files = assertFilesValid(out);
+        expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+      });
+    },
+    120_000,
+  );
 });
 
 describe('wrong shapes and unreadable files given to report and compare: exit 2 with the place', () => {

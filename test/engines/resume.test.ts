@@ -58,21 +58,29 @@ function expectNothingRecorded({ code, stderr, out }: { code: number | null; std
 }
 
 describe('Ctrl-C while an engine runs a scenario (CLI)', () => {
-  it.skipIf(!isInstalled(openfga))('a local OpenFGA: what it answers while being stopped is not recorded; the scenario is not marked done', async () => {
-    const run = await interruptWhen(['--engine', 'openfga', '--scenario', 'authzen-todo', '--bench-time', '0'], (stderr) => /engine openfga: OpenFGA/.test(stderr));
-    expect(run.code).toBe(130);
-    expect(run.stderr).not.toContain('all cases passed');
-    const results = JSON.parse(readFileSync(path.join(run.out, 'results.json'), 'utf8'));
-    // Cases finished before Ctrl-C are true answers; none may be an error made up by the stop.
-    expect(results.cases.filter((c: { status: string }) => c.status !== 'pass')).toEqual([]);
-    expect(existsSync(path.join(run.out, 'progress.jsonl')) ? readFileSync(path.join(run.out, 'progress.jsonl'), 'utf8') : '').toBe('');
-  }, 60_000);
+  it.skipIf(!isInstalled(openfga))(
+    'a local OpenFGA: what it answers while being stopped is not recorded; the scenario is not marked done',
+    async () => {
+      const run = await interruptWhen(['--engine', 'openfga', '--scenario', 'authzen-todo', '--bench-time', '0'], (stderr) => /engine openfga: OpenFGA/.test(stderr));
+      expect(run.code).toBe(130);
+      expect(run.stderr).not.toContain('all cases passed');
+      const results = JSON.parse(readFileSync(path.join(run.out, 'results.json'), 'utf8'));
+      // Cases finished before Ctrl-C are true answers; none may be an error made up by the stop.
+      expect(results.cases.filter((c: { status: string }) => c.status !== 'pass')).toEqual([]);
+      expect(existsSync(path.join(run.out, 'progress.jsonl')) ? readFileSync(path.join(run.out, 'progress.jsonl'), 'utf8') : '').toBe('');
+    },
+    60_000,
+  );
 });
 
 describe('Ctrl-C while an engine starts (CLI)', () => {
-  it.skipIf(!isInstalled(openfga))('a local OpenFGA: no false error, nothing marked done, no "all cases passed"', async () => {
-    expectNothingRecorded(await interruptWhen(['--engine', 'openfga', '--scenario', 'authzen-todo'], (stderr) => stderr.includes('engine openfga: starting')));
-  }, 60_000);
+  it.skipIf(!isInstalled(openfga))(
+    'a local OpenFGA: no false error, nothing marked done, no "all cases passed"',
+    async () => {
+      expectNothingRecorded(await interruptWhen(['--engine', 'openfga', '--scenario', 'authzen-todo'], (stderr) => stderr.includes('engine openfga: starting')));
+    },
+    60_000,
+  );
 
   it('an engine by URL that never answers its health check: the same', async () => {
     const sockets = new Set<Socket>();

@@ -5,7 +5,9 @@
 const NO_SEARCH = "search: this adapter does not call the engine's search yet";
 const SEARCH_SCENARIOS = { 'search-agent-retrieval': NO_SEARCH, 'search-todo': NO_SEARCH };
 /** Engines whose writes return no consistency token cannot run the new-enemy check (docs/scenarios.md). */
-const NO_TOKENS = { 'revocation-new-enemy': 'new enemy: the engine returns no consistency token with a write (no Zanzibar zookie), so no check can be asked to be at least as fresh as the revocation' };
+const NO_TOKENS = {
+  'revocation-new-enemy': 'new enemy: the engine returns no consistency token with a write (no Zanzibar zookie), so no check can be asked to be at least as fresh as the revocation',
+};
 /** Cedar: an exclusion inside tuple-to-userset recursion (adapters/cedar/README.md). */
 const cedarRecursiveExclusion = (type: string) =>
   `${type}: 'parent->view' reaches folder.view, an intersection or exclusion, on related objects: Cedar's only recursion is \`in\` over entity parents (a union) and it has no quantifier over a set of entities, so this has no exact Cedar form`;
@@ -23,4 +25,3 @@ export const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, 
 };
 /** Engines that keep no decision log: their log completeness steps are audit findings (docs/verdicts.md), not unsupported. */
 export const NO_DECISION_LOG_ENGINES: ReadonlySet<string> = new Set(['cedar', 'oso', 'spicedb']);
-

@@ -295,7 +295,13 @@ export function randomModelChecks(model: Model, random: (n: number) => number): 
  * and permission of every object for every user; returns the disagreements (and the engine's
  * errors). An engine that cannot express the model answers with its unsupported reasons.
  */
-export async function randomModelMismatches(label: string, engines: EnginePair, model: Model, seed: number, rounds = 10): Promise<{ unsupported: string[]; mismatches: string[]; checks: number }> {
+export async function randomModelMismatches(
+  label: string,
+  engines: EnginePair,
+  model: Model,
+  seed: number,
+  rounds = 10,
+): Promise<{ unsupported: string[]; mismatches: string[]; checks: number }> {
   const unsupported = engines.engine.unsupported(model);
   if (unsupported.length > 0) return { unsupported, mismatches: [], checks: 0 };
   const random = lcg(seed);

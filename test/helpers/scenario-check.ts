@@ -19,7 +19,10 @@ export async function scenarioOutcome(scenario: Scenario, engine: EngineAdapter)
     unsupported: run.cases.filter((c) => c.status === 'unsupported').map((c) => c.message ?? ''),
     wrong: run.cases
       .filter((c) => c.status !== 'pass' && c.status !== 'unsupported')
-      .map((c) => `${scenario.id} step ${c.step}${c.item !== undefined ? `.${c.item}` : ''} ${c.kind} ${c.status}: ${c.request ?? ''} expected ${c.expected ?? ''} got ${c.actual ?? ''} ${c.message ?? ''}`),
+      .map(
+        (c) =>
+          `${scenario.id} step ${c.step}${c.item !== undefined ? `.${c.item}` : ''} ${c.kind} ${c.status}: ${c.request ?? ''} expected ${c.expected ?? ''} got ${c.actual ?? ''} ${c.message ?? ''}`,
+      ),
     passed: run.cases.filter((c) => c.status === 'pass').length,
   };
 }

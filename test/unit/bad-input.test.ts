@@ -46,7 +46,10 @@ describe('deep YAML nesting', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-deep-'));
     const file = path.join(dir, 'deep.yaml');
     writeFileSync(file, nested['block mappings']!(3000));
-    for (const args of [['validate', file], ['run', '--file', file, '--out', path.join(dir, 'out')]]) {
+    for (const args of [
+      ['validate', file],
+      ['run', '--file', file, '--out', path.join(dir, 'out')],
+    ]) {
       const { status, stderr } = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
       expect(status).toBe(2);
       expect(stderr).toMatch(/deep\.yaml at .*line \d+.*: nested too deeply/);

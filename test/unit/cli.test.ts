@@ -44,7 +44,10 @@ describe('authz-bench CLI', () => {
   it('validate exits 2 and names the file and path for a wrong expect', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-validate-'));
     const file = path.join(dir, 'wrong-expect.yaml');
-    writeFileSync(file, 'id: wrong-expect\ntitle: x\nmodel:\n  types:\n    user: {}\n    doc:\n      relations:\n        viewer: [user]\nsteps:\n  - check: {subject: user:a, action: viewer, resource: doc:1}\n    expect: yes-please\n');
+    writeFileSync(
+      file,
+      'id: wrong-expect\ntitle: x\nmodel:\n  types:\n    user: {}\n    doc:\n      relations:\n        viewer: [user]\nsteps:\n  - check: {subject: user:a, action: viewer, resource: doc:1}\n    expect: yes-please\n',
+    );
     const { code, stderr } = await cli(['validate', file]);
     expect(code).toBe(2);
     expect(stderr).toContain('wrong-expect.yaml');
@@ -82,7 +85,7 @@ describe('authz-bench CLI', () => {
   it('exits 2 with a clear message for an unknown engine', async () => {
     const { code, stderr } = await cli(['run', '--engine', 'nope']);
     expect(code).toBe(2);
-    expect(stderr).toContain("unknown engine");
+    expect(stderr).toContain('unknown engine');
     expect(stderr).toContain('reference');
   });
 

@@ -184,7 +184,10 @@ describe('compare: run-to-run noise and machine load', () => {
   it('still finds a real change above the noise, and only that one', () => {
     const [base, next] = twoRuns(0.04, (i) => (i === 7 ? 1.6 : 1));
     const c = compareResults(base, next);
-    expect(c.perfRegressions.map((p) => p.scenario), renderComparison(c)).toEqual(['s7']);
+    expect(
+      c.perfRegressions.map((p) => p.scenario),
+      renderComparison(c),
+    ).toEqual(['s7']);
     expect(c.perfImprovements).toEqual([]);
     expect(renderComparison(c)).toContain('⚠️ latency regressions');
   });
@@ -205,7 +208,9 @@ describe('compare: run-to-run noise and machine load', () => {
     base.run.loadAverage = [0.12, 0.2, 0.3];
     next.run.loadAverage = [5.5, 3.1, 1.2];
     const md = renderComparison(compareResults(base, next));
-    expect(md).toContain('Base: run-2026-11-29T03-00-00Z (2026-11-29T03:00:00Z, commit abc1234), on Test CPU @ 2.0GHz (2 cores), linux x64, Node v20.20.2, load average 0.12 / 0.20 / 0.30 (1 / 5 / 15 min) at the start.');
+    expect(md).toContain(
+      'Base: run-2026-11-29T03-00-00Z (2026-11-29T03:00:00Z, commit abc1234), on Test CPU @ 2.0GHz (2 cores), linux x64, Node v20.20.2, load average 0.12 / 0.20 / 0.30 (1 / 5 / 15 min) at the start.',
+    );
     expect(md).toContain('load average 5.50 / 3.10 / 1.20');
     expect(md).toContain('> Note: the new run started on a busy machine (load average 5.50 on 2 cores)');
     const older = renderComparison(compareResults(load(), load()));

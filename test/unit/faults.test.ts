@@ -81,10 +81,7 @@ describe('engine faults', () => {
   it('an engine that dies: its remaining cases are marked with the reason, the other engines run, nothing finished is lost', async () => {
     const scenario = await loadScenarioText(SCENARIO, 'faults.yaml');
     const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-faults-'));
-    const specs: EngineSpec[] = [
-      spec(faulty('die', 3)),
-      spec(reference),
-    ];
+    const specs: EngineSpec[] = [spec(faulty('die', 3)), spec(reference)];
     const { results } = await runAll(specs, [scenario, { ...scenario, id: 'faults-again' }], {
       outDir: out,
       benchTimeMs: 0,

@@ -137,7 +137,7 @@ types:
     const [unknown] = errorsOf(`${TENANTS}tenancy: {type: org}\n`);
     expect(unknown).toMatchObject({ file: 'm.yaml', path: 'model.tenancy.type', problem: "unknown type 'org'" });
     expect(unknown!.fix).toMatch(/declare it under types, or use one of user, tenant, document/);
-    expect(errorsOf(`${TENANTS}tenancy: tenant\n`).map((e) => [e.path, e.problem])).toEqual([['model.tenancy', "expected a mapping with 'type', found string \"tenant\""]]);
+    expect(errorsOf(`${TENANTS}tenancy: tenant\n`).map((e) => [e.path, e.problem])).toEqual([['model.tenancy', 'expected a mapping with \'type\', found string "tenant"']]);
     expect(errorsOf(`${TENANTS}tenancy: {type: [tenant], scope: x}\n`).map((e) => [e.path, e.problem])).toEqual([
       ['model.tenancy.scope', "unknown key 'scope'"],
       ['model.tenancy.type', 'expected a type name, found a list'],
@@ -150,7 +150,11 @@ types:
     const bundled = await loadScenarioFile(`${SCENARIOS_DIR}/multi-tenancy/multi-tenancy-same-ids.yaml`);
     expect(bundled.model.tenancy).toEqual({ type: 'tenant' });
     const text = (tenancy: string) => `id: t\ntitle: T\nmodel:\n  types:\n    user: {}\n    tenant: {}\n  tenancy: ${tenancy}\nsteps: []\n`;
-    const rejected = async (tenancy: string) => loadScenarioText(text(tenancy), 't.yaml').then(() => undefined, (error: InputError) => error);
+    const rejected = async (tenancy: string) =>
+      loadScenarioText(text(tenancy), 't.yaml').then(
+        () => undefined,
+        (error: InputError) => error,
+      );
     expect(await rejected('{type: org}')).toMatchObject({ path: 'model.tenancy.type (line 7)', problem: "unknown type 'org'" });
     expect(await rejected('{}')).toMatchObject({ path: 'model.tenancy (line 7)', problem: "'type' is missing" });
   });
@@ -228,7 +232,18 @@ conditions:
       resource: { type: 'doc', id: '1', properties: { owner: 'anne' } },
       context: { now: 'ctx', expires_at: 'ctx', min: 9 },
     };
-    const def = { name: 'x', parameters: new Map([['now', { kind: 'string' as const }], ['expires_at', { kind: 'string' as const }], ['subject', { kind: 'any' as const }], ['resource', { kind: 'any' as const }], ['context', { kind: 'any' as const }], ['gone', { kind: 'string' as const }]]), expression: 'true' };
+    const def = {
+      name: 'x',
+      parameters: new Map([
+        ['now', { kind: 'string' as const }],
+        ['expires_at', { kind: 'string' as const }],
+        ['subject', { kind: 'any' as const }],
+        ['resource', { kind: 'any' as const }],
+        ['context', { kind: 'any' as const }],
+        ['gone', { kind: 'string' as const }],
+      ]),
+      expression: 'true',
+    };
     const values = conditionInputs(def, { expires_at: 'bound' }, request);
     expect(values).toEqual({ now: 'ctx', expires_at: 'bound', subject: { level: 4 }, resource: { owner: 'anne' }, context: request.context });
   });

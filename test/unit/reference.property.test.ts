@@ -49,8 +49,7 @@ const rels = fc.uniqueArray(relText, { maxLength: 18 }).map((texts) => texts.map
 const CHECKS: CheckRequest[] = [];
 for (const u of USERS)
   for (const f of FOLDERS)
-    for (const action of ['view', 'edit', 'owner', 'viewer'])
-      CHECKS.push({ subject: { type: 'user', id: u }, action: { name: action }, resource: { type: 'folder', id: f } });
+    for (const action of ['view', 'edit', 'owner', 'viewer']) CHECKS.push({ subject: { type: 'user', id: u }, action: { name: action }, resource: { type: 'folder', id: f } });
 for (const u of USERS) for (const g of GROUPS) CHECKS.push({ subject: { type: 'user', id: u }, action: { name: 'member' }, resource: { type: 'group', id: g } });
 
 const keyOf = (r: CheckRequest) => `${r.resource.type}:${r.resource.id}#${r.action.name}@${r.subject.id}`;
@@ -127,7 +126,10 @@ describe('reference evaluator properties', () => {
         fc.pre(relationships.length > 0);
         const removed = relationships[i % relationships.length]!;
         const before = decide(model, relationships);
-        const after = decide(model, relationships.filter((r) => r !== removed));
+        const after = decide(
+          model,
+          relationships.filter((r) => r !== removed),
+        );
         for (const [key, allowed] of after) if (allowed) expect(before.get(key), `${key} after deleting ${formatRelationship(removed)}`).toBe(true);
       }),
       RUNS,

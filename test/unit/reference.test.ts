@@ -9,9 +9,7 @@ import { foldersYaml, model as parseModelYaml, rel as parseRel, req } from '../h
 const model = (yaml: string) => parseModelYaml(yaml, 'm.yaml');
 const rel = (text: string, condition?: Relationship['condition']): Relationship => (condition ? { ...parseRel(text), condition } : parseRel(text));
 
-const MODEL = model(
-  foldersYaml({ blocked: '[user, group#member]', permissions: ['edit_or_read: edit | read', 'nested: (owner | editor) - (blocked & viewer)'] }),
-);
+const MODEL = model(foldersYaml({ blocked: '[user, group#member]', permissions: ['edit_or_read: edit | read', 'nested: (owner | editor) - (blocked & viewer)'] }));
 
 function engine(...rels: (string | Relationship)[]): ReferenceEngine {
   const e = new ReferenceEngine(MODEL);
@@ -176,7 +174,11 @@ describe('reference engine: limits and errors', () => {
 
   it('a deep group chain hits the limit too; a small limit is configurable', () => {
     const e = new ReferenceEngine(MODEL, { maxDepth: 3 });
-    e.write(['folder:a#viewer@group:g0#member', 'group:g0#member@group:g1#member', 'group:g1#member@group:g2#member', 'group:g2#member@group:g3#member', 'group:g3#member@user:anne'].map((t) => rel(t)));
+    e.write(
+      ['folder:a#viewer@group:g0#member', 'group:g0#member@group:g1#member', 'group:g1#member@group:g2#member', 'group:g2#member@group:g3#member', 'group:g3#member@user:anne'].map((t) =>
+        rel(t),
+      ),
+    );
     expect(e.check(req('user:anne', 'view', 'folder:a')).error).toMatch(/depth limit 3 exceeded at group:g\d#member/);
   });
 
@@ -225,7 +227,14 @@ describe('reference engine: writes, deletes, lookups', () => {
   });
 
   it('lookupResources lists every reachable resource of a type', () => {
-    const e = engine('folder:b#parent@folder:a', 'folder:c#parent@folder:b', 'folder:a#owner@user:anne', 'folder:z#owner@user:bob', 'folder:y#viewer@group:g#member', 'group:g#member@user:anne');
+    const e = engine(
+      'folder:b#parent@folder:a',
+      'folder:c#parent@folder:b',
+      'folder:a#owner@user:anne',
+      'folder:z#owner@user:bob',
+      'folder:y#viewer@group:g#member',
+      'group:g#member@user:anne',
+    );
     expect(e.lookupResources({ type: 'user', id: 'anne' }, 'view', 'folder').map((r) => r.id)).toEqual(['a', 'b', 'c', 'y']);
     expect(e.lookupResources({ type: 'user', id: 'bob' }, 'view', 'folder').map((r) => r.id)).toEqual(['z']);
     expect(e.lookupResources({ type: 'user', id: 'anne' }, 'nope', 'folder')).toEqual([]);
@@ -273,7 +282,14 @@ describe('reference adapter', () => {
     const ids = log.map((e) => e.decisionId);
     expect(new Set(ids).size).toBe(4);
     expect(ids.slice(1)).toEqual([d1.decisionId, d2!.decisionId, d3!.decisionId]);
-    expect(log[1]).toMatchObject({ subject: 'user:anne', action: 'view', resource: 'folder:a', context: { ip: '10.0.0.1' }, allowed: true, reason: expect.stringContaining('folder:a#owner@user:anne') });
+    expect(log[1]).toMatchObject({
+      subject: 'user:anne',
+      action: 'view',
+      resource: 'folder:a',
+      context: { ip: '10.0.0.1' },
+      allowed: true,
+      reason: expect.stringContaining('folder:a#owner@user:anne'),
+    });
     expect(typeof log[1]!.time).toBe('string');
     expect(log[2]).toMatchObject({ subject: 'user:bob', allowed: false, reason: expect.stringMatching(/no relationship grants user:bob/) });
     expect(log[1]!.missing).toBeUndefined();

@@ -14,9 +14,12 @@ describe('HTML report', () => {
   it('has every section, the matrix and a canvas per chart', () => {
     for (const id of ['scorecard', 'conformance', 'latency', 'revocation', 'audit', 'engines']) expect(html).toContain(`<section id="${id}">`);
     expect(html).toContain('<table id="matrix"');
-    for (const id of ['chart-latency-overview', 'chart-latency-0', 'chart-latency-1', 'chart-revocation-deny', 'chart-revocation-stale', 'chart-audit']) expect(html).toContain(`<canvas id="${id}"`);
+    for (const id of ['chart-latency-overview', 'chart-latency-0', 'chart-latency-1', 'chart-revocation-deny', 'chart-revocation-stale', 'chart-audit'])
+      expect(html).toContain(`<canvas id="${id}"`);
     // Failing cases' expected and actual sit in <details>.
-    expect(html).toMatch(/<details><summary>1 failing<\/summary>.*<dt>expected<\/dt><dd><code>deny<\/code><\/dd><dt>actual<\/dt><dd><code>allow &lt;wrong&gt; &amp; &quot;odd&quot;<\/code>/s);
+    expect(html).toMatch(
+      /<details><summary>1 failing<\/summary>.*<dt>expected<\/dt><dd><code>deny<\/code><\/dd><dt>actual<\/dt><dd><code>allow &lt;wrong&gt; &amp; &quot;odd&quot;<\/code>/s,
+    );
     // Settings of each engine and the machine.
     expect(html).toContain('datastore=memory, consistency=HIGHER_CONSISTENCY, checkCache=false');
     expect(html).toMatch(/<footer>[\s\S]*Test CPU @ 2\.0GHz \(2 cores\)/);

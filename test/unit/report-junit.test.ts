@@ -87,7 +87,11 @@ describe('JUnit XML', () => {
     expect(xml).toContain('allow &lt;wrong&gt; &amp; &quot;odd&quot;');
     expect(all(doc, 'error').map((e) => e.attrs.message)).toContain('gRPC UNAVAILABLE: connection reset');
     expect(all(doc, 'skipped').map((e) => e.attrs.message)).toEqual(['unsupported: conditional userset <not supported>']);
-    const props = Object.fromEntries(all(doc, 'property').filter((p) => p.attrs.name === 'setting.datastore').map((p) => [p.attrs.name, p.attrs.value]));
+    const props = Object.fromEntries(
+      all(doc, 'property')
+        .filter((p) => p.attrs.name === 'setting.datastore')
+        .map((p) => [p.attrs.name, p.attrs.value]),
+    );
     expect(props).toEqual({ 'setting.datastore': 'memory' });
   });
 

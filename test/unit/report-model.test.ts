@@ -82,7 +82,21 @@ describe('one table model, two printers', () => {
   });
 
   it('prints every table with the same columns and every cell in both formats', () => {
-    expect(tables.map((t) => t.id)).toEqual(expect.arrayContaining(['scorecard-table', 'matrix', 'failures', 'latency-table', 'revocation-table', 'audit-table', 'micro-table', 'load-table', 'slo-table', 'curves-table', 'engines-table']));
+    expect(tables.map((t) => t.id)).toEqual(
+      expect.arrayContaining([
+        'scorecard-table',
+        'matrix',
+        'failures',
+        'latency-table',
+        'revocation-table',
+        'audit-table',
+        'micro-table',
+        'load-table',
+        'slo-table',
+        'curves-table',
+        'engines-table',
+      ]),
+    );
     for (const t of tables) {
       const grouped = t.groups.some((g) => g.label !== undefined);
       const header = `| ${[...(grouped ? [t.groupHeader ?? ''] : []), ...t.columns.map((c) => c.header)].map(markdownText).join(' | ')} |`;
@@ -175,7 +189,9 @@ describe('the scorecard', () => {
 
 describe('latency factors', () => {
   it('colours the factor within the engine kind, and gives the overall factor uncoloured', () => {
-    const t = summarise(load()).sections.flatMap((s) => s.tables).find((x) => x.id === 'latency-table')!;
+    const t = summarise(load())
+      .sections.flatMap((s) => s.tables)
+      .find((x) => x.id === 'latency-table')!;
     const kindAt = t.columns.findIndex((c) => c.header === '× of kind');
     const overallAt = t.columns.findIndex((c) => c.header === '× overall');
     const openfga = t.groups.find((g) => g.label === 'folders')!.rows.find((r) => r.engine === 'openfga')!;
@@ -227,7 +243,9 @@ describe('charts come from the table rows', () => {
   it('labels each audit bar with the engine and scenario of its table row, with its value', () => {
     const r = load();
     const audit = chartSpecs(r).find((c) => c.id === 'chart-audit')!;
-    const t = summarise(r).sections.flatMap((s) => s.tables).find((x) => x.id === 'audit-table') as Table;
+    const t = summarise(r)
+      .sections.flatMap((s) => s.tables)
+      .find((x) => x.id === 'audit-table') as Table;
     const found = t.columns.findIndex((c) => c.header === 'found');
     const tableBars = t.groups.flatMap((g) => g.rows.filter((row) => row.cells[found]!.text !== '–').map((row) => [`${row.engine} · ${g.label}`, row.cells[found]!.text]));
     expect(audit.labels.map((label, i) => [label, `${audit.series[0]!.values![i]!.toFixed(1)}%`])).toEqual(tableBars);

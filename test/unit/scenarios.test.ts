@@ -36,6 +36,5 @@ describe('bundled scenarios', () => {
       expect(file).toContain(`/${scenario.id}.yaml`);
       expect(checkCount(scenario), 'decisions or searches').toBeGreaterThan(0);
     });
-
   });
 });

@@ -51,7 +51,12 @@ describe('search steps in scenario files', () => {
 });
 
 describe('search verdicts', () => {
-  const step: SearchStep = { index: 0, kind: 'search', query: { kind: 'resources', subject: { type: 'user', id: 'anne' }, action: { name: 'view' }, resourceType: 'folder' }, expect: ['a', 'b', 'c'] };
+  const step: SearchStep = {
+    index: 0,
+    kind: 'search',
+    query: { kind: 'resources', subject: { type: 'user', id: 'anne' }, action: { name: 'view' }, resourceType: 'folder' },
+    expect: ['a', 'b', 'c'],
+  };
   it('passes a complete answer in any order', () => {
     expect(judgeSearch(step, { ids: ['c', 'a', 'b'], method: 'm' })).toMatchObject({ status: 'pass', actual: '[a, b, c]' });
   });
@@ -73,7 +78,16 @@ describe('search verdicts', () => {
 
 describe('reference engine search (the oracle)', () => {
   const engine = new ReferenceEngine(model(MODEL));
-  engine.write(['group:eng#member@user:bob', 'group:all#member@group:eng#member', 'folder:root#viewer@group:all#member', 'folder:a#parent@folder:root', 'folder:b#viewer@user:anne', 'folder:pub#viewer@user:*'].map(rel));
+  engine.write(
+    [
+      'group:eng#member@user:bob',
+      'group:all#member@group:eng#member',
+      'folder:root#viewer@group:all#member',
+      'folder:a#parent@folder:root',
+      'folder:b#viewer@user:anne',
+      'folder:pub#viewer@user:*',
+    ].map(rel),
+  );
   it('resources: through nested groups and parents; wildcards included', () => {
     expect(engine.search({ kind: 'resources', subject: { type: 'user', id: 'bob' }, action: { name: 'view' }, resourceType: 'folder' })).toEqual(['a', 'pub', 'root']);
     expect(engine.search({ kind: 'resources', subject: { type: 'user', id: 'zed' }, action: { name: 'view' }, resourceType: 'folder' })).toEqual(['pub']);

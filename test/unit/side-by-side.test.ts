@@ -20,7 +20,13 @@ const micro = (engine: string, p50: number, clientSide?: number): PerformanceRes
 describe('embedded engines side by side', () => {
   it('gives each p50 as a ratio to the reference p50, with the client-side part', () => {
     const results = [micro('reference', 0.002), micro('cedar', 0.14, 0.03), micro('oso', 5)];
-    expect(ratioToReference(results)).toEqual(new Map([['reference', 1], ['cedar', 70], ['oso', 2500]]));
+    expect(ratioToReference(results)).toEqual(
+      new Map([
+        ['reference', 1],
+        ['cedar', 70],
+        ['oso', 2500],
+      ]),
+    );
     expect(sideBySideLines(results)).toEqual([
       'reference    p50    2.0 µs  1.00× reference',
       'cedar        p50    140 µs  70.0× reference, of which entity slice building 30 µs (mean)',

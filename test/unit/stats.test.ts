@@ -51,13 +51,25 @@ describe('growth fit', () => {
   });
   it('caps samples evenly', () => {
     expect(capSamples([1, 2, 3], 5)).toEqual([1, 2, 3]);
-    expect(capSamples(Array.from({ length: 100 }, (_, i) => i), 10)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    expect(
+      capSamples(
+        Array.from({ length: 100 }, (_, i) => i),
+        10,
+      ),
+    ).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
   });
 });
 
 describe('trials', () => {
   it('summarises trials with intervals', () => {
-    const trial = (p50: number): LoadTrial => ({ mode: 'closed', concurrency: 1, durationMs: 1000, throughput: 100, errors: 1, latency: { count: 10, mean: p50, p50, p90: p50, p99: p50 * 2, p999: p50 * 2, max: p50 * 3, unit: 'ms' } });
+    const trial = (p50: number): LoadTrial => ({
+      mode: 'closed',
+      concurrency: 1,
+      durationMs: 1000,
+      throughput: 100,
+      errors: 1,
+      latency: { count: 10, mean: p50, p50, p90: p50, p99: p50 * 2, p999: p50 * 2, max: p50 * 3, unit: 'ms' },
+    });
     const s = summariseTrials([trial(1), trial(2), trial(3)]);
     expect(s.p50.mean).toBe(2);
     expect(s.p99.mean).toBe(4);
@@ -123,7 +135,13 @@ describe('quantile intervals, equal-weight pools, log bins, run-to-run noise', (
   });
 
   it('bins samples of several series on shared log-spaced bins, as shares in percent', () => {
-    const { centres, shares } = logHistogram([[0.001, 0.001, 0.01], [1, 0, -1, Number.NaN]], 3);
+    const { centres, shares } = logHistogram(
+      [
+        [0.001, 0.001, 0.01],
+        [1, 0, -1, Number.NaN],
+      ],
+      3,
+    );
     expect(centres).toHaveLength(3);
     expect(centres[0]!).toBeCloseTo(10 ** -2.5, 6);
     expect(centres[2]!).toBeCloseTo(10 ** -0.5, 6);

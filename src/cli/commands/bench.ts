@@ -27,7 +27,11 @@ export function benchCommand(): Command {
     .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('--curves', 'measure cost curves (on with --all)')
     .option('--curve <dimension>', `measure only this cost curve (repeatable; implies --curves): ${CURVES.map((c) => c.dimension).join(', ')}`, collect)
-    .addOption(new Option('--max-curve-size <n>', 'largest size a cost curve tries').default(100_000).argParser(positiveInt('--max-curve-size', "the curve's size (depth, relationships, tenants or batch size)")))
+    .addOption(
+      new Option('--max-curve-size <n>', 'largest size a cost curve tries')
+        .default(100_000)
+        .argParser(positiveInt('--max-curve-size', "the curve's size (depth, relationships, tenants or batch size)")),
+    )
     .action(async (opts: BenchCommandOptions) => {
       // Repeatable options have no default in commander (it would print `(default: [])`).
       opts.engine ??= [];
@@ -51,7 +55,9 @@ export function benchCommand(): Command {
       const [scenario] = await loadBundledScenarios([opts.scenario]);
       if (!scenario) throw new InputError('--scenario', opts.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
       const outDir = path.resolve(opts.out ?? path.join('results', 'runs', `bench-${runId()}`));
-      const concurrency = String(opts.concurrency).split(',').map((c) => positiveInt('--concurrency', 'clients')(c.trim()));
+      const concurrency = String(opts.concurrency)
+        .split(',')
+        .map((c) => positiveInt('--concurrency', 'clients')(c.trim()));
       for (const dimension of opts.curve as string[]) {
         if (!CURVES.some((c) => c.dimension === dimension)) {
           throw new InputError('--curve', dimension, 'no cost curve of this dimension', `use one of: ${CURVES.map((c) => c.dimension).join(', ')}`);
@@ -87,6 +93,10 @@ export function benchCommand(): Command {
       [1, 'an engine answered wrong'],
       [3, 'an engine failed to start or answer'],
     ],
-    examples: ['authz-bench bench                                  # embedded engines, load-mix', 'authz-bench bench -e opa -e openfga --slo 20 --rate 2000', 'authz-bench bench --curve tenants --max-curve-size 1000'],
+    examples: [
+      'authz-bench bench                                  # embedded engines, load-mix',
+      'authz-bench bench -e opa -e openfga --slo 20 --rate 2000',
+      'authz-bench bench --curve tenants --max-curve-size 1000',
+    ],
   });
 }

@@ -14,7 +14,8 @@ export function compareCommand(): Command {
     .option('--fail-on-perf', 'exit 1 on a significant performance regression too')
     .action(async (baseFile: string, newFile: string, opts: { threshold?: string; failOnPerf?: boolean }) => {
       const threshold = opts.threshold === undefined ? undefined : Number(opts.threshold);
-      if (threshold !== undefined && (!Number.isFinite(threshold) || threshold < 0)) throw new InputError('--threshold', opts.threshold ?? '', 'expected a fraction such as 0.1', 'use --threshold 0.1 for 10%');
+      if (threshold !== undefined && (!Number.isFinite(threshold) || threshold < 0))
+        throw new InputError('--threshold', opts.threshold ?? '', 'expected a fraction such as 0.1', 'use --threshold 0.1 for 10%');
       const [{ compareResults, exitCode, renderComparison }, { readResults }] = await Promise.all([import('../../report/compare.ts'), import('../../results/read.ts')]);
       const comparison = compareResults(await readResults(baseFile), await readResults(newFile), { ...(threshold !== undefined ? { threshold } : {}), failOnPerf: !!opts.failOnPerf });
       process.stdout.write(redact(renderComparison(comparison)));

@@ -19,15 +19,43 @@ export function crosscheckCommand(): Command {
     .option('--param <key=value>', "override one of the scenario generator's parameters (repeatable)", collect)
     .option('--pin', 'pin OPA to CPU 1 and the harness and wrk to CPU 0 (taskset)')
     .addOption(new Option('--pacing <how>', "the harness's open-loop pacing").choices(['timer', 'spin']).default('timer'))
-    .action(async (opts: { engine: string; rate: number; connections: number; duration: number; rounds: number; scenario: string; request: number; param?: string[]; pin?: boolean; pacing: Pacing }) => {
-      const { crosscheck, crosscheckTable } = await import('../../bench/crosscheck.ts');
-      const params = Object.fromEntries(Object.entries(parseSettings(opts.param ?? [])).map(([k, v]) => [k, nonNegativeInt('--param', 'a generator parameter value')(v)]));
-      const rows = await crosscheck({ engine: opts.engine, rate: opts.rate, connections: opts.connections, durationS: opts.duration, rounds: opts.rounds, scenario: opts.scenario, request: opts.request, params, pin: !!opts.pin, pacing: opts.pacing, log });
-      console.log(crosscheckTable(rows));
-    });
+    .action(
+      async (opts: {
+        engine: string;
+        rate: number;
+        connections: number;
+        duration: number;
+        rounds: number;
+        scenario: string;
+        request: number;
+        param?: string[];
+        pin?: boolean;
+        pacing: Pacing;
+      }) => {
+        const { crosscheck, crosscheckTable } = await import('../../bench/crosscheck.ts');
+        const params = Object.fromEntries(Object.entries(parseSettings(opts.param ?? [])).map(([k, v]) => [k, nonNegativeInt('--param', 'a generator parameter value')(v)]));
+        const rows = await crosscheck({
+          engine: opts.engine,
+          rate: opts.rate,
+          connections: opts.connections,
+          durationS: opts.duration,
+          rounds: opts.rounds,
+          scenario: opts.scenario,
+          request: opts.request,
+          params,
+          pin: !!opts.pin,
+          pacing: opts.pacing,
+          log,
+        });
+        console.log(crosscheckTable(rows));
+      },
+    );
   return withHelp(command, {
     outputs: ['stdout   a table: rate, p50 and p99 of wrk and of the harness per round (docs/benchmarking.md)'],
-    exitCodes: [[0, 'measured'], [3, 'the engine or wrk could not run']],
+    exitCodes: [
+      [0, 'measured'],
+      [3, 'the engine or wrk could not run'],
+    ],
     examples: ['authz-bench crosscheck --pin', 'authz-bench crosscheck --rate 1000 --rounds 5 --pacing spin'],
   });
 }

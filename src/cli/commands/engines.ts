@@ -24,7 +24,10 @@ export function enginesCommand(): Command {
     });
   return withHelp(engines, {
     outputs: ['.engines/ (or $AUTHZ_BENCH_ENGINES_DIR)   the installed engine binaries', 'stdout/stderr                             status table / install progress'],
-    exitCodes: [[0, 'installed or listed'], [1, 'an engine failed to install (Go missing for OpenFGA and OPA, network)']],
+    exitCodes: [
+      [0, 'installed or listed'],
+      [1, 'an engine failed to install (Go missing for OpenFGA and OPA, network)'],
+    ],
     examples: ['authz-bench engines install', 'AUTHZ_BENCH_ENGINES_DIR=~/.cache/authz-bench authz-bench engines status'],
   });
 }

@@ -18,13 +18,22 @@ export function fuzzCommand(): Command {
       });
       const started = performance.now();
       const report = await fuzzLoader(opts.count, opts.seed);
-      console.log(`fuzz: ${report.inputs} generated inputs, ${report.accepted} accepted, ${report.rejected} rejected with a located error, ${report.crashes.length} crashes (${Object.entries(report.byKind).map(([kind, n]) => `${kind} ${n}`).join(', ')}); slowest ${report.slowestMs.toFixed(1)} ms; ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${opts.seed})`);
+      console.log(
+        `fuzz: ${report.inputs} generated inputs, ${report.accepted} accepted, ${report.rejected} rejected with a located error, ${report.crashes.length} crashes (${Object.entries(
+          report.byKind,
+        )
+          .map(([kind, n]) => `${kind} ${n}`)
+          .join(', ')}); slowest ${report.slowestMs.toFixed(1)} ms; ${((performance.now() - started) / 1000).toFixed(1)} s (seed ${opts.seed})`,
+      );
       for (const c of report.crashes.slice(0, 5)) console.log(`crash: ${c.problem}\n---\n${c.input}\n---`);
       if (report.crashes.length > 0) process.exitCode = 1;
     });
   return withHelp(command, {
     outputs: ['stdout   inputs, accepted, rejected with a located error, crashes (each crash with its input)'],
-    exitCodes: [[0, 'no crash'], [1, 'an input crashed the loader (a bug: the input is printed)']],
+    exitCodes: [
+      [0, 'no crash'],
+      [1, 'an input crashed the loader (a bug: the input is printed)'],
+    ],
     examples: ['authz-bench fuzz --count 10000', 'authz-bench fuzz --count 1000 --seed 7'],
   });
 }

@@ -33,7 +33,13 @@ export function importCommand(): Command {
     });
   return withHelp(command, {
     outputs: ['<out>/<id>.yaml   the neutral scenario'],
-    exitCodes: [[0, 'written'], [2, 'a file is missing or malformed (the file and place named)']],
-    examples: ['authz-bench import openfga store.fga.yaml --out scenarios-of-mine', 'authz-bench import openfga samples/*/store.fga.yaml --out imported   # unique ids from the folder names'],
+    exitCodes: [
+      [0, 'written'],
+      [2, 'a file is missing or malformed (the file and place named)'],
+    ],
+    examples: [
+      'authz-bench import openfga store.fga.yaml --out scenarios-of-mine',
+      'authz-bench import openfga samples/*/store.fga.yaml --out imported   # unique ids from the folder names',
+    ],
   });
 }

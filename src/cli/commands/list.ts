@@ -27,10 +27,7 @@ export function listCommand(): Command {
     await listScenarios();
   });
   list.command('engines').description('the engines found in adapters/, with their configurations').action(listEngines);
-  list
-    .command('scenarios')
-    .description('the bundled scenarios: cases (graded steps) and decisions (allow/deny answers), tags, title')
-    .action(listScenarios);
+  list.command('scenarios').description('the bundled scenarios: cases (graded steps) and decisions (allow/deny answers), tags, title').action(listScenarios);
   return withHelp(list, {
     outputs: ['stdout   one line per engine or configuration, one per scenario'],
     exitCodes: [[0, 'listed']],

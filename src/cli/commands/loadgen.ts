@@ -14,11 +14,13 @@ const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '
 const generatorIds = GENERATORS.map((g) => g.id).join(', ');
 
 /** A whole number of at least `min`, or an input error naming the option and its unit. */
-const whole = (name: string, unit: string, min = 1) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InputError(name, value, `expected a whole number of ${unit}, at least ${min}`, `e.g. ${name} ${Math.max(min, 10)}`);
-  return n;
-};
+const whole =
+  (name: string, unit: string, min = 1) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InputError(name, value, `expected a whole number of ${unit}, at least ${min}`, `e.g. ${name} ${Math.max(min, 10)}`);
+    return n;
+  };
 
 function exportCommand(): Command {
   return new Command('export')
@@ -35,32 +37,49 @@ function exportCommand(): Command {
     .addOption(new Option('--slo <ms>', 'p99 threshold of the SLO verdict, kept for import-load').default(50).argParser(whole('--slo', 'milliseconds')))
     .option('--load', "load the scenario's model and relationships into the engine first (a test deployment; never a production one)")
     .option('-o, --out <dir>', 'folder to write (default: results/exports/<generator>-<scenario>-<time>)')
-    .action(async (id: string, opts: { engine: string; scenario: string; file?: string; machines: number; rate: number; trials: number; duration: number; warmup: number; slo: number; load?: boolean; out?: string }) => {
-      // Loaded here, not at the top: `authz-bench --help` starts without them.
-      const [{ resolveEngineSpecs }, { loadBundledScenarios, loadScenarioFile }] = await Promise.all([import('../../engines/registry.ts'), import('../../scenario/load.ts')]);
-      const generator = findGenerator(id, GENERATORS);
-      const [spec] = await resolveEngineSpecs([opts.engine]);
-      if (!spec) throw new InputError('--engine', opts.engine, 'no engine given', 'e.g. --engine opa=http://localhost:8181');
-      const scenario = opts.file ? await loadScenarioFile(path.resolve(opts.file)) : (await loadBundledScenarios([opts.scenario])).find((s) => s.id === opts.scenario);
-      if (!scenario) throw new InputError('--scenario', opts.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
-      const outDir = path.resolve(opts.out ?? path.join('results', 'exports', `${generator.id}-${scenario.id}-${stamp()}`));
-      const { exportLoad } = await import('../../loadgen/export.ts');
-      const plan = await exportLoad(generator, spec, scenario, {
-        outDir,
-        machines: opts.machines,
-        rate: opts.rate,
-        trials: opts.trials,
-        warmupMs: opts.warmup,
-        durationMs: opts.duration,
-        sloMs: opts.slo,
-        load: !!opts.load,
-        command: `authz-bench ${process.argv.slice(2).join(' ')}`,
-        log,
-      });
-      const where = path.relative(process.cwd(), outDir) || '.';
-      log(`export: ${plan.requests} requests for ${plan.engine.id} (${plan.engine.name} ${plan.engine.version}), ${plan.machines} machines × ${plan.ratePerMachine}/s -> ${where}`);
-      log(`next: copy ${where} to each machine, run ./run.sh <name> <start-at> there (README.md), then: authz-bench import-load ${generator.id} --export ${where} ${where}/results/*.bin`);
-    });
+    .action(
+      async (
+        id: string,
+        opts: {
+          engine: string;
+          scenario: string;
+          file?: string;
+          machines: number;
+          rate: number;
+          trials: number;
+          duration: number;
+          warmup: number;
+          slo: number;
+          load?: boolean;
+          out?: string;
+        },
+      ) => {
+        // Loaded here, not at the top: `authz-bench --help` starts without them.
+        const [{ resolveEngineSpecs }, { loadBundledScenarios, loadScenarioFile }] = await Promise.all([import('../../engines/registry.ts'), import('../../scenario/load.ts')]);
+        const generator = findGenerator(id, GENERATORS);
+        const [spec] = await resolveEngineSpecs([opts.engine]);
+        if (!spec) throw new InputError('--engine', opts.engine, 'no engine given', 'e.g. --engine opa=http://localhost:8181');
+        const scenario = opts.file ? await loadScenarioFile(path.resolve(opts.file)) : (await loadBundledScenarios([opts.scenario])).find((s) => s.id === opts.scenario);
+        if (!scenario) throw new InputError('--scenario', opts.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
+        const outDir = path.resolve(opts.out ?? path.join('results', 'exports', `${generator.id}-${scenario.id}-${stamp()}`));
+        const { exportLoad } = await import('../../loadgen/export.ts');
+        const plan = await exportLoad(generator, spec, scenario, {
+          outDir,
+          machines: opts.machines,
+          rate: opts.rate,
+          trials: opts.trials,
+          warmupMs: opts.warmup,
+          durationMs: opts.duration,
+          sloMs: opts.slo,
+          load: !!opts.load,
+          command: `authz-bench ${process.argv.slice(2).join(' ')}`,
+          log,
+        });
+        const where = path.relative(process.cwd(), outDir) || '.';
+        log(`export: ${plan.requests} requests for ${plan.engine.id} (${plan.engine.name} ${plan.engine.version}), ${plan.machines} machines × ${plan.ratePerMachine}/s -> ${where}`);
+        log(`next: copy ${where} to each machine, run ./run.sh <name> <start-at> there (README.md), then: authz-bench import-load ${generator.id} --export ${where} ${where}/results/*.bin`);
+      },
+    );
 }
 
 function importLoadCommand(): Command {
@@ -81,19 +100,27 @@ function importLoadCommand(): Command {
       const { ResultsWriter, writeAtomically } = await import('../../results/writer.ts');
       const { exitCodeFor } = await import('../../results/exit-code.ts');
       const { plan, file } = readPlan(opts.export, files);
-      if (plan.generator.id !== generator.id) throw new InputError(file, 'generator', `the export was for ${plan.generator.id}, not ${generator.id}`, `run: authz-bench import-load ${plan.generator.id} ...`);
+      if (plan.generator.id !== generator.id)
+        throw new InputError(file, 'generator', `the export was for ${plan.generator.id}, not ${generator.id}`, `run: authz-bench import-load ${plan.generator.id} ...`);
       const outDir = path.resolve(opts.out ?? path.join('results', 'runs', `load-${generator.id}-${stamp()}`));
       // The pinned install in .engines/bin, else the generator on PATH (to decode its own format).
       const installed = binaryPath(generator);
       const binary = existsSync(installed) || generator.install.kind !== 'go' ? installed : generator.install.binary;
-      const { results, imported } = await importLoad(generator, plan, files, { outDir, binary, command: `authz-bench ${process.argv.slice(2).join(' ')}`, ...(opts.slo ? { sloMs: opts.slo } : {}) });
+      const { results, imported } = await importLoad(generator, plan, files, {
+        outDir,
+        binary,
+        command: `authz-bench ${process.argv.slice(2).join(' ')}`,
+        ...(opts.slo ? { sloMs: opts.slo } : {}),
+      });
       for (const warning of imported.warnings) log(`warning: ${warning}`);
       const writer = new ResultsWriter(outDir);
       writer.writeResults(results);
       writeAtomically(path.join(outDir, 'report.md'), renderMarkdown(results));
       const s = imported.summary;
       const slo = results.bench!.slo[0]!;
-      log(`${plan.engine.id} ${plan.scenario.id}: ${imported.mark.machines} machines × ${imported.mark.ratePerMachine}/s, ${s.trials.length} trials: ${s.throughput.mean.toFixed(0)} checks/s ±${s.throughput.margin.toFixed(0)}, p50 ${s.p50.mean.toFixed(3)} ms ±${s.p50.margin.toFixed(3)}, p99 ${s.p99.mean.toFixed(3)} ms ±${s.p99.margin.toFixed(3)}, ${s.errors} errors`);
+      log(
+        `${plan.engine.id} ${plan.scenario.id}: ${imported.mark.machines} machines × ${imported.mark.ratePerMachine}/s, ${s.trials.length} trials: ${s.throughput.mean.toFixed(0)} checks/s ±${s.throughput.margin.toFixed(0)}, p50 ${s.p50.mean.toFixed(3)} ms ±${s.p50.margin.toFixed(3)}, p99 ${s.p99.mean.toFixed(3)} ms ±${s.p99.margin.toFixed(3)}, ${s.errors} errors`,
+      );
       log(`SLO p99 <= ${slo.thresholdMs} ms at ${slo.targetRate}/s: ${slo.pass ? 'PASS' : 'FAIL'}`);
       log(`results: ${path.relative(process.cwd(), writer.resultsFile)}`);
       process.exitCode = exitCodeFor(results);

@@ -35,7 +35,11 @@ export function runCommand(): Command {
     .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(nonNegativeInt('--bench-time', 'milliseconds')))
     .addOption(new Option('--warmup <ms>', 'benchmark warm-up time').default(100).argParser(nonNegativeInt('--warmup', 'milliseconds')))
     .addOption(new Option('--check-timeout <ms>', 'deadline for one engine call').default(10_000).argParser(positiveInt('--check-timeout', 'milliseconds')))
-    .option('--fail-on <findings>', `findings that fail the run besides wrong answers and engine errors, comma-separated or repeated: ${FINDINGS.filter((f) => f !== 'wrong' && f !== 'error').join(', ')}, all; 'none' clears (none,audit: audit only)`, collect)
+    .option(
+      '--fail-on <findings>',
+      `findings that fail the run besides wrong answers and engine errors, comma-separated or repeated: ${FINDINGS.filter((f) => f !== 'wrong' && f !== 'error').join(', ')}, all; 'none' clears (none,audit: audit only)`,
+      collect,
+    )
     .option('-q, --quiet', 'no progress on standard error, only errors')
     .option('--json', 'print a JSON summary (files, totals, verdict) on standard output')
     .action(async (opts: RunFlags) => {
@@ -91,7 +95,12 @@ export function runCommand(): Command {
         const engines = totals.engines.filter((e) => e.findings[finding] > 0).map((e) => e.engine);
         progress(`finding ${finding.padEnd(11)} ${failOn.includes(finding) ? 'FAILS the run' : 'reported    '}  ${engines.join(', ')} (${FINDING_MEANING[finding]})`);
       }
-      if (verdict.exitCode === 0) progress(found.some((f) => !failOn.includes(f)) ? `exit 0: no finding of --fail-on ${failOn.join(',') || 'none'} (add e.g. --fail-on audit to fail on the others)` : 'exit 0: all cases passed');
+      if (verdict.exitCode === 0)
+        progress(
+          found.some((f) => !failOn.includes(f))
+            ? `exit 0: no finding of --fail-on ${failOn.join(',') || 'none'} (add e.g. --fail-on audit to fail on the others)`
+            : 'exit 0: all cases passed',
+        );
       else log(`exit ${verdict.exitCode}: ${verdict.failing.join('; ')}`);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ results: writer.resultsFile, report: { md: reportFile, html: htmlFile }, totals, verdict }, null, 2)}\n`);

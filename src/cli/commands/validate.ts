@@ -11,7 +11,11 @@ export function validateCommand(): Command {
     .description('check scenario files against the schema and their model; every bad file is reported')
     .argument('<files...>', 'scenario files')
     .action(async (files: string[]) => {
-      const [{ loadScenarioFile }, { formatScenarioCounts, scenarioCounts }, { scenarioWarnings }] = await Promise.all([import('../../scenario/load.ts'), import('../../scenario/counts.ts'), import('../../scenario/warnings.ts')]);
+      const [{ loadScenarioFile }, { formatScenarioCounts, scenarioCounts }, { scenarioWarnings }] = await Promise.all([
+        import('../../scenario/load.ts'),
+        import('../../scenario/counts.ts'),
+        import('../../scenario/warnings.ts'),
+      ]);
       let bad = 0;
       for (const file of files) {
         try {

@@ -48,7 +48,18 @@
     distribution: (spec) => ({
       type: 'line',
       data: {
-        datasets: spec.series.map((s) => ({ label: s.label, engine: s.engine, data: s.values.map((y, i) => ({ x: spec.xs[i], y })), borderColor: s.color, backgroundColor: s.color, borderDash: s.dash ?? [], fill: false, tension: 0.2, pointRadius: 0, borderWidth: 1.5 })),
+        datasets: spec.series.map((s) => ({
+          label: s.label,
+          engine: s.engine,
+          data: s.values.map((y, i) => ({ x: spec.xs[i], y })),
+          borderColor: s.color,
+          backgroundColor: s.color,
+          borderDash: s.dash ?? [],
+          fill: false,
+          tension: 0.2,
+          pointRadius: 0,
+          borderWidth: 1.5,
+        })),
       },
       options: {
         interaction: { mode: 'nearest', intersect: false },
