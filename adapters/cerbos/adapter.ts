@@ -9,24 +9,25 @@
 //   admin: the Admin API (addOrUpdatePolicies) on a mutable in-memory sqlite3 store.
 // Audit: Cerbos's own decision log (audit backend `file`), read back by readDecisionLog.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { GRPC } from '@cerbos/grpc';
 import type { Policy } from '@cerbos/core';
+import { GRPC } from '@cerbos/grpc';
 import { stringify } from 'yaml';
+import type { AuthzenClient } from '../../src/authzen/client.ts';
 import type { AdapterInfo, AdapterSpec, DecisionLogEntry, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
-import { processMemoryBytes } from '../../src/engines/server.ts';
+import { logSize } from '../../src/engines/log-offset.ts';
 import { binaryPath } from '../../src/engines/paths.ts';
+import { processMemoryBytes } from '../../src/engines/server.ts';
 import type { Model } from '../../src/model/types.ts';
-import type { AuthzenClient } from '../../src/authzen/client.ts';
 import { cerbosAuthzenClient, toAuthzenRequest } from './authzen.ts';
-import { startCerbos, type CerbosServer } from './launcher.ts';
-import { clearPolicyDir, loadNativeCerbos, nativeAttributes, type NativeState } from './native.ts';
+import { type CerbosServer, startCerbos } from './launcher.ts';
+import { clearPolicyDir, loadNativeCerbos, type NativeState, nativeAttributes } from './native.ts';
 import { Resolver } from './resolver.ts';
-import { ruleName, PROBE_ACTION, PROBE_ROLE, translateModel, unsupportedReasons, writeProbeAction, type CerbosPolicyDoc, type ResolverPlan } from './translate.ts';
+import { type CerbosPolicyDoc, PROBE_ACTION, PROBE_ROLE, type ResolverPlan, ruleName, translateModel, unsupportedReasons, writeProbeAction } from './translate.ts';
 
 export type CerbosMode = 'disk' | 'admin';
 /** How checks reach Cerbos: its gRPC API, or its AuthZEN endpoints (configuration `authzen`, authzen.ts). */
@@ -150,7 +151,7 @@ export class CerbosAdapter implements AdapterSpec {
     this.plan = translateModel(model, this.version).plan;
     this.resolver.setPlan(this.plan);
     const auditFile = this.server?.auditLogFile;
-    this.auditOffset = auditFile && existsSync(auditFile) ? statSync(auditFile).size : 0;
+    this.auditOffset = logSize(auditFile);
     await this.putPolicies(model, true);
     await this.waitForVersion();
   }
@@ -161,7 +162,7 @@ export class CerbosAdapter implements AdapterSpec {
     this.resolver.clear();
     this.native = undefined;
     const auditFile = this.server?.auditLogFile;
-    this.auditOffset = auditFile && existsSync(auditFile) ? statSync(auditFile).size : 0;
+    this.auditOffset = logSize(auditFile);
     const dir = this.server?.policyDir;
     this.native = await loadNativeCerbos(native, {
       cerbos: this.cerbos,

@@ -7,23 +7,24 @@
 // plus a shared store, routed by tenant-stores.ts; every other scenario uses one store.
 
 import { randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { ConsistencyPreference, OpenFgaClient } from '@openfga/sdk';
+import type { AuthzenClient } from '../../src/authzen/client.ts';
 import type { AdapterInfo, AdapterSpec, DecisionLogEntry, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { ObjectRef, Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import type { SearchAnswer, SearchQuery } from '../../src/core/search.ts';
 import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
+import { logSize } from '../../src/engines/log-offset.ts';
 import { groupMemoryBytes, httpHealth, processMemoryBytes } from '../../src/engines/server.ts';
 import type { Model } from '../../src/model/types.ts';
+import { batchOverAuthzen, checkOverAuthzen, decodeSearchAnswer, encodeRelationship, encodeSearch, storeClient } from './authzen.ts';
 import { parseRequestLog } from './decision-log.ts';
 import { toFgaDsl } from './import.ts';
-import { DEFAULT_OPENFGA_SETTINGS, startOpenFga, type OpenFgaServer, type OpenFgaSettings } from './launcher.ts';
+import { DEFAULT_OPENFGA_SETTINGS, type OpenFgaServer, type OpenFgaSettings, startOpenFga } from './launcher.ts';
 import { readNativeOpenFga, writeNativeModel, writeNativeTuples } from './native.ts';
-import { TenantRouter, SHARED_STORE } from './tenant-stores.ts';
-import type { AuthzenClient } from '../../src/authzen/client.ts';
-import { batchOverAuthzen, checkOverAuthzen, decodeSearchAnswer, encodeRelationship, encodeSearch, storeClient } from './authzen.ts';
-import { requestParameters, toCheck, toTupleKey, toTupleKeyWithoutCondition, translateModel, unsupportedReasons, type FgaAuthorizationModel } from './translate.ts';
+import { SHARED_STORE, TenantRouter } from './tenant-stores.ts';
+import { type FgaAuthorizationModel, requestParameters, toCheck, toTupleKey, toTupleKeyWithoutCondition, translateModel, unsupportedReasons } from './translate.ts';
 
 export interface OpenFgaAdapterOptions {
   /** `cache` turns the check query cache on; `store-per-tenant` gives each tenant its own store; `postgres` uses a PostgreSQL datastore. */
@@ -211,7 +212,7 @@ export class OpenFgaAdapter implements AdapterSpec {
     this.storeId = this.storeName = this.modelId = this.tenantStores = undefined;
     if (old) await this.fga.deleteStore({ storeId: old }).catch(() => undefined);
     if (oldTenants) await forEachLimited([...oldTenants.stores.values()], STORE_CONCURRENCY, (ids) => this.fga.deleteStore({ storeId: ids.storeId }).catch(() => undefined));
-    this.logOffset = this.logSize();
+    this.logOffset = logSize(this.server?.logFile);
     const name = `authz-bench-${Date.now()}`;
     const store = await this.fga.createStore({ name });
     this.storeId = store.id;
@@ -441,16 +442,6 @@ export class OpenFgaAdapter implements AdapterSpec {
     const ids = new Set<string>(this.storeId ? [this.storeId] : []);
     for (const tenant of this.tenantStores?.stores.values() ?? []) ids.add(tenant.storeId);
     return ids;
-  }
-
-  private logSize(): number {
-    const file = this.server?.logFile;
-    if (!file) return 0;
-    try {
-      return statSync(file).size;
-    } catch {
-      return 0;
-    }
   }
 
   async health(): Promise<string | undefined> {

@@ -14,19 +14,20 @@
 // current schema is deleted, then the new schema is written (SpiceDB has no stores).
 // Audit: SpiceDB keeps no decision log (README.md, "Audit").
 
+import { readFileSync } from 'node:fs';
 import type { v1 } from '@authzed/authzed-node';
-import { readFileSync, statSync } from 'node:fs';
 import type { AdapterInfo, AdapterSpec, DecisionLogEntry, DecisionLogKind, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import type { SearchAnswer, SearchQuery } from '../../src/core/search.ts';
 import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
+import { logSize } from '../../src/engines/log-offset.ts';
 import { groupMemoryBytes, processMemoryBytes } from '../../src/engines/server.ts';
 import type { Model } from '../../src/model/types.ts';
 import { parseRequestLog } from './decision-log.ts';
 import { decodeId } from './names.ts';
 import { readNativeSpiceDb } from './native.ts';
-import { toCheck, toRelationship, translateModel, unsupportedReasons, type SpiceDbCheck, type SpiceDbRelationship, type SpiceDbSchema } from './translate.ts';
+import { type SpiceDbCheck, type SpiceDbRelationship, type SpiceDbSchema, toCheck, toRelationship, translateModel, unsupportedReasons } from './translate.ts';
 
 /** A SpiceDB to talk to, however it was obtained. */
 export interface SpiceDbConnection {
@@ -191,7 +192,7 @@ export class SpiceDbAdapter implements AdapterSpec {
   /** Deletes every relationship of every definition the current schema has, so the next schema starts from nothing. */
   private async clear(): Promise<void> {
     this.schemaState = this.actionsByType = undefined;
-    this.logOffset = this.logSize();
+    this.logOffset = logSize(this.connection?.logFile);
     let current = '';
     try {
       current = (await this.api.schema.readSchema({})).schemaText;
@@ -400,16 +401,6 @@ export class SpiceDbAdapter implements AdapterSpec {
     const file = this.connection?.logFile;
     if (!file || !this.schemaState) return [];
     return parseRequestLog(readFileSync(file).subarray(this.logOffset).toString('utf8'), this.schemaState.names);
-  }
-
-  private logSize(): number {
-    const file = this.connection?.logFile;
-    if (!file) return 0;
-    try {
-      return statSync(file).size;
-    } catch {
-      return 0;
-    }
   }
 
   async health(): Promise<string | undefined> {
