@@ -8,8 +8,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { EngineAdapter, EngineComponent, EngineDefinition } from '../core/adapter.ts';
 import { InputError } from '../core/errors.ts';
-import { didYouMean } from '../core/suggest.ts';
 import { ADAPTERS_DIR, MODULE_EXTENSION } from '../core/paths.ts';
+import { didYouMean } from '../core/suggest.ts';
+import { safeUrl } from './launch.ts';
 
 /** An engine folder's entry: index.ts in the sources, index.js in the compiled package. */
 const ENTRY = `index${MODULE_EXTENSION}`;
@@ -70,6 +71,7 @@ export async function resolveEngineSpecs(texts: string[]): Promise<EngineSpec[]>
     if (m[2] && !Object.hasOwn(definition.configurations ?? {}, m[2])) {
       throw new InputError('--engine', text, `engine '${definition.id}' has no configuration '${m[2]}'`, `use one of: ${known()}`);
     }
+    if (m[3]) checkEngineUrl(definition, m[3], text);
     wanted.push({ definition, text, ...(m[2] ? { configuration: m[2] } : {}), ...(m[3] ? { url: m[3] } : {}) });
   }
   // The same engine twice (e.g. one by URL, one local) gets `#2`, `#3`: results are keyed by id.
@@ -80,6 +82,41 @@ export async function resolveEngineSpecs(texts: string[]): Promise<EngineSpec[]>
     seen.set(base, n);
     return { ...w, id: n === 1 ? base : `${base}#${n}` };
   });
+}
+
+/**
+ * `--engine id=URL`: an http(s) URL with no credentials in it (those come from the environment:
+ * AUTHZ_BENCH_<ID>_TOKEN), for an engine that is reached over the network at all.
+ */
+function checkEngineUrl(definition: EngineDefinition, url: string, text: string): void {
+  const base = (() => {
+    try {
+      const u = new URL(url);
+      return `${u.protocol}//${u.host}${u.pathname}`.replace(/\/$/, '');
+    } catch {
+      return safeUrl(url);
+    }
+  })();
+  const where = text.replace(url, base);
+  if (definition.install.kind === 'embedded' && definition.role !== 'remote') {
+    throw new InputError('--engine', where, `${definition.id} runs in this process; it has no URL`, `use --engine ${definition.id}`);
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InputError('--engine', where, 'not a URL', `e.g. --engine ${definition.id}=http://127.0.0.1:8080`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InputError('--engine', where, `unsupported scheme '${parsed.protocol}'`, 'use http:// or https://');
+  if (parsed.username || parsed.password) {
+    throw new InputError(
+      '--engine',
+      where,
+      'credentials in the URL are not used (and never recorded)',
+      `give a bearer token in AUTHZ_BENCH_${definition.id.toUpperCase().replace(/-/g, '_')}_TOKEN`,
+    );
+  }
+  if (parsed.search || parsed.hash) throw new InputError('--engine', where, 'a query or fragment in the engine URL is not used', 'give the base URL only, e.g. http://host:8080');
 }
 
 /** The engine's adapter, with the spec's id. */

@@ -8,7 +8,7 @@ import { engineLogFile } from '../../src/runner/engine-session.ts';
 
 const definitions = await loadEngineDefinitions();
 /** Any engine with a configuration and any engine with a --set option, found by their definitions. */
-const configured = definitions.find((d) => Object.keys(d.configurations ?? {}).length > 0)!;
+const configured = definitions.find((d) => Object.keys(d.configurations ?? {}).length > 0 && d.install.kind !== 'embedded')!;
 const configuration = Object.keys(configured.configurations!)[0]!;
 const withSetting = definitions.find((d) => Object.keys(d.settings ?? {}).length > 0)!;
 const settingKey = Object.keys(withSetting.settings!)[0]!;
@@ -66,5 +66,21 @@ describe('engine registry', () => {
     // Scoped to one engine: `id.key=value`.
     expect(settingsFor(specs, { [`${withSetting.id}.${settingKey}`]: value }).get(specs[0]!)).toEqual({ [settingKey]: value });
     expect(() => settingsFor(specs, { [`nope.${settingKey}`]: value })).toThrow(/no chosen engine is 'nope'/);
+  });
+});
+
+describe('engine URLs', () => {
+  it.each([
+    ['notaurl', /not a URL/],
+    ['ftp://host', /unsupported scheme/],
+    ['http://user:pw@127.0.0.1:1', /credentials in the URL are not used/],
+    ['http://127.0.0.1:1/?token=x', /a query or fragment/],
+  ])('refuses %s before anything runs', async (url, message) => {
+    const server = definitions.find((d) => d.install.kind !== 'embedded')!;
+    await expect(resolveEngineSpecs([`${server.id}=${url}`])).rejects.toThrow(message);
+  });
+
+  it('refuses a URL for an engine that runs in this process', async () => {
+    await expect(resolveEngineSpecs(['reference=http://127.0.0.1:1'])).rejects.toThrow(/runs in this process; it has no URL/);
   });
 });
