@@ -2,19 +2,20 @@
 // then the measurements of run-bench.ts; one results file with a `bench` section.
 
 import path from 'node:path';
-import { settingsFor, type EngineSpec } from '../engines/registry.ts';
-import { SCHEMA_VERSION, type BenchSection, type RunResults } from '../results/types.ts';
+import { errorMessage } from '../core/errors.ts';
+import { type EngineSpec, settingsFor } from '../engines/registry.ts';
+import { type BenchSection, type RunResults, SCHEMA_VERSION } from '../results/types.ts';
 import { ResultsWriter } from '../results/writer.ts';
+import { InterruptedError, InterruptGuard, withEngine } from '../runner/engine-session.ts';
 import { gitCommit, machine } from '../runner/machine.ts';
 import { runScenario } from '../runner/run-scenario.ts';
-import { sideBySideLines } from './side-by-side.ts';
-import { errorMessage } from '../core/errors.ts';
-import { InterruptedError, InterruptGuard, withEngine } from '../runner/engine-session.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { benchEngine, type BenchOptions } from './run-bench.ts';
+import { type BenchOptions, benchEngine } from './run-bench.ts';
+import { sideBySideLines } from './side-by-side.ts';
 
 export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: string, command: string, options: BenchOptions): Promise<RunResults> {
   const writer = new ResultsWriter(outDir);
+  writer.startFresh();
   const section: BenchSection = {
     settings: {
       trials: options.trials,

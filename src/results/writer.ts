@@ -4,7 +4,7 @@
 // and a write that fails (disk full...) leaves the earlier content valid and throws an
 // OutputError naming the file.
 
-import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { redact } from '../core/redact.ts';
 import { writing } from './output-error.ts';
@@ -61,6 +61,12 @@ export class ResultsWriter {
       (p): p is PerformanceResult => !!p && typeof p === 'object' && done.has(pairKey(p.engine, p.scenario)),
     );
     return { done, cases, performance };
+  }
+
+  /** A new run in a folder that held one: its cases and progress would mix with this run's (and mislead a later --resume). */
+  startFresh(): void {
+    rmSync(this.casesFile, { force: true });
+    rmSync(this.progressFile, { force: true });
   }
 
   /** Starts cases.jsonl afresh with the given cases (those kept on resume). */

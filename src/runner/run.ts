@@ -3,16 +3,16 @@
 
 import path from 'node:path';
 import type { EngineAdapter, LaunchRequest } from '../core/adapter.ts';
-import { settingsFor, type EngineSpec } from '../engines/registry.ts';
-import { SCHEMA_VERSION, type CaseResult, type EngineRecord, type RunResults } from '../results/types.ts';
+import { errorMessage } from '../core/errors.ts';
+import { type EngineSpec, settingsFor } from '../engines/registry.ts';
+import { type CaseResult, type EngineRecord, type RunResults, SCHEMA_VERSION } from '../results/types.ts';
 import { pairKey, ResultsWriter } from '../results/writer.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { benchmarkScenario } from './benchmark.ts';
-import { gitCommit, machine } from './machine.ts';
-import { runScenario } from './run-scenario.ts';
-import { errorMessage } from '../core/errors.ts';
 import { InterruptedError, InterruptGuard, withEngine } from './engine-session.ts';
+import { gitCommit, machine } from './machine.ts';
 import { Progress } from './progress.ts';
+import { runScenario } from './run-scenario.ts';
 
 export interface RunOptions {
   outDir: string;
@@ -73,6 +73,7 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
     options.onCase?.(c);
   };
   const previous = options.resume ? writer.readPrevious() : { done: new Set<string>(), cases: [], performance: [] };
+  if (!options.resume) writer.startFresh();
   if (options.resume) {
     results.cases.push(...previous.cases);
     results.performance.push(...previous.performance);

@@ -2,7 +2,7 @@
 // engine (every step kind the scenarios use), written, read back through the results-file
 // check, and rendered in every format. A new step or case kind that the reader refuses fails here.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -28,5 +28,16 @@ describe('results round trip', () => {
     expect(renderHtml(read)).toContain('search-table');
     expect(renderJunit(read)).toContain('<testsuite');
     expect(compareResults(read, read, { threshold: 0.1, failOnPerf: false }).regressions).toEqual([]);
+  }, 120_000);
+
+  it('a second run into the same folder without --resume starts afresh: no cases of the first run remain', async () => {
+    const outDir = mkdtempSync(path.join(tmpdir(), 'authz-bench-rerun-'));
+    const [first, second] = await loadBundledScenarios(['authzen-todo', 'search-todo']);
+    const opts = { outDir, benchTimeMs: 0, warmupMs: 0, checkTimeoutMs: 10_000, command: 'test', log: () => {} };
+    await runAll(await resolveEngineSpecs(['reference']), [first!], opts);
+    const { results } = await runAll(await resolveEngineSpecs(['reference']), [second!], opts);
+    const lines = readFileSync(path.join(outDir, 'cases.jsonl'), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(results.cases.length);
+    expect(lines.every((l) => JSON.parse(l).scenario === 'search-todo')).toBe(true);
   }, 120_000);
 });
