@@ -21,7 +21,8 @@ const scenarios = await Promise.all(
     .sort()
     .map((f) => loadScenarioFile(path.join(FIXTURES, f))),
 );
-const engines = await decidingEngines();
+// Engines reached by URL only (the generic AuthZEN engine) have no data to load: the contract test says so.
+const engines = (await decidingEngines()).filter((d) => d.role !== 'remote');
 
 /**
  * Engine id -> scenario id -> the exact unsupported reasons the adapter gives (as in the
@@ -31,6 +32,24 @@ const PERMISSION_USERSET = (type: string, relation: string, target: string, prob
   `usersets: ${type}#${relation} allows ${target}, a permission: the resolver computes memberships over relationships only, evaluating a permission there would compute the answer outside Cerbos (${problem})`;
 const NOT_A_UNION = 'it is not a union of relations (a tuple-to-userset, intersection or exclusion must be evaluated)';
 const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  // Cedar: conditions and usersets it has no exact form for (adapters/cedar/README.md).
+  cedar: {
+    'action-properties': [
+      "conditions: CEL expression 'has(action.soft) && action.soft == true' (condition soft_only) cannot be translated to Cedar: operator 'call' has no Cedar translation as a condition (at 'has(action.soft)')",
+    ],
+    'cel-coverage': [
+      "conditions: CEL expression 'n != 0u && n < 10u' (condition nonzero) cannot be translated to Cedar: parameter 'n': a uint parameter has no exact Cedar type (Cedar has no floating point, and records need a declared shape) (at 'n'); conditions: CEL expression 't != null && d != null && t + d > timestamp(\"2026-01-01T00:00:00Z\")' (condition has_time) cannot be translated to Cedar: null (Cedar has none) (at 'null'); conditions: CEL expression 'user_ip.in_cidr(\"192.168.0.0/24\") || user_ip.in_cidr(\"2001:db8::/32\")' (condition in_office) cannot be translated to Cedar: method 'in_cidr' has no Cedar translation (only startsWith/endsWith/contains with a literal string) (at 'user_ip.in_cidr(\"192.168.0.0/24\")')",
+    ],
+    'cel-negation-has': [
+      "conditions: CEL expression '!has(subject.role)' (condition no_role) cannot be translated to Cedar: operator 'call' has no Cedar translation as a condition (at 'has(subject.role)'); conditions: CEL expression '!(has(subject.role) && subject.role == \"admin\")' (condition not_admin) cannot be translated to Cedar: operator 'call' has no Cedar translation as a condition (at 'has(subject.role)'); conditions: CEL expression '!(subject.role == \"admin\")' (condition not_admin_unguarded) cannot be translated to Cedar: operator '.' has no Cedar translation as a value (at 'subject.role'); conditions: CEL expression 'has(subject.role) && subject.role == \"admin\"' (condition admin) cannot be translated to Cedar: operator 'call' has no Cedar translation as a condition (at 'has(subject.role)'); conditions: CEL expression '(has(subject.role) && subject.role == \"admin\") || (!has(subject.role) && resource.owner == subject.id)' (condition writer) cannot be translated to Cedar: operator 'call' has no Cedar translation as a condition (at 'has(subject.role)')",
+    ],
+    'cel-wrong-types': [
+      "conditions: CEL expression 'amount > 0.0' (condition positive) cannot be translated to Cedar: parameter 'amount': a double parameter has no exact Cedar type (Cedar has no floating point, and records need a declared shape) (at 'amount'); conditions: CEL expression 'subject.level >= resource.level' (condition level_ok) cannot be translated to Cedar: operator '.' has no Cedar translation as a value (at 'subject.level'); conditions: account.excluded_payer subtracts or negates a relation that conditional relationships can grant; Cedar would need every such grant inside one policy",
+    ],
+    'exclusion-cycle': [
+      "usersets: document.restricted allows 'document#viewer', an intersection or exclusion: a userset is a parent in Cedar's entity graph, and `in` over parents is a union",
+    ],
+  },
   cerbos: {
     'exclusion-cycle': [PERMISSION_USERSET('document', 'restricted', 'document#viewer', NOT_A_UNION)],
     'exclusion-cycle-mixed': [
@@ -46,12 +65,34 @@ const FULL_LANGUAGE = model(FULL_LANGUAGE_YAML);
 const LOOKUP_LANGUAGE = model(LOOKUP_LANGUAGE_YAML);
 /** Engine id -> why it cannot run the full-language model (each explained in its README). */
 const FULL_LANGUAGE_UNSUPPORTED: Readonly<Record<string, readonly string[]>> = {
+  cedar: [
+    "conditions: CEL expression 'ip.in_cidr(\"10.0.0.0/8\")' (condition in_office) cannot be translated to Cedar: method 'in_cidr' has no Cedar translation (only startsWith/endsWith/contains with a literal string) (at 'ip.in_cidr(\"10.0.0.0/8\")')",
+    "conditions: group.member allows 'team#member with in_office', a conditional userset: a path could pass several conditional relationships, and Cedar's `in` over entity parents cannot be conditional",
+    "conditions: folder.parent has conditional objects and is followed by 'parent->view': Cedar's `in` over entity parents cannot be conditional",
+    "usersets: doc.restricted allows 'doc#reader', an intersection or exclusion: a userset is a parent in Cedar's entity graph, and `in` over parents is a union",
+    "folder: 'parent->edit' reaches folder.edit, an intersection or exclusion, on related objects: Cedar's only recursion is `in` over entity parents (a union) and it has no quantifier over a set of entities, so this has no exact Cedar form",
+    "doc: 'folder->edit' reaches folder.edit, an intersection or exclusion, on related objects: Cedar's only recursion is `in` over entity parents (a union) and it has no quantifier over a set of entities, so this has no exact Cedar form",
+    'conditions: folder.read subtracts or negates a relation that conditional relationships can grant; Cedar would need every such grant inside one policy',
+    'conditions: doc.reader combines 2 relations that conditional relationships can grant; Cedar would need one policy per combination of grants',
+    'conditions: doc.commenter combines 2 relations that conditional relationships can grant; Cedar would need one policy per combination of grants',
+    'conditions: doc.outsider subtracts or negates a relation that conditional relationships can grant; Cedar would need every such grant inside one policy',
+  ],
   cerbos: [
     'conditions: group#member is used as a userset and allows conditional subjects; memberships are resolved before the check, so a conditional membership edge cannot be evaluated by Cerbos',
     PERMISSION_USERSET('folder', 'viewer', 'folder#view', NOT_A_UNION),
     'tupleToUserset: tupleset folder#parent allows usersets, wildcards or conditions; the resolver follows plain object edges only',
     PERMISSION_USERSET('doc', 'restricted', 'doc#reader', NOT_A_UNION),
     "recursion: folder#view -> folder#view is not of the form 'p: ... | rel->p' over one relation of the same type; CEL has no recursion and the resolver flattens only that form",
+  ],
+};
+
+/** Engine id -> why it cannot run the lookup-forms model either. */
+const LOOKUP_LANGUAGE_UNSUPPORTED: Readonly<Record<string, readonly string[]>> = {
+  cedar: [
+    "conditions: CEL expression 'ip.in_cidr(\"10.0.0.0/8\")' (condition in_office) cannot be translated to Cedar: method 'in_cidr' has no Cedar translation (only startsWith/endsWith/contains with a literal string) (at 'ip.in_cidr(\"10.0.0.0/8\")')",
+    "conditions: CEL expression 'used < limit && limit != 0u' (condition under_quota) cannot be translated to Cedar: parameter 'used': a uint parameter has no exact Cedar type (Cedar has no floating point, and records need a declared shape) (at 'used')",
+    'conditions: folder.read subtracts or negates a relation that conditional relationships can grant; Cedar would need every such grant inside one policy',
+    'conditions: folder.audit subtracts or negates a relation that conditional relationships can grant; Cedar would need every such grant inside one policy',
   ],
 };
 
@@ -89,6 +130,10 @@ const WHY: Record<string, RegExp> = {
  */
 const MAX_DEPTH = /check error: .*SpiceDB: max depth exceeded/;
 const KNOWN_DEVIATIONS: Readonly<Record<string, Readonly<Record<string, RegExp>>>> = {
+  // Cedar's translation makes each hierarchy cycle one representative entity (Cedar rejects cycles in
+  // the entity graph), so a cycle through two relations grants under an exclusion where the neutral
+  // semantics (OpenFGA's) says undecided, so denied: a wrong answer of the adapter, reported as such.
+  cedar: { 'exclusion-cycle-mixed': /expected deny got allow cedar: allow, determined by/ },
   spicedb: {
     'exclusion-cycle': MAX_DEPTH,
     'exclusion-cycle-mixed': MAX_DEPTH,
@@ -139,9 +184,9 @@ describe.each(engines.map((d) => [d.id, d] as const))('fidelity on %s', (id, def
         if (outcome.unsupported.length === 0) expect(outcome.checks).toBeGreaterThan(1000);
         // The same features in the forms a lookup-based resolver takes: every engine decides them.
         const lookup = await randomModelMismatches(id, { engine, reference }, LOOKUP_LANGUAGE, 8);
-        expect(lookup.unsupported, 'unsupported reasons (lookup forms)').toEqual([]);
+        expect(lookup.unsupported, 'unsupported reasons (lookup forms)').toEqual(LOOKUP_LANGUAGE_UNSUPPORTED[id] ?? []);
         expect(lookup.mismatches).toEqual([]);
-        expect(lookup.checks).toBeGreaterThan(1000);
+        if (lookup.unsupported.length === 0) expect(lookup.checks).toBeGreaterThan(1000);
       } finally {
         await reference.stop();
       }
