@@ -65,8 +65,8 @@ export class ResultsWriter {
 
   /** A new run in a folder that held one: its cases and progress would mix with this run's (and mislead a later --resume). */
   startFresh(): void {
-    rmSync(this.casesFile, { force: true });
-    rmSync(this.progressFile, { force: true });
+    // Emptied, not removed: the file may be a link the user set up (or a device, in tests).
+    for (const file of [this.casesFile, this.progressFile]) if (existsSync(file)) writing(file, () => writeFileSync(file, ''));
   }
 
   /** Starts cases.jsonl afresh with the given cases (those kept on resume). */
