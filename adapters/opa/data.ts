@@ -2,7 +2,7 @@
 // becomes one small JSON Patch (RFC 6902) against `data.authzbench` instead of a full PUT.
 // Layout: see translate.ts.
 
-import { relationshipKey, type Relationship } from '../../src/core/relationship.ts';
+import { type Relationship, relationshipKey } from '../../src/core/relationship.ts';
 import type { Model } from '../../src/model/types.ts';
 import { ClosureIndex, edgesOf, relValue, subjectKey } from './translate.ts';
 
@@ -88,14 +88,19 @@ export class OpaData {
     return ops;
   }
 
+  /** The graphs an edge goes into: `g`, and `gi` too when it skips nodes of other relations. */
+  private graphsOf(indirect: boolean): readonly (readonly [Map<string, Map<string, number>>, 'g' | 'gi'])[] {
+    return indirect
+      ? [
+          [this.graph, 'g'],
+          [this.indirect, 'gi'],
+        ]
+      : [[this.graph, 'g']];
+  }
+
   private addEdges(rel: Relationship, touched: Set<string>): void {
     for (const [from, to, indirect] of edgesOf(this.model, rel, this.closures)) {
-      for (const [graph, name] of indirect
-        ? ([
-            [this.graph, 'g'],
-            [this.indirect, 'gi'],
-          ] as const)
-        : ([[this.graph, 'g']] as const)) {
+      for (const [graph, name] of this.graphsOf(indirect)) {
         let targets = graph.get(from);
         if (!targets) {
           targets = new Map();
@@ -109,12 +114,7 @@ export class OpaData {
 
   private removeEdges(rel: Relationship, touched: Set<string>): void {
     for (const [from, to, indirect] of edgesOf(this.model, rel, this.closures)) {
-      for (const [graph, name] of indirect
-        ? ([
-            [this.graph, 'g'],
-            [this.indirect, 'gi'],
-          ] as const)
-        : ([[this.graph, 'g']] as const)) {
+      for (const [graph, name] of this.graphsOf(indirect)) {
         const targets = graph.get(from);
         const n = targets?.get(to);
         if (!targets || n === undefined) continue;

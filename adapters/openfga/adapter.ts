@@ -13,7 +13,7 @@ import type { AuthzenClient } from '../../src/authzen/client.ts';
 import type { AdapterInfo, AdapterSpec, DecisionLogEntry, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { ObjectRef, Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
-import type { SearchAnswer, SearchQuery } from '../../src/core/search.ts';
+import { actionSearchByChecks, actionsByType, type SearchAnswer, type SearchQuery } from '../../src/core/search.ts';
 import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
 import { logSize } from '../../src/engines/log-offset.ts';
 import { groupMemoryBytes, httpHealth, processMemoryBytes } from '../../src/engines/server.ts';
@@ -247,7 +247,7 @@ export class OpenFgaAdapter implements AdapterSpec {
     const response = await this.fga.writeAuthorizationModel(json as never, { storeId: this.storeId });
     this.modelId = response.authorization_model_id;
     this.requestParams = requestParameters(model);
-    this.actionsByType = new Map([...model.types.values()].map((t) => [t.name, [...t.relations.keys(), ...t.permissions.keys()]]));
+    this.actionsByType = actionsByType(model);
     const tenants = this.tenantStores;
     if (!tenants) return json;
     tenants.model = json;
@@ -409,16 +409,13 @@ export class OpenFgaAdapter implements AdapterSpec {
           const users = answer.users.flatMap((u) => (u.object ? [u.object.id] : u.wildcard ? ['*'] : []));
           return { ids: [...new Set(users)], method: 'ListUsers' };
         }
-        case 'actions': {
-          const actions = this.actionsByType.get(query.resource.type);
-          if (!actions) return { unsupported: 'search: actions are known from the neutral model only (not in native mode)' };
-          const decisions = await this.checkBatch(
-            actions.map((name) => ({ subject: query.subject, action: { name }, resource: query.resource, ...(query.context ? { context: query.context } : {}) })),
+        case 'actions':
+          return await actionSearchByChecks(
+            query,
+            this.actionsByType,
+            (requests) => this.checkBatch(requests),
+            'BatchCheck over every relation and permission of the type (OpenFGA has no action search)',
           );
-          const failed = decisions.find((d) => d.error);
-          if (failed) return { error: failed.error! };
-          return { ids: actions.filter((_, i) => decisions[i]!.allowed), method: 'BatchCheck over every relation and permission of the type (OpenFGA has no action search)' };
-        }
       }
     } catch (error) {
       const decision = errorDecision(error);

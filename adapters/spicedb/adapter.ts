@@ -19,7 +19,7 @@ import type { v1 } from '@authzed/authzed-node';
 import type { AdapterInfo, AdapterSpec, DecisionLogEntry, DecisionLogKind, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
-import type { SearchAnswer, SearchQuery } from '../../src/core/search.ts';
+import { actionSearchByChecks, actionsByType, type SearchAnswer, type SearchQuery } from '../../src/core/search.ts';
 import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
 import { logSize } from '../../src/engines/log-offset.ts';
 import { groupMemoryBytes, processMemoryBytes } from '../../src/engines/server.ts';
@@ -168,7 +168,7 @@ export class SpiceDbAdapter implements AdapterSpec {
     await this.clear();
     await this.writeSchema(schema.text);
     this.schemaState = schema;
-    this.actionsByType = actionsOf(model);
+    this.actionsByType = actionsByType(model);
   }
 
   /** Native mode: the scenario's own schema and relationships (native.ts) on a cleared datastore. */
@@ -186,7 +186,7 @@ export class SpiceDbAdapter implements AdapterSpec {
     this.schemaFile = GeneratedPolicy.write(this.context, 'schema.zed', schema.text);
     await this.writeSchema(schema.text);
     this.schemaState = schema;
-    this.actionsByType = actionsOf(model);
+    this.actionsByType = actionsByType(model);
   }
 
   /** Deletes every relationship of every definition the current schema has, so the next schema starts from nothing. */
@@ -379,16 +379,13 @@ export class SpiceDbAdapter implements AdapterSpec {
           const decided = answers.filter((a) => a.subject?.permissionship === LOOKUP_HAS_PERMISSION);
           return { ids: [...new Set(decided.map((a) => decodeId(a.subject!.subjectObjectId)))], method: `LookupSubjects${conditional(answers.length - decided.length)}` };
         }
-        case 'actions': {
-          const actions = this.actionsByType?.get(query.resource.type);
-          if (!actions) return { unsupported: 'search: actions are known from the neutral model only (not in native mode)' };
-          const decisions = await this.checkBatch(
-            actions.map((name) => ({ subject: query.subject, action: { name }, resource: query.resource, ...(query.context ? { context: query.context } : {}) })),
+        case 'actions':
+          return await actionSearchByChecks(
+            query,
+            this.actionsByType,
+            (requests) => this.checkBatch(requests),
+            'CheckBulkPermissions over every relation and permission of the type (SpiceDB has no action search)',
           );
-          const failed = decisions.find((d) => d.error);
-          if (failed) return { error: failed.error! };
-          return { ids: actions.filter((_, i) => decisions[i]!.allowed), method: 'CheckBulkPermissions over every relation and permission of the type (SpiceDB has no action search)' };
-        }
       }
     } catch (error) {
       const decision = errorDecision(message(error));
@@ -419,10 +416,6 @@ export class SpiceDbAdapter implements AdapterSpec {
     this.connection = this.schemaState = this.lastToken = undefined;
     await connection?.stop();
   }
-}
-
-function actionsOf(model: Model): Map<string, string[]> {
-  return new Map([...model.types.values()].map((type) => [type.name, [...type.relations.keys(), ...type.permissions.keys()]]));
 }
 
 function relationshipKey(r: SpiceDbRelationship): string {

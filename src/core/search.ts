@@ -1,7 +1,8 @@
 // Search: "what may this agent reach?" The three AuthZEN 1.0 searches (Authorization API §8),
 // as the harness asks them of an engine and as the engine answers.
 
-import type { Action, Properties, Resource, Subject } from './request.ts';
+import type { Model } from '../model/types.ts';
+import type { Action, CheckRequest, Decision, Properties, Resource, Subject } from './request.ts';
 
 export type SearchQuery =
   /** Which resources of `resourceType` may `subject` do `action` on? */
@@ -33,4 +34,27 @@ export function describeSearch(query: SearchQuery): string {
     case 'actions':
       return `${query.subject.type}:${query.subject.id} ? ${query.resource.type}:${query.resource.id}`;
   }
+}
+
+/** Every relation and permission of each type: the candidates of an action search. */
+export function actionsByType(model: Model): Map<string, string[]> {
+  return new Map([...model.types.values()].map((t) => [t.name, [...t.relations.keys(), ...t.permissions.keys()]]));
+}
+
+/**
+ * An action search for engines that have none: one batch of checks over every relation and
+ * permission of the resource's type. `actions` undefined: no neutral model (native mode).
+ */
+export async function actionSearchByChecks(
+  query: Extract<SearchQuery, { kind: 'actions' }>,
+  actions: ReadonlyMap<string, string[]> | undefined,
+  checkBatch: (requests: CheckRequest[]) => Promise<Decision[]>,
+  method: string,
+): Promise<SearchAnswer> {
+  const names = actions?.get(query.resource.type);
+  if (!names) return { unsupported: 'search: actions are known from the neutral model only (not in native mode)' };
+  const decisions = await checkBatch(names.map((name) => ({ subject: query.subject, action: { name }, resource: query.resource, ...(query.context ? { context: query.context } : {}) })));
+  const failed = decisions.find((d) => d.error);
+  if (failed) return { error: failed.error! };
+  return { ids: names.filter((_, i) => decisions[i]!.allowed), method };
 }
