@@ -6,17 +6,17 @@
 import { validate } from '@cedar-policy/cedar-wasm/nodejs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineAdapter } from '../../src/core/adapter.ts';
+import type { Relationship } from '../../src/core/relationship.ts';
 import { parseModel } from '../../src/model/parse.ts';
 import { loadBundledScenarios } from '../../src/scenario/load.ts';
 import { withReference } from '../../test/helpers/conformance.ts';
 import { startEngine } from '../../test/helpers/engines.ts';
 import { foldersYaml, model, rel, req } from '../../test/helpers/model.ts';
 import { lcg, randomGraphMismatches } from '../../test/helpers/random-graphs.ts';
-import type { Relationship } from '../../src/core/relationship.ts';
 import { CedarAdapter } from './adapter.ts';
 import { cedarDurationText, translateCondition } from './cel.ts';
 import definition from './index.ts';
-import { translateModel, type CedarTranslation } from './translate.ts';
+import { type CedarTranslation, translateModel } from './translate.ts';
 
 const FOLDERS = model(foldersYaml());
 const DEEP = model(foldersYaml({ permissions: ['deep: (viewer | parent->deep) - blocked'] }));
@@ -352,4 +352,34 @@ describe('random graphs on a richer model: cedar agrees with the reference engin
     expect(mismatches).toEqual([]);
     expect(allowed).toBeGreaterThan(500); // the graphs grant enough for the comparison to mean something
   }, 120_000);
+});
+
+// Found from outside: a negation rendered `!principal in resource[...]` negated the principal
+// (Cedar's `!` binds tighter than `in`): every permission naming an exclusion failed with a type error.
+describe('negations inside permissions that other permissions name', () => {
+  const engines = withReference('cedar');
+  it('decides as the reference engine', async () => {
+    const m = model(`
+types:
+  user: {}
+  doc:
+    relations: {viewer: [user], blocked: [user], editor: [user], a: [user], b: [user]}
+    permissions:
+      view: viewer - blocked
+      edit: view
+      edit2: view | blocked
+      edit3: editor & view
+      edit4: editor & (a - b)
+`);
+    const rels = ['doc:1#viewer@user:anne', 'doc:1#editor@user:anne', 'doc:1#a@user:anne', 'doc:1#viewer@user:bob', 'doc:1#blocked@user:bob'].map(rel);
+    const requests = ['anne', 'bob'].flatMap((u) => ['view', 'edit', 'edit2', 'edit3', 'edit4'].map((a) => req(`user:${u}`, a, 'doc:1')));
+    for (const engine of [engines.engine, engines.reference]) {
+      await engine.loadModel(m);
+      await engine.write(rels);
+    }
+    const [got, want] = [await engines.engine.checkBatch(requests), await engines.reference.checkBatch(requests)];
+    expect(got.map((d) => d.error)).toEqual(requests.map(() => undefined));
+    expect(got.map((d) => d.allowed)).toEqual(want.map((d) => d.allowed));
+    expect(want.map((d) => d.allowed)).toEqual([true, true, true, true, true, false, false, true, false, false]);
+  });
 });

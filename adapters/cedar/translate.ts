@@ -19,7 +19,7 @@
 
 import { ClosureIndex, tuplesetTypes } from '../../src/model/closure.ts';
 import type { Model, Rewrite } from '../../src/model/types.ts';
-import { CelTranslationError, cedarString, translateCondition, type CedarType, type TranslatedCondition } from './cel.ts';
+import { type CedarType, CelTranslationError, cedarString, type TranslatedCondition, translateCondition } from './cel.ts';
 
 /** An attribute of a resource entity: one node (`view`), or the nodes reached by `t->v` on objects of one type. */
 type NodeAttribute = { kind: 'name'; key: string; name: string } | { kind: 'ttu'; key: string; tupleset: string; computed: string; targetType: string };
@@ -258,7 +258,8 @@ function renderFormula(formula: Formula, gate?: { attribute: string; node: strin
     case 'or':
       return formula.children.length ? `(${formula.children.map((c) => renderFormula(c, gate)).join(' || ')})` : 'false';
     case 'not':
-      return `!${renderFormula(formula.child, gate)}`;
+      // Parenthesised: in Cedar `!` binds tighter than `in`, so `!principal in x` would negate the principal.
+      return `!(${renderFormula(formula.child, gate)})`;
   }
 }
 
