@@ -2,10 +2,12 @@
 // with a scenario's model and relationships (or its native policy), served as an AuthZEN PDP
 // on 127.0.0.1 until stopped. Ctrl-C stops the server and the engine (InterruptGuard).
 
+import path from 'node:path';
 import type { EngineAdapter, LaunchRequest } from '../core/adapter.ts';
 import { InputError } from '../core/errors.ts';
+import { SCENARIOS_DIR } from '../core/paths.ts';
 import type { EngineSpec } from '../engines/registry.ts';
-import { InterruptGuard, withEngine, type SessionOutcome } from '../runner/engine-session.ts';
+import { InterruptGuard, type SessionOutcome, withEngine } from '../runner/engine-session.ts';
 import { resolveRelationships } from '../runner/now.ts';
 import { nativeSpecFor } from '../runner/run-scenario.ts';
 import type { Scenario } from '../scenario/types.ts';
@@ -110,7 +112,9 @@ export async function serveUntilInterrupted(spec: EngineSpec, scenario: Scenario
     handle = serveScenario(spec, scenario, { ...options, guard });
     const url = await handle.ready;
     options.log(`endpoints: POST ${url}/access/v1/evaluation, POST ${url}/access/v1/evaluations, GET ${url}/.well-known/authzen-configuration`);
-    options.log(`test it:   authz-bench run --engine authzen=${url} --scenario ${scenario.id}`);
+    // A bundled scenario by its id; a file of the user's by its path (an id would not be found).
+    const which = scenario.file.startsWith(SCENARIOS_DIR) ? `--scenario ${scenario.id}` : `--file ${path.relative(process.cwd(), scenario.file) || scenario.file}`;
+    options.log(`test it:   authz-bench run --engine authzen=${url} ${which}`);
     options.log('Ctrl-C stops the server and the engine');
     await handle.done;
   } finally {
