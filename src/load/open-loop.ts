@@ -20,6 +20,8 @@ export interface OpenLoopOptions {
   durationMs: number;
   warmupMs: number;
   pacing?: Pacing;
+  /** Ends the load before `durationMs` (a background load stopped when what it accompanies ends). */
+  signal?: AbortSignal;
 }
 
 export type Pacing = 'timer' | 'spin';
@@ -47,7 +49,7 @@ export async function runOpenLoop(check: CheckFn, options: OpenLoopOptions): Pro
     // Spread the connections' first sends over one interval.
     for (let n = 0; ; n++) {
       const intended = window.start + (k * interval) / options.connections + n * interval;
-      if (intended >= window.end) return;
+      if (intended >= window.end || options.signal?.aborted) return;
       await waitUntil(intended, options.pacing ?? 'timer');
       const sent = performance.now();
       const ok = await check(window.next++).catch(() => false);
@@ -55,7 +57,7 @@ export async function runOpenLoop(check: CheckFn, options: OpenLoopOptions): Pro
     }
   };
   await Promise.all(Array.from({ length: options.connections }, (_, k) => connection(k)));
-  const elapsed = Math.max(performance.now(), window.end) - window.measureFrom;
+  const elapsed = (options.signal?.aborted ? performance.now() : Math.max(performance.now(), window.end)) - window.measureFrom;
   const { latency, serviceTime } = window.finish();
   return {
     mode: 'open',

@@ -58,6 +58,35 @@ export interface RevocationFigures {
   polls: number;
   /** Whether the very first check after the acknowledgement was denied. */
   immediate: boolean;
+  /** Pollers that checked at once (absent: one). */
+  pollers?: number;
+  /** From the acknowledgement until every poller denied and kept denying; undefined if some never did. */
+  timeToAllDenyMs?: number;
+  /** Each poller's answers, in order: ms after the acknowledgement and the decision (the stale-allow window chart). */
+  timeline?: { poller: number; atMs: number; allowed: boolean }[];
+  /** Set when the timeline ran under a background load: what that load was and how it fared. */
+  load?: RevocationLoadFigures;
+}
+
+export interface RevocationLoadFigures {
+  /** Background checks per second asked for, and how the rate was chosen. */
+  targetRate: number;
+  rateSource: string;
+  /** Checks per second the short closed loop reached before, where it ran. */
+  measuredMax?: number;
+  connections: number;
+  /** Background checks answered per second from the revocation to the end. */
+  throughput: number;
+  /** Latency of the background checks from the revocation to the end (from the intended send time). */
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  checks: number;
+  errors: number;
+  /** Unrelated writes applied during the window, and the rate asked for. */
+  writes: number;
+  writeRate: number;
+  writeErrors: number;
 }
 
 export interface AuditFigures {

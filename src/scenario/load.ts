@@ -19,7 +19,7 @@ import { relationshipProblem, type RelationshipChange } from '../model/relations
 import type { Model } from '../model/types.ts';
 import { loadGenerator } from './generators.ts';
 import { toRelationship, toRequest } from './requests.ts';
-import type { Expectation, LogField, Scenario, Step } from './types.ts';
+import type { Expectation, LogField, RevocationLoad, RevocationStep, Scenario, Step } from './types.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -411,7 +411,7 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
       return updated && { ...base, kind, model: updated };
     }
     case 'revocation': {
-      const r = raw.revocation as { path: string; check: Raw; revoke: Raw; timeoutMs?: number; intervalMs?: number; newEnemy?: boolean };
+      const r = raw.revocation as { path: string; check: Raw; revoke: Raw; timeoutMs?: number; intervalMs?: number; newEnemy?: boolean; pollers?: number; load?: Raw; content?: Raw };
       const p = joinPath(at, 'revocation');
       const request = readRequest(r.check, model, ctx, joinPath(p, 'check'));
       const revokeModel = r.revoke.model ? parseModelAt(r.revoke.model, ctx, joinPath(joinPath(p, 'revoke'), 'model')) : undefined;
@@ -424,7 +424,25 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
       const deletes = rels('delete');
       const writes = rels('write');
       const revoke = { ...(deletes ? { delete: deletes } : {}), ...(writes ? { write: writes } : {}), ...(revokeModel ? { model: revokeModel } : {}) };
-      return request && { ...base, kind, request, revoke, path: r.path, timeoutMs: r.timeoutMs ?? 10_000, intervalMs: r.intervalMs ?? 5, newEnemy: r.newEnemy === true };
+      const newEnemy = r.newEnemy === true;
+      const content = r.content ? readContent(r.content, revokeModel ?? model, ctx, joinPath(p, 'content'), newEnemy) : undefined;
+      if (r.load && newEnemy) ctx.add(joinPath(p, 'load'), 'a new-enemy step makes one check at a token, there is no timeline to load', 'drop load here, or newEnemy for a timeline under load');
+      const load = r.load ? readRevocationLoad(r.load) : undefined;
+      return (
+        request && {
+          ...base,
+          kind,
+          request,
+          revoke,
+          path: r.path,
+          timeoutMs: r.timeoutMs ?? 10_000,
+          intervalMs: r.intervalMs ?? 5,
+          newEnemy,
+          pollers: r.pollers ?? 1,
+          ...(load ? { load } : {}),
+          ...(content ? { content } : {}),
+        }
+      );
     }
     case 'searchResources':
     case 'searchSubjects':
@@ -466,6 +484,30 @@ export async function bundledScenarioFiles(dir = SCENARIOS_DIR): Promise<string[
 }
 
 /** Loads bundled scenarios; `filter` keeps those whose id or a tag is listed. */
+/** A revocation's background load, defaults filled (the schema has checked the types and ranges). */
+function readRevocationLoad(raw: Raw): RevocationLoad {
+  const l = raw as Partial<RevocationLoad>;
+  return {
+    ...(l.rate !== undefined ? { rate: l.rate } : {}),
+    connections: l.connections ?? 4,
+    writeRate: l.writeRate ?? 20,
+    writers: l.writers ?? 1,
+    warmupMs: l.warmupMs ?? 300,
+    windowMs: l.windowMs ?? 500,
+  };
+}
+
+/** A new-enemy step's content: relationships written after the revocation and the check on them. */
+function readContent(raw: Raw, model: Model | undefined, ctx: Context, at: string, newEnemy: boolean): RevocationStep['content'] {
+  if (!newEnemy) {
+    ctx.add(at, 'content belongs to a new-enemy step (checked once at the content write token)', 'add newEnemy: true, or move the writes to a write step');
+    return undefined;
+  }
+  const write = (raw.write as unknown[]).map((x, i) => readRelationship(x, 'write', model, ctx, joinPath(joinPath(at, 'write'), i))).filter((x): x is Relationship => !!x);
+  const request = readRequest(raw.check as Raw, model, ctx, joinPath(at, 'check'));
+  return request && { write, request };
+}
+
 export async function loadBundledScenarios(filter?: string[]): Promise<Scenario[]> {
   const scenarios = await Promise.all((await bundledScenarioFiles()).map((f) => loadScenarioFile(f)));
   if (!filter || filter.length === 0) return scenarios;
