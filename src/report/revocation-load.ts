@@ -5,7 +5,7 @@
 import type { CaseResult, RunResults } from '../results/types.ts';
 import type { ChartSpec } from './charts.ts';
 import { formatCount, formatMs } from './format.ts';
-import { cell, num, text, type Cell, type Table } from './table.ts';
+import { cell, num, plainTable, text, type Cell, type Table } from './table.ts';
 import { isExpiry, revocationLabel, revocationRows } from './views.ts';
 
 const firstDeny = (c: CaseResult | undefined): Cell =>
@@ -106,4 +106,16 @@ export function revocationWindowCharts(cases: CaseResult[]): ChartSpec[] {
       height: Math.max(160, labels.length * 30 + 70),
     };
   });
+}
+
+/** What each engine's documentation promises about seeing a change, quoted (engines that quote none are left out). */
+export function consistencyPromisesTable(results: RunResults): Table | undefined {
+  const quoted = results.engines.filter((e) => e.consistency && revocationRows(results).some((c) => c.engine === e.id));
+  if (quoted.length === 0) return undefined;
+  return plainTable(
+    'revocation-promises',
+    [text('engine'), text('what its documentation promises'), text('source')],
+    quoted.map((e) => ({ engine: e.id, cells: [cell(e.id, { code: true }), cell(`“${e.consistency!.quote}”`), cell(e.consistency!.source)] })),
+    [['The new-enemy rows hold each engine to these words: a check made at least as fresh as the revocation (or the content written after it) must deny where the engine promises it.']],
+  );
 }

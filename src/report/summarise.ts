@@ -6,7 +6,7 @@ import type { BenchSection, CaseResult, Interval, RunResults } from '../results/
 import { describeMachine, formatCount, formatCurvePoint, formatFactor, formatMs, formatPercent, OPEN_LOOP_NOTE, settingsText } from './format.ts';
 import { scorecardTable } from './scorecard.ts';
 import { cell, num, plainTable, text, type Cell, type Paragraph, type ReportModel, type Row, type Section, type Table, type Tone } from './table.ts';
-import { revocationLoadTable } from './revocation-load.ts';
+import { consistencyPromisesTable, revocationLoadTable } from './revocation-load.ts';
 import { auditRows, engineIds, EXPIRY_NOTE, factorTone, isExpiry, kindOf, latencyFactors, matrixCell, ratioToReference, revocationPhase, revocationRows, type MatrixCell } from './views.ts';
 
 const where = (c: CaseResult) => (c.step < 0 ? 'scenario setup' : `steps[${c.step}]${c.item !== undefined ? `[${c.item}]` : ''}`);
@@ -166,6 +166,7 @@ function revocationSection(results: RunResults): Section | undefined {
   const rowsOf = revocationRows(results);
   if (rowsOf.length === 0) return undefined;
   const loadTable = revocationLoadTable(results);
+  const promises = consistencyPromisesTable(results);
   const groups = groupBy(rowsOf, (c) => `${c.scenario} · ${c.revocation?.path ?? 'revocation'}`).map(([label, cases]) => ({
     label,
     scenario: cases[0]!.scenario,
@@ -210,6 +211,7 @@ function revocationSection(results: RunResults): Section | undefined {
         engineFilter: true,
       },
       ...(loadTable ? [loadTable] : []),
+      ...(promises ? [promises] : []),
     ],
   };
 }
