@@ -92,6 +92,7 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
       await runWithDeadline(setupMs, 'loadModel', () => adapter.loadModel(scenario.model));
       if (scenario.relationships.length > 0) await call(() => adapter.write(resolveRelationships(scenario.relationships)), 'write');
     }
+    if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
   } catch (error) {
     emit({ step: -1, kind: 'scenario', status: 'error', message: `setup failed: ${errorMessage(error)}` });
     await checkHealth();
@@ -142,7 +143,11 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
             model = step.model;
             // An engine that applies policies asynchronously is waited for: the steps after see the new policy.
             if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
-          } else await call(() => adapter[step.kind](resolveRelationships(step.relationships)), step.kind);
+          } else {
+            await call(() => adapter[step.kind](resolveRelationships(step.relationships)), step.kind);
+            // An engine that applies data asynchronously (OPA's bundle polling) is waited for too.
+            if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
+          }
         } catch (error) {
           emit({ ...base, kind: step.kind, status: 'error', message: errorMessage(error), request: describeMutation(step) });
         }
