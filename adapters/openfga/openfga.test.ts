@@ -316,6 +316,7 @@ describe('OpenFGA server recipe', () => {
   it('settings are frozen per configuration', () => {
     expect(serverSettings('postgres')).toEqual({ ...serverSettings(), datastore: 'postgres' });
     expect(serverSettings('cache').checkQueryCache).toBe(true);
+    expect(serverSettings('cache-consistent').checkQueryCache).toBe(true);
     expect(Object.isFrozen(serverSettings())).toBe(true);
   });
 });
@@ -331,7 +332,7 @@ describe('OpenFGA server', () => {
     const info = fga.info();
     expect(info.id).toBe('openfga');
     expect(info.settings).toMatchObject({ consistency: 'MINIMIZE_LATENCY', checkQueryCache: false, datastore: 'memory', tenancy: 'tenant type in one store' });
-    expect(Object.keys(definition.configurations ?? {})).toEqual(['cache', 'store-per-tenant', 'postgres', 'authzen']);
+    expect(Object.keys(definition.configurations ?? {})).toEqual(['cache', 'cache-consistent', 'store-per-tenant', 'postgres', 'authzen']);
   });
 
   it('answers rewrites, nested groups with cycles, wildcards, conditions and deletes', async () => {
@@ -436,6 +437,21 @@ describe('OpenFGA with the check query cache (configuration `cache`)', () => {
     expect((await fga.check(request('user:cat', 'view', 'folder:c'))).allowed).toBe(true);
     await fga.delete([rel('folder:c#viewer@user:cat')]);
     expect((await fga.check(request('user:cat', 'view', 'folder:c'))).allowed).toBe(true);
+  });
+});
+
+describe('OpenFGA with the cache on and HIGHER_CONSISTENCY checks (configuration `cache-consistent`)', () => {
+  const server = useEngine('openfga[cache-consistent]');
+
+  it('skips the cache: the check after a delete denies, as the documentation promises', async () => {
+    const fga = server.engine;
+    expect(fga.info()).toMatchObject({ id: 'openfga[cache-consistent]', settings: { consistency: 'HIGHER_CONSISTENCY', checkQueryCache: true } });
+    expect(fga.info().consistency?.quote).toMatch(/skip the cache/);
+    await fga.loadModel(FOLDERS);
+    await fga.write([rel('folder:c#viewer@user:cat')]);
+    expect((await fga.check(request('user:cat', 'view', 'folder:c'))).allowed).toBe(true);
+    await fga.delete([rel('folder:c#viewer@user:cat')]);
+    expect((await fga.check(request('user:cat', 'view', 'folder:c'))).allowed).toBe(false);
   });
 });
 
