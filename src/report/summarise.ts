@@ -6,6 +6,7 @@ import type { BenchSection, CaseResult, Interval, RunResults } from '../results/
 import { describeMachine, formatCount, formatCurvePoint, formatFactor, formatMs, formatPercent, OPEN_LOOP_NOTE, settingsText } from './format.ts';
 import { scorecardTable } from './scorecard.ts';
 import { cell, num, plainTable, text, type Cell, type Paragraph, type ReportModel, type Row, type Section, type Table, type Tone } from './table.ts';
+import { coldStartTable } from './cold-start.ts';
 import { consistencyPromisesTable, revocationLoadTable } from './revocation-load.ts';
 import { auditRows, engineIds, EXPIRY_NOTE, factorTone, isExpiry, kindOf, latencyFactors, matrixCell, ratioToReference, revocationPhase, revocationRows, type MatrixCell } from './views.ts';
 
@@ -167,6 +168,7 @@ function revocationSection(results: RunResults): Section | undefined {
   if (rowsOf.length === 0) return undefined;
   const loadTable = revocationLoadTable(results);
   const promises = consistencyPromisesTable(results);
+  const coldStarts = coldStartTable(results);
   const groups = groupBy(rowsOf, (c) => `${c.scenario} · ${c.revocation?.path ?? 'revocation'}`).map(([label, cases]) => ({
     label,
     scenario: cases[0]!.scenario,
@@ -212,6 +214,7 @@ function revocationSection(results: RunResults): Section | undefined {
       },
       ...(loadTable ? [loadTable] : []),
       ...(promises ? [promises] : []),
+      ...(coldStarts ? [coldStarts] : []),
     ],
   };
 }

@@ -68,6 +68,26 @@ export interface RevocationFigures {
   load?: RevocationLoadFigures;
 }
 
+/** Cold vs warm: the first check after a fresh load, and after a restart, against the steady state of the same check. */
+export interface ColdStartRecord {
+  engine: string;
+  scenario: string;
+  /** The first check after loadModel and the relationships (settled), in ms. */
+  afterLoadMs?: number;
+  /** The first check after stop + start + load, in ms; absent with `restart` saying why. */
+  afterRestartMs?: number;
+  /** How long the stop and start took, in ms. */
+  restartMs?: number;
+  /** Median and p99 of the same check repeated after the first (steady state). */
+  warmP50Ms?: number;
+  warmP99Ms?: number;
+  warmSamples: number;
+  /** What a restart is for this engine, or why there was none. */
+  restart: string;
+  error?: string;
+  method: string;
+}
+
 export interface RevocationLoadFigures {
   /** Background checks per second asked for, and how the rate was chosen. */
   targetRate: number;
@@ -158,6 +178,8 @@ export interface RunResults {
   scenarios: ScenarioRecord[];
   cases: CaseResult[];
   performance: PerformanceResult[];
+  /** First-check latencies after a fresh load and after a restart, for scenarios with `coldStart` (absent otherwise). */
+  coldStarts?: ColdStartRecord[];
   /** Present in files written by `authz-bench bench`. */
   bench?: BenchSection;
   /** Counts of cases, decisions and findings, run-wide and per engine (added when written; absent in older files: use totalsOf()). */

@@ -264,6 +264,7 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
     relationships,
     steps,
     benchmark,
+    ...(raw.coldStart === true ? { coldStart: true } : {}),
     native: Object.fromEntries(
       Object.entries((raw.native as Record<string, Record<string, unknown>>) ?? {}).map(([engine, spec]) => [
         engine,

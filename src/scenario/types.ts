@@ -21,6 +21,8 @@ export interface Scenario {
   steps: Step[];
   /** Requests timed by the benchmark phase; by default every check step's request. */
   benchmark: CheckRequest[];
+  /** Time the first check after a fresh load and after a restart, against the steady state (src/runner/cold-start.ts). */
+  coldStart?: boolean;
   /** Per engine id: the policy and data in that engine's own language (native mode). */
   native: Record<string, NativeSpec>;
 }
