@@ -54,6 +54,78 @@ describe('scenario loader', () => {
     expect(batch.kind === 'batch' && batch.requests[1]!.resource).toEqual({ type: 'doc', id: '2', properties: { a: 1 } });
   });
 
+  it('reads a revocation under load with its defaults, pollers and a new-enemy content step', async () => {
+    const s = await loadScenarioText(
+      scenario(
+        `  - revocation:
+      path: relationship
+      pollers: 4
+      load: {rate: 200}
+      check: {subject: user:anne, action: view, resource: doc:1}
+      revoke: {delete: [doc:1#viewer@user:anne]}
+  - revocation:
+      path: relationship
+      newEnemy: true
+      check: {subject: user:bob, action: view, resource: doc:2}
+      revoke: {delete: [doc:2#viewer@user:bob]}
+      content: {write: [doc:3#viewer@group:eng#member], check: {subject: user:bob, action: view, resource: doc:3}}`,
+        '\ncoldStart: true\n',
+      ),
+      'ok.yaml',
+    );
+    const [loaded, enemy] = s.steps;
+    expect(loaded).toMatchObject({ kind: 'revocation', pollers: 4, load: { rate: 200, connections: 4, writeRate: 20, writers: 1, warmupMs: 300, windowMs: 500 } });
+    expect(enemy).toMatchObject({ kind: 'revocation', newEnemy: true, pollers: 1, content: { request: { resource: { type: 'doc', id: '3' } } } });
+    expect(s.coldStart).toBe(true);
+  });
+
+  it('locates what a revocation under load cannot have', async () => {
+    const errors = await loadError(
+      scenario(
+        `  - revocation:
+      path: relationship
+      newEnemy: true
+      load: {}
+      check: {subject: user:anne, action: view, resource: doc:1}
+      revoke: {delete: [doc:1#viewer@user:anne]}
+  - revocation:
+      path: relationship
+      check: {subject: user:anne, action: view, resource: doc:1}
+      revoke: {delete: [doc:1#viewer@user:anne]}
+      content: {write: [doc:3#blocked@user:anne], check: {subject: user:anne, action: view, resource: doc:3}}
+  - revocation:
+      path: relationship
+      pollers: 0
+      load: {rate: fast}
+      check: {subject: user:anne, action: view, resource: doc:1}
+      revoke: {delete: [doc:1#viewer@user:anne]}`,
+      ),
+    );
+    const paths = errors.map((e) => e.path);
+    expect(paths.some((p) => p.startsWith('steps[2].revocation.pollers'))).toBe(true);
+    expect(paths.some((p) => p.startsWith('steps[2].revocation.load.rate'))).toBe(true);
+  });
+
+  it('locates model-aware revocation mistakes once the schema holds', async () => {
+    const errors = await loadError(
+      scenario(
+        `  - revocation:
+      path: relationship
+      newEnemy: true
+      load: {}
+      check: {subject: user:anne, action: view, resource: doc:1}
+      revoke: {delete: [doc:1#viewer@user:anne]}
+  - revocation:
+      path: relationship
+      check: {subject: user:anne, action: view, resource: doc:1}
+      revoke: {delete: [doc:1#viewer@user:anne]}
+      content: {write: [doc:3#viewer@user:anne], check: {subject: user:anne, action: view, resource: doc:3}}`,
+      ),
+    );
+    expect(errors.find((e) => e.path.startsWith('steps[0].revocation.load'))?.problem).toMatch(/no timeline to load/);
+    expect(errors.find((e) => e.path.startsWith('steps[1].revocation.content'))?.problem).toMatch(/belongs to a new-enemy step/);
+  });
+
   it('names the file, the path and the line of a wrong expect value', async () => {
     const errors = await loadError(scenario(`  - check: {subject: user:anne, action: view, resource: doc:1}\n    expect: maybe`));
     expect(errors).toHaveLength(1);
