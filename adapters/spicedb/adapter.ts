@@ -61,7 +61,10 @@ export const DEFAULT_CONSISTENCY: ConsistencyMode = 'at_least_as_fresh';
 const CONSISTENCY_PROTO = 'authzed/api, authzed/api/v1/permission_service.proto, message Consistency (https://buf.build/authzed/api/docs/main:authzed.api.v1#authzed.api.v1.Consistency)';
 /** SpiceDB's API documentation of each consistency requirement (quoted in revocation reports). */
 const SPICEDB_PROMISES: Record<ConsistencyMode, ConsistencyPromise> = {
-  minimize_latency: { quote: 'minimize_latency indicates that the latency for the call should be minimized by having the system select the fastest snapshot available.', source: CONSISTENCY_PROTO },
+  minimize_latency: {
+    quote: 'minimize_latency indicates that the latency for the call should be minimized by having the system select the fastest snapshot available.',
+    source: CONSISTENCY_PROTO,
+  },
   at_least_as_fresh: {
     quote: 'at_least_as_fresh indicates that all data used in the API call must be *at least as fresh* as that found in the ZedToken; more recent data might be used if available or faster.',
     source: CONSISTENCY_PROTO,

@@ -11,7 +11,11 @@ import { isExpiry, revocationLabel, revocationRows } from './views.ts';
 const firstDeny = (c: CaseResult | undefined): Cell =>
   !c ? cell('–') : c.revocation?.timeToFirstDenyMs === undefined ? cell('never', { tone: 'fail' }) : cell(formatMs(c.revocation.timeToFirstDenyMs));
 const allDeny = (c: CaseResult | undefined): Cell =>
-  !c ? cell('–') : c.revocation?.timeToAllDenyMs === undefined ? cell(c.revocation?.pollers ? 'never' : '–', c.revocation?.pollers ? { tone: 'fail' } : {}) : cell(formatMs(c.revocation.timeToAllDenyMs));
+  !c
+    ? cell('–')
+    : c.revocation?.timeToAllDenyMs === undefined
+      ? cell(c.revocation?.pollers ? 'never' : '–', c.revocation?.pollers ? { tone: 'fail' } : {})
+      : cell(formatMs(c.revocation.timeToAllDenyMs));
 const stale = (c: CaseResult | undefined): Cell => cell(c?.revocation ? formatCount(c.revocation.staleAllows) : '–');
 
 /** Idle and under-load timelines of one engine, scenario and path, paired in step order. */
@@ -45,7 +49,9 @@ export function revocationLoadTable(results: RunResults): Table | undefined {
             firstDeny(loaded),
             allDeny(loaded),
             stale(loaded),
-            cell(`${formatCount(Math.round(load.throughput))}/s`, { note: `asked ${formatCount(load.targetRate)}/s${load.measuredMax ? `, max ${formatCount(Math.round(load.measuredMax))}/s` : ''}` }),
+            cell(`${formatCount(Math.round(load.throughput))}/s`, {
+              note: `asked ${formatCount(load.targetRate)}/s${load.measuredMax ? `, max ${formatCount(Math.round(load.measuredMax))}/s` : ''}`,
+            }),
             cell(formatMs(load.p99Ms), { note: `p50 ${formatMs(load.p50Ms)}, max ${formatMs(load.maxMs)}, ${formatCount(load.checks)} checks, ${load.errors} errors` }),
             cell(`${formatCount(load.writes)}${load.writeErrors ? ` (${load.writeErrors} failed)` : ''}`),
             cell(loaded.status, { tone: loaded.status }),

@@ -61,7 +61,11 @@ export async function startBackgroundLoad(adapter: EngineAdapter, requests: Chec
   const targetRate = load.rate ?? Math.min(share, DEFAULT_RATE_CEILING);
   const probe = `${Math.round(measuredMax ?? 0)}/s measured by a ${MAX_PROBE.durationMs} ms closed loop over ${load.connections} connections`;
   const rateSource =
-    load.rate !== undefined ? 'set in the scenario' : share > DEFAULT_RATE_CEILING ? `the ceiling ${DEFAULT_RATE_CEILING}/s (${DEFAULT_LOAD_SHARE * 100}% of ${probe} is more)` : `${DEFAULT_LOAD_SHARE * 100}% of ${probe}`;
+    load.rate !== undefined
+      ? 'set in the scenario'
+      : share > DEFAULT_RATE_CEILING
+        ? `the ceiling ${DEFAULT_RATE_CEILING}/s (${DEFAULT_LOAD_SHARE * 100}% of ${probe} is more)`
+        : `${DEFAULT_LOAD_SHARE * 100}% of ${probe}`;
 
   const abort = new AbortController();
   // The open loop's window opens after the warm-up, when the revocation is applied; it ends on abort.

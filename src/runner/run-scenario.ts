@@ -287,7 +287,12 @@ const newEnemyPath = (step: RevocationStep) => `${step.path} (new enemy${step.co
 /** The timeline's second half: the pollers repeat the check until each denies, counting stale allows. */
 async function pollTimeline(step: RevocationStep, check: (r: CheckRequest) => Promise<Decision>, acknowledged: number, checked: CheckRequest): Promise<RevocationVerdict> {
   const request = describeRequest(checked);
-  const { figures, denied, lastError } = await pollUntilAllDeny(check, checked, acknowledged, { pollers: step.pollers, intervalMs: step.intervalMs, timeoutMs: step.timeoutMs, path: step.path });
+  const { figures, denied, lastError } = await pollUntilAllDeny(check, checked, acknowledged, {
+    pollers: step.pollers,
+    intervalMs: step.intervalMs,
+    timeoutMs: step.timeoutMs,
+    path: step.path,
+  });
   if (denied) {
     const all = step.pollers > 1 ? `, every one of ${step.pollers} pollers denies after ${figures.timeToAllDenyMs!.toFixed(1)} ms` : '';
     return {

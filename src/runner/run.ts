@@ -162,14 +162,18 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
     const ran = (id: string) => results.cases.some((c) => c.engine === adapter.id && c.scenario === id && c.kind !== 'scenario');
     for (const scenario of scenarios.filter((s) => s.coldStart && ran(s.id))) {
       if (guard.interrupted) return;
-      const restart = spec.url ? undefined : async () => {
-        await adapter.stop();
-        await adapter.start(runContext(spec, session));
-      };
+      const restart = spec.url
+        ? undefined
+        : async () => {
+            await adapter.stop();
+            await adapter.start(runContext(spec, session));
+          };
       const record = await measureColdStart(scenario, adapter, restart, 'reached by URL: not ours to restart');
       if (guard.interrupted) return;
       results.coldStarts = [...(results.coldStarts ?? []), record];
-      options.log(`  ${scenario.id.padEnd(36)} cold start: ${record.error ?? `first check ${record.afterLoadMs?.toFixed(2)} ms after a load, ${record.afterRestartMs?.toFixed(2) ?? '–'} ms after a restart; steady p50 ${record.warmP50Ms?.toFixed(3)} ms`}`);
+      options.log(
+        `  ${scenario.id.padEnd(36)} cold start: ${record.error ?? `first check ${record.afterLoadMs?.toFixed(2)} ms after a load, ${record.afterRestartMs?.toFixed(2) ?? '–'} ms after a restart; steady p50 ${record.warmP50Ms?.toFixed(3)} ms`}`,
+      );
       writer.writeResults(results);
     }
   }

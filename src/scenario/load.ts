@@ -427,7 +427,8 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
       const revoke = { ...(deletes ? { delete: deletes } : {}), ...(writes ? { write: writes } : {}), ...(revokeModel ? { model: revokeModel } : {}) };
       const newEnemy = r.newEnemy === true;
       const content = r.content ? readContent(r.content, revokeModel ?? model, ctx, joinPath(p, 'content'), newEnemy) : undefined;
-      if (r.load && newEnemy) ctx.add(joinPath(p, 'load'), 'a new-enemy step makes one check at a token, there is no timeline to load', 'drop load here, or newEnemy for a timeline under load');
+      if (r.load && newEnemy)
+        ctx.add(joinPath(p, 'load'), 'a new-enemy step makes one check at a token, there is no timeline to load', 'drop load here, or newEnemy for a timeline under load');
       const load = r.load ? readRevocationLoad(r.load) : undefined;
       return (
         request && {
