@@ -84,17 +84,6 @@ describe('scenario loader', () => {
       scenario(
         `  - revocation:
       path: relationship
-      newEnemy: true
-      load: {}
-      check: {subject: user:anne, action: view, resource: doc:1}
-      revoke: {delete: [doc:1#viewer@user:anne]}
-  - revocation:
-      path: relationship
-      check: {subject: user:anne, action: view, resource: doc:1}
-      revoke: {delete: [doc:1#viewer@user:anne]}
-      content: {write: [doc:3#blocked@user:anne], check: {subject: user:anne, action: view, resource: doc:3}}
-  - revocation:
-      path: relationship
       pollers: 0
       load: {rate: fast}
       check: {subject: user:anne, action: view, resource: doc:1}
@@ -102,8 +91,8 @@ describe('scenario loader', () => {
       ),
     );
     const paths = errors.map((e) => e.path);
-    expect(paths.some((p) => p.startsWith('steps[2].revocation.pollers'))).toBe(true);
-    expect(paths.some((p) => p.startsWith('steps[2].revocation.load.rate'))).toBe(true);
+    expect(paths.some((p) => p.startsWith('steps[0].revocation.pollers'))).toBe(true);
+    expect(paths.some((p) => p.startsWith('steps[0].revocation.load.rate'))).toBe(true);
   });
 
   it('locates model-aware revocation mistakes once the schema holds', async () => {
