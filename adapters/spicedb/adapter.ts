@@ -119,6 +119,9 @@ export class SpiceDbAdapter implements AdapterSpec {
   private schemaFile: GeneratedPolicy | undefined;
   /** The ZedToken of the last write (schema, relationships, deletes). */
   private lastToken: string | undefined;
+  /** Writes sent so far, and the number of the write whose token is `lastToken` (remember()). */
+  private writesStarted = 0;
+  private tokenStarted = 0;
   private consistency: ConsistencyMode;
   /** Byte offset of the server's log when the current scenario was loaded. */
   private logOffset = 0;
@@ -217,13 +220,14 @@ export class SpiceDbAdapter implements AdapterSpec {
     for (const [, type] of current.matchAll(/^\s*definition\s+([a-z0-9_/]+)/gm)) {
       // At most 1,000 per call (the server's --max-delete-relationships-limit), until SpiceDB reports the deletion complete.
       for (;;) {
+        const started = ++this.writesStarted;
         const response = await this.api.permissions.deleteRelationships({
           relationshipFilter: { resourceType: type!, optionalResourceId: '', optionalResourceIdPrefix: '', optionalRelation: '' },
           optionalPreconditions: [],
           optionalLimit: MAX_DELETES_PER_CALL,
           optionalAllowPartialDeletions: true,
         } as never);
-        this.remember(response.deletedAt?.token);
+        this.remember(response.deletedAt?.token, started);
         if (response.deletionProgress !== DELETION_PARTIAL) break;
       }
     }
@@ -231,15 +235,26 @@ export class SpiceDbAdapter implements AdapterSpec {
 
   private async writeSchema(text: string, file?: string): Promise<void> {
     try {
+      const started = ++this.writesStarted;
       const response = await this.api.schema.writeSchema({ schema: text });
-      this.remember(response.writtenAt?.token);
+      this.remember(response.writtenAt?.token, started);
     } catch (error) {
       throw new Error(`SpiceDB rejected the schema${file ? ` in ${file}` : ''}: ${message(error)}\n${file ? '' : text}`);
     }
   }
 
-  private remember(token: string | undefined): void {
-    if (token) this.lastToken = token;
+  /**
+   * Keeps the token of the write that started last. With writes in flight at once (a revocation
+   * under a background writer), one that started earlier may finish later with an older
+   * revision: keeping the last to finish could make at_least_as_fresh checks read before the
+   * revocation. ZedTokens are opaque, so the order of starts decides: a check at the kept
+   * token sees every write that had finished when that write was sent, the revocation's own
+   * included.
+   */
+  private remember(token: string | undefined, started: number): void {
+    if (!token || started < this.tokenStarted) return;
+    this.lastToken = token;
+    this.tokenStarted = started;
   }
 
   async write(relationships: Relationship[]): Promise<void> {
@@ -268,8 +283,9 @@ export class SpiceDbAdapter implements AdapterSpec {
       // RelationshipUpdate_Operation: TOUCH = 2, DELETE = 3.
       const updates = chunk.map((relationship) => ({ operation: operation === 'touch' ? 2 : 3, relationship }));
       try {
+        const started = ++this.writesStarted;
         const response = await this.api.permissions.writeRelationships({ updates, optionalPreconditions: [] } as never);
-        this.remember(response.writtenAt?.token);
+        this.remember(response.writtenAt?.token, started);
       } catch (error) {
         const where = chunk.length === 1 ? relationshipKey(chunk[0]!) : `${chunk.length} relationships from ${relationshipKey(chunk[0]!)}`;
         throw new Error(`SpiceDB rejected the ${operation === 'touch' ? 'write' : 'delete'} of ${where}${file ? ` (${file})` : ''}: ${message(error)}`);
