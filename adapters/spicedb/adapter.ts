@@ -251,7 +251,7 @@ export class SpiceDbAdapter implements AdapterSpec {
    * earlier may finish later with an older revision, or one sent later commit first; ZedTokens
    * are opaque and cannot be compared, so without this order at_least_as_fresh checks could
    * read before the revocation: with overlapping writes, revocation-under-load saw 4 to 15
-   * stale allows on spicedb[server] and spicedb[postgres] under load in 3 of 3 runs; one write
+   * stale allows on spicedb[server] and spicedb[postgres] under load in 3 of 4 runs; one write
    * at a time, none in 2 runs of the three SpiceDB configurations.
    */
   private oneWriteAtATime<T>(send: () => Promise<T>, tokenOf: (response: T) => string | undefined): Promise<T> {
