@@ -20,6 +20,12 @@ export type SearchAnswer =
       method: string;
       /** Set when the engine says its answer may be incomplete (a result limit or deadline). */
       truncated?: string;
+      /** The kind of query plan the engine answered with, where it answers with a plan (Cerbos: ALWAYS_ALLOWED, ALWAYS_DENIED, CONDITIONAL). */
+      planKind?: string;
+      /** Time in the engine's calls, where the adapter measures it apart from its own work. */
+      engineMs?: number;
+      /** Time the harness spent answering (building attributes, applying a plan to candidates), apart from the engine's. */
+      clientMs?: number;
     }
   /** The engine cannot answer this kind of search: why. */
   | { unsupported: string }
