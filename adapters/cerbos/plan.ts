@@ -92,13 +92,18 @@ const logical =
     return !stop;
   };
 
-const equal = (a: Value, b: Value): boolean => a === b || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b));
+const equal = (a: Value, b: Value): boolean =>
+  a === b ||
+  (a instanceof Date && b instanceof Date && a.getTime() === b.getTime()) || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b));
+
+/** A CEL timestamp is held as a Date (not JSON: it never leaves the evaluator); compared by its time. */
+const comparable = (value: Value): Value => (value instanceof Date ? value.getTime() : value);
 
 const compare =
   (test: (order: number) => boolean): Operator =>
   ([a, b], evaluate) => {
-    const x = evaluate(a!);
-    const y = evaluate(b!);
+    const x = comparable(evaluate(a!));
+    const y = comparable(evaluate(b!));
     if (typeof x !== typeof y || (typeof x !== 'number' && typeof x !== 'string')) return fail('no matching overload for comparison');
     return test(x < y! ? -1 : x > y! ? 1 : 0);
   };
@@ -166,6 +171,11 @@ const OPERATORS: Record<string, Operator> = {
     if (typeof value === 'string' || Array.isArray(value)) return value.length;
     if (value && typeof value === 'object') return Object.keys(value).length;
     return fail('no matching overload for size');
+  },
+  if: ([condition, then, otherwise], evaluate) => (bool(evaluate(condition!)) ? evaluate(then!) : evaluate(otherwise!)),
+  timestamp: ([a], evaluate) => {
+    const time = Date.parse(text(evaluate(a!)));
+    return Number.isNaN(time) ? fail('not an RFC 3339 timestamp') : (new Date(time) as unknown as Value);
   },
   startsWith: ([a, b], evaluate) => text(evaluate(a!)).startsWith(text(evaluate(b!))),
   endsWith: ([a, b], evaluate) => text(evaluate(a!)).endsWith(text(evaluate(b!))),
