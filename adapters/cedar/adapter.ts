@@ -219,8 +219,9 @@ export class CedarAdapter implements AdapterSpec {
    * relationships name; actions by checking each relation and permission of the type.
    */
   async search(query: SearchQuery): Promise<SearchAnswer> {
-    if (!this.actionsByType) return { unsupported: 'search: native mode: the harness knows no candidates (the entities are the native file\'s)' };
-    if (query.kind === 'actions') return actionSearchByChecks(query, this.actionsByType, (requests) => this.checkBatch(requests), 'by checks: one Cedar check per relation and permission of the type');
+    if (!this.actionsByType) return { unsupported: "search: native mode: the harness knows no candidates (the entities are the native file's)" };
+    if (query.kind === 'actions')
+      return actionSearchByChecks(query, this.actionsByType, (requests) => this.checkBatch(requests), 'by checks: one Cedar check per relation and permission of the type');
     const candidates = knownIds(this.store.relationships(), query.kind === 'resources' ? query.resourceType : query.subjectType);
     return searchByCandidateChecks(query, candidates, (requests) => this.checkBatch(requests), 'Cedar');
   }

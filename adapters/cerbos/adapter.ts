@@ -331,7 +331,13 @@ export class CerbosAdapter implements AdapterSpec {
 
   /** PlanResources applied to the known resources, subjects and actions by checks (search.ts). */
   async search(query: SearchQuery): Promise<SearchAnswer> {
-    return searchCerbos(query, { cerbos: this.cerbos, resolver: this.resolver, policyVersion: this.version, actions: this.actionsByType, checkBatch: (requests) => this.checkBatch(requests) });
+    return searchCerbos(query, {
+      cerbos: this.cerbos,
+      resolver: this.resolver,
+      policyVersion: this.version,
+      actions: this.actionsByType,
+      checkBatch: (requests) => this.checkBatch(requests),
+    });
   }
 
   /** Where the checked action's generated rule is: `, generated policy <file>, rule ... at line N`. */

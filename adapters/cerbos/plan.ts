@@ -61,7 +61,10 @@ function variable(name: string, resource: PlanResource, scope: Scope): Value {
   const root = name.replace(/^R\./, 'request.resource.');
   const resourceValue: Record<string, Value> = { id: resource.id, kind: resource.kind, attr: resource.attr as Record<string, Value> };
   if (!root.startsWith('request.resource.')) throw new UnsupportedPlanOperator(`variable ${name}`);
-  return root.slice('request.resource.'.length).split('.').reduce(field, resourceValue as Value);
+  return root
+    .slice('request.resource.'.length)
+    .split('.')
+    .reduce(field, resourceValue as Value);
 }
 
 function field(value: Value, name: string): Value {
@@ -93,8 +96,7 @@ const logical =
   };
 
 const equal = (a: Value, b: Value): boolean =>
-  a === b ||
-  (a instanceof Date && b instanceof Date && a.getTime() === b.getTime()) || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b));
+  a === b || (a instanceof Date && b instanceof Date && a.getTime() === b.getTime()) || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b));
 
 /** A CEL timestamp is held as a Date (not JSON: it never leaves the evaluator); compared by its time. */
 const comparable = (value: Value): Value => (value instanceof Date ? value.getTime() : value);

@@ -48,7 +48,11 @@ describe('a Cerbos plan applied by the harness (plan.ts)', () => {
   });
 
   it('timestamps and if, as a relationship condition is planned (not_expired: now < expires_at)', () => {
-    const from = (name: string) => op('timestamp', op('if', op('in', lit(name), v('request.resource.attr.p')), op('index', v('request.resource.attr.p'), lit(name)), op('index', v('request.resource.attr.ctx'), lit(name))));
+    const from = (name: string) =>
+      op(
+        'timestamp',
+        op('if', op('in', lit(name), v('request.resource.attr.p')), op('index', v('request.resource.attr.p'), lit(name)), op('index', v('request.resource.attr.ctx'), lit(name))),
+      );
     const plan = op('lt', from('now'), from('expires_at'));
     expect(planAllows(plan, resource({ p: { expires_at: '2026-06-01T00:00:00Z' }, ctx: { now: '2026-01-01T00:00:00Z' } }))).toBe(true);
     expect(planAllows(plan, resource({ p: { expires_at: '2025-06-01T00:00:00Z' }, ctx: { now: '2026-01-01T00:00:00Z' } }))).toBe(false);
@@ -71,7 +75,7 @@ describe('Cerbos PlanResources (the real PDP)', () => {
   // presence test on a comprehension variable to true, so `!has(e.c)` becomes `false` and every
   // plan built on it denies everything, while CheckResources evaluates the same rule correctly.
   // Should Cerbos fix it, this test fails and the README's finding can go.
-  it("finding: the query planner folds has() on a comprehension variable to true; `in` is planned exactly", async () => {
+  it('finding: the query planner folds has() on a comprehension variable to true; `in` is planned exactly', async () => {
     const cerbos = (adapter as unknown as { client: import('@cerbos/grpc').GRPC }).client;
     const rules = {
       has: 'request.resource.attr.r.exists(e, !has(e.c))',
@@ -81,7 +85,11 @@ describe('Cerbos PlanResources (the real PDP)', () => {
       policies: [
         {
           apiVersion: 'api.cerbos.dev/v1',
-          resourcePolicy: { resource: 'probe_doc', version: 'default', rules: Object.entries(rules).map(([action, expr]) => ({ actions: [action], effect: 'EFFECT_ALLOW' as never, roles: ['*'], condition: { match: { expr } } })) },
+          resourcePolicy: {
+            resource: 'probe_doc',
+            version: 'default',
+            rules: Object.entries(rules).map(([action, expr]) => ({ actions: [action], effect: 'EFFECT_ALLOW' as never, roles: ['*'], condition: { match: { expr } } })),
+          },
         } as never,
       ],
     });

@@ -44,7 +44,12 @@ export async function searchCerbos(query: SearchQuery, context: CerbosSearchCont
 }
 
 async function searchResources(query: Query<'resources'>, { cerbos, resolver, policyVersion }: CerbosSearchContext): Promise<SearchAnswer> {
-  const request = (id: string): CheckRequest => ({ subject: query.subject, action: query.action, resource: { type: query.resourceType, id }, ...(query.context ? { context: query.context } : {}) });
+  const request = (id: string): CheckRequest => ({
+    subject: query.subject,
+    action: query.action,
+    resource: { type: query.resourceType, id },
+    ...(query.context ? { context: query.context } : {}),
+  });
   const principal = resolver.principal(request(''));
   const engineStart = performance.now();
   const plan = await cerbos.planResources({

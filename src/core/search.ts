@@ -91,10 +91,11 @@ export async function searchByCandidateChecks(
   const context = query.context ? { context: query.context } : {};
   const resources = query.kind === 'resources';
   const ids = resources ? candidates.filter((id) => id !== '*') : candidates;
-  const requests = ids.map((id): CheckRequest =>
-    resources
-      ? { subject: query.subject, action: query.action, resource: { type: query.resourceType, id }, ...context }
-      : { subject: { type: query.subjectType, id }, action: query.action, resource: query.resource, ...context },
+  const requests = ids.map(
+    (id): CheckRequest =>
+      resources
+        ? { subject: query.subject, action: query.action, resource: { type: query.resourceType, id }, ...context }
+        : { subject: { type: query.subjectType, id }, action: query.action, resource: query.resource, ...context },
   );
   const started = performance.now();
   const decisions = await checkBatch(requests);

@@ -46,17 +46,17 @@ const RELATIONSHIPS = [
 const users = ['anne', 'bob', 'carl', 'dora', 'nobody'];
 const folders = ['root', 'a', 'b', 'open', 'lobby'];
 const QUERIES: SearchQuery[] = [
-  ...users.flatMap((id) =>
-    ['view', 'read'].map((name): SearchQuery => ({ kind: 'resources', subject: { type: 'user', id }, action: { name }, resourceType: 'folder' })),
-  ),
-  ...folders.flatMap((id) =>
-    ['view', 'read'].map((name): SearchQuery => ({ kind: 'subjects', resource: { type: 'folder', id }, action: { name }, subjectType: 'user' })),
-  ),
+  ...users.flatMap((id) => ['view', 'read'].map((name): SearchQuery => ({ kind: 'resources', subject: { type: 'user', id }, action: { name }, resourceType: 'folder' }))),
+  ...folders.flatMap((id) => ['view', 'read'].map((name): SearchQuery => ({ kind: 'subjects', resource: { type: 'folder', id }, action: { name }, subjectType: 'user' }))),
   ...users.slice(0, 3).flatMap((id) => folders.map((f): SearchQuery => ({ kind: 'actions', subject: { type: 'user', id }, resource: { type: 'folder', id: f } }))),
 ];
 
 const describeQuery = (q: SearchQuery) =>
-  q.kind === 'resources' ? `${q.subject.id} ${q.action.name} folder:?` : q.kind === 'subjects' ? `user:? ${q.action.name} folder:${q.resource.id}` : `${q.subject.id} ? folder:${q.resource.id}`;
+  q.kind === 'resources'
+    ? `${q.subject.id} ${q.action.name} folder:?`
+    : q.kind === 'subjects'
+      ? `user:? ${q.action.name} folder:${q.resource.id}`
+      : `${q.subject.id} ? folder:${q.resource.id}`;
 
 /**
  * Engines whose method differs from the reference semantics, per search: the exact answer they

@@ -100,13 +100,15 @@ describe('reference engine search (the oracle)', () => {
   // relation names (dora, blocked) is listed although only the wildcard grants her `view`;
   // OpenFGA (ListUsers), OPA and Cerbos answer `*` alone (test/engines/search.test.ts).
   it.fails('subjects: a subject granted only through a wildcard is not listed, even when another relation names it', () => {
-    const oracle = new ReferenceEngine(model(`
+    const oracle = new ReferenceEngine(
+      model(`
   types:
     user: {}
     folder:
       relations: {viewer: [user, user:*], blocked: [user]}
       permissions: {view: viewer}
-`));
+`),
+    );
     oracle.write(['folder:lobby#viewer@user:*', 'folder:lobby#blocked@user:dora'].map(rel));
     expect(oracle.search({ kind: 'subjects', resource: { type: 'folder', id: 'lobby' }, action: { name: 'view' }, subjectType: 'user' })).toEqual(['*']);
   });
