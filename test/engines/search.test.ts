@@ -82,7 +82,7 @@ const KNOWN_DIFFERENCES: Readonly<Record<string, Record<string, string[]>>> = { 
  * Where the reference engine contradicts its own rule (src/reference/engine.ts, search: a
  * subject granted only through a wildcard is not listed): dora is named on lobby by `blocked`,
  * and is listed for `view`, which she has only through the wildcard.
- * OpenFGA (ListUsers), OPA and Cerbos answer `*` alone. Pinned in test/unit/search.test.ts.
+ * OpenFGA (ListUsers), SpiceDB (LookupSubjects), OPA and Cerbos answer `*` alone. Pinned in test/unit/search.test.ts.
  */
 const REFERENCE_ERRATA: Record<string, string[]> = { 'user:? view folder:lobby': ['*'] };
 const expected = (reference: ReferenceEngine, query: SearchQuery) => REFERENCE_ERRATA[describeQuery(query)] ?? reference.search(query);
