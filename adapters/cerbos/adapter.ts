@@ -394,6 +394,7 @@ function mergePlans(a: ResolverPlan, b: ResolverPlan): ResolverPlan {
     usersetTargets: new Set([...a.usersetTargets, ...b.usersetTargets]),
     permissionTargets: mergeLists(a.permissionTargets, b.permissionTargets),
     relations,
+    ...(b.unfold || a.unfold ? { unfold: (b.unfold ?? a.unfold)! } : {}),
   };
 }
 
