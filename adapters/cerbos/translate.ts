@@ -326,37 +326,31 @@ function convert(type: ParameterType, value: string): string {
   }
 }
 
-/** Where a parameter's value comes from: the relationship's bound parameters, then the request context. */
-function parameterSource(name: string, type: ParameterType, e: string): { guard: string; value: string } {
-  if (name === 'subject') return { guard: 'true', value: `${P}.props` };
-  if (name === 'resource') return { guard: 'true', value: 'request.resource.attr.props' };
-  if (name === 'action') return { guard: 'true', value: 'request.resource.attr.act' };
-  if (name === 'context') return { guard: 'true', value: CTX };
-  const bound = `${e}.p[${lit(name)}]`;
-  const ctx = `${CTX}[${lit(name)}]`;
+/** Where a parameter's value comes from: the request's parts by name, else the relationship's bound parameters, then the request context. */
+function parameterSource(name: string, type: ParameterType, e: string): string {
+  if (name === 'subject') return `${P}.props`;
+  if (name === 'resource') return 'request.resource.attr.props';
+  if (name === 'action') return 'request.resource.attr.act';
+  if (name === 'context') return CTX;
   const has = `${lit(name)} in ${e}.p`;
-  const hasCtx = `${lit(name)} in ${CTX}`;
-  return { guard: `(${has} || ${hasCtx})`, value: convert(type, `(${has} ? ${bound} : ${ctx})`) };
+  return convert(type, `(${has} ? ${e}.p[${lit(name)}] : ${CTX}[${lit(name)}])`);
 }
 
 /**
  * A neutral condition as Cerbos CEL over tuple entry `e`: each parameter identifier is
  * replaced by its source (bound parameter, else request context), typed with timestamp(),
- * duration(), int(), double(); a parameter missing from both fails the condition (closed).
- * Only parameters the expression mentions are guarded (`guards`: a missing parameter is also an
- * error, "no such key", without them; the guards keep the lookup translation's errors explicit).
+ * duration(), int(), double(). A parameter missing from both is an error ("no such key"), so
+ * the condition is undecided, as in the neutral semantics: it grants nothing, and on the
+ * subtracted side of an exclusion it makes the exclusion undecided too (CEL's `&&`, `||` and
+ * `!` carry the error; a guard that made it false would let the exclusion allow).
  */
-export function conditionCel(def: ConditionDefinition, e: string, guards = true): string {
-  const used = new Set<string>();
+export function conditionCel(def: ConditionDefinition, e: string): string {
   const body = replaceIdentifiers(def.expression, (id) => {
     const type = def.parameters.get(id);
-    if (!type) return undefined;
-    used.add(id);
-    return `(${parameterSource(id, type, e).value})`;
+    return type ? `(${parameterSource(id, type, e)})` : undefined;
   });
-  const present = guards ? [...used].map((id) => parameterSource(id, def.parameters.get(id)!, e).guard).filter((g) => g !== 'true') : [];
   // OpenFGA's in_cidr() on an ipaddress is Cerbos's inIPAddrRange() on the address string.
-  return `(${[...present, `(${body.replace(/\.in_cidr\(/g, '.inIPAddrRange(')})`].join(' && ')})`;
+  return `(${body.replace(/\.in_cidr\(/g, '.inIPAddrRange(')})`;
 }
 
 /**

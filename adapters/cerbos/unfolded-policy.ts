@@ -56,7 +56,7 @@ function level(model: Model, k: number, inner: string): string {
   // A cut: false for a cycle within one relation, else an error (undecided): an index past the end.
   const cycle = `(!has(${n}.y) || (${n}.y.all(r${k}, r${k} == ${n}.y[0]) ? false : ${n}.y[size(${n}.y)] == ""))`;
   // Its own term: a direct relationship's subject match; a relationship's condition; a cut; else neutral (false for or, true for and).
-  const own = `${subject} && ${condition} && ${cycle}`;
+  const own = `(${subject} && ${condition} && ${cycle})`;
   const negated = `(${n}.k in V.buts && has(c${k}.i))`;
   // and: own && all(children); or: own || exists(children); the subtracted child of an exclusion negated.
   return `${isAnd} != ((${isAnd} != ${own}) || ${n}.ch.exists(c${k}, ${inner} != (${negated} != ${isAnd})))`;
@@ -65,7 +65,7 @@ function level(model: Model, k: number, inner: string): string {
 /** The relationship condition of node `n` (`n.c`, its bound parameters `n.p`); an undefined one is undecided. */
 function conditions(model: Model, n: string): string {
   let out = `${n}.y[0] == ""`; // no such key: undecided
-  for (const def of [...model.conditions.values()].reverse()) out = `(${n}.c == ${JSON.stringify(def.name)} ? ${conditionCel(def, n, false)} : ${out})`;
+  for (const def of [...model.conditions.values()].reverse()) out = `(${n}.c == ${JSON.stringify(def.name)} ? ${conditionCel(def, n)} : ${out})`;
   return out.replaceAll('request.resource.', 'R.');
 }
 

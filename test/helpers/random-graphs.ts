@@ -3,6 +3,7 @@
 
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest } from '../../src/core/request.ts';
+import { REQUEST_PARAMETERS } from '../../src/model/conditions.ts';
 import type { AllowedSubject, Model } from '../../src/model/types.ts';
 import type { EnginePair } from './conformance.ts';
 import { rel, req } from './model.ts';
@@ -235,8 +236,11 @@ const SAMPLE_VALUES: Record<string, unknown[]> = {
   int: [0, 1, 5],
   uint: [0, 1, 5],
   double: [0.5, 2.5],
-  string: ['a', 'b'],
+  string: ['a', 'b', 'bc'],
   bool: [true, false],
+  list: [['a'], ['a', 'b'], []],
+  map: [{ read: 1 }, { read: 3 }, {}],
+  any: [1, 'x', 2.5],
 };
 
 /** Parameter values: each parameter with a sample value, or absent (`absentOneIn`: 1 in n). */
@@ -244,7 +248,7 @@ function randomParameters(model: Model, condition: string, random: (n: number) =
   const values: Record<string, unknown> = {};
   for (const [name, type] of model.conditions.get(condition)?.parameters ?? []) {
     const samples = SAMPLE_VALUES[type.kind];
-    if (!samples || random(absentOneIn) === 0) continue;
+    if (!samples || (REQUEST_PARAMETERS as readonly string[]).includes(name) || random(absentOneIn) === 0) continue;
     values[name] = samples[random(samples.length)];
   }
   return values;
