@@ -304,9 +304,16 @@ class Translator {
  * a conversion of the value itself plus "?": Cerbos folds constant expressions at compile
  * time, and a constant error such as `int("x")` would fail the whole condition.
  */
-function convert(type: ParameterType, value: string): string {
+function convert(type: ParameterType, value: string, depth = 0): string {
   const fail = (to: string) => `${to}(string(${value}) + "?")`;
   switch (type.kind) {
+    case 'list':
+      return `(type(${value}) == list ? dyn(${value}.map(x${depth}, ${convert(type.element, `x${depth}`, depth + 1)})) : dyn(${fail('int')}))`;
+    case 'map': {
+      // CEL cannot rebuild a map with converted values: each value is converted to check its type.
+      const element = convert(type.element, `${value}[k${depth}]`, depth + 1);
+      return `(type(${value}) == map && ${value}.all(k${depth}, ${element} == ${element}) ? dyn(${value}) : dyn(${fail('int')}))`;
+    }
     case 'timestamp':
       return `timestamp(${value})`;
     case 'duration':
