@@ -206,7 +206,13 @@ conditions:
 
   it('unions are flattened: a chain of parents is one level of cuts and relationships', () => {
     const tree = lay(['doc:1#parent@doc:2', 'doc:2#parent@doc:1', 'doc:2#viewer_direct@user:ann'], 'up');
-    expect(tree).toEqual({ k: 'doc#up', ch: [{ k: '@tuple', ch: [], s: 'user:ann' }, { k: '@cut', ch: [], y: ['doc#up', 'doc#up'] }] });
+    expect(tree).toEqual({
+      k: 'doc#up',
+      ch: [
+        { k: '@tuple', ch: [], s: 'user:ann' },
+        { k: '@cut', ch: [], y: ['doc#up', 'doc#up'] },
+      ],
+    });
   });
 
   it('refuses an unfolding deeper than the policy evaluates, with the reason', () => {

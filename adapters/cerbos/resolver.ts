@@ -210,11 +210,16 @@ export class Resolver {
     const key = `${type}:${id}#${request.action.name}`;
     let nodes = this.unfoldings.get(key);
     if (!nodes) {
-      nodes = unfold(model, (object, relation) => this.objects.get(object)?.get(relation)?.values() ?? [], { type, id, name: request.action.name }, {
-        depth: this.depthLimit,
-        nodes: MAX_UNFOLDED_NODES,
-        levels,
-      });
+      nodes = unfold(
+        model,
+        (object, relation) => this.objects.get(object)?.get(relation)?.values() ?? [],
+        { type, id, name: request.action.name },
+        {
+          depth: this.depthLimit,
+          nodes: MAX_UNFOLDED_NODES,
+          levels,
+        },
+      );
       this.unfoldings.set(key, nodes);
     }
     return nodes;

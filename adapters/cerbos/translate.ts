@@ -479,7 +479,15 @@ export function translateModel(model: Model, version: string, write = 0): Transl
 function unfoldedPolicies(model: Model, version: string, write: number): Translation {
   const levels = unfoldedLevels(model);
   const variables = unfoldedVariables(model, levels);
-  const plan: ResolverPlan = { tuplesets: new Map(), closures: new Map(), paths: new Map(), usersetTargets: new Set(), permissionTargets: new Map(), relations: new Map(), unfold: { model, levels } };
+  const plan: ResolverPlan = {
+    tuplesets: new Map(),
+    closures: new Map(),
+    paths: new Map(),
+    usersetTargets: new Set(),
+    permissionTargets: new Map(),
+    relations: new Map(),
+    unfold: { model, levels },
+  };
   return { policies: typePolicies(model, version, write, () => 'V.allowed', variables), plan };
 }
 
