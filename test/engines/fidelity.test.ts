@@ -43,6 +43,10 @@ const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, readonl
     'cel-wrong-types': [
       "conditions: CEL expression 'amount > 0.0' (condition positive) cannot be translated to Cedar: parameter 'amount': a double parameter has no exact Cedar type (Cedar has no floating point, and records need a declared shape) (at 'amount'); conditions: CEL expression 'subject.level >= resource.level' (condition level_ok) cannot be translated to Cedar: operator '.' has no Cedar translation as a value (at 'subject.level'); conditions: account.excluded_payer subtracts or negates a relation that conditional relationships can grant; Cedar would need every such grant inside one policy",
     ],
+    'bound-parameter-precedence': [
+      "conditions: CEL expression 'ip.in_cidr(\"10.0.0.0/8\")' (condition in_office) cannot be translated to Cedar: method 'in_cidr' has no Cedar translation (only startsWith/endsWith/contains with a literal string) (at 'ip.in_cidr(\"10.0.0.0/8\")')",
+    ],
+    'exclusion-undecided-condition': ['conditions: doc.view subtracts or negates a relation that conditional relationships can grant; Cedar would need every such grant inside one policy'],
     'exclusion-cycle': [
       "usersets: document.restricted allows 'document#viewer', an intersection or exclusion: a userset is a parent in Cedar's entity graph, and `in` over parents is a union",
     ],

@@ -38,6 +38,12 @@ export const FEATURE_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string
       "conditions: CEL expression 'context.region == \"eu\"' (condition from_context) cannot be translated to Cedar: operator '.' has no Cedar translation as a value (at 'context.region')",
     ],
   },
+  spicedb: {
+    'tupleset-other-subjects': [
+      "tupleToUserset: tupleset relation 'folder.parent' allows folder:*; SpiceDB rejects wildcards on the left of an arrow",
+      "tupleToUserset: tupleset relation 'folder.parent' allows folder#parent; SpiceDB's arrow follows a userset subject's object, where the neutral model ignores userset subjects of a tupleset",
+    ],
+  },
   openfga: {
     'tupleset-other-subjects': ["tupleToUserset: tupleset relation 'folder.parent' allows folder:*, folder#parent; OpenFGA rejects usersets and wildcards on a tupleset relation"],
   },
@@ -45,14 +51,9 @@ export const FEATURE_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string
 
 /** Engine id -> feature -> what every disagreement says (the engine's documented behaviour). */
 export const FEATURE_DEVIATIONS: Readonly<Record<string, Readonly<Record<string, RegExp>>>> = {
-  // SpiceDB denies a check whose context holds a malformed ipaddress even where the relationship binds a valid one
-  // (bound parameters come first in the neutral semantics, so the reference allows).
-  spicedb: { 'parameters-ipaddress': /^parameters-ipaddress round \d+: .*\{"context":\{"ip":(?:"abc"|"-5"|2\.5|true|\{"a":1\})\}.*: engine false +reference true / },
   // Cedar makes each hierarchy cycle one representative entity (it rejects cycles in the entity graph), so a cycle
   // through two relations grants where the neutral semantics says undecided (as fidelity's exclusion-cycle-mixed).
   cedar: { 'recursion-mutual': /engine true +reference false \(folder:\w#\w+ undecided for user:u\d, failing closed: cycle through / },
-  // Polar's == on a string and a number is an error ("Not supported"), where CEL's is false: the check is denied with that error.
-  oso: { 'parameters-collections': /engine false oso: Not supported: "\w*" == 1 at line \d+, column \d+ of file authzbench\.polar: reference false / },
 };
 
 /** Engine id -> feature -> the engine's error when it refuses the feature's model at load (asserted, so a fix shows). */
