@@ -321,9 +321,9 @@ export class CerbosAdapter implements AdapterSpec {
     const calls: (typeof resolved)[] = [];
     for (const item of resolved) {
       const key = `${item.attrs.resource.kind}:${item.attrs.resource.id}`;
-      let call = calls.find((c) => !c.some((other) => `${other.attrs.resource.kind}:${other.attrs.resource.id}` === key));
-      if (!call) calls.push((call = []));
-      call.push(item);
+      const call = calls.find((c) => !c.some((other) => `${other.attrs.resource.kind}:${other.attrs.resource.id}` === key));
+      if (call) call.push(item);
+      else calls.push([item]);
     }
     await Promise.all(
       calls.map(async (call) => {
