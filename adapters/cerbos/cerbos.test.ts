@@ -240,7 +240,7 @@ describe('cerbos compile accepts the generated policies', () => {
         rmSync(dir, { recursive: true, force: true });
       }
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 for (const configuration of ['cerbos', 'cerbos[admin]']) {
