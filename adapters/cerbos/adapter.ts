@@ -324,9 +324,22 @@ export class CerbosAdapter implements AdapterSpec {
 
   /** The same checks through Cerbos's AuthZEN endpoints: one evaluations call (authzen.ts). */
   private async checkOverAuthzen(client: AuthzenClient, requests: CheckRequest[], resolved: { index: number; attrs: ReturnType<Resolver['resolve']> }[], out: Decision[]): Promise<void> {
-    const items = resolved.map(({ index, attrs }) => toAuthzenRequest(attrs, requests[index]!.action.name, this.policyOf(attrs.resource.kind), requests[index]!.subject.type));
-    const decisions = await client.evaluateMany(items);
-    resolved.forEach(({ index }, i) => (out[index] = decisions[i]!));
+    // Cerbos answers the items of one evaluations call that name the same resource with one item's
+    // properties (the unfolding and the context differ per action and request): one call per set of distinct resources.
+    const calls: (typeof resolved)[] = [];
+    for (const item of resolved) {
+      const key = `${item.attrs.resource.kind}:${item.attrs.resource.id}`;
+      const call = calls.find((c) => !c.some((other) => `${other.attrs.resource.kind}:${other.attrs.resource.id}` === key));
+      if (call) call.push(item);
+      else calls.push([item]);
+    }
+    await Promise.all(
+      calls.map(async (call) => {
+        const items = call.map(({ index, attrs }) => toAuthzenRequest(attrs, requests[index]!.action.name, this.policyOf(attrs.resource.kind), requests[index]!.subject.type));
+        const decisions = await client.evaluateMany(items);
+        call.forEach(({ index }, i) => (out[index] = decisions[i]!));
+      }),
+    );
   }
 
   /** PlanResources applied to the known resources, subjects and actions by checks (search.ts). */
@@ -413,6 +426,7 @@ function mergePlans(a: ResolverPlan, b: ResolverPlan): ResolverPlan {
     usersetTargets: new Set([...a.usersetTargets, ...b.usersetTargets]),
     permissionTargets: mergeLists(a.permissionTargets, b.permissionTargets),
     relations,
+    ...(b.unfold || a.unfold ? { unfold: (b.unfold ?? a.unfold)! } : {}),
   };
 }
 
