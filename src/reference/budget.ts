@@ -39,10 +39,10 @@ export class CheckBudget {
   }
 
   /**
-   * Counts `units` of work at `where` (a function: named only when the budget runs out, so the
-   * hot path builds no text); throws BudgetExceededError past the step limit or the deadline.
+   * Counts `units` of work at `where` (or at what `where.describe()` names: only when the budget
+   * runs out, so the hot path builds no text); throws BudgetExceededError past the step limit or the deadline.
    */
-  spend(units: number, where: string | (() => string)): void {
+  spend(units: number, where: string | Place): void {
     this.#spent += units;
     if (this.#spent > this.#maxSteps) {
       throw new BudgetExceededError(`check gave up after ${this.#maxSteps} evaluation steps (at ${named(where)}); the model or data make it too costly`);
@@ -61,6 +61,11 @@ export class CheckBudget {
   }
 }
 
-function named(where: string | (() => string)): string {
-  return typeof where === 'string' ? where : where();
+/** Where a check is, described on demand. */
+export interface Place {
+  describe(): string;
+}
+
+function named(where: string | Place): string {
+  return typeof where === 'string' ? where : where.describe();
 }

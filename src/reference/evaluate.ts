@@ -141,6 +141,20 @@ function concatChains(a: Link | undefined, b: Link | undefined): Link | undefine
   return { tuple: a.tuple, next: concatChains(a.next, b) };
 }
 
+/** Up to this many direct tuples of a subject are listed per check; a subject in more is looked up in the store's index. */
+const SHORT_LIST = 32;
+
+/** The (bucket, tuple) pairs of the subject's direct tuples (no subject relation), or undefined when there are many. */
+function directTuplesOf(store: RelationshipStore, subject: number): number[] | undefined {
+  const pairs: number[] = [];
+  if (subject === NONE) return pairs;
+  for (let t = store.subjectHead(subject, NONE); t !== NONE; t = store.nextBySubject(t)) {
+    if (pairs.length === SHORT_LIST * 2) return undefined;
+    pairs.push(store.tupleBucket(t), t);
+  }
+  return pairs;
+}
+
 class Evaluator {
   readonly #store: RelationshipStore;
   readonly #compiled: CompiledModel;
@@ -155,9 +169,11 @@ class Evaluator {
   readonly #wildcardNode: number;
   readonly #maxDepth: number;
   readonly #budget: CheckBudget;
-  /** The node being resolved, named only if the budget runs out there. */
+  /** The node being resolved, named only if the budget runs out there (describe). */
   #at = 0;
-  readonly #where = () => this.formatKey(this.#at);
+  /** The subject's and its wildcard's direct tuples as (bucket, tuple) pairs, when few: looked up without the store's big index. */
+  readonly #subjectTuples: number[] | undefined;
+  readonly #wildcardTuples: number[] | undefined;
 
   constructor(
     readonly env: EvaluationEnv,
@@ -168,9 +184,23 @@ class Evaluator {
     this.#compiled = compiledFor(env.store, env.model);
     this.#names = env.store.nameCount;
     this.#subjectNode = env.store.node(subject.type, subject.id);
-    this.#wildcardNode = env.store.node(subject.type, '*');
+    this.#wildcardNode = env.store.wildcard(subject.type);
     this.#maxDepth = env.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.#budget = new CheckBudget(env.limits);
+    this.#subjectTuples = directTuplesOf(env.store, this.#subjectNode);
+    this.#wildcardTuples = directTuplesOf(env.store, this.#wildcardNode);
+  }
+
+  describe(): string {
+    return this.formatKey(this.#at);
+  }
+
+  /** The tuple `bucket@subject`, from the subject's own short list when there is one. */
+  #directTuple(bucket: number, subject: number, tuples: number[] | undefined): number {
+    if (subject === NONE) return NONE;
+    if (!tuples) return this.#store.directTuple(bucket, subject);
+    for (let i = 0; i < tuples.length; i += 2) if (tuples[i] === bucket) return tuples[i + 1]!;
+    return NONE;
   }
 
   resolveRequest(): Result {
@@ -200,15 +230,18 @@ class Evaluator {
     if (seen) return seen === VISITING ? this.cycle(key, typeId * this.#names + name) : seen;
     if (depth > this.#maxDepth) throw new DepthLimitError(this.#maxDepth, this.formatKey(key));
     this.#at = key;
-    this.#budget.spend(1, this.#where);
+    this.#budget.spend(1, this);
     const member = this.#compiled.types[typeId]?.[name];
     if (member === undefined) return DENY;
+    // A relation nothing was written to: deny at once, without the bookkeeping below (most are empty).
+    const bucket = member === true && node !== NONE ? this.#store.bucket(node, name) : NONE;
+    if (member === true && bucket === NONE) return DENY;
     this.#memo.set(key, VISITING);
     this.#path.push(key);
     this.#pathRelations.push(typeId * this.#names + name);
     let result: Result;
     try {
-      result = member === true ? this.direct(node, name, depth) : this.rewrite(member, typeId, node, depth);
+      result = member === true ? this.direct(bucket, depth) : this.rewrite(member, typeId, node, depth);
     } catch (error) {
       this.#memo.delete(key);
       throw error;
@@ -231,17 +264,14 @@ class Evaluator {
     return { state: State.Unknown, notes: [`cycle through ${through}`], cut: true };
   }
 
-  /** A relation: direct subject, wildcard, or a userset the subject is in. */
-  direct(node: number, name: number, depth: number): Result {
+  /** A relation (its bucket): direct subject, wildcard, or a userset the subject is in. */
+  direct(bucket: number, depth: number): Result {
     const store = this.#store;
-    const bucket = node === NONE ? NONE : store.bucket(node, name);
-    if (bucket === NONE) return DENY;
     let notes: string[] | undefined;
     let unknown = false;
     // The subject itself, then its type's wildcard (a direct lookup each, not a scan).
     for (let i = 0; i < 2; i++) {
-      const subject = i === 0 ? this.#subjectNode : this.#wildcardNode;
-      const tuple = subject === NONE ? NONE : store.directTuple(bucket, subject);
+      const tuple = i === 0 ? this.#directTuple(bucket, this.#subjectNode, this.#subjectTuples) : this.#directTuple(bucket, this.#wildcardNode, this.#wildcardTuples);
       if (tuple === NONE) continue;
       const c = this.condition(tuple);
       if (c.state === State.Allow) return { state: State.Allow, chain: { tuple, next: undefined } };

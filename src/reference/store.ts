@@ -41,10 +41,28 @@ class Interner {
 /** A growable column of 32-bit integers. */
 function grown(column: Int32Array<ArrayBuffer>, needed: number): Int32Array<ArrayBuffer> {
   if (needed <= column.length) return column;
-  const next = new Int32Array(Math.max(needed, Math.ceil(column.length * 1.5) + 16));
+  const next = new Int32Array(Math.max(needed, Math.ceil(column.length * 1.5) + 64));
   next.set(column);
   return next;
 }
+
+// Rows, not columns: a tuple's (or bucket's) fields side by side, so following a list touches
+// one cache line per element. Field offsets:
+const TUPLE = 7;
+const T_BUCKET = 0;
+const T_SUBJECT = 1;
+const T_SUBJECT_RELATION = 2;
+const T_NEXT = 3;
+const T_PREV = 4;
+const T_NEXT_BY_SUBJECT = 5;
+const T_PREV_BY_SUBJECT = 6;
+const BUCKET = 6;
+const B_NODE = 0;
+const B_NAME = 1;
+const B_DIRECT_HEAD = 2;
+const B_DIRECT_TAIL = 3;
+const B_USERSET_HEAD = 4;
+const B_USERSET_TAIL = 5;
 
 export class RelationshipStore {
   readonly #types = new Interner();
@@ -55,26 +73,17 @@ export class RelationshipStore {
   #nodeType = new Int32Array(0);
   #nodeIds: string[] = [];
   #nodeResourceCount = new Int32Array(0);
+  /** Per type id, the node of its wildcard `type:*` (checks ask for it every time). */
+  #wildcards: number[] = [];
 
-  // Buckets: one per (resource node, relation) ever written.
+  // Buckets: one per (resource node, relation) ever written, BUCKET fields each.
   #bucketIndex = new IntTable();
-  #bucketNode = new Int32Array(0);
-  #bucketName = new Int32Array(0);
-  #directHead = new Int32Array(0);
-  #directTail = new Int32Array(0);
-  #usersetHead = new Int32Array(0);
-  #usersetTail = new Int32Array(0);
+  #bucketRows = new Int32Array(0);
   #buckets = 0;
 
-  // Tuples: columns indexed by tuple number; a deleted tuple has bucket NONE and goes on the free list.
+  // Tuples: TUPLE fields each; a deleted tuple has bucket NONE and goes on the free list (linked by T_NEXT).
   #tupleIndex = new IntTable();
-  #tupleBucket = new Int32Array(0);
-  #tupleSubject = new Int32Array(0);
-  #tupleSubjectRelation = new Int32Array(0);
-  #next = new Int32Array(0);
-  #prev = new Int32Array(0);
-  #nextBySubject = new Int32Array(0);
-  #prevBySubject = new Int32Array(0);
+  #tupleRows = new Int32Array(0);
   #tuples = 0;
   #free = NONE;
   #conditions = new Map<number, BoundCondition>();
@@ -125,6 +134,12 @@ export class RelationshipStore {
     return typeId === NONE ? NONE : (this.#nodesByType[typeId]?.get(id) ?? NONE);
   }
 
+  /** The node of `type:*`, or NONE. */
+  wildcard(type: string): number {
+    const typeId = this.#types.find(type);
+    return typeId === NONE ? NONE : (this.#wildcards[typeId] ?? NONE);
+  }
+
   nodeType(node: number): number {
     return this.#nodeType[node]!;
   }
@@ -148,6 +163,7 @@ export class RelationshipStore {
       this.#nodeType = grown(this.#nodeType, node + 1);
       this.#nodeResourceCount = grown(this.#nodeResourceCount, node + 1);
       this.#nodeType[node] = typeId;
+      if (id === '*') this.#wildcards[typeId] = node;
     }
     return node;
   }
@@ -159,22 +175,18 @@ export class RelationshipStore {
     return this.#bucketIndex.get(node, name, 0);
   }
 
-  bucketNode(bucket: number): number {
-    return this.#bucketNode[bucket]!;
-  }
-
   /** First direct (object or wildcard) tuple of the bucket, then `next(t)` until NONE. */
   directHead(bucket: number): number {
-    return this.#directHead[bucket]!;
+    return this.#bucketRows[bucket * BUCKET + B_DIRECT_HEAD]!;
   }
 
   /** First userset tuple of the bucket, then `next(t)` until NONE. */
   usersetHead(bucket: number): number {
-    return this.#usersetHead[bucket]!;
+    return this.#bucketRows[bucket * BUCKET + B_USERSET_HEAD]!;
   }
 
   next(tuple: number): number {
-    return this.#next[tuple]!;
+    return this.#tupleRows[tuple * TUPLE + T_NEXT]!;
   }
 
   /** The tuple `bucket@subject` (an object or wildcard subject), or NONE. */
@@ -182,13 +194,18 @@ export class RelationshipStore {
     return this.#tupleIndex.get(bucket, subject, NONE);
   }
 
+  /** The bucket a tuple is in. */
+  tupleBucket(tuple: number): number {
+    return this.#tupleRows[tuple * TUPLE + T_BUCKET]!;
+  }
+
   subject(tuple: number): number {
-    return this.#tupleSubject[tuple]!;
+    return this.#tupleRows[tuple * TUPLE + T_SUBJECT]!;
   }
 
   /** The subject's relation name id (`group:eng#member`), or NONE. */
   subjectRelation(tuple: number): number {
-    return this.#tupleSubjectRelation[tuple]!;
+    return this.#tupleRows[tuple * TUPLE + T_SUBJECT_RELATION]!;
   }
 
   condition(tuple: number): BoundCondition | undefined {
@@ -197,14 +214,14 @@ export class RelationshipStore {
 
   /** The tuple as a Relationship (a fresh object). */
   relationship(tuple: number): Relationship {
-    const bucket = this.#tupleBucket[tuple]!;
-    const resource = this.#bucketNode[bucket]!;
-    const subject = this.#tupleSubject[tuple]!;
-    const relation = this.#tupleSubjectRelation[tuple]!;
+    const bucket = this.tupleBucket(tuple);
+    const resource = this.#bucketRows[bucket * BUCKET + B_NODE]!;
+    const subject = this.subject(tuple);
+    const relation = this.subjectRelation(tuple);
     const condition = this.condition(tuple);
     return {
       resource: { type: this.typeName(this.#nodeType[resource]!), id: this.#nodeIds[resource]! },
-      relation: this.name(this.#bucketName[bucket]!),
+      relation: this.name(this.#bucketRows[bucket * BUCKET + B_NAME]!),
       subject: { type: this.typeName(this.#nodeType[subject]!), id: this.#nodeIds[subject]!, ...(relation === NONE ? {} : { relation: this.name(relation) }) },
       ...(condition ? { condition: { name: condition.name, ...(condition.parameters ? { parameters: { ...condition.parameters } } : {}) } } : {}),
     };
@@ -212,17 +229,16 @@ export class RelationshipStore {
 
   /** First tuple naming (subject node, subject relation or NONE), then `nextBySubject(t)` until NONE. */
   subjectHead(subject: number, relation: number): number {
-    const head = this.#subjectIndex.get(subject, relation, 0);
-    return head;
+    return this.#subjectIndex.get(subject, relation, 0);
   }
 
   nextBySubject(tuple: number): number {
-    return this.#nextBySubject[tuple]!;
+    return this.#tupleRows[tuple * TUPLE + T_NEXT_BY_SUBJECT]!;
   }
 
   /** The resource node of a tuple. */
   resource(tuple: number): number {
-    return this.#bucketNode[this.#tupleBucket[tuple]!]!;
+    return this.#bucketRows[this.tupleBucket(tuple) * BUCKET + B_NODE]!;
   }
 
   // --- relationships in and out ---
@@ -261,22 +277,26 @@ export class RelationshipStore {
       return false;
     }
     const tuple = this.#newTuple();
-    this.#tupleBucket[tuple] = bucket;
-    this.#tupleSubject[tuple] = subject;
-    this.#tupleSubjectRelation[tuple] = subjectRelation;
+    const rows = this.#tupleRows;
+    const buckets = this.#bucketRows;
+    const t = tuple * TUPLE;
+    rows[t + T_BUCKET] = bucket;
+    rows[t + T_SUBJECT] = subject;
+    rows[t + T_SUBJECT_RELATION] = subjectRelation;
     // Appended to its bucket's list (insertion order: the evaluator's order of search).
-    const [heads, tails] = subjectRelation === NONE ? [this.#directHead, this.#directTail] : [this.#usersetHead, this.#usersetTail];
-    const tail = tails[bucket]!;
-    this.#prev[tuple] = tail;
-    this.#next[tuple] = NONE;
-    if (tail === NONE) heads[bucket] = tuple;
-    else this.#next[tail] = tuple;
-    tails[bucket] = tuple;
+    const head = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD);
+    const tailAt = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_TAIL : B_USERSET_TAIL);
+    const tail = buckets[tailAt]!;
+    rows[t + T_PREV] = tail;
+    rows[t + T_NEXT] = NONE;
+    if (tail === NONE) buckets[head] = tuple;
+    else rows[tail * TUPLE + T_NEXT] = tuple;
+    buckets[tailAt] = tuple;
     // Prepended to its subject's list.
     const first = this.#subjectIndex.get(subject, subjectRelation, 0);
-    this.#prevBySubject[tuple] = NONE;
-    this.#nextBySubject[tuple] = first;
-    if (first !== NONE) this.#prevBySubject[first] = tuple;
+    rows[t + T_PREV_BY_SUBJECT] = NONE;
+    rows[t + T_NEXT_BY_SUBJECT] = first;
+    if (first !== NONE) rows[first * TUPLE + T_PREV_BY_SUBJECT] = tuple;
     this.#subjectIndex.set(subject, subjectRelation, 0, tuple);
     this.#tupleIndex.set(bucket, subject, subjectRelation, tuple);
     this.#setCondition(tuple, rel.condition);
@@ -289,26 +309,30 @@ export class RelationshipStore {
   delete(rel: Relationship): boolean {
     const tuple = this.#find(rel);
     if (tuple === NONE) return false;
-    const bucket = this.#tupleBucket[tuple]!;
-    const subject = this.#tupleSubject[tuple]!;
-    const subjectRelation = this.#tupleSubjectRelation[tuple]!;
-    const [heads, tails] = subjectRelation === NONE ? [this.#directHead, this.#directTail] : [this.#usersetHead, this.#usersetTail];
-    const [prev, next] = [this.#prev[tuple]!, this.#next[tuple]!];
-    if (prev === NONE) heads[bucket] = next;
-    else this.#next[prev] = next;
-    if (next === NONE) tails[bucket] = prev;
-    else this.#prev[next] = prev;
-    const [prevS, nextS] = [this.#prevBySubject[tuple]!, this.#nextBySubject[tuple]!];
-    if (prevS !== NONE) this.#nextBySubject[prevS] = nextS;
+    const rows = this.#tupleRows;
+    const buckets = this.#bucketRows;
+    const t = tuple * TUPLE;
+    const bucket = rows[t + T_BUCKET]!;
+    const subject = rows[t + T_SUBJECT]!;
+    const subjectRelation = rows[t + T_SUBJECT_RELATION]!;
+    const head = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD);
+    const tailAt = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_TAIL : B_USERSET_TAIL);
+    const [prev, next] = [rows[t + T_PREV]!, rows[t + T_NEXT]!];
+    if (prev === NONE) buckets[head] = next;
+    else rows[prev * TUPLE + T_NEXT] = next;
+    if (next === NONE) buckets[tailAt] = prev;
+    else rows[next * TUPLE + T_PREV] = prev;
+    const [prevS, nextS] = [rows[t + T_PREV_BY_SUBJECT]!, rows[t + T_NEXT_BY_SUBJECT]!];
+    if (prevS !== NONE) rows[prevS * TUPLE + T_NEXT_BY_SUBJECT] = nextS;
     else if (nextS === NONE) this.#subjectIndex.delete(subject, subjectRelation, 0);
     else this.#subjectIndex.set(subject, subjectRelation, 0, nextS);
-    if (nextS !== NONE) this.#prevBySubject[nextS] = prevS;
+    if (nextS !== NONE) rows[nextS * TUPLE + T_PREV_BY_SUBJECT] = prevS;
     this.#tupleIndex.delete(bucket, subject, subjectRelation);
     this.#conditions.delete(tuple);
-    const resource = this.#bucketNode[bucket]!;
+    const resource = buckets[bucket * BUCKET + B_NODE]!;
     this.#nodeResourceCount[resource] = this.#nodeResourceCount[resource]! - 1;
-    this.#tupleBucket[tuple] = NONE;
-    this.#next[tuple] = this.#free;
+    rows[t + T_BUCKET] = NONE;
+    rows[t + T_NEXT] = this.#free;
     this.#free = tuple;
     this.#size--;
     return true;
@@ -316,16 +340,11 @@ export class RelationshipStore {
 
   #newBucket(node: number, name: number): number {
     const bucket = this.#buckets++;
-    const n = bucket + 1;
-    this.#bucketNode = grown(this.#bucketNode, n);
-    this.#bucketName = grown(this.#bucketName, n);
-    this.#directHead = grown(this.#directHead, n);
-    this.#directTail = grown(this.#directTail, n);
-    this.#usersetHead = grown(this.#usersetHead, n);
-    this.#usersetTail = grown(this.#usersetTail, n);
-    this.#bucketNode[bucket] = node;
-    this.#bucketName[bucket] = name;
-    this.#directHead[bucket] = this.#directTail[bucket] = this.#usersetHead[bucket] = this.#usersetTail[bucket] = NONE;
+    this.#bucketRows = grown(this.#bucketRows, (bucket + 1) * BUCKET);
+    const b = bucket * BUCKET;
+    this.#bucketRows[b + B_NODE] = node;
+    this.#bucketRows[b + B_NAME] = name;
+    this.#bucketRows.fill(NONE, b + B_DIRECT_HEAD, b + BUCKET);
     this.#bucketIndex.set(node, name, 0, bucket);
     return bucket;
   }
@@ -333,18 +352,11 @@ export class RelationshipStore {
   #newTuple(): number {
     if (this.#free !== NONE) {
       const tuple = this.#free;
-      this.#free = this.#next[tuple]!;
+      this.#free = this.#tupleRows[tuple * TUPLE + T_NEXT]!;
       return tuple;
     }
     const tuple = this.#tuples++;
-    const n = tuple + 1;
-    this.#tupleBucket = grown(this.#tupleBucket, n);
-    this.#tupleSubject = grown(this.#tupleSubject, n);
-    this.#tupleSubjectRelation = grown(this.#tupleSubjectRelation, n);
-    this.#next = grown(this.#next, n);
-    this.#prev = grown(this.#prev, n);
-    this.#nextBySubject = grown(this.#nextBySubject, n);
-    this.#prevBySubject = grown(this.#prevBySubject, n);
+    this.#tupleRows = grown(this.#tupleRows, (tuple + 1) * TUPLE);
     return tuple;
   }
 
@@ -361,7 +373,7 @@ export class RelationshipStore {
     const relation = parsed.relation === undefined ? NONE : this.#names.find(parsed.relation);
     if (subject === NONE || (parsed.relation !== undefined && relation === NONE)) return [];
     const out: Relationship[] = [];
-    for (let t = this.subjectHead(subject, relation); t !== NONE; t = this.#nextBySubject[t]!) out.push(this.relationship(t));
+    for (let t = this.subjectHead(subject, relation); t !== NONE; t = this.nextBySubject(t)) out.push(this.relationship(t));
     return out;
   }
 
@@ -375,8 +387,8 @@ export class RelationshipStore {
   all(): Relationship[] {
     const out: Relationship[] = [];
     for (let bucket = 0; bucket < this.#buckets; bucket++) {
-      for (let t = this.#directHead[bucket]!; t !== NONE; t = this.#next[t]!) out.push(this.relationship(t));
-      for (let t = this.#usersetHead[bucket]!; t !== NONE; t = this.#next[t]!) out.push(this.relationship(t));
+      for (let t = this.directHead(bucket); t !== NONE; t = this.next(t)) out.push(this.relationship(t));
+      for (let t = this.usersetHead(bucket); t !== NONE; t = this.next(t)) out.push(this.relationship(t));
     }
     return out;
   }
@@ -387,9 +399,12 @@ export class RelationshipStore {
     this.#nodeType = new Int32Array(0);
     this.#nodeIds = [];
     this.#nodeResourceCount = new Int32Array(0);
+    this.#wildcards = [];
     this.#bucketIndex = new IntTable();
+    this.#bucketRows = new Int32Array(0);
     this.#buckets = 0;
     this.#tupleIndex = new IntTable();
+    this.#tupleRows = new Int32Array(0);
     this.#subjectIndex = new IntTable();
     this.#tuples = 0;
     this.#free = NONE;
@@ -397,4 +412,3 @@ export class RelationshipStore {
     this.#size = 0;
   }
 }
-
