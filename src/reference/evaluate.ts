@@ -21,7 +21,7 @@
 // numbers, turned into Relationship objects once, for the answer; texts (notes, cycle and
 // depth messages) are built only where a check says something other than a plain deny.
 
-import { formatRelationship, formatSubject, relationshipKey, type Relationship, type SubjectRef } from '../core/relationship.ts';
+import { formatRelationship, formatSubject, relationshipKey, type Relationship } from '../core/relationship.ts';
 import type { CheckRequest } from '../core/request.ts';
 import { conditionInputs, type CompiledCondition } from '../model/conditions.ts';
 import { formatRewrite } from '../model/expression.ts';
@@ -29,6 +29,7 @@ import type { Model } from '../model/types.ts';
 import { NONE, type RelationshipStore } from './store.ts';
 import { CheckBudget, type BudgetLimits } from './budget.ts';
 import { type CompiledModel, type CompiledRewrite, compiledFor } from './compiled-model.ts';
+import { CheckMemo } from './memo.ts';
 
 export const DEFAULT_MAX_DEPTH = 50;
 
@@ -87,22 +88,24 @@ export interface CheckOutcome {
   reason: string;
 }
 
-/** Decides `request`; throws DepthLimitError when the chain is too deep. */
+/** Decides `request`; throws DepthLimitError when the chain is too deep. (An engine keeps one Evaluator instead.) */
 export function evaluateCheck(env: EvaluationEnv, request: CheckRequest): CheckOutcome {
-  const subject: SubjectRef = { type: request.subject.type, id: request.subject.id };
-  const evaluator = new Evaluator(env, request, subject);
-  const { type, id } = request.resource;
-  const name = request.action.name;
-  const result = evaluator.resolveRequest();
-  const target = `${type}:${id}#${name}`;
+  return new Evaluator(env).check(request);
+}
+
+function outcome(store: RelationshipStore, request: CheckRequest, result: Result): CheckOutcome {
+  const target = `${request.resource.type}:${request.resource.id}#${request.action.name}`;
   if (result.state === State.Allow) {
     const chain: Relationship[] = [];
-    for (let link = result.chain; link; link = link.next) chain.push(env.store.relationship(link.tuple));
     let text = '';
-    for (const rel of chain) text = text ? `${text} -> ${formatRelationship(rel)}` : formatRelationship(rel);
+    for (let link = result.chain; link; link = link.next) {
+      const rel = store.relationship(link.tuple);
+      chain.push(rel);
+      text = text ? `${text} -> ${formatRelationship(rel)}` : formatRelationship(rel);
+    }
     return { allowed: true, chain, reason: `${target} granted by ${text}` };
   }
-  const who = formatSubject(subject);
+  const who = formatSubject(request.subject);
   const notes = unique(result.notes ?? []);
   if (result.state === State.Unknown) {
     return { allowed: false, chain: [], reason: `${target} undecided for ${who}, failing closed: ${notes.join('; ')}` };
@@ -155,40 +158,52 @@ function directTuplesOf(store: RelationshipStore, subject: number): number[] | u
   return pairs;
 }
 
-class Evaluator {
+/**
+ * Decides checks one after another against one environment (model, store, conditions). An
+ * engine keeps one, so a check allocates little: the memo and the path are reused.
+ */
+export class Evaluator {
   readonly #store: RelationshipStore;
   readonly #compiled: CompiledModel;
-  /** Relation names in the store while this check runs: node key = object * names + relation. */
-  readonly #names: number;
+  readonly #maxDepth: number;
   /** Node key -> its result, or VISITING while it is on the current path. */
-  readonly #memo = new Map<number, Result>();
+  readonly #memo = new CheckMemo<Result>();
   /** The node keys on the current evaluation path, and their `type * names + relation`, to tell which cycle a cut closes. */
   readonly #path: number[] = [];
   readonly #pathRelations: number[] = [];
-  readonly #subjectNode: number;
-  readonly #wildcardNode: number;
-  readonly #maxDepth: number;
-  readonly #budget: CheckBudget;
+  // The check being decided:
+  request!: CheckRequest;
+  /** Relation names in the store while this check runs: node key = object * names + relation. */
+  #names = 0;
+  #subjectNode = NONE;
+  #wildcardNode = NONE;
+  #budget!: CheckBudget;
   /** The node being resolved, named only if the budget runs out there (describe). */
   #at = 0;
   /** The subject's and its wildcard's direct tuples as (bucket, tuple) pairs, when few: looked up without the store's big index. */
-  readonly #subjectTuples: number[] | undefined;
-  readonly #wildcardTuples: number[] | undefined;
+  #subjectTuples: number[] | undefined;
+  #wildcardTuples: number[] | undefined;
 
-  constructor(
-    readonly env: EvaluationEnv,
-    readonly request: CheckRequest,
-    readonly subject: SubjectRef,
-  ) {
+  constructor(readonly env: EvaluationEnv) {
     this.#store = env.store;
     this.#compiled = compiledFor(env.store, env.model);
-    this.#names = env.store.nameCount;
-    this.#subjectNode = env.store.node(subject.type, subject.id);
-    this.#wildcardNode = env.store.wildcard(subject.type);
     this.#maxDepth = env.maxDepth ?? DEFAULT_MAX_DEPTH;
-    this.#budget = new CheckBudget(env.limits);
-    this.#subjectTuples = directTuplesOf(env.store, this.#subjectNode);
-    this.#wildcardTuples = directTuplesOf(env.store, this.#wildcardNode);
+  }
+
+  /** Decides `request`; throws DepthLimitError when the chain is too deep, BudgetExceededError past the budget. */
+  check(request: CheckRequest): CheckOutcome {
+    const store = this.#store;
+    this.request = request;
+    this.#names = store.nameCount;
+    this.#subjectNode = store.node(request.subject.type, request.subject.id);
+    this.#wildcardNode = store.wildcard(request.subject.type);
+    this.#subjectTuples = directTuplesOf(store, this.#subjectNode);
+    this.#wildcardTuples = directTuplesOf(store, this.#wildcardNode);
+    this.#budget = new CheckBudget(this.env.limits);
+    this.#memo.reset();
+    this.#path.length = 0;
+    this.#pathRelations.length = 0;
+    return outcome(store, request, this.resolveRequest());
   }
 
   describe(): string {
@@ -229,13 +244,14 @@ class Evaluator {
     const seen = this.#memo.get(key);
     if (seen) return seen === VISITING ? this.cycle(key, typeId * this.#names + name) : seen;
     if (depth > this.#maxDepth) throw new DepthLimitError(this.#maxDepth, this.formatKey(key));
-    this.#at = key;
-    this.#budget.spend(1, this);
     const member = this.#compiled.types[typeId]?.[name];
     if (member === undefined) return DENY;
-    // A relation nothing was written to: deny at once, without the bookkeeping below (most are empty).
+    // A relation nothing was written to: deny at once, without the bookkeeping below (most are
+    // empty). It is not counted as a step either: it costs one lookup and cannot recurse.
     const bucket = member === true && node !== NONE ? this.#store.bucket(node, name) : NONE;
     if (member === true && bucket === NONE) return DENY;
+    this.#at = key;
+    this.#budget.spend(1, this);
     this.#memo.set(key, VISITING);
     this.#path.push(key);
     this.#pathRelations.push(typeId * this.#names + name);

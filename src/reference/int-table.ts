@@ -88,6 +88,11 @@ export class IntTable {
     }
   }
 
+  /** Makes room for `count` entries in all without growing again. */
+  reserve(count: number): void {
+    while (count > (this.#mask + 1) * MAX_LOAD) this.#grow();
+  }
+
   clear(): void {
     this.#slots.fill(EMPTY);
     this.#size = 0;

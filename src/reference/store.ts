@@ -263,6 +263,19 @@ export class RelationshipStore {
     return bucket === NONE ? NONE : this.#tupleIndex.get(bucket, subject, subjectRelation);
   }
 
+  /** Makes room for `count` more relationships (and as many objects and buckets, at most) at once. */
+  reserve(count: number): void {
+    const tuples = this.#tuples + count;
+    this.#tupleRows = grown(this.#tupleRows, tuples * TUPLE);
+    this.#tupleIndex.reserve(this.#tupleIndex.size + count);
+    // Objects, buckets and subjects are fewer than relationships; half is a guess that spares most regrowth.
+    this.#subjectIndex.reserve(this.#subjectIndex.size + count / 2);
+    this.#bucketIndex.reserve(this.#bucketIndex.size + count / 2);
+    this.#bucketRows = grown(this.#bucketRows, Math.ceil(this.#buckets + count / 2) * BUCKET);
+    this.#nodeType = grown(this.#nodeType, Math.ceil(this.#nodeIds.length + count / 2));
+    this.#nodeResourceCount = grown(this.#nodeResourceCount, this.#nodeType.length);
+  }
+
   /** Adds or replaces (same identity) a relationship. Returns whether it was new. */
   write(rel: Relationship): boolean {
     const resource = this.#internNode(rel.resource.type, rel.resource.id);
