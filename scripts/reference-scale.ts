@@ -123,7 +123,18 @@ async function phase(name: string): Promise<void> {
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
   empty.sort((a, b) => a - b);
   console.log(
-    JSON.stringify({ generateMs, parseMs, loadMs, wrong, checks: checks.length, p50: at(0.5), p99: at(0.99), max: samples[samples.length - 1], timer: empty[empty.length >> 1], samples: samples.length }),
+    JSON.stringify({
+      generateMs,
+      parseMs,
+      loadMs,
+      wrong,
+      checks: checks.length,
+      p50: at(0.5),
+      p99: at(0.99),
+      max: samples[samples.length - 1],
+      timer: empty[empty.length >> 1],
+      samples: samples.length,
+    }),
   );
 }
 
@@ -136,7 +147,10 @@ function child(engineDir: string, name: string, log: boolean): Record<string, nu
 }
 
 const us = (ns: number) => `${(ns / 1000).toFixed(2)} µs`;
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 async function main(): Promise<void> {
   const engines = [path.resolve(args.engine), ...(args.compare ? [path.resolve(args.compare)] : [])];
@@ -153,7 +167,9 @@ async function main(): Promise<void> {
       const r = child(engineDir, name, log);
       const who = `[${path.basename(engineDir)}]`;
       if (name === 'heap') {
-        console.log(`${who} heap: ${(r.heapBytes! / 2 ** 20).toFixed(1)} MiB, ${Math.round(r.heapBytes! / relationshipCount)} bytes per relationship (heap + array buffers, fresh process, after gc)`);
+        console.log(
+          `${who} heap: ${(r.heapBytes! / 2 ** 20).toFixed(1)} MiB, ${Math.round(r.heapBytes! / relationshipCount)} bytes per relationship (heap + array buffers, fresh process, after gc)`,
+        );
         continue;
       }
       if (!log) {

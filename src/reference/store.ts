@@ -154,7 +154,11 @@ export class RelationshipStore {
 
   #internNode(type: string, id: string): number {
     const typeId = this.#types.intern(type);
-    const nodes = (this.#nodesByType[typeId] ??= new Map());
+    let nodes = this.#nodesByType[typeId];
+    if (!nodes) {
+      nodes = new Map();
+      this.#nodesByType[typeId] = nodes;
+    }
     let node = nodes.get(id);
     if (node === undefined) {
       node = this.#nodeIds.length;
