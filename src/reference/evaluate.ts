@@ -106,7 +106,7 @@ function outcome(store: RelationshipStore, request: CheckRequest, result: Result
     return { allowed: true, chain, reason: `${target} granted by ${text}` };
   }
   const who = formatSubject(request.subject);
-  const notes = unique(result.notes ?? []);
+  const notes = result.notes ? unique(result.notes) : [];
   if (result.state === State.Unknown) {
     return { allowed: false, chain: [], reason: `${target} undecided for ${who}, failing closed: ${notes.join('; ')}` };
   }

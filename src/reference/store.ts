@@ -46,6 +46,9 @@ function grown(column: Int32Array<ArrayBuffer>, needed: number): Int32Array<Arra
   return next;
 }
 
+/** Relation name ids with a bit in #nodeRelations (the rest are looked up). */
+const RELATION_BITS = 31;
+
 // Rows, not columns: a tuple's (or bucket's) fields side by side, so following a list touches
 // one cache line per element. Field offsets:
 const TUPLE = 7;
@@ -73,6 +76,12 @@ export class RelationshipStore {
   #nodeType = new Int32Array(0);
   #nodeIds: string[] = [];
   #nodeResourceCount = new Int32Array(0);
+  /**
+   * Per node, a bit for each relation name id below 31 it has a bucket for: a check asks about
+   * many relations an object has nothing in (a document's viewers), and one array read answers
+   * that without a hash lookup.
+   */
+  #nodeRelations = new Int32Array(0);
   /** Per type id, the node of its wildcard `type:*` (checks ask for it every time). */
   #wildcards: number[] = [];
 
@@ -166,6 +175,7 @@ export class RelationshipStore {
       this.#nodeIds.push(id);
       this.#nodeType = grown(this.#nodeType, node + 1);
       this.#nodeResourceCount = grown(this.#nodeResourceCount, node + 1);
+      this.#nodeRelations = grown(this.#nodeRelations, node + 1);
       this.#nodeType[node] = typeId;
       if (id === '*') this.#wildcards[typeId] = node;
     }
@@ -176,6 +186,7 @@ export class RelationshipStore {
 
   /** The bucket of (node, relation name id), or NONE. */
   bucket(node: number, name: number): number {
+    if (name < RELATION_BITS && (this.#nodeRelations[node]! & (1 << name)) === 0) return NONE;
     return this.#bucketIndex.get(node, name, 0);
   }
 
@@ -278,6 +289,7 @@ export class RelationshipStore {
     this.#bucketRows = grown(this.#bucketRows, Math.ceil(this.#buckets + count / 2) * BUCKET);
     this.#nodeType = grown(this.#nodeType, Math.ceil(this.#nodeIds.length + count / 2));
     this.#nodeResourceCount = grown(this.#nodeResourceCount, this.#nodeType.length);
+    this.#nodeRelations = grown(this.#nodeRelations, this.#nodeType.length);
   }
 
   /** Adds or replaces (same identity) a relationship. Returns whether it was new. */
@@ -363,6 +375,7 @@ export class RelationshipStore {
     this.#bucketRows[b + B_NAME] = name;
     this.#bucketRows.fill(NONE, b + B_DIRECT_HEAD, b + BUCKET);
     this.#bucketIndex.set(node, name, 0, bucket);
+    if (name < RELATION_BITS) this.#nodeRelations[node] = this.#nodeRelations[node]! | (1 << name);
     return bucket;
   }
 
@@ -416,6 +429,7 @@ export class RelationshipStore {
     this.#nodeType = new Int32Array(0);
     this.#nodeIds = [];
     this.#nodeResourceCount = new Int32Array(0);
+    this.#nodeRelations = new Int32Array(0);
     this.#wildcards = [];
     this.#bucketIndex = new IntTable();
     this.#bucketRows = new Int32Array(0);
