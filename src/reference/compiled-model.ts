@@ -5,11 +5,40 @@
 import type { Model, Rewrite } from '../model/types.ts';
 import type { RelationshipStore } from './store.ts';
 
-export type CompiledRewrite =
-  | { kind: 'computed'; relation: number }
-  | { kind: 'tupleToUserset'; tupleset: number; computed: number }
-  | { kind: 'union' | 'intersection'; children: CompiledRewrite[] }
-  | { kind: 'exclusion'; base: CompiledRewrite; subtract: CompiledRewrite; source: Rewrite };
+/** Rewrite kinds, as small integers (the evaluator switches on them). */
+export const COMPUTED = 0;
+export const TUPLE_TO_USERSET = 1;
+export const UNION = 2;
+export const INTERSECTION = 3;
+export const EXCLUSION = 4;
+
+/**
+ * A rewrite with relation name ids. One class for every kind (unused fields empty), so the
+ * evaluator's reads of it see a single object shape.
+ */
+export class CompiledRewrite {
+  readonly relation: number;
+  readonly tupleset: number;
+  readonly computed: number;
+  readonly children: CompiledRewrite[];
+  readonly base: CompiledRewrite | undefined;
+  readonly subtract: CompiledRewrite | undefined;
+  /** For an exclusion: the subtracted rewrite as written, for messages. */
+  readonly source: Rewrite | undefined;
+
+  constructor(
+    readonly kind: number,
+    parts: { relation?: number; tupleset?: number; computed?: number; children?: CompiledRewrite[]; base?: CompiledRewrite; subtract?: CompiledRewrite; source?: Rewrite },
+  ) {
+    this.relation = parts.relation ?? -1;
+    this.tupleset = parts.tupleset ?? -1;
+    this.computed = parts.computed ?? -1;
+    this.children = parts.children ?? [];
+    this.base = parts.base;
+    this.subtract = parts.subtract;
+    this.source = parts.source;
+  }
+}
 
 /** One type: by relation name id, `true` for a relation (written as relationships), the rewrite for a permission. */
 export type CompiledType = (true | CompiledRewrite | undefined)[];
@@ -41,13 +70,13 @@ export function compiledFor(store: RelationshipStore, model: Model): CompiledMod
 function compileRewrite(store: RelationshipStore, rewrite: Rewrite): CompiledRewrite {
   switch (rewrite.kind) {
     case 'computed':
-      return { kind: 'computed', relation: store.nameId(rewrite.relation) };
+      return new CompiledRewrite(COMPUTED, { relation: store.nameId(rewrite.relation) });
     case 'tupleToUserset':
-      return { kind: 'tupleToUserset', tupleset: store.nameId(rewrite.tupleset), computed: store.nameId(rewrite.computed) };
+      return new CompiledRewrite(TUPLE_TO_USERSET, { tupleset: store.nameId(rewrite.tupleset), computed: store.nameId(rewrite.computed) });
     case 'union':
     case 'intersection':
-      return { kind: rewrite.kind, children: rewrite.children.map((child) => compileRewrite(store, child)) };
+      return new CompiledRewrite(rewrite.kind === 'union' ? UNION : INTERSECTION, { children: rewrite.children.map((child) => compileRewrite(store, child)) });
     case 'exclusion':
-      return { kind: 'exclusion', base: compileRewrite(store, rewrite.base), subtract: compileRewrite(store, rewrite.subtract), source: rewrite.subtract };
+      return new CompiledRewrite(EXCLUSION, { base: compileRewrite(store, rewrite.base), subtract: compileRewrite(store, rewrite.subtract), source: rewrite.subtract });
   }
 }

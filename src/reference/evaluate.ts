@@ -28,7 +28,7 @@ import { formatRewrite } from '../model/expression.ts';
 import type { Model } from '../model/types.ts';
 import { NONE, type RelationshipStore } from './store.ts';
 import { CheckBudget, type BudgetLimits } from './budget.ts';
-import { type CompiledModel, type CompiledRewrite, compiledFor } from './compiled-model.ts';
+import { COMPUTED, type CompiledModel, type CompiledRewrite, compiledFor, EXCLUSION, INTERSECTION, TUPLE_TO_USERSET, UNION } from './compiled-model.ts';
 import { CheckMemo } from './memo.ts';
 
 export const DEFAULT_MAX_DEPTH = 50;
@@ -56,20 +56,26 @@ interface Link {
   next: Link | undefined;
 }
 
-interface Result {
-  state: State;
-  /** For allow: the relationships that granted it, from the resource to the subject. */
-  chain?: Link | undefined;
-  /** For deny/unknown: why (missing parameters, condition errors, exclusions). */
-  notes?: string[] | undefined;
-  /** A cycle was cut below this node, so the result depends on the path: not memoised. */
-  cut?: boolean;
+/**
+ * One node's answer. A single class (one object shape) keeps the evaluator's property reads
+ * monomorphic: object literals of four different shapes made them slow lookups.
+ */
+class Result {
+  constructor(
+    readonly state: State,
+    /** For allow: the relationships that granted it, from the resource to the subject. */
+    readonly chain: Link | undefined = undefined,
+    /** For deny/unknown: why (missing parameters, condition errors, exclusions). */
+    readonly notes: string[] | undefined = undefined,
+    /** A cycle was cut below this node, so the result depends on the path: not memoised. */
+    readonly cut = false,
+  ) {}
 }
 
-const DENY: Result = { state: State.Deny };
-const CYCLE: Result = { state: State.Deny, cut: true };
-const VISITING: Result = { state: State.Deny, cut: true };
-const ALLOW_NO_CONDITION: Result = { state: State.Allow };
+const DENY = new Result(State.Deny);
+const CYCLE = new Result(State.Deny, undefined, undefined, true);
+const VISITING = new Result(State.Deny, undefined, undefined, true);
+const ALLOW_NO_CONDITION = new Result(State.Allow);
 
 export interface EvaluationEnv {
   model: Model;
@@ -124,7 +130,7 @@ interface Pending {
 /** A non-allow result: the shared DENY when there is nothing to say. */
 function settle(unknown: boolean, notes: string[] | undefined, cut: boolean): Result {
   if (!unknown && !notes && !cut) return DENY;
-  return { state: unknown ? State.Unknown : State.Deny, notes, cut };
+  return new Result(unknown ? State.Unknown : State.Deny, undefined, notes, cut);
 }
 
 function unique(items: string[]): string[] {
@@ -277,7 +283,7 @@ export class Evaluator {
     const relations = this.#pathRelations.slice(from);
     if (relations.every((r) => r === relation)) return CYCLE;
     const through = [...this.#path.slice(from), key].map((k) => this.formatKey(k)).join(' -> ');
-    return { state: State.Unknown, notes: [`cycle through ${through}`], cut: true };
+    return new Result(State.Unknown, undefined, [`cycle through ${through}`], true);
   }
 
   /** A relation (its bucket): direct subject, wildcard, or a userset the subject is in. */
@@ -290,7 +296,7 @@ export class Evaluator {
       const tuple = i === 0 ? this.#directTuple(bucket, this.#subjectNode, this.#subjectTuples) : this.#directTuple(bucket, this.#wildcardNode, this.#wildcardTuples);
       if (tuple === NONE) continue;
       const c = this.condition(tuple);
-      if (c.state === State.Allow) return { state: State.Allow, chain: { tuple, next: undefined } };
+      if (c.state === State.Allow) return new Result(State.Allow, { tuple, next: undefined });
       if (c.state === State.Unknown) unknown = true;
       notes = merge(notes, c.notes);
     }
@@ -304,11 +310,11 @@ export class Evaluator {
 
   rewrite(rewrite: CompiledRewrite, typeId: number, node: number, depth: number): Result {
     switch (rewrite.kind) {
-      case 'computed':
+      case COMPUTED:
         return this.resolve(typeId, node, rewrite.relation, depth + 1);
-      case 'tupleToUserset':
+      case TUPLE_TO_USERSET:
         return this.tupleToUserset(node, rewrite.tupleset, rewrite.computed, depth);
-      case 'union': {
+      case UNION: {
         let unknown = false;
         let cut = false;
         let notes: string[] | undefined;
@@ -321,7 +327,7 @@ export class Evaluator {
         }
         return settle(unknown, notes, cut);
       }
-      case 'intersection': {
+      case INTERSECTION: {
         let unknown = false;
         let cut = false;
         let notes: string[] | undefined;
@@ -329,33 +335,35 @@ export class Evaluator {
         for (const child of rewrite.children) {
           const r = this.rewrite(child, typeId, node, depth);
           if (r.cut) cut = true;
-          if (r.state === State.Deny) return { state: State.Deny, ...(r.notes ? { notes: r.notes } : {}), ...(cut ? { cut } : {}) };
+          if (r.state === State.Deny) return new Result(State.Deny, undefined, r.notes, cut);
           if (r.state === State.Unknown) {
             unknown = true;
             notes = merge(notes, r.notes);
           } else chain = concatChains(chain, r.chain);
         }
-        if (unknown) return { state: State.Unknown, ...(notes ? { notes } : {}), ...(cut ? { cut } : {}) };
-        return { state: State.Allow, chain, ...(cut ? { cut } : {}) };
+        if (unknown) return new Result(State.Unknown, undefined, notes, cut);
+        return new Result(State.Allow, chain, undefined, cut);
       }
-      case 'exclusion': {
-        const base = this.rewrite(rewrite.base, typeId, node, depth);
+      case EXCLUSION: {
+        const base = this.rewrite(rewrite.base!, typeId, node, depth);
         if (base.state === State.Deny) return base;
-        const subtract = this.rewrite(rewrite.subtract, typeId, node, depth);
+        const subtract = this.rewrite(rewrite.subtract!, typeId, node, depth);
         const cut = !!(base.cut || subtract.cut);
         if (subtract.state === State.Allow) {
           const links: string[] = [];
           for (let link = subtract.chain; link; link = link.next) links.push(formatRelationship(this.#store.relationship(link.tuple)));
           const by = links.join(' -> ');
-          const note = `excluded by '${formatRewrite(rewrite.source)}' on ${this.formatObject(node)}${by ? ` (${by})` : ''}`;
-          return { state: State.Deny, notes: [note], ...(cut ? { cut } : {}) };
+          const note = `excluded by '${formatRewrite(rewrite.source!)}' on ${this.formatObject(node)}${by ? ` (${by})` : ''}`;
+          return new Result(State.Deny, undefined, [note], cut);
         }
         if (base.state === State.Unknown || subtract.state === State.Unknown) {
           const notes = merge(base.notes, subtract.state === State.Unknown ? subtract.notes : undefined);
-          return { state: State.Unknown, ...(notes ? { notes } : {}), ...(cut ? { cut } : {}) };
+          return new Result(State.Unknown, undefined, notes, cut);
         }
-        return { state: State.Allow, ...(base.chain ? { chain: base.chain } : {}), ...(cut ? { cut } : {}) };
+        return new Result(State.Allow, base.chain, undefined, cut);
       }
+      default:
+        throw new Error(`unknown rewrite kind ${rewrite.kind}`);
     }
   }
 
@@ -389,7 +397,7 @@ export class Evaluator {
     const inner = this.resolve(this.#store.nodeType(object), object, relation, depth + 1);
     if (inner.cut) pending.cut = true;
     if (inner.state === State.Deny) return undefined;
-    if (inner.state === State.Allow && c.state === State.Allow) return { state: State.Allow, chain: { tuple, next: inner.chain } };
+    if (inner.state === State.Allow && c.state === State.Allow) return new Result(State.Allow, { tuple, next: inner.chain });
     pending.unknown = true;
     pending.notes = merge(pending.notes, merge(c.notes, inner.notes));
     return undefined;
@@ -401,16 +409,16 @@ export class Evaluator {
     if (!bound) return ALLOW_NO_CONDITION;
     const where = relationshipKey(this.#store.relationship(tuple));
     const compiled = this.env.conditions.get(bound.name);
-    if (!compiled) return { state: State.Unknown, notes: [`condition '${bound.name}' on ${where} is not defined in the model`] };
+    if (!compiled) return new Result(State.Unknown, undefined, [`condition '${bound.name}' on ${where} is not defined in the model`]);
     const values = conditionInputs(compiled.definition, bound.parameters, this.request, compiled.used);
     const result = compiled.evaluate(values, this.#budget);
     if (result.ok) {
-      return result.value ? ALLOW_NO_CONDITION : { state: State.Deny, notes: [`condition '${bound.name}' on ${where} is false`] };
+      return result.value ? ALLOW_NO_CONDITION : new Result(State.Deny, undefined, [`condition '${bound.name}' on ${where} is false`]);
     }
     if (result.missing?.length) {
       const names = result.missing.map((m) => `'${m}'`).join(', ');
-      return { state: State.Unknown, notes: [`condition '${bound.name}' on ${where} is missing parameter ${names}`] };
+      return new Result(State.Unknown, undefined, [`condition '${bound.name}' on ${where} is missing parameter ${names}`]);
     }
-    return { state: State.Unknown, notes: [`condition '${bound.name}' on ${where} failed: ${result.error}`] };
+    return new Result(State.Unknown, undefined, [`condition '${bound.name}' on ${where} failed: ${result.error}`]);
   }
 }
