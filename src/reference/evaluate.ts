@@ -261,16 +261,10 @@ export class Evaluator {
     this.#memo.set(key, VISITING);
     this.#path.push(key);
     this.#pathRelations.push(typeId * this.#names + name);
-    let result: Result;
-    try {
-      result = member === true ? this.direct(bucket, depth) : this.rewrite(member, typeId, node, depth);
-    } catch (error) {
-      this.#memo.delete(key);
-      throw error;
-    } finally {
-      this.#path.pop();
-      this.#pathRelations.pop();
-    }
+    // No try/finally: an error ends the check, and the next check starts from an empty memo and path.
+    const result = member === true ? this.direct(bucket, depth) : this.rewrite(member, typeId, node, depth);
+    this.#path.pop();
+    this.#pathRelations.pop();
     // A result that a cycle cut depends on the path: forget it; any other holds for the whole check.
     if (result.cut) this.#memo.delete(key);
     else this.#memo.set(key, result);

@@ -31,8 +31,11 @@ export class CheckMemo<T> {
   set(key: number, value: T): void {
     let i = this.#find(key);
     if (i < 0) {
-      if (this.#used + 1 > this.#keys.length * MAX_LOAD) this.#grow();
-      i = ~this.#find(key);
+      if (this.#used + 1 > this.#keys.length * MAX_LOAD) {
+        this.#grow();
+        i = this.#find(key);
+      }
+      i = ~i;
       this.#keys[i] = key;
       this.#stamps[i] = this.#generation;
       this.#used++;
