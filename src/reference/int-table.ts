@@ -38,6 +38,21 @@ export class IntTable {
 
   /** Stores `value` (>= 0) under (a, b, c), replacing any value there. */
   set(a: number, b: number, c: number, value: number): void {
+    this.#put(a, b, c, value, true);
+  }
+
+  /** Stores `value` under (a, b, c) unless a value is there: returns that value, or -1 when it stored (one probe for both). */
+  add(a: number, b: number, c: number, value: number): number {
+    return this.#put(a, b, c, value, false);
+  }
+
+  /** Stores `value` under (a, b, c) and returns the value it replaces, or -1 (one probe for both). */
+  swap(a: number, b: number, c: number, value: number): number {
+    return this.#put(a, b, c, value, true);
+  }
+
+  /** The value that was under (a, b, c) (or -1); stores `value` when there was none, or when `replace`. */
+  #put(a: number, b: number, c: number, value: number, replace: boolean): number {
     if (this.#size + 1 > (this.#mask + 1) * MAX_LOAD) this.#grow();
     const slots = this.#slots;
     const mask = this.#mask;
@@ -49,11 +64,12 @@ export class IntTable {
         slots[s + 2] = c;
         slots[s + 3] = value;
         this.#size++;
-        return;
+        return EMPTY;
       }
       if (slots[s] === a && slots[s + 1] === b && slots[s + 2] === c) {
-        slots[s + 3] = value;
-        return;
+        const old = slots[s + 3]!;
+        if (replace) slots[s + 3] = value;
+        return old;
       }
     }
   }

@@ -298,14 +298,16 @@ export class RelationshipStore {
     const name = this.#names.intern(rel.relation);
     const subject = this.#internNode(rel.subject.type, rel.subject.id);
     const subjectRelation = rel.subject.relation === undefined ? NONE : this.#names.intern(rel.subject.relation);
-    let bucket = this.#bucketIndex.get(resource, name, 0);
+    let bucket = this.#bucketIndex.add(resource, name, 0, this.#buckets);
     if (bucket === NONE) bucket = this.#newBucket(resource, name);
-    const existing = this.#tupleIndex.get(bucket, subject, subjectRelation);
+    // The next tuple number is claimed in the index in the same probe that finds an existing tuple.
+    const tuple = this.#nextTuple();
+    const existing = this.#tupleIndex.add(bucket, subject, subjectRelation, tuple);
     if (existing !== NONE) {
       this.#setCondition(existing, rel.condition);
       return false;
     }
-    const tuple = this.#newTuple();
+    this.#claimTuple(tuple);
     const rows = this.#tupleRows;
     const buckets = this.#bucketRows;
     const t = tuple * TUPLE;
@@ -322,12 +324,10 @@ export class RelationshipStore {
     else rows[tail * TUPLE + T_NEXT] = tuple;
     buckets[tailAt] = tuple;
     // Prepended to its subject's list.
-    const first = this.#subjectIndex.get(subject, subjectRelation, 0);
+    const first = this.#subjectIndex.swap(subject, subjectRelation, 0, tuple);
     rows[t + T_PREV_BY_SUBJECT] = NONE;
     rows[t + T_NEXT_BY_SUBJECT] = first;
     if (first !== NONE) rows[first * TUPLE + T_PREV_BY_SUBJECT] = tuple;
-    this.#subjectIndex.set(subject, subjectRelation, 0, tuple);
-    this.#tupleIndex.set(bucket, subject, subjectRelation, tuple);
     this.#setCondition(tuple, rel.condition);
     this.#nodeResourceCount[resource] = this.#nodeResourceCount[resource]! + 1;
     this.#size++;
@@ -367,6 +367,7 @@ export class RelationshipStore {
     return true;
   }
 
+  /** A new bucket, numbered #buckets (already entered in the index by write). */
   #newBucket(node: number, name: number): number {
     const bucket = this.#buckets++;
     this.#bucketRows = grown(this.#bucketRows, (bucket + 1) * BUCKET);
@@ -374,20 +375,23 @@ export class RelationshipStore {
     this.#bucketRows[b + B_NODE] = node;
     this.#bucketRows[b + B_NAME] = name;
     this.#bucketRows.fill(NONE, b + B_DIRECT_HEAD, b + BUCKET);
-    this.#bucketIndex.set(node, name, 0, bucket);
     if (name < RELATION_BITS) this.#nodeRelations[node] = this.#nodeRelations[node]! | (1 << name);
     return bucket;
   }
 
-  #newTuple(): number {
-    if (this.#free !== NONE) {
-      const tuple = this.#free;
+  /** The number the next new tuple gets: the first free one, else the next row. */
+  #nextTuple(): number {
+    return this.#free !== NONE ? this.#free : this.#tuples;
+  }
+
+  /** Takes the number #nextTuple gave. */
+  #claimTuple(tuple: number): void {
+    if (tuple === this.#free) {
       this.#free = this.#tupleRows[tuple * TUPLE + T_NEXT]!;
-      return tuple;
+      return;
     }
-    const tuple = this.#tuples++;
+    this.#tuples++;
     this.#tupleRows = grown(this.#tupleRows, (tuple + 1) * TUPLE);
-    return tuple;
   }
 
   #setCondition(tuple: number, condition: BoundCondition | undefined): void {
