@@ -12,14 +12,17 @@
 // throws DepthLimitError. Every check has a budget (budget.ts): resolution steps and CEL
 // iterations are counted, the clock is read every few hundred steps, and a check past its
 // step limit or deadline throws BudgetExceededError (a cyclic graph can take exponential
-// time; it must not take the run with it).
-
+// time; it must not take the run with it). A relation with nothing written to it is denied
+// without a step (it cannot recurse); an error ends the check (the next starts afresh).
 //
 // How it is fast (the semantics above are unchanged): names and objects are the store's
 // integers (store.ts, compiled-model.ts), so a node is `object * names + relation`, a number,
 // and no key string is built on the check path; a grant chain is a linked list of tuple
 // numbers, turned into Relationship objects once, for the answer; texts (notes, cycle and
-// depth messages) are built only where a check says something other than a plain deny.
+// depth messages) are built only where a check says something other than a plain deny; one
+// Evaluator serves an engine's checks one after another, its memo emptied by a generation
+// stamp (memo.ts); the subject's own direct relationships are listed once per check, so "is
+// the subject directly in this relation" is a scan of a few numbers, not an index lookup.
 
 import { formatRelationship, formatSubject, relationshipKey, type Relationship } from '../core/relationship.ts';
 import type { CheckRequest } from '../core/request.ts';
