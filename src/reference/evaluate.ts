@@ -372,8 +372,9 @@ export class Evaluator {
     const pending: Pending = { unknown: false, cut: false };
     for (let tuple = store.directHead(bucket); tuple !== NONE; tuple = store.next(tuple)) {
       const object = store.subject(tuple);
-      if (store.nodeId(object) === '*') continue;
-      if (this.#compiled.types[store.nodeType(object)]?.[computed] === undefined) continue;
+      const type = store.nodeType(object);
+      if (store.isWildcard(object, type)) continue;
+      if (this.#compiled.types[type]?.[computed] === undefined) continue;
       const granted = this.follow(tuple, computed, depth, pending);
       if (granted) return granted;
     }

@@ -48,7 +48,14 @@ function grown(column: Int32Array<ArrayBuffer>, needed: number): Int32Array<Arra
   return next;
 }
 
-/** Relation name ids with a bit in #nodeRelations (the rest are looked up). */
+/**
+ * A node's row: its type id, and a bit for each relation name id below RELATION_BITS it has a
+ * bucket for: a check asks about many relations an object has nothing in (a document's
+ * viewers), and the row answers that without a hash lookup.
+ */
+const NODE = 2;
+const N_TYPE = 0;
+const N_RELATIONS = 1;
 const RELATION_BITS = 31;
 
 // Rows, not columns: a tuple's (or bucket's) fields side by side, so following a list touches
@@ -75,15 +82,10 @@ export class RelationshipStore {
 
   // Nodes: per type id, object id -> node; per node its type, id text and how many tuples have it as resource.
   #nodesByType: Map<string, number>[] = [];
-  #nodeType = new Int32Array(0);
+  /** Per node: its type id, its relation bits (NODE fields, side by side: one cache line). */
+  #nodeRows = new Int32Array(0);
   #nodeIds: string[] = [];
   #nodeResourceCount = new Int32Array(0);
-  /**
-   * Per node, a bit for each relation name id below 31 it has a bucket for: a check asks about
-   * many relations an object has nothing in (a document's viewers), and one array read answers
-   * that without a hash lookup.
-   */
-  #nodeRelations = new Int32Array(0);
   /** Per type id, the node of its wildcard `type:*` (checks ask for it every time). */
   #wildcards: number[] = [];
 
@@ -151,8 +153,13 @@ export class RelationshipStore {
     return typeId === NONE ? NONE : (this.#wildcards[typeId] ?? NONE);
   }
 
+  /** Whether `node` (of type id `typeId`) is its type's wildcard, without reading its id text. */
+  isWildcard(node: number, typeId: number): boolean {
+    return this.#wildcards[typeId] === node;
+  }
+
   nodeType(node: number): number {
-    return this.#nodeType[node]!;
+    return this.#nodeRows[node * NODE + N_TYPE]!;
   }
 
   nodeId(node: number): string {
@@ -160,7 +167,7 @@ export class RelationshipStore {
   }
 
   formatNode(node: number): string {
-    return `${this.typeName(this.#nodeType[node]!)}:${this.#nodeIds[node]}`;
+    return `${this.typeName(this.nodeType(node))}:${this.#nodeIds[node]}`;
   }
 
   #internNode(type: string, id: string): number {
@@ -175,10 +182,10 @@ export class RelationshipStore {
       node = this.#nodeIds.length;
       nodes.set(id, node);
       this.#nodeIds.push(id);
-      this.#nodeType = grown(this.#nodeType, node + 1);
+      this.#nodeRows = grown(this.#nodeRows, (node + 1) * NODE);
       this.#nodeResourceCount = grown(this.#nodeResourceCount, node + 1);
-      this.#nodeRelations = grown(this.#nodeRelations, node + 1);
-      this.#nodeType[node] = typeId;
+      this.#nodeRows[node * NODE + N_TYPE] = typeId;
+      this.#nodeRows[node * NODE + N_RELATIONS] = 0;
       if (id === '*') this.#wildcards[typeId] = node;
     }
     return node;
@@ -188,7 +195,7 @@ export class RelationshipStore {
 
   /** The bucket of (node, relation name id), or NONE. */
   bucket(node: number, name: number): number {
-    if (name < RELATION_BITS && (this.#nodeRelations[node]! & (1 << name)) === 0) return NONE;
+    if (name < RELATION_BITS && (this.#nodeRows[node * NODE + N_RELATIONS]! & (1 << name)) === 0) return NONE;
     return this.#bucketIndex.get(node, name, 0);
   }
 
@@ -237,9 +244,9 @@ export class RelationshipStore {
     const relation = this.subjectRelation(tuple);
     const condition = this.condition(tuple);
     return {
-      resource: { type: this.typeName(this.#nodeType[resource]!), id: this.#nodeIds[resource]! },
+      resource: { type: this.typeName(this.nodeType(resource)), id: this.#nodeIds[resource]! },
       relation: this.name(this.#bucketRows[bucket * BUCKET + B_NAME]!),
-      subject: { type: this.typeName(this.#nodeType[subject]!), id: this.#nodeIds[subject]!, ...(relation === NONE ? {} : { relation: this.name(relation) }) },
+      subject: { type: this.typeName(this.nodeType(subject)), id: this.#nodeIds[subject]!, ...(relation === NONE ? {} : { relation: this.name(relation) }) },
       ...(condition ? { condition: { name: condition.name, ...(condition.parameters ? { parameters: { ...condition.parameters } } : {}) } } : {}),
     };
   }
@@ -289,9 +296,9 @@ export class RelationshipStore {
     this.#subjectIndex.reserve(this.#subjectIndex.size + count / 2);
     this.#bucketIndex.reserve(this.#bucketIndex.size + count / 2);
     this.#bucketRows = grown(this.#bucketRows, Math.ceil(this.#buckets + count / 2) * BUCKET);
-    this.#nodeType = grown(this.#nodeType, Math.ceil(this.#nodeIds.length + count / 2));
-    this.#nodeResourceCount = grown(this.#nodeResourceCount, this.#nodeType.length);
-    this.#nodeRelations = grown(this.#nodeRelations, this.#nodeType.length);
+    const nodes = Math.ceil(this.#nodeIds.length + count / 2);
+    this.#nodeRows = grown(this.#nodeRows, nodes * NODE);
+    this.#nodeResourceCount = grown(this.#nodeResourceCount, nodes);
   }
 
   /** Adds or replaces (same identity) a relationship. Returns whether it was new. */
@@ -377,7 +384,7 @@ export class RelationshipStore {
     this.#bucketRows[b + B_NODE] = node;
     this.#bucketRows[b + B_NAME] = name;
     this.#bucketRows.fill(NONE, b + B_DIRECT_HEAD, b + BUCKET);
-    if (name < RELATION_BITS) this.#nodeRelations[node] = this.#nodeRelations[node]! | (1 << name);
+    if (name < RELATION_BITS) this.#nodeRows[node * NODE + N_RELATIONS] = this.#nodeRows[node * NODE + N_RELATIONS]! | (1 << name);
     return bucket;
   }
 
@@ -432,10 +439,9 @@ export class RelationshipStore {
   /** Forgets every relationship and object; type and relation names stay interned (compiled models keep their ids). */
   clear(): void {
     this.#nodesByType = [];
-    this.#nodeType = new Int32Array(0);
+    this.#nodeRows = new Int32Array(0);
     this.#nodeIds = [];
     this.#nodeResourceCount = new Int32Array(0);
-    this.#nodeRelations = new Int32Array(0);
     this.#wildcards = [];
     this.#bucketIndex = new IntTable();
     this.#bucketRows = new Int32Array(0);
