@@ -13,7 +13,7 @@ import { relationshipProblem, type RelationshipChange } from '../model/relations
 import { BudgetExceededError } from './budget.ts';
 import type { Model } from '../model/types.ts';
 import { DecisionLog } from './decision-log.ts';
-import { DEFAULT_MAX_DEPTH, DepthLimitError, Evaluator, evaluateCheck } from './evaluate.ts';
+import { DEFAULT_MAX_DEPTH, DepthLimitError, Evaluator } from './evaluate.ts';
 import { resourcesReaching, subjectsReachedFrom } from './reachability.ts';
 import { RelationshipStore } from './store.ts';
 
@@ -123,13 +123,18 @@ export class ReferenceEngine {
     const problem = this.#requestProblem(request);
     if (problem) return { allowed: false, chain: [], reason: problem, error: problem };
     try {
-      this.#evaluator ??= new Evaluator({ model: this.#model, store: this.store, conditions: this.#conditions, maxDepth: this.#maxDepth });
-      const outcome = this.#evaluator.check(request);
+      const outcome = this.#checker().check(request);
       return { allowed: outcome.allowed, chain: outcome.chain, reason: outcome.reason };
     } catch (error) {
       if (!(error instanceof DepthLimitError || error instanceof BudgetExceededError || error instanceof ConditionCostError || error instanceof DeadlineExceededError)) throw error;
       return { allowed: false, chain: [], reason: error.message, error: error.message };
     }
+  }
+
+  /** The evaluator for the current model, made once and reused by every check and search. */
+  #checker(): Evaluator {
+    this.#evaluator ??= new Evaluator({ model: this.#model, store: this.store, conditions: this.#conditions, maxDepth: this.#maxDepth });
+    return this.#evaluator;
   }
 
   #requestProblem(request: CheckRequest): string | undefined {
@@ -154,11 +159,11 @@ export class ReferenceEngine {
    * depth-limit error leaves the candidate out. Sorted ids.
    */
   search(query: SearchQuery): string[] {
-    const env = { model: this.#model, store: this.store, conditions: this.#conditions, maxDepth: this.#maxDepth };
+    const checker = this.#checker();
     const context = query.context ? { context: query.context } : {};
     const allowed = (request: CheckRequest) => {
       try {
-        return evaluateCheck(env, request).allowed;
+        return checker.check(request).allowed;
       } catch (error) {
         if (error instanceof DepthLimitError) return false;
         throw error;
