@@ -44,15 +44,17 @@ export function relationshipProblem(model: Model, rel: Relationship, change: Rel
   if (wildcard && rel.subject.relation) return { problem: 'a wildcard subject cannot have a relation', fix: `write '${rel.subject.type}:*'` };
   if (change === 'delete') return undefined;
 
-  const allowedText = `${type.name}#${relation.name} allows [${relation.allowed.map(formatAllowedSubject).join(', ')}]`;
-  const sameShape = relation.allowed.filter((a) => a.type === rel.subject.type && !!a.wildcard === wildcard && a.relation === rel.subject.relation);
-  if (sameShape.length === 0)
-    return {
-      problem: `subject not allowed: ${type.name}#${relation.name} allows only [${relation.allowed.map(formatAllowedSubject).join(', ')}]`,
-      fix: 'write a subject of one of these forms',
-    };
+  // The common case, a valid write, allocates nothing (a bulk load checks every relationship).
   const condition = rel.condition?.name;
-  if (sameShape.some((a) => a.condition === condition)) return undefined;
+  let sameShape = false;
+  for (const a of relation.allowed) {
+    if (a.type !== rel.subject.type || !!a.wildcard !== wildcard || a.relation !== rel.subject.relation) continue;
+    if (a.condition === condition) return undefined;
+    sameShape = true;
+  }
+  const allowed = relation.allowed.map(formatAllowedSubject).join(', ');
+  if (!sameShape) return { problem: `subject not allowed: ${type.name}#${relation.name} allows only [${allowed}]`, fix: 'write a subject of one of these forms' };
+  const allowedText = `${type.name}#${relation.name} allows [${allowed}]`;
   return condition
     ? { problem: `condition '${condition}' is not allowed here`, fix: `${allowedText}; remove the condition or declare it on the relation` }
     : { problem: 'a condition is required', fix: `${allowedText}; add condition: {name: ...}` };
