@@ -1,7 +1,7 @@
 // Reading AuthZEN requests and relationships from their YAML forms: `user:anne` or
 // `{type, id, properties}` for subjects and resources, `view` or `{name}` for actions.
 
-import { parseObject, parseRelationship, parseSubject, type Relationship } from '../core/relationship.ts';
+import { parseObject, parseRelationship, parseSubject, type Relationship, type SubjectRef } from '../core/relationship.ts';
 import type { Action, CheckRequest, Properties, Resource, Subject } from '../core/request.ts';
 
 export function toEntity(raw: unknown): Subject | Resource | undefined {
@@ -36,19 +36,37 @@ export function toRequest(raw: Record<string, unknown>): CheckRequest | undefine
   return request;
 }
 
+/**
+ * A relationship in any of its forms: compact text, the object form with `type:id` texts, or
+ * already structured (`{resource: {type, id}, relation, subject: {type, id, relation?}}`, as a
+ * generator may build it). A structured one is returned as it is, not copied: at 10^6
+ * relationships every object per relationship counts.
+ */
 export function toRelationship(raw: unknown): Relationship | undefined {
   if (typeof raw === 'string') return parseRelationship(raw);
   if (!raw || typeof raw !== 'object') return undefined;
   const { resource, relation, subject, condition } = raw as Record<string, unknown>;
-  if (typeof resource !== 'string' || typeof relation !== 'string' || typeof subject !== 'string') return undefined;
-  const resourceRef = parseObject(resource);
-  const subjectRef = parseSubject(subject);
-  if (!resourceRef || !subjectRef) return undefined;
-  const rel: Relationship = { resource: resourceRef, relation, subject: subjectRef };
+  if (typeof relation !== 'string') return undefined;
+  const resourceRef = typeof resource === 'string' ? parseObject(resource) : structured(resource);
+  const subjectRef = typeof subject === 'string' ? parseSubject(subject) : structured(subject);
+  if (!resourceRef || !subjectRef || 'relation' in resourceRef) return undefined;
+  let bound: Relationship['condition'];
   if (condition && typeof condition === 'object') {
     const { name, parameters } = condition as { name?: unknown; parameters?: Record<string, unknown> };
     if (typeof name !== 'string') return undefined;
-    rel.condition = parameters ? { name, parameters } : { name };
+    bound = parameters ? { name, parameters } : { name };
   }
+  if (resourceRef === resource && subjectRef === subject && (condition === undefined || bound)) return raw as Relationship;
+  const rel: Relationship = { resource: resourceRef, relation, subject: subjectRef };
+  if (bound) rel.condition = bound;
   return rel;
+}
+
+/** `{type, id}` or `{type, id, relation}` with non-empty texts, as it is; else undefined. */
+function structured(raw: unknown): SubjectRef | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const { type, id, relation } = raw as Record<string, unknown>;
+  const text = (value: unknown) => typeof value === 'string' && value !== '';
+  if (!text(type) || !text(id) || (relation !== undefined && !text(relation))) return undefined;
+  return raw as SubjectRef;
 }
