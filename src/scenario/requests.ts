@@ -66,7 +66,10 @@ export function toRelationship(raw: unknown): Relationship | undefined {
 function structured(raw: unknown): SubjectRef | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
   const { type, id, relation } = raw as Record<string, unknown>;
-  const text = (value: unknown) => typeof value === 'string' && value !== '';
-  if (!text(type) || !text(id) || (relation !== undefined && !text(relation))) return undefined;
+  if (!isText(type) || !isText(id) || (relation !== undefined && !isText(relation))) return undefined;
   return raw as SubjectRef;
+}
+
+function isText(value: unknown): boolean {
+  return typeof value === 'string' && value !== '';
 }
