@@ -26,6 +26,7 @@
 // mostly an expired task, a user who lacks the document (the confused deputy), or no task.
 
 import type { BoundCondition, ObjectRef, Relationship, SubjectRef } from '../../src/core/relationship.ts';
+import { IndexLists } from './index-lists.ts';
 import { checkSteps, mulberry32, type Random } from './random.ts';
 import { mixChecks, scaleEstimate, scaleParams } from './scale-mix.ts';
 
@@ -44,9 +45,9 @@ interface World {
   agentSessions: number[][];
   userProjects: number[][];
   docProject: Int32Array;
-  docViewers: number[][];
-  docEditors: number[][];
-  docTasks: number[][];
+  docViewers: IndexLists;
+  docEditors: IndexLists;
+  docTasks: IndexLists;
   taskAgent: Int32Array;
   taskWriter: Uint8Array;
   /** Milliseconds since the epoch. */
@@ -94,9 +95,9 @@ function build(rng: Random, target: number): { world: World; relationships: Rela
     agentSessions: Array.from({ length: agents }, () => []),
     userProjects: Array.from({ length: users }, () => []),
     docProject: new Int32Array(docs),
-    docViewers: Array.from({ length: docs }, () => []),
-    docEditors: Array.from({ length: docs }, () => []),
-    docTasks: Array.from({ length: docs }, () => []),
+    docViewers: new IndexLists(docs),
+    docEditors: new IndexLists(docs),
+    docTasks: new IndexLists(docs),
     taskAgent: new Int32Array(agents * 5),
     taskWriter: new Uint8Array(agents * 5),
     taskExpires: new Float64Array(agents * 5),
@@ -144,6 +145,7 @@ function build(rng: Random, target: number): { world: World; relationships: Rela
       write({ type: 'user', id: `u${u}` }, 'session', session);
       write({ type: 'agent', id: `a${a}` }, 'session', session);
     }
+    const projectsServed = served.flatMap((u) => world.userProjects[u]!);
     for (let k = 1 + rng.int(5); k > 0 && room(); k--) {
       const t = tasks++;
       const task: ObjectRef = { type: 'task', id: `t${t}` };
@@ -153,11 +155,10 @@ function build(rng: Random, target: number): { world: World; relationships: Rela
       write(task, world.taskWriter[t] ? 'writer' : 'reader', agentSessions[a]!, notExpired(world.taskExpires[t]!));
       // Its documents: mostly from a project of a user the agent serves.
       for (let m = 1 + rng.int(12); m > 0 && room(); m--) {
-        const projectsServed = served.flatMap((u) => world.userProjects[u]!);
         const pool = projectsServed.length > 0 && rng.chance(0.7) ? projectDocs[rng.pick(projectsServed)]! : [];
         const d = pool.length > 0 ? rng.pick(pool) : rng.int(docs);
-        if (world.docTasks[d]!.includes(t)) continue;
-        world.docTasks[d]!.push(t);
+        if (world.docTasks.has(d, t)) continue;
+        world.docTasks.add(d, t);
         write(docRefs[d]!, 'task', task);
       }
     }
@@ -167,9 +168,9 @@ function build(rng: Random, target: number): { world: World; relationships: Rela
     const u = rng.int(users);
     const own = world.userProjects[u]!.length > 0 && rng.chance(0.5) ? projectDocs[rng.pick(world.userProjects[u]!)]! : [];
     const d = own.length > 0 ? rng.pick(own) : rng.int(docs);
-    if (world.docViewers[d]!.includes(u) || world.docEditors[d]!.includes(u)) continue;
+    if (world.docViewers.has(d, u) || world.docEditors.has(d, u)) continue;
     const editor = rng.chance(0.25);
-    (editor ? world.docEditors : world.docViewers)[d]!.push(u);
+    (editor ? world.docEditors : world.docViewers).add(d, u);
     write(docRefs[d]!, editor ? 'editor' : 'viewer', userSessions[u]!);
   }
   // The arrays were sized for the most there could be.
@@ -190,9 +191,9 @@ interface SessionCheck {
 function allowed(world: World, { session, action, doc, now }: SessionCheck): boolean {
   const u = world.sessionUser[session]!;
   const a = world.sessionAgent[session]!;
-  const editor = world.docEditors[doc]!.includes(u);
-  const user = action === WRITE ? editor : editor || world.docViewers[doc]!.includes(u) || world.userProjects[u]!.includes(world.docProject[doc]!);
-  return user && world.docTasks[doc]!.some((t) => world.taskAgent[t] === a && world.taskExpires[t]! > now && (action === READ || world.taskWriter[t] === 1));
+  const editor = world.docEditors.has(doc, u);
+  const user = action === WRITE ? editor : editor || world.docViewers.has(doc, u) || world.userProjects[u]!.includes(world.docProject[doc]!);
+  return user && world.docTasks.get(doc).some((t) => world.taskAgent[t] === a && world.taskExpires[t]! > now && (action === READ || world.taskWriter[t] === 1));
 }
 
 /** A request time within the hour of checks, to the minute. */
@@ -200,7 +201,7 @@ const checkTime = (rng: Random) => NOW + rng.int(60) * MINUTE;
 
 /** A check likely to go the wanted way: a session of an agent with a task on the document, in time or not, or any session. */
 function propose(rng: Random, world: World, doc: number, allow: boolean): SessionCheck | undefined {
-  const tasks = world.docTasks[doc]!;
+  const tasks = world.docTasks.get(doc);
   const sessions = world.sessionAgent.length;
   if (tasks.length === 0) return allow ? undefined : { session: rng.int(sessions), action: rng.int(ACTIONS.length), doc, now: checkTime(rng) };
   const t = rng.pick(tasks);

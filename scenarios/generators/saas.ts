@@ -19,6 +19,7 @@
 // with the same local id in their own tenant.
 
 import type { ObjectRef, Relationship, SubjectRef } from '../../src/core/relationship.ts';
+import { IndexLists } from './index-lists.ts';
 import { checkSteps, mulberry32, type Random } from './random.ts';
 import { mixChecks, scaleEstimate, scaleParams } from './scale-mix.ts';
 
@@ -39,8 +40,8 @@ interface World {
   admins: Uint8Array;
   docTenant: Int32Array;
   docOwner: Int32Array;
-  docEditors: number[][];
-  docViewers: number[][];
+  docEditors: IndexLists;
+  docViewers: IndexLists;
   docShared: Uint8Array;
 }
 
@@ -107,8 +108,8 @@ function build(rng: Random, target: number): { world: World; relationships: Rela
     admins: new Uint8Array(userCount),
     docTenant: new Int32Array(docCount),
     docOwner: new Int32Array(docCount),
-    docEditors: Array.from({ length: docCount }, () => []),
-    docViewers: Array.from({ length: docCount }, () => []),
+    docEditors: new IndexLists(docCount),
+    docViewers: new IndexLists(docCount),
     docShared: new Uint8Array(docCount),
   };
   const relationships: Relationship[] = [];
@@ -155,9 +156,9 @@ function build(rng: Random, target: number): { world: World; relationships: Rela
       }
       const u = anyUser();
       const editor = rng.chance(1 / 3);
-      const list = editor ? world.docEditors[d]! : world.docViewers[d]!;
-      if (list.includes(u)) continue;
-      list.push(u);
+      const lists = editor ? world.docEditors : world.docViewers;
+      if (lists.has(d, u)) continue;
+      lists.add(d, u);
       write(docRefs[d]!, editor ? 'editor' : 'viewer', userRefs[u]!);
     }
     // A tenant too small for its budget hands the rest to the next one.
@@ -171,8 +172,8 @@ function levelOf(world: World, u: number, doc: number): number {
   const t = world.docTenant[doc]!;
   if (world.userTenant[u] !== t) return -1;
   if (world.docOwner[doc] === u || world.admins[u] === 1) return MANAGE;
-  if (world.docEditors[doc]!.includes(u)) return EDIT;
-  if (world.docViewers[doc]!.includes(u) || (world.docShared[doc] === 1 && world.admins[u] === 0)) return VIEW;
+  if (world.docEditors.has(doc, u)) return EDIT;
+  if (world.docViewers.has(doc, u) || (world.docShared[doc] === 1 && world.admins[u] === 0)) return VIEW;
   return -1;
 }
 
@@ -194,7 +195,7 @@ function propose(rng: Random, world: World, doc: number, allow: boolean): Docume
   const t = world.docTenant[doc]!;
   const tenantUser = () => world.firstUser[t]! + rng.int((world.firstUser[t + 1] ?? world.userTenant.length) - world.firstUser[t]!);
   if (allow) {
-    const holders = [world.docOwner[doc]!, ...world.docEditors[doc]!, ...world.docViewers[doc]!];
+    const holders = [world.docOwner[doc]!, ...world.docEditors.get(doc), ...world.docViewers.get(doc)];
     const user = rng.chance(0.7) ? rng.pick(holders) : tenantUser();
     return { user, action: rng.int(ACTIONS.length), doc };
   }
