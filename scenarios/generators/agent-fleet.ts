@@ -27,8 +27,8 @@
 
 import type { BoundCondition, ObjectRef, Relationship, SubjectRef } from '../../src/core/relationship.ts';
 import { IndexLists } from './index-lists.ts';
-import { checkSteps, mulberry32, type Random } from './random.ts';
-import { mixChecks, scaleEstimate, scaleParams } from './scale-mix.ts';
+import type { Random } from './random.ts';
+import { scaleGenerator } from './scale-mix.ts';
 
 /** The day every grant expires on and every check is made on. */
 const NOW = Date.parse('2026-06-01T12:00:00Z');
@@ -54,35 +54,22 @@ interface World {
   taskExpires: Float64Array;
 }
 
-export default {
+export default scaleGenerator<World, SessionCheck>({
   name: 'agent-fleet',
   description:
     'Agents acting on behalf of users through sessions, with task-scoped, expiring reader and writer grants; a check allows only where the user and the agent task grant both hold at the request time.',
-  params: scaleParams(10_000),
-  estimate: scaleEstimate,
-  generate(params: Record<string, number>, seed: number) {
-    const rng = mulberry32(seed);
-    const { world, relationships } = build(rng, params.relationships!);
-    const mix = mixChecks(rng, {
-      count: params.checks!,
-      allowShare: 0.5,
-      resources: world.docProject.length,
-      propose: (doc, allow) => propose(rng, world, doc, allow),
-      decide: (check) => allowed(world, check),
-      key: ({ session, action, doc }) => `${session}|${action}|${doc}`,
-    });
-    const steps = checkSteps(
-      mix.map(({ check: { session, action, doc, now }, allowed }) => ({
-        subject: `session:s${session}`,
-        action: ACTIONS[action]!,
-        resource: `document:d${doc}`,
-        context: { now: new Date(now).toISOString() },
-        expect: allowed ? ('allow' as const) : ('deny' as const),
-      })),
-    );
-    return { relationships, steps };
-  },
-};
+  build,
+  resources: (world) => world.docProject.length,
+  propose,
+  decide: allowed,
+  key: ({ session, action, doc }) => `${session}|${action}|${doc}`,
+  request: (_world, { session, action, doc, now }) => ({
+    subject: `session:s${session}`,
+    action: ACTIONS[action]!,
+    resource: `document:d${doc}`,
+    context: { now: new Date(now).toISOString() },
+  }),
+});
 
 function build(rng: Random, target: number): { world: World; relationships: Relationship[] } {
   const agents = Math.max(2, Math.round(target / PER_AGENT));

@@ -21,8 +21,8 @@
 // action on one repository, half of them allowed, 80% on a hot fifth of the repositories.
 
 import type { ObjectRef, Relationship, SubjectRef } from '../../src/core/relationship.ts';
-import { checkSteps, mulberry32, type Random } from './random.ts';
-import { mixChecks, scaleEstimate, scaleParams } from './scale-mix.ts';
+import type { Random } from './random.ts';
+import { scaleGenerator } from './scale-mix.ts';
 
 const ACTIONS = ['read', 'triage', 'write', 'maintain', 'administer'] as const;
 const ROLES = ['reader', 'triager', 'writer', 'maintainer', 'admin'] as const;
@@ -53,33 +53,16 @@ interface World {
   repoTeams: number[][];
 }
 
-export default {
+export default scaleGenerator<World, RepoCheck>({
   name: 'github',
   description: 'Organisations with owners and members, nested teams, repositories with the five GitHub roles granted to users and teams, base permissions; a mixed request set.',
-  params: scaleParams(10_000),
-  estimate: scaleEstimate,
-  generate(params: Record<string, number>, seed: number) {
-    const rng = mulberry32(seed);
-    const { world, relationships } = build(rng, params.relationships!);
-    const mix = mixChecks(rng, {
-      count: params.checks!,
-      allowShare: 0.5,
-      resources: world.repoOrg.length,
-      propose: (repo, allow) => propose(rng, world, repo, allow),
-      decide: ({ user, action, repo }) => levelOf(world, user, repo) >= action,
-      key: ({ user, action, repo }) => `${user}|${action}|${repo}`,
-    });
-    const steps = checkSteps(
-      mix.map(({ check: { user, action, repo }, allowed }) => ({
-        subject: `user:u${user}`,
-        action: ACTIONS[action]!,
-        resource: `repo:${repoId(world, repo)}`,
-        expect: allowed ? ('allow' as const) : ('deny' as const),
-      })),
-    );
-    return { relationships, steps };
-  },
-};
+  build,
+  resources: (world) => world.repoOrg.length,
+  propose,
+  decide: (world, { user, action, repo }) => levelOf(world, user, repo) >= action,
+  key: ({ user, action, repo }) => `${user}|${action}|${repo}`,
+  request: (world, { user, action, repo }) => ({ subject: `user:u${user}`, action: ACTIONS[action]!, resource: `repo:${repoId(world, repo)}` }),
+});
 
 const repoId = (world: World, repo: number) => `org${world.repoOrg[repo]}/repo${repo}`;
 

@@ -20,8 +20,8 @@
 
 import type { ObjectRef, Relationship, SubjectRef } from '../../src/core/relationship.ts';
 import { IndexLists } from './index-lists.ts';
-import { checkSteps, mulberry32, type Random } from './random.ts';
-import { mixChecks, scaleEstimate, scaleParams } from './scale-mix.ts';
+import type { Random } from './random.ts';
+import { scaleGenerator } from './scale-mix.ts';
 
 const ACTIONS = ['view', 'edit', 'manage'] as const;
 const VIEW = 0;
@@ -45,34 +45,17 @@ interface World {
   docShared: Uint8Array;
 }
 
-export default {
+export default scaleGenerator<World, DocumentCheck>({
   name: 'saas',
   description:
     'Multi-tenant SaaS: relationships/100 tenants with identical local user and document ids, per-tenant admins and members, owners, editors, viewers, tenant-wide shares; cross-tenant checks deny.',
-  params: scaleParams(10_000),
-  estimate: scaleEstimate,
-  generate(params: Record<string, number>, seed: number) {
-    const rng = mulberry32(seed);
-    const { world, relationships } = build(rng, params.relationships!);
-    const mix = mixChecks(rng, {
-      count: params.checks!,
-      allowShare: 0.5,
-      resources: world.docTenant.length,
-      propose: (doc, allow) => propose(rng, world, doc, allow),
-      decide: ({ user, action, doc }) => levelOf(world, user, doc) >= action,
-      key: ({ user, action, doc }) => `${user}|${action}|${doc}`,
-    });
-    const steps = checkSteps(
-      mix.map(({ check: { user, action, doc }, allowed }) => ({
-        subject: `user:${userId(world, user)}`,
-        action: ACTIONS[action]!,
-        resource: `document:${docId(world, doc)}`,
-        expect: allowed ? ('allow' as const) : ('deny' as const),
-      })),
-    );
-    return { relationships, steps };
-  },
-};
+  build,
+  resources: (world) => world.docTenant.length,
+  propose,
+  decide: (world, { user, action, doc }) => levelOf(world, user, doc) >= action,
+  key: ({ user, action, doc }) => `${user}|${action}|${doc}`,
+  request: (world, { user, action, doc }) => ({ subject: `user:${userId(world, user)}`, action: ACTIONS[action]!, resource: `document:${docId(world, doc)}` }),
+});
 
 const userId = (world: World, u: number) => `t${world.userTenant[u]}/user${u - world.firstUser[world.userTenant[u]!]!}`;
 const docId = (world: World, d: number) => `t${world.docTenant[d]}/doc${d - world.firstDoc[world.docTenant[d]!]!}`;

@@ -1,34 +1,73 @@
 // What the realistic scale generators (github, saas, agent-fleet) share, so the bench sweeps
-// them alike: the two size params, and the request mix: `checks` distinct checks, an exact
+// them alike: the generator itself (`scaleGenerator`: params `relationships`, met exactly, and
+// `checks`), and the request mix: `checks` distinct checks, an exact
 // share of them expected to be allowed, and a hot/cold spread (HOT_CHECKS of the checks go to
 // HOT_RESOURCES of the resources). A generator proposes a check for a resource; its own rule
 // (what it granted) decides the expected answer; the mix keeps a proposal only when that answer
 // is the one the slot needs, so the shares are exact and no answer comes from the proposal.
 
-import type { Random } from './random.ts';
+import type { Relationship } from '../../src/core/relationship.ts';
+import { checkSteps, mulberry32, type Random } from './random.ts';
 
-/** The params every scale generator takes, with its own default size. */
-export function scaleParams(defaultRelationships: number) {
+/** Share of the checks expected to be allowed. */
+const ALLOW_SHARE = 0.5;
+
+/** Share of checks on the hot resources ... */
+const HOT_CHECKS = 0.8;
+/** ... which are this share of all resources. */
+const HOT_RESOURCES = 0.2;
+
+/** One scale generator: its dataset, its rule, and how its checks read as requests. */
+export interface ScaleDataset<W, C> {
+  name: string;
+  description: string;
+  /** Exactly `target` relationships, none twice, and what the rule needs to know of them. */
+  build(rng: Random, target: number): { world: W; relationships: Relationship[] };
+  /** How many resources the checks are spread over (numbered 0..n-1). */
+  resources(world: W): number;
+  /** See MixSpec.propose. */
+  propose(rng: Random, world: W, resource: number, allow: boolean): C | undefined;
+  /** The generator's rule: whether the check is allowed by what it granted. */
+  decide(world: W, check: C): boolean;
+  /** Identity of a check, for distinctness (without the request time: distinct without it too). */
+  key(check: C): string;
+  request(world: W, check: C): { subject: string; action: string; resource: string; context?: Record<string, unknown> };
+}
+
+/** The generator the loader runs: params `relationships` (exact) and `checks`, a seeded dataset and its request mix. */
+export function scaleGenerator<W, C>(dataset: ScaleDataset<W, C>) {
   return {
-    relationships: { default: defaultRelationships, min: 1000, max: 2_000_000, description: 'total relationships (met exactly)' },
-    checks: { default: 1000, min: 1, max: 100_000, description: 'distinct checks' },
+    name: dataset.name,
+    description: dataset.description,
+    params: {
+      relationships: { default: 10_000, min: 1000, max: 2_000_000, description: 'total relationships (met exactly)' },
+      checks: { default: 1000, min: 1, max: 100_000, description: 'distinct checks' },
+    },
+    /** Relationships and steps it makes (the loader's size guard). */
+    estimate: ({ relationships, checks }: Record<string, number>) => relationships! + checks!,
+    generate(params: Record<string, number>, seed: number) {
+      const rng = mulberry32(seed);
+      const { world, relationships } = dataset.build(rng, params.relationships!);
+      const mix = mixChecks(rng, {
+        count: params.checks!,
+        allowShare: ALLOW_SHARE,
+        resources: dataset.resources(world),
+        propose: (resource, allow) => dataset.propose(rng, world, resource, allow),
+        decide: (check) => dataset.decide(world, check),
+        key: dataset.key,
+      });
+      const checks = mix.map(({ check, allowed }) => ({ ...dataset.request(world, check), expect: allowed ? ('allow' as const) : ('deny' as const) }));
+      return { relationships, steps: checkSteps(checks) };
+    },
   };
 }
 
-/** Relationships and steps a scale generator makes (the loader's size guard). */
-export const scaleEstimate = ({ relationships, checks }: Record<string, number>) => relationships! + checks!;
-
-/** Share of checks on the hot resources ... */
-export const HOT_CHECKS = 0.8;
-/** ... which are this share of all resources. */
-export const HOT_RESOURCES = 0.2;
-
-export interface MixedCheck<C> {
+interface MixedCheck<C> {
   check: C;
   allowed: boolean;
 }
 
-export interface MixSpec<C> {
+interface MixSpec<C> {
   count: number;
   /** Share of the checks whose expected answer is allow. */
   allowShare: number;
@@ -50,7 +89,7 @@ const ATTEMPTS = 200;
  * HOT_CHECKS of them on the hot resources. Throws when the dataset is too small for that many
  * distinct checks.
  */
-export function mixChecks<C>(rng: Random, spec: MixSpec<C>): MixedCheck<C>[] {
+function mixChecks<C>(rng: Random, spec: MixSpec<C>): MixedCheck<C>[] {
   const { count, resources } = spec;
   const order = permutation(rng, resources);
   const hotCount = Math.max(1, Math.round(resources * HOT_RESOURCES));
