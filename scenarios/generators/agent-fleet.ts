@@ -1,9 +1,9 @@
 // agent-fleet: relationships / 100 agents (10^4 at 10^6) acting on behalf of as many users. As
 // in agent-on-behalf-of, a `session` pairs one user with one agent (each agent serves 1 to 4
 // users); grants to a user or an agent reach its sessions through the userset `#session`, and the
-// check's subject is the session. Each agent holds 1 to 5 tasks, each a reader or (one in four)
+// check's subject is the session. Each agent holds 1 to 8 tasks, each a reader or (one in four)
 // writer grant that expires (expires_at between 10:00 and 18:00 on NOW's day, to the minute)
-// and scopes 1 to 12 documents, mostly from projects of the users the agent serves. Users reach
+// and scopes 1 to 20 documents, mostly from projects of the users the agent serves. Users reach
 // documents through project membership and direct viewer and editor grants.
 // Model it expects (see scenarios/scale/scale-agent-fleet.yaml):
 //   user: session [session]; agent: session [session]; project: member [user#session]
@@ -85,9 +85,9 @@ function build(rng: Random, target: number): { world: World; relationships: Rela
     docViewers: new IndexLists(docs),
     docEditors: new IndexLists(docs),
     docTasks: new IndexLists(docs),
-    taskAgent: new Int32Array(agents * 5),
-    taskWriter: new Uint8Array(agents * 5),
-    taskExpires: new Float64Array(agents * 5),
+    taskAgent: new Int32Array(agents * 8),
+    taskWriter: new Uint8Array(agents * 8),
+    taskExpires: new Float64Array(agents * 8),
   };
   const relationships: Relationship[] = [];
   const write = (resource: ObjectRef, relation: string, subject: SubjectRef, condition?: BoundCondition) =>
@@ -133,7 +133,7 @@ function build(rng: Random, target: number): { world: World; relationships: Rela
       write({ type: 'agent', id: `a${a}` }, 'session', session);
     }
     const projectsServed = served.flatMap((u) => world.userProjects[u]!);
-    for (let k = 1 + rng.int(5); k > 0 && room(); k--) {
+    for (let k = 1 + rng.int(8); k > 0 && room(); k--) {
       const t = tasks++;
       const task: ObjectRef = { type: 'task', id: `t${t}` };
       world.taskAgent[t] = a;
@@ -141,7 +141,7 @@ function build(rng: Random, target: number): { world: World; relationships: Rela
       world.taskExpires[t] = NOW + (rng.int(8 * 60) - 2 * 60) * MINUTE;
       write(task, world.taskWriter[t] ? 'writer' : 'reader', agentSessions[a]!, notExpired(world.taskExpires[t]!));
       // Its documents: mostly from a project of a user the agent serves.
-      for (let m = 1 + rng.int(12); m > 0 && room(); m--) {
+      for (let m = 1 + rng.int(20); m > 0 && room(); m--) {
         const pool = projectsServed.length > 0 && rng.chance(0.7) ? projectDocs[rng.pick(projectsServed)]! : [];
         const d = pool.length > 0 ? rng.pick(pool) : rng.int(docs);
         if (world.docTasks.has(d, t)) continue;
