@@ -18,7 +18,7 @@ import { describe, parseModel } from '../model/parse.ts';
 import { relationshipChecker, type RelationshipChange, type RelationshipProblem } from '../model/relationship-check.ts';
 import type { Model } from '../model/types.ts';
 import { loadGenerator } from './generators.ts';
-import { toRelationship, toRequest } from './requests.ts';
+import { type RelationshipParts, SharedParts, toRelationship, toRequest } from './requests.ts';
 import type { Expectation, LogField, Scenario, Step } from './types.ts';
 
 type Raw = Record<string, unknown>;
@@ -218,9 +218,11 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
   if (options.idMatchesFileName && raw.id !== expected) ctx.add('id', `id '${String(raw.id)}' differs from the file name '${expected}'`, `rename the file or set id: ${expected}`);
 
   const relationships: Relationship[] = [];
-  const fileCheck = checkerFor(model, 'write');
+  // The file's and the generator's relationships share their entities and names.
+  const parts = new SharedParts();
+  const check = checkerFor(model, 'write');
   ((raw.relationships as unknown[]) ?? []).forEach((r, i) => {
-    const rel = readRelationship(r, fileCheck, ctx, `relationships[${i}]`);
+    const rel = readRelationship(r, check, ctx, `relationships[${i}]`, parts);
     if (rel) relationships.push(rel);
   });
   const stepsRaw = [...((raw.steps as unknown[]) ?? [])];
@@ -230,7 +232,7 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
     try {
       const generator = await loadGenerator(gen.name);
       const out = generator.generate({ ...generator.defaults, ...gen.params }, gen.seed ?? 1);
-      readGenerated(out.relationships, checkerFor(model, 'write'), ctx, relationships);
+      readGenerated(out.relationships, check, ctx, relationships, parts);
       for (const s of out.steps ?? []) stepsRaw.push(s);
     } catch (error) {
       ctx.add('generate', (error as Error).message, 'name a generator in scenarios/generators/ with valid params');
@@ -297,15 +299,15 @@ function checkerFor(model: Model | undefined, change: RelationshipChange): Relat
 }
 
 /** The relationship, or why it cannot be read or sent (the caller says where). */
-function relationshipOrProblem(raw: unknown, check: RelationshipCheck): Relationship | RelationshipProblem {
-  const rel = toRelationship(raw);
+function relationshipOrProblem(raw: unknown, check: RelationshipCheck, parts?: RelationshipParts): Relationship | RelationshipProblem {
+  const rel = toRelationship(raw, parts);
   if (!rel) return { problem: `cannot read relationship ${JSON.stringify(raw)}`, fix: "write 'type:id#relation@type:id', '...@type:id#relation' or '...@type:*'" };
   const found = check(rel);
   return found ? { problem: `${formatRelationship(rel)}: ${found.problem}`, fix: found.fix } : rel;
 }
 
-function readRelationship(raw: unknown, check: RelationshipCheck, ctx: Context, at: string): Relationship | undefined {
-  const read = relationshipOrProblem(raw, check);
+function readRelationship(raw: unknown, check: RelationshipCheck, ctx: Context, at: string, parts?: RelationshipParts): Relationship | undefined {
+  const read = relationshipOrProblem(raw, check, parts);
   if (!('problem' in read)) return read;
   ctx.add(at, read.problem, read.fix);
   return undefined;
@@ -318,11 +320,11 @@ const LISTED_GENERATED_ERRORS = 20;
  * A generator's relationships (any iterable), appended to `into` as they are read: no
  * intermediate list, one model check per shape (relationshipChecker).
  */
-function readGenerated(generated: Iterable<unknown>, check: RelationshipCheck, ctx: Context, into: Relationship[]): void {
+function readGenerated(generated: Iterable<unknown>, check: RelationshipCheck, ctx: Context, into: Relationship[], parts: RelationshipParts): void {
   let index = 0;
   let errors = 0;
   for (const raw of generated) {
-    const read = relationshipOrProblem(raw, check);
+    const read = relationshipOrProblem(raw, check, parts);
     if (!('problem' in read)) into.push(read);
     else if (errors++ < LISTED_GENERATED_ERRORS) ctx.add(`generate (relationship ${index})`, read.problem, read.fix);
     index++;

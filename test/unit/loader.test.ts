@@ -113,6 +113,21 @@ steps: []
     expect(tenantOf!.resource).toBe(ownerOf!.resource);
   });
 
+  it('relationships written as text share one object per subject', async () => {
+    const s = await loadScenarioText(
+      scenario(
+        '  - check: {subject: user:anne, action: view, resource: doc:1}\n    expect: allow',
+        '\nrelationships: [doc:1#viewer@user:anne, doc:2#viewer@user:anne, doc:2#blocked@user:bob]\n',
+      ),
+      'ok.yaml',
+    );
+    const [first, second, third] = s.relationships;
+    expect(first!.subject).toBe(second!.subject);
+    expect(first!.subject).toEqual({ type: 'user', id: 'anne' });
+    expect(third!.subject).toEqual({ type: 'user', id: 'bob' });
+    expect(second!.resource).toEqual({ type: 'doc', id: '2' });
+  });
+
   it('reads a structured relationship as it is, and refuses one with an empty or misplaced part', () => {
     const rel = { resource: { type: 'doc', id: '1' }, relation: 'viewer', subject: { type: 'group', id: 'eng', relation: 'member' } };
     expect(toRelationship(rel)).toBe(rel);
