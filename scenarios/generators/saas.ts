@@ -1,7 +1,7 @@
 // saas: a multi-tenant SaaS application. relationships / 100 tenants (10^4 at 10^6), of skewed
 // sizes (the largest about 20 times the smallest); every tenant has the SAME local ids for its
 // users and documents (t17/user0, t17/doc3 and t18/doc3 ...), one or two admins, members, and
-// documents each with an owner, direct editors and viewers, and about one in seven shared with
+// documents each with an owner, direct editors and viewers, and about two in five shared with
 // the whole tenant. Nothing is granted across tenants.
 // Model it expects (see scenarios/scale/scale-saas.yaml):
 //   tenant: admin [user], member [user]
@@ -126,7 +126,7 @@ function build(rng: Random, target: number): { world: World; relationships: Rela
       world.docOwner[doc] = anyUser();
       write(docRefs[doc]!, 'owner', userRefs[world.docOwner[doc]!]!);
     }
-    // Grants until the budget is spent: a tenant-wide share in one of seven, else an editor
+    // Grants until the budget is spent: a tenant-wide share in one draw of seven, else an editor
     // (one in three) or a viewer. A grant that is already there is drawn again, a bounded number of times.
     const firstDoc = world.firstDoc[t]!;
     for (let tries = 0; relationships.length - start < budget && tries < 20 * budget; tries++) {
