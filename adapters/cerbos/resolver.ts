@@ -119,12 +119,13 @@ export class Resolver {
     }
   }
 
-  principal(request: CheckRequest): ResolvedAttributes['principal'] {
+  /** `viaWildcard` false: the subject alone, not as a member of `type:*` (a subject search lists those apart, search.ts). */
+  principal(request: CheckRequest, viaWildcard = true): ResolvedAttributes['principal'] {
     const { type, id } = request.subject;
     const key = `${type}:${id}`;
-    const wild = `${type}:*`;
+    const wild = viaWildcard ? `${type}:*` : key;
     const memberships = new Set<string>();
-    let frontier = [key, wild];
+    let frontier = [...new Set([key, wild])];
     let depth = 0;
     while (frontier.length > 0) {
       if (++depth > this.depthLimit) throw new Error(`depth limit ${this.depthLimit} exceeded resolving memberships of ${key}`);
@@ -186,6 +187,16 @@ export class Resolver {
       id: request.resource.id,
       attr: { k: root, n: nodes, ctx: request.context ?? {}, props: request.resource.properties ?? {}, act: request.action.properties ?? {} },
     };
+  }
+
+  /** Ids of every object of `type` the relationships name, as resource or subject (the candidates of a search), and `*` if a wildcard of it is named. */
+  objectIds(type: string): string[] {
+    const ids = new Set<string>();
+    for (const key of [...this.objects.keys(), ...this.reverse.keys()]) {
+      const object = key.split('#')[0]!;
+      if (object.startsWith(`${type}:`)) ids.add(object.slice(type.length + 1));
+    }
+    return [...ids];
   }
 
   /** Objects related to `key` by `relation` (plain object subjects). */

@@ -282,11 +282,12 @@ class Translator {
     const conditionNames = [...new Set(rel.allowed.map((a) => a.condition).filter((c): c is string => !!c))];
     const unconditional = rel.allowed.some((a) => !a.condition);
     const parts: string[] = [];
-    if (unconditional) parts.push(`!has(${e}.c)`);
+    // `"c" in e`, not `has(e.c)`: Cerbos's query planner folds has() on a comprehension variable to true (README, Search).
+    if (unconditional) parts.push(`!("c" in ${e})`);
     for (const c of conditionNames) {
       const def = this.model.conditions.get(c);
       if (!def) throw new CerbosTranslationError(`conditions: relation ${type.name}#${name} uses undefined condition '${c}'`);
-      parts.push(`(has(${e}.c) && ${e}.c == ${lit(c)} && ${conditionCel(def, e)})`);
+      parts.push(`("c" in ${e} && ${e}.c == ${lit(c)} && ${conditionCel(def, e)})`);
     }
     const cond = parts.length === 0 ? 'false' : parts.join(' || ');
     return `${N}[${x}].r[${lit(name)}].exists(${e}, ${match} && (${cond}))`;

@@ -18,13 +18,14 @@ import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
 import { logSize } from '../../src/engines/log-offset.ts';
 import { groupMemoryBytes, httpHealth, processMemoryBytes } from '../../src/engines/server.ts';
 import type { Model } from '../../src/model/types.ts';
+import { listObjectsLimits, listObjectsTruncation } from './list-limits.ts';
 import { batchOverAuthzen, checkOverAuthzen, decodeSearchAnswer, encodeRelationship, encodeSearch, storeClient } from './authzen.ts';
 import { parseRequestLog } from './decision-log.ts';
 import { toFgaDsl } from './import.ts';
 import { DEFAULT_OPENFGA_SETTINGS, type OpenFgaServer, type OpenFgaSettings, startOpenFga } from './launcher.ts';
 import { readNativeOpenFga, writeNativeModel, writeNativeTuples } from './native.ts';
 import { SHARED_STORE, TenantRouter } from './tenant-stores.ts';
-import { type FgaAuthorizationModel, requestParameters, toCheck, toTupleKey, toTupleKeyWithoutCondition, translateModel, unsupportedReasons } from './translate.ts';
+import { type FgaAuthorizationModel, requestParameters, toCheck, toTupleKey, toTupleKeyWithoutCondition, translateModel, unstorableObject, unsupportedReasons } from './translate.ts';
 
 export interface OpenFgaAdapterOptions {
   /** `cache` turns the check query cache on; `store-per-tenant` gives each tenant its own store; `postgres` uses a PostgreSQL datastore. */
@@ -37,8 +38,6 @@ export interface OpenFgaAdapterOptions {
 /** OpenFGA limits (server defaults): tuples per Write, checks per BatchCheck. */
 const MAX_TUPLES_PER_WRITE = 100;
 const MAX_CHECKS_PER_BATCH = 50;
-/** OpenFGA's default `--listObjects-max-results`. */
-const LIST_OBJECTS_MAX_RESULTS = 1000;
 /** Calls to different stores (create, model, write, delete) in flight at once: stores are independent. */
 const STORE_CONCURRENCY = 8;
 /** OpenFGA store names: 3 to 64 of these characters (no ':'), `^[a-zA-Z0-9\s.\-/^_&@]{3,64}$`. */
@@ -113,7 +112,7 @@ export class OpenFgaAdapter implements AdapterSpec {
   private modelFile: GeneratedPolicy | undefined;
   /** Byte offset of the server log when the current store was created. */
   private logOffset = 0;
-  private readonly settings: OpenFgaSettings;
+  private settings: OpenFgaSettings;
   private consistency: 'MINIMIZE_LATENCY' | 'HIGHER_CONSISTENCY';
 
   constructor(
@@ -136,7 +135,9 @@ export class OpenFgaAdapter implements AdapterSpec {
         datastore: this.server?.datastoreVersion ? `${this.settings.datastore} (${this.server.datastoreVersion}, local, default server settings)` : this.settings.datastore,
         resolveNodeLimit: this.settings.resolveNodeLimit,
         batchCheck: `server-side BatchCheck, ${MAX_CHECKS_PER_BATCH} checks per request`,
-        search: `ListObjects (max ${LIST_OBJECTS_MAX_RESULTS} results, 3 s deadline: server defaults), ListUsers; actions by BatchCheck`,
+        listObjectsMaxResults: this.settings.listObjectsMaxResults,
+        listObjectsDeadline: this.settings.listObjectsDeadline,
+        search: 'ListObjects (an answer at the result limit or deadline is reported truncated), ListUsers; actions by BatchCheck',
         decisionLog: 'request log (grpc_req_complete, --log-format json), not a decision log',
         tenancy: tenancySetting(this.options.configuration),
         ...(this.settings.authzen
@@ -150,10 +151,15 @@ export class OpenFgaAdapter implements AdapterSpec {
     return unsupportedReasons(model);
   }
 
+  unsupportedObject(object: ObjectRef, role: 'resource' | 'subject'): string | undefined {
+    return unstorableObject(object, role);
+  }
+
   async start(context: RunContext): Promise<void> {
     this.context = context;
     const consistency = context.options.consistency;
     if (consistency === 'MINIMIZE_LATENCY' || consistency === 'HIGHER_CONSISTENCY') this.consistency = consistency;
+    this.settings = Object.freeze({ ...this.settings, ...listObjectsLimits(context.options) });
     this.server = await startOpenFga(this.definition, this.settings, { launch: context.launch, logFile: context.logFile(), ...(this.options.binary ? { binary: this.options.binary } : {}) });
     this.client = new OpenFgaClient({ apiUrl: this.server.url, ...(this.server.headers ? { baseOptions: { headers: this.server.headers } } : {}) });
   }
@@ -388,13 +394,14 @@ export class OpenFgaAdapter implements AdapterSpec {
             { subject: query.subject, action: query.action, resource: { type: query.resourceType, id: '_' }, ...(query.context ? { context: query.context } : {}) },
             this.requestParams,
           );
+          const started = performance.now();
           const answer = await this.fga.listObjects(
             { user: probe.user, relation: probe.relation, type: query.resourceType, ...(probe.context ? { context: probe.context } : {}) },
             { ...this.requireStore(), ...options },
           );
           const ids = answer.objects.map((o) => o.slice(o.indexOf(':') + 1));
-          const full = ids.length >= LIST_OBJECTS_MAX_RESULTS;
-          return { ids, method: 'ListObjects', ...(full ? { truncated: `OpenFGA returns at most ${LIST_OBJECTS_MAX_RESULTS} objects (--listObjects-max-results)` } : {}) };
+          const truncated = listObjectsTruncation(this.settings, ids.length, performance.now() - started);
+          return { ids, method: 'ListObjects', ...(truncated ? { truncated } : {}) };
         }
         case 'subjects': {
           const probe = toCheck(

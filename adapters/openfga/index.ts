@@ -19,7 +19,11 @@ const definition: EngineDefinition = {
     postgres: 'PostgreSQL datastore (a private local cluster the harness starts)',
     authzen: "checks and batches through OpenFGA's experimental AuthZEN API (--experimentals=authzen), store in the path; data through the native API",
   },
-  settings: { consistency: { description: 'consistency preference of checks', values: ['MINIMIZE_LATENCY', 'HIGHER_CONSISTENCY'] } },
+  settings: {
+    consistency: { description: 'consistency preference of checks', values: ['MINIMIZE_LATENCY', 'HIGHER_CONSISTENCY'] },
+    listObjectsMaxResults: { description: 'ListObjects result limit (server flag --listObjects-max-results; default 1000): a search answer that reaches it is reported truncated' },
+    listObjectsDeadline: { description: 'ListObjects deadline, e.g. 30s (server flag --listObjects-deadline; default 3s): an answer at the deadline is reported truncated' },
+  },
   prerequisites: () => {
     const found = findPostgresBinDir();
     return ['missing' in found ? `openfga[postgres] datastore: ${found.missing}` : `openfga[postgres] datastore: PostgreSQL programs in ${found.binDir}`];

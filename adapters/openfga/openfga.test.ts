@@ -3,6 +3,7 @@
 // per tenant, and every bundled scenario on PostgreSQL. The contract test
 // (test/engines/contract.test.ts) runs every bundled scenario and the random graphs on the default configuration.
 
+import { listObjectsLimits, listObjectsTruncation } from './list-limits.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { OpenFgaClient } from '@openfga/sdk';
@@ -334,6 +335,25 @@ describe('OpenFGA server', () => {
     expect(Object.keys(definition.configurations ?? {})).toEqual(['cache', 'store-per-tenant', 'postgres', 'authzen']);
   });
 
+  it('ids longer than OpenFGA stores: the scenario is unsupported with the limit, and an object at the limit works', async () => {
+    const { loadScenarioText } = await import('../../src/scenario/load.ts');
+    const scenarioWith = (id: string, subject: string) =>
+      loadScenarioText(
+        `id: long-ids\ntitle: Long ids\nmodel:\n  types:\n    user: {}\n    doc:\n      relations: {viewer: [user]}\nrelationships: ['doc:${id}#viewer@user:${subject}']\nsteps:\n  - check: {subject: 'user:${subject}', action: viewer, resource: 'doc:${id}'}\n    expect: allow\n`,
+        'long-ids.yaml',
+      );
+    // 'doc:' + 252 = 256 characters (the object limit); 'user:' + 507 = 512 (the user limit).
+    const atLimit = await runScenario(await scenarioWith('d'.repeat(252), 'u'.repeat(507)), fga);
+    expect(atLimit.cases.map((c) => c.status)).toEqual(['pass']);
+    const over = await runScenario(await scenarioWith('d'.repeat(253), 'u'.repeat(508)), fga);
+    expect(over.cases.map((c) => [c.status, c.message])).toEqual([
+      [
+        'unsupported',
+        `object doc:${'d'.repeat(36)}… (257 characters): OpenFGA takes a tuple's object 'type:id' of at most 256 characters (its API's validation pattern); object user:${'u'.repeat(35)}… (513 characters): OpenFGA takes a tuple's user 'type:id' of at most 512 characters (its API's validation pattern)`,
+      ],
+    ]);
+  });
+
   it('answers rewrites, nested groups with cycles, wildcards, conditions and deletes', async () => {
     await fga.loadModel(FOLDERS);
     await writeFolderRelationships(fga);
@@ -414,15 +434,31 @@ conditions:
 
 describe('OpenFGA search', () => {
   const server = useEngine('openfga');
+  const raised = useEngine('openfga', { settings: { listObjectsMaxResults: '5000', listObjectsDeadline: '30s' } });
+  // agent:broad holds all 3 top folders of 10 subfolders x 40 documents: 1,200 documents, past OpenFGA's default --listObjects-max-results (1000).
+  const corpus = () => loadScenarioFile(path.join(SCENARIOS_DIR, 'search/search-agent-retrieval.yaml'), { generateParams: { roots: 3, subfolders: 10, docs: 40, broadRoots: 3 } });
 
   it('a ListObjects answer at its result limit is reported truncated, never passed', async () => {
-    // agent:broad holds all 10 top folders: 1,000 documents, OpenFGA's default --listObjects-max-results.
-    const scenario = await loadScenarioFile(path.join(SCENARIOS_DIR, 'search/search-agent-retrieval.yaml'), { generateParams: { broadRoots: 10 } });
-    const run = await runScenario(scenario, server.engine);
+    const run = await runScenario(await corpus(), server.engine);
     const broad = run.cases.find((c) => c.kind === 'search' && c.name?.startsWith('agent:broad'))!;
-    expect(broad).toMatchObject({ status: 'fail', message: expect.stringContaining('truncated: 1000 of 1000') });
+    expect(broad).toMatchObject({ status: 'fail', message: expect.stringContaining('truncated: 1000 of 1200') });
     expect(run.cases.filter((c) => c !== broad).every((c) => c.status === 'pass')).toBe(true);
   }, 120_000);
+
+  it('with the limit raised by --set (recorded with the run), the same answer is complete', async () => {
+    expect(raised.engine.info().settings).toMatchObject({ listObjectsMaxResults: 5000, listObjectsDeadline: '30s' });
+    const run = await runScenario(await corpus(), raised.engine);
+    expect(run.cases.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(run.cases.find((c) => c.name?.startsWith('agent:broad'))).toMatchObject({ status: 'pass', expected: expect.stringContaining('and 1150 more') });
+  }, 120_000);
+
+  it('refuses a bad limit or deadline with the setting named', () => {
+    expect(() => listObjectsLimits({ listObjectsMaxResults: '-1' })).toThrow(/listObjectsMaxResults=-1.*whole number/);
+    expect(listObjectsTruncation(listObjectsLimits({ listObjectsMaxResults: '0' }), 100_000, 5)).toBeUndefined();
+    expect(() => listObjectsLimits({ listObjectsDeadline: '3 seconds' })).toThrow(/listObjectsDeadline=3 seconds.*duration/);
+    expect(listObjectsTruncation(listObjectsLimits({ listObjectsDeadline: '2s' }), 10, 1990)).toMatch(/deadline/);
+    expect(listObjectsTruncation(listObjectsLimits({}), 10, 5)).toBeUndefined();
+  });
 });
 
 describe('OpenFGA with the check query cache (configuration `cache`)', () => {

@@ -151,6 +151,10 @@ export class RelationshipStore {
     return this.all.size;
   }
 
+  relationships(): IterableIterator<Relationship> {
+    return this.all.values();
+  }
+
   clear(): void {
     this.all.clear();
     this.exact.clear();

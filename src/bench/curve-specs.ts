@@ -20,6 +20,6 @@ export const CURVES: CurveSpec[] = [
   { dimension: 'relationships', scenario: 'hierarchy-wide-tree', param: 'width', sizes: [166, 1666, 16_666, 166_666], relationshipsPerStep: 6 },
   { dimension: 'tenants', scenario: 'multi-tenancy-many-tenants', param: 'tenants', sizes: [2, 10, 100, 1000] },
   { dimension: 'batch size', scenario: 'load-mix', sizes: [1, 5, 10, 25, 50] },
-  // agent-corpus writes about 113 relationships per top folder; result sets stay 10, 100 and 500 documents.
-  { dimension: 'search', scenario: 'search-agent-retrieval', param: 'roots', sizes: [5, 10, 100, 1000], relationshipsPerStep: 113, search: true },
+  // agent-corpus (bundled: 4 subfolders x 10 documents) writes 47 relationships per top folder; result sets stay 10, 40 and 80 documents.
+  { dimension: 'search', scenario: 'search-agent-retrieval', param: 'roots', sizes: [5, 50, 500, 2500], relationshipsPerStep: 47, search: true },
 ];

@@ -2,8 +2,6 @@
 // README. The contract test (test/engines/contract.test.ts) fails on anything unsupported that is not
 // listed here, and on a listed entry that became supported.
 
-const NO_SEARCH = "search: this adapter does not call the engine's search yet";
-const SEARCH_SCENARIOS = { 'search-agent-retrieval': NO_SEARCH, 'search-todo': NO_SEARCH };
 /** Engines whose writes return no consistency token cannot run the new-enemy check (docs/scenarios.md). */
 const NO_TOKENS = {
   'revocation-new-enemy': 'new enemy: the engine returns no consistency token with a write (no Zanzibar zookie), so no check can be asked to be at least as fresh as the revocation',
@@ -19,13 +17,12 @@ export const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, 
   cedar: {
     'hierarchy-nested-folders': `${cedarRecursiveExclusion('folder')}; ${cedarRecursiveExclusion('document')}`,
     'scale-agent-fleet': `${cedarConditionalUserset('task.reader', 'agent#session with not_expired')}; ${cedarConditionalUserset('task.writer', 'agent#session with not_expired')}`,
-    ...SEARCH_SCENARIOS,
     ...NO_TOKENS,
   },
-  cerbos: { ...SEARCH_SCENARIOS, ...NO_TOKENS },
+  cerbos: NO_TOKENS,
   opa: NO_TOKENS,
   openfga: NO_TOKENS,
-  oso: { ...SEARCH_SCENARIOS, ...NO_TOKENS },
+  oso: NO_TOKENS,
 };
 /** Engines that keep no decision log: their log completeness steps are audit findings (docs/verdicts.md), not unsupported. */
 export const NO_DECISION_LOG_ENGINES: ReadonlySet<string> = new Set(['cedar', 'oso', 'spicedb']);
