@@ -59,3 +59,47 @@ export function relationshipProblem(model: Model, rel: Relationship, change: Rel
     ? { problem: `condition '${condition}' is not allowed here`, fix: `${allowedText}; remove the condition or declare it on the relation` }
     : { problem: 'a condition is required', fix: `${allowedText}; add condition: {name: ...}` };
 }
+
+/**
+ * `relationshipProblem` for many relationships under one model, asked once per shape: the
+ * answer depends only on the resource type, relation, subject type, subject relation, wildcard
+ * and condition name, and 10^6 generated relationships have a few dozen shapes. The shapes are
+ * found by Map lookups on those names, with no key text built per relationship.
+ */
+export function relationshipChecker(model: Model, change: RelationshipChange = 'write'): (rel: Relationship) => RelationshipProblem | undefined {
+  // resource type -> relation -> subject type -> the shapes seen with these three
+  const shapes = new Map<string, Map<string, Map<string, Shape[]>>>();
+  return (rel) => {
+    const { resource, subject } = rel;
+    let relations = shapes.get(resource.type);
+    if (!relations) {
+      relations = new Map();
+      shapes.set(resource.type, relations);
+    }
+    let subjectTypes = relations.get(rel.relation);
+    if (!subjectTypes) {
+      subjectTypes = new Map();
+      relations.set(rel.relation, subjectTypes);
+    }
+    let seen = subjectTypes.get(subject.type);
+    if (!seen) {
+      seen = [];
+      subjectTypes.set(subject.type, seen);
+    }
+    const wildcard = subject.id === '*';
+    const condition = rel.condition?.name;
+    for (const shape of seen) {
+      if (shape.subjectRelation === subject.relation && shape.wildcard === wildcard && shape.condition === condition) return shape.problem;
+    }
+    const problem = relationshipProblem(model, rel, change);
+    seen.push({ subjectRelation: subject.relation, wildcard, condition, problem });
+    return problem;
+  };
+}
+
+interface Shape {
+  subjectRelation: string | undefined;
+  wildcard: boolean;
+  condition: string | undefined;
+  problem: RelationshipProblem | undefined;
+}

@@ -9,10 +9,14 @@ const NO_TOKENS = {
 /** Cedar: an exclusion inside tuple-to-userset recursion (adapters/cedar/README.md). */
 const cedarRecursiveExclusion = (type: string) =>
   `${type}: 'parent->view' reaches folder.view, an intersection or exclusion, on related objects: Cedar's only recursion is \`in\` over entity parents (a union) and it has no quantifier over a set of entities, so this has no exact Cedar form`;
+/** Cedar: a conditional userset (adapters/cedar/README.md). */
+const cedarConditionalUserset = (relation: string, allowed: string) =>
+  `conditions: ${relation} allows '${allowed}', a conditional userset: a path could pass several conditional relationships, and Cedar's \`in\` over entity parents cannot be conditional`;
 /** Engine id → scenario id → the exact unsupported reason the adapter gives. */
 export const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   cedar: {
     'hierarchy-nested-folders': `${cedarRecursiveExclusion('folder')}; ${cedarRecursiveExclusion('document')}`,
+    'scale-agent-fleet': `${cedarConditionalUserset('task.reader', 'agent#session with not_expired')}; ${cedarConditionalUserset('task.writer', 'agent#session with not_expired')}`,
     ...NO_TOKENS,
   },
   cerbos: NO_TOKENS,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, InputErrors } from '../../src/core/errors.ts';
 import { loadScenarioText } from '../../src/scenario/load.ts';
+import { toRelationship } from '../../src/scenario/requests.ts';
 
 const MODEL = `
 model:
@@ -148,5 +149,60 @@ describe('scenario loader', () => {
   it('reports model errors with their path', async () => {
     const errors = await loadError(`id: t\ntitle: T\nmodel:\n  types:\n    doc:\n      permissions:\n        view: owner | | x\nsteps: []`);
     expect(errors[0]!.path).toContain('model.types.doc.permissions.view');
+  });
+});
+
+describe('generated relationships', () => {
+  const SAAS_MODEL = (viewer: string) => `id: t
+title: T
+model:
+  types:
+    user: {}
+    tenant: {relations: {admin: [user], member: [user]}}
+    document:
+      relations: {tenant: [tenant], owner: [user], editor: [user], viewer: ${viewer}}
+      permissions: {manage: owner | tenant->admin, edit: editor | manage, view: viewer | edit}
+generate: {name: saas, params: {relationships: 2000, checks: 50}}
+steps: []
+`;
+
+  it('keeps a generator structured relationships as they are: one object per entity, shared', async () => {
+    const s = await loadScenarioText(SAAS_MODEL('[user, tenant#member]'), 'ok.yaml');
+    expect(s.relationships).toHaveLength(2000);
+    const [tenantOf, ownerOf] = s.relationships.filter((r) => r.resource.type === 'document' && r.resource.id === 't0/doc0');
+    expect([tenantOf!.relation, ownerOf!.relation]).toEqual(['tenant', 'owner']);
+    expect(tenantOf!.resource).toBe(ownerOf!.resource);
+  });
+
+  it('relationships written as text share one object per subject', async () => {
+    const s = await loadScenarioText(
+      scenario(
+        '  - check: {subject: user:anne, action: view, resource: doc:1}\n    expect: allow',
+        '\nrelationships: [doc:1#viewer@user:anne, doc:2#viewer@user:anne, doc:2#blocked@user:bob]\n',
+      ),
+      'ok.yaml',
+    );
+    const [first, second, third] = s.relationships;
+    expect(first!.subject).toBe(second!.subject);
+    expect(first!.subject).toEqual({ type: 'user', id: 'anne' });
+    expect(third!.subject).toEqual({ type: 'user', id: 'bob' });
+    expect(second!.resource).toEqual({ type: 'doc', id: '2' });
+  });
+
+  it('reads a structured relationship as it is, and refuses one with an empty or misplaced part', () => {
+    const rel = { resource: { type: 'doc', id: '1' }, relation: 'viewer', subject: { type: 'group', id: 'eng', relation: 'member' } };
+    expect(toRelationship(rel)).toBe(rel);
+    expect(toRelationship({ ...rel, subject: { type: 'user', id: '' } })).toBeUndefined();
+    expect(toRelationship({ ...rel, resource: { type: 'doc', id: '1', relation: 'x' } })).toBeUndefined();
+    expect(toRelationship({ ...rel, resource: 'doc:1' })).toEqual({ ...rel, resource: { type: 'doc', id: '1' } });
+  });
+
+  it('lists the first 20 relationships the model refuses, then counts the rest', async () => {
+    const errors = await loadError(SAAS_MODEL('[user]'));
+    expect(errors).toHaveLength(21);
+    expect(errors[0]!.path).toMatch(/^generate \(relationship \d+\)$/);
+    expect(errors[0]!.problem).toMatch(/^document:t\d+\/doc\d+#viewer@tenant:t\d+#member: subject not allowed/);
+    expect(errors[20]!.path).toMatch(/^generate \(line \d+\)$/);
+    expect(errors[20]!.problem).toMatch(/^\d+ more of its 2000 relationships cannot be written \(the first 20 are listed\)$/);
   });
 });
