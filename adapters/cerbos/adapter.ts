@@ -190,8 +190,10 @@ export class CerbosAdapter implements AdapterSpec {
     await this.putPolicies(model, false);
   }
 
-  /** After updateModel: waits until Cerbos serves the updated policy (its disk watcher is asynchronous). */
+  /** After loadModel, updateModel or a write: waits until Cerbos serves the newest generated policy (its disk watcher is asynchronous). */
   async settleModel(): Promise<void> {
+    // Native policies carry no probe of ours; loadNative waited for them already.
+    if (this.native) return;
     await this.waitForVersion(30_000, writeProbeAction(this.writes));
   }
 

@@ -80,14 +80,14 @@ async function searchResources(query: Query<'resources'>, { cerbos, resolver, po
 }
 
 /**
- * Subjects by candidate checks, each subject checked alone (not as a member of `type:*`), and
- * `*` checked as itself: a wildcard reached is `*` in the answer beside the subjects a chain of
- * their own reaches, as the reference engine answers.
+ * Subjects by candidate checks: `*` when the wildcard itself is granted; then each subject the
+ * harness knows, listed when granted, and, where `*` is granted, granted by name too (checked
+ * with its type's wildcard ignored), as the reference engine answers (src/reference/engine.ts).
  */
 async function searchSubjects(query: Query<'subjects'>, { cerbos, resolver, policyVersion }: CerbosSearchContext): Promise<SearchAnswer> {
-  const allows = async (id: string) => {
+  const allows = async (id: string, viaWildcard: boolean) => {
     const request: CheckRequest = { subject: { type: query.subjectType, id }, action: query.action, resource: query.resource, ...(query.context ? { context: query.context } : {}) };
-    const principal = resolver.principal(request, false);
+    const principal = resolver.principal(request, viaWildcard);
     const resource = resolver.resource(request);
     const response = await cerbos.checkResources({
       principal: { id: principal.id, roles: principal.roles, attr: principal.attr as never },
@@ -97,8 +97,12 @@ async function searchSubjects(query: Query<'subjects'>, { cerbos, resolver, poli
   };
   const candidates = resolver.objectIds(query.subjectType);
   const engineStart = performance.now();
-  const allowed: string[] = [];
-  for (const id of candidates) if (await allows(id)) allowed.push(id);
+  const wildcardGranted = candidates.includes('*') && (await allows('*', false));
+  const allowed: string[] = wildcardGranted ? ['*'] : [];
+  for (const id of candidates) {
+    if (id === '*') continue;
+    if ((await allows(id, true)) && (!wildcardGranted || (await allows(id, false)))) allowed.push(id);
+  }
   return {
     ids: allowed,
     method: `CheckResources by candidate checks over the ${candidates.length} ${query.subjectType} subjects the harness knows (Cerbos has no subject search)`,

@@ -495,8 +495,8 @@ export function translateModel(model: Model, options: TranslateOptions = {}): st
   out.push(`allow if check_${levels}(input.resource.type, input.resource.id, input.action.name, input.subject.type, input.subject.id, [])`, '');
   // Search (AuthZEN 1.0 §8) as enumerating rules: every candidate the data holds, decided by
   // the same check. Candidates: resources of the type that some relationship names; subjects
-  // of the type that some relationship names (`*` where a wildcard is written), each checked
-  // alone (a wildcard matches only `*` itself: as the reference engine, `*` stands for the
+  // of the type that some relationship names, and `*` when the wildcard is granted; where it is,
+  // a subject is listed only when granted by name too (as the reference engine: `*` stands for the
   // subjects reached only through it); every relation and permission of the resource's type.
   const actions = Object.fromEntries([...model.types.keys()].map((type) => [type, names(model, type)]));
   out.push(
@@ -507,12 +507,31 @@ export function translateModel(model: Model, options: TranslateOptions = {}): st
     `  check_${levels}(input.resource.type, id, input.action.name, input.subject.type, input.subject.id, [])`,
     '}',
     '',
-    'search_subjects contains id if {',
+    'search_subject_candidates contains id if {',
     `  some t, _ in ${R}.rels`,
     `  some o, _ in ${R}.rels[t]`,
     `  some r, _ in ${R}.rels[t][o]`,
     `  some id, _ in ${R}.rels[t][o][r][input.subject.type]`,
+    '}',
+    '',
+    `search_wildcard_granted if check_${levels}(input.resource.type, input.resource.id, input.action.name, input.subject.type, "*", [])`,
+    '',
+    'search_subjects contains "*" if search_wildcard_granted',
+    '',
+    '# Where `*` is granted, a subject is listed only when granted by name too (also with the wildcard ignored).',
+    'search_subjects contains id if {',
+    '  search_wildcard_granted',
+    '  some id in search_subject_candidates',
+    '  id != "*"',
+    `  check_${levels}(input.resource.type, input.resource.id, input.action.name, input.subject.type, id, [])`,
     `  check_${levels}(input.resource.type, input.resource.id, input.action.name, input.subject.type, id, []) with input.subject_alone as true`,
+    '}',
+    '',
+    'search_subjects contains id if {',
+    '  not search_wildcard_granted',
+    '  some id in search_subject_candidates',
+    '  id != "*"',
+    `  check_${levels}(input.resource.type, input.resource.id, input.action.name, input.subject.type, id, [])`,
     '}',
     '',
     'search_actions contains name if {',

@@ -153,7 +153,8 @@ export class ReferenceEngine {
    *   relationships (reachability.ts: a resource no chain connects can grant nothing);
    * - subjects: the subjects of the type some chain from the resource reaches, `*` where a
    *   wildcard is reached (`*` in the answer: every subject of the type, through the wildcard;
-   *   subjects granted only through it are not listed one by one, as OpenFGA's ListUsers);
+   *   subjects granted only through it are not listed one by one, as OpenFGA's ListUsers: where `*` is
+   *   granted, a subject is listed only when it is also granted with the wildcard ignored);
    * - actions: every relation and permission of the resource's type.
    * Cost: the walk over the relationships reached, then one check per candidate; a
    * depth-limit error leaves the candidate out. Sorted ids.
@@ -161,9 +162,9 @@ export class ReferenceEngine {
   search(query: SearchQuery): string[] {
     const checker = this.#checker();
     const context = query.context ? { context: query.context } : {};
-    const allowed = (request: CheckRequest) => {
+    const allowed = (request: CheckRequest, withoutWildcard = false) => {
       try {
-        return checker.check(request).allowed;
+        return checker.check(request, withoutWildcard).allowed;
       } catch (error) {
         if (error instanceof DepthLimitError) return false;
         throw error;
@@ -178,8 +179,14 @@ export class ReferenceEngine {
           .sort();
       }
       case 'subjects': {
-        return subjectsReachedFrom(this.store, this.#model, query.resource, query.subjectType)
-          .filter((id) => allowed({ subject: { type: query.subjectType, id }, action: query.action, resource: query.resource, ...context }))
+        const request = (id: string): CheckRequest => ({ subject: { type: query.subjectType, id }, action: query.action, resource: query.resource, ...context });
+        const candidates = subjectsReachedFrom(this.store, this.#model, query.resource, query.subjectType);
+        const wildcardGranted = candidates.includes('*') && allowed(request('*'));
+        // Where `*` is granted, a subject is listed only when granted by name too (allowed with its
+        // type's wildcard granting it nothing); else `*` already says it. Without `*`, every allowed
+        // subject is listed (an intersection with a wildcard grants only the subjects named on its other side).
+        return candidates
+          .filter((id) => (id === '*' ? wildcardGranted : allowed(request(id)) && (!wildcardGranted || allowed(request(id), true))))
           .sort();
       }
       case 'actions': {

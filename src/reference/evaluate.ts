@@ -199,13 +199,17 @@ export class Evaluator {
     this.#maxDepth = env.maxDepth ?? DEFAULT_MAX_DEPTH;
   }
 
-  /** Decides `request`; throws DepthLimitError when the chain is too deep, BudgetExceededError past the budget. */
-  check(request: CheckRequest): CheckOutcome {
+  /**
+   * Decides `request`; throws DepthLimitError when the chain is too deep, BudgetExceededError past the budget.
+   * `withoutWildcard`: the subject's type wildcard grants it nothing (a subject search asks whether a subject is
+   * granted by name, not only as one of `type:*`).
+   */
+  check(request: CheckRequest, withoutWildcard = false): CheckOutcome {
     const store = this.#store;
     this.request = request;
     this.#names = store.nameCount;
     this.#subjectNode = store.node(request.subject.type, request.subject.id);
-    this.#wildcardNode = store.wildcard(request.subject.type);
+    this.#wildcardNode = withoutWildcard ? NONE : store.wildcard(request.subject.type);
     this.#subjectTuples = directTuplesOf(store, this.#subjectNode);
     this.#wildcardTuples = directTuplesOf(store, this.#wildcardNode);
     this.#budget = new CheckBudget(this.env.limits);
