@@ -66,6 +66,12 @@ export interface RevocationFigures {
   timeline?: { poller: number; atMs: number; allowed: boolean }[];
   /** Set when the timeline ran under a background load: what that load was and how it fared. */
   load?: RevocationLoadFigures;
+  /**
+   * Set when the grant was not in effect at the first check before the revocation but became so
+   * while polled (an engine that serves reads from a stale snapshot, e.g. SpiceDB minimize_latency):
+   * how long after the step began the grant was first allowed.
+   */
+  grantVisibleAfterMs?: number;
 }
 
 /** Cold vs warm: the first check after a fresh load, and after a restart, against the steady state of the same check. */

@@ -249,14 +249,25 @@ async function runRevocation(step: RevocationStep, context: RevocationContext): 
   const request = describeRequest(step.request);
   const tokenless = step.newEnemy && !(adapter.lastWriteToken && adapter.checkWithToken);
   // The new-enemy check follows the token protocol both ways: the grant is checked at the token of the last write too.
-  const before = step.newEnemy && !tokenless ? await checkAtLastWrite(step.request, adapter, call) : await check(step.request);
+  const stepStart = performance.now();
+  let before = step.newEnemy && !tokenless ? await checkAtLastWrite(step.request, adapter, call) : await check(step.request);
+  // A grant not yet visible (reads from a stale snapshot) is polled until it is, within the step's
+  // timeout, and how long that took is recorded: the same staleness, seen from the granting side.
+  let grantVisibleAfterMs: number | undefined;
+  if (!before.error && !before.allowed && !step.newEnemy) {
+    while (!before.error && !before.allowed && performance.now() - stepStart < step.timeoutMs) {
+      await sleep(step.intervalMs);
+      before = await check(step.request);
+    }
+    if (before.allowed) grantVisibleAfterMs = performance.now() - stepStart;
+  }
   if (before.error || !before.allowed) {
     return {
       status: before.error ? 'error' : 'fail',
       request,
       expected: 'allow before revocation',
       actual: before.error ? 'error' : 'deny',
-      message: before.error ?? 'the grant was not in effect before the revocation',
+      message: before.error ?? `the grant was not in effect before the revocation${step.newEnemy ? '' : ` (polled for ${step.timeoutMs} ms)`}`,
     };
   }
   let background: RunningLoad | undefined;
@@ -278,6 +289,10 @@ async function runRevocation(step: RevocationStep, context: RevocationContext): 
   const acknowledged = performance.now();
   if (step.newEnemy && !tokenless) return newEnemyCheck(step, adapter, call);
   const timeline = await pollTimeline(step, check, acknowledged, step.request);
+  if (grantVisibleAfterMs !== undefined && timeline.revocation) {
+    timeline.revocation.grantVisibleAfterMs = grantVisibleAfterMs;
+    timeline.message = [`the grant was in effect only ${grantVisibleAfterMs.toFixed(0)} ms after the step began`, timeline.message].filter(Boolean).join('; ');
+  }
   if (background) {
     try {
       timeline.revocation = { ...timeline.revocation!, load: await background.stop(acknowledged) };
