@@ -4,6 +4,8 @@ import type { RunResults } from '../results/types.ts';
 
 export function formatMs(ms: number | undefined): string {
   if (ms === undefined || Number.isNaN(ms)) return '–';
+  // Below a microsecond (the histograms record nanoseconds): in ns.
+  if (ms < 0.001) return `${(ms * 1e6).toFixed(0)} ns`;
   if (ms < 0.01) return `${(ms * 1000).toFixed(1)} µs`;
   if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
   if (ms < 100) return `${ms.toFixed(2)} ms`;
