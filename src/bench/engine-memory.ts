@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODULE_EXTENSION } from '../core/paths.ts';
-import type { LoadBudget } from './scale-load.ts';
+import { type LoadBudget, overTimeBudget } from './scale-load.ts';
 
 export interface MemoryProbeRequest {
   /** Engine id as on the command line, e.g. `reference[nolog]`. */
@@ -53,7 +53,7 @@ export function measureEngineMemory(request: MemoryProbeRequest): Promise<Memory
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const last = stdout.trim().split('\n').pop();
-      if (timedOut) return resolve({ error: `not within the time budget of ${Math.round(request.budget.timeMs / 1000)} s` });
+      if (timedOut) return resolve({ error: overTimeBudget(request.budget) });
       if (/heap out of memory|Allocation failed/i.test(stderr)) return resolve({ error: `heap over the memory budget of ${request.budget.memoryMiB} MiB` });
       try {
         if (last) return resolve(JSON.parse(last) as MemoryProbeAnswer);

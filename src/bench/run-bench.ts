@@ -7,9 +7,9 @@ import type { CheckRequest } from '../core/request.ts';
 import { errorMessage } from '../core/errors.ts';
 import { runClosedLoop } from '../load/closed-loop.ts';
 import { runOpenLoop } from '../load/open-loop.ts';
-import { DEFAULT_RATE_TOLERANCE, RateSearch, type RampStep, shownRate, sloHolds, trialHolds } from '../load/slo.ts';
+import { DEFAULT_RATE_TOLERANCE, RateSearch, type RampStep, rateVerdict, shownRate, trialHolds } from '../load/slo.ts';
 import { runTrials, summariseTrials, type LoadSummary } from '../load/trials.ts';
-import type { CheckFn } from '../load/types.ts';
+import type { CheckFn, LoadTrial } from '../load/types.ts';
 import { formatMs } from '../report/format.ts';
 import type { BenchSection, EngineRecord, LoadRecord } from '../results/types.ts';
 import { timeChecks } from '../runner/benchmark.ts';
@@ -145,22 +145,30 @@ async function sloVerdicts(engines: Loaded[], scenario: Scenario, options: Bench
     ramp: [] as RampStep[],
     atTarget: undefined as LoadSummary | undefined,
   }));
+  // Trials so far at each search's current rate (more are run while its trials disagree).
+  const sofar = new Map<(typeof searches)[number], LoadTrial[]>();
   for (let active = searches; active.length > 0; active = searches.filter((s) => s.search.next() !== undefined)) {
     const trials = await inRounds(active, options.trials, (s) =>
       runOpenLoop(s.e.check, { rate: s.search.next()!, connections: options.connections, durationMs: options.durationMs, warmupMs: options.warmupMs }),
     );
     for (const s of active) {
       const rate = s.search.next()!;
-      const summary = summariseTrials(trials.get(s)!);
-      const holds = sloHolds(summary, rate, options.sloMs);
+      const all = [...(sofar.get(s) ?? []), ...trials.get(s)!];
+      const verdict = rateVerdict(all, rate, options.sloMs, options.trials);
+      if (verdict === 'undecided') {
+        sofar.set(s, all);
+        continue;
+      }
+      sofar.delete(s);
+      const summary = summariseTrials(all);
       if (rate === options.targetRate) s.atTarget = summary;
-      const held = summary.trials.filter((t) => trialHolds(t, rate, options.sloMs)).length;
-      s.ramp.push({ rate: shownRate(rate), p99: summary.p99.mean, throughput: summary.throughput.mean, pass: holds, held, trials: summary.trials.length });
-      s.search.observe(rate, holds);
+      const held = all.filter((t) => trialHolds(t, rate, options.sloMs)).length;
+      s.ramp.push({ rate: shownRate(rate), p99: summary.p99.mean, throughput: summary.throughput.mean, pass: verdict === 'holds', held, trials: all.length });
+      s.search.observe(rate, verdict === 'holds');
     }
   }
   for (const { e, search, ramp, atTarget } of searches) {
-    const pass = sloHolds(atTarget!, options.targetRate, options.sloMs);
+    const pass = ramp[0]!.pass;
     section.load.push(loadRecord(e.record.id, scenario.id, atTarget!, options.durationMs));
     section.slo.push({
       engine: e.record.id,
@@ -172,7 +180,7 @@ async function sloVerdicts(engines: Loaded[], scenario: Scenario, options: Bench
       ...(search.highestPassing !== undefined ? { highestPassingRate: shownRate(search.highestPassing) } : {}),
       ...(search.lowestFailing !== undefined ? { lowestFailingRate: shownRate(search.lowestFailing) } : {}),
       ramp,
-      method: `open loop, ${options.connections} connections, ${options.trials} trials per rate (engines in interleaved rounds); a rate holds when a majority of its trials each have p99 <= ${options.sloMs} ms, no errors and >= 90% of the rate served; the highest rate that holds is searched on the grid ${options.targetRate} × 2^(k/2^m) up to ${options.maxRate}/s: doubling (or halving) from the target, then bisection until lowest failing / highest passing <= ${tolerance}`,
+      method: `open loop, ${options.connections} connections, ${options.trials} trials per rate (engines in interleaved rounds); a rate holds when a majority of its trials (run as many again while they disagree) each have p99 <= ${options.sloMs} ms, no errors and >= 90% of the rate served; the highest rate that holds is searched on the grid ${options.targetRate} × 2^(k/2^m) up to ${options.maxRate}/s: doubling (or halving) from the target, then bisection until lowest failing / highest passing <= ${tolerance}`,
     });
     const bracket = search.lowestFailing !== undefined ? `, fails at ${shownRate(search.lowestFailing)}/s` : '';
     options.log(

@@ -23,7 +23,9 @@ export const SERVER_WRITES_IN_FLIGHT = 4;
 
 export type LoadOutcome = { loaded: true; setupMs: number } | { loaded: false; reason: string };
 
-export const describeBudget = (budget: LoadBudget) => `${Math.round(budget.timeMs / 1000)} s, ${budget.memoryMiB} MiB`;
+const budgetTime = (ms: number) => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
+export const describeBudget = (budget: LoadBudget) => `${budgetTime(budget.timeMs)}, ${budget.memoryMiB} MiB`;
+export const overTimeBudget = (budget: LoadBudget) => `not within the time budget of ${budgetTime(budget.timeMs)}`;
 
 class OverBudget extends Error {}
 
@@ -31,7 +33,7 @@ class OverBudget extends Error {}
 export async function loadWithinBudget(adapter: EngineAdapter, model: Model, relationships: Relationship[], budget: LoadBudget): Promise<LoadOutcome> {
   const started = performance.now();
   const deadline = started + budget.timeMs;
-  const overTime = () => new OverBudget(`not within the time budget of ${Math.round(budget.timeMs / 1000)} s`);
+  const overTime = () => new OverBudget(overTimeBudget(budget));
   let timer: NodeJS.Timeout | undefined;
   // A bulk call cannot be interrupted: race it against the budget (the engine is abandoned for this size).
   const timeout = new Promise<never>((_, reject) => {

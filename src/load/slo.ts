@@ -5,6 +5,8 @@
 // - A rate holds when a majority of its trials hold, each trial judged alone (p99 under the
 //   threshold, no errors, at least 90% of the rate served). One trial disturbed by another
 //   process on a shared machine does not flip the verdict, as it could a mean over trials.
+//   When the trials disagree, as many again are run and the majority of all decides: two
+//   disturbed trials of three no longer send the search the wrong way.
 // - The highest passing rate is searched on a fixed geometric grid (the target × 2^(k/2^m)):
 //   doubling up from the start while the SLO holds (halving down until it does), then
 //   bisecting the bracket [highest passing, lowest failing] at its geometric middle until
@@ -40,6 +42,20 @@ export function trialHolds(trial: LoadTrial, rate: number, thresholdMs: number):
 export function sloHolds(summary: LoadSummary, rate: number, thresholdMs: number): boolean {
   const held = summary.trials.filter((t) => trialHolds(t, rate, thresholdMs)).length;
   return held * 2 > summary.trials.length;
+}
+
+/**
+ * The verdict at one rate from its trials so far: unanimous trials decide at once; split ones
+ * decide by majority once there are twice `baseTrials` of them (a tie: three times, a tie
+ * then fails); before that, undecided (run `baseTrials` more).
+ */
+export function rateVerdict(trials: LoadTrial[], rate: number, thresholdMs: number, baseTrials: number): 'holds' | 'fails' | 'undecided' {
+  const held = trials.filter((t) => trialHolds(t, rate, thresholdMs)).length;
+  if (held === trials.length) return 'holds';
+  if (held === 0) return 'fails';
+  const tie = held * 2 === trials.length;
+  if (trials.length < 2 * baseTrials || (tie && trials.length < 3 * baseTrials)) return 'undecided';
+  return held * 2 > trials.length ? 'holds' : 'fails';
 }
 
 export interface RateSearchOptions {
