@@ -125,7 +125,9 @@ async function micro(engines: Loaded[], scenario: Scenario, options: BenchOption
 async function closedLoops(engines: Loaded[], scenario: Scenario, options: BenchOptions, section: BenchSection): Promise<void> {
   for (const clients of options.concurrency) {
     const participants = engines.filter((e) => allowsClients(e, clients));
-    for (const e of engines.filter((x) => !allowsClients(x, clients))) options.log(`  closed loop c=${clients} ${e.record.id}: not measured (${IN_PROCESS_ONE_CLIENT})`);
+    const left = engines.filter((x) => !allowsClients(x, clients)).map((e) => e.record.id);
+    if (left.length > 0) options.log(`  closed loop c=${clients}: ${left.join(', ')} not measured (${IN_PROCESS_ONE_CLIENT})`);
+    if (participants.length === 0) continue;
     const trials = await inRounds(participants, options.trials, (e) => runClosedLoop(e.check, { concurrency: clients, durationMs: options.durationMs, warmupMs: options.warmupMs }));
     for (const e of participants) {
       const s = summariseTrials(trials.get(e)!);
