@@ -203,7 +203,8 @@ export class OpaAdapter implements AdapterSpec {
   /** At scale: the mirror takes every relationship, then one PUT of the whole data document (a patch per relationship would be 10^5 operations). */
   async bulkLoad(relationships: Relationship[]): Promise<void> {
     const data = this.requireData();
-    data.write(relationships);
+    // In slices: the mirror's patch of one write is built as one array (its operations are not sent here).
+    for (let i = 0; i < relationships.length; i += 1000) data.write(relationships.slice(i, i + 1000));
     await this.request('PUT', `/v1/data/${DATA_ROOT}`, data.document());
     data.markSent();
   }
