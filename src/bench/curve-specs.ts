@@ -28,7 +28,14 @@ export const SCALE_SCENARIO = 'scale-drive';
 
 export const CURVES: CurveSpec[] = [
   // Folder depth of the Drive-like store at 10^4 relationships.
-  { dimension: 'hierarchy depth', aliases: ['depth', 'hierarchy-depth'], scenario: SCALE_SCENARIO, param: 'depth', fixed: { relationships: 10_000, checks: CURVE_CHECKS }, sizes: [1, 2, 4, 8, 16, 32] },
+  {
+    dimension: 'hierarchy depth',
+    aliases: ['depth', 'hierarchy-depth'],
+    scenario: SCALE_SCENARIO,
+    param: 'depth',
+    fixed: { relationships: 10_000, checks: CURVE_CHECKS },
+    sizes: [1, 2, 4, 8, 16, 32],
+  },
   {
     dimension: 'relationships',
     aliases: ['size', 'scale', 'rels'],

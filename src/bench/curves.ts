@@ -12,10 +12,8 @@ import { bundledScenarioFiles, loadScenarioFile } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { fitGrowth } from '../stats/growth.ts';
 import { formatMs } from '../report/format.ts';
-import { CURVES, type CurveSpec } from './curve-specs.ts';
+import type { CurveSpec } from './curve-specs.ts';
 import { measurePoint, type PointOptions, type PointWork } from './scale.ts';
-
-export { CURVES, type CurveSpec };
 
 export async function findScenarioFile(id: string): Promise<string | undefined> {
   return (await bundledScenarioFiles()).find((f) => path.basename(f).replace(/\.ya?ml$/, '') === id);
@@ -59,7 +57,7 @@ export async function measureCurve(spec: CurveSpec, engines: EngineAdapter[], op
       const curve = curves.get(engine) ?? { engine: engine.id, dimension: spec.dimension, scenario: spec.scenario, points: [], method: curveMethod(options, scenario) };
       curves.set(engine, curve);
       if (point.didNotLoad || !point.latency) {
-        (curve.didNotLoad ??= []).push({ size: x, reason: point.didNotLoad ?? 'nothing to time' });
+        curve.didNotLoad = [...(curve.didNotLoad ?? []), { size: x, reason: point.didNotLoad ?? 'nothing to time' }];
         options.log(`  ${spec.dimension} ${x} ${engine.id}: did not load: ${point.didNotLoad}`);
         continue;
       }

@@ -61,8 +61,7 @@ interface Loaded extends BenchEngine {
   requests: CheckRequest[];
 }
 
-export const IN_PROCESS_ONE_CLIENT =
-  'in-process engine: one client only (its checks run on the harness thread, so more clients would measure queueing, not the engine)';
+export const IN_PROCESS_ONE_CLIENT = 'in-process engine: one client only (its checks run on the harness thread, so more clients would measure queueing, not the engine)';
 
 const allowsClients = (e: BenchEngine, clients: number) => clients === 1 || !e.adapter.embedded;
 
@@ -118,7 +117,9 @@ async function micro(engines: Loaded[], scenario: Scenario, options: BenchOption
       samples: capSamples(samples),
       ...(clientSide ? { clientSide } : {}),
     });
-    options.log(`  micro ${e.record.id}: p50 ${formatMs(latency.p50)}, p99 ${formatMs(latency.p99)}, mean ${formatMs(latency.mean)} ± ${latency.rme.toFixed(2)}% (${latency.samples} samples)`);
+    options.log(
+      `  micro ${e.record.id}: p50 ${formatMs(latency.p50)}, p99 ${formatMs(latency.p99)}, mean ${formatMs(latency.mean)} ± ${latency.rme.toFixed(2)}% (${latency.samples} samples)`,
+    );
   }
 }
 
@@ -133,7 +134,8 @@ async function closedLoops(engines: Loaded[], scenario: Scenario, options: Bench
       const s = summariseTrials(trials.get(e)!);
       section.load.push(loadRecord(e.record.id, scenario.id, s, options.durationMs, e.adapter.embedded ? IN_PROCESS_ONE_CLIENT : undefined));
       options.log(`  closed loop c=${clients} ${e.record.id}: ${loopLine(s)}`);
-      if (e.baseline && clients === 1) section.overhead = { checksPerSecond: s.throughput, p50: s.p50, p99: s.p99, method: 'no-op engine, closed loop, 1 client: what the harness costs per check' };
+      if (e.baseline && clients === 1)
+        section.overhead = { checksPerSecond: s.throughput, p50: s.p50, p99: s.p99, method: 'no-op engine, closed loop, 1 client: what the harness costs per check' };
     }
   }
 }

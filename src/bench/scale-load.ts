@@ -15,8 +15,6 @@ export interface LoadBudget {
   memoryMiB: number;
 }
 
-export const DEFAULT_LOAD_BUDGET: LoadBudget = { timeMs: 300_000, memoryMiB: 4096 };
-
 /** Relationships per write call, and write calls in flight for a server engine (in-process engines: one). */
 export const WRITE_CHUNK = 1000;
 export const SERVER_WRITES_IN_FLIGHT = 4;

@@ -23,10 +23,15 @@ export async function measureScale(engines: EngineAdapter[], sizes: number[], op
     const scenario = await loadScenarioFile(file, { generateParams: params });
     const able = engines.filter((e) => e.unsupported(scenario.model).length === 0);
     const method = `${SCALE_SCENARIO} (${JSON.stringify(params)}, seed from the file); loaded through each engine's bulk path within ${describeBudget(options.budget)}; closed loop, 1 client, ${options.trials} trials of ${options.durationMs} ms after ${options.warmupMs} ms warm-up, engines in interleaved rounds; 95% CI over trials (Student's t)`;
-    const points = await measurePoint(able, { scenario, params }, (adapter, s) => {
-      const requests = s.benchmark.map((r) => resolveRequest(r));
-      return async (i) => !(await adapter.check(requests[i % requests.length]!)).error;
-    }, options);
+    const points = await measurePoint(
+      able,
+      { scenario, params },
+      (adapter, s) => {
+        const requests = s.benchmark.map((r) => resolveRequest(r));
+        return async (i) => !(await adapter.check(requests[i % requests.length]!)).error;
+      },
+      options,
+    );
     for (const point of points) {
       const record: ScaleRecord = { engine: point.engine, scenario: SCALE_SCENARIO, relationships: scenario.relationships.length, requests: scenario.benchmark.length, method };
       if (point.setupMs !== undefined) record.setupMs = point.setupMs;
@@ -41,7 +46,14 @@ export async function measureScale(engines: EngineAdapter[], sizes: number[], op
       );
     }
     for (const engine of engines.filter((e) => !able.includes(e))) {
-      records.push({ engine: engine.id, scenario: SCALE_SCENARIO, relationships: scenario.relationships.length, requests: scenario.benchmark.length, didNotLoad: `cannot express the model: ${engine.unsupported(scenario.model).join('; ')}`, method });
+      records.push({
+        engine: engine.id,
+        scenario: SCALE_SCENARIO,
+        relationships: scenario.relationships.length,
+        requests: scenario.benchmark.length,
+        didNotLoad: `cannot express the model: ${engine.unsupported(scenario.model).join('; ')}`,
+        method,
+      });
     }
   }
   return records;

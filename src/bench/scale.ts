@@ -106,9 +106,7 @@ export async function measurePoint(engines: EngineAdapter[], dataset: PointDatas
       if (check) checks.set(engine, check);
     }
     const timed = [...checks.keys()];
-    const trials = await inRounds(timed, options.trials, (engine) =>
-      runClosedLoop(checks.get(engine)!, { concurrency: 1, durationMs: options.durationMs, warmupMs: options.warmupMs }),
-    );
+    const trials = await inRounds(timed, options.trials, (engine) => runClosedLoop(checks.get(engine)!, { concurrency: 1, durationMs: options.durationMs, warmupMs: options.warmupMs }));
     for (const engine of timed) results.get(engine)!.latency = summariseTrials(trials.get(engine)!);
     // Free the data before the next group or size (a fresh empty store).
     for (const engine of group) await engine.loadModel(scenario.model).catch((error) => options.log(`  ${engine.id}: could not empty the store: ${errorMessage(error)}`));

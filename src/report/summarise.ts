@@ -384,7 +384,17 @@ function benchSections(bench: BenchSection): Section[] {
       tables: [
         plainTable(
           'slo-table',
-          [text('engine'), text('scenario'), num('p99 threshold'), num('target rate'), num('p99 at target'), text('verdict'), num('highest rate that holds'), num('lowest rate that fails'), text('ramp (rate: p99 ms, trials held)')],
+          [
+            text('engine'),
+            text('scenario'),
+            num('p99 threshold'),
+            num('target rate'),
+            num('p99 at target'),
+            text('verdict'),
+            num('highest rate that holds'),
+            num('lowest rate that fails'),
+            text('ramp (rate: p99 ms, trials held)'),
+          ],
           bench.slo.map((v) => ({
             engine: v.engine,
             cells: [
@@ -419,7 +429,10 @@ function benchSections(bench: BenchSection): Section[] {
             cells: [
               cell(c.engine, { code: true }),
               cell(c.dimension),
-              cell([...c.points.map(formatCurvePoint), ...(c.didNotLoad ?? []).map((d) => `${d.size}: did not load: ${d.reason}`)].join(', '), c.memoryMethod ? { note: `memory: ${c.memoryMethod}` } : {}),
+              cell(
+                [...c.points.map(formatCurvePoint), ...(c.didNotLoad ?? []).map((d) => `${d.size}: did not load: ${d.reason}`)].join(', '),
+                c.memoryMethod ? { note: `memory: ${c.memoryMethod}` } : {},
+              ),
               cell(c.fit ? `${c.fit.label}, r² ${c.fit.r2.toFixed(2)}` : '–'),
             ],
           })),

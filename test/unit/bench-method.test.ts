@@ -63,7 +63,15 @@ function syntheticTrial(rate: number, capacity: number, rng: ReturnType<typeof m
   const jitter = 1 + (rng.next() - 0.5) * 0.16;
   const disturbed = rng.next() < 0.1;
   const p99 = disturbed ? 200 : rate <= capacity * jitter ? 5 : 80;
-  return { mode: 'open', concurrency: 16, targetRate: rate, durationMs: 1000, throughput: rate, errors: 0, latency: { count: 1000, mean: 1, p50: 1, p90: 2, p99, p999: p99, max: p99, unit: 'ms' } };
+  return {
+    mode: 'open',
+    concurrency: 16,
+    targetRate: rate,
+    durationMs: 1000,
+    throughput: rate,
+    errors: 0,
+    latency: { count: 1000, mean: 1, p50: 1, p90: 2, p99, p999: p99, max: p99, unit: 'ms' },
+  };
 }
 
 function searchOnce(seed: number, capacity: number) {
@@ -85,7 +93,14 @@ function searchOnce(seed: number, capacity: number) {
 
 describe('SLO verdict', () => {
   it('a rate holds when a majority of its trials hold: one disturbed trial does not flip it', () => {
-    const trial = (p99: number): LoadTrial => ({ mode: 'open', concurrency: 1, durationMs: 1, throughput: 100, errors: 0, latency: { count: 1, mean: 1, p50: 1, p90: 1, p99, p999: p99, max: p99, unit: 'ms' } });
+    const trial = (p99: number): LoadTrial => ({
+      mode: 'open',
+      concurrency: 1,
+      durationMs: 1,
+      throughput: 100,
+      errors: 0,
+      latency: { count: 1, mean: 1, p50: 1, p90: 1, p99, p999: p99, max: p99, unit: 'ms' },
+    });
     expect(sloHolds(summariseTrials([trial(5), trial(500), trial(5)]), 100, 50)).toBe(true);
     expect(sloHolds(summariseTrials([trial(500), trial(500), trial(5)]), 100, 50)).toBe(false);
   });
@@ -99,7 +114,14 @@ describe('SLO verdict', () => {
   });
 
   it('runs as many trials again when they disagree, and then the majority of all decides', () => {
-    const trial = (p99: number): LoadTrial => ({ mode: 'open', concurrency: 1, durationMs: 1, throughput: 100, errors: 0, latency: { count: 1, mean: 1, p50: 1, p90: 1, p99, p999: p99, max: p99, unit: 'ms' } });
+    const trial = (p99: number): LoadTrial => ({
+      mode: 'open',
+      concurrency: 1,
+      durationMs: 1,
+      throughput: 100,
+      errors: 0,
+      latency: { count: 1, mean: 1, p50: 1, p90: 1, p99, p999: p99, max: p99, unit: 'ms' },
+    });
     expect(rateVerdict([trial(5), trial(500), trial(500)], 100, 50, 3)).toBe('undecided');
     expect(rateVerdict([trial(5), trial(500), trial(500), trial(5), trial(5), trial(5)], 100, 50, 3)).toBe('holds');
     expect(rateVerdict([trial(500), trial(500), trial(500)], 100, 50, 3)).toBe('fails');
@@ -145,17 +167,29 @@ describe('loading at scale', () => {
   it('keeps a did-not-load engine in a scale point, beside one that loaded', async () => {
     const dataset = await wideTree(20_000);
     const engines = [await reference(), await reference('reference[nolog]')];
-    const points = await measurePoint(engines, dataset, (adapter, s) => {
-      const requests = s.benchmark.map((r) => resolveRequest(r));
-      return async (i) => !(await adapter.check(requests[i % requests.length]!)).error;
-    }, { trials: 1, durationMs: 20, warmupMs: 0, budget: { timeMs: 60_000, memoryMiB: 4096 }, memory: false, log: () => undefined });
+    const points = await measurePoint(
+      engines,
+      dataset,
+      (adapter, s) => {
+        const requests = s.benchmark.map((r) => resolveRequest(r));
+        return async (i) => !(await adapter.check(requests[i % requests.length]!)).error;
+      },
+      { trials: 1, durationMs: 20, warmupMs: 0, budget: { timeMs: 60_000, memoryMiB: 4096 }, memory: false, log: () => undefined },
+    );
     expect(points.map((p) => p.engine)).toEqual(['reference', 'reference[nolog]']);
     for (const p of points) {
       expect(p.didNotLoad).toBeUndefined();
       expect(p.setupMs).toBeGreaterThan(0);
       expect(p.latency!.trials[0]!.latency.count).toBeGreaterThan(0);
     }
-    const over = await measurePoint([await reference()], dataset, () => undefined, { trials: 1, durationMs: 20, warmupMs: 0, budget: { timeMs: 1, memoryMiB: 4096 }, memory: false, log: () => undefined });
+    const over = await measurePoint([await reference()], dataset, () => undefined, {
+      trials: 1,
+      durationMs: 20,
+      warmupMs: 0,
+      budget: { timeMs: 1, memoryMiB: 4096 },
+      memory: false,
+      log: () => undefined,
+    });
     expect(over[0]!.didNotLoad).toMatch(/^not within the time budget of 1 ms \(budget/);
     expect(over[0]!.latency).toBeUndefined();
   });
@@ -187,7 +221,11 @@ describe('micro phase', () => {
     await engine.write(resolveRelationships(scenario.relationships));
     // An engine whose every check takes 20 ms: 50 ms of time and no warm-up leave room for a few, not 64.
     const slow = { ...engine, check: async (r: Parameters<typeof engine.check>[0]) => (await new Promise((resolve) => setTimeout(resolve, 20)), engine.check(r)) };
-    const timed = await timeChecks(slow, scenario.benchmark.map((r) => resolveRequest(r)), { timeMs: 50, warmupMs: 0 });
+    const timed = await timeChecks(
+      slow,
+      scenario.benchmark.map((r) => resolveRequest(r)),
+      { timeMs: 50, warmupMs: 0 },
+    );
     expect(timed.samples.length).toBeGreaterThanOrEqual(1);
     expect(timed.samples.length).toBeLessThan(10);
   });

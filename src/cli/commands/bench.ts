@@ -36,7 +36,7 @@ export function benchCommand(): Command {
     .option('--scale <sizes>', 'only the scale section: every engine on the Drive-like dataset at these relationship counts, e.g. 100000,1000000')
     .addOption(new Option('--load-budget <s>', 'time an engine may take to load a dataset; over it: "did not load"').default(300).argParser(positiveInt('--load-budget', 'seconds')))
     .addOption(
-      new Option('--memory-budget <MiB>', "an engine's own memory (server RSS, or an embedded engine's heap in a fresh process); over it: \"did not load\"")
+      new Option('--memory-budget <MiB>', 'an engine\'s own memory (server RSS, or an embedded engine\'s heap in a fresh process); over it: "did not load"')
         .default(4096)
         .argParser(positiveInt('--memory-budget', 'MiB')),
     )
@@ -46,7 +46,15 @@ export function benchCommand(): Command {
       opts.set ??= [];
       opts.curve ??= [];
       opts.param ??= [];
-      const [{ runBench }, { loadEngineDefinitions, resolveEngineSpecs }, { renderMarkdown }, { exitCodeFor }, { writeAtomically }, { loadBundledScenarios, loadScenarioFile }, { findScenarioFile }] = await Promise.all([
+      const [
+        { runBench },
+        { loadEngineDefinitions, resolveEngineSpecs },
+        { renderMarkdown },
+        { exitCodeFor },
+        { writeAtomically },
+        { loadBundledScenarios, loadScenarioFile },
+        { findScenarioFile },
+      ] = await Promise.all([
         import('../../bench/command.ts'),
         import('../../engines/registry.ts'),
         import('../../report/markdown.ts'),
