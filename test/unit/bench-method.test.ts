@@ -18,6 +18,8 @@ import { timeChecks } from '../../src/runner/benchmark.ts';
 import { resolveRelationships, resolveRequest } from '../../src/runner/now.ts';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { LatencyHistogram } from '../../src/stats/histogram.ts';
+import { scaleSection } from '../../src/report/scale-section.ts';
+import type { ScaleRecord } from '../../src/results/types.ts';
 import { mulberry32 } from '../../scenarios/generators/random.ts';
 
 async function reference(id = 'reference') {
@@ -228,5 +230,34 @@ describe('micro phase', () => {
     );
     expect(timed.samples.length).toBeGreaterThanOrEqual(1);
     expect(timed.samples.length).toBeLessThan(10);
+  });
+});
+
+describe('scale section of the report', () => {
+  it('keeps an engine that did not load, with why, beside those that did; ratios to the fastest per size', () => {
+    const ci = (mean: number) => ({ mean, low: mean * 0.9, high: mean * 1.1, margin: mean * 0.1, n: 3 });
+    const row = (engine: string, relationships: number, p50?: number, didNotLoad?: string): ScaleRecord => ({
+      engine,
+      scenario: 'scale-drive',
+      relationships,
+      requests: 1000,
+      method: 'closed loop',
+      ...(p50 === undefined ? {} : { p50: ci(p50), p99: ci(p50 * 4), setupMs: 1500, memoryMiB: 100, memoryMethod: 'server RSS: VmRSS', checks: 3000 }),
+      ...(didNotLoad ? { didNotLoad } : {}),
+    });
+    const section = scaleSection({
+      settings: {},
+      micro: [],
+      load: [],
+      slo: [],
+      curves: [],
+      scale: [row('reference', 100_000, 0.02), row('openfga', 100_000, 0.5), row('reference', 1_000_000, 0.04), row('openfga', 1_000_000, undefined, 'not within the time budget of 300 s')],
+    })!;
+    const [table] = section.tables;
+    expect(table!.groups.map((g) => g.label)).toEqual(['10^5 relationships', '10^6 relationships']);
+    const text = (g: number, r: number) => table!.groups[g]!.rows[r]!.cells.map((c) => c.text);
+    expect(text(0, 1)).toEqual(['openfga', '500 µs ± 50 µs', '2.00 ms ± 200 µs', '25.0×', '1.5 s', '100 MiB', '3,000', 'loaded']);
+    expect(text(1, 0)[3]).toBe('1.00×');
+    expect(text(1, 1)).toEqual(['openfga', '–', '–', '–', '–', '–', '–', 'did not load: not within the time budget of 300 s']);
   });
 });
