@@ -24,7 +24,7 @@ import { toFgaDsl } from './import.ts';
 import { DEFAULT_OPENFGA_SETTINGS, type OpenFgaServer, type OpenFgaSettings, startOpenFga } from './launcher.ts';
 import { readNativeOpenFga, writeNativeModel, writeNativeTuples } from './native.ts';
 import { SHARED_STORE, TenantRouter } from './tenant-stores.ts';
-import { type FgaAuthorizationModel, requestParameters, toCheck, toTupleKey, toTupleKeyWithoutCondition, translateModel, unsupportedReasons } from './translate.ts';
+import { type FgaAuthorizationModel, requestParameters, toCheck, toTupleKey, toTupleKeyWithoutCondition, translateModel, unstorableObject, unsupportedReasons } from './translate.ts';
 
 export interface OpenFgaAdapterOptions {
   /** `cache` turns the check query cache on; `store-per-tenant` gives each tenant its own store; `postgres` uses a PostgreSQL datastore. */
@@ -148,6 +148,10 @@ export class OpenFgaAdapter implements AdapterSpec {
 
   unsupported(model: Model): string[] {
     return unsupportedReasons(model);
+  }
+
+  unsupportedObject(object: ObjectRef, role: 'resource' | 'subject'): string | undefined {
+    return unstorableObject(object, role);
   }
 
   async start(context: RunContext): Promise<void> {

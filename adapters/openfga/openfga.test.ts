@@ -334,6 +334,25 @@ describe('OpenFGA server', () => {
     expect(Object.keys(definition.configurations ?? {})).toEqual(['cache', 'store-per-tenant', 'postgres', 'authzen']);
   });
 
+  it('ids longer than OpenFGA stores: the scenario is unsupported with the limit, and an object at the limit works', async () => {
+    const { loadScenarioText } = await import('../../src/scenario/load.ts');
+    const scenarioWith = (id: string, subject: string) =>
+      loadScenarioText(
+        `id: long-ids\ntitle: Long ids\nmodel:\n  types:\n    user: {}\n    doc:\n      relations: {viewer: [user]}\nrelationships: ['doc:${id}#viewer@user:${subject}']\nsteps:\n  - check: {subject: 'user:${subject}', action: viewer, resource: 'doc:${id}'}\n    expect: allow\n`,
+        'long-ids.yaml',
+      );
+    // 'doc:' + 252 = 256 characters (the object limit); 'user:' + 507 = 512 (the user limit).
+    const atLimit = await runScenario(await scenarioWith('d'.repeat(252), 'u'.repeat(507)), fga);
+    expect(atLimit.cases.map((c) => c.status)).toEqual(['pass']);
+    const over = await runScenario(await scenarioWith('d'.repeat(253), 'u'.repeat(508)), fga);
+    expect(over.cases.map((c) => [c.status, c.message])).toEqual([
+      [
+        'unsupported',
+        `object doc:${'d'.repeat(36)}… (257 characters): OpenFGA takes a tuple's object 'type:id' of at most 256 characters (its API's validation pattern); object user:${'u'.repeat(35)}… (513 characters): OpenFGA takes a tuple's user 'type:id' of at most 512 characters (its API's validation pattern)`,
+      ],
+    ]);
+  });
+
   it('answers rewrites, nested groups with cycles, wildcards, conditions and deletes', async () => {
     await fga.loadModel(FOLDERS);
     await writeFolderRelationships(fga);

@@ -8,7 +8,7 @@
 //   difference;
 // - conditions keep their CEL expression; parameter types map to TYPE_NAME_*.
 
-import type { Relationship } from '../../src/core/relationship.ts';
+import type { ObjectRef, Relationship } from '../../src/core/relationship.ts';
 import { formatSubject } from '../../src/core/relationship.ts';
 import type { CheckRequest } from '../../src/core/request.ts';
 import { conditionContext, REQUEST_PARAMETERS, requestParameters } from '../../src/model/request-context.ts';
@@ -211,4 +211,20 @@ export function toCheck(request: CheckRequest, requestParams: ReadonlySet<string
   const check: FgaCheck = { user: `${request.subject.type}:${request.subject.id}`, relation: request.action.name, object: `${request.resource.type}:${request.resource.id}` };
   if (Object.keys(context).length > 0) check.context = context;
   return check;
+}
+
+/**
+ * OpenFGA's API validates a tuple's `object` (`type:id`) against ^[^\s]{2,256}$ and its `user`
+ * against ^[^\s]{2,512}$ (openfga/api, openfga/v1/openfga.proto): longer ids cannot be stored or asked about.
+ */
+const MAX_OBJECT_CHARS = { resource: 256, subject: 512 } as const;
+
+/** Why OpenFGA cannot take this object in this role, if it cannot. */
+export function unstorableObject(object: ObjectRef, role: 'resource' | 'subject'): string | undefined {
+  const text = `${object.type}:${object.id}`;
+  const max = MAX_OBJECT_CHARS[role];
+  const length = [...text].length;
+  if (length <= max) return undefined;
+  const shown = `${text.slice(0, 40)}…`;
+  return `object ${shown} (${length} characters): OpenFGA takes a tuple's ${role === 'resource' ? "object 'type:id' of at most 256" : "user 'type:id' of at most 512"} characters (its API's validation pattern)`;
 }

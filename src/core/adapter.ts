@@ -4,7 +4,7 @@
 // folder, so adding an engine edits no central list (docs/architecture.md, "Adding an engine").
 
 import type { Model } from '../model/types.ts';
-import type { Relationship } from './relationship.ts';
+import type { ObjectRef, Relationship } from './relationship.ts';
 import type { CheckRequest, Decision } from './request.ts';
 import type { SearchAnswer, SearchQuery } from './search.ts';
 
@@ -103,6 +103,13 @@ export interface AdapterSpec {
   info(): AdapterInfo;
   /** Why this engine cannot run a model, one reason per missing feature; default none. */
   unsupported?(model: Model): string[];
+  /**
+   * Why the engine cannot store or ask about this object (an id too long or in a form it
+   * rejects), as the resource or the subject of a relationship or request; default none.
+   * The runner asks it for every object a scenario names, so such a scenario is unsupported
+   * with the reason instead of failing in setup.
+   */
+  unsupportedObject?(object: ObjectRef, role: 'resource' | 'subject'): string | undefined;
   /** Starts or connects to the engine; default nothing to do. */
   start?(context: RunContext): Promise<void>;
   /** Loads a scenario's model into a fresh store/policy set; earlier relationships are gone. */
@@ -166,6 +173,8 @@ export interface Adapter {
   readOnly?: string;
   info(): AdapterInfo;
   unsupported(model: Model): string[];
+  /** See AdapterSpec.unsupportedObject; absent when the engine takes any id the scenario format allows. */
+  unsupportedObject?: (object: ObjectRef, role: 'resource' | 'subject') => string | undefined;
   start(context: RunContext): Promise<void>;
   loadModel(model: Model): Promise<void>;
   loadNative?: (native: NativeSpec) => Promise<void>;
@@ -208,6 +217,7 @@ export function defineAdapter(spec: AdapterSpec): Adapter {
     decisionLog: spec.decisionLog ?? 'none',
     info: () => spec.info(),
     unsupported: (model) => spec.unsupported?.(model) ?? [],
+    ...(spec.unsupportedObject ? { unsupportedObject: (object: ObjectRef, role: 'resource' | 'subject') => spec.unsupportedObject!(object, role) } : {}),
     start: async (context) => {
       await spec.start?.(context);
     },

@@ -1,5 +1,5 @@
 // `authz-bench engines status`: per engine with something to install, pinned and installed
-// version and which launch strategies are available here.
+// version and which launch strategies are available here; then the engines with nothing to install.
 
 import path from 'node:path';
 import type { EngineComponent, EngineDefinition } from '../core/adapter.ts';
@@ -50,5 +50,13 @@ export function formatStatus(rows: readonly EngineStatusRow[], definitions: read
       .join('  ')
       .trimEnd(),
   );
-  return [...table, ...definitions.flatMap((d) => d.prerequisites?.() ?? [])].join('\n');
+  return [...table, ...inProcessLines(definitions), ...definitions.flatMap((d) => d.prerequisites?.() ?? [])].join('\n');
+}
+
+/** The engines with nothing to install (in-process, or reached by URL), so the list names every engine. */
+function inProcessLines(definitions: readonly EngineDefinition[]): string[] {
+  const embedded = definitions.filter((d) => d.install.kind === 'embedded');
+  if (embedded.length === 0) return [];
+  const describe = (d: EngineDefinition) => (d.role === 'remote' ? `${d.id} (a decision point by URL: --engine ${d.id}=<url>)` : d.version === '-' ? d.id : `${d.id} ${d.version}`);
+  return [`nothing to install (in-process, or reached by URL): ${embedded.map(describe).join(', ')}`];
 }

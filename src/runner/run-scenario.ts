@@ -6,6 +6,7 @@ import { formatRelationship } from '../core/relationship.ts';
 import { describeRequest, type CheckRequest, type Decision } from '../core/request.ts';
 import type { Model } from '../model/types.ts';
 import type { CaseResult, RevocationFigures } from '../results/types.ts';
+import { forEachScenarioObject } from '../scenario/objects.ts';
 import type { BatchStep, CheckStep, ExpectLogStep, RevocationStep, Scenario, Step } from '../scenario/types.ts';
 import { auditComplete, measureAudit, type SentCheck } from './audit.ts';
 import { resolveRelationships, resolveRequest } from './now.ts';
@@ -55,7 +56,21 @@ export function unsupportedReasons(scenario: Scenario, adapter: EngineAdapter): 
   if (changesPolicy && !adapter.updateModel) reasons.add('policy update: the adapter cannot change the policy at run time');
   const changesData = scenario.steps.some((s) => s.kind === 'write' || s.kind === 'delete' || s.kind === 'updateModel' || s.kind === 'revocation');
   if (changesData && adapter.readOnly) reasons.add(`steps that change policy or data: ${adapter.readOnly}`);
+  for (const reason of objectReasons(scenario, adapter)) reasons.add(reason);
   return [...reasons];
+}
+
+/** Objects the engine cannot take: the first few reasons, then how many more objects. */
+function objectReasons(scenario: Scenario, adapter: EngineAdapter, shown = 3): string[] {
+  const judge = adapter.unsupportedObject;
+  if (!judge) return [];
+  const reasons = new Set<string>();
+  const more = new Set<string>();
+  forEachScenarioObject(scenario, (object, role) => {
+    const reason = judge(object, role);
+    if (reason) (reasons.size < shown || reasons.has(reason) ? reasons : more).add(reason);
+  });
+  return more.size > 0 ? [...reasons, `and ${more.size} more object(s) the engine cannot take`] : [...reasons];
 }
 
 export async function runScenario(scenario: Scenario, adapter: EngineAdapter, options: Partial<ScenarioRunOptions> = {}): Promise<ScenarioRun> {

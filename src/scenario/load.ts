@@ -18,6 +18,7 @@ import { describe, parseModel } from '../model/parse.ts';
 import { relationshipProblem, type RelationshipChange } from '../model/relationship-check.ts';
 import type { Model } from '../model/types.ts';
 import { loadGenerator } from './generators.ts';
+import { nativePathProblems } from './native-files.ts';
 import { toRelationship, toRequest } from './requests.ts';
 import type { Expectation, LogField, Scenario, Step } from './types.ts';
 
@@ -253,6 +254,12 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
     ? (raw.benchmark as Raw[]).map((r, i) => readRequest(r, model, ctx, `benchmark[${i}]`)).filter((r): r is CheckRequest => !!r)
     : steps.flatMap((s) => (s.kind === 'check' ? [s.request] : s.kind === 'batch' ? s.requests : []));
 
+  const native = Object.fromEntries(
+    Object.entries((raw.native as Record<string, Record<string, unknown>>) ?? {}).map(([engine, spec]) => [engine, { spec, baseDir: path.dirname(path.resolve(ctx.file)), file: ctx.file }]),
+  );
+  for (const [engine, spec] of Object.entries(native)) {
+    for (const problem of nativePathProblems(spec, engine)) ctx.add(problem.path, problem.problem, problem.fix);
+  }
   ctx.throwIfAny();
   return {
     id: String(raw.id),
@@ -264,12 +271,7 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
     relationships,
     steps,
     benchmark,
-    native: Object.fromEntries(
-      Object.entries((raw.native as Record<string, Record<string, unknown>>) ?? {}).map(([engine, spec]) => [
-        engine,
-        { spec, baseDir: path.dirname(path.resolve(ctx.file)), file: ctx.file },
-      ]),
-    ),
+    native,
   };
 }
 

@@ -104,6 +104,26 @@ function describeValue(value: unknown): string {
   return typeof value === 'object' ? 'a mapping' : typeof value;
 }
 
+/**
+ * Problems with the paths a native block names, found before any engine starts (so a missing
+ * or unconfined file is bad input, exit 2, not an engine's setup error): every string value is
+ * a path relative to the scenario file; each must exist and be confined.
+ */
+export function nativePathProblems(native: NativeSpec, engine: string): InputError[] {
+  const problems: InputError[] = [];
+  for (const [key, value] of Object.entries(native.spec)) {
+    if (typeof value !== 'string') continue;
+    try {
+      const file = nativePath(native, engine, key, true, '');
+      if (file) confinedPath(native, engine, key, file);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(error);
+    }
+  }
+  return problems;
+}
+
 /** Reads a confined, regular, size-capped file as UTF-8 (synchronously: OPA's and Cerbos's loaders are). */
 export function readNativeFileSync(native: NativeSpec, engine: string, key: string, file: string): string {
   const real = confinedPath(native, engine, key, file);

@@ -103,7 +103,7 @@ describe('native files are confined to the scenario folder', () => {
     expect(error.problem).toMatch(/over the limit of \d+ bytes/);
   });
 
-  it('end to end (CLI, Oso): the run records a located error and the secret is in no file and not on stderr', () => {
+  it('end to end (CLI, Oso): bad input before any engine starts (exit 2, located), and the secret is in no file and not on stderr', () => {
     const { dir, scenarioFile } = layout();
     writeFileSync(
       scenarioFile,
@@ -125,12 +125,17 @@ describe('native files are confined to the scenario folder', () => {
       ].join('\n'),
     );
     const out = path.join(dir, 'out');
-    const cli = spawnSync(process.execPath, [CLI, 'run', '--engine', 'oso', '--file', scenarioFile, '--out', out, '--bench-time', '0'], { encoding: 'utf8', timeout: 60_000 });
-    expect(cli.status).toBe(3);
-    expect(cli.stderr).not.toContain('planted');
-    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
-    expect(results.cases[0].status).toBe('error');
-    expect(results.cases[0].message).toMatch(/hostile\.yaml at native\.oso\.policy: \S*etc\/shadow is outside the scenario's folder/);
+    for (const args of [
+      ['run', '--engine', 'oso', '--file', scenarioFile, '--out', out, '--bench-time', '0'],
+      ['validate', scenarioFile],
+    ]) {
+      const cli = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+      expect(cli.status).toBe(2);
+      expect(cli.stderr).toMatch(/hostile\.yaml at native\.oso\.policy \(line \d+\): \S*etc\/shadow is outside the scenario's folder/);
+      expect(cli.stderr).not.toContain('planted');
+      expect(cli.stderr).not.toMatch(/\n\s+at /);
+    }
+    mkdirSync(out, { recursive: true });
     for (const file of readdirSync(out, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())) {
       expect(readFileSync(path.join(file.parentPath, file.name), 'utf8')).not.toContain('planted');
     }

@@ -79,3 +79,24 @@ describe('a scenario file that is not a regular file', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 });
+
+describe('a native block naming a file that is not there', () => {
+  it('validate and run: exit 2 with the key and line, before any engine starts', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'native-missing-'));
+    const file = path.join(dir, 'missing.yaml');
+    writeFileSync(
+      file,
+      `${HEAD}    doc:\n      relations: {viewer: [user]}\nnative:\n  opa: {policy: nowhere.rego}\n  cedar: {policies: gone.cedar}\nsteps:\n  - check: {subject: user:a, action: viewer, resource: doc:1}\n    expect: deny\n`,
+    );
+    for (const args of [
+      ['validate', file],
+      ['run', '--engine', 'reference', '--file', file, '--out', path.join(dir, 'out')],
+    ]) {
+      const { status, stderr } = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+      expect(status).toBe(2);
+      expect(stderr).toMatch(/missing\.yaml at native\.opa\.policy \(line \d+\): file not found: \S*nowhere\.rego \(fix: paths are relative to the scenario file\)/);
+      expect(stderr).toMatch(/at native\.cedar\.policies \(line \d+\): file not found/);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});

@@ -172,6 +172,17 @@ describe('authz-bench CLI', () => {
     expect(twice.stderr).toContain("id 'revocation-grant-delete' is also the id of");
   });
 
+  it('a run where nothing was judged says so (exit 0 by default, 1 with --fail-on unsupported)', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-cli-'));
+    const args = ['run', '--engine', 'noop', '--scenario', 'search-todo', '--out', out, '--bench-time', '0'];
+    const quiet = await cli(args);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toContain('exit 0, but NOTHING WAS JUDGED: none of the 1 case(s) ran on an engine that could decide it');
+    const strict = await cli([...args, '--fail-on', 'unsupported']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).not.toContain('NOTHING WAS JUDGED');
+  });
+
   it('docs/ci.md shows the workflow init --ci writes, word for word', () => {
     const workflow = readFileSync(WORKFLOW_TEMPLATE, 'utf8');
     expect(readFileSync(path.resolve(import.meta.dirname, '../../docs/ci.md'), 'utf8')).toContain(`\`\`\`yaml\n${workflow}\`\`\``);

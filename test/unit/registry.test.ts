@@ -84,3 +84,14 @@ describe('engine URLs', () => {
     await expect(resolveEngineSpecs(['reference=http://127.0.0.1:1'])).rejects.toThrow(/runs in this process; it has no URL/);
   });
 });
+
+describe('engines status', () => {
+  it('names every engine: a table row for each with something to install, one line for the rest', async () => {
+    const { engineStatus, formatStatus } = await import('../../src/engines/status.ts');
+    const { installUnits } = await import('../../src/engines/registry.ts');
+    const text = formatStatus(await engineStatus(installUnits(definitions)), definitions);
+    for (const d of definitions) expect(text).toMatch(new RegExp(`(^|[\\s,:])${d.id}[\\s,]`, 'm'));
+    expect(text).toMatch(/^nothing to install \(in-process, or reached by URL\): .*reference \d+\.\d+\.\d+/m);
+    expect(text).toContain('authzen (a decision point by URL: --engine authzen=<url>)');
+  });
+});

@@ -95,7 +95,11 @@ export function runCommand(): Command {
         const engines = totals.engines.filter((e) => e.findings[finding] > 0).map((e) => e.engine);
         progress(`finding ${finding.padEnd(11)} ${failOn.includes(finding) ? 'FAILS the run' : 'reported    '}  ${engines.join(', ')} (${FINDING_MEANING[finding]})`);
       }
-      if (verdict.exitCode === 0)
+      // Nothing passed or failed (all unsupported or not run): a green exit here would say nothing, so say so.
+      const judged = totals.cases.pass + totals.cases.fail + totals.cases.error;
+      if (verdict.exitCode === 0 && judged === 0)
+        log(`exit 0, but NOTHING WAS JUDGED: none of the ${totals.cases.total} case(s) ran on an engine that could decide it (add --fail-on unsupported to make this fail)`);
+      else if (verdict.exitCode === 0)
         progress(
           found.some((f) => !failOn.includes(f))
             ? `exit 0: no finding of --fail-on ${failOn.join(',') || 'none'} (add e.g. --fail-on audit to fail on the others)`

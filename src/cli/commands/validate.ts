@@ -4,18 +4,22 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { isInputError } from '../../core/errors.ts';
 import { withHelp } from '../help.ts';
+import { collect } from '../options.ts';
 import { log } from '../output.ts';
 
 export function validateCommand(): Command {
   const command = new Command('validate')
     .description('check scenario files against the schema and their model; every bad file is reported')
     .argument('<files...>', 'scenario files')
-    .action(async (files: string[]) => {
-      const [{ loadScenarioFile }, { formatScenarioCounts, scenarioCounts }, { scenarioWarnings }] = await Promise.all([
+    .option('--allow-path <path>', "a file or folder outside a scenario's folder that its native blocks may read (repeatable, as for run)", collect)
+    .action(async (files: string[], opts: { allowPath?: string[] }) => {
+      const [{ loadScenarioFile }, { formatScenarioCounts, scenarioCounts }, { scenarioWarnings }, { allowNativePaths }] = await Promise.all([
         import('../../scenario/load.ts'),
         import('../../scenario/counts.ts'),
         import('../../scenario/warnings.ts'),
+        import('../../scenario/native-files.ts'),
       ]);
+      allowNativePaths(opts.allowPath ?? []);
       let bad = 0;
       for (const file of files) {
         try {
