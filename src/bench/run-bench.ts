@@ -19,7 +19,7 @@ import { capSamples, fromSamples } from '../stats/summary.ts';
 import { CURVES, resolveCurve } from './curve-specs.ts';
 import { measureCurve } from './curves.ts';
 import { inRounds } from './rounds.ts';
-import { describeBudget, type LoadBudget, loadWithinBudget } from './scale-load.ts';
+import { type LoadBudget, loadWithinBudget } from './scale-load.ts';
 import { measureScale } from './scale-section.ts';
 
 export interface BenchOptions {
@@ -85,7 +85,7 @@ async function loadAll(engines: BenchEngine[], scenario: Scenario, options: Benc
   for (const e of engines) {
     const outcome = await loadWithinBudget(e.adapter, scenario.model, relationships, options.budget);
     if (!outcome.loaded) {
-      e.record.skipped = `did not load ${relationships.length} relationships: ${outcome.reason} (budget ${describeBudget(options.budget)})`;
+      e.record.skipped = `did not load ${relationships.length} relationships: ${outcome.reason}`;
       options.log(`  ${e.record.id}: ${e.record.skipped}`);
       continue;
     }

@@ -14,7 +14,7 @@ import { resolveRelationships } from '../runner/now.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { HEAP_DELTA_METHOD, measureEngineMemory } from './engine-memory.ts';
 import { inRounds } from './rounds.ts';
-import { describeBudget, type LoadBudget, loadWithinBudget } from './scale-load.ts';
+import { type LoadBudget, loadWithinBudget } from './scale-load.ts';
 
 export const SERVER_RSS_METHOD = 'server RSS: VmRSS of the launched server process after loading';
 
@@ -93,7 +93,7 @@ export async function measurePoint(engines: EngineAdapter[], dataset: PointDatas
       const result = results.get(engine)!;
       const outcome = await loadWithinBudget(engine, scenario.model, relationships, options.budget);
       if (!outcome.loaded) {
-        result.didNotLoad = `${outcome.reason} (budget ${describeBudget(options.budget)})`;
+        result.didNotLoad = outcome.reason;
         options.log(`  ${engine.id}: did not load ${scenario.relationships.length} relationships: ${result.didNotLoad}`);
         continue;
       }

@@ -86,8 +86,10 @@ export async function withEngine<T>(spec: EngineSpec, options: SessionOptions, b
     }
     Object.assign(record, engine.info(), { startMs: performance.now() - startedAt });
     const value = await body(engine, record);
-    // Memory after the work, for the report's scorecard; an engine that cannot tell leaves it out.
-    const memory = await withTimeout(engine.memoryBytes(), 5_000, `${spec.id} memory`).catch(() => undefined);
+    // Memory after the work, for the report's scorecard; an engine that cannot tell leaves it out. An embedded
+    // engine's figure would be the harness's whole-process RSS, not the engine's: bench measures that apart
+    // (src/bench/engine-memory.ts).
+    const memory = engine.embedded ? undefined : await withTimeout(engine.memoryBytes(), 5_000, `${spec.id} memory`).catch(() => undefined);
     if (memory) record.memoryMiB = memory / 2 ** 20;
     return { started: true, engine, record, value };
   } finally {
