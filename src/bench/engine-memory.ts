@@ -36,7 +36,7 @@ function nodeArguments(request: MemoryProbeRequest): string[] {
 /** Runs the probe; any failure (out of memory, out of time, an engine error) is an answer with `error`. */
 export function measureEngineMemory(request: MemoryProbeRequest): Promise<MemoryProbeAnswer> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, nodeArguments(request), { stdio: ['ignore', 'pipe', 'pipe'], cwd: path.dirname(CHILD) });
+    const child = spawn(process.execPath, nodeArguments({ ...request, file: path.resolve(request.file) }), { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
