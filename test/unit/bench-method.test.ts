@@ -93,16 +93,18 @@ function searchOnce(seed: number, capacity: number) {
   return { highest: search.highestPassing, lowest: search.lowestFailing, probed };
 }
 
+/** A trial at 100 checks/s served, no errors, with this p99. */
+const trial = (p99: number): LoadTrial => ({
+  mode: 'open',
+  concurrency: 1,
+  durationMs: 1,
+  throughput: 100,
+  errors: 0,
+  latency: { count: 1, mean: 1, p50: 1, p90: 1, p99, p999: p99, max: p99, unit: 'ms' },
+});
+
 describe('SLO verdict', () => {
   it('a rate holds when a majority of its trials hold: one disturbed trial does not flip it', () => {
-    const trial = (p99: number): LoadTrial => ({
-      mode: 'open',
-      concurrency: 1,
-      durationMs: 1,
-      throughput: 100,
-      errors: 0,
-      latency: { count: 1, mean: 1, p50: 1, p90: 1, p99, p999: p99, max: p99, unit: 'ms' },
-    });
     expect(sloHolds(summariseTrials([trial(5), trial(500), trial(5)]), 100, 50)).toBe(true);
     expect(sloHolds(summariseTrials([trial(500), trial(500), trial(5)]), 100, 50)).toBe(false);
   });
@@ -116,14 +118,6 @@ describe('SLO verdict', () => {
   });
 
   it('runs as many trials again when they disagree, and then the majority of all decides', () => {
-    const trial = (p99: number): LoadTrial => ({
-      mode: 'open',
-      concurrency: 1,
-      durationMs: 1,
-      throughput: 100,
-      errors: 0,
-      latency: { count: 1, mean: 1, p50: 1, p90: 1, p99, p999: p99, max: p99, unit: 'ms' },
-    });
     expect(rateVerdict([trial(5), trial(500), trial(500)], 100, 50, 3)).toBe('undecided');
     expect(rateVerdict([trial(5), trial(500), trial(500), trial(5), trial(5), trial(5)], 100, 50, 3)).toBe('holds');
     expect(rateVerdict([trial(500), trial(500), trial(500)], 100, 50, 3)).toBe('fails');
