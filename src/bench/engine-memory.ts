@@ -19,9 +19,20 @@ export interface MemoryProbeRequest {
   budget: LoadBudget;
 }
 
-export type MemoryProbeAnswer = { bytes: number; setupMs: number } | { error: string };
+export type MemoryProbeAnswer = { bytes: number; rssBytes: number; setupMs: number } | { error: string };
 
 export const HEAP_DELTA_METHOD = 'heap delta in a fresh process: heapUsed + external after full GCs, with the dataset loaded minus before it existed';
+export const RSS_DELTA_METHOD =
+  'RSS delta in a fresh process: the engine keeps its data in native memory outside the JS heap (its heap delta was under a quarter of this), with the dataset loaded minus before it existed';
+
+/**
+ * The figure to report: the heap delta, unless the process grew far more than its heap (an
+ * engine whose data lives in native memory, e.g. a Go library over FFI): then the RSS delta,
+ * which also holds freed pages of the generated dataset the allocator kept, so it is an upper bound.
+ */
+export function engineMemory(answer: { bytes: number; rssBytes: number }): { bytes: number; method: string } {
+  return answer.rssBytes > 4 * answer.bytes ? { bytes: answer.rssBytes, method: RSS_DELTA_METHOD } : { bytes: answer.bytes, method: HEAP_DELTA_METHOD };
+}
 
 const CHILD = fileURLToPath(new URL(`./memory-child${MODULE_EXTENSION}`, import.meta.url));
 /** Grace beyond the load budget for the process's start and its generator. */

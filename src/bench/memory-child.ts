@@ -16,12 +16,12 @@ import { loadWithinBudget } from './scale-load.ts';
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('memory-child needs --expose-gc');
 
-/** Heap plus external (a WebAssembly engine's memory is an ArrayBuffer outside the heap), after full collections. */
-function held(): number {
+/** Heap plus external (a WebAssembly engine's memory is an ArrayBuffer outside the heap), and the RSS, after full collections. */
+function held(): { heap: number; rss: number } {
   gc!();
   gc!();
   const m = process.memoryUsage();
-  return m.heapUsed + m.external;
+  return { heap: m.heapUsed + m.external, rss: m.rss };
 }
 
 async function probe(request: MemoryProbeRequest): Promise<MemoryProbeAnswer> {
@@ -36,7 +36,8 @@ async function probe(request: MemoryProbeRequest): Promise<MemoryProbeAnswer> {
         const scenario = await loadScenarioFile(request.file, { generateParams: request.params });
         return loadWithinBudget(adapter, scenario.model, resolveRelationships(scenario.relationships), request.budget);
       })();
-      answer = loaded.loaded ? { bytes: held() - before, setupMs: loaded.setupMs } : { error: loaded.reason };
+      const after = held();
+      answer = loaded.loaded ? { bytes: after.heap - before.heap, rssBytes: after.rss - before.rss, setupMs: loaded.setupMs } : { error: loaded.reason };
     });
     return outcome.started ? answer : { error: outcome.reason };
   } finally {

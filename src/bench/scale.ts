@@ -12,7 +12,7 @@ import { summariseTrials, type LoadSummary } from '../load/trials.ts';
 import type { CheckFn } from '../load/types.ts';
 import { resolveRelationships } from '../runner/now.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { HEAP_DELTA_METHOD, measureEngineMemory } from './engine-memory.ts';
+import { engineMemory, measureEngineMemory } from './engine-memory.ts';
 import { inRounds } from './rounds.ts';
 import { type LoadBudget, loadWithinBudget } from './scale-load.ts';
 
@@ -81,8 +81,9 @@ export async function measurePoint(engines: EngineAdapter[], dataset: PointDatas
     const answer = await measureEngineMemory({ engine: engine.id, file: scenario.file, params: dataset.params, budget: options.budget });
     if ('error' in answer) result.didNotLoad = answer.error;
     else {
+      const memory = engineMemory(answer);
       need.set(engine, answer.bytes);
-      Object.assign(result, { memoryMiB: answer.bytes / 2 ** 20, memoryMethod: HEAP_DELTA_METHOD });
+      Object.assign(result, { memoryMiB: memory.bytes / 2 ** 20, memoryMethod: memory.method });
     }
   }
   const relationships = resolveRelationships(scenario.relationships);

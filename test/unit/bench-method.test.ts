@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { resolveCurve, curveNames } from '../../src/bench/curve-specs.ts';
-import { measureEngineMemory } from '../../src/bench/engine-memory.ts';
+import { engineMemory, HEAP_DELTA_METHOD, measureEngineMemory, RSS_DELTA_METHOD } from '../../src/bench/engine-memory.ts';
 import { inRounds } from '../../src/bench/rounds.ts';
 import { measurePoint } from '../../src/bench/scale.ts';
 import { loadWithinBudget } from '../../src/bench/scale-load.ts';
@@ -200,6 +200,11 @@ describe('loading at scale', () => {
     // Every relationship costs the engine something; ten times the data, several times the bytes.
     expect(a.bytes).toBeGreaterThan(small.scenario.relationships.length * 50);
     expect(b.bytes).toBeGreaterThan(a.bytes * 3);
+  });
+
+  it('reports the heap delta, or the RSS delta for an engine whose data lives outside the JS heap', () => {
+    expect(engineMemory({ bytes: 100e6, rssBytes: 180e6 })).toEqual({ bytes: 100e6, method: HEAP_DELTA_METHOD });
+    expect(engineMemory({ bytes: 2e6, rssBytes: 300e6 })).toEqual({ bytes: 300e6, method: RSS_DELTA_METHOD });
   });
 
   it('says an engine over the memory budget did not load', { timeout: 180_000 }, async () => {
