@@ -221,7 +221,13 @@ describe('micro phase', () => {
     await engine.loadModel(scenario.model);
     await engine.write(resolveRelationships(scenario.relationships));
     // An engine whose every check takes 20 ms: 50 ms of time and no warm-up leave room for a few, not 64.
-    const slow = { ...engine, check: async (r: Parameters<typeof engine.check>[0]) => (await new Promise((resolve) => setTimeout(resolve, 20)), engine.check(r)) };
+    const slow = {
+      ...engine,
+      check: async (r: Parameters<typeof engine.check>[0]) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return engine.check(r);
+      },
+    };
     const timed = await timeChecks(
       slow,
       scenario.benchmark.map((r) => resolveRequest(r)),
