@@ -10,6 +10,7 @@ import type { AdapterInfo, AdapterSpec, ClientSideCost, NativeSpec, RunContext }
 import { InputError } from '../../src/core/errors.ts';
 import { relationshipKey, type Relationship } from '../../src/core/relationship.ts';
 import { describeRequest, type CheckRequest, type Decision } from '../../src/core/request.ts';
+import { actionSearchByChecks, actionsByType, knownIds, type SearchAnswer, type SearchQuery, searchByCandidateChecks } from '../../src/core/search.ts';
 import type { Model } from '../../src/model/types.ts';
 import { EntityStore, SliceBuilder, type CedarEntity, type EntityMode } from './entities.ts';
 import { grantPolicies, requestContext } from './grants.ts';
@@ -43,6 +44,8 @@ export class CedarAdapter implements AdapterSpec {
   private readonly policySets = new PolicySets(`authz-bench-${++instances}`);
   private entityMode: EntityMode;
   private cost = { count: 0, totalMs: 0 };
+  /** Relations and permissions per type of the loaded neutral model (action search); undefined in native mode. */
+  private actionsByType: Map<string, string[]> | undefined;
   /** The last generated schema, for debugging and tests. */
   schema = '';
 
@@ -103,6 +106,7 @@ export class CedarAdapter implements AdapterSpec {
   private install(model: Model): void {
     const translation = translateModel(model);
     this.translation = translation;
+    this.actionsByType = actionsByType(model);
     this.slices = new SliceBuilder(this.store, translation);
     this.native = undefined;
     this.schema = translation.schema;
@@ -119,6 +123,7 @@ export class CedarAdapter implements AdapterSpec {
     this.store.clear();
     this.policySets.clearGrants();
     this.translation = undefined;
+    this.actionsByType = undefined;
     this.slices = undefined;
     this.native = loaded;
     this.schema = loaded.schema ?? '';
@@ -207,6 +212,18 @@ export class CedarAdapter implements AdapterSpec {
     const decisions: Decision[] = [];
     for (const request of requests) decisions.push(await this.check(request));
     return decisions;
+  }
+
+  /**
+   * Cedar has no search: resources and subjects by candidate checks over the objects the
+   * relationships name; actions by checking each relation and permission of the type.
+   */
+  async search(query: SearchQuery): Promise<SearchAnswer> {
+    if (!this.actionsByType) return { unsupported: "search: native mode: the harness knows no candidates (the entities are the native file's)" };
+    if (query.kind === 'actions')
+      return actionSearchByChecks(query, this.actionsByType, (requests) => this.checkBatch(requests), 'by checks: one Cedar check per relation and permission of the type');
+    const candidates = knownIds(this.store.relationships(), query.kind === 'resources' ? query.resourceType : query.subjectType);
+    return searchByCandidateChecks(query, candidates, (requests) => this.checkBatch(requests), 'Cedar');
   }
 
   async health(): Promise<string | undefined> {

@@ -18,6 +18,7 @@ import type { AuthzenClient } from '../../src/authzen/client.ts';
 import type { AdapterInfo, AdapterSpec, DecisionLogEntry, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
+import { actionsByType, type SearchAnswer, type SearchQuery } from '../../src/core/search.ts';
 import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
 import { logSize } from '../../src/engines/log-offset.ts';
 import { binaryPath } from '../../src/engines/paths.ts';
@@ -27,6 +28,7 @@ import { cerbosAuthzenClient, toAuthzenRequest } from './authzen.ts';
 import { type CerbosServer, startCerbos } from './launcher.ts';
 import { clearPolicyDir, loadNativeCerbos, type NativeState, nativeAttributes } from './native.ts';
 import { Resolver } from './resolver.ts';
+import { searchCerbos } from './search.ts';
 import { type CerbosPolicyDoc, PROBE_ACTION, PROBE_ROLE, type ResolverPlan, ruleName, translateModel, unsupportedReasons, writeProbeAction } from './translate.ts';
 
 export type CerbosMode = 'disk' | 'admin';
@@ -64,6 +66,8 @@ export class CerbosAdapter implements AdapterSpec {
   /** Set by loadNative: checks send the native attributes file's attributes (native.ts). */
   private native: NativeState | undefined;
   private authzen: AuthzenClient | undefined;
+  /** Relations and permissions per type of the loaded neutral model (action search); undefined in native mode. */
+  private actionsByType: Map<string, string[]> | undefined;
 
   constructor(
     private readonly definition: EngineDefinition,
@@ -88,6 +92,7 @@ export class CerbosAdapter implements AdapterSpec {
             : `checkResources per principal, up to ${MAX_RESOURCES_PER_REQUEST} resources per call`,
         includeMetadata: this.includeMetadata,
         audit: 'decision logs, file backend',
+        search: 'PlanResources, the plan applied by the harness to the resources the resolver knows; subjects by candidate checks; actions by CheckResources',
       },
     };
   }
@@ -148,6 +153,7 @@ export class CerbosAdapter implements AdapterSpec {
     if (this.native && this.mode === 'disk' && dir) clearPolicyDir(dir);
     this.native = undefined;
     this.resolver.clear();
+    this.actionsByType = actionsByType(model);
     this.plan = translateModel(model, this.version).plan;
     this.resolver.setPlan(this.plan);
     const auditFile = this.server?.auditLogFile;
@@ -161,6 +167,7 @@ export class CerbosAdapter implements AdapterSpec {
     this.version = `m${++this.loads}`;
     this.resolver.clear();
     this.native = undefined;
+    this.actionsByType = undefined;
     const auditFile = this.server?.auditLogFile;
     this.auditOffset = logSize(auditFile);
     const dir = this.server?.policyDir;
@@ -178,6 +185,7 @@ export class CerbosAdapter implements AdapterSpec {
     const next = translateModel(model, this.version).plan;
     // Until Cerbos serves the new policy, the old one may still ask for its facts: supply both.
     this.plan = mergePlans(this.plan, next);
+    this.actionsByType = actionsByType(model);
     this.resolver.setPlan(this.plan);
     await this.putPolicies(model, false);
   }
@@ -316,9 +324,33 @@ export class CerbosAdapter implements AdapterSpec {
 
   /** The same checks through Cerbos's AuthZEN endpoints: one evaluations call (authzen.ts). */
   private async checkOverAuthzen(client: AuthzenClient, requests: CheckRequest[], resolved: { index: number; attrs: ReturnType<Resolver['resolve']> }[], out: Decision[]): Promise<void> {
-    const items = resolved.map(({ index, attrs }) => toAuthzenRequest(attrs, requests[index]!.action.name, this.policyOf(attrs.resource.kind), requests[index]!.subject.type));
-    const decisions = await client.evaluateMany(items);
-    resolved.forEach(({ index }, i) => (out[index] = decisions[i]!));
+    // Cerbos answers the items of one evaluations call that name the same resource with one item's
+    // properties (the unfolding and the context differ per action and request): one call per set of distinct resources.
+    const calls: (typeof resolved)[] = [];
+    for (const item of resolved) {
+      const key = `${item.attrs.resource.kind}:${item.attrs.resource.id}`;
+      const call = calls.find((c) => !c.some((other) => `${other.attrs.resource.kind}:${other.attrs.resource.id}` === key));
+      if (call) call.push(item);
+      else calls.push([item]);
+    }
+    await Promise.all(
+      calls.map(async (call) => {
+        const items = call.map(({ index, attrs }) => toAuthzenRequest(attrs, requests[index]!.action.name, this.policyOf(attrs.resource.kind), requests[index]!.subject.type));
+        const decisions = await client.evaluateMany(items);
+        call.forEach(({ index }, i) => (out[index] = decisions[i]!));
+      }),
+    );
+  }
+
+  /** PlanResources applied to the known resources, subjects and actions by checks (search.ts). */
+  async search(query: SearchQuery): Promise<SearchAnswer> {
+    return searchCerbos(query, {
+      cerbos: this.cerbos,
+      resolver: this.resolver,
+      policyVersion: this.version,
+      actions: this.actionsByType,
+      checkBatch: (requests) => this.checkBatch(requests),
+    });
   }
 
   /** Where the checked action's generated rule is: `, generated policy <file>, rule ... at line N`. */
@@ -394,6 +426,7 @@ function mergePlans(a: ResolverPlan, b: ResolverPlan): ResolverPlan {
     usersetTargets: new Set([...a.usersetTargets, ...b.usersetTargets]),
     permissionTargets: mergeLists(a.permissionTargets, b.permissionTargets),
     relations,
+    ...(b.unfold || a.unfold ? { unfold: (b.unfold ?? a.unfold)! } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import type { Scenario } from '../../src/scenario/types.ts';
 import { loadScenario } from '../../src/serve/command.ts';
 import { describeNativeVsAuthzen } from '../../test/helpers/authzen-layer.ts';
 import { startInstance } from '../../test/helpers/engines.ts';
+import { model, rel, req } from '../../test/helpers/model.ts';
 import { CerbosAdapter } from './adapter.ts';
 import { toAuthzenRequest } from './authzen.ts';
 import definition from './index.ts';
@@ -66,5 +67,42 @@ describe.skipIf(!isInstalled(definition))('Cerbos 0.55.0: the AuthZEN layer on t
     } finally {
       await pool.close();
     }
+  }, 120_000);
+});
+
+describe.skipIf(!isInstalled(definition))('Cerbos 0.55.0: AuthZEN batches that name one resource twice', () => {
+  let engine: EngineAdapter;
+  beforeAll(async () => {
+    engine = await startInstance('cerbos[authzen]', new CerbosAdapter(definition, 'disk', 'authzen'));
+  }, 120_000);
+  afterAll(async () => {
+    await engine?.stop();
+  });
+
+  // Cerbos answers the items of one evaluations call that name the same resource with the
+  // properties of one of them: a batch with two contexts (or two actions, whose unfoldings
+  // differ) for one document got one answer for both until the adapter split such calls.
+  it('each item is decided with its own context and action', async () => {
+    await engine.loadModel(
+      model(`
+types:
+  user: {}
+  doc:
+    relations: {viewer: [user with not_expired], parent: [doc], restricted: [user, doc#view]}
+    permissions: {view: viewer - restricted, up: viewer | parent->up}
+conditions:
+  not_expired:
+    parameters: {now: timestamp, expires_at: timestamp}
+    expression: now < expires_at
+`),
+    );
+    await engine.write([{ ...rel('doc:1#viewer@user:anne'), condition: { name: 'not_expired', parameters: { expires_at: '2030-01-01T00:00:00Z' } } }]);
+    const decisions = await engine.checkBatch([
+      req('user:anne', 'view', 'doc:1', { now: '2029-01-01T00:00:00Z' }),
+      req('user:anne', 'view', 'doc:1', { now: '2031-01-01T00:00:00Z' }),
+      req('user:anne', 'restricted', 'doc:1', { now: '2029-01-01T00:00:00Z' }),
+      req('user:anne', 'up', 'doc:1', { now: '2029-01-01T00:00:00Z' }),
+    ]);
+    expect(decisions.map((d) => d.allowed)).toEqual([true, false, false, true]);
   }, 120_000);
 });

@@ -11,7 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CerbosAdapter, decisionId, parseAuditLog, writePolicyDir } from './adapter.ts';
 import definition from './index.ts';
 import { Resolver } from './resolver.ts';
-import { conditionCel, replaceIdentifiers, resolverPlan, translateModel, unsupportedReasons } from './translate.ts';
+import { conditionCel, lookupReasons, replaceIdentifiers, resolverPlan, translateModel, unsupportedReasons } from './translate.ts';
+import { unfold } from './unfold.ts';
+import { MAX_LEVELS } from './unfolded-policy.ts';
+import { LANGUAGE_FEATURES } from '../../test/helpers/language-features.ts';
+import { FULL_LANGUAGE_YAML } from '../../test/helpers/random-graphs.ts';
 import type { EngineAdapter } from '../../src/core/adapter.ts';
 import { binaryPath } from '../../src/engines/paths.ts';
 import type { Model } from '../../src/model/types.ts';
@@ -71,15 +75,16 @@ describe('Cerbos translation (pure)', () => {
 
   it('translates conditions: parameters from the relationship, then the context, typed, fail closed', () => {
     const cel = conditionCel(FOLDERS.conditions.get('not_expired')!, 'e');
+    // A parameter missing from both is "no such key": an error, so undecided (no guard turns it into false).
     expect(cel).toBe(
-      '(("now" in e.p || "now" in request.resource.attr.ctx) && ("expires_at" in e.p || "expires_at" in request.resource.attr.ctx) && ' +
-        '((timestamp(("now" in e.p ? e.p["now"] : request.resource.attr.ctx["now"]))) < (timestamp(("expires_at" in e.p ? e.p["expires_at"] : request.resource.attr.ctx["expires_at"])))))',
+      '((timestamp(("now" in e.p ? e.p["now"] : request.resource.attr.ctx["now"]))) < (timestamp(("expires_at" in e.p ? e.p["expires_at"] : request.resource.attr.ctx["expires_at"]))))',
     );
     expect(replaceIdentifiers('a.b + f(a) + "a" + x.size() + a', (id) => (id === 'a' ? 'A' : undefined))).toBe('A.b + f(A) + "a" + x.size() + A');
   });
 
-  it('reports what it cannot express, one reason each', () => {
+  it('takes what lookups cannot flatten unfolded, and says why lookups cannot', () => {
     expect(unsupportedReasons(FOLDERS)).toEqual([]);
+    expect(translateModel(FOLDERS, 'm1').plan.unfold).toBeUndefined();
     const mutual = model(`
 types:
   user: {}
@@ -87,7 +92,13 @@ types:
     relations: {r: [user], parent: [a]}
     permissions: {p: r | parent->q, q: parent->p}
 `);
-    expect(unsupportedReasons(mutual).join('\n')).toMatch(/recursion: a#p -> a#q -> a#p/);
+    expect(lookupReasons(mutual).join('\n')).toMatch(/recursion: a#p -> a#q -> a#p/);
+    expect(unsupportedReasons(mutual)).toEqual([]);
+    const unfolded = translateModel(mutual, 'm1');
+    expect(unfolded.plan.unfold?.levels).toBe(MAX_LEVELS);
+    const rule = unfolded.policies.get('a.yaml')!.resourcePolicy;
+    expect(rule.rules.find((r) => r.actions[0] === 'p')!.condition!.match.expr).toBe('V.allowed');
+    expect(rule.variables!.local.allowed).toMatch(/^\(R\.attr\.u\.k in V\.ands\) != /);
     // A userset naming a permission: fine when it is a union of relations over users, not when those relations hold usersets.
     const permissionUserset = (member: string) =>
       model(`
@@ -99,8 +110,8 @@ types:
   doc:
     relations: {viewer: [team#everyone]}
 `);
-    expect(unsupportedReasons(permissionUserset('[user, user:*]'))).toEqual([]);
-    expect(unsupportedReasons(permissionUserset('[user, team#everyone]'))).toContainEqual(
+    expect(lookupReasons(permissionUserset('[user, user:*]'))).toEqual([]);
+    expect(lookupReasons(permissionUserset('[user, team#everyone]'))).toContainEqual(
       expect.stringMatching(
         /^usersets: doc#viewer allows team#everyone, a permission: .* \(its relation team#member allows the userset team#everyone, through which a cycle would be undecided\)$/,
       ),
@@ -163,9 +174,60 @@ describe('Cerbos resolver (lookups only)', () => {
   });
 });
 
+describe('Cerbos unfolding (relationships laid out for the unfolded policy)', () => {
+  const CYCLE = model(`
+types:
+  user: {}
+  doc:
+    relations: {restricted: [user, doc#viewer], viewer_direct: [user, user with c], parent: [doc]}
+    permissions: {viewer: viewer_direct - restricted, up: viewer_direct | parent->up}
+conditions:
+  c: {parameters: {ok: bool}, expression: ok}
+`);
+  const lay = (relationships: string[], name: string) => {
+    const index = new Map<string, { s: string }[]>();
+    for (const r of relationships.map(rel)) {
+      const key = `${r.resource.type}:${r.resource.id}#${r.relation}`;
+      index.set(key, [...(index.get(key) ?? []), { s: `${r.subject.type}:${r.subject.id}${r.subject.relation ? `#${r.subject.relation}` : ''}` }]);
+    }
+    return unfold(CYCLE, (object, relation) => index.get(`${object}#${relation}`) ?? [], { type: 'doc', id: '1', name }, { depth: 50, nodes: 1000, levels: 16 });
+  };
+
+  it('a cycle through two relations is a cut naming both; the subtracted operand is marked', () => {
+    const tree = lay(['doc:1#viewer_direct@user:jon', 'doc:1#restricted@doc:1#viewer'], 'viewer');
+    expect(tree).toEqual({
+      k: 'doc#viewer',
+      ch: [
+        { k: 'doc#viewer_direct', ch: [{ k: '@tuple', ch: [], s: 'user:jon' }] },
+        { k: 'doc#restricted', ch: [{ k: '@cut', ch: [], y: ['doc#viewer', 'doc#restricted'] }], i: 1 },
+      ],
+    });
+  });
+
+  it('unions are flattened: a chain of parents is one level of cuts and relationships', () => {
+    const tree = lay(['doc:1#parent@doc:2', 'doc:2#parent@doc:1', 'doc:2#viewer_direct@user:ann'], 'up');
+    expect(tree).toEqual({
+      k: 'doc#up',
+      ch: [
+        { k: '@tuple', ch: [], s: 'user:ann' },
+        { k: '@cut', ch: [], y: ['doc#up', 'doc#up'] },
+      ],
+    });
+  });
+
+  it('refuses an unfolding deeper than the policy evaluates, with the reason', () => {
+    const chain = Array.from({ length: 10 }, (_, i) => `doc:${i + 1}#restricted@doc:${i + 2}#viewer`);
+    expect(() => lay([...chain, 'doc:1#viewer_direct@user:jon'], 'viewer')).toThrow(/is \d+ levels deep; the Cerbos policy evaluates 16/);
+  });
+});
+
 describe('cerbos compile accepts the generated policies', () => {
-  it('for the test model and every bundled scenario model', async () => {
-    const models: [string, Model][] = [['folders', FOLDERS]];
+  it('for the test model, the language features and every bundled scenario model', async () => {
+    const models: [string, Model][] = [
+      ['folders', FOLDERS],
+      ['full-language', model(FULL_LANGUAGE_YAML)],
+      ...Object.entries(LANGUAGE_FEATURES).map(([name, yaml]): [string, Model] => [name, model(yaml)]),
+    ];
     for (const s of await loadBundledScenarios()) scenarioModels(s).forEach((m, i) => models.push([`${s.id}-${i}`, m]));
     for (const [name, m] of models) {
       if (unsupportedReasons(m).length > 0) continue;
@@ -178,7 +240,7 @@ describe('cerbos compile accepts the generated policies', () => {
         rmSync(dir, { recursive: true, force: true });
       }
     }
-  }, 120_000);
+  }, 300_000);
 });
 
 for (const configuration of ['cerbos', 'cerbos[admin]']) {

@@ -11,11 +11,14 @@
 //     relationships (subject key, condition name, bound parameters), its tupleset edges (t) and,
 //     for self-recursive tuplesets, the transitive closure of that one relation (a), or, when the
 //     recursion sits under an exclusion/intersection, every simple path along it (p).
+//   For a model the lookups cannot flatten (plan.unfold), resource u: the check's unfolding
+//   (unfold.ts), the same for every principal and context, cached until the relationships change.
 // It never evaluates a rewrite, a wildcard grant or a condition: the policy's CEL does.
 
 import { formatObject, formatSubject, type Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest } from '../../src/core/request.ts';
 import type { ResolverPlan } from './translate.ts';
+import { type UnfoldedNode, unfold } from './unfold.ts';
 
 export const DEFAULT_DEPTH_LIMIT = 50;
 
@@ -38,6 +41,8 @@ export class Resolver {
   /** subject key -> `object#relation` of unconditional relationships with that subject */
   private readonly reverse = new Map<string, Set<string>>();
   private plan: ResolverPlan;
+  /** `type:id#name` -> its unfolding, for the relationships as they are (cleared by every change). */
+  private readonly unfoldings = new Map<string, UnfoldedNode>();
   private totalMs = 0;
   private count = 0;
 
@@ -50,11 +55,13 @@ export class Resolver {
 
   setPlan(plan: ResolverPlan): void {
     this.plan = plan;
+    this.unfoldings.clear();
   }
 
   clear(): void {
     this.objects.clear();
     this.reverse.clear();
+    this.unfoldings.clear();
   }
 
   stats(): { count: number; totalMs: number } {
@@ -67,6 +74,7 @@ export class Resolver {
   }
 
   write(relationships: Relationship[]): void {
+    this.unfoldings.clear();
     for (const rel of relationships) {
       const obj = formatObject(rel.resource);
       const subject = formatSubject(rel.subject);
@@ -97,6 +105,7 @@ export class Resolver {
   }
 
   delete(relationships: Relationship[]): void {
+    this.unfoldings.clear();
     for (const rel of relationships) {
       const obj = formatObject(rel.resource);
       const subject = formatSubject(rel.subject);
@@ -119,12 +128,13 @@ export class Resolver {
     }
   }
 
-  principal(request: CheckRequest): ResolvedAttributes['principal'] {
+  /** `viaWildcard` false: the subject alone, not as a member of `type:*` (a subject search lists those apart, search.ts). */
+  principal(request: CheckRequest, viaWildcard = true): ResolvedAttributes['principal'] {
     const { type, id } = request.subject;
     const key = `${type}:${id}`;
-    const wild = `${type}:*`;
+    const wild = viaWildcard ? `${type}:*` : key;
     const memberships = new Set<string>();
-    let frontier = [key, wild];
+    let frontier = [...new Set([key, wild])];
     let depth = 0;
     while (frontier.length > 0) {
       if (++depth > this.depthLimit) throw new Error(`depth limit ${this.depthLimit} exceeded resolving memberships of ${key}`);
@@ -184,8 +194,46 @@ export class Resolver {
     return {
       kind: request.resource.type,
       id: request.resource.id,
-      attr: { k: root, n: nodes, ctx: request.context ?? {}, props: request.resource.properties ?? {}, act: request.action.properties ?? {} },
+      attr: {
+        k: root,
+        n: nodes,
+        ...(this.plan.unfold ? { u: this.unfolding(this.plan.unfold, request) } : {}),
+        ctx: request.context ?? {},
+        props: request.resource.properties ?? {},
+        act: request.action.properties ?? {},
+      },
     };
+  }
+
+  /** Ids of every object of `type` the relationships name, as resource or subject (the candidates of a search), and `*` if a wildcard of it is named. */
+  objectIds(type: string): string[] {
+    const ids = new Set<string>();
+    for (const key of [...this.objects.keys(), ...this.reverse.keys()]) {
+      const object = key.split('#')[0]!;
+      if (object.startsWith(`${type}:`)) ids.add(object.slice(type.length + 1));
+    }
+    return [...ids];
+  }
+
+  /** The check's unfolding (unfold.ts): relationships only, so one per resource and action until they change. */
+  private unfolding({ model, levels }: NonNullable<ResolverPlan['unfold']>, request: CheckRequest): UnfoldedNode {
+    const { type, id } = request.resource;
+    const key = `${type}:${id}#${request.action.name}`;
+    let nodes = this.unfoldings.get(key);
+    if (!nodes) {
+      nodes = unfold(
+        model,
+        (object, relation) => this.objects.get(object)?.get(relation)?.values() ?? [],
+        { type, id, name: request.action.name },
+        {
+          depth: this.depthLimit,
+          nodes: MAX_UNFOLDED_NODES,
+          levels,
+        },
+      );
+      this.unfoldings.set(key, nodes);
+    }
+    return nodes;
   }
 
   /** Objects related to `key` by `relation` (plain object subjects). */
@@ -235,6 +283,8 @@ export class Resolver {
 
 /** Cap on the number of paths one object may have (a DAG can have exponentially many). */
 export const MAX_PATHS = 10_000;
+/** Cap on the nodes of one check's unfolding (cycles can make it exponential, as the reference engine's walk). */
+const MAX_UNFOLDED_NODES = 20_000;
 
 function splitBack(back: string): [string, string] {
   const hash = back.lastIndexOf('#');

@@ -20,6 +20,7 @@
 
 import type { ConditionDefinition, Model, ParameterType, Rewrite, TypeDefinition } from '../../src/model/types.ts';
 import { unionRelations } from '../../src/model/union-closure.ts';
+import { unfoldedLevels, unfoldedReasons, unfoldedVariables } from './unfolded-policy.ts';
 
 export const API_VERSION = 'api.cerbos.dev/v1';
 const N = 'request.resource.attr.n';
@@ -55,6 +56,8 @@ export interface ResolverPlan {
   permissionTargets: Map<string, string[]>;
   /** Relations per type (every node carries all of them, possibly empty). */
   relations: Map<string, string[]>;
+  /** The unfolded translation (unfold.ts): the model whose checks the resolver lays out as `u`, and the levels the policy evaluates. */
+  unfold?: { model: Model; levels: number };
 }
 
 export interface CerbosPolicyDoc {
@@ -62,6 +65,7 @@ export interface CerbosPolicyDoc {
   resourcePolicy: {
     resource: string;
     version: string;
+    variables?: { local: Record<string, string> };
     rules: { actions: string[]; effect: 'EFFECT_ALLOW'; roles: string[]; name: string; condition?: { match: { expr: string } } }[];
   };
 }
@@ -282,11 +286,12 @@ class Translator {
     const conditionNames = [...new Set(rel.allowed.map((a) => a.condition).filter((c): c is string => !!c))];
     const unconditional = rel.allowed.some((a) => !a.condition);
     const parts: string[] = [];
-    if (unconditional) parts.push(`!has(${e}.c)`);
+    // `"c" in e`, not `has(e.c)`: Cerbos's query planner folds has() on a comprehension variable to true (README, Search).
+    if (unconditional) parts.push(`!("c" in ${e})`);
     for (const c of conditionNames) {
       const def = this.model.conditions.get(c);
       if (!def) throw new CerbosTranslationError(`conditions: relation ${type.name}#${name} uses undefined condition '${c}'`);
-      parts.push(`(has(${e}.c) && ${e}.c == ${lit(c)} && ${conditionCel(def, e)})`);
+      parts.push(`("c" in ${e} && ${e}.c == ${lit(c)} && ${conditionCel(def, e)})`);
     }
     const cond = parts.length === 0 ? 'false' : parts.join(' || ');
     return `${N}[${x}].r[${lit(name)}].exists(${e}, ${match} && (${cond}))`;
@@ -300,9 +305,16 @@ class Translator {
  * a conversion of the value itself plus "?": Cerbos folds constant expressions at compile
  * time, and a constant error such as `int("x")` would fail the whole condition.
  */
-function convert(type: ParameterType, value: string): string {
+function convert(type: ParameterType, value: string, depth = 0): string {
   const fail = (to: string) => `${to}(string(${value}) + "?")`;
   switch (type.kind) {
+    case 'list':
+      return `(type(${value}) == list ? dyn(${value}.map(x${depth}, ${convert(type.element, `x${depth}`, depth + 1)})) : dyn(${fail('int')}))`;
+    case 'map': {
+      // CEL cannot rebuild a map with converted values: each value is converted to check its type.
+      const element = convert(type.element, `${value}[k${depth}]`, depth + 1);
+      return `(type(${value}) == map && ${value}.all(k${depth}, ${element} == ${element}) ? dyn(${value}) : dyn(${fail('int')}))`;
+    }
     case 'timestamp':
       return `timestamp(${value})`;
     case 'duration':
@@ -322,36 +334,31 @@ function convert(type: ParameterType, value: string): string {
   }
 }
 
-/** Where a parameter's value comes from: the relationship's bound parameters, then the request context. */
-function parameterSource(name: string, type: ParameterType, e: string): { guard: string; value: string } {
-  if (name === 'subject') return { guard: 'true', value: `${P}.props` };
-  if (name === 'resource') return { guard: 'true', value: 'request.resource.attr.props' };
-  if (name === 'action') return { guard: 'true', value: 'request.resource.attr.act' };
-  if (name === 'context') return { guard: 'true', value: CTX };
-  const bound = `${e}.p[${lit(name)}]`;
-  const ctx = `${CTX}[${lit(name)}]`;
+/** Where a parameter's value comes from: the request's parts by name, else the relationship's bound parameters, then the request context. */
+function parameterSource(name: string, type: ParameterType, e: string): string {
+  if (name === 'subject') return `${P}.props`;
+  if (name === 'resource') return 'request.resource.attr.props';
+  if (name === 'action') return 'request.resource.attr.act';
+  if (name === 'context') return CTX;
   const has = `${lit(name)} in ${e}.p`;
-  const hasCtx = `${lit(name)} in ${CTX}`;
-  return { guard: `(${has} || ${hasCtx})`, value: convert(type, `(${has} ? ${bound} : ${ctx})`) };
+  return convert(type, `(${has} ? ${e}.p[${lit(name)}] : ${CTX}[${lit(name)}])`);
 }
 
 /**
  * A neutral condition as Cerbos CEL over tuple entry `e`: each parameter identifier is
  * replaced by its source (bound parameter, else request context), typed with timestamp(),
- * duration(), int(), double(); a parameter missing from both fails the condition (closed).
- * Only parameters the expression mentions are guarded.
+ * duration(), int(), double(). A parameter missing from both is an error ("no such key"), so
+ * the condition is undecided, as in the neutral semantics: it grants nothing, and on the
+ * subtracted side of an exclusion it makes the exclusion undecided too (CEL's `&&`, `||` and
+ * `!` carry the error; a guard that made it false would let the exclusion allow).
  */
 export function conditionCel(def: ConditionDefinition, e: string): string {
-  const used = new Set<string>();
   const body = replaceIdentifiers(def.expression, (id) => {
     const type = def.parameters.get(id);
-    if (!type) return undefined;
-    used.add(id);
-    return `(${parameterSource(id, type, e).value})`;
+    return type ? `(${parameterSource(id, type, e)})` : undefined;
   });
-  const guards = [...used].map((id) => parameterSource(id, def.parameters.get(id)!, e).guard).filter((g) => g !== 'true');
   // OpenFGA's in_cidr() on an ipaddress is Cerbos's inIPAddrRange() on the address string.
-  return `(${[...guards, `(${body.replace(/\.in_cidr\(/g, '.inIPAddrRange(')})`].join(' && ')})`;
+  return `(${body.replace(/\.in_cidr\(/g, '.inIPAddrRange(')})`;
 }
 
 /**
@@ -399,8 +406,11 @@ export function replaceIdentifiers(source: string, replace: (id: string) => stri
   return out;
 }
 
-/** One reason per feature Cerbos (with this resolver) cannot express; empty when it can. */
-export function unsupportedReasons(model: Model): string[] {
+/**
+ * One reason per feature the lookup translation cannot express (memberships and chains of one
+ * relation resolved before the check); a model with any is translated unfolded (unfold.ts).
+ */
+export function lookupReasons(model: Model): string[] {
   const reasons: string[] = [];
   for (const type of model.types.values()) {
     for (const rel of type.relations.values()) {
@@ -432,13 +442,8 @@ export function unsupportedReasons(model: Model): string[] {
       }
     }
   }
-  for (const def of model.conditions.values()) {
-    for (const m of def.expression.matchAll(/\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)/g)) {
-      if (def.parameters.has(m[1]!)) reasons.push(`conditions: '${def.name}' uses a macro variable '${m[1]}' named like a parameter`);
-    }
-  }
   try {
-    translateModel(model, 'check');
+    lookupPolicies(model, 'check', 0);
   } catch (error) {
     if (error instanceof CerbosTranslationError) reasons.push(error.message);
     else throw error;
@@ -446,14 +451,60 @@ export function unsupportedReasons(model: Model): string[] {
   return [...new Set(reasons)];
 }
 
-/** The Cerbos policies for a model at a policy version (`^\w+$`). */
+/** One reason per feature Cerbos (with this resolver) cannot express; empty when it can. */
+export function unsupportedReasons(model: Model): string[] {
+  const reasons: string[] = [];
+  for (const def of model.conditions.values()) {
+    for (const m of def.expression.matchAll(/\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      if (def.parameters.has(m[1]!)) reasons.push(`conditions: '${def.name}' uses a macro variable '${m[1]}' named like a parameter`);
+    }
+  }
+  if (lookupReasons(model).length > 0) reasons.push(...unfoldedReasons(model));
+  return [...new Set(reasons)];
+}
+
 /** The probe action of one policy write: the adapter waits until Cerbos allows it (the write is served). */
 export function writeProbeAction(write: number): string {
   return `${PROBE_ACTION}w${write}`;
 }
 
+/**
+ * The Cerbos policies for a model at a policy version (`^\w+$`): the lookup translation when it
+ * can express the model (fast: memberships and chains looked up), else the unfolded one.
+ */
 export function translateModel(model: Model, version: string, write = 0): Translation {
+  return lookupReasons(model).length === 0 ? lookupPolicies(model, version, write) : unfoldedPolicies(model, version, write);
+}
+
+/** Every type's rules decide `V.allowed` over the check's unfolding (unfolded-policy.ts). */
+function unfoldedPolicies(model: Model, version: string, write: number): Translation {
+  const levels = unfoldedLevels(model);
+  const variables = unfoldedVariables(model, levels);
+  const plan: ResolverPlan = {
+    tuplesets: new Map(),
+    closures: new Map(),
+    paths: new Map(),
+    usersetTargets: new Set(),
+    permissionTargets: new Map(),
+    relations: new Map(),
+    unfold: { model, levels },
+  };
+  return { policies: typePolicies(model, version, write, () => 'V.allowed', variables), plan };
+}
+
+function lookupPolicies(model: Model, version: string, write: number): Translation {
   const t = new Translator(model);
+  return { policies: typePolicies(model, version, write, (type, name) => t.check(type, name, 'request.resource.attr.k', [])), plan: resolverPlan(model) };
+}
+
+/** One resource policy per type: an ALLOW rule per relation and permission with its condition, and the load probe. */
+function typePolicies(
+  model: Model,
+  version: string,
+  write: number,
+  condition: (type: TypeDefinition, name: string) => string,
+  variables?: Record<string, string>,
+): Map<string, CerbosPolicyDoc> {
   const policies = new Map<string, CerbosPolicyDoc>();
   for (const type of model.types.values()) {
     const names = [...type.relations.keys(), ...type.permissions.keys()];
@@ -463,18 +514,19 @@ export function translateModel(model: Model, version: string, write = 0): Transl
       resourcePolicy: {
         resource: type.name,
         version,
+        ...(variables ? { variables: { local: variables } } : {}),
         rules: [
           ...names.map((name) => ({
             actions: [name],
             effect: 'EFFECT_ALLOW' as const,
             roles: ['*'],
             name: ruleName(name),
-            condition: { match: { expr: t.check(type, name, 'request.resource.attr.k', []) } },
+            condition: { match: { expr: condition(type, name) } },
           })),
           { actions: [PROBE_ACTION, writeProbeAction(write)], effect: 'EFFECT_ALLOW' as const, roles: [PROBE_ROLE], name: 'authzbench_load_probe' },
         ],
       },
     });
   }
-  return { policies, plan: resolverPlan(model) };
+  return policies;
 }

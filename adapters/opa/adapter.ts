@@ -4,7 +4,7 @@
 // use, and its batch call needs Enterprise OPA's /v1/batch/data (README.md).
 
 import { Pool, type Dispatcher } from 'undici';
-import type { AdapterInfo, AdapterSpec, DecisionLogEntry, DecisionLogKind, EngineDefinition, HttpCheck, NativeSpec, RunContext } from '../../src/core/adapter.ts';
+import type { AdapterInfo, AdapterSpec, ConsistencyPromise, DecisionLogEntry, DecisionLogKind, EngineDefinition, HttpCheck, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
 import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
 import { exchange } from '../../src/engines/http-exchange.ts';
@@ -15,6 +15,7 @@ import { startServer, type StartedServer } from '../../src/engines/server-engine
 import type { Model } from '../../src/model/types.ts';
 import { OpaData, type PatchOp } from './data.ts';
 import { DecisionLogCollector } from './decision-log-collector.ts';
+import { BUNDLE_NAME, BundleServer, opaBundleConfig } from './bundle.ts';
 import { opaDecisionLogConfig, opaServer } from './launcher.ts';
 import { loadNativeOpa } from './native.ts';
 import { DATA_ROOT, DEFAULT_LEVELS, DEPTH_LIMIT_FUNCTION, PACKAGE, translateModel, unsupportedReasons } from './translate.ts';
@@ -24,9 +25,21 @@ export interface OpaAdapterOptions {
   levels?: number;
   /** OPA decision logs to the local collector (default on); `opa[nolog]` turns them off. */
   decisionLogs?: boolean;
+  /** `opa[bundle]`: policy and data as a bundle OPA polls from the harness (bundle.ts), every `delaySeconds`. */
+  bundle?: { delaySeconds: number };
 }
 
+/** OPA's bundle documentation on when a bundle's change is enforced (quoted in revocation reports). */
+const BUNDLE_PROMISE: ConsistencyPromise = {
+  quote: 'The policies and data are loaded on the fly without requiring a restart of OPA. Once the policies and data have been loaded, they are enforced immediately.',
+  source: 'https://www.openpolicyagent.org/docs/management-bundles (loaded at the next poll: bundles.<name>.polling.min/max_delay_seconds)',
+};
+
 const POLICY_ID = 'authzbench';
+/** The bundle owns the package and data root both live under (data.authzbench). */
+const BUNDLE_ROOTS = [DATA_ROOT];
+/** Polling interval of `opa[bundle]` (OPA's own default is 60 to 120 s; production setups poll every few seconds to minutes). */
+export const DEFAULT_BUNDLE_DELAY_SECONDS = 1;
 
 export class OpaAdapter implements AdapterSpec {
   readonly embedded = false;
@@ -36,6 +49,9 @@ export class OpaAdapter implements AdapterSpec {
   /** Keep-alive connections to the server (undici's Pool: about half the per-request cost of fetch). */
   private pool: Pool | undefined;
   private readonly collector = new DecisionLogCollector();
+  /** `opa[bundle]` only: the harness's bundle server OPA polls. */
+  private readonly bundles: BundleServer | undefined;
+  private bundleDelaySeconds: number;
   private data: OpaData | undefined;
   /** The run (set by start): the generated policy is written beside the engine's log. */
   private context: RunContext | undefined;
@@ -55,6 +71,8 @@ export class OpaAdapter implements AdapterSpec {
     this.levels = options.levels ?? DEFAULT_LEVELS;
     this.decisionLogs = options.decisionLogs ?? true;
     this.decisionLog = this.decisionLogs ? 'decision' : 'none';
+    this.bundles = options.bundle ? new BundleServer() : undefined;
+    this.bundleDelaySeconds = options.bundle?.delaySeconds ?? DEFAULT_BUNDLE_DELAY_SECONDS;
   }
 
   info(): AdapterInfo {
@@ -64,12 +82,15 @@ export class OpaAdapter implements AdapterSpec {
       launch: this.server?.launch ?? 'local',
       settings: {
         policy: 'generated Rego v1 (adapters/opa/translate.ts)',
-        data: 'PUT/PATCH /v1/data, indexed rels + reachability graph',
+        data: this.bundles
+          ? `bundle (policy and data) from the harness's HTTP server on 127.0.0.1, polled every ${this.bundleDelaySeconds} s; indexed rels + reachability graph`
+          : 'PUT/PATCH /v1/data, indexed rels + reachability graph',
         unrolledLevels: this.levels,
         client: 'undici Pool (keep-alive), dispatch()',
         decisionLogs: this.decisionLogs ? 'HTTP service to local collector, reporting delay 1 s' : 'off',
         batch: 'none (OSS OPA has no batch endpoint): sequential checks',
       },
+      ...(this.bundles ? { consistency: BUNDLE_PROMISE } : {}),
     };
   }
 
@@ -81,12 +102,23 @@ export class OpaAdapter implements AdapterSpec {
     this.context = context;
     const levels = Number(context.options.levels);
     if (Number.isInteger(levels) && levels >= 0) this.levels = levels;
+    const delay = Number(context.options.bundlePolling);
+    if (Number.isInteger(delay) && delay >= 1) this.bundleDelaySeconds = delay;
     const collectorUrl = this.decisionLogs ? await this.collector.start() : undefined;
     try {
-      const recipe = opaServer(this.definition, collectorUrl ? opaDecisionLogConfig(collectorUrl) : {});
+      const logs = collectorUrl ? opaDecisionLogConfig(collectorUrl) : {};
+      let config: Record<string, unknown> = logs;
+      if (this.bundles) {
+        const bundleConfig = opaBundleConfig(await this.bundles.start(), this.bundleDelaySeconds);
+        // An empty bundle until the first model, so that OPA's first poll finds one.
+        this.bundles.publish({}, {}, BUNDLE_ROOTS);
+        config = { ...logs, ...bundleConfig, services: { ...(logs.services as object), ...(bundleConfig.services as object) } };
+      }
+      const recipe = opaServer(this.definition, config);
       this.server = await startServer(recipe, { launch: context.launch, logFile: context.logFile() });
     } catch (error) {
       await this.collector.stop();
+      await this.bundles?.stop();
       throw error;
     }
   }
@@ -127,7 +159,29 @@ export class OpaAdapter implements AdapterSpec {
   private async putPolicy(model: Model): Promise<void> {
     const rego = translateModel(model, { levels: this.levels });
     this.policy = GeneratedPolicy.write(this.context, 'authzbench.rego', rego);
-    await this.request('PUT', `/v1/policies/${POLICY_ID}`, rego, 'text/plain');
+    if (this.bundles) this.rego = rego;
+    else await this.request('PUT', `/v1/policies/${POLICY_ID}`, rego, 'text/plain');
+  }
+
+  /** `opa[bundle]`: the policy of the current model, for the next bundle. */
+  private rego = '';
+
+  /** `opa[bundle]`: a new revision with the current policy and data; OPA applies it at its next poll. */
+  private publish(): void {
+    this.bundles!.publish({ 'authzbench.rego': this.rego }, { [DATA_ROOT]: this.requireData().document() }, BUNDLE_ROOTS);
+  }
+
+  /** `opa[bundle]`: waits until OPA has activated the newest published revision (its manifest in data.system.bundles). */
+  async settleModel(): Promise<void> {
+    if (!this.bundles) return;
+    const wanted = this.bundles.latest;
+    const deadline = performance.now() + 30_000 + this.bundleDelaySeconds * 2000;
+    for (;;) {
+      const { status, text } = await this.send('GET', `/v1/data/system/bundles/${BUNDLE_NAME}/manifest/revision`);
+      if (status === 200 && (JSON.parse(text) as { result?: unknown }).result === wanted) return;
+      if (performance.now() > deadline) throw new Error(`OPA did not activate bundle revision ${wanted} (HTTP ${status}: ${text.slice(0, 200)})`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** Why OPA answered as it did, as far as a boolean `allow` tells: the generated rules that decide it. */
@@ -155,15 +209,23 @@ export class OpaAdapter implements AdapterSpec {
       this.nativeMode = false;
       this.nativeDataPath = undefined;
     }
-    await this.request('PUT', `/v1/data/${DATA_ROOT}`, this.data.document());
-    this.data.markSent();
-    await this.putPolicy(model);
+    if (this.bundles) {
+      await this.putPolicy(model);
+      this.publish();
+      // A fresh model is in force when loadModel returns (the contract): wait for OPA's poll.
+      await this.settleModel();
+    } else {
+      await this.request('PUT', `/v1/data/${DATA_ROOT}`, this.data.document());
+      this.data.markSent();
+      await this.putPolicy(model);
+    }
     this.collector.clear();
     this.loadedAt = Date.now();
   }
 
   /** Native mode: the scenario's own Rego module and JSON data (native.ts, README.md). */
   async loadNative(native: NativeSpec): Promise<void> {
+    if (this.bundles) throw new Error('native mode: opa[bundle] serves the translated model as a bundle; run the native policy on opa');
     this.data = undefined;
     this.nativeMode = true;
     this.policy = undefined;
@@ -177,6 +239,11 @@ export class OpaAdapter implements AdapterSpec {
   async updateModel(model: Model): Promise<void> {
     const data = this.requireData();
     data.setModel(model);
+    if (this.bundles) {
+      await this.putPolicy(model);
+      this.publish();
+      return;
+    }
     const { g, gi } = data.document();
     await this.request('PUT', `/v1/data/${DATA_ROOT}/g`, g);
     await this.request('PUT', `/v1/data/${DATA_ROOT}/gi`, gi);
@@ -197,7 +264,9 @@ export class OpaAdapter implements AdapterSpec {
   }
 
   async write(relationships: Relationship[]): Promise<void> {
-    await this.patch(this.requireData().write(relationships));
+    const ops = this.requireData().write(relationships);
+    if (this.bundles) this.publish();
+    else await this.patch(ops);
   }
 
   /** At scale: the mirror takes every relationship, then one PUT of the whole data document (a patch per relationship would be 10^5 operations). */
@@ -210,7 +279,9 @@ export class OpaAdapter implements AdapterSpec {
   }
 
   async delete(relationships: Relationship[]): Promise<void> {
-    await this.patch(this.requireData().delete(relationships));
+    const ops = this.requireData().delete(relationships);
+    if (this.bundles) this.publish();
+    else await this.patch(ops);
   }
 
   async check(request: CheckRequest): Promise<Decision> {
@@ -298,6 +369,7 @@ export class OpaAdapter implements AdapterSpec {
       await server?.stop();
     } finally {
       await this.collector.stop();
+      await this.bundles?.stop();
     }
   }
 }

@@ -233,3 +233,36 @@ describe('OPA server without decision logs (opa[nolog])', () => {
     }
   }, 60_000);
 });
+
+describe('OPA serving a polled bundle (opa[bundle])', () => {
+  it('applies writes and a policy update at its next poll, and settles on the newest revision', async () => {
+    const opa = await startEngine('opa[bundle]');
+    try {
+      expect(opa.info().settings.data).toMatch(/^bundle .* polled every 1 s/);
+      expect(opa.info().consistency?.source).toMatch(/management-bundles/);
+      // loadModel returns once OPA activated the bundle: the model is in force.
+      await opa.loadModel(FOLDERS);
+      await opa.write([rel('folder:b#viewer@user:bea')]);
+      const published = performance.now();
+      // Published, not yet polled: the grant arrives within one polling interval (1 s, plus the download).
+      let allowed = false;
+      while (!allowed && performance.now() - published < 5000) {
+        allowed = (await opa.check(request('user:bea', 'view', 'folder:b'))).allowed;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(allowed).toBe(true);
+      await opa.delete([rel('folder:b#viewer@user:bea')]);
+      await opa.settleModel!();
+      expect((await opa.check(request('user:bea', 'view', 'folder:b'))).allowed).toBe(false);
+      // A policy update is a new revision too: served once settled.
+      await opa.write([rel('folder:b#owner@user:bo')]);
+      await opa.settleModel!();
+      expect((await opa.check(request('user:bo', 'view', 'folder:b'))).allowed).toBe(true);
+      await opa.updateModel!(model(foldersYaml().replace('view: owner | viewer | parent->view', 'view: viewer | parent->view')));
+      await opa.settleModel!();
+      expect((await opa.check(request('user:bo', 'view', 'folder:b'))).allowed).toBe(false);
+    } finally {
+      await opa.stop();
+    }
+  }, 60_000);
+});

@@ -495,8 +495,9 @@ export function translateModel(model: Model, options: TranslateOptions = {}): st
   out.push(`allow if check_${levels}(input.resource.type, input.resource.id, input.action.name, input.subject.type, input.subject.id, [])`, '');
   // Search (AuthZEN 1.0 §8) as enumerating rules: every candidate the data holds, decided by
   // the same check. Candidates: resources of the type that some relationship names; subjects
-  // of the type that some relationship names (`*` where a wildcard is written); every relation
-  // and permission of the resource's type.
+  // of the type that some relationship names (`*` where a wildcard is written), each checked
+  // alone (a wildcard matches only `*` itself: as the reference engine, `*` stands for the
+  // subjects reached only through it); every relation and permission of the resource's type.
   const actions = Object.fromEntries([...model.types.keys()].map((type) => [type, names(model, type)]));
   out.push(
     `search_actions_by_type := ${JSON.stringify(actions)}`,
@@ -511,7 +512,7 @@ export function translateModel(model: Model, options: TranslateOptions = {}): st
     `  some o, _ in ${R}.rels[t]`,
     `  some r, _ in ${R}.rels[t][o]`,
     `  some id, _ in ${R}.rels[t][o][r][input.subject.type]`,
-    `  check_${levels}(input.resource.type, input.resource.id, input.action.name, input.subject.type, id, [])`,
+    `  check_${levels}(input.resource.type, input.resource.id, input.action.name, input.subject.type, id, []) with input.subject_alone as true`,
     '}',
     '',
     'search_actions contains name if {',
@@ -558,7 +559,9 @@ direct(t, id, r, st, sid) if {
   cond_ok(x)
 }
 
+# A wildcard grants every subject of its type, except when a subject search asks how a subject is reached alone (search_subjects).
 direct(t, id, r, st, sid) if {
+  not input.subject_alone
   x := ${R}.rels[t][id][r][st]["*"]
   cond_ok(x)
 }
@@ -570,6 +573,7 @@ direct_maybe(t, id, r, st, sid) if {
 }
 
 direct_maybe(t, id, r, st, sid) if {
+  not input.subject_alone
   x := ${R}.rels[t][id][r][st]["*"]
   cond_maybe(x)
 }

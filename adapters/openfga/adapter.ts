@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConsistencyPreference, OpenFgaClient } from '@openfga/sdk';
 import type { AuthzenClient } from '../../src/authzen/client.ts';
-import type { AdapterInfo, AdapterSpec, DecisionLogEntry, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
+import type { AdapterInfo, AdapterSpec, ConsistencyPromise, DecisionLogEntry, EngineDefinition, NativeSpec, RunContext } from '../../src/core/adapter.ts';
 import type { ObjectRef, Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { actionSearchByChecks, actionsByType, type SearchAnswer, type SearchQuery } from '../../src/core/search.ts';
@@ -18,6 +18,7 @@ import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
 import { logSize } from '../../src/engines/log-offset.ts';
 import { groupMemoryBytes, httpHealth, processMemoryBytes } from '../../src/engines/server.ts';
 import type { Model } from '../../src/model/types.ts';
+import { listObjectsLimits, listObjectsTruncation } from './list-limits.ts';
 import { batchOverAuthzen, checkOverAuthzen, decodeSearchAnswer, encodeRelationship, encodeSearch, storeClient } from './authzen.ts';
 import { parseRequestLog } from './decision-log.ts';
 import { toFgaDsl } from './import.ts';
@@ -37,8 +38,6 @@ export interface OpenFgaAdapterOptions {
 /** OpenFGA limits (server defaults): tuples per Write, checks per BatchCheck. */
 const MAX_TUPLES_PER_WRITE = 100;
 const MAX_CHECKS_PER_BATCH = 50;
-/** OpenFGA's default `--listObjects-max-results`. */
-const LIST_OBJECTS_MAX_RESULTS = 1000;
 /** Calls to different stores (create, model, write, delete) in flight at once: stores are independent. */
 const STORE_CONCURRENCY = 8;
 /** OpenFGA store names: 3 to 64 of these characters (no ':'), `^[a-zA-Z0-9\s.\-/^_&@]{3,64}$`. */
@@ -66,7 +65,7 @@ interface TenantStores {
 export function serverSettings(configuration?: string): OpenFgaSettings {
   return Object.freeze({
     ...DEFAULT_OPENFGA_SETTINGS,
-    checkQueryCache: configuration === 'cache',
+    checkQueryCache: configuration === 'cache' || configuration === 'cache-consistent',
     datastore: configuration === 'postgres' ? 'postgres' : 'memory',
     authzen: configuration === 'authzen',
   });
@@ -92,6 +91,17 @@ export function denyReason(message: string): string | undefined {
   return undefined;
 }
 
+const CONSISTENCY_DOCS = 'https://openfga.dev/docs/interacting/consistency';
+/** OpenFGA's documentation on its two consistency preferences (quoted in revocation reports). */
+const OPENFGA_PROMISES: Record<'MINIMIZE_LATENCY' | 'HIGHER_CONSISTENCY', ConsistencyPromise> = {
+  MINIMIZE_LATENCY: {
+    quote:
+      'MINIMIZE_LATENCY (default): OpenFGA will serve queries from the cache when possible. If you write a tuple and you immediately make a Check on a relation affected by that tuple using MINIMIZE_LATENCY, the tuple change might not be taken in consideration if OpenFGA serves the result from the cache.',
+    source: CONSISTENCY_DOCS,
+  },
+  HIGHER_CONSISTENCY: { quote: 'HIGHER_CONSISTENCY: OpenFGA will skip the cache and query the database directly.', source: CONSISTENCY_DOCS },
+};
+
 export class OpenFgaAdapter implements AdapterSpec {
   readonly embedded = false;
   readonly decisionLog = 'request';
@@ -113,7 +123,7 @@ export class OpenFgaAdapter implements AdapterSpec {
   private modelFile: GeneratedPolicy | undefined;
   /** Byte offset of the server log when the current store was created. */
   private logOffset = 0;
-  private readonly settings: OpenFgaSettings;
+  private settings: OpenFgaSettings;
   private consistency: 'MINIMIZE_LATENCY' | 'HIGHER_CONSISTENCY';
 
   constructor(
@@ -121,7 +131,7 @@ export class OpenFgaAdapter implements AdapterSpec {
     private readonly options: OpenFgaAdapterOptions = {},
   ) {
     this.settings = serverSettings(options.configuration);
-    this.consistency = options.consistency ?? 'MINIMIZE_LATENCY';
+    this.consistency = options.consistency ?? (options.configuration === 'cache-consistent' ? 'HIGHER_CONSISTENCY' : 'MINIMIZE_LATENCY');
   }
 
   info(): AdapterInfo {
@@ -136,13 +146,16 @@ export class OpenFgaAdapter implements AdapterSpec {
         datastore: this.server?.datastoreVersion ? `${this.settings.datastore} (${this.server.datastoreVersion}, local, default server settings)` : this.settings.datastore,
         resolveNodeLimit: this.settings.resolveNodeLimit,
         batchCheck: `server-side BatchCheck, ${MAX_CHECKS_PER_BATCH} checks per request`,
-        search: `ListObjects (max ${LIST_OBJECTS_MAX_RESULTS} results, 3 s deadline: server defaults), ListUsers; actions by BatchCheck`,
+        listObjectsMaxResults: this.settings.listObjectsMaxResults,
+        listObjectsDeadline: this.settings.listObjectsDeadline,
+        search: 'ListObjects (an answer at the result limit or deadline is reported truncated), ListUsers; actions by BatchCheck',
         decisionLog: 'request log (grpc_req_complete, --log-format json), not a decision log',
         tenancy: tenancySetting(this.options.configuration),
         ...(this.settings.authzen
           ? { api: 'AuthZEN 1.0 (experimental): /stores/<id>/access/v1/evaluation(s), endpoints from the store metadata; consistency not settable over AuthZEN' }
           : {}),
       },
+      consistency: OPENFGA_PROMISES[this.consistency],
     };
   }
 
@@ -158,6 +171,7 @@ export class OpenFgaAdapter implements AdapterSpec {
     this.context = context;
     const consistency = context.options.consistency;
     if (consistency === 'MINIMIZE_LATENCY' || consistency === 'HIGHER_CONSISTENCY') this.consistency = consistency;
+    this.settings = Object.freeze({ ...this.settings, ...listObjectsLimits(context.options) });
     this.server = await startOpenFga(this.definition, this.settings, { launch: context.launch, logFile: context.logFile(), ...(this.options.binary ? { binary: this.options.binary } : {}) });
     this.client = new OpenFgaClient({ apiUrl: this.server.url, ...(this.server.headers ? { baseOptions: { headers: this.server.headers } } : {}) });
   }
@@ -392,13 +406,14 @@ export class OpenFgaAdapter implements AdapterSpec {
             { subject: query.subject, action: query.action, resource: { type: query.resourceType, id: '_' }, ...(query.context ? { context: query.context } : {}) },
             this.requestParams,
           );
+          const started = performance.now();
           const answer = await this.fga.listObjects(
             { user: probe.user, relation: probe.relation, type: query.resourceType, ...(probe.context ? { context: probe.context } : {}) },
             { ...this.requireStore(), ...options },
           );
           const ids = answer.objects.map((o) => o.slice(o.indexOf(':') + 1));
-          const full = ids.length >= LIST_OBJECTS_MAX_RESULTS;
-          return { ids, method: 'ListObjects', ...(full ? { truncated: `OpenFGA returns at most ${LIST_OBJECTS_MAX_RESULTS} objects (--listObjects-max-results)` } : {}) };
+          const truncated = listObjectsTruncation(this.settings, ids.length, performance.now() - started);
+          return { ids, method: 'ListObjects', ...(truncated ? { truncated } : {}) };
         }
         case 'subjects': {
           const probe = toCheck(

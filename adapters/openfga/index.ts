@@ -14,12 +14,17 @@ const definition: EngineDefinition = {
   image: 'openfga/openfga:v1.22.1',
   description: 'OpenFGA server (memory datastore): authorization model schema 1.1 with CEL conditions, server-side BatchCheck, JSON request log',
   configurations: {
-    cache: 'check query cache on (10 s TTL)',
+    cache: 'check query cache on (10 s TTL), checks MINIMIZE_LATENCY (served from the cache when possible)',
+    'cache-consistent': 'check query cache on (10 s TTL), checks HIGHER_CONSISTENCY (skip the cache)',
     'store-per-tenant': 'each tenant its own store, plus a shared store (scenarios that declare tenancy)',
     postgres: 'PostgreSQL datastore (a private local cluster the harness starts)',
     authzen: "checks and batches through OpenFGA's experimental AuthZEN API (--experimentals=authzen), store in the path; data through the native API",
   },
-  settings: { consistency: { description: 'consistency preference of checks', values: ['MINIMIZE_LATENCY', 'HIGHER_CONSISTENCY'] } },
+  settings: {
+    consistency: { description: 'consistency preference of checks', values: ['MINIMIZE_LATENCY', 'HIGHER_CONSISTENCY'] },
+    listObjectsMaxResults: { description: 'ListObjects result limit (server flag --listObjects-max-results; default 1000): a search answer that reaches it is reported truncated' },
+    listObjectsDeadline: { description: 'ListObjects deadline, e.g. 30s (server flag --listObjects-deadline; default 3s): an answer at the deadline is reported truncated' },
+  },
   prerequisites: () => {
     const found = findPostgresBinDir();
     return ['missing' in found ? `openfga[postgres] datastore: ${found.missing}` : `openfga[postgres] datastore: PostgreSQL programs in ${found.binDir}`];

@@ -12,10 +12,11 @@ import { PostgresLocal, type StartedPostgres } from '../../src/engines/postgres.
 import { startServer, type ServerLaunch, type ServerRecipe, type StartedServer } from '../../src/engines/server-engine.ts';
 import { binaryPath } from '../../src/engines/paths.ts';
 
+import { DEFAULT_LIST_OBJECTS_LIMITS, type ListObjectsLimits, requestTimeout } from './list-limits.ts';
 const run = promisify(execFile);
 
 /** Server flags that change answers or timing; OpenFGA is started with exactly these. */
-export interface OpenFgaSettings {
+export interface OpenFgaSettings extends ListObjectsLimits {
   /** `--check-query-cache-enabled` */
   readonly checkQueryCache: boolean;
   /** `--check-query-cache-ttl`, a Go duration. */
@@ -31,6 +32,7 @@ export interface OpenFgaSettings {
 }
 
 export const DEFAULT_OPENFGA_SETTINGS: OpenFgaSettings = Object.freeze({
+  ...DEFAULT_LIST_OBJECTS_LIMITS,
   checkQueryCache: false,
   checkQueryCacheTtl: '10s',
   datastore: 'memory',
@@ -66,6 +68,9 @@ export function openFgaRunArgs(settings: OpenFgaSettings, listen: { host: string
     `--resolve-node-limit=${settings.resolveNodeLimit}`,
     `--check-query-cache-enabled=${settings.checkQueryCache}`,
     `--check-query-cache-ttl=${settings.checkQueryCacheTtl}`,
+    `--listObjects-max-results=${settings.listObjectsMaxResults}`,
+    `--listObjects-deadline=${settings.listObjectsDeadline}`,
+    ...(requestTimeout(settings) ? [`--request-timeout=${requestTimeout(settings)}`] : []),
     // pipeline_list_objects is OpenFGA's default experimental; naming the list replaces it, so it is kept
     ...(settings.authzen ? ['--experimentals=pipeline_list_objects,authzen', `--authzen-base-url=http://${listen.host}:${listen.httpPort}`] : []),
   ];

@@ -3,6 +3,7 @@
 // per tenant, and every bundled scenario on PostgreSQL. The contract test
 // (test/engines/contract.test.ts) runs every bundled scenario and the random graphs on the default configuration.
 
+import { listObjectsLimits, listObjectsTruncation } from './list-limits.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { OpenFgaClient } from '@openfga/sdk';
@@ -316,6 +317,7 @@ describe('OpenFGA server recipe', () => {
   it('settings are frozen per configuration', () => {
     expect(serverSettings('postgres')).toEqual({ ...serverSettings(), datastore: 'postgres' });
     expect(serverSettings('cache').checkQueryCache).toBe(true);
+    expect(serverSettings('cache-consistent').checkQueryCache).toBe(true);
     expect(Object.isFrozen(serverSettings())).toBe(true);
   });
 });
@@ -331,7 +333,7 @@ describe('OpenFGA server', () => {
     const info = fga.info();
     expect(info.id).toBe('openfga');
     expect(info.settings).toMatchObject({ consistency: 'MINIMIZE_LATENCY', checkQueryCache: false, datastore: 'memory', tenancy: 'tenant type in one store' });
-    expect(Object.keys(definition.configurations ?? {})).toEqual(['cache', 'store-per-tenant', 'postgres', 'authzen']);
+    expect(Object.keys(definition.configurations ?? {})).toEqual(['cache', 'cache-consistent', 'store-per-tenant', 'postgres', 'authzen']);
   });
 
   it('ids longer than OpenFGA stores: the scenario is unsupported with the limit, and an object at the limit works', async () => {
@@ -433,15 +435,31 @@ conditions:
 
 describe('OpenFGA search', () => {
   const server = useEngine('openfga');
+  const raised = useEngine('openfga', { settings: { listObjectsMaxResults: '5000', listObjectsDeadline: '30s' } });
+  // agent:broad holds all 3 top folders of 10 subfolders x 40 documents: 1,200 documents, past OpenFGA's default --listObjects-max-results (1000).
+  const corpus = () => loadScenarioFile(path.join(SCENARIOS_DIR, 'search/search-agent-retrieval.yaml'), { generateParams: { roots: 3, subfolders: 10, docs: 40, broadRoots: 3 } });
 
   it('a ListObjects answer at its result limit is reported truncated, never passed', async () => {
-    // agent:broad holds all 10 top folders: 1,000 documents, OpenFGA's default --listObjects-max-results.
-    const scenario = await loadScenarioFile(path.join(SCENARIOS_DIR, 'search/search-agent-retrieval.yaml'), { generateParams: { broadRoots: 10 } });
-    const run = await runScenario(scenario, server.engine);
+    const run = await runScenario(await corpus(), server.engine);
     const broad = run.cases.find((c) => c.kind === 'search' && c.name?.startsWith('agent:broad'))!;
-    expect(broad).toMatchObject({ status: 'fail', message: expect.stringContaining('truncated: 1000 of 1000') });
+    expect(broad).toMatchObject({ status: 'fail', message: expect.stringContaining('truncated: 1000 of 1200') });
     expect(run.cases.filter((c) => c !== broad).every((c) => c.status === 'pass')).toBe(true);
   }, 120_000);
+
+  it('with the limit raised by --set (recorded with the run), the same answer is complete', async () => {
+    expect(raised.engine.info().settings).toMatchObject({ listObjectsMaxResults: 5000, listObjectsDeadline: '30s' });
+    const run = await runScenario(await corpus(), raised.engine);
+    expect(run.cases.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(run.cases.find((c) => c.name?.startsWith('agent:broad'))).toMatchObject({ status: 'pass', expected: expect.stringContaining('and 1150 more') });
+  }, 120_000);
+
+  it('refuses a bad limit or deadline with the setting named', () => {
+    expect(() => listObjectsLimits({ listObjectsMaxResults: '-1' })).toThrow(/listObjectsMaxResults=-1.*whole number/);
+    expect(listObjectsTruncation(listObjectsLimits({ listObjectsMaxResults: '0' }), 100_000, 5)).toBeUndefined();
+    expect(() => listObjectsLimits({ listObjectsDeadline: '3 seconds' })).toThrow(/listObjectsDeadline=3 seconds.*duration/);
+    expect(listObjectsTruncation(listObjectsLimits({ listObjectsDeadline: '2s' }), 10, 1990)).toMatch(/deadline/);
+    expect(listObjectsTruncation(listObjectsLimits({}), 10, 5)).toBeUndefined();
+  });
 });
 
 describe('OpenFGA with the check query cache (configuration `cache`)', () => {
@@ -455,6 +473,21 @@ describe('OpenFGA with the check query cache (configuration `cache`)', () => {
     expect((await fga.check(request('user:cat', 'view', 'folder:c'))).allowed).toBe(true);
     await fga.delete([rel('folder:c#viewer@user:cat')]);
     expect((await fga.check(request('user:cat', 'view', 'folder:c'))).allowed).toBe(true);
+  });
+});
+
+describe('OpenFGA with the cache on and HIGHER_CONSISTENCY checks (configuration `cache-consistent`)', () => {
+  const server = useEngine('openfga[cache-consistent]');
+
+  it('skips the cache: the check after a delete denies, as the documentation promises', async () => {
+    const fga = server.engine;
+    expect(fga.info()).toMatchObject({ id: 'openfga[cache-consistent]', settings: { consistency: 'HIGHER_CONSISTENCY', checkQueryCache: true } });
+    expect(fga.info().consistency?.quote).toMatch(/skip the cache/);
+    await fga.loadModel(FOLDERS);
+    await fga.write([rel('folder:c#viewer@user:cat')]);
+    expect((await fga.check(request('user:cat', 'view', 'folder:c'))).allowed).toBe(true);
+    await fga.delete([rel('folder:c#viewer@user:cat')]);
+    expect((await fga.check(request('user:cat', 'view', 'folder:c'))).allowed).toBe(false);
   });
 });
 

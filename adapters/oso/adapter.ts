@@ -9,6 +9,7 @@ import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { describeRequest } from '../../src/core/request.ts';
 import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
+import { actionSearchByChecks, actionsByType, knownIds, type SearchAnswer, type SearchQuery, searchByCandidateChecks } from '../../src/core/search.ts';
 import type { Model } from '../../src/model/types.ts';
 import { Cel, DEFAULT_MAX_DEPTH, DepthLimitError, makeClass, RelationshipStore, World } from './facts.ts';
 import type { CheckState } from './facts.ts';
@@ -36,6 +37,8 @@ export class OsoAdapter implements AdapterSpec {
   private context: RunContext | undefined;
   /** The generated Polar as a file, for reasons; none in native mode (the scenario's own file). */
   private policyFile: GeneratedPolicy | undefined;
+  /** Relations and permissions per type of the loaded neutral model (action search); undefined in native mode. */
+  private actionsByType: Map<string, string[]> | undefined;
 
   constructor(
     private readonly pin: OsoPin,
@@ -83,6 +86,7 @@ export class OsoAdapter implements AdapterSpec {
     this.world = world;
     this.policy = loaded.polar;
     this.policyFile = undefined;
+    this.actionsByType = undefined;
     previous?.free();
   }
 
@@ -110,6 +114,7 @@ export class OsoAdapter implements AdapterSpec {
     this.oso = oso;
     this.world = world;
     this.policy = translation.polar;
+    this.actionsByType = actionsByType(model);
     this.policyFile = GeneratedPolicy.write(this.context, 'authzbench.polar', translation.polar);
     previous?.free();
   }
@@ -152,6 +157,29 @@ export class OsoAdapter implements AdapterSpec {
       `the rules of ${type}#${request.action.name}`,
       (line) => (line.startsWith('has_relation(') || line.startsWith('grants_permission(')) && line.includes(`, ${name}, obj: ${className},`),
     );
+  }
+
+  /**
+   * By candidate checks: `allow(actor, action, resource)` for every object of the type the
+   * relationships name. Not Polar's own enumeration: `queryRule('allow', actor, action,
+   * Variable)` stops at the first host method on the unbound resource ("cannot call method on
+   * unbound variable"), and data filtering needs fields and relations, not the host methods
+   * this policy reads facts through (README, Search).
+   */
+  async search(query: SearchQuery): Promise<SearchAnswer> {
+    // Stops at the first error (past the deadline every check fails): the search is that error.
+    const checkBatch = async (requests: CheckRequest[]) => {
+      const decisions: Decision[] = [];
+      for (const request of requests) {
+        const decision = await this.check(request);
+        decisions.push(decision);
+        if (decision.error) break;
+      }
+      return decisions;
+    };
+    if (query.kind === 'actions') return actionSearchByChecks(query, this.actionsByType, checkBatch, 'by checks: one Oso allow query per relation and permission of the type');
+    const candidates = knownIds(this.store.relationships(), query.kind === 'resources' ? query.resourceType : query.subjectType);
+    return searchByCandidateChecks(query, candidates, checkBatch, 'Oso');
   }
 
   async health(): Promise<string | undefined> {

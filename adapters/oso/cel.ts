@@ -83,6 +83,10 @@ class Translator {
       case '>':
       case '>=': {
         const [a, b] = this.coerce(this.value(node.args[0]), this.value(node.args[1]));
+        // CEL's equality of values of two kinds is false (`true == 1`, `"abc" == 1`); Polar's is true or an error.
+        if ((node.op === '==' || node.op === '!=') && (a.type === 'unknown' || b.type === 'unknown')) {
+          return `Cel.equal(${a.code}, ${b.code}) = ${(node.op === '==') === positive}`;
+        }
         const op = positive ? node.op : NEGATED[node.op]!;
         // Polar raises an error when it orders values of two kinds; in CEL the comparison is undecided.
         const guard = node.op === '==' || node.op === '!=' || (a.type !== 'unknown' && b.type !== 'unknown') ? '' : `Cel.comparable(${a.code}, ${b.code}) = true and `;

@@ -11,6 +11,7 @@
 //   actor.undecided(fact)                          whether those parameters are missing or invalid
 // The host only looks facts up; Polar decides (matching, recursion, conditions).
 
+import { isDeepStrictEqual } from 'node:util';
 import { checkDeadline } from '../../src/core/deadline.ts';
 import { formatObject, relationshipKey, WILDCARD } from '../../src/core/relationship.ts';
 import type { Relationship } from '../../src/core/relationship.ts';
@@ -149,6 +150,10 @@ export class RelationshipStore {
 
   get size(): number {
     return this.all.size;
+  }
+
+  relationships(): IterableIterator<Relationship> {
+    return this.all.values();
   }
 
   clear(): void {
@@ -317,6 +322,13 @@ export class Cel {
   /** Whether CEL can order the two values (Polar raises an error on two kinds). */
   static comparable(a: unknown, b: unknown): boolean {
     return typeof a === typeof b && (typeof a === 'number' || typeof a === 'string' || typeof a === 'boolean');
+  }
+
+  /** CEL's equality: numbers by value, other values of one kind deeply, values of two kinds unequal. */
+  static equal(a: unknown, b: unknown): boolean {
+    const number = (v: unknown) => typeof v === 'number' || typeof v === 'bigint';
+    if (number(a) && number(b)) return Number(a) === Number(b);
+    return typeof a === typeof b && isDeepStrictEqual(a, b);
   }
 
   static contains(container: unknown, element: unknown): boolean {

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { defineAdapter, type EngineDefinition } from '../../src/core/adapter.ts';
 import { findPostgresBinDir } from '../../src/engines/postgres.ts';
-import { CONSISTENCY_MODES, SpiceDbAdapter, type SpiceDbConnector } from './adapter.ts';
+import { CONSISTENCY_MODES, type ConsistencyMode, SpiceDbAdapter, type SpiceDbConnector } from './adapter.ts';
 import { EMBEDDED_PACKAGE, EMBEDDED_PACKAGE_VERSION, EMBEDDED_SPICEDB_VERSION, startEmbedded } from './embedded.ts';
 import { SERVER_COMPONENT_ID, SERVER_INSTALL, SERVER_VERSION, serverSettings, spiceDbBinary, startSpiceDbServer } from './launcher.ts';
 
@@ -25,6 +25,9 @@ export const embeddedConnector: SpiceDbConnector = async () => {
   };
 };
 
+/** Configurations that only change the consistency of checks (the default `spicedb` is at_least_as_fresh). */
+const CONSISTENCY_CONFIGURATIONS: Readonly<Record<string, ConsistencyMode>> = { 'minimize-latency': 'minimize_latency', 'fully-consistent': 'fully_consistent' };
+
 const definition: EngineDefinition = {
   id: 'spicedb',
   name: 'SpiceDB',
@@ -38,6 +41,8 @@ const definition: EngineDefinition = {
   configurations: {
     server: `the SpiceDB ${SERVER_VERSION} server as a local process (memory datastore, loopback gRPC, request log)`,
     postgres: `the SpiceDB ${SERVER_VERSION} server on PostgreSQL (a private local cluster the harness starts)`,
+    'minimize-latency': 'embedded, checks minimize_latency (the fastest snapshot SpiceDB has: may not see the last seconds of writes)',
+    'fully-consistent': 'embedded, checks fully_consistent (the newest snapshot)',
   },
   settings: {
     consistency: { description: 'consistency of checks (default at_least_as_fresh: the ZedToken of the last write)', values: CONSISTENCY_MODES },
@@ -52,13 +57,18 @@ const definition: EngineDefinition = {
     ];
   },
   importScenario: async (file, id) => (await import('./import.ts')).importSpiceDbValidationFile(file, id),
-  create: (configuration) =>
-    defineAdapter(
+  create: (configuration) => {
+    // The consistency configurations are the embedded engine with another default mode (--set consistency still wins).
+    const consistency = configuration ? CONSISTENCY_CONFIGURATIONS[configuration] : undefined;
+    const server = consistency ? undefined : configuration;
+    return defineAdapter(
       new SpiceDbAdapter(definition, {
-        connect: configuration ? (context) => startSpiceDbServer(definition, serverSettings(configuration), { launch: context.launch, logFile: context.logFile() }) : embeddedConnector,
-        ...(configuration ? { configuration } : {}),
+        connect: server ? (context) => startSpiceDbServer(definition, serverSettings(server), { launch: context.launch, logFile: context.logFile() }) : embeddedConnector,
+        ...(server ? { configuration: server } : {}),
+        ...(consistency ? { consistency } : {}),
       }),
-    ),
+    );
+  },
 };
 
 export default definition;

@@ -200,7 +200,9 @@ export function generateDrive(params: DriveParams, seed: number): { relationship
     const key = node * 4 * Math.max(drive.users, drive.groups) + s;
     if (seen.has(key)) continue;
     seen.add(key);
-    (drive.shares[node] ??= []).push(s);
+    const shares = drive.shares[node] ?? [];
+    shares.push(s);
+    drive.shares[node] = shares;
     const object = onFolder ? `folder:f${node}` : `document:d${node - folders}`;
     const subject = group ? `group:g${shareId(s)}#member` : `user:u${shareId(s)}`;
     out.push(`${object}#${shareIsEditor(s) ? 'editor' : 'viewer'}@${subject}`);

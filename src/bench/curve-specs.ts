@@ -47,8 +47,8 @@ export const CURVES: CurveSpec[] = [
   },
   { dimension: 'tenants', aliases: ['tenant'], scenario: 'multi-tenancy-many-tenants', param: 'tenants', fixed: { checks: CURVE_CHECKS }, sizes: [2, 10, 100, 1000] },
   { dimension: 'batch size', aliases: ['batch', 'batch-size'], scenario: SCALE_SCENARIO, sizes: [1, 5, 10, 25, 50] },
-  // agent-corpus writes about 113 relationships per top folder; result sets stay 10, 100 and 500 documents.
-  { dimension: 'search', aliases: ['lookup'], scenario: 'search-agent-retrieval', param: 'roots', sizes: [5, 10, 100, 1000], relationshipsPerStep: 113, search: true },
+  // agent-corpus (bundled: 4 subfolders x 10 documents) writes 47 relationships per top folder; result sets stay 10, 40 and 80 documents.
+  { dimension: 'search', aliases: ['lookup'], scenario: 'search-agent-retrieval', param: 'roots', sizes: [5, 50, 500, 2500], relationshipsPerStep: 47, search: true },
 ];
 
 /** The names `--curve` accepts, for help and errors. */

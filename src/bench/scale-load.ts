@@ -45,7 +45,10 @@ export async function loadWithinBudget(adapter: EngineAdapter, model: Model, rel
   };
   const load = async () => {
     await adapter.loadModel(model);
-    if (adapter.bulkLoad) return adapter.bulkLoad(relationships);
+    if (adapter.bulkLoad) {
+      await adapter.bulkLoad(relationships);
+      return adapter.settleModel?.();
+    }
     const chunks: Relationship[][] = [];
     for (let i = 0; i < relationships.length; i += WRITE_CHUNK) chunks.push(relationships.slice(i, i + WRITE_CHUNK));
     let next = 0;
@@ -56,6 +59,8 @@ export async function loadWithinBudget(adapter: EngineAdapter, model: Model, rel
       }
     };
     await Promise.all(Array.from({ length: adapter.embedded ? 1 : SERVER_WRITES_IN_FLIGHT }, writer));
+    // An engine that applies changes asynchronously (a watched policy folder) serves them before the setup counts as done.
+    await adapter.settleModel?.();
   };
   try {
     await Promise.race([load(), timeout]);

@@ -25,6 +25,17 @@ export interface AdapterInfo {
   launch: string;
   /** Every setting that can change answers or timing (consistency, caches, datastore...). */
   settings: Record<string, string | number | boolean>;
+  /**
+   * What the engine's own documentation promises about when a change is seen, quoted with its
+   * source (revocation reports show it beside the new-enemy and timeline figures).
+   */
+  consistency?: ConsistencyPromise;
+}
+
+/** A quoted promise of the engine's documentation, and where it says it. */
+export interface ConsistencyPromise {
+  quote: string;
+  source: string;
 }
 
 /** AdapterInfo with the engine id the registry gave it, e.g. `openfga[cache]`. */
@@ -122,9 +133,10 @@ export interface AdapterSpec {
   /** Replaces the policy of the loaded model and keeps its relationships (policy revocation); absent: unsupported. */
   updateModel?(model: Model): Promise<void>;
   /**
-   * Where updateModel returns before the engine serves the new policy (a watched folder):
-   * waits until it does. The runner calls it after an `updateModel` step, so the steps after
-   * see the new policy; never in a revocation timeline, which measures that delay.
+   * Where updateModel (or write, delete) returns before the engine serves the change (a
+   * watched folder, a polled bundle): waits until it does. The runner calls it after setup and
+   * after `updateModel`, `write` and `delete` steps, so the steps after see the change; never
+   * in a revocation timeline, which measures that delay.
    */
   settleModel?(): Promise<void>;
   write(relationships: Relationship[]): Promise<void>;

@@ -2,6 +2,7 @@
 // as the harness asks them of an engine and as the engine answers.
 
 import type { Model } from '../model/types.ts';
+import type { Relationship } from './relationship.ts';
 import type { Action, CheckRequest, Decision, Properties, Resource, Subject } from './request.ts';
 
 export type SearchQuery =
@@ -20,6 +21,12 @@ export type SearchAnswer =
       method: string;
       /** Set when the engine says its answer may be incomplete (a result limit or deadline). */
       truncated?: string;
+      /** The kind of query plan the engine answered with, where it answers with a plan (Cerbos: ALWAYS_ALLOWED, ALWAYS_DENIED, CONDITIONAL). */
+      planKind?: string;
+      /** Time in the engine's calls, where the adapter measures it apart from its own work. */
+      engineMs?: number;
+      /** Time the harness spent answering (building attributes, applying a plan to candidates), apart from the engine's. */
+      clientMs?: number;
     }
   /** The engine cannot answer this kind of search: why. */
   | { unsupported: string }
@@ -57,4 +64,48 @@ export async function actionSearchByChecks(
   const failed = decisions.find((d) => d.error);
   if (failed) return { error: failed.error! };
   return { ids: names.filter((_, i) => decisions[i]!.allowed), method };
+}
+
+/** The ids of every object of `type` the relationships name, as resource or subject (`*` for a wildcard): the candidates of a search by checks. */
+export function knownIds(relationships: Iterable<Relationship>, type: string): string[] {
+  const ids = new Set<string>();
+  for (const { resource, subject } of relationships) {
+    if (resource.type === type) ids.add(resource.id);
+    if (subject.type === type) ids.add(subject.id);
+  }
+  return [...ids];
+}
+
+/**
+ * A resource or subject search for engines that have none: one check per candidate the
+ * harness knows (labelled "by candidate checks"). A subject search checks `*` as a subject
+ * too where a wildcard is named; a subject allowed only through it is then listed as well
+ * (checks cannot tell how a subject is allowed).
+ */
+export async function searchByCandidateChecks(
+  query: Extract<SearchQuery, { kind: 'resources' | 'subjects' }>,
+  candidates: readonly string[],
+  checkBatch: (requests: CheckRequest[]) => Promise<Decision[]>,
+  engine: string,
+): Promise<SearchAnswer> {
+  const context = query.context ? { context: query.context } : {};
+  const resources = query.kind === 'resources';
+  const ids = resources ? candidates.filter((id) => id !== '*') : candidates;
+  const requests = ids.map(
+    (id): CheckRequest =>
+      resources
+        ? { subject: query.subject, action: query.action, resource: { type: query.resourceType, id }, ...context }
+        : { subject: { type: query.subjectType, id }, action: query.action, resource: query.resource, ...context },
+  );
+  const started = performance.now();
+  const decisions = await checkBatch(requests);
+  const engineMs = performance.now() - started;
+  const failed = decisions.find((d) => d.error);
+  if (failed) return { error: failed.error! };
+  const type = resources ? query.resourceType : query.subjectType;
+  return {
+    ids: ids.filter((_, i) => decisions[i]!.allowed),
+    method: `by candidate checks: one ${engine} check per ${type} the harness knows (${ids.length}; ${engine} has no ${query.kind === 'resources' ? 'resource' : 'subject'} search)`,
+    engineMs,
+  };
 }

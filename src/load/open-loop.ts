@@ -20,6 +20,8 @@ export interface OpenLoopOptions {
   durationMs: number;
   warmupMs: number;
   pacing?: Pacing;
+  /** Ends the load before `durationMs` (a background load stopped when what it accompanies ends). */
+  signal?: AbortSignal;
 }
 
 export type Pacing = 'timer' | 'spin';
@@ -47,7 +49,7 @@ export async function runOpenLoop(check: CheckFn, options: OpenLoopOptions): Pro
     // Spread the connections' first sends over one interval.
     for (let n = 0; ; n++) {
       const intended = window.start + (k * interval) / options.connections + n * interval;
-      if (intended >= window.end) return;
+      if (intended >= window.end || options.signal?.aborted) return;
       // An engine slower than the rate: the trial ends with its window, not when the backlog is worked off. The checks
       // not sent count in the latencies from their intended time to now (a lower bound), not as served.
       if (performance.now() >= window.end) {
@@ -61,7 +63,7 @@ export async function runOpenLoop(check: CheckFn, options: OpenLoopOptions): Pro
     }
   };
   await Promise.all(Array.from({ length: options.connections }, (_, k) => connection(k)));
-  const elapsed = Math.max(performance.now(), window.end) - window.measureFrom;
+  const elapsed = (options.signal?.aborted ? performance.now() : Math.max(performance.now(), window.end)) - window.measureFrom;
   const { latency, serviceTime } = window.finish();
   return {
     mode: 'open',

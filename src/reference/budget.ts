@@ -38,11 +38,14 @@ export class CheckBudget {
     return this.#spent;
   }
 
-  /** Counts `units` of work at `where`; throws BudgetExceededError past the step limit or the deadline. */
-  spend(units: number, where: string): void {
+  /**
+   * Counts `units` of work at `where` (or at what `where.describe()` names: only when the budget
+   * runs out, so the hot path builds no text); throws BudgetExceededError past the step limit or the deadline.
+   */
+  spend(units: number, where: string | Place): void {
     this.#spent += units;
     if (this.#spent > this.#maxSteps) {
-      throw new BudgetExceededError(`check gave up after ${this.#maxSteps} evaluation steps (at ${where}); the model or data make it too costly`);
+      throw new BudgetExceededError(`check gave up after ${this.#maxSteps} evaluation steps (at ${named(where)}); the model or data make it too costly`);
     }
     this.#untilClock -= units;
     if (this.#untilClock > 0) return;
@@ -51,9 +54,18 @@ export class CheckBudget {
     if (deadline && performance.now() > deadline.at) {
       throw new BudgetExceededError(
         deadline.ms > 0
-          ? new DeadlineExceededError(deadline).message + ` (gave up at ${where} after ${this.#spent} steps)`
-          : `check passed its deadline (at ${where} after ${this.#spent} steps)`,
+          ? new DeadlineExceededError(deadline).message + ` (gave up at ${named(where)} after ${this.#spent} steps)`
+          : `check passed its deadline (at ${named(where)} after ${this.#spent} steps)`,
       );
     }
   }
+}
+
+/** Where a check is, described on demand. */
+export interface Place {
+  describe(): string;
+}
+
+function named(where: string | Place): string {
+  return typeof where === 'string' ? where : where.describe();
 }

@@ -1,14 +1,28 @@
 // The reference engine's own decision log: one entry per check, with what was asked,
 // what was decided and why (the grant chain or the denial reason), under a decision id.
 // It keeps the newest `capacity` entries so a long benchmark cannot exhaust memory.
+// Cheap on the check path: a record is the request, the answer and a clock reading written
+// into a ring buffer; entries (ISO time, `type:id` texts) are formatted only when read.
 
 import type { DecisionLogEntry } from '../core/adapter.ts';
 import type { CheckRequest } from '../core/request.ts';
 
 export const DEFAULT_LOG_CAPACITY = 200_000;
 
+/** One check as asked (the request is kept, not copied: nothing changes a request once asked). */
+interface LoggedCheck {
+  decisionId: string;
+  /** Date.now() when decided. */
+  time: number;
+  request: CheckRequest;
+  allowed: boolean;
+  reason: string;
+}
+
 export class DecisionLog {
-  #entries: DecisionLogEntry[] = [];
+  /** A ring: the oldest record is at #start once it is full. */
+  #records: LoggedCheck[] = [];
+  #start = 0;
   #next = 1;
   #dropped = 0;
 
@@ -19,38 +33,40 @@ export class DecisionLog {
     return `ref-${this.#next++}`;
   }
 
-  record(decisionId: string, request: CheckRequest, allowed: boolean, reason: string): DecisionLogEntry {
-    const entry: DecisionLogEntry = {
+  record(decisionId: string, request: CheckRequest, allowed: boolean, reason: string): void {
+    const record: LoggedCheck = { decisionId, time: Date.now(), request, allowed, reason };
+    if (this.#records.length < this.capacity) {
+      this.#records.push(record);
+      return;
+    }
+    this.#records[this.#start] = record;
+    this.#start = (this.#start + 1) % this.capacity;
+    this.#dropped++;
+  }
+
+  /** Entries since the last clear, oldest first (at most `capacity` of the newest). */
+  entries(): DecisionLogEntry[] {
+    const ordered = this.#start === 0 ? this.#records : [...this.#records.slice(this.#start), ...this.#records.slice(0, this.#start)];
+    return ordered.map(({ decisionId, time, request, allowed, reason }) => ({
       decisionId,
-      time: new Date().toISOString(),
+      time: new Date(time).toISOString(),
       subject: `${request.subject.type}:${request.subject.id}`,
       action: request.action.name,
       resource: `${request.resource.type}:${request.resource.id}`,
       context: request.context ?? {},
       allowed,
       reason,
-    };
-    this.#entries.push(entry);
-    if (this.#entries.length > this.capacity * 2) {
-      const drop = this.#entries.length - this.capacity;
-      this.#entries = this.#entries.slice(drop);
-      this.#dropped += drop;
-    }
-    return entry;
-  }
-
-  /** Entries since the last clear, oldest first (at most about `capacity` of the newest). */
-  entries(): DecisionLogEntry[] {
-    return this.#entries.length > this.capacity ? this.#entries.slice(-this.capacity) : [...this.#entries];
+    }));
   }
 
   /** How many old entries were dropped to stay within capacity. */
   get dropped(): number {
-    return this.#dropped + Math.max(0, this.#entries.length - this.capacity);
+    return this.#dropped;
   }
 
   clear(): void {
-    this.#entries = [];
+    this.#records = [];
+    this.#start = 0;
     this.#dropped = 0;
   }
 }

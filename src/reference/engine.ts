@@ -13,7 +13,7 @@ import { relationshipProblem, type RelationshipChange } from '../model/relations
 import { BudgetExceededError } from './budget.ts';
 import type { Model } from '../model/types.ts';
 import { DecisionLog } from './decision-log.ts';
-import { DEFAULT_MAX_DEPTH, DepthLimitError, evaluateCheck } from './evaluate.ts';
+import { DEFAULT_MAX_DEPTH, DepthLimitError, Evaluator } from './evaluate.ts';
 import { resourcesReaching, subjectsReachedFrom } from './reachability.ts';
 import { RelationshipStore } from './store.ts';
 
@@ -42,6 +42,8 @@ export class ReferenceEngine {
   readonly #logging: boolean;
   readonly #validate: boolean;
   #revision = 0;
+  /** Reused from check to check; made again when the model changes. */
+  #evaluator: Evaluator | undefined;
 
   constructor(model: Model, options: ReferenceOptions = {}) {
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -69,6 +71,7 @@ export class ReferenceEngine {
     for (const [name, def] of model.conditions) conditions.set(name, compileCondition(def));
     this.#model = model;
     this.#conditions = conditions;
+    this.#evaluator = undefined;
     this.#revision++;
   }
 
@@ -82,6 +85,8 @@ export class ReferenceEngine {
   /** Adds relationships (idempotent; rewriting one replaces its condition). All or nothing. */
   write(relationships: Relationship[]): void {
     this.#rejectInvalid(relationships, 'write');
+    // A bulk load sizes the store once, instead of growing it (and collecting garbage) step by step.
+    this.store.reserve(relationships.length);
     for (const rel of relationships) this.store.write(rel);
     this.#revision++;
   }
@@ -95,10 +100,11 @@ export class ReferenceEngine {
 
   #rejectInvalid(relationships: Relationship[], change: RelationshipChange): void {
     if (!this.#validate) return;
-    const problems = relationships.flatMap((rel) => {
+    const problems: string[] = [];
+    for (const rel of relationships) {
       const found = relationshipProblem(this.#model, rel, change);
-      return found ? [`${formatRelationship(rel)}: ${found.problem} (${found.fix})`] : [];
-    });
+      if (found) problems.push(`${formatRelationship(rel)}: ${found.problem} (${found.fix})`);
+    }
     if (problems.length > 0) throw new Error(`cannot ${change}: ${problems.join('; ')}`);
   }
 
@@ -117,12 +123,18 @@ export class ReferenceEngine {
     const problem = this.#requestProblem(request);
     if (problem) return { allowed: false, chain: [], reason: problem, error: problem };
     try {
-      const outcome = evaluateCheck({ model: this.#model, store: this.store, conditions: this.#conditions, maxDepth: this.#maxDepth }, request);
+      const outcome = this.#checker().check(request);
       return { allowed: outcome.allowed, chain: outcome.chain, reason: outcome.reason };
     } catch (error) {
       if (!(error instanceof DepthLimitError || error instanceof BudgetExceededError || error instanceof ConditionCostError || error instanceof DeadlineExceededError)) throw error;
       return { allowed: false, chain: [], reason: error.message, error: error.message };
     }
+  }
+
+  /** The evaluator for the current model, made once and reused by every check and search. */
+  #checker(): Evaluator {
+    this.#evaluator ??= new Evaluator({ model: this.#model, store: this.store, conditions: this.#conditions, maxDepth: this.#maxDepth });
+    return this.#evaluator;
   }
 
   #requestProblem(request: CheckRequest): string | undefined {
@@ -147,11 +159,11 @@ export class ReferenceEngine {
    * depth-limit error leaves the candidate out. Sorted ids.
    */
   search(query: SearchQuery): string[] {
-    const env = { model: this.#model, store: this.store, conditions: this.#conditions, maxDepth: this.#maxDepth };
+    const checker = this.#checker();
     const context = query.context ? { context: query.context } : {};
     const allowed = (request: CheckRequest) => {
       try {
-        return evaluateCheck(env, request).allowed;
+        return checker.check(request).allowed;
       } catch (error) {
         if (error instanceof DepthLimitError) return false;
         throw error;

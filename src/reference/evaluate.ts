@@ -12,15 +12,27 @@
 // throws DepthLimitError. Every check has a budget (budget.ts): resolution steps and CEL
 // iterations are counted, the clock is read every few hundred steps, and a check past its
 // step limit or deadline throws BudgetExceededError (a cyclic graph can take exponential
-// time; it must not take the run with it).
+// time; it must not take the run with it). A relation with nothing written to it is denied
+// without a step (it cannot recurse); an error ends the check (the next starts afresh).
+//
+// How it is fast (the semantics above are unchanged): names and objects are the store's
+// integers (store.ts, compiled-model.ts), so a node is `object * names + relation`, a number,
+// and no key string is built on the check path; a grant chain is a linked list of tuple
+// numbers, turned into Relationship objects once, for the answer; texts (notes, cycle and
+// depth messages) are built only where a check says something other than a plain deny; one
+// Evaluator serves an engine's checks one after another, its memo emptied by a generation
+// stamp (memo.ts); the subject's own direct relationships are listed once per check, so "is
+// the subject directly in this relation" is a scan of a few numbers, not an index lookup.
 
-import { formatObject, formatRelationship, formatSubject, type Relationship, type SubjectRef } from '../core/relationship.ts';
+import { formatRelationship, formatSubject, relationshipKey, type Relationship } from '../core/relationship.ts';
 import type { CheckRequest } from '../core/request.ts';
 import { conditionInputs, type CompiledCondition } from '../model/conditions.ts';
 import { formatRewrite } from '../model/expression.ts';
-import type { Model, Rewrite } from '../model/types.ts';
-import type { RelationshipStore } from './store.ts';
+import type { Model } from '../model/types.ts';
+import { NONE, type RelationshipStore } from './store.ts';
 import { CheckBudget, type BudgetLimits } from './budget.ts';
+import { COMPUTED, type CompiledModel, type CompiledRewrite, compiledFor, EXCLUSION, INTERSECTION, TUPLE_TO_USERSET, UNION } from './compiled-model.ts';
+import { CheckMemo } from './memo.ts';
 
 export const DEFAULT_MAX_DEPTH = 50;
 
@@ -41,19 +53,32 @@ const enum State {
   Unknown = 2,
 }
 
-interface Result {
-  state: State;
-  /** For allow: the relationships that granted it, from the resource to the subject. */
-  chain?: Relationship[];
-  /** For deny/unknown: why (missing parameters, condition errors, exclusions). */
-  notes?: string[] | undefined;
-  /** A cycle was cut below this node, so the result depends on the path: not memoised. */
-  cut?: boolean;
+/** A grant chain, resource first: tuple numbers of the store. */
+interface Link {
+  tuple: number;
+  next: Link | undefined;
 }
 
-const DENY: Result = { state: State.Deny };
-const CYCLE: Result = { state: State.Deny, cut: true };
-const VISITING: Result = { state: State.Deny, cut: true };
+/**
+ * One node's answer. A single class (one object shape) keeps the evaluator's property reads
+ * monomorphic: object literals of four different shapes made them slow lookups.
+ */
+class Result {
+  constructor(
+    readonly state: State,
+    /** For allow: the relationships that granted it, from the resource to the subject. */
+    readonly chain: Link | undefined = undefined,
+    /** For deny/unknown: why (missing parameters, condition errors, exclusions). */
+    readonly notes: string[] | undefined = undefined,
+    /** A cycle was cut below this node, so the result depends on the path: not memoised. */
+    readonly cut = false,
+  ) {}
+}
+
+const DENY = new Result(State.Deny);
+const CYCLE = new Result(State.Deny, undefined, undefined, true);
+const VISITING = new Result(State.Deny, undefined, undefined, true);
+const ALLOW_NO_CONDITION = new Result(State.Allow);
 
 export interface EvaluationEnv {
   model: Model;
@@ -72,20 +97,25 @@ export interface CheckOutcome {
   reason: string;
 }
 
-/** Decides `request`; throws DepthLimitError when the chain is too deep. */
+/** Decides `request`; throws DepthLimitError when the chain is too deep. (An engine keeps one Evaluator instead.) */
 export function evaluateCheck(env: EvaluationEnv, request: CheckRequest): CheckOutcome {
-  const subject: SubjectRef = { type: request.subject.type, id: request.subject.id };
-  const evaluator = new Evaluator(env, request, subject);
-  const { type, id } = request.resource;
-  const name = request.action.name;
-  const result = evaluator.resolve(type, id, name, 0);
-  const target = `${type}:${id}#${name}`;
+  return new Evaluator(env).check(request);
+}
+
+function outcome(store: RelationshipStore, request: CheckRequest, result: Result): CheckOutcome {
+  const target = `${request.resource.type}:${request.resource.id}#${request.action.name}`;
   if (result.state === State.Allow) {
-    const chain = result.chain ?? [];
-    return { allowed: true, chain, reason: `${target} granted by ${chain.map(formatRelationship).join(' -> ')}` };
+    const chain: Relationship[] = [];
+    let text = '';
+    for (let link = result.chain; link; link = link.next) {
+      const rel = store.relationship(link.tuple);
+      chain.push(rel);
+      text = text ? `${text} -> ${formatRelationship(rel)}` : formatRelationship(rel);
+    }
+    return { allowed: true, chain, reason: `${target} granted by ${text}` };
   }
-  const who = formatSubject(subject);
-  const notes = unique(result.notes ?? []);
+  const who = formatSubject(request.subject);
+  const notes = result.notes ? unique(result.notes) : [];
   if (result.state === State.Unknown) {
     return { allowed: false, chain: [], reason: `${target} undecided for ${who}, failing closed: ${notes.join('; ')}` };
   }
@@ -93,7 +123,6 @@ export function evaluateCheck(env: EvaluationEnv, request: CheckRequest): CheckO
   return { allowed: false, chain: [], reason: `no relationship grants ${who} ${target}${why}` };
 }
 
-/** A non-allow result: the shared DENY when there is nothing to say. */
 /** What a search over several relationships has learnt so far without finding a grant. */
 interface Pending {
   notes?: string[] | undefined;
@@ -101,9 +130,10 @@ interface Pending {
   cut: boolean;
 }
 
+/** A non-allow result: the shared DENY when there is nothing to say. */
 function settle(unknown: boolean, notes: string[] | undefined, cut: boolean): Result {
   if (!unknown && !notes && !cut) return DENY;
-  return { state: unknown ? State.Unknown : State.Deny, notes, cut };
+  return new Result(unknown ? State.Unknown : State.Deny, undefined, notes, cut);
 }
 
 function unique(items: string[]): string[] {
@@ -116,103 +146,177 @@ function merge(a: string[] | undefined, b: string[] | undefined): string[] | und
   return a.concat(b);
 }
 
-class Evaluator {
-  /** Node -> its result, or VISITING while it is on the current path. */
-  readonly #memo = new Map<string, Result>();
-  /** The nodes on the current evaluation path, and their `type#name`, to tell which cycle a cut closes. */
-  readonly #path: string[] = [];
-  readonly #pathRelations: string[] = [];
-  readonly #subjectKey: string;
-  readonly #wildcardKey: string;
-  readonly #maxDepth: number;
-  readonly #budget: CheckBudget;
+/** The chains of an intersection's children, one after another. */
+function concatChains(a: Link | undefined, b: Link | undefined): Link | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return { tuple: a.tuple, next: concatChains(a.next, b) };
+}
 
-  constructor(
-    readonly env: EvaluationEnv,
-    readonly request: CheckRequest,
-    readonly subject: SubjectRef,
-  ) {
-    this.#subjectKey = `${subject.type}:${subject.id}`;
-    this.#wildcardKey = `${subject.type}:*`;
+/** Up to this many direct tuples of a subject are listed per check; a subject in more is looked up in the store's index. */
+const SHORT_LIST = 32;
+
+/** The (bucket, tuple) pairs of the subject's direct tuples (no subject relation), or undefined when there are many. */
+function directTuplesOf(store: RelationshipStore, subject: number): number[] | undefined {
+  const pairs: number[] = [];
+  if (subject === NONE) return pairs;
+  for (let t = store.subjectHead(subject, NONE); t !== NONE; t = store.nextBySubject(t)) {
+    if (pairs.length === SHORT_LIST * 2) return undefined;
+    pairs.push(store.tupleBucket(t), t);
+  }
+  return pairs;
+}
+
+/**
+ * Decides checks one after another against one environment (model, store, conditions). An
+ * engine keeps one, so a check allocates little: the memo and the path are reused.
+ */
+export class Evaluator {
+  readonly #store: RelationshipStore;
+  readonly #compiled: CompiledModel;
+  readonly #maxDepth: number;
+  /** Node key -> its result, or VISITING while it is on the current path. */
+  readonly #memo = new CheckMemo<Result>();
+  /** The node keys on the current evaluation path, and their `type * names + relation`, to tell which cycle a cut closes. */
+  readonly #path: number[] = [];
+  readonly #pathRelations: number[] = [];
+  // The check being decided:
+  request!: CheckRequest;
+  /** Relation names in the store while this check runs: node key = object * names + relation. */
+  #names = 0;
+  #subjectNode = NONE;
+  #wildcardNode = NONE;
+  #budget!: CheckBudget;
+  /** The node being resolved, named only if the budget runs out there (describe). */
+  #at = 0;
+  /** The subject's and its wildcard's direct tuples as (bucket, tuple) pairs, when few: looked up without the store's big index. */
+  #subjectTuples: number[] | undefined;
+  #wildcardTuples: number[] | undefined;
+
+  constructor(readonly env: EvaluationEnv) {
+    this.#store = env.store;
+    this.#compiled = compiledFor(env.store, env.model);
     this.#maxDepth = env.maxDepth ?? DEFAULT_MAX_DEPTH;
-    this.#budget = new CheckBudget(env.limits);
   }
 
-  resolve(type: string, id: string, name: string, depth: number): Result {
-    const key = `${type}:${id}#${name}`;
+  /** Decides `request`; throws DepthLimitError when the chain is too deep, BudgetExceededError past the budget. */
+  check(request: CheckRequest): CheckOutcome {
+    const store = this.#store;
+    this.request = request;
+    this.#names = store.nameCount;
+    this.#subjectNode = store.node(request.subject.type, request.subject.id);
+    this.#wildcardNode = store.wildcard(request.subject.type);
+    this.#subjectTuples = directTuplesOf(store, this.#subjectNode);
+    this.#wildcardTuples = directTuplesOf(store, this.#wildcardNode);
+    this.#budget = new CheckBudget(this.env.limits);
+    this.#memo.reset();
+    this.#path.length = 0;
+    this.#pathRelations.length = 0;
+    return outcome(store, request, this.resolveRequest());
+  }
+
+  describe(): string {
+    return this.formatKey(this.#at);
+  }
+
+  /** The tuple `bucket@subject`, from the subject's own short list when there is one. */
+  #directTuple(bucket: number, subject: number, tuples: number[] | undefined): number {
+    if (subject === NONE) return NONE;
+    if (!tuples) return this.#store.directTuple(bucket, subject);
+    for (let i = 0; i < tuples.length; i += 2) if (tuples[i] === bucket) return tuples[i + 1]!;
+    return NONE;
+  }
+
+  resolveRequest(): Result {
+    const { type, id } = this.request.resource;
+    const name = this.#store.findName(this.request.action.name);
+    const typeId = this.#store.findType(type);
+    if (name === NONE || typeId === NONE) return DENY;
+    // An object no relationship names is node NONE: it has no buckets, its permissions still resolve.
+    return this.resolve(typeId, this.#store.node(type, id), name, 0);
+  }
+
+  /** `type:id#relation` of a node key (NONE as object: the request's resource). */
+  formatKey(key: number): string {
+    const object = Math.floor(key / this.#names);
+    const name = this.#store.name(key - object * this.#names);
+    if (object === NONE) return `${this.request.resource.type}:${this.request.resource.id}#${name}`;
+    return `${this.#store.formatNode(object)}#${name}`;
+  }
+
+  formatObject(node: number): string {
+    return node === NONE ? `${this.request.resource.type}:${this.request.resource.id}` : this.#store.formatNode(node);
+  }
+
+  resolve(typeId: number, node: number, name: number, depth: number): Result {
+    const key = node * this.#names + name;
     const seen = this.#memo.get(key);
-    if (seen) return seen === VISITING ? this.cycle(key, `${type}#${name}`) : seen;
-    if (depth > this.#maxDepth) throw new DepthLimitError(this.#maxDepth, key);
-    this.#budget.spend(1, key);
-    const def = this.env.model.types.get(type);
-    if (!def) return DENY;
+    if (seen) return seen === VISITING ? this.cycle(key, typeId * this.#names + name) : seen;
+    if (depth > this.#maxDepth) throw new DepthLimitError(this.#maxDepth, this.formatKey(key));
+    const member = this.#compiled.types[typeId]?.[name];
+    if (member === undefined) return DENY;
+    // A relation nothing was written to: deny at once, without the bookkeeping below (most are
+    // empty). It is not counted as a step either: it costs one lookup and cannot recurse.
+    const bucket = member === true && node !== NONE ? this.#store.bucket(node, name) : NONE;
+    if (member === true && bucket === NONE) return DENY;
+    this.#at = key;
+    this.#budget.spend(1, this);
     this.#memo.set(key, VISITING);
     this.#path.push(key);
-    this.#pathRelations.push(`${type}#${name}`);
-    let result: Result;
-    try {
-      if (def.relations.has(name)) result = this.direct(key, depth);
-      else {
-        const permission = def.permissions.get(name);
-        result = permission ? this.rewrite(permission.rewrite, type, id, depth) : DENY;
-      }
-    } catch (error) {
-      this.#memo.delete(key);
-      throw error;
-    } finally {
-      this.#path.pop();
-      this.#pathRelations.pop();
-    }
+    this.#pathRelations.push(typeId * this.#names + name);
+    // No try/finally: an error ends the check, and the next check starts from an empty memo and path.
+    const result = member === true ? this.direct(bucket, depth) : this.rewrite(member, typeId, node, depth);
+    this.#path.pop();
+    this.#pathRelations.pop();
     // A result that a cycle cut depends on the path: forget it; any other holds for the whole check.
     if (result.cut) this.#memo.delete(key);
     else this.#memo.set(key, result);
     return result;
   }
 
-  /** `key` is on the current path: a cycle within one relation grants nothing; through several it is undecided. */
-  cycle(key: string, relation: string): Result {
+  /** A cut: the least fixed point when the cycle stays within one relation, else undecided. */
+  cycle(key: number, relation: number): Result {
     const from = this.#path.lastIndexOf(key);
     const relations = this.#pathRelations.slice(from);
     if (relations.every((r) => r === relation)) return CYCLE;
-    const through = [...this.#path.slice(from), key].join(' -> ');
-    return { state: State.Unknown, notes: [`cycle through ${through}`], cut: true };
+    const through = [...this.#path.slice(from), key].map((k) => this.formatKey(k)).join(' -> ');
+    return new Result(State.Unknown, undefined, [`cycle through ${through}`], true);
   }
 
-  /** A relation: direct subject, wildcard, or a userset the subject is in. */
-  direct(key: string, depth: number): Result {
-    const bucket = this.env.store.bucketByKey(key);
-    if (!bucket) return DENY;
+  /** A relation (its bucket): direct subject, wildcard, or a userset the subject is in. */
+  direct(bucket: number, depth: number): Result {
+    const store = this.#store;
     let notes: string[] | undefined;
     let unknown = false;
-    if (bucket.direct.size > 0) {
-      for (const rel of [bucket.direct.get(this.#subjectKey), bucket.direct.get(this.#wildcardKey)]) {
-        if (!rel) continue;
-        const c = this.condition(rel);
-        if (c.state === State.Allow) return { state: State.Allow, chain: [rel] };
-        if (c.state === State.Unknown) unknown = true;
-        notes = merge(notes, c.notes);
-      }
+    // The subject itself, then its type's wildcard (a direct lookup each, not a scan).
+    for (let i = 0; i < 2; i++) {
+      const tuple = i === 0 ? this.#directTuple(bucket, this.#subjectNode, this.#subjectTuples) : this.#directTuple(bucket, this.#wildcardNode, this.#wildcardTuples);
+      if (tuple === NONE) continue;
+      const c = this.condition(tuple);
+      if (c.state === State.Allow) return new Result(State.Allow, { tuple, next: undefined });
+      if (c.state === State.Unknown) unknown = true;
+      notes = merge(notes, c.notes);
     }
     const pending: Pending = { notes, unknown, cut: false };
-    for (const rel of bucket.usersets.values()) {
-      const granted = this.follow(rel, rel.subject.relation!, depth, pending);
+    for (let tuple = store.usersetHead(bucket); tuple !== NONE; tuple = store.next(tuple)) {
+      const granted = this.follow(tuple, store.subjectRelation(tuple), depth, pending);
       if (granted) return granted;
     }
     return settle(pending.unknown, pending.notes, pending.cut);
   }
 
-  rewrite(rewrite: Rewrite, type: string, id: string, depth: number): Result {
+  rewrite(rewrite: CompiledRewrite, typeId: number, node: number, depth: number): Result {
     switch (rewrite.kind) {
-      case 'computed':
-        return this.resolve(type, id, rewrite.relation, depth + 1);
-      case 'tupleToUserset':
-        return this.tupleToUserset(type, id, rewrite.tupleset, rewrite.computed, depth);
-      case 'union': {
+      case COMPUTED:
+        return this.resolve(typeId, node, rewrite.relation, depth + 1);
+      case TUPLE_TO_USERSET:
+        return this.tupleToUserset(node, rewrite.tupleset, rewrite.computed, depth);
+      case UNION: {
         let unknown = false;
         let cut = false;
         let notes: string[] | undefined;
         for (const child of rewrite.children) {
-          const r = this.rewrite(child, type, id, depth);
+          const r = this.rewrite(child, typeId, node, depth);
           if (r.state === State.Allow) return r;
           if (r.cut) cut = true;
           if (r.state === State.Unknown) unknown = true;
@@ -220,52 +324,58 @@ class Evaluator {
         }
         return settle(unknown, notes, cut);
       }
-      case 'intersection': {
+      case INTERSECTION: {
         let unknown = false;
         let cut = false;
         let notes: string[] | undefined;
-        let chain: Relationship[] = [];
+        let chain: Link | undefined;
         for (const child of rewrite.children) {
-          const r = this.rewrite(child, type, id, depth);
+          const r = this.rewrite(child, typeId, node, depth);
           if (r.cut) cut = true;
-          if (r.state === State.Deny) return { state: State.Deny, ...(r.notes ? { notes: r.notes } : {}), ...(cut ? { cut } : {}) };
+          if (r.state === State.Deny) return new Result(State.Deny, undefined, r.notes, cut);
           if (r.state === State.Unknown) {
             unknown = true;
             notes = merge(notes, r.notes);
-          } else chain = chain.concat(r.chain ?? []);
+          } else chain = concatChains(chain, r.chain);
         }
-        if (unknown) return { state: State.Unknown, ...(notes ? { notes } : {}), ...(cut ? { cut } : {}) };
-        return { state: State.Allow, chain, ...(cut ? { cut } : {}) };
+        if (unknown) return new Result(State.Unknown, undefined, notes, cut);
+        return new Result(State.Allow, chain, undefined, cut);
       }
-      case 'exclusion': {
-        const base = this.rewrite(rewrite.base, type, id, depth);
+      case EXCLUSION: {
+        const base = this.rewrite(rewrite.base!, typeId, node, depth);
         if (base.state === State.Deny) return base;
-        const subtract = this.rewrite(rewrite.subtract, type, id, depth);
+        const subtract = this.rewrite(rewrite.subtract!, typeId, node, depth);
         const cut = !!(base.cut || subtract.cut);
         if (subtract.state === State.Allow) {
-          const by = (subtract.chain ?? []).map(formatRelationship).join(' -> ');
-          const note = `excluded by '${formatRewrite(rewrite.subtract)}' on ${type}:${id}${by ? ` (${by})` : ''}`;
-          return { state: State.Deny, notes: [note], ...(cut ? { cut } : {}) };
+          const links: string[] = [];
+          for (let link = subtract.chain; link; link = link.next) links.push(formatRelationship(this.#store.relationship(link.tuple)));
+          const by = links.join(' -> ');
+          const note = `excluded by '${formatRewrite(rewrite.source!)}' on ${this.formatObject(node)}${by ? ` (${by})` : ''}`;
+          return new Result(State.Deny, undefined, [note], cut);
         }
         if (base.state === State.Unknown || subtract.state === State.Unknown) {
           const notes = merge(base.notes, subtract.state === State.Unknown ? subtract.notes : undefined);
-          return { state: State.Unknown, ...(notes ? { notes } : {}), ...(cut ? { cut } : {}) };
+          return new Result(State.Unknown, undefined, notes, cut);
         }
-        return { state: State.Allow, ...(base.chain ? { chain: base.chain } : {}), ...(cut ? { cut } : {}) };
+        return new Result(State.Allow, base.chain, undefined, cut);
       }
+      default:
+        throw new Error(`unknown rewrite kind ${rewrite.kind}`);
     }
   }
 
   /** `tupleset->computed`: the subject has `computed` on some object related by `tupleset`. */
-  tupleToUserset(type: string, id: string, tupleset: string, computed: string, depth: number): Result {
-    const bucket = this.env.store.bucket(type, id, tupleset);
-    if (!bucket) return DENY;
+  tupleToUserset(node: number, tupleset: number, computed: number, depth: number): Result {
+    const store = this.#store;
+    const bucket = node === NONE ? NONE : store.bucket(node, tupleset);
+    if (bucket === NONE) return DENY;
     const pending: Pending = { unknown: false, cut: false };
-    for (const rel of bucket.direct.values()) {
-      if (rel.subject.id === '*') continue;
-      const targetType = this.env.model.types.get(rel.subject.type);
-      if (!targetType || !(targetType.relations.has(computed) || targetType.permissions.has(computed))) continue;
-      const granted = this.follow(rel, computed, depth, pending);
+    for (let tuple = store.directHead(bucket); tuple !== NONE; tuple = store.next(tuple)) {
+      const object = store.subject(tuple);
+      const type = store.nodeType(object);
+      if (store.isWildcard(object, type)) continue;
+      if (this.#compiled.types[type]?.[computed] === undefined) continue;
+      const granted = this.follow(tuple, computed, depth, pending);
       if (granted) return granted;
     }
     return settle(pending.unknown, pending.notes, pending.cut);
@@ -275,39 +385,38 @@ class Evaluator {
    * Follows one relationship to `relation` on its subject object, through the relationship's
    * condition: the grant (with its chain) when both hold, else what was learnt goes to `pending`.
    */
-  follow(rel: Relationship, relation: string, depth: number, pending: Pending): Result | undefined {
-    const c = this.condition(rel);
+  follow(tuple: number, relation: number, depth: number, pending: Pending): Result | undefined {
+    const c = this.condition(tuple);
     if (c.state === State.Deny) {
       pending.notes = merge(pending.notes, c.notes);
       return undefined;
     }
-    const inner = this.resolve(rel.subject.type, rel.subject.id, relation, depth + 1);
+    const object = this.#store.subject(tuple);
+    const inner = this.resolve(this.#store.nodeType(object), object, relation, depth + 1);
     if (inner.cut) pending.cut = true;
     if (inner.state === State.Deny) return undefined;
-    if (inner.state === State.Allow && c.state === State.Allow) return { state: State.Allow, chain: [rel, ...(inner.chain ?? [])] };
+    if (inner.state === State.Allow && c.state === State.Allow) return new Result(State.Allow, { tuple, next: inner.chain });
     pending.unknown = true;
     pending.notes = merge(pending.notes, merge(c.notes, inner.notes));
     return undefined;
   }
 
   /** Whether a relationship's condition holds (allow when it has none). */
-  condition(rel: Relationship): Result {
-    const bound = rel.condition;
+  condition(tuple: number): Result {
+    const bound = this.#store.condition(tuple);
     if (!bound) return ALLOW_NO_CONDITION;
-    const where = `${formatObject(rel.resource)}#${rel.relation}@${formatSubject(rel.subject)}`;
+    const where = relationshipKey(this.#store.relationship(tuple));
     const compiled = this.env.conditions.get(bound.name);
-    if (!compiled) return { state: State.Unknown, notes: [`condition '${bound.name}' on ${where} is not defined in the model`] };
+    if (!compiled) return new Result(State.Unknown, undefined, [`condition '${bound.name}' on ${where} is not defined in the model`]);
     const values = conditionInputs(compiled.definition, bound.parameters, this.request, compiled.used);
     const result = compiled.evaluate(values, this.#budget);
     if (result.ok) {
-      return result.value ? ALLOW_NO_CONDITION : { state: State.Deny, notes: [`condition '${bound.name}' on ${where} is false`] };
+      return result.value ? ALLOW_NO_CONDITION : new Result(State.Deny, undefined, [`condition '${bound.name}' on ${where} is false`]);
     }
     if (result.missing?.length) {
       const names = result.missing.map((m) => `'${m}'`).join(', ');
-      return { state: State.Unknown, notes: [`condition '${bound.name}' on ${where} is missing parameter ${names}`] };
+      return new Result(State.Unknown, undefined, [`condition '${bound.name}' on ${where} is missing parameter ${names}`]);
     }
-    return { state: State.Unknown, notes: [`condition '${bound.name}' on ${where} failed: ${result.error}`] };
+    return new Result(State.Unknown, undefined, [`condition '${bound.name}' on ${where} failed: ${result.error}`]);
   }
 }
-
-const ALLOW_NO_CONDITION: Result = { state: State.Allow };

@@ -7,56 +7,62 @@
 
 import type { ObjectRef } from '../core/relationship.ts';
 import type { Model } from '../model/types.ts';
-import type { RelationshipStore } from './store.ts';
+import { NONE, type RelationshipStore } from './store.ts';
 
-const relationsOf = (model: Model, type: string): string[] => [...(model.types.get(type)?.relations.keys() ?? [])];
+/** The store's ids of the relations of `node`'s type in the model (those found in the store). */
+function relationIdsOf(store: RelationshipStore, model: Model, node: number): number[] {
+  const names = model.types.get(store.typeName(store.nodeType(node)))?.relations.keys() ?? [];
+  return [...names].map((name) => store.findName(name)).filter((id) => id !== NONE);
+}
 
 /** Ids of the objects of `resourceType` from which some chain of relationships reaches `subject` (or its type's wildcard). */
 export function resourcesReaching(store: RelationshipStore, model: Model, subject: ObjectRef, resourceType: string): string[] {
-  const seen = new Set<string>();
-  const queue: string[] = [];
-  const reachedBy = (subjectKey: string) => {
-    for (const rel of store.bySubject(subjectKey)) {
-      const object = `${rel.resource.type}:${rel.resource.id}`;
+  const seen = new Set<number>();
+  const queue: number[] = [];
+  const reachedBy = (node: number, relation: number) => {
+    if (node === NONE) return;
+    for (let t = store.subjectHead(node, relation); t !== NONE; t = store.nextBySubject(t)) {
+      const object = store.resource(t);
       if (!seen.has(object)) {
         seen.add(object);
         queue.push(object);
       }
     }
   };
-  reachedBy(`${subject.type}:*`);
-  queue.push(`${subject.type}:${subject.id}`);
+  reachedBy(store.node(subject.type, '*'), NONE);
+  const start = store.node(subject.type, subject.id);
+  if (start !== NONE) queue.push(start);
   while (queue.length > 0) {
     const object = queue.pop()!;
-    reachedBy(object);
-    for (const relation of relationsOf(model, object.slice(0, object.indexOf(':')))) reachedBy(`${object}#${relation}`);
+    reachedBy(object, NONE);
+    for (const relation of relationIdsOf(store, model, object)) reachedBy(object, relation);
   }
-  const prefix = `${resourceType}:`;
-  return [...seen].filter((o) => o.startsWith(prefix)).map((o) => o.slice(prefix.length));
+  const type = store.findType(resourceType);
+  return [...seen].filter((node) => store.nodeType(node) === type).map((node) => store.nodeId(node));
 }
 
 /** Ids of the subjects of `subjectType` (`*` for its wildcard) that some chain of relationships from `resource` reaches. */
 export function subjectsReachedFrom(store: RelationshipStore, model: Model, resource: ObjectRef, subjectType: string): string[] {
-  const seen = new Set<string>([`${resource.type}:${resource.id}`]);
-  const queue = [...seen];
+  const start = store.node(resource.type, resource.id);
+  if (start === NONE) return [];
+  const type = store.findType(subjectType);
+  const seen = new Set<number>([start]);
+  const queue = [start];
   const found = new Set<string>();
-  const visit = (type: string, id: string) => {
-    if (type === subjectType) found.add(id);
-    const object = `${type}:${id}`;
-    if (id !== '*' && !seen.has(object)) {
-      seen.add(object);
-      queue.push(object);
+  const visit = (node: number) => {
+    if (store.nodeType(node) === type) found.add(store.nodeId(node));
+    if (store.nodeId(node) !== '*' && !seen.has(node)) {
+      seen.add(node);
+      queue.push(node);
     }
   };
   while (queue.length > 0) {
     const object = queue.pop()!;
-    const colon = object.indexOf(':');
-    const [type, id] = [object.slice(0, colon), object.slice(colon + 1)];
-    for (const relation of relationsOf(model, type)) {
-      const bucket = store.bucket(type, id, relation);
-      if (!bucket) continue;
-      for (const rel of bucket.direct.values()) visit(rel.subject.type, rel.subject.id);
-      for (const rel of bucket.usersets.values()) visit(rel.subject.type, rel.subject.id);
+    for (const relation of relationIdsOf(store, model, object)) {
+      const bucket = store.bucket(object, relation);
+      if (bucket === NONE) continue;
+      for (let t = store.directHead(bucket); t !== NONE; t = store.next(t)) visit(store.subject(t));
+      for (let t = store.usersetHead(bucket); t !== NONE; t = store.next(t)) visit(store.subject(t));
     }
   }
   return [...found];

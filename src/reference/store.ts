@@ -1,135 +1,457 @@
-// The reference engine's relationship store, indexed for the evaluator:
-//   by resource+relation: direct and wildcard subjects (looked up by subject text) and
-//   userset subjects (iterated); by subject, for lookups; by resource type, for listing.
-// A relationship's identity ignores its condition (relationshipKey): writing the same
-// tuple again replaces its condition; writes and deletes are idempotent.
+// The reference engine's relationship store, compact and indexed for the evaluator.
+//
+// Strings become small integers once, when a relationship is written: types and relation
+// names (interned for the life of the store), objects ("nodes": a type and an id, the
+// wildcard `user:*` included). A relationship is then a row of integers in a typed array (a
+// "tuple"), and a Relationship object is rebuilt only when asked for (grant chains, conditions,
+// lists); only a condition is kept as an object, in a side map. About 180 bytes a relationship
+// at 10^6 (scripts/reference-scale.ts), against about 1 KB for string-keyed Maps of objects.
+//   bucket (resource node, relation)   -> its direct/wildcard tuples and its userset tuples,
+//                                         each a linked list in insertion order;
+//   (bucket, subject node, subject rel) -> the tuple: identity for writes and deletes, and the
+//                                         evaluator's "is this subject directly here" lookup;
+//   (subject node, subject rel)        -> the tuples naming that subject (searches).
+// A relationship's identity ignores its condition: writing the same tuple again replaces its
+// condition and keeps its place; writes and deletes are idempotent.
 
-import { formatSubject, relationshipKey, type Relationship } from '../core/relationship.ts';
+import { type BoundCondition, parseSubject, type Relationship } from '../core/relationship.ts';
+import { IntTable } from './int-table.ts';
 
-export interface Bucket {
-  /** Object and wildcard subjects (`user:anne`, `user:*`, `folder:a`), by subject text. */
-  readonly direct: Map<string, Relationship>;
-  /** Userset subjects (`group:eng#member`), by subject text. */
-  readonly usersets: Map<string, Relationship>;
+/** No subject relation (an object or wildcard subject); also "not found". */
+export const NONE = -1;
+
+/** Strings to dense integers and back. */
+class Interner {
+  readonly #ids = new Map<string, number>();
+  readonly names: string[] = [];
+
+  intern(name: string): number {
+    let id = this.#ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.#ids.set(name, id);
+      this.names.push(name);
+    }
+    return id;
+  }
+
+  find(name: string): number {
+    return this.#ids.get(name) ?? NONE;
+  }
 }
 
-export function bucketKey(type: string, id: string, relation: string): string {
-  return `${type}:${id}#${relation}`;
+/** A growable column of 32-bit integers. */
+function grown(column: Int32Array<ArrayBuffer>, needed: number): Int32Array<ArrayBuffer> {
+  if (needed <= column.length) return column;
+  const next = new Int32Array(Math.max(needed, Math.ceil(column.length * 1.5) + 64));
+  next.set(column);
+  return next;
 }
+
+/**
+ * A node's row: its type id, and a bit for each relation name id below RELATION_BITS it has a
+ * bucket for: a check asks about many relations an object has nothing in (a document's
+ * viewers), and the row answers that without a hash lookup.
+ */
+const NODE = 2;
+const N_TYPE = 0;
+const N_RELATIONS = 1;
+const RELATION_BITS = 31;
+
+// Rows, not columns: a tuple's (or bucket's) fields side by side, so following a list touches
+// one cache line per element. Field offsets:
+const TUPLE = 7;
+const T_BUCKET = 0;
+const T_SUBJECT = 1;
+const T_SUBJECT_RELATION = 2;
+const T_NEXT = 3;
+const T_PREV = 4;
+const T_NEXT_BY_SUBJECT = 5;
+const T_PREV_BY_SUBJECT = 6;
+const BUCKET = 6;
+const B_NODE = 0;
+const B_NAME = 1;
+const B_DIRECT_HEAD = 2;
+const B_DIRECT_TAIL = 3;
+const B_USERSET_HEAD = 4;
+const B_USERSET_TAIL = 5;
 
 export class RelationshipStore {
-  readonly #buckets = new Map<string, Bucket>();
-  readonly #bySubject = new Map<string, Map<string, Relationship>>();
-  /** type -> id -> number of relationships with that resource. */
-  readonly #resources = new Map<string, Map<string, number>>();
+  readonly #types = new Interner();
+  readonly #names = new Interner();
+
+  // Nodes: per type id, object id -> node; per node its type, id text and how many tuples have it as resource.
+  #nodesByType: Map<string, number>[] = [];
+  /** Per node: its type id, its relation bits (NODE fields, side by side: one cache line). */
+  #nodeRows = new Int32Array(0);
+  #nodeIds: string[] = [];
+  #nodeResourceCount = new Int32Array(0);
+  /** Per type id, the node of its wildcard `type:*` (checks ask for it every time). */
+  #wildcards: number[] = [];
+
+  // Buckets: one per (resource node, relation) ever written, BUCKET fields each.
+  #bucketIndex = new IntTable();
+  #bucketRows = new Int32Array(0);
+  #buckets = 0;
+
+  // Tuples: TUPLE fields each; a deleted tuple has bucket NONE and goes on the free list (linked by T_NEXT).
+  #tupleIndex = new IntTable();
+  #tupleRows = new Int32Array(0);
+  #tuples = 0;
+  #free = NONE;
+  #conditions = new Map<number, BoundCondition>();
+  #subjectIndex = new IntTable();
   #size = 0;
 
   get size(): number {
     return this.#size;
   }
 
-  bucket(type: string, id: string, relation: string): Bucket | undefined {
-    return this.#buckets.get(bucketKey(type, id, relation));
+  // --- names ---
+
+  /** The id of a type or relation name, interned (used when compiling a model). */
+  nameId(name: string): number {
+    return this.#names.intern(name);
   }
 
-  /** The bucket for `type:id#relation` given as one string (see bucketKey). */
-  bucketByKey(key: string): Bucket | undefined {
-    return this.#buckets.get(key);
+  findName(name: string): number {
+    return this.#names.find(name);
   }
+
+  name(id: number): string {
+    return this.#names.names[id]!;
+  }
+
+  /** How many relation names are interned: keys `node * nameCount + name` are unique while it holds. */
+  get nameCount(): number {
+    return this.#names.names.length;
+  }
+
+  typeId(type: string): number {
+    return this.#types.intern(type);
+  }
+
+  findType(type: string): number {
+    return this.#types.find(type);
+  }
+
+  typeName(id: number): string {
+    return this.#types.names[id]!;
+  }
+
+  // --- nodes ---
+
+  /** The node of `type:id`, or NONE when no relationship names it. */
+  node(type: string, id: string): number {
+    const typeId = this.#types.find(type);
+    return typeId === NONE ? NONE : (this.#nodesByType[typeId]?.get(id) ?? NONE);
+  }
+
+  /** The node of `type:*`, or NONE. */
+  wildcard(type: string): number {
+    const typeId = this.#types.find(type);
+    return typeId === NONE ? NONE : (this.#wildcards[typeId] ?? NONE);
+  }
+
+  /** Whether `node` (of type id `typeId`) is its type's wildcard, without reading its id text. */
+  isWildcard(node: number, typeId: number): boolean {
+    return this.#wildcards[typeId] === node;
+  }
+
+  nodeType(node: number): number {
+    return this.#nodeRows[node * NODE + N_TYPE]!;
+  }
+
+  nodeId(node: number): string {
+    return this.#nodeIds[node]!;
+  }
+
+  formatNode(node: number): string {
+    return `${this.typeName(this.nodeType(node))}:${this.#nodeIds[node]}`;
+  }
+
+  #internNode(type: string, id: string): number {
+    const typeId = this.#types.intern(type);
+    let nodes = this.#nodesByType[typeId];
+    if (!nodes) {
+      nodes = new Map();
+      this.#nodesByType[typeId] = nodes;
+    }
+    let node = nodes.get(id);
+    if (node === undefined) {
+      node = this.#nodeIds.length;
+      nodes.set(id, node);
+      this.#nodeIds.push(id);
+      this.#nodeRows = grown(this.#nodeRows, (node + 1) * NODE);
+      this.#nodeResourceCount = grown(this.#nodeResourceCount, node + 1);
+      this.#nodeRows[node * NODE + N_TYPE] = typeId;
+      this.#nodeRows[node * NODE + N_RELATIONS] = 0;
+      if (id === '*') this.#wildcards[typeId] = node;
+    }
+    return node;
+  }
+
+  // --- the evaluator's reads ---
+
+  /** The bucket of (node, relation name id), or NONE. */
+  bucket(node: number, name: number): number {
+    if (name < RELATION_BITS && (this.#nodeRows[node * NODE + N_RELATIONS]! & (1 << name)) === 0) return NONE;
+    return this.#bucketIndex.get(node, name, 0);
+  }
+
+  /** First direct (object or wildcard) tuple of the bucket, then `next(t)` until NONE. */
+  directHead(bucket: number): number {
+    return this.#bucketRows[bucket * BUCKET + B_DIRECT_HEAD]!;
+  }
+
+  /** First userset tuple of the bucket, then `next(t)` until NONE. */
+  usersetHead(bucket: number): number {
+    return this.#bucketRows[bucket * BUCKET + B_USERSET_HEAD]!;
+  }
+
+  next(tuple: number): number {
+    return this.#tupleRows[tuple * TUPLE + T_NEXT]!;
+  }
+
+  /** The tuple `bucket@subject` (an object or wildcard subject), or NONE. */
+  directTuple(bucket: number, subject: number): number {
+    return this.#tupleIndex.get(bucket, subject, NONE);
+  }
+
+  /** The bucket a tuple is in. */
+  tupleBucket(tuple: number): number {
+    return this.#tupleRows[tuple * TUPLE + T_BUCKET]!;
+  }
+
+  subject(tuple: number): number {
+    return this.#tupleRows[tuple * TUPLE + T_SUBJECT]!;
+  }
+
+  /** The subject's relation name id (`group:eng#member`), or NONE. */
+  subjectRelation(tuple: number): number {
+    return this.#tupleRows[tuple * TUPLE + T_SUBJECT_RELATION]!;
+  }
+
+  condition(tuple: number): BoundCondition | undefined {
+    return this.#conditions.size === 0 ? undefined : this.#conditions.get(tuple);
+  }
+
+  /** The tuple as a Relationship (a fresh object). */
+  relationship(tuple: number): Relationship {
+    const bucket = this.tupleBucket(tuple);
+    const resource = this.#bucketRows[bucket * BUCKET + B_NODE]!;
+    const subject = this.subject(tuple);
+    const relation = this.subjectRelation(tuple);
+    const condition = this.condition(tuple);
+    return {
+      resource: { type: this.typeName(this.nodeType(resource)), id: this.#nodeIds[resource]! },
+      relation: this.name(this.#bucketRows[bucket * BUCKET + B_NAME]!),
+      subject: { type: this.typeName(this.nodeType(subject)), id: this.#nodeIds[subject]!, ...(relation === NONE ? {} : { relation: this.name(relation) }) },
+      ...(condition ? { condition: { name: condition.name, ...(condition.parameters ? { parameters: { ...condition.parameters } } : {}) } } : {}),
+    };
+  }
+
+  /** First tuple naming (subject node, subject relation or NONE), then `nextBySubject(t)` until NONE. */
+  subjectHead(subject: number, relation: number): number {
+    return this.#subjectIndex.get(subject, relation, 0);
+  }
+
+  nextBySubject(tuple: number): number {
+    return this.#tupleRows[tuple * TUPLE + T_NEXT_BY_SUBJECT]!;
+  }
+
+  /** The resource node of a tuple. */
+  resource(tuple: number): number {
+    return this.#bucketRows[this.tupleBucket(tuple) * BUCKET + B_NODE]!;
+  }
+
+  // --- relationships in and out ---
 
   has(rel: Relationship): boolean {
-    return this.get(rel) !== undefined;
+    return this.#find(rel) !== NONE;
   }
 
   /** The stored relationship with the same identity (its condition may differ). */
   get(rel: Relationship): Relationship | undefined {
-    const bucket = this.bucket(rel.resource.type, rel.resource.id, rel.relation);
-    const subject = formatSubject(rel.subject);
-    return rel.subject.relation ? bucket?.usersets.get(subject) : bucket?.direct.get(subject);
+    const tuple = this.#find(rel);
+    return tuple === NONE ? undefined : this.relationship(tuple);
+  }
+
+  #find(rel: Relationship): number {
+    const resource = this.node(rel.resource.type, rel.resource.id);
+    const name = this.#names.find(rel.relation);
+    const subject = this.node(rel.subject.type, rel.subject.id);
+    const subjectRelation = rel.subject.relation === undefined ? NONE : this.#names.find(rel.subject.relation);
+    if (resource === NONE || name === NONE || subject === NONE || (rel.subject.relation !== undefined && subjectRelation === NONE)) return NONE;
+    const bucket = this.#bucketIndex.get(resource, name, 0);
+    return bucket === NONE ? NONE : this.#tupleIndex.get(bucket, subject, subjectRelation);
+  }
+
+  /** Makes room for `count` more relationships (and as many objects and buckets, at most) at once. */
+  reserve(count: number): void {
+    const tuples = this.#tuples + count;
+    this.#tupleRows = grown(this.#tupleRows, tuples * TUPLE);
+    this.#tupleIndex.reserve(this.#tupleIndex.size + count);
+    // Objects, buckets and subjects are fewer than relationships; half is a guess that spares most regrowth.
+    this.#subjectIndex.reserve(this.#subjectIndex.size + count / 2);
+    this.#bucketIndex.reserve(this.#bucketIndex.size + count / 2);
+    this.#bucketRows = grown(this.#bucketRows, Math.ceil(this.#buckets + count / 2) * BUCKET);
+    const nodes = Math.ceil(this.#nodeIds.length + count / 2);
+    this.#nodeRows = grown(this.#nodeRows, nodes * NODE);
+    this.#nodeResourceCount = grown(this.#nodeResourceCount, nodes);
   }
 
   /** Adds or replaces (same identity) a relationship. Returns whether it was new. */
   write(rel: Relationship): boolean {
-    const key = bucketKey(rel.resource.type, rel.resource.id, rel.relation);
-    let bucket = this.#buckets.get(key);
-    if (!bucket) {
-      bucket = { direct: new Map(), usersets: new Map() };
-      this.#buckets.set(key, bucket);
+    const resource = this.#internNode(rel.resource.type, rel.resource.id);
+    const name = this.#names.intern(rel.relation);
+    const subject = this.#internNode(rel.subject.type, rel.subject.id);
+    const subjectRelation = rel.subject.relation === undefined ? NONE : this.#names.intern(rel.subject.relation);
+    let bucket = this.#bucketIndex.add(resource, name, 0, this.#buckets);
+    if (bucket === NONE) bucket = this.#newBucket(resource, name);
+    // The next tuple number is claimed in the index in the same probe that finds an existing tuple.
+    const tuple = this.#nextTuple();
+    const existing = this.#tupleIndex.add(bucket, subject, subjectRelation, tuple);
+    if (existing !== NONE) {
+      this.#setCondition(existing, rel.condition);
+      return false;
     }
-    const subject = formatSubject(rel.subject);
-    const map = rel.subject.relation ? bucket.usersets : bucket.direct;
-    const stored = copy(rel);
-    const isNew = !map.has(subject);
-    map.set(subject, stored);
-    let bySubject = this.#bySubject.get(subject);
-    if (!bySubject) {
-      bySubject = new Map();
-      this.#bySubject.set(subject, bySubject);
-    }
-    bySubject.set(relationshipKey(rel), stored);
-    if (isNew) {
-      this.#size++;
-      let ids = this.#resources.get(rel.resource.type);
-      if (!ids) {
-        ids = new Map();
-        this.#resources.set(rel.resource.type, ids);
-      }
-      ids.set(rel.resource.id, (ids.get(rel.resource.id) ?? 0) + 1);
-    }
-    return isNew;
+    this.#claimTuple(tuple);
+    const rows = this.#tupleRows;
+    const buckets = this.#bucketRows;
+    const t = tuple * TUPLE;
+    rows[t + T_BUCKET] = bucket;
+    rows[t + T_SUBJECT] = subject;
+    rows[t + T_SUBJECT_RELATION] = subjectRelation;
+    // Appended to its bucket's list (insertion order: the evaluator's order of search).
+    const head = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD);
+    const tailAt = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_TAIL : B_USERSET_TAIL);
+    const tail = buckets[tailAt]!;
+    rows[t + T_PREV] = tail;
+    rows[t + T_NEXT] = NONE;
+    if (tail === NONE) buckets[head] = tuple;
+    else rows[tail * TUPLE + T_NEXT] = tuple;
+    buckets[tailAt] = tuple;
+    // Prepended to its subject's list.
+    const first = this.#subjectIndex.swap(subject, subjectRelation, 0, tuple);
+    rows[t + T_PREV_BY_SUBJECT] = NONE;
+    rows[t + T_NEXT_BY_SUBJECT] = first;
+    if (first !== NONE) rows[first * TUPLE + T_PREV_BY_SUBJECT] = tuple;
+    this.#setCondition(tuple, rel.condition);
+    this.#nodeResourceCount[resource] = this.#nodeResourceCount[resource]! + 1;
+    this.#size++;
+    return true;
   }
 
   /** Removes the relationship with the same identity, whatever its condition. Returns whether one existed. */
   delete(rel: Relationship): boolean {
-    const key = bucketKey(rel.resource.type, rel.resource.id, rel.relation);
-    const bucket = this.#buckets.get(key);
-    if (!bucket) return false;
-    const subject = formatSubject(rel.subject);
-    const map = rel.subject.relation ? bucket.usersets : bucket.direct;
-    if (!map.delete(subject)) return false;
-    if (bucket.direct.size === 0 && bucket.usersets.size === 0) this.#buckets.delete(key);
-    const bySubject = this.#bySubject.get(subject);
-    bySubject?.delete(relationshipKey(rel));
-    if (bySubject?.size === 0) this.#bySubject.delete(subject);
+    const tuple = this.#find(rel);
+    if (tuple === NONE) return false;
+    const rows = this.#tupleRows;
+    const buckets = this.#bucketRows;
+    const t = tuple * TUPLE;
+    const bucket = rows[t + T_BUCKET]!;
+    const subject = rows[t + T_SUBJECT]!;
+    const subjectRelation = rows[t + T_SUBJECT_RELATION]!;
+    const head = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD);
+    const tailAt = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_TAIL : B_USERSET_TAIL);
+    const [prev, next] = [rows[t + T_PREV]!, rows[t + T_NEXT]!];
+    if (prev === NONE) buckets[head] = next;
+    else rows[prev * TUPLE + T_NEXT] = next;
+    if (next === NONE) buckets[tailAt] = prev;
+    else rows[next * TUPLE + T_PREV] = prev;
+    const [prevS, nextS] = [rows[t + T_PREV_BY_SUBJECT]!, rows[t + T_NEXT_BY_SUBJECT]!];
+    if (prevS !== NONE) rows[prevS * TUPLE + T_NEXT_BY_SUBJECT] = nextS;
+    else if (nextS === NONE) this.#subjectIndex.delete(subject, subjectRelation, 0);
+    else this.#subjectIndex.set(subject, subjectRelation, 0, nextS);
+    if (nextS !== NONE) rows[nextS * TUPLE + T_PREV_BY_SUBJECT] = prevS;
+    this.#tupleIndex.delete(bucket, subject, subjectRelation);
+    this.#conditions.delete(tuple);
+    const resource = buckets[bucket * BUCKET + B_NODE]!;
+    this.#nodeResourceCount[resource] = this.#nodeResourceCount[resource]! - 1;
+    rows[t + T_BUCKET] = NONE;
+    rows[t + T_NEXT] = this.#free;
+    this.#free = tuple;
     this.#size--;
-    const ids = this.#resources.get(rel.resource.type)!;
-    const count = ids.get(rel.resource.id)! - 1;
-    if (count === 0) ids.delete(rel.resource.id);
-    else ids.set(rel.resource.id, count);
     return true;
   }
 
+  /** A new bucket, numbered #buckets (already entered in the index by write). */
+  #newBucket(node: number, name: number): number {
+    const bucket = this.#buckets++;
+    this.#bucketRows = grown(this.#bucketRows, (bucket + 1) * BUCKET);
+    const b = bucket * BUCKET;
+    this.#bucketRows[b + B_NODE] = node;
+    this.#bucketRows[b + B_NAME] = name;
+    this.#bucketRows.fill(NONE, b + B_DIRECT_HEAD, b + BUCKET);
+    if (name < RELATION_BITS) this.#nodeRows[node * NODE + N_RELATIONS] = this.#nodeRows[node * NODE + N_RELATIONS]! | (1 << name);
+    return bucket;
+  }
+
+  /** The number the next new tuple gets: the first free one, else the next row. */
+  #nextTuple(): number {
+    return this.#free !== NONE ? this.#free : this.#tuples;
+  }
+
+  /** Takes the number #nextTuple gave. */
+  #claimTuple(tuple: number): void {
+    if (tuple === this.#free) {
+      this.#free = this.#tupleRows[tuple * TUPLE + T_NEXT]!;
+      return;
+    }
+    this.#tuples++;
+    this.#tupleRows = grown(this.#tupleRows, (tuple + 1) * TUPLE);
+  }
+
+  #setCondition(tuple: number, condition: BoundCondition | undefined): void {
+    if (!condition) this.#conditions.delete(tuple);
+    else this.#conditions.set(tuple, { name: condition.name, ...(condition.parameters ? { parameters: { ...condition.parameters } } : {}) });
+  }
+
   /** Every relationship whose subject is exactly this (`user:anne`, `group:eng#member`, `user:*`). */
-  bySubject(subject: string): Relationship[] {
-    return [...(this.#bySubject.get(subject)?.values() ?? [])];
+  bySubject(subjectText: string): Relationship[] {
+    const parsed = parseSubject(subjectText);
+    if (!parsed) return [];
+    const subject = this.node(parsed.type, parsed.id);
+    const relation = parsed.relation === undefined ? NONE : this.#names.find(parsed.relation);
+    if (subject === NONE || (parsed.relation !== undefined && relation === NONE)) return [];
+    const out: Relationship[] = [];
+    for (let t = this.subjectHead(subject, relation); t !== NONE; t = this.nextBySubject(t)) out.push(this.relationship(t));
+    return out;
   }
 
   /** Ids of every object of `type` that is the resource of some relationship. */
   resourceIds(type: string): string[] {
-    return [...(this.#resources.get(type)?.keys() ?? [])];
+    const typeId = this.#types.find(type);
+    const nodes = typeId === NONE ? undefined : this.#nodesByType[typeId];
+    return nodes ? [...nodes].filter(([, node]) => this.#nodeResourceCount[node]! > 0).map(([id]) => id) : [];
   }
 
   all(): Relationship[] {
     const out: Relationship[] = [];
-    for (const bucket of this.#buckets.values()) {
-      out.push(...bucket.direct.values(), ...bucket.usersets.values());
+    for (let bucket = 0; bucket < this.#buckets; bucket++) {
+      for (let t = this.directHead(bucket); t !== NONE; t = this.next(t)) out.push(this.relationship(t));
+      for (let t = this.usersetHead(bucket); t !== NONE; t = this.next(t)) out.push(this.relationship(t));
     }
     return out;
   }
 
+  /** Forgets every relationship and object; type and relation names stay interned (compiled models keep their ids). */
   clear(): void {
-    this.#buckets.clear();
-    this.#bySubject.clear();
-    this.#resources.clear();
+    this.#nodesByType = [];
+    this.#nodeRows = new Int32Array(0);
+    this.#nodeIds = [];
+    this.#nodeResourceCount = new Int32Array(0);
+    this.#wildcards = [];
+    this.#bucketIndex = new IntTable();
+    this.#bucketRows = new Int32Array(0);
+    this.#buckets = 0;
+    this.#tupleIndex = new IntTable();
+    this.#tupleRows = new Int32Array(0);
+    this.#subjectIndex = new IntTable();
+    this.#tuples = 0;
+    this.#free = NONE;
+    this.#conditions.clear();
     this.#size = 0;
   }
-}
-
-function copy(rel: Relationship): Relationship {
-  return {
-    resource: { type: rel.resource.type, id: rel.resource.id },
-    relation: rel.relation,
-    subject: { ...rel.subject },
-    ...(rel.condition ? { condition: { name: rel.condition.name, ...(rel.condition.parameters ? { parameters: { ...rel.condition.parameters } } : {}) } } : {}),
-  };
 }

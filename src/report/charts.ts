@@ -6,7 +6,8 @@ import type { CaseResult, RunResults } from '../results/types.ts';
 import { logHistogram } from '../stats/log-bins.ts';
 import { formatPercent } from './format.ts';
 import { engineLatencies } from './scorecard.ts';
-import { auditRows, engineFamily, isExpiry, revocationRows } from './views.ts';
+import { revocationWindowCharts } from './revocation-load.ts';
+import { auditRows, engineFamily, isExpiry, revocationLabel, revocationRows } from './views.ts';
 
 export interface ChartSeries {
   label: string;
@@ -127,8 +128,8 @@ function revocationCharts(results: RunResults): ChartSpec[] {
   const cases = revocationRows(results).filter((c) => c.revocation);
   if (cases.length === 0) return [];
   const engines = [...new Set(cases.map((c) => c.engine))];
-  const paths = [...new Set(cases.map((c) => c.revocation!.path))];
-  const find = (engine: string, path: string) => cases.find((c) => c.engine === engine && c.revocation!.path === path);
+  const paths = [...new Set(cases.map(revocationLabel))];
+  const find = (engine: string, path: string) => cases.find((c) => c.engine === engine && revocationLabel(c) === path);
   const limit = deadline(cases);
   // No red among the paths: red marks a revocation that was never denied.
   const pathColour = (i: number) => PATH_COLOURS[i % PATH_COLOURS.length]!;
@@ -150,7 +151,7 @@ function revocationCharts(results: RunResults): ChartSpec[] {
     axis: { title: 'ms (log scale)', log: true, unit: 'ms' },
     height: 320,
   };
-  const stalePaths = paths.filter((path) => !cases.some((c) => c.revocation!.path === path && isExpiry(c)));
+  const stalePaths = paths.filter((path) => !cases.some((c) => revocationLabel(c) === path && isExpiry(c)));
   const stale: ChartSpec = {
     id: 'chart-revocation-stale',
     section: 'revocation',
@@ -161,7 +162,7 @@ function revocationCharts(results: RunResults): ChartSpec[] {
     axis: { title: 'stale allows' },
     height: 320,
   };
-  return [deny, stale];
+  return [deny, stale, ...revocationWindowCharts(cases)];
 }
 
 /** The label of an audit bar; the browser test matches it to the audit table's group and engine. */

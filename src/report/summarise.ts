@@ -7,7 +7,9 @@ import { describeMachine, formatCount, formatCurvePoint, formatFactor, formatMs,
 import { msWithCi, scaleSection } from './scale-section.ts';
 import { scorecardTable } from './scorecard.ts';
 import { cell, num, plainTable, text, type Cell, type Paragraph, type ReportModel, type Row, type Section, type Table, type Tone } from './table.ts';
-import { auditRows, engineIds, EXPIRY_NOTE, factorTone, isExpiry, kindOf, latencyFactors, matrixCell, ratioToReference, revocationRows, type MatrixCell } from './views.ts';
+import { coldStartTable } from './cold-start.ts';
+import { consistencyPromisesTable, revocationLoadTable } from './revocation-load.ts';
+import { auditRows, engineIds, EXPIRY_NOTE, factorTone, isExpiry, kindOf, latencyFactors, matrixCell, ratioToReference, revocationPhase, revocationRows, type MatrixCell } from './views.ts';
 
 const where = (c: CaseResult) => (c.step < 0 ? 'scenario setup' : `steps[${c.step}]${c.item !== undefined ? `[${c.item}]` : ''}`);
 const statusTone = (status: MatrixCell['status']): Tone => (status === 'not run' ? 'not-run' : status);
@@ -165,6 +167,9 @@ function latencySection(results: RunResults): Section | undefined {
 function revocationSection(results: RunResults): Section | undefined {
   const rowsOf = revocationRows(results);
   if (rowsOf.length === 0) return undefined;
+  const loadTable = revocationLoadTable(results);
+  const promises = consistencyPromisesTable(results);
+  const coldStarts = coldStartTable(results);
   const groups = groupBy(rowsOf, (c) => `${c.scenario} · ${c.revocation?.path ?? 'revocation'}`).map(([label, cases]) => ({
     label,
     scenario: cases[0]!.scenario,
@@ -172,7 +177,9 @@ function revocationSection(results: RunResults): Section | undefined {
       engine: c.engine,
       cells: [
         cell(c.engine, { code: true }),
+        cell(revocationPhase(c)),
         c.revocation?.timeToFirstDenyMs === undefined ? cell('never', { tone: 'fail' }) : cell(formatMs(c.revocation.timeToFirstDenyMs)),
+        cell(c.revocation?.timeToAllDenyMs === undefined ? '–' : `${formatMs(c.revocation.timeToAllDenyMs)} (${c.revocation.pollers ?? 1})`),
         cell(c.revocation ? formatCount(c.revocation.staleAllows) : '–'),
         cell(c.revocation ? formatCount(c.revocation.polls) : '–'),
         cell(c.revocation ? (c.revocation.immediate ? 'yes' : 'no') : '–'),
@@ -190,12 +197,25 @@ function revocationSection(results: RunResults): Section | undefined {
     tables: [
       {
         id: 'revocation-table',
-        columns: [text('engine'), num('time to first deny'), num('stale allows'), num('polls'), text('denied at once'), text('status'), text('note')],
+        columns: [
+          text('engine'),
+          text('phase', 'idle, or under a background load (the under-load table below)'),
+          num('time to first deny'),
+          num('all deny (pollers)', 'from then on every poller denied; in brackets, how many polled at once'),
+          num('stale allows'),
+          num('polls'),
+          text('denied at once'),
+          text('status'),
+          text('note'),
+        ],
         groups,
         groupHeader: 'scenario · path',
         notes: [[`Expiry path: ${EXPIRY_NOTE}. An engine fails it by allowing past the deadline (never denied within the step's timeout).`]],
         engineFilter: true,
       },
+      ...(loadTable ? [loadTable] : []),
+      ...(promises ? [promises] : []),
+      ...(coldStarts ? [coldStarts] : []),
     ],
   };
 }

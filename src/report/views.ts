@@ -37,6 +37,11 @@ export function revocationRows(results: RunResults): CaseResult[] {
   return results.cases.filter((c) => c.kind === 'revocation');
 }
 
+/** Whether a revocation timeline ran idle or under a background load (docs/benchmarking.md). */
+export const revocationPhase = (c: CaseResult) => (c.revocation?.load ? 'under load' : 'idle');
+/** A revocation's path, with the phase where it ran under load: what charts label a bar with. */
+export const revocationLabel = (c: CaseResult) => (c.revocation?.load ? `${c.revocation.path} · under load` : (c.revocation?.path ?? 'revocation'));
+
 export function auditRows(results: RunResults): CaseResult[] {
   return results.cases.filter((c) => c.kind === 'expectLog');
 }

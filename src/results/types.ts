@@ -59,6 +59,55 @@ export interface RevocationFigures {
   polls: number;
   /** Whether the very first check after the acknowledgement was denied. */
   immediate: boolean;
+  /** Pollers that checked at once (absent: one). */
+  pollers?: number;
+  /** From the acknowledgement until every poller denied and kept denying; undefined if some never did. */
+  timeToAllDenyMs?: number;
+  /** Each poller's answers, in order: ms after the acknowledgement and the decision (the stale-allow window chart). */
+  timeline?: { poller: number; atMs: number; allowed: boolean }[];
+  /** Set when the timeline ran under a background load: what that load was and how it fared. */
+  load?: RevocationLoadFigures;
+}
+
+/** Cold vs warm: the first check after a fresh load, and after a restart, against the steady state of the same check. */
+export interface ColdStartRecord {
+  engine: string;
+  scenario: string;
+  /** The first check after loadModel and the relationships (settled), in ms. */
+  afterLoadMs?: number;
+  /** The first check after stop + start + load, in ms; absent with `restart` saying why. */
+  afterRestartMs?: number;
+  /** How long the stop and start took, in ms. */
+  restartMs?: number;
+  /** Median and p99 of the same check repeated after the first (steady state). */
+  warmP50Ms?: number;
+  warmP99Ms?: number;
+  warmSamples: number;
+  /** What a restart is for this engine, or why there was none. */
+  restart: string;
+  error?: string;
+  method: string;
+}
+
+export interface RevocationLoadFigures {
+  /** Background checks per second asked for, and how the rate was chosen. */
+  targetRate: number;
+  rateSource: string;
+  /** Checks per second the short closed loop reached before, where it ran. */
+  measuredMax?: number;
+  connections: number;
+  /** Background checks answered per second from the revocation to the end. */
+  throughput: number;
+  /** Latency of the background checks from the revocation to the end (from the intended send time). */
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  checks: number;
+  errors: number;
+  /** Unrelated writes applied during the window, and the rate asked for. */
+  writes: number;
+  writeRate: number;
+  writeErrors: number;
 }
 
 export interface AuditFigures {
@@ -130,6 +179,8 @@ export interface RunResults {
   scenarios: ScenarioRecord[];
   cases: CaseResult[];
   performance: PerformanceResult[];
+  /** First-check latencies after a fresh load and after a restart, for scenarios with `coldStart` (absent otherwise). */
+  coldStarts?: ColdStartRecord[];
   /** Present in files written by `authz-bench bench`. */
   bench?: BenchSection;
   /** Counts of cases, decisions and findings, run-wide and per engine (added when written; absent in older files: use totalsOf()). */

@@ -13,6 +13,8 @@ import { resolveRelationships, resolveRequest } from './now.ts';
 import { errorMessage } from '../core/errors.ts';
 import { runSearch } from './search.ts';
 import { runWithDeadline } from '../core/deadline.ts';
+import { type RunningLoad, startBackgroundLoad } from './revocation-load.ts';
+import { pollUntilAllDeny } from './revocation-pollers.ts';
 
 export interface ScenarioRunOptions {
   /** Deadline for one engine call. */
@@ -105,6 +107,7 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
       await runWithDeadline(setupMs, 'loadModel', () => adapter.loadModel(scenario.model));
       if (scenario.relationships.length > 0) await call(() => adapter.write(resolveRelationships(scenario.relationships)), 'write');
     }
+    if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
   } catch (error) {
     emit({ step: -1, kind: 'scenario', status: 'error', message: `setup failed: ${errorMessage(error)}` });
     await checkHealth();
@@ -124,6 +127,8 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
     }
   };
 
+  // The policy in force, for the writers of a revocation under load (their tuple must fit it).
+  let model = scenario.model;
   for (const step of scenario.steps) {
     // A full event-loop turn between steps: a Ctrl-C that arrived during a long (synchronous)
     // check is handled here, not lost behind a chain of resolved promises.
@@ -150,15 +155,21 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
         try {
           if (step.kind === 'updateModel') {
             await runWithDeadline(setupMs, 'updateModel', () => adapter.updateModel!(step.model));
+            model = step.model;
             // An engine that applies policies asynchronously is waited for: the steps after see the new policy.
             if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
-          } else await call(() => adapter[step.kind](resolveRelationships(step.relationships)), step.kind);
+          } else {
+            await call(() => adapter[step.kind](resolveRelationships(step.relationships)), step.kind);
+            // An engine that applies data asynchronously (OPA's bundle polling) is waited for too.
+            if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
+          }
         } catch (error) {
           emit({ ...base, kind: step.kind, status: 'error', message: errorMessage(error), request: describeMutation(step) });
         }
         break;
       case 'revocation':
-        emit({ ...base, kind: 'revocation', ...(await runRevocation(step, adapter, call, check)) });
+        emit({ ...base, kind: 'revocation', ...(await runRevocation(step, { adapter, call, check, model, neighbours: scenario.benchmark })) });
+        model = step.revoke.model ?? model;
         break;
       case 'expectLog':
         emit({ ...base, kind: 'expectLog', ...(await runExpectLog(step, adapter, sent, call)) });
@@ -220,12 +231,21 @@ async function runBatch(step: BatchStep, adapter: EngineAdapter, call: <T>(start
   };
 }
 
-async function runRevocation(
-  step: RevocationStep,
-  adapter: EngineAdapter,
-  call: <T>(start: () => Promise<T>, what: string) => Promise<T>,
-  check: (r: CheckRequest) => Promise<Decision>,
-): Promise<Verdict & { revocation?: RevocationFigures }> {
+/** What a revocation step works with. */
+interface RevocationContext {
+  adapter: EngineAdapter;
+  call: <T>(start: () => Promise<T>, what: string) => Promise<T>;
+  check: (r: CheckRequest) => Promise<Decision>;
+  /** The policy in force before the step. */
+  model: Model;
+  /** The scenario's benchmark requests: the background load checks them beside the revoked one. */
+  neighbours: CheckRequest[];
+}
+
+type RevocationVerdict = Verdict & { revocation?: RevocationFigures };
+
+async function runRevocation(step: RevocationStep, context: RevocationContext): Promise<RevocationVerdict> {
+  const { adapter, call, check } = context;
   const request = describeRequest(step.request);
   const tokenless = step.newEnemy && !(adapter.lastWriteToken && adapter.checkWithToken);
   // The new-enemy check follows the token protocol both ways: the grant is checked at the token of the last write too.
@@ -239,53 +259,73 @@ async function runRevocation(
       message: before.error ?? 'the grant was not in effect before the revocation',
     };
   }
+  let background: RunningLoad | undefined;
   try {
-    if (step.revoke.model) await call(() => adapter.updateModel!(step.revoke.model!), 'updateModel');
-    if (step.revoke.write) await call(() => adapter.write(resolveRelationships(step.revoke.write!)), 'write');
-    if (step.revoke.delete) await call(() => adapter.delete(resolveRelationships(step.revoke.delete!)), 'delete');
+    if (step.load) background = await startBackgroundLoad(adapter, [step.request, ...context.neighbours], context.model, step.load, call);
   } catch (error) {
+    return { status: 'error', request, message: `the background load failed to start: ${errorMessage(error)}` };
+  }
+  try {
+    // Deletes before writes: the new-enemy order (revoke, then add what the revoked must not see).
+    if (step.revoke.model) await call(() => adapter.updateModel!(step.revoke.model!), 'updateModel');
+    if (step.revoke.delete) await call(() => adapter.delete(resolveRelationships(step.revoke.delete!)), 'delete');
+    if (step.revoke.write) await call(() => adapter.write(resolveRelationships(step.revoke.write!)), 'write');
+    if (step.content && !tokenless) await call(() => adapter.write(resolveRelationships(step.content!.write)), 'write');
+  } catch (error) {
+    await background?.stop(performance.now()).catch(() => undefined);
     return { status: 'error', request, message: `revocation failed: ${errorMessage(error)}` };
   }
-  if (step.newEnemy && !tokenless) return newEnemyCheck(step, adapter, call, request);
-  const timeline = await pollUntilDenied(step, check, request);
+  const acknowledged = performance.now();
+  if (step.newEnemy && !tokenless) return newEnemyCheck(step, adapter, call);
+  const timeline = await pollTimeline(step, check, acknowledged, step.request);
+  if (background) {
+    try {
+      timeline.revocation = { ...timeline.revocation!, load: await background.stop(acknowledged) };
+    } catch (error) {
+      return { ...timeline, status: 'error', message: `the background load failed: ${errorMessage(error)}` };
+    }
+  }
   if (!tokenless) return timeline;
   // Without tokens the revocation is still applied and awaited like a timeline, so that later
-  // steps see the data every engine sees; the step itself is unsupported.
-  const revocation = timeline.revocation ? { ...timeline.revocation, path: `${step.path} (new enemy)` } : undefined;
+  // steps see the data every engine sees; the step itself is unsupported. The content is then
+  // written and its check polled too (it must deny).
+  if (step.content) {
+    await call(() => adapter.write(resolveRelationships(step.content!.write)), 'write').catch(() => undefined);
+    await pollTimeline(step, check, performance.now(), step.content.request);
+  }
+  const revocation = timeline.revocation ? { ...timeline.revocation, path: newEnemyPath(step) } : undefined;
   return { status: 'unsupported', request, message: NO_TOKENS, ...(timeline.actual ? { actual: `polled instead: ${timeline.actual}` } : {}), ...(revocation ? { revocation } : {}) };
 }
 
-/** The timeline's second half: the check is polled until denied, counting stale allows. */
-async function pollUntilDenied(step: RevocationStep, check: (r: CheckRequest) => Promise<Decision>, request: string): Promise<Verdict & { revocation?: RevocationFigures }> {
-  const acknowledged = performance.now();
-  let staleAllows = 0;
-  let polls = 0;
-  let lastError: string | undefined;
-  while (performance.now() - acknowledged < step.timeoutMs) {
-    const decision = await check(step.request);
-    polls++;
-    if (decision.error) lastError = decision.error;
-    else if (!decision.allowed) {
-      const timeToFirstDenyMs = performance.now() - acknowledged;
-      const figures = { path: step.path, timeToFirstDenyMs, staleAllows, polls, immediate: staleAllows === 0 };
-      return {
-        status: 'pass',
-        request,
-        expected: 'deny after revocation',
-        actual: staleAllows === 0 ? 'deny at once' : `deny after ${staleAllows} stale allows`,
-        message: `time to first deny ${timeToFirstDenyMs.toFixed(1)} ms, ${staleAllows} stale allows`,
-        revocation: figures,
-      };
-    } else staleAllows++;
-    if (step.intervalMs > 0) await sleep(step.intervalMs);
+const newEnemyPath = (step: RevocationStep) => `${step.path} (new enemy${step.content ? ', new content' : ''})`;
+
+/** The timeline's second half: the pollers repeat the check until each denies, counting stale allows. */
+async function pollTimeline(step: RevocationStep, check: (r: CheckRequest) => Promise<Decision>, acknowledged: number, checked: CheckRequest): Promise<RevocationVerdict> {
+  const request = describeRequest(checked);
+  const { figures, denied, lastError } = await pollUntilAllDeny(check, checked, acknowledged, {
+    pollers: step.pollers,
+    intervalMs: step.intervalMs,
+    timeoutMs: step.timeoutMs,
+    path: step.path,
+  });
+  if (denied) {
+    const all = step.pollers > 1 ? `, every one of ${step.pollers} pollers denies after ${figures.timeToAllDenyMs!.toFixed(1)} ms` : '';
+    return {
+      status: 'pass',
+      request,
+      expected: 'deny after revocation',
+      actual: figures.staleAllows === 0 ? 'deny at once' : `deny after ${figures.staleAllows} stale allows`,
+      message: `time to first deny ${figures.timeToFirstDenyMs!.toFixed(1)} ms${all}, ${figures.staleAllows} stale allows`,
+      revocation: figures,
+    };
   }
   return {
-    status: lastError && staleAllows === 0 ? 'error' : 'fail',
+    status: lastError && figures.staleAllows === 0 ? 'error' : 'fail',
     request,
     expected: 'deny after revocation',
     actual: `still allowed after ${step.timeoutMs} ms`,
-    message: lastError ?? `${staleAllows} stale allows, never denied within ${step.timeoutMs} ms`,
-    revocation: { path: step.path, staleAllows, polls, immediate: false },
+    message: lastError ?? `${figures.staleAllows} stale allows, never denied by every poller within ${step.timeoutMs} ms`,
+    revocation: figures,
   };
 }
 
@@ -302,19 +342,17 @@ async function checkAtLastWrite(request: CheckRequest, adapter: EngineAdapter, c
 }
 
 /** The new-enemy check: one check at the revocation's own token must deny; an allow there is a stale allow, a failure. */
-async function newEnemyCheck(
-  step: RevocationStep,
-  adapter: EngineAdapter,
-  call: <T>(start: () => Promise<T>, what: string) => Promise<T>,
-  request: string,
-): Promise<Verdict & { revocation?: RevocationFigures }> {
-  const path = `${step.path} (new enemy)`;
+async function newEnemyCheck(step: RevocationStep, adapter: EngineAdapter, call: <T>(start: () => Promise<T>, what: string) => Promise<T>): Promise<RevocationVerdict> {
+  const path = newEnemyPath(step);
+  // With content, the check is on the content, at the token of its write (later than the revocation's).
+  const checked = step.content?.request ?? step.request;
+  const request = describeRequest(checked);
   const token = adapter.lastWriteToken!();
   if (!token) return { status: 'error', request, message: 'the engine returned no token for the revocation' };
   const started = performance.now();
   let decision: Decision;
   try {
-    decision = validDecision(await call(() => adapter.checkWithToken!(resolveRequest(step.request), token), 'check'));
+    decision = validDecision(await call(() => adapter.checkWithToken!(resolveRequest(checked), token), 'check'));
   } catch (error) {
     decision = { allowed: false, error: errorMessage(error) };
   }
@@ -326,7 +364,7 @@ async function newEnemyCheck(
         request,
         expected: 'deny at the revocation token',
         actual: 'allow (stale)',
-        message: 'a check at least as fresh as the revocation still allowed',
+        message: step.content ? 'a check at least as fresh as the content written after the revocation allowed it' : 'a check at least as fresh as the revocation still allowed',
         revocation: { path, staleAllows: 1, polls: 1, immediate: false },
       }
     : {

@@ -9,7 +9,8 @@ import { type CaseResult, type EngineRecord, type RunResults, SCHEMA_VERSION } f
 import { pairKey, ResultsWriter } from '../results/writer.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { benchmarkScenario } from './benchmark.ts';
-import { InterruptedError, InterruptGuard, withEngine } from './engine-session.ts';
+import { measureColdStart } from './cold-start.ts';
+import { InterruptedError, InterruptGuard, runContext, withEngine } from './engine-session.ts';
 import { gitCommit, machine } from './machine.ts';
 import { Progress } from './progress.ts';
 import { runScenario } from './run-scenario.ts';
@@ -92,6 +93,7 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
         results.engines.push(record);
         options.log(`engine ${record.id}: ${record.name} ${record.version} (${record.launch})`);
         await runScenarios(engine, record);
+        await measureColdStarts(engine, spec, session);
       });
       if (!outcome.started) {
         results.engines.push(outcome.record);
@@ -153,6 +155,26 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
       writer.markDone(record.id, scenario.id);
       writer.writeResults(results);
       progress.done();
+    }
+  }
+  /** Cold vs warm for the scenarios that ask for it, after the engine's other scenarios: a failed restart loses nothing else. */
+  async function measureColdStarts(adapter: EngineAdapter, spec: EngineSpec, session: Parameters<typeof runContext>[1]): Promise<void> {
+    const ran = (id: string) => results.cases.some((c) => c.engine === adapter.id && c.scenario === id && c.kind !== 'scenario');
+    for (const scenario of scenarios.filter((s) => s.coldStart && ran(s.id))) {
+      if (guard.interrupted) return;
+      const restart = spec.url
+        ? undefined
+        : async () => {
+            await adapter.stop();
+            await adapter.start(runContext(spec, session));
+          };
+      const record = await measureColdStart(scenario, adapter, restart, 'reached by URL: not ours to restart');
+      if (guard.interrupted) return;
+      results.coldStarts = [...(results.coldStarts ?? []), record];
+      options.log(
+        `  ${scenario.id.padEnd(36)} cold start: ${record.error ?? `first check ${record.afterLoadMs?.toFixed(2)} ms after a load, ${record.afterRestartMs?.toFixed(2) ?? '–'} ms after a restart; steady p50 ${record.warmP50Ms?.toFixed(3)} ms`}`,
+      );
+      writer.writeResults(results);
     }
   }
   flush();

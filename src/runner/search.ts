@@ -32,7 +32,11 @@ export function judgeSearch(step: SearchStep, answer: SearchAnswer): Verdict {
   ];
   const actual = list([...got]);
   const status = problems.length === 0 ? 'pass' : 'fail';
-  return { ...base, status, actual, message: [`${answer.method}`, ...problems].join('; ') };
+  const cost = [
+    ...(answer.engineMs !== undefined ? [`engine ${answer.engineMs.toFixed(1)} ms`] : []),
+    ...(answer.clientMs !== undefined ? [`client-side ${answer.clientMs.toFixed(1)} ms`] : []),
+  ];
+  return { ...base, status, actual, message: [answer.method, ...cost, ...problems].join('; ') };
 }
 
 export async function runSearch(step: SearchStep, adapter: EngineAdapter, call: <T>(start: () => Promise<T>, what: string) => Promise<T>): Promise<Verdict> {

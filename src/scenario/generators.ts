@@ -1,6 +1,7 @@
 // Scenario generators: scenarios/generators/<name>.ts, deterministic from a seed, that
 // return relationships and steps in the same YAML form a file has (so they are validated
-// the same way).
+// the same way). Relationships may also come already structured (`Relationship` objects,
+// sharing one object per entity) and as any iterable: the fast path at 10^6 (docs/scenarios.md).
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +19,7 @@ export interface ScenarioGenerator {
   name: string;
   description: string;
   params: Record<string, GeneratorParam>;
-  generate(params: Record<string, number>, seed: number): { relationships: unknown[]; steps?: unknown[] };
+  generate(params: Record<string, number>, seed: number): { relationships: Iterable<unknown>; steps?: unknown[] };
   /**
    * About how many relationships and steps `generate` makes with these params, where their
    * product can be huge (each within its max, together billions): checked before generating.

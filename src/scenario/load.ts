@@ -15,12 +15,12 @@ import type { SearchQuery } from '../core/search.ts';
 import { didYouMean } from '../core/suggest.ts';
 import { checkConditionSyntax } from '../model/conditions.ts';
 import { describe, parseModel } from '../model/parse.ts';
-import { relationshipProblem, type RelationshipChange } from '../model/relationship-check.ts';
+import { relationshipChecker, type RelationshipChange, type RelationshipProblem } from '../model/relationship-check.ts';
 import type { Model } from '../model/types.ts';
 import { loadGenerator } from './generators.ts';
 import { nativePathProblems } from './native-files.ts';
-import { toRelationship, toRequest } from './requests.ts';
-import type { Expectation, LogField, Scenario, Step } from './types.ts';
+import { type RelationshipParts, SharedParts, toRelationship, toRequest } from './requests.ts';
+import type { Expectation, LogField, RevocationLoad, RevocationStep, Scenario, Step } from './types.ts';
 
 type Raw = Record<string, unknown>;
 
@@ -218,7 +218,14 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
   const expected = path.basename(ctx.file).replace(/\.ya?ml$/, '');
   if (options.idMatchesFileName && raw.id !== expected) ctx.add('id', `id '${String(raw.id)}' differs from the file name '${expected}'`, `rename the file or set id: ${expected}`);
 
-  const relationshipsRaw = [...((raw.relationships as unknown[]) ?? [])];
+  const relationships: Relationship[] = [];
+  // The file's and the generator's relationships share their entities and names.
+  const parts = new SharedParts();
+  const check = checkerFor(model, 'write');
+  ((raw.relationships as unknown[]) ?? []).forEach((r, i) => {
+    const rel = readRelationship(r, check, ctx, `relationships[${i}]`, parts);
+    if (rel) relationships.push(rel);
+  });
   const stepsRaw = [...((raw.steps as unknown[]) ?? [])];
   const generatedFrom = stepsRaw.length;
   if (raw.generate) {
@@ -226,17 +233,12 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
     try {
       const generator = await loadGenerator(gen.name);
       const out = generator.generate({ ...generator.defaults, ...gen.params }, gen.seed ?? 1);
-      // A loop, not push(...): a million relationships overflow the call stack as arguments.
-      for (const r of out.relationships) relationshipsRaw.push(r);
+      readGenerated(out.relationships, check, ctx, relationships, parts);
       for (const s of out.steps ?? []) stepsRaw.push(s);
     } catch (error) {
       ctx.add('generate', (error as Error).message, 'name a generator in scenarios/generators/ with valid params');
     }
   }
-
-  const relationships = relationshipsRaw
-    .map((r, i) => readRelationship(r, 'write', model, ctx, i < ((raw.relationships as unknown[]) ?? []).length ? `relationships[${i}]` : `generate (relationship ${i})`))
-    .filter((r): r is Relationship => !!r);
 
   // Steps are checked against the model in force when they run, as the engine checks them:
   // a policy update (updateModel, revocation by model) changes it for the steps after it.
@@ -271,6 +273,7 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
     relationships,
     steps,
     benchmark,
+    ...(raw.coldStart === true ? { coldStart: true } : {}),
     native,
   };
 }
@@ -291,17 +294,47 @@ function parseModelAt(raw: unknown, ctx: Context, at: string): Model | undefined
   }
 }
 
-function readRelationship(raw: unknown, change: RelationshipChange, model: Model | undefined, ctx: Context, at: string): Relationship | undefined {
-  const rel = toRelationship(raw);
-  if (!rel) {
-    ctx.add(at, `cannot read relationship ${JSON.stringify(raw)}`, "write 'type:id#relation@type:id', '...@type:id#relation' or '...@type:*'");
-    return undefined;
+/** What a relationship must satisfy: the model's rule for the change, nothing when the model did not load. */
+type RelationshipCheck = (rel: Relationship) => RelationshipProblem | undefined;
+
+function checkerFor(model: Model | undefined, change: RelationshipChange): RelationshipCheck {
+  return model ? relationshipChecker(model, change) : () => undefined;
+}
+
+/** The relationship, or why it cannot be read or sent (the caller says where). */
+function relationshipOrProblem(raw: unknown, check: RelationshipCheck, parts?: RelationshipParts): Relationship | RelationshipProblem {
+  const rel = toRelationship(raw, parts);
+  if (!rel) return { problem: `cannot read relationship ${JSON.stringify(raw)}`, fix: "write 'type:id#relation@type:id', '...@type:id#relation' or '...@type:*'" };
+  const found = check(rel);
+  return found ? { problem: `${formatRelationship(rel)}: ${found.problem}`, fix: found.fix } : rel;
+}
+
+function readRelationship(raw: unknown, check: RelationshipCheck, ctx: Context, at: string, parts?: RelationshipParts): Relationship | undefined {
+  const read = relationshipOrProblem(raw, check, parts);
+  if (!('problem' in read)) return read;
+  ctx.add(at, read.problem, read.fix);
+  return undefined;
+}
+
+/** Generated relationships listed one by one before the rest are counted: a generator's slip can repeat a million times. */
+const LISTED_GENERATED_ERRORS = 20;
+
+/**
+ * A generator's relationships (any iterable), appended to `into` as they are read: no
+ * intermediate list, one model check per shape (relationshipChecker).
+ */
+function readGenerated(generated: Iterable<unknown>, check: RelationshipCheck, ctx: Context, into: Relationship[], parts: RelationshipParts): void {
+  let index = 0;
+  let errors = 0;
+  for (const raw of generated) {
+    const read = relationshipOrProblem(raw, check, parts);
+    if (!('problem' in read)) into.push(read);
+    else if (errors++ < LISTED_GENERATED_ERRORS) ctx.add(`generate (relationship ${index})`, read.problem, read.fix);
+    index++;
   }
-  if (model) {
-    const found = relationshipProblem(model, rel, change);
-    if (found) ctx.add(at, `${formatRelationship(rel)}: ${found.problem}`, found.fix);
+  if (errors > LISTED_GENERATED_ERRORS) {
+    ctx.add('generate', `${errors - LISTED_GENERATED_ERRORS} more of its ${index} relationships cannot be written (the first ${LISTED_GENERATED_ERRORS} are listed)`, 'fix the generator');
   }
-  return rel;
 }
 
 function readRequest(raw: Raw, model: Model | undefined, ctx: Context, at: string): CheckRequest | undefined {
@@ -405,7 +438,8 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
     }
     case 'write':
     case 'delete': {
-      const relationships = (raw[kind] as unknown[]).map((r, i) => readRelationship(r, kind, model, ctx, joinPath(joinPath(at, kind), i))).filter((r): r is Relationship => !!r);
+      const check = checkerFor(model, kind);
+      const relationships = (raw[kind] as unknown[]).map((r, i) => readRelationship(r, check, ctx, joinPath(joinPath(at, kind), i))).filter((r): r is Relationship => !!r);
       return { ...base, kind, relationships };
     }
     case 'updateModel': {
@@ -413,20 +447,39 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
       return updated && { ...base, kind, model: updated };
     }
     case 'revocation': {
-      const r = raw.revocation as { path: string; check: Raw; revoke: Raw; timeoutMs?: number; intervalMs?: number; newEnemy?: boolean };
+      const r = raw.revocation as { path: string; check: Raw; revoke: Raw; timeoutMs?: number; intervalMs?: number; newEnemy?: boolean; pollers?: number; load?: Raw; content?: Raw };
       const p = joinPath(at, 'revocation');
       const request = readRequest(r.check, model, ctx, joinPath(p, 'check'));
       const revokeModel = r.revoke.model ? parseModelAt(r.revoke.model, ctx, joinPath(joinPath(p, 'revoke'), 'model')) : undefined;
       const rels = (key: 'delete' | 'write') =>
         r.revoke[key]
           ? (r.revoke[key] as unknown[])
-              .map((x, i) => readRelationship(x, key, revokeModel ?? model, ctx, joinPath(joinPath(joinPath(p, 'revoke'), key), i)))
+              .map((x, i) => readRelationship(x, checkerFor(revokeModel ?? model, key), ctx, joinPath(joinPath(joinPath(p, 'revoke'), key), i)))
               .filter((x): x is Relationship => !!x)
           : undefined;
       const deletes = rels('delete');
       const writes = rels('write');
       const revoke = { ...(deletes ? { delete: deletes } : {}), ...(writes ? { write: writes } : {}), ...(revokeModel ? { model: revokeModel } : {}) };
-      return request && { ...base, kind, request, revoke, path: r.path, timeoutMs: r.timeoutMs ?? 10_000, intervalMs: r.intervalMs ?? 5, newEnemy: r.newEnemy === true };
+      const newEnemy = r.newEnemy === true;
+      const content = r.content ? readContent(r.content, revokeModel ?? model, ctx, joinPath(p, 'content'), newEnemy) : undefined;
+      if (r.load && newEnemy)
+        ctx.add(joinPath(p, 'load'), 'a new-enemy step makes one check at a token, there is no timeline to load', 'drop load here, or newEnemy for a timeline under load');
+      const load = r.load ? readRevocationLoad(r.load) : undefined;
+      return (
+        request && {
+          ...base,
+          kind,
+          request,
+          revoke,
+          path: r.path,
+          timeoutMs: r.timeoutMs ?? 10_000,
+          intervalMs: r.intervalMs ?? 5,
+          newEnemy,
+          pollers: r.pollers ?? 1,
+          ...(load ? { load } : {}),
+          ...(content ? { content } : {}),
+        }
+      );
     }
     case 'searchResources':
     case 'searchSubjects':
@@ -468,6 +521,31 @@ export async function bundledScenarioFiles(dir = SCENARIOS_DIR): Promise<string[
 }
 
 /** Loads bundled scenarios; `filter` keeps those whose id or a tag is listed. */
+/** A revocation's background load, defaults filled (the schema has checked the types and ranges). */
+function readRevocationLoad(raw: Raw): RevocationLoad {
+  const l = raw as Partial<RevocationLoad>;
+  return {
+    ...(l.rate !== undefined ? { rate: l.rate } : {}),
+    connections: l.connections ?? 4,
+    writeRate: l.writeRate ?? 20,
+    writers: l.writers ?? 1,
+    warmupMs: l.warmupMs ?? 300,
+    windowMs: l.windowMs ?? 500,
+  };
+}
+
+/** A new-enemy step's content: relationships written after the revocation and the check on them. */
+function readContent(raw: Raw, model: Model | undefined, ctx: Context, at: string, newEnemy: boolean): RevocationStep['content'] {
+  if (!newEnemy) {
+    ctx.add(at, 'content belongs to a new-enemy step (checked once at the content write token)', 'add newEnemy: true, or move the writes to a write step');
+    return undefined;
+  }
+  const check = checkerFor(model, 'write');
+  const write = (raw.write as unknown[]).map((x, i) => readRelationship(x, check, ctx, joinPath(joinPath(at, 'write'), i))).filter((x): x is Relationship => !!x);
+  const request = readRequest(raw.check as Raw, model, ctx, joinPath(at, 'check'));
+  return request && { write, request };
+}
+
 export async function loadBundledScenarios(filter?: string[]): Promise<Scenario[]> {
   const scenarios = await Promise.all((await bundledScenarioFiles()).map((f) => loadScenarioFile(f)));
   if (!filter || filter.length === 0) return scenarios;

@@ -1,7 +1,7 @@
 // Reading AuthZEN requests and relationships from their YAML forms: `user:anne` or
 // `{type, id, properties}` for subjects and resources, `view` or `{name}` for actions.
 
-import { parseObject, parseRelationship, parseSubject, type Relationship } from '../core/relationship.ts';
+import { type ObjectRef, parseObject, parseSubject, type Relationship, type SubjectRef } from '../core/relationship.ts';
 import type { Action, CheckRequest, Properties, Resource, Subject } from '../core/request.ts';
 
 export function toEntity(raw: unknown): Subject | Resource | undefined {
@@ -36,19 +36,100 @@ export function toRequest(raw: Record<string, unknown>): CheckRequest | undefine
   return request;
 }
 
-export function toRelationship(raw: unknown): Relationship | undefined {
-  if (typeof raw === 'string') return parseRelationship(raw);
+/** How the parts of a relationship written as text are read: fresh objects, or shared ones (SharedParts). */
+export interface RelationshipParts {
+  object(text: string): ObjectRef | undefined;
+  subject(text: string): SubjectRef | undefined;
+  /** A relation name (one string per name where shared). */
+  name(text: string): string;
+}
+
+const FRESH: RelationshipParts = { object: parseObject, subject: parseSubject, name: (text) => text };
+
+/**
+ * Parts shared by the relationships of one load: one string per type and relation name and one
+ * object per subject, where text forms would give every relationship its own. Subjects (users,
+ * groups, parent folders) recur across many relationships; resources mostly do not, and a map
+ * of every resource costs more than it saves (10^6 wide-tree relationships: 195 MiB kept when
+ * fresh, 87 MiB sharing subjects and names, 146 MiB also sharing resources, at twice the time).
+ */
+export class SharedParts implements RelationshipParts {
+  readonly #subjects = new Map<string, SubjectRef>();
+  readonly #names = new Map<string, string>();
+
+  object(text: string): ObjectRef | undefined {
+    const ref = parseObject(text);
+    if (ref) ref.type = this.name(ref.type);
+    return ref;
+  }
+
+  subject(text: string): SubjectRef | undefined {
+    let ref = this.#subjects.get(text);
+    if (!ref) {
+      ref = parseSubject(text);
+      if (!ref) return undefined;
+      ref.type = this.name(ref.type);
+      if (ref.relation) ref.relation = this.name(ref.relation);
+      this.#subjects.set(text, ref);
+    }
+    return ref;
+  }
+
+  name(text: string): string {
+    const known = this.#names.get(text);
+    if (known !== undefined) return known;
+    this.#names.set(text, text);
+    return text;
+  }
+}
+
+/**
+ * A relationship in any of its forms: compact text, the object form with `type:id` texts, or
+ * already structured (`{resource: {type, id}, relation, subject: {type, id, relation?}}`, as a
+ * generator may build it). A structured one is returned as it is, not copied: at 10^6
+ * relationships every object per relationship counts.
+ */
+export function toRelationship(raw: unknown, parts: RelationshipParts = FRESH): Relationship | undefined {
+  if (typeof raw === 'string') return compact(raw, parts);
   if (!raw || typeof raw !== 'object') return undefined;
   const { resource, relation, subject, condition } = raw as Record<string, unknown>;
-  if (typeof resource !== 'string' || typeof relation !== 'string' || typeof subject !== 'string') return undefined;
-  const resourceRef = parseObject(resource);
-  const subjectRef = parseSubject(subject);
-  if (!resourceRef || !subjectRef) return undefined;
-  const rel: Relationship = { resource: resourceRef, relation, subject: subjectRef };
+  if (typeof relation !== 'string') return undefined;
+  const resourceRef = typeof resource === 'string' ? parts.object(resource) : structured(resource);
+  const subjectRef = typeof subject === 'string' ? parts.subject(subject) : structured(subject);
+  if (!resourceRef || !subjectRef || 'relation' in resourceRef) return undefined;
+  let bound: Relationship['condition'];
   if (condition && typeof condition === 'object') {
     const { name, parameters } = condition as { name?: unknown; parameters?: Record<string, unknown> };
     if (typeof name !== 'string') return undefined;
-    rel.condition = parameters ? { name, parameters } : { name };
+    bound = parameters ? { name, parameters } : { name };
   }
+  if (resourceRef === resource && subjectRef === subject && (condition === undefined || bound)) return raw as Relationship;
+  const rel: Relationship = { resource: resourceRef, relation: parts.name(relation), subject: subjectRef };
+  if (bound) rel.condition = bound;
   return rel;
+}
+
+/** `folder:a#viewer@user:anne` (also `...@group:eng#member`), as parseRelationship reads it. */
+function compact(text: string, parts: RelationshipParts): Relationship | undefined {
+  const at = text.indexOf('@');
+  if (at <= 0) return undefined;
+  const hash = text.lastIndexOf('#', at);
+  if (hash <= 0) return undefined;
+  const resource = parts.object(text.slice(0, hash));
+  const relation = text.slice(hash + 1, at);
+  const subject = parts.subject(text.slice(at + 1));
+  if (!resource || !relation || !subject) return undefined;
+  return { resource, relation: parts.name(relation), subject };
+}
+
+/** `{type, id}` or `{type, id, relation}` with non-empty texts, as it is; else undefined. */
+function structured(raw: unknown): SubjectRef | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const { type, id, relation } = raw as Record<string, unknown>;
+  if (!isText(type) || !isText(id) || (relation !== undefined && !isText(relation))) return undefined;
+  return raw as SubjectRef;
+}
+
+function isText(value: unknown): boolean {
+  return typeof value === 'string' && value !== '';
 }

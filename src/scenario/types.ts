@@ -21,6 +21,8 @@ export interface Scenario {
   steps: Step[];
   /** Requests timed by the benchmark phase; by default every check step's request. */
   benchmark: CheckRequest[];
+  /** Time the first check after a fresh load and after a restart, against the steady state (src/runner/cold-start.ts). */
+  coldStart?: boolean;
   /** Per engine id: the policy and data in that engine's own language (native mode). */
   native: Record<string, NativeSpec>;
 }
@@ -79,6 +81,31 @@ export interface RevocationStep extends StepBase {
    * tokens report it unsupported (the revocation is still applied and polled until denied).
    */
   newEnemy: boolean;
+  /** Pollers checking at once after the acknowledgement; the step's figures give the first deny and the moment every poller denies. */
+  pollers: number;
+  /** Set: the timeline runs while a background load checks and writes (docs/benchmarking.md, "Revocation under load"). */
+  load?: RevocationLoad | undefined;
+  /**
+   * The new-enemy variant with content: after the revocation, this content is written (the
+   * Zanzibar example: a document added to the folder the user lost) and `request` on it
+   * must deny at the content write's token.
+   */
+  content?: { write: Relationship[]; request: CheckRequest } | undefined;
+}
+
+/** The background of a revocation under load: checks at a fixed rate, unrelated writes, a warm-up. */
+export interface RevocationLoad {
+  /** Background checks per second; absent: a share of the maximum a short closed loop measures first. */
+  rate?: number | undefined;
+  /** Open-loop connections (concurrent senders) of the background checks. */
+  connections: number;
+  /** Unrelated writes per second (a harness tuple written, then deleted), over `writers` senders. */
+  writeRate: number;
+  writers: number;
+  /** Background load before the revocation, so that caches are warm when it lands. */
+  warmupMs: number;
+  /** The load runs at least this long after the revocation (its p99 is taken over that window). */
+  windowMs: number;
 }
 
 export type LogField = 'subject' | 'action' | 'resource' | 'context' | 'allowed' | 'reason';

@@ -11,8 +11,11 @@ import { isInstalled } from '../../src/engines/paths.ts';
 import { loadBundledScenarios } from '../../src/scenario/load.ts';
 import { decidingEngines, startEngine } from '../helpers/engines.ts';
 import { foldersYaml, model } from '../helpers/model.ts';
-import { randomGraphMismatches, withoutCycles } from '../helpers/random-graphs.ts';
+import { objectEdge, randomGraphMismatches, withoutCycles } from '../helpers/random-graphs.ts';
 import { KNOWN_UNSUPPORTED, NO_DECISION_LOG_ENGINES } from '../helpers/known-unsupported.ts';
+import type { Relationship } from '../../src/core/relationship.ts';
+import { FEATURE_DEVIATIONS, FEATURE_REJECTED, FEATURE_UNSUPPORTED } from '../helpers/feature-support.ts';
+import { featureDifferential, LANGUAGE_FEATURES } from '../helpers/language-features.ts';
 import { scenarioOutcome } from '../helpers/scenario-check.ts';
 import { NO_DECISION_LOG } from '../../src/runner/run-scenario.ts';
 
@@ -96,5 +99,39 @@ describe.each(engines.map((d) => [d.id, d] as const))('%s', (id, definition) => 
       }
     },
     300_000,
+  );
+
+  it.skipIf(!installed || id === 'reference')(
+    'decides every feature of the neutral language as the reference engine on random graphs, or says why it cannot',
+    async () => {
+      const reference = await startEngine('reference');
+      const summary: string[] = [];
+      const transform = NO_RECURSIVE_DATA.has(id) ? (r: Relationship[]) => withoutCycles(r, objectEdge) : undefined;
+      try {
+        for (const [index, feature] of Object.keys(LANGUAGE_FEATURES).entries()) {
+          const rejected = FEATURE_REJECTED[id]?.[feature];
+          if (rejected) {
+            await expect(featureDifferential({ engine, reference }, feature, 1000 + index), `${feature}: the engine rejects the model`).rejects.toThrow(rejected);
+            summary.push(`${feature}: rejected by the engine`);
+            continue;
+          }
+          const outcome = await featureDifferential({ engine, reference }, feature, 1000 + index, transform ? { transform } : {});
+          expect(outcome.unsupported, `${feature}: unsupported reasons`).toEqual(FEATURE_UNSUPPORTED[id]?.[feature] ?? []);
+          const deviation = FEATURE_DEVIATIONS[id]?.[feature];
+          if (deviation) {
+            expect(outcome.mismatches.length, `${feature}: the known deviation still happens (else remove it)`).toBeGreaterThan(0);
+            for (const mismatch of outcome.mismatches) expect(mismatch).toMatch(deviation);
+          } else expect(outcome.mismatches, `${feature}: disagreements with the reference engine`).toEqual([]);
+          if (outcome.unsupported.length === 0) expect(outcome.allowed, `${feature}: graphs that allow something`).toBeGreaterThan(0);
+          summary.push(
+            `${feature}: ${outcome.unsupported.length ? 'unsupported' : `${outcome.graphs} graphs${transform ? ' (acyclic)' : ''}, ${outcome.checks} checks, ${outcome.mismatches.length} disagreements${deviation ? ' (known deviation)' : ''}`}`,
+          );
+        }
+      } finally {
+        await reference.stop();
+      }
+      console.log(`${id}, random graphs per language feature:\n  ${summary.join('\n  ')}`);
+    },
+    900_000,
   );
 });

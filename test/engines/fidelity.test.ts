@@ -28,9 +28,6 @@ const engines = (await decidingEngines()).filter((d) => d.role !== 'remote');
  * Engine id -> scenario id -> the exact unsupported reasons the adapter gives (as in the
  * contract test); everything else must pass. Each is explained in the adapter's README.
  */
-const PERMISSION_USERSET = (type: string, relation: string, target: string, problem: string) =>
-  `usersets: ${type}#${relation} allows ${target}, a permission: the resolver computes memberships over relationships only, evaluating a permission there would compute the answer outside Cerbos (${problem})`;
-const NOT_A_UNION = 'it is not a union of relations (a tuple-to-userset, intersection or exclusion must be evaluated)';
 const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   // Cedar: conditions and usersets it has no exact form for (adapters/cedar/README.md).
   cedar: {
@@ -46,17 +43,12 @@ const KNOWN_UNSUPPORTED: Readonly<Record<string, Readonly<Record<string, readonl
     'cel-wrong-types': [
       "conditions: CEL expression 'amount > 0.0' (condition positive) cannot be translated to Cedar: parameter 'amount': a double parameter has no exact Cedar type (Cedar has no floating point, and records need a declared shape) (at 'amount'); conditions: CEL expression 'subject.level >= resource.level' (condition level_ok) cannot be translated to Cedar: operator '.' has no Cedar translation as a value (at 'subject.level'); conditions: account.excluded_payer subtracts or negates a relation that conditional relationships can grant; Cedar would need every such grant inside one policy",
     ],
+    'bound-parameter-precedence': [
+      "conditions: CEL expression 'ip.in_cidr(\"10.0.0.0/8\")' (condition in_office) cannot be translated to Cedar: method 'in_cidr' has no Cedar translation (only startsWith/endsWith/contains with a literal string) (at 'ip.in_cidr(\"10.0.0.0/8\")')",
+    ],
+    'exclusion-undecided-condition': ['conditions: doc.view subtracts or negates a relation that conditional relationships can grant; Cedar would need every such grant inside one policy'],
     'exclusion-cycle': [
       "usersets: document.restricted allows 'document#viewer', an intersection or exclusion: a userset is a parent in Cedar's entity graph, and `in` over parents is a union",
-    ],
-  },
-  cerbos: {
-    'exclusion-cycle': [PERMISSION_USERSET('document', 'restricted', 'document#viewer', NOT_A_UNION)],
-    'exclusion-cycle-mixed': [
-      [
-        PERMISSION_USERSET('doc_g', 'editor', 'doc_g#viewer', 'its relation doc_g#editor allows the userset doc_g#viewer, through which a cycle would be undecided'),
-        "recursion: folder_j#b1 -> folder_j#b2 -> folder_j#b1 is not of the form 'p: ... | rel->p' over one relation of the same type; CEL has no recursion and the resolver flattens only that form",
-      ].join('; '),
     ],
   },
 };
@@ -76,13 +68,6 @@ const FULL_LANGUAGE_UNSUPPORTED: Readonly<Record<string, readonly string[]>> = {
     'conditions: doc.reader combines 2 relations that conditional relationships can grant; Cedar would need one policy per combination of grants',
     'conditions: doc.commenter combines 2 relations that conditional relationships can grant; Cedar would need one policy per combination of grants',
     'conditions: doc.outsider subtracts or negates a relation that conditional relationships can grant; Cedar would need every such grant inside one policy',
-  ],
-  cerbos: [
-    'conditions: group#member is used as a userset and allows conditional subjects; memberships are resolved before the check, so a conditional membership edge cannot be evaluated by Cerbos',
-    PERMISSION_USERSET('folder', 'viewer', 'folder#view', NOT_A_UNION),
-    'tupleToUserset: tupleset folder#parent allows usersets, wildcards or conditions; the resolver follows plain object edges only',
-    PERMISSION_USERSET('doc', 'restricted', 'doc#reader', NOT_A_UNION),
-    "recursion: folder#view -> folder#view is not of the form 'p: ... | rel->p' over one relation of the same type; CEL has no recursion and the resolver flattens only that form",
   ],
 };
 

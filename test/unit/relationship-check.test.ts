@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { InputError, InputErrors } from '../../src/core/errors.ts';
 import { parseModel } from '../../src/model/parse.ts';
-import { relationshipProblem } from '../../src/model/relationship-check.ts';
+import { relationshipChecker, relationshipProblem } from '../../src/model/relationship-check.ts';
 import { ReferenceEngine } from '../../src/reference/engine.ts';
 import { loadScenarioText } from '../../src/scenario/load.ts';
 import { toRelationship } from '../../src/scenario/requests.ts';
@@ -171,5 +171,26 @@ describe('one relationship rule for the loader and the reference engine', () => 
     expect(relationshipProblem(model, conditional, 'delete')).toBeUndefined();
     expect(relationshipProblem(model, toRelationship('doc:1#owner@ship:x')!, 'delete')?.problem).toBe("unknown subject type 'ship'");
     expect(relationshipProblem(model, toRelationship('doc:1#owner@user:*#member')!, 'delete')?.problem).toBe('a wildcard subject cannot have a relation');
+  });
+
+  it('the checker that remembers answers per shape answers as relationshipProblem, in any order', () => {
+    const model = parseModel(parse(`types:${TYPES.replace(/\n {4}/g, '\n  ')}${CONDITIONS.replace(/\n {2}/g, '\n')}`), 'm.yaml');
+    const plain = [
+      'doc:1#owner@user:anne',
+      'doc:2#viewer@user:*',
+      'doc:1#owner@user:*',
+      'doc:1#viewer@user:bob',
+      'doc:1#guest@user:bob',
+      'doc:1#view@user:bob',
+      'doc:1#owner@ship:x',
+      'doc:1#owner@user:*#member',
+      'doc:1#owner@user:anne#x',
+    ];
+    const rels = plain.map((text) => toRelationship(text)!);
+    for (const name of ['before_noon', 'after_noon']) rels.push(...rels.map((rel) => ({ ...rel, condition: { name } })));
+    for (const change of ['write', 'delete'] as const) {
+      const check = relationshipChecker(model, change);
+      for (const rel of [...rels, ...rels.reverse()]) expect(check(rel), `${change} ${JSON.stringify(rel)}`).toEqual(relationshipProblem(model, rel, change));
+    }
   });
 });

@@ -251,3 +251,98 @@ describe('charts come from the table rows', () => {
     expect(audit.labels.map((label, i) => [label, `${audit.series[0]!.values![i]!.toFixed(1)}%`])).toEqual(tableBars);
   });
 });
+
+describe('revocation under load in the report', () => {
+  /** The fixture with one path timed idle and under load by four pollers, a promise and a cold start. */
+  function withLoad(): RunResults {
+    const r = load();
+    const timeline = (allowedUntil: number) =>
+      [0, 1, 2, 3].flatMap((poller) => [
+        { poller, atMs: allowedUntil - 1, allowed: true },
+        { poller, atMs: allowedUntil + poller, allowed: false },
+      ]);
+    const figures = { path: 'relationship', staleAllows: 4, polls: 16, immediate: false, pollers: 4 };
+    r.cases.push(
+      { engine: 'openfga', scenario: 'revoke', step: 5, kind: 'revocation', status: 'pass', revocation: { ...figures, timeToFirstDenyMs: 20, timeToAllDenyMs: 23, timeline: timeline(20) } },
+      {
+        engine: 'openfga',
+        scenario: 'revoke',
+        step: 6,
+        kind: 'revocation',
+        status: 'pass',
+        revocation: {
+          ...figures,
+          timeToFirstDenyMs: 9000,
+          timeToAllDenyMs: 9100,
+          timeline: timeline(9000),
+          load: {
+            targetRate: 80,
+            rateSource: '40% of 200/s',
+            measuredMax: 200,
+            connections: 4,
+            throughput: 79.5,
+            p50Ms: 4,
+            p99Ms: 61,
+            maxMs: 70,
+            checks: 800,
+            errors: 0,
+            writes: 180,
+            writeRate: 20,
+            writeErrors: 0,
+          },
+        },
+      },
+    );
+    r.engines.find((e) => e.id === 'openfga')!.consistency = { quote: 'OpenFGA will serve queries from the cache when possible', source: 'https://openfga.dev/docs/interacting/consistency' };
+    r.coldStarts = [
+      {
+        engine: 'openfga',
+        scenario: 'revoke',
+        afterLoadMs: 12,
+        afterRestartMs: 30,
+        restartMs: 900,
+        warmP50Ms: 3,
+        warmP99Ms: 9,
+        warmSamples: 200,
+        restart: 'stop + start of the engine process',
+        method: 'first check, then 200 more',
+      },
+    ];
+    return r;
+  }
+  const table = (r: RunResults, id: string) =>
+    summarise(r)
+      .sections.flatMap((s) => s.tables)
+      .find((t) => t.id === id);
+
+  it('pairs each path idle and under load per engine, with the background load beside it', () => {
+    const loadTable = table(withLoad(), 'revocation-load-table')!;
+    const [row] = rows(loadTable);
+    expect(loadTable.groups.map((g) => g.label)).toEqual(['revoke · relationship']);
+    expect(row!.cells.map((c) => c.text)).toEqual(['openfga', '20.00 ms', '23.00 ms', '4', '9000 ms', '9100 ms', '4', '80/s', '61.00 ms', '180', 'pass']);
+    expect(table(withLoad(), 'revocation-table')!.columns.map((c) => c.header)).toContain('phase');
+  });
+
+  it('quotes the engine’s promise and gives the cold and warm first checks', () => {
+    expect(rows(table(withLoad(), 'revocation-promises')!)[0]!.cells.map((c) => c.text)).toEqual([
+      'openfga',
+      '“OpenFGA will serve queries from the cache when possible”',
+      'https://openfga.dev/docs/interacting/consistency',
+    ]);
+    const cold = rows(table(withLoad(), 'cold-start-table')!)[0]!.cells.map((c) => c.text);
+    expect(cold.slice(0, 6)).toEqual(['openfga', 'revoke', '12.00 ms', '4.00×', '30.00 ms', '10.0×']);
+  });
+
+  it('draws one stale-allow window chart per engine that polled with several pollers', () => {
+    const charts = chartSpecs(withLoad()).filter((c) => c.id.startsWith('chart-revocation-window-'));
+    expect(charts).toHaveLength(1);
+    expect(charts[0]!.labels).toEqual(['revoke · relationship', 'revoke · relationship · under load']);
+    expect(charts[0]!.series.map((s) => s.values)).toEqual([
+      [20, 9000],
+      [23, 9100],
+    ]);
+    // Both printers show the new tables.
+    expect(renderMarkdown(withLoad())).toContain('load: first deny');
+    expect(renderHtml(withLoad())).toContain('chart-revocation-window-0');
+  });
+});

@@ -1,0 +1,138 @@
+// A hash table from three 32-bit integers to a non-negative integer, in one typed array: the
+// reference store's indexes (store.ts) at a few dozen bytes per entry instead of a Map of
+// string keys and its strings. Open addressing with linear probing; each slot holds its key
+// and value side by side (one cache line per probe); a delete shifts the entries behind it
+// back (no tombstones), so a lookup stops at the first empty slot.
+
+const EMPTY = -1;
+const MAX_LOAD = 0.7;
+/** Slot layout: a, b, c, value. */
+const STRIDE = 4;
+
+export class IntTable {
+  #slots: Int32Array<ArrayBuffer>;
+  #mask: number;
+  #size = 0;
+
+  constructor(capacity = 16) {
+    const count = 1 << Math.max(4, Math.ceil(Math.log2(capacity / MAX_LOAD)));
+    this.#slots = emptySlots(count);
+    this.#mask = count - 1;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The value stored under (a, b, c), or -1. */
+  get(a: number, b: number, c: number): number {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    for (let i = slotOf(a, b, c, mask); ; i = (i + 1) & mask) {
+      const s = i * STRIDE;
+      const value = slots[s + 3]!;
+      if (value === EMPTY) return EMPTY;
+      if (slots[s] === a && slots[s + 1] === b && slots[s + 2] === c) return value;
+    }
+  }
+
+  /** Stores `value` (>= 0) under (a, b, c), replacing any value there. */
+  set(a: number, b: number, c: number, value: number): void {
+    this.#put(a, b, c, value, true);
+  }
+
+  /** Stores `value` under (a, b, c) unless a value is there: returns that value, or -1 when it stored (one probe for both). */
+  add(a: number, b: number, c: number, value: number): number {
+    return this.#put(a, b, c, value, false);
+  }
+
+  /** Stores `value` under (a, b, c) and returns the value it replaces, or -1 (one probe for both). */
+  swap(a: number, b: number, c: number, value: number): number {
+    return this.#put(a, b, c, value, true);
+  }
+
+  /** The value that was under (a, b, c) (or -1); stores `value` when there was none, or when `replace`. */
+  #put(a: number, b: number, c: number, value: number, replace: boolean): number {
+    if (this.#size + 1 > (this.#mask + 1) * MAX_LOAD) this.#grow();
+    const slots = this.#slots;
+    const mask = this.#mask;
+    for (let i = slotOf(a, b, c, mask); ; i = (i + 1) & mask) {
+      const s = i * STRIDE;
+      if (slots[s + 3] === EMPTY) {
+        slots[s] = a;
+        slots[s + 1] = b;
+        slots[s + 2] = c;
+        slots[s + 3] = value;
+        this.#size++;
+        return EMPTY;
+      }
+      if (slots[s] === a && slots[s + 1] === b && slots[s + 2] === c) {
+        const old = slots[s + 3]!;
+        if (replace) slots[s + 3] = value;
+        return old;
+      }
+    }
+  }
+
+  /** Removes (a, b, c); returns whether it was there. */
+  delete(a: number, b: number, c: number): boolean {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let i = slotOf(a, b, c, mask);
+    for (; ; i = (i + 1) & mask) {
+      const s = i * STRIDE;
+      if (slots[s + 3] === EMPTY) return false;
+      if (slots[s] === a && slots[s + 1] === b && slots[s + 2] === c) break;
+    }
+    // Backward shift: move later entries of the probe run into the hole when their home slot allows.
+    for (let j = i; ; ) {
+      slots[i * STRIDE + 3] = EMPTY;
+      for (;;) {
+        j = (j + 1) & mask;
+        const s = j * STRIDE;
+        if (slots[s + 3] === EMPTY) {
+          this.#size--;
+          return true;
+        }
+        const home = slotOf(slots[s]!, slots[s + 1]!, slots[s + 2]!, mask);
+        // The entry at j stays when its home lies cyclically in (i, j].
+        const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+        if (!stays) break;
+      }
+      slots.copyWithin(i * STRIDE, j * STRIDE, j * STRIDE + STRIDE);
+      i = j;
+    }
+  }
+
+  /** Makes room for `count` entries in all without growing again. */
+  reserve(count: number): void {
+    while (count > (this.#mask + 1) * MAX_LOAD) this.#grow();
+  }
+
+  clear(): void {
+    this.#slots.fill(EMPTY);
+    this.#size = 0;
+  }
+
+  #grow(): void {
+    const old = this.#slots;
+    const count = ((this.#mask + 1) * 2) | 0;
+    this.#slots = emptySlots(count);
+    this.#mask = count - 1;
+    this.#size = 0;
+    for (let s = 0; s < old.length; s += STRIDE) if (old[s + 3] !== EMPTY) this.set(old[s]!, old[s + 1]!, old[s + 2]!, old[s + 3]!);
+  }
+}
+
+function emptySlots(count: number): Int32Array<ArrayBuffer> {
+  return new Int32Array(count * STRIDE).fill(EMPTY);
+}
+
+/** A well-mixed home slot for the key (a multiply-xorshift hash). */
+function slotOf(a: number, b: number, c: number, mask: number): number {
+  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ 0x7f4a7c15, 0x85ebca77) ^ Math.imul(c ^ 0x165667b1, 0xc2b2ae3d);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  return h & mask;
+}
