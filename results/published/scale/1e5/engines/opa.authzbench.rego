@@ -17,7 +17,7 @@ search_subjects contains id if {
   some o, _ in data.authzbench.rels[t]
   some r, _ in data.authzbench.rels[t][o]
   some id, _ in data.authzbench.rels[t][o][r][input.subject.type]
-  check_0(input.resource.type, input.resource.id, input.action.name, input.subject.type, id, [])
+  check_0(input.resource.type, input.resource.id, input.action.name, input.subject.type, id, []) with input.subject_alone as true
 }
 
 search_actions contains name if {
@@ -49,7 +49,9 @@ direct(t, id, r, st, sid) if {
   cond_ok(x)
 }
 
+# A wildcard grants every subject of its type, except when a subject search asks how a subject is reached alone (search_subjects).
 direct(t, id, r, st, sid) if {
+  not input.subject_alone
   x := data.authzbench.rels[t][id][r][st]["*"]
   cond_ok(x)
 }
@@ -61,6 +63,7 @@ direct_maybe(t, id, r, st, sid) if {
 }
 
 direct_maybe(t, id, r, st, sid) if {
+  not input.subject_alone
   x := data.authzbench.rels[t][id][r][st]["*"]
   cond_maybe(x)
 }
