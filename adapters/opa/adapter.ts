@@ -269,6 +269,15 @@ export class OpaAdapter implements AdapterSpec {
     else await this.patch(ops);
   }
 
+  /** At scale: the mirror takes every relationship, then one PUT of the whole data document (a patch per relationship would be 10^5 operations). */
+  async bulkLoad(relationships: Relationship[]): Promise<void> {
+    const data = this.requireData();
+    // In slices: the mirror's patch of one write is built as one array (its operations are not sent here).
+    for (let i = 0; i < relationships.length; i += 1000) data.write(relationships.slice(i, i + 1000));
+    await this.request('PUT', `/v1/data/${DATA_ROOT}`, data.document());
+    data.markSent();
+  }
+
   async delete(relationships: Relationship[]): Promise<void> {
     const ops = this.requireData().delete(relationships);
     if (this.bundles) this.publish();

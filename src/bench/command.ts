@@ -1,34 +1,50 @@
-// Drives `authz-bench bench`: for each engine, a correctness gate on the load scenario,
-// then the measurements of run-bench.ts; one results file with a `bench` section.
+// Drives `authz-bench bench`: every engine started together, a correctness gate on the load
+// scenario for each, then the measurements of run-bench.ts with the engines interleaved in
+// rounds; one results file with a `bench` section.
 
 import path from 'node:path';
-import { errorMessage } from '../core/errors.ts';
 import { type EngineSpec, settingsFor } from '../engines/registry.ts';
 import { type BenchSection, type RunResults, SCHEMA_VERSION } from '../results/types.ts';
 import { ResultsWriter } from '../results/writer.ts';
-import { InterruptedError, InterruptGuard, withEngine } from '../runner/engine-session.ts';
+import { InterruptedError, InterruptGuard, withEngines } from '../runner/engine-session.ts';
 import { gitCommit, machine } from '../runner/machine.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { type BenchOptions, benchEngine } from './run-bench.ts';
+import { type BenchOptions, benchEngines, IN_PROCESS_ONE_CLIENT } from './run-bench.ts';
+import { describeBudget } from './scale-load.ts';
 import { sideBySideLines } from './side-by-side.ts';
+
+/** Check steps the correctness gate runs at most (the first ones): on a large generated scenario a slow engine would spend minutes here. */
+export const GATE_CHECKS = 100;
+
+/** The gate's scenario: the first GATE_CHECKS steps when every step is a check, else the whole scenario. */
+function gateScenario(scenario: Scenario): Scenario {
+  if (scenario.steps.length <= GATE_CHECKS || !scenario.steps.every((s) => s.kind === 'check')) return scenario;
+  return { ...scenario, steps: scenario.steps.slice(0, GATE_CHECKS) };
+}
 
 export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: string, command: string, options: BenchOptions): Promise<RunResults> {
   const writer = new ResultsWriter(outDir);
   writer.startFresh();
+  const gate = gateScenario(scenario);
   const section: BenchSection = {
     settings: {
       trials: options.trials,
       durationMs: options.durationMs,
       warmupMs: options.warmupMs,
-      concurrency: options.concurrency.join(','),
+      concurrency: `${options.concurrency.join(',')} (server engines; in-process engines 1)`,
       sloMs: options.sloMs,
       targetRate: options.targetRate,
       connections: options.connections,
       openLoopPacing: 'timer: sleep to within 1 ms of the intended send time; latency from the earlier of the intended and the actual send',
       maxRate: options.maxRate,
       rmeTargetPercent: options.rmeTarget,
+      order: 'engines interleaved in rounds (A B C, A B C, ...), one trial each per round',
+      histogram: 'HdrHistogram, nanosecond unit, 3 significant digits',
+      loadBudget: describeBudget(options.budget),
+      correctnessGate: gate === scenario ? 'every step' : `the first ${GATE_CHECKS} of ${scenario.steps.length} checks`,
       curves: options.curves ? (options.curveDimensions?.join(', ') ?? 'all') : 'off',
+      ...(options.scaleSizes ? { scale: options.scaleSizes.join(',') } : {}),
     },
     micro: [],
     load: [],
@@ -54,34 +70,26 @@ export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: 
   const settings = settingsFor(specs, options.settings ?? {});
   const guard = new InterruptGuard(() => writer.writeResults(results), options.log);
   try {
-    for (const spec of specs) {
-      if (guard.interrupted) break;
-      options.log(`engine ${spec.id}`);
-      const baseline = spec.definition.role === 'baseline';
-      const session = { resultsDir: outDir, settings: settings.get(spec) ?? {}, guard, log: options.log, ...(options.launch ? { strategy: options.launch } : {}) };
-      const outcome = await withEngine(spec, session, async (adapter, record) => {
-        results.engines.push(record);
-        try {
-          if (!baseline) {
-            // Correctness gate: figures of an engine that answers wrong are flagged in the report.
-            const gate = await runScenario(scenario, adapter, { onCase: (c) => writer.appendCase(c) });
-            results.cases.push(...gate.cases);
-            const wrong = gate.cases.filter((c) => c.status !== 'pass').length;
-            if (wrong > 0) options.log(`  correctness gate: ${wrong} case(s) not passed; its figures are flagged`);
-          }
-          await benchEngine(adapter, record, scenario, options, section, baseline);
-        } catch (error) {
-          record.skipped = errorMessage(error);
-          options.log(`  ${spec.id}: ${record.skipped}`);
+    const session = (spec: EngineSpec) => ({ resultsDir: outDir, settings: settings.get(spec) ?? {}, guard, log: options.log, ...(options.launch ? { strategy: options.launch } : {}) });
+    await withEngines(specs, session, async (started, failed) => {
+      for (const outcome of failed) options.log(`  ${outcome.record.id}: ${outcome.started ? '' : outcome.reason}`);
+      results.engines.push(...started.map((s) => s.record), ...failed.map((f) => f.record));
+      const engines = started.map(({ spec, engine, record }) => ({ adapter: engine, record, baseline: spec.definition.role === 'baseline' }));
+      for (const e of engines) if (e.adapter.embedded && !e.baseline) e.record.settings = { ...e.record.settings, clients: IN_PROCESS_ONE_CLIENT };
+      if (!options.scaleSizes) {
+        for (const e of engines.filter((x) => !x.baseline)) {
+          // Correctness gate: figures of an engine that answers wrong are flagged in the report.
+          options.log(`engine ${e.record.id}: correctness gate`);
+          const run = await runScenario(gate, e.adapter, { onCase: (c) => writer.appendCase(c) });
+          results.cases.push(...run.cases);
+          const wrong = run.cases.filter((c) => c.status !== 'pass').length;
+          if (wrong > 0) options.log(`  correctness gate: ${wrong} case(s) not passed; its figures are flagged`);
         }
-      });
-      if (!outcome.started) {
-        results.engines.push(outcome.record);
-        options.log(`  ${spec.id}: ${outcome.reason}`);
       }
-      results.run.finishedAt = new Date().toISOString();
-      writer.writeResults(results);
-    }
+      await benchEngines(engines, scenario, options, section);
+    });
+    results.run.finishedAt = new Date().toISOString();
+    writer.writeResults(results);
   } catch (error) {
     if (!(error instanceof InterruptedError)) throw error;
   } finally {

@@ -1,75 +1,86 @@
-// Cost curves: latency (and memory where the engine reports it) as one size grows. Each
-// curve sweeps a generator parameter of a bundled scenario, or the batch size.
+// Cost curves: latency, setup time and memory as one size grows. Each curve sweeps a
+// generator parameter of a bundled scenario (or the batch size); at each size every engine is
+// loaded and timed in interleaved rounds (src/bench/scale.ts), with at least CURVE_CHECKS
+// distinct requests where the generator takes a `checks` parameter.
 
 import path from 'node:path';
-import { Bench } from 'tinybench';
 import type { EngineAdapter } from '../core/adapter.ts';
 import { SCENARIOS_DIR } from '../core/paths.ts';
 import type { CostCurve } from '../results/types.ts';
-import { resolveRelationships, resolveRequest } from '../runner/now.ts';
+import { resolveRequest } from '../runner/now.ts';
 import { bundledScenarioFiles, loadScenarioFile } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { fitGrowth } from '../stats/growth.ts';
+import { formatMs } from '../report/format.ts';
+import type { CurveSpec } from './curve-specs.ts';
+import { measurePoint, type PointOptions, type PointWork } from './scale.ts';
 
-import { CURVES, type CurveSpec } from './curve-specs.ts';
-
-export { CURVES, type CurveSpec };
-
-async function findScenarioFile(id: string): Promise<string | undefined> {
+export async function findScenarioFile(id: string): Promise<string | undefined> {
   return (await bundledScenarioFiles()).find((f) => path.basename(f).replace(/\.ya?ml$/, '') === id);
 }
 
-async function timeChecks(fn: () => Promise<unknown>, timeMs: number) {
-  const bench = new Bench({ time: timeMs, warmupTime: Math.min(200, timeMs / 2), warmup: true, iterations: 16 });
-  bench.add('x', fn);
-  await bench.run();
-  const result = bench.tasks[0]!.result;
-  if (result.state !== 'completed') throw new Error(result.state === 'errored' ? String(result.error) : `benchmark ${result.state}`);
-  return result.latency;
+/** What a curve times at a point of size `size`. */
+function workOf(spec: CurveSpec, size: number): PointWork {
+  return (adapter: EngineAdapter, scenario: Scenario) => {
+    if (spec.search) {
+      const searches = scenario.steps.flatMap((s) => (s.kind === 'search' ? [s.query] : []));
+      if (searches.length === 0 || !adapter.search) return undefined;
+      return async (i) => !('error' in (await adapter.search!(searches[i % searches.length]!)));
+    }
+    const requests = scenario.benchmark.map((r) => resolveRequest(r));
+    if (requests.length === 0) return undefined;
+    if (!spec.param) return async (i) => (await adapter.checkBatch(Array.from({ length: size }, (_, k) => requests[(i * size + k) % requests.length]!))).every((d) => !d.error);
+    return async (i) => !(await adapter.check(requests[i % requests.length]!)).error;
+  };
 }
 
-export interface CurveOptions {
-  timeMs: number;
+export interface CurveOptions extends PointOptions {
   maxSize: number;
-  log: (m: string) => void;
 }
 
-export async function measureCurve(spec: CurveSpec, adapter: EngineAdapter, options: CurveOptions): Promise<CostCurve | undefined> {
+/** One curve, every engine interleaved at each size; engines that cannot express the scenario's model are left out. */
+export async function measureCurve(spec: CurveSpec, engines: EngineAdapter[], options: CurveOptions): Promise<CostCurve[]> {
   const file = await findScenarioFile(spec.scenario);
   if (!file) {
     options.log(`  curve '${spec.dimension}': no bundled scenario '${spec.scenario}' in ${path.relative(process.cwd(), SCENARIOS_DIR)}; skipped`);
-    return undefined;
+    return [];
   }
-  const points: CostCurve['points'] = [];
+  const curves = new Map<EngineAdapter, CostCurve>();
   for (const size of spec.sizes.filter((s) => s * (spec.relationshipsPerStep ?? 1) <= options.maxSize)) {
-    const scenario: Scenario = spec.param ? await loadScenarioFile(file, { generateParams: { [spec.param]: size } }) : await loadScenarioFile(file);
-    if (adapter.unsupported(scenario.model).length > 0) return undefined;
-    const setupStart = performance.now();
-    await adapter.loadModel(scenario.model);
-    const rels = resolveRelationships(scenario.relationships);
-    for (let i = 0; i < rels.length; i += 1000) await adapter.write(rels.slice(i, i + 1000));
-    const setupMs = performance.now() - setupStart;
-    const requests = scenario.benchmark.map((r) => resolveRequest(r));
-    const searches = scenario.steps.flatMap((s) => (s.kind === 'search' ? [s.query] : []));
-    if (spec.search ? searches.length === 0 || !adapter.search : requests.length === 0) return undefined;
-    let next = 0;
-    const latency = spec.search
-      ? await timeChecks(() => adapter.search!(searches[next++ % searches.length]!), options.timeMs)
-      : spec.param
-        ? await timeChecks(() => adapter.check(requests[next++ % requests.length]!), options.timeMs)
-        : await timeChecks(() => adapter.checkBatch(Array.from({ length: size }, () => requests[next++ % requests.length]!)), options.timeMs);
-    const memory = await adapter.memoryBytes?.();
+    const params = { ...spec.fixed, ...(spec.param ? { [spec.param]: size } : {}) };
+    const scenario = await loadScenarioFile(file, { generateParams: params });
+    const able = engines.filter((e) => e.unsupported(scenario.model).length === 0 && (!spec.search || e.search));
     const x = spec.relationshipsPerStep ? scenario.relationships.length : size;
-    points.push({ size: x, p50: latency.p50, p99: latency.p99, setupMs, ...(memory ? { memoryMiB: memory / 2 ** 20 } : {}) });
-    options.log(`  ${spec.dimension} ${x}: p50 ${latency.p50.toFixed(3)} ms${memory ? `, ${(memory / 2 ** 20).toFixed(0)} MiB` : ''}`);
+    const points = await measurePoint(able, { scenario, params }, workOf(spec, size), options);
+    for (const [k, point] of points.entries()) {
+      const engine = able[k]!;
+      const curve = curves.get(engine) ?? { engine: engine.id, dimension: spec.dimension, scenario: spec.scenario, points: [], method: curveMethod(options, scenario) };
+      curves.set(engine, curve);
+      if (point.didNotLoad || !point.latency) {
+        curve.didNotLoad = [...(curve.didNotLoad ?? []), { size: x, reason: point.didNotLoad ?? 'nothing to time' }];
+        options.log(`  ${spec.dimension} ${x} ${engine.id}: did not load: ${point.didNotLoad}`);
+        continue;
+      }
+      if (point.memoryMethod) curve.memoryMethod = point.memoryMethod;
+      curve.points.push({
+        size: x,
+        p50: point.latency.p50.mean,
+        p99: point.latency.p99.mean,
+        setupMs: point.setupMs ?? 0,
+        requests: scenario.benchmark.length,
+        ...(point.memoryMiB !== undefined ? { memoryMiB: point.memoryMiB } : {}),
+      });
+      options.log(
+        `  ${spec.dimension} ${x} ${engine.id}: p50 ${formatMs(point.latency.p50.mean)}, p99 ${formatMs(point.latency.p99.mean)}, setup ${Math.round(point.setupMs ?? 0)} ms${point.memoryMiB !== undefined ? `, ${point.memoryMiB.toFixed(0)} MiB` : ''}`,
+      );
+    }
   }
-  const fit = fitGrowth(points.map((p) => ({ size: p.size, value: p.p50 })));
-  return {
-    engine: adapter.id,
-    dimension: spec.dimension,
-    scenario: spec.scenario,
-    points,
-    ...(fit ? { fit } : {}),
-    method: `tinybench ${options.timeMs} ms per size, sequential; growth = slope of log(p50) on log(size)`,
-  };
+  return [...curves.values()].map((curve) => {
+    const fit = fitGrowth(curve.points.map((p) => ({ size: p.size, value: p.p50 })));
+    return fit ? { ...curve, fit } : curve;
+  });
+}
+
+function curveMethod(options: CurveOptions, scenario: Scenario): string {
+  return `at each size every engine loaded (bulk path, budget ${Math.round(options.budget.timeMs / 1000)} s / ${options.budget.memoryMiB} MiB), then closed loop, 1 client, ${options.trials} trials of ${options.durationMs} ms after ${options.warmupMs} ms warm-up in interleaved rounds, ${scenario.benchmark.length} distinct requests cycled; p50/p99 = mean over trials; growth = slope of log(p50) on log(size)`;
 }

@@ -66,6 +66,23 @@ export interface BenchCommandOptions {
   curves?: boolean;
   curve: string[];
   maxCurveSize: number;
+  /** `--param key=value`: generator parameters of the scenario. */
+  param: string[];
+  /** `--scale 100000,1000000`: only the scale section, at these relationship counts. */
+  scale?: string;
+  loadBudget: number;
+  memoryBudget: number;
+}
+
+/** `--param key=value` pairs with whole-number values: a scenario generator's parameters. */
+export function parseGeneratorParams(pairs: string[]): Record<string, number> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const [key, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
+      if (!key || !/^\d+$/.test(value)) throw new InputError('--param', pair, 'expected key=whole number', 'e.g. --param relationships=100000');
+      return [key, Number(value)];
+    }),
+  );
 }
 
 /** `--set key=value` pairs; anything else is a clear input error. */

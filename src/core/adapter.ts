@@ -140,6 +140,12 @@ export interface AdapterSpec {
    */
   settleModel?(): Promise<void>;
   write(relationships: Relationship[]): Promise<void>;
+  /**
+   * Many relationships into a freshly loaded model by the engine's fastest path (a whole
+   * data document, a bulk import), for loading at scale; absent: `write` in chunks
+   * (src/bench/scale-load.ts).
+   */
+  bulkLoad?(relationships: Relationship[]): Promise<void>;
   delete(relationships: Relationship[]): Promise<void>;
   check(request: CheckRequest): Promise<Decision>;
   /** Default: one check after another. */
@@ -191,6 +197,7 @@ export interface Adapter {
   check(request: CheckRequest): Promise<Decision>;
   checkBatch(requests: CheckRequest[]): Promise<Decision[]>;
   search?: (query: SearchQuery) => Promise<SearchAnswer>;
+  bulkLoad?: (relationships: Relationship[]) => Promise<void>;
   readDecisionLog?: () => Promise<DecisionLogEntry[]>;
   health(): Promise<string | undefined>;
   clientSideCost?: () => ClientSideCost;
@@ -250,6 +257,7 @@ export function defineAdapter(spec: AdapterSpec): Adapter {
   if (spec.settleModel) adapter.settleModel = () => spec.settleModel!();
   if (spec.readDecisionLog) adapter.readDecisionLog = () => spec.readDecisionLog!();
   if (spec.search) adapter.search = (query) => spec.search!(query);
+  if (spec.bulkLoad) adapter.bulkLoad = (relationships) => spec.bulkLoad!(relationships);
   if (spec.clientSideCost) adapter.clientSideCost = () => spec.clientSideCost!();
   if (spec.lastWriteToken && spec.checkWithToken) {
     adapter.lastWriteToken = () => spec.lastWriteToken!();

@@ -32,6 +32,11 @@ export class WindowRecorder {
     if (!ok) this.errors++;
   }
 
+  /** A check the open loop never sent (the window ended first): its latency is at least the wait so far; not served. */
+  recordUnsent(intended: number, now: number): void {
+    if (intended >= this.measureFrom) this.histogram.recordMs(now - intended);
+  }
+
   /** Both summaries (the service time only where checks recorded their send time); frees the histograms. */
   finish(): { latency: HistogramSummary; serviceTime?: HistogramSummary } {
     const latency = this.histogram.summary();

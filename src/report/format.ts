@@ -4,6 +4,8 @@ import type { RunResults } from '../results/types.ts';
 
 export function formatMs(ms: number | undefined): string {
   if (ms === undefined || Number.isNaN(ms)) return '–';
+  // Below a microsecond (the histograms record nanoseconds): in ns.
+  if (ms < 0.001) return `${(ms * 1e6).toFixed(0)} ns`;
   if (ms < 0.01) return `${(ms * 1000).toFixed(1)} µs`;
   if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
   if (ms < 100) return `${ms.toFixed(2)} ms`;
@@ -37,9 +39,9 @@ export const settingsText = (settings: Record<string, unknown>) =>
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(', ');
 
-/** One cost-curve point as text: `100: 0.412 (setup 274 ms, 41 MiB)`. */
-export function formatCurvePoint(p: { size: number; p50: number; setupMs: number; memoryMiB?: number }): string {
-  return `${p.size}: ${p.p50.toFixed(3)} (setup ${p.setupMs.toFixed(0)} ms${p.memoryMiB ? `, ${p.memoryMiB.toFixed(0)} MiB` : ''})`;
+/** One cost-curve point as text: `100: 412 µs, p99 1.20 ms (setup 274 ms, 41 MiB)`. */
+export function formatCurvePoint(p: { size: number; p50: number; p99: number; setupMs: number; memoryMiB?: number }): string {
+  return `${p.size}: ${formatMs(p.p50)}, p99 ${formatMs(p.p99)} (setup ${p.setupMs.toFixed(0)} ms${p.memoryMiB ? `, ${p.memoryMiB.toFixed(0)} MiB` : ''})`;
 }
 
 /** How to read the open-loop rows; printed under the load table. */

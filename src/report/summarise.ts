@@ -4,6 +4,7 @@
 
 import type { BenchSection, CaseResult, Interval, RunResults } from '../results/types.ts';
 import { describeMachine, formatCount, formatCurvePoint, formatFactor, formatMs, formatPercent, OPEN_LOOP_NOTE, settingsText } from './format.ts';
+import { msWithCi, scaleSection } from './scale-section.ts';
 import { scorecardTable } from './scorecard.ts';
 import { cell, num, plainTable, text, type Cell, type Paragraph, type ReportModel, type Row, type Section, type Table, type Tone } from './table.ts';
 import { coldStartTable } from './cold-start.ts';
@@ -308,11 +309,13 @@ function benchSections(bench: BenchSection): Section[] {
     const o = bench.overhead;
     intro.push([
       { strong: 'Harness overhead' },
-      ` (${o.method}): ${withCi(o.checksPerSecond, 0)} checks/s, p50 ${withCi(o.p50, 4)} ms, p99 ${withCi(o.p99, 4)} ms.`,
-      ...(o.openLoopP99 ? [` In the open loop at the target rate the no-op engine's p99 is ${withCi(o.openLoopP99)} ms: the pacing floor under every open-loop p99.`] : []),
+      ` (${o.method}): ${withCi(o.checksPerSecond, 0)} checks/s, p50 ${msWithCi(o.p50)}, p99 ${msWithCi(o.p99)}.`,
+      ...(o.openLoopP99 ? [` In the open loop at the target rate the no-op engine's p99 is ${msWithCi(o.openLoopP99)}: the pacing floor under every open-loop p99.`] : []),
     ]);
   }
   const out: Section[] = [{ id: 'load', nav: 'Load', title: 'Load', level: 2, intro, tables: [] }];
+  const scale = scaleSection(bench);
+  if (scale) out.push(scale);
   if (bench.micro.length > 0) {
     const ratios = ratioToReference(bench.micro);
     out.push({
@@ -348,7 +351,7 @@ function benchSections(bench: BenchSection): Section[] {
   if (bench.load.length > 0) {
     out.push({
       id: 'load-loops',
-      title: 'Closed and open loop (ms)',
+      title: 'Closed and open loop',
       level: 3,
       intro: [],
       tables: [
@@ -378,13 +381,13 @@ function benchSections(bench: BenchSection): Section[] {
               cell(l.concurrency),
               cell(l.targetRate ?? 'max'),
               cell(withCi(l.throughput, 0)),
-              cell(withCi(l.p50)),
-              cell(withCi(l.p90)),
-              cell(withCi(l.p99)),
-              cell(withCi(l.p999)),
-              cell(l.max.toFixed(3)),
+              cell(msWithCi(l.p50)),
+              cell(msWithCi(l.p90)),
+              cell(msWithCi(l.p99)),
+              cell(msWithCi(l.p999)),
+              cell(formatMs(l.max)),
               cell(l.errors, l.errors > 0 ? { tone: 'fail' } : {}),
-              cell(l.serviceP99 ? withCi(l.serviceP99) : '–'),
+              cell(msWithCi(l.serviceP99)),
             ],
           })),
           [[OPEN_LOOP_NOTE]],
@@ -401,7 +404,17 @@ function benchSections(bench: BenchSection): Section[] {
       tables: [
         plainTable(
           'slo-table',
-          [text('engine'), text('scenario'), num('p99 threshold'), num('target rate'), num('p99 at target'), text('verdict'), num('highest rate that holds'), text('ramp (rate: p99 ms)')],
+          [
+            text('engine'),
+            text('scenario'),
+            num('p99 threshold'),
+            num('target rate'),
+            num('p99 at target'),
+            text('verdict'),
+            num('highest rate that holds'),
+            num('lowest rate that fails'),
+            text('ramp (rate: p99 ms, trials held)'),
+          ],
           bench.slo.map((v) => ({
             engine: v.engine,
             cells: [
@@ -409,10 +422,11 @@ function benchSections(bench: BenchSection): Section[] {
               cell(v.scenario),
               cell(`${v.thresholdMs} ms`),
               cell(`${formatCount(v.targetRate)}/s`),
-              cell(`${withCi(v.p99)} ms`),
+              cell(msWithCi(v.p99)),
               cell(v.pass ? 'pass' : 'fail', { tone: v.pass ? 'pass' : 'fail' }),
               cell(v.highestPassingRate ? `${formatCount(v.highestPassingRate)}/s` : 'none'),
-              cell(v.ramp.map((r) => `${r.rate}/s: ${r.p99.toFixed(2)}${r.pass ? '' : ' ✗'}`).join('; ')),
+              cell(v.lowestFailingRate ? `${formatCount(v.lowestFailingRate)}/s` : '–'),
+              cell(v.ramp.map((r) => `${r.rate}/s: ${r.p99.toFixed(2)}${r.held !== undefined ? ` (${r.held}/${r.trials})` : ''}${r.pass ? '' : ' ✗'}`).join('; ')),
             ],
           })),
           [[`Method: ${bench.slo[0]!.method}.`]],
@@ -429,10 +443,18 @@ function benchSections(bench: BenchSection): Section[] {
       tables: [
         plainTable(
           'curves-table',
-          [text('engine'), text('dimension'), text('points (size: p50 ms (setup, memory))'), text('growth')],
+          [text('engine'), text('dimension'), text('points (size: p50, p99 (setup, memory))'), text('growth')],
           bench.curves.map((c) => ({
             engine: c.engine,
-            cells: [cell(c.engine, { code: true }), cell(c.dimension), cell(c.points.map(formatCurvePoint).join(', ')), cell(c.fit ? `${c.fit.label}, r² ${c.fit.r2.toFixed(2)}` : '–')],
+            cells: [
+              cell(c.engine, { code: true }),
+              cell(c.dimension),
+              cell(
+                [...c.points.map(formatCurvePoint), ...(c.didNotLoad ?? []).map((d) => `${d.size}: did not load: ${d.reason}`)].join(', '),
+                c.memoryMethod ? { note: `memory: ${c.memoryMethod}` } : {},
+              ),
+              cell(c.fit ? `${c.fit.label}, r² ${c.fit.r2.toFixed(2)}` : '–'),
+            ],
           })),
         ),
       ],

@@ -92,6 +92,13 @@ export function ratioToReference(micro: PerformanceResult[]): Map<string, number
   return new Map(micro.map((m) => [m.engine, reference ? m.latency.p50 / reference : undefined]));
 }
 
+/** Each value over the smallest of them (the fastest engine = 1); undefined values stay undefined. */
+export function ratioToFastest<K>(values: Map<K, number | undefined>): Map<K, number | undefined> {
+  const known = [...values.values()].filter((v): v is number => v !== undefined && v > 0);
+  const best = known.length ? Math.min(...known) : undefined;
+  return new Map([...values].map(([k, v]) => [k, best !== undefined && v !== undefined ? v / best : undefined]));
+}
+
 export type FactorTone = 'best' | 'near' | 'slow' | 'slowest';
 export function factorTone(f: number): FactorTone {
   if (f <= 1.0001) return 'best';

@@ -4,6 +4,7 @@
 // files must treat it as absent.
 
 import type { EngineInfo } from '../core/adapter.ts';
+import type { RampStep } from '../load/slo.ts';
 import type { LoadSummary } from '../load/trials.ts';
 import type { Interval } from '../stats/confidence.ts';
 import type { RunTotals, RunVerdict } from './verdict.ts';
@@ -203,6 +204,35 @@ export interface BenchSection {
   slo: SloRecord[];
   overhead?: OverheadRecord;
   curves: CostCurve[];
+  /** `bench --scale`: every engine at each dataset size (absent in older files). */
+  scale?: ScaleRecord[];
+}
+
+/**
+ * One engine at one dataset size (`bench --scale`, and each point of the relationships
+ * curve): how long loading took, the engine's own memory, and its latency over trials; or why
+ * it did not load within the budget (the engine is kept in the results, not dropped).
+ */
+export interface ScaleRecord {
+  engine: string;
+  scenario: string;
+  /** Relationships loaded (the generator's `relationships`). */
+  relationships: number;
+  /** Distinct requests cycled by the measurement. */
+  requests: number;
+  /** Loading the model and the relationships through the engine's bulk path, in the harness. */
+  setupMs?: number;
+  /** The engine's own memory after loading; see `memoryMethod`. */
+  memoryMiB?: number;
+  /** `server RSS` (VmRSS of the server process) or `heap delta in a fresh process` (embedded). */
+  memoryMethod?: string;
+  p50?: Interval;
+  p99?: Interval;
+  /** Checks measured over all trials. */
+  checks?: number;
+  /** Set when the engine could not load this size within the budget: why. */
+  didNotLoad?: string;
+  method: string;
 }
 
 /** A load summary as stored: the trials are counted, not kept. */
@@ -231,7 +261,9 @@ export interface SloRecord {
   p99: Interval;
   pass: boolean;
   highestPassingRate?: number;
-  ramp: { rate: number; p99: number; throughput: number; pass: boolean }[];
+  /** The lowest rate found failing (the search's bracket with highestPassingRate; absent in older files). */
+  lowestFailingRate?: number;
+  ramp: RampStep[];
   method: string;
   generator?: GeneratorMark;
 }
@@ -245,11 +277,25 @@ export interface OverheadRecord {
   method: string;
 }
 
+export interface CurvePoint {
+  size: number;
+  p50: number;
+  p99: number;
+  memoryMiB?: number;
+  setupMs: number;
+  /** Distinct requests cycled at this point (absent in older files). */
+  requests?: number;
+}
+
 export interface CostCurve {
   engine: string;
   dimension: string;
   scenario: string;
-  points: { size: number; p50: number; p99: number; memoryMiB?: number; setupMs: number }[];
+  points: CurvePoint[];
   fit?: { exponent: number; r2: number; label: string };
   method: string;
+  /** How memoryMiB was measured (absent in older files). */
+  memoryMethod?: string;
+  /** Sizes the engine could not load within the budget, and why (absent in older files). */
+  didNotLoad?: { size: number; reason: string }[];
 }

@@ -40,6 +40,34 @@ export function runContext(spec: EngineSpec, options: SessionOptions): RunContex
   };
 }
 
+/**
+ * Several engines started together (for measurements interleaved between them): `body` gets
+ * those that started; the others' outcomes say why not. All are stopped afterwards.
+ */
+export async function withEngines<T>(
+  specs: EngineSpec[],
+  options: (spec: EngineSpec) => SessionOptions,
+  body: (started: { spec: EngineSpec; engine: EngineAdapter; record: EngineRecord }[], failed: SessionOutcome<unknown>[]) => Promise<T>,
+): Promise<T> {
+  const started: { spec: EngineSpec; engine: EngineAdapter; record: EngineRecord }[] = [];
+  const failed: SessionOutcome<unknown>[] = [];
+  const from = async (i: number): Promise<T> => {
+    const spec = specs[i];
+    if (!spec) return body(started, failed);
+    let value: T | undefined;
+    const outcome = await withEngine(spec, options(spec), async (engine, record) => {
+      started.push({ spec, engine, record });
+      value = await from(i + 1);
+    });
+    if (!outcome.started) {
+      failed.push(outcome);
+      return from(i + 1);
+    }
+    return value as T;
+  };
+  return from(0);
+}
+
 /** Starts the engine, runs `body` with it, and stops it; a failed start is an outcome, not a throw. */
 export async function withEngine<T>(spec: EngineSpec, options: SessionOptions, body: (engine: EngineAdapter, record: EngineRecord) => Promise<T>): Promise<SessionOutcome<T>> {
   const engine = createEngine(spec);
@@ -58,12 +86,14 @@ export async function withEngine<T>(spec: EngineSpec, options: SessionOptions, b
     }
     Object.assign(record, engine.info(), { startMs: performance.now() - startedAt });
     const value = await body(engine, record);
-    // Memory after the work, for the report's scorecard; an engine that cannot tell leaves it out.
-    const memory = await withTimeout(engine.memoryBytes(), 5_000, `${spec.id} memory`).catch(() => undefined);
+    // Memory after the work, for the report's scorecard; an engine that cannot tell leaves it out. An embedded
+    // engine's figure would be the harness's whole-process RSS, not the engine's: bench measures that apart
+    // (src/bench/engine-memory.ts).
+    const memory = engine.embedded ? undefined : await withTimeout(engine.memoryBytes(), 5_000, `${spec.id} memory`).catch(() => undefined);
     if (memory) record.memoryMiB = memory / 2 ** 20;
     return { started: true, engine, record, value };
   } finally {
-    options.guard?.track(undefined);
+    options.guard?.untrack(engine);
     await engine.stop().catch((error) => options.log(`engine ${spec.id}: stop failed: ${errorMessage(error)}`));
   }
 }
@@ -81,12 +111,13 @@ export class InterruptedError extends Error {
  */
 export class InterruptGuard {
   interrupted = false;
-  #engine: EngineAdapter | undefined;
+  /** Engines in use: one for most commands, several while `bench` interleaves them. */
+  readonly #engines = new Set<EngineAdapter>();
   readonly #onSignal = (signal: NodeJS.Signals) => {
     if (this.interrupted) return;
     this.interrupted = true;
     this.log(`\n${signal}: stopping engines and keeping what was measured`);
-    const stopping = this.#engine?.stop().catch(() => undefined) ?? Promise.resolve();
+    const stopping = Promise.all([...this.#engines].map((e) => e.stop().catch(() => undefined)));
     void stopping.finally(() => {
       try {
         this.onInterrupt();
@@ -104,8 +135,12 @@ export class InterruptGuard {
     process.on('SIGTERM', this.#onSignal);
   }
 
-  track(engine: EngineAdapter | undefined): void {
-    this.#engine = engine;
+  track(engine: EngineAdapter): void {
+    this.#engines.add(engine);
+  }
+
+  untrack(engine: EngineAdapter): void {
+    this.#engines.delete(engine);
   }
 
   dispose(): void {

@@ -14,7 +14,7 @@ export interface QuantileEstimate {
 }
 
 /** The q-quantile of ascending `sorted` (nearest rank). */
-function quantileOfSorted(sorted: readonly number[], q: number): number {
+export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[rank]!;

@@ -123,7 +123,7 @@ describe('one table model, two printers', () => {
     expect(loadTable.columns.map((c) => c.header)).toContain('scenario');
     expect(md).toMatch(/\| `openfga` \| load-mix \| open \|/);
     expect(tableHtml(html, 'load-table')).toContain('load-mix');
-    for (const text of ['1000/s: 4.50; 4000/s: 88.25 ✗', "no-op engine's p99 is 0.350 ± 0.035 ms"]) {
+    for (const text of ['1000/s: 4.50; 4000/s: 88.25 ✗', "no-op engine's p99 is 350 µs ± 35 µs"]) {
       expect(md).toContain(text);
       expect(html).toContain(escapeHtml(text));
     }

@@ -10,7 +10,7 @@ const micro = (engine: string, p50: number, clientSide?: number): PerformanceRes
   scenario: 'load-mix',
   kind: 'check',
   unit: 'ms',
-  latency: { p50 } as PerformanceResult['latency'],
+  latency: { p50, p99: p50 * 4 } as PerformanceResult['latency'],
   errors: 0,
   method: 'tinybench',
   samples: [],
@@ -18,7 +18,7 @@ const micro = (engine: string, p50: number, clientSide?: number): PerformanceRes
 });
 
 describe('embedded engines side by side', () => {
-  it('gives each p50 as a ratio to the reference p50, with the client-side part', () => {
+  it('gives each p50 and p99 with its ratio to the fastest and to the reference p50, with the client-side part', () => {
     const results = [micro('reference', 0.002), micro('cedar', 0.14, 0.03), micro('oso', 5)];
     expect(ratioToReference(results)).toEqual(
       new Map([
@@ -28,9 +28,9 @@ describe('embedded engines side by side', () => {
       ]),
     );
     expect(sideBySideLines(results)).toEqual([
-      'reference    p50    2.0 µs  1.00× reference',
-      'cedar        p50    140 µs  70.0× reference, of which entity slice building 30 µs (mean)',
-      'oso          p50   5.00 ms  2500.0× reference',
+      'reference         p50    2.0 µs  p99    8.0 µs  1.00× fastest, 1.00× reference',
+      'cedar             p50    140 µs  p99    560 µs  70.0× fastest, 70.0× reference, of which entity slice building 30 µs (mean)',
+      'oso               p50   5.00 ms  p99  20.00 ms  2500.0× fastest, 2500.0× reference',
     ]);
   });
 

@@ -2,10 +2,10 @@
 
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { CURVES } from '../../bench/curve-specs.ts';
+import { curveNames, resolveCurve } from '../../bench/curve-specs.ts';
 import { InputError } from '../../core/errors.ts';
 import { withHelp } from '../help.ts';
-import { type BenchCommandOptions, collect, nonNegativeInt, parseSettings, positiveInt } from '../options.ts';
+import { type BenchCommandOptions, collect, nonNegativeInt, parseGeneratorParams, parseSettings, positiveInt } from '../options.ts';
 import { commandLine, log, runId } from '../output.ts';
 
 export function benchCommand(): Command {
@@ -13,12 +13,13 @@ export function benchCommand(): Command {
     .description('load tests: micro benchmarks, closed/open loop with confidence intervals, SLO verdict, harness overhead, cost curves')
     .option('-e, --engine <engine>', 'engines to measure (default: the embedded ones)', collect)
     .option('--all', 'every engine and configuration, with cost curves')
-    .option('-s, --scenario <id>', 'the scenario whose benchmark requests are the load', 'load-mix')
+    .option('-s, --scenario <id>', 'the scenario whose benchmark requests are the load', 'scale-drive')
+    .option('--param <key=value>', "a generator parameter of the scenario, e.g. 'relationships=100000' (repeatable)", collect)
     .option('-o, --out <dir>', 'results folder (default: results/runs/bench-<time> in the current folder)')
     .addOption(new Option('--trials <n>', 'independent trials per measurement').default(3).argParser(positiveInt('--trials', 'trials')))
-    .addOption(new Option('--duration <ms>', 'measured time per trial').default(1000).argParser(positiveInt('--duration', 'milliseconds')))
-    .addOption(new Option('--warmup <ms>', 'warm-up per trial, not measured').default(300).argParser(nonNegativeInt('--warmup', 'milliseconds')))
-    .option('--concurrency <list>', 'closed-loop client counts', '1,16')
+    .addOption(new Option('--duration <ms>', 'measured time per trial (and per micro-benchmark round)').default(1000).argParser(positiveInt('--duration', 'milliseconds')))
+    .addOption(new Option('--warmup <ms>', 'warm-up per trial and micro-benchmark round, not measured').default(300).argParser(nonNegativeInt('--warmup', 'milliseconds')))
+    .option('--concurrency <list>', 'closed-loop client counts (above 1 for server engines only)', '1,16')
     .addOption(new Option('--slo <ms>', 'p99 threshold of the SLO verdict').default(50).argParser(positiveInt('--slo', 'milliseconds')))
     .addOption(new Option('--rate <n>', 'target arrival rate (checks/s) for the SLO').default(1000).argParser(positiveInt('--rate', 'checks per second')))
     .addOption(new Option('--max-rate <n>', 'highest rate the SLO ramp tries').default(64_000).argParser(positiveInt('--max-rate', 'checks per second')))
@@ -26,43 +27,64 @@ export function benchCommand(): Command {
     .option('--set <key=value>', "engine option, e.g. 'consistency=HIGHER_CONSISTENCY' (repeatable)", collect)
     .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('--curves', 'measure cost curves (on with --all)')
-    .option('--curve <dimension>', `measure only this cost curve (repeatable; implies --curves): ${CURVES.map((c) => c.dimension).join(', ')}`, collect)
+    .option('--curve <dimension>', `measure only this cost curve (repeatable; implies --curves): ${curveNames().join(', ')}`, collect)
     .addOption(
       new Option('--max-curve-size <n>', 'largest size a cost curve tries')
         .default(100_000)
         .argParser(positiveInt('--max-curve-size', "the curve's size (depth, relationships, tenants or batch size)")),
+    )
+    .option('--scale <sizes>', 'only the scale section: every engine on the Drive-like dataset at these relationship counts, e.g. 100000,1000000')
+    .addOption(new Option('--load-budget <s>', 'time an engine may take to load a dataset; over it: "did not load"').default(300).argParser(positiveInt('--load-budget', 'seconds')))
+    .addOption(
+      new Option('--memory-budget <MiB>', 'an engine\'s own memory (server RSS, or an embedded engine\'s heap in a fresh process); over it: "did not load"')
+        .default(4096)
+        .argParser(positiveInt('--memory-budget', 'MiB')),
     )
     .action(async (opts: BenchCommandOptions) => {
       // Repeatable options have no default in commander (it would print `(default: [])`).
       opts.engine ??= [];
       opts.set ??= [];
       opts.curve ??= [];
-      const [{ runBench }, { loadEngineDefinitions, resolveEngineSpecs }, { renderMarkdown }, { exitCodeFor }, { writeAtomically }, { loadBundledScenarios }] = await Promise.all([
+      opts.param ??= [];
+      const [
+        { runBench },
+        { loadEngineDefinitions, resolveEngineSpecs },
+        { renderMarkdown },
+        { exitCodeFor },
+        { writeAtomically },
+        { loadBundledScenarios, loadScenarioFile },
+        { findScenarioFile },
+      ] = await Promise.all([
         import('../../bench/command.ts'),
         import('../../engines/registry.ts'),
         import('../../report/markdown.ts'),
         import('../../results/exit-code.ts'),
         import('../../results/writer.ts'),
         import('../../scenario/load.ts'),
+        import('../../bench/curves.ts'),
       ]);
       const definitions = await loadEngineDefinitions();
-      const embedded = definitions.filter((d) => d.install.kind === 'embedded' && (d.role ?? 'engine') === 'engine').map((d) => d.id);
+      // The embedded engines, each with its decision log off as well where that is a configuration (reference[nolog]):
+      // the bench shows what keeping the log costs.
+      const embedded = definitions
+        .filter((d) => d.install.kind === 'embedded' && (d.role ?? 'engine') === 'engine')
+        .flatMap((d) => [d.id, ...(d.configurations?.nolog ? [`${d.id}[nolog]`] : [])]);
       const texts = opts.engine.length > 0 ? opts.engine : opts.all ? ['all'] : embedded;
       // The baseline engine (harness overhead) is measured first, once.
       const chosen = await resolveEngineSpecs(texts);
       const baselines = definitions.filter((d) => d.role === 'baseline').map((d) => d.id);
       const specs = [...(await resolveEngineSpecs(baselines)), ...chosen.filter((s) => s.definition.role !== 'baseline')];
-      const [scenario] = await loadBundledScenarios([opts.scenario]);
+      const generateParams = parseGeneratorParams(opts.param);
+      const file = await findScenarioFile(opts.scenario);
+      // An unknown id: loadBundledScenarios names the scenarios there are.
+      const [scenario] = file ? [await loadScenarioFile(file, { generateParams })] : await loadBundledScenarios([opts.scenario]);
       if (!scenario) throw new InputError('--scenario', opts.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
       const outDir = path.resolve(opts.out ?? path.join('results', 'runs', `bench-${runId()}`));
       const concurrency = String(opts.concurrency)
         .split(',')
         .map((c) => positiveInt('--concurrency', 'clients')(c.trim()));
-      for (const dimension of opts.curve as string[]) {
-        if (!CURVES.some((c) => c.dimension === dimension)) {
-          throw new InputError('--curve', dimension, 'no cost curve of this dimension', `use one of: ${CURVES.map((c) => c.dimension).join(', ')}`);
-        }
-      }
+      const curveDimensions = opts.curve.map((name) => resolveCurve(name).dimension);
+      const scaleSizes = opts.scale?.split(',').map((size) => positiveInt('--scale', 'relationships')(size.trim()));
       const results = await runBench(specs, scenario, outDir, commandLine(), {
         trials: opts.trials,
         durationMs: opts.duration,
@@ -73,8 +95,10 @@ export function benchCommand(): Command {
         connections: opts.connections,
         maxRate: opts.maxRate,
         rmeTarget: 2,
-        curves: !!opts.curves || !!opts.all || opts.curve.length > 0,
-        ...(opts.curve.length > 0 ? { curveDimensions: opts.curve as string[] } : {}),
+        curves: !!opts.curves || !!opts.all || curveDimensions.length > 0,
+        ...(curveDimensions.length > 0 ? { curveDimensions } : {}),
+        ...(scaleSizes ? { scaleSizes } : {}),
+        budget: { timeMs: opts.loadBudget * 1000, memoryMiB: opts.memoryBudget },
         curveTimeMs: 300,
         maxCurveSize: opts.maxCurveSize,
         launch: opts.launch,
@@ -94,9 +118,11 @@ export function benchCommand(): Command {
       [3, 'an engine failed to start or answer'],
     ],
     examples: [
-      'authz-bench bench                                  # embedded engines, load-mix',
+      'authz-bench bench --param relationships=100000     # embedded engines, the Drive-like dataset at 10^5 (npm run bench)',
       'authz-bench bench -e opa -e openfga --slo 20 --rate 2000',
       'authz-bench bench --curve tenants --max-curve-size 1000',
+      'authz-bench bench --curve relationships --max-curve-size 1000000 --engine reference',
+      'authz-bench bench --engine all --scale 100000,1000000 --out results/published/scale   # the published scale section',
     ],
   });
 }

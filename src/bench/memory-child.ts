@@ -1,0 +1,50 @@
+// Run as its own Node process by engine-memory.ts: loads one dataset into one embedded engine
+// and prints what the engine holds: the heap (and external, for WebAssembly engines) after a
+// full GC, minus the same before the dataset existed. A fresh process, so nothing of the
+// harness's earlier phases is counted. Argument: a JSON MemoryProbeRequest. Output: one JSON line.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { resolveEngineSpecs } from '../engines/registry.ts';
+import { withEngine } from '../runner/engine-session.ts';
+import { resolveRelationships } from '../runner/now.ts';
+import { loadScenarioFile } from '../scenario/load.ts';
+import type { MemoryProbeAnswer, MemoryProbeRequest } from './engine-memory.ts';
+import { loadWithinBudget } from './scale-load.ts';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('memory-child needs --expose-gc');
+
+/** Heap plus external (a WebAssembly engine's memory is an ArrayBuffer outside the heap), and the RSS, after full collections. */
+function held(): { heap: number; rss: number } {
+  gc!();
+  gc!();
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed + m.external, rss: m.rss };
+}
+
+async function probe(request: MemoryProbeRequest): Promise<MemoryProbeAnswer> {
+  const [spec] = await resolveEngineSpecs([request.engine]);
+  const resultsDir = mkdtempSync(path.join(os.tmpdir(), 'authz-bench-memory-'));
+  try {
+    let answer: MemoryProbeAnswer = { error: 'not measured' };
+    const outcome = await withEngine(spec!, { resultsDir, log: () => undefined }, async (adapter) => {
+      const before = held();
+      // Only the engine keeps the dataset: the scenario and the relationships go out of scope here.
+      const loaded = await (async () => {
+        const scenario = await loadScenarioFile(request.file, { generateParams: request.params });
+        return loadWithinBudget(adapter, scenario.model, resolveRelationships(scenario.relationships), request.budget);
+      })();
+      const after = held();
+      answer = loaded.loaded ? { bytes: after.heap - before.heap, rssBytes: after.rss - before.rss, setupMs: loaded.setupMs } : { error: loaded.reason };
+    });
+    return outcome.started ? answer : { error: outcome.reason };
+  } finally {
+    rmSync(resultsDir, { recursive: true, force: true });
+  }
+}
+
+const answer = await probe(JSON.parse(process.argv[2] ?? '{}') as MemoryProbeRequest).catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
+process.stdout.write(`${JSON.stringify(answer)}\n`);
+process.exit(0);
