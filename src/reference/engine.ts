@@ -185,9 +185,7 @@ export class ReferenceEngine {
         // Where `*` is granted, a subject is listed only when granted by name too (allowed with its
         // type's wildcard granting it nothing); else `*` already says it. Without `*`, every allowed
         // subject is listed (an intersection with a wildcard grants only the subjects named on its other side).
-        return candidates
-          .filter((id) => (id === '*' ? wildcardGranted : allowed(request(id)) && (!wildcardGranted || allowed(request(id), true))))
-          .sort();
+        return candidates.filter((id) => (id === '*' ? wildcardGranted : allowed(request(id)) && (!wildcardGranted || allowed(request(id), true)))).sort();
       }
       case 'actions': {
         const type = this.#model.types.get(query.resource.type);
