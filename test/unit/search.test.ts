@@ -45,6 +45,8 @@ describe('search steps in scenario files', () => {
     ['  - searchResources: {subject: user:anne, action: view, resource: folder:a}\n    expect: []', /expected \{type: <type>\}|steps\[0\]/],
     ['  - searchSubjects: {subject: {type: user}, action: view, resource: folder:a}\n    expect: allow', /expect.*(expected the complete list of ids|must be array|oneOf)/],
     ['  - check: {subject: user:anne, action: view, resource: folder:a}\n    expect: [a]', /steps\[0\]\.expect/],
+    ['  - searchSubjects: {subject: {type: user}, action: view, resource: folder:a}\n    expect: anne', /steps\[0\]\.expect.*expected the complete list of ids/],
+    ['  - searchActions: {subject: user:anne, resource: folder:a}\n    expect: [view, bogus]', /steps\[0\]\.expect.*'folder' has no relation or permission 'bogus'/],
   ])('refuses a bad search step with its place: %#', async (steps, message) => {
     await expect(loadScenarioText(scenario(steps), 's.yaml')).rejects.toThrow(message);
   });
