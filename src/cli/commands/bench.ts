@@ -67,6 +67,17 @@ export function benchCommand(): Command {
       ]);
       if (opts.rate > opts.maxRate)
         throw new InputError('--max-rate', String(opts.maxRate), `below --rate ${opts.rate}: the SLO ramp starts at --rate`, `give a --max-rate of ${opts.rate} or more, or a lower --rate`);
+      // A named curve none of whose points fits under --max-curve-size would measure nothing.
+      for (const spec of opts.curve.map(resolveCurve)) {
+        const smallest = spec.sizes[0]! * (spec.relationshipsPerStep ?? 1);
+        if (smallest > opts.maxCurveSize)
+          throw new InputError(
+            '--max-curve-size',
+            String(opts.maxCurveSize),
+            `below the first point of the ${spec.dimension} curve (${smallest}), so it would measure nothing`,
+            `give --max-curve-size ${smallest} or more`,
+          );
+      }
       // Checked before anything loads: a size the Drive-like generator refuses would otherwise be blamed on its file.
       const scaleSizes = opts.scale?.split(',').map((size) => positiveInt('--scale', 'relationships')(size.trim()));
       if (scaleSizes) {
