@@ -123,6 +123,12 @@ types:
 });
 
 describe('Cerbos resolver (lookups only)', () => {
+  it('search candidates include subjects named only in conditional relationships', () => {
+    const r = new Resolver(resolverPlan(FOLDERS));
+    r.write([rel('folder:x#viewer@user:anne'), { resource: { type: 'folder', id: 'y' }, relation: 'viewer', subject: { type: 'user', id: 'dan' }, condition: { name: 'c' } }]);
+    expect(r.objectIds('user').sort()).toEqual(['anne', 'dan']);
+  });
+
   it('memberships are transitive through nested groups and wildcards, and cycle-safe', () => {
     const r = new Resolver(resolverPlan(FOLDERS));
     r.write(['group:a#member@user:anne', 'group:b#member@group:a#member', 'group:a#member@group:b#member', 'group:c#member@user:*', 'folder:x#viewer@user:anne'].map(rel));

@@ -208,10 +208,13 @@ export class Resolver {
   /** Ids of every object of `type` the relationships name, as resource or subject (the candidates of a search), and `*` if a wildcard of it is named. */
   objectIds(type: string): string[] {
     const ids = new Set<string>();
-    for (const key of [...this.objects.keys(), ...this.reverse.keys()]) {
+    const add = (key: string) => {
       const object = key.split('#')[0]!;
       if (object.startsWith(`${type}:`)) ids.add(object.slice(type.length + 1));
-    }
+    };
+    for (const key of [...this.objects.keys(), ...this.reverse.keys()]) add(key);
+    // `reverse` holds unconditional relationships only: a subject named only with a condition is a candidate too.
+    for (const relations of this.objects.values()) for (const subjects of relations.values()) for (const key of subjects.keys()) add(key);
     return [...ids];
   }
 

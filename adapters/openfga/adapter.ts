@@ -437,8 +437,7 @@ export class OpenFgaAdapter implements AdapterSpec {
           );
       }
     } catch (error) {
-      const decision = errorDecision(error);
-      return { error: decision.error ?? decision.reason ?? 'OpenFGA search failed' };
+      return { error: searchErrorMessage(error) };
     }
   }
 
@@ -508,6 +507,19 @@ async function forEachLimited<T>(items: readonly T[], limit: number, action: (it
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * Why a search failed. ListObjects and ListUsers fail as a whole where one relationship's
+ * condition cannot be evaluated (a check would deny only that path): not a deny of anything.
+ */
+export function searchErrorMessage(error: unknown): string {
+  const e = error as { apiErrorMessage?: string; message?: string };
+  const message = e.apiErrorMessage ?? e.message ?? String(error);
+  if (MISSING_PARAMETERS.test(message))
+    return `OpenFGA: ${message} (the search fails as a whole where a relationship's condition cannot be evaluated; give its parameters in the search's context)`;
+  const decision = errorDecision(error);
+  return decision.error ?? decision.reason ?? 'OpenFGA search failed';
 }
 
 function errorDecision(error: unknown): Decision {

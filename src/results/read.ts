@@ -2,6 +2,7 @@
 // such; one of another schema version is refused with what to do; one of the right version
 // but the wrong shape names the place.
 
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BoundedReadError, readBoundedFile } from '../core/bounded-read.ts';
 import { InputError } from '../core/errors.ts';
@@ -13,7 +14,10 @@ const MAX_RESULTS_BYTES = 512 * 1024 * 1024;
 
 const WHAT = 'give the results.json that `authz-bench run` or `authz-bench bench` wrote into its results folder';
 
-export async function readResults(file: string): Promise<RunResults> {
+export async function readResults(given: string): Promise<RunResults> {
+  // A results folder (what `run` and `bench` print) stands for the results.json in it.
+  const inFolder = path.join(given, 'results.json');
+  const file = statSync(given, { throwIfNoEntry: false })?.isDirectory() && existsSync(inFolder) ? inFolder : given;
   let text: string;
   try {
     text = readBoundedFile(path.resolve(file), MAX_RESULTS_BYTES);

@@ -47,6 +47,7 @@ export async function loadGenerator(name: string): Promise<LoadedGenerator> {
       for (const [key, value] of Object.entries(params)) {
         const spec = generator.params[key];
         if (!spec) throw new Error(`generator '${name}' has no parameter '${key}' (it has ${Object.keys(generator.params).join(', ')})`);
+        if (!Number.isInteger(value)) throw new Error(`generator '${name}' parameter '${key}' = ${value} is not a whole number`);
         if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
           throw new Error(`generator '${name}' parameter '${key}' = ${value} is outside ${spec.min ?? '-inf'}..${spec.max ?? 'inf'}`);
         }

@@ -69,6 +69,10 @@ function schemaErrors(errors: ErrorObject[], data: unknown): { path: string; pro
     const path = pointerToPath(pointer);
     switch (chosen.keyword) {
       case 'enum': {
+        // A search step's expect is a list: its enum miss (allow, deny) is not the step's fix.
+        const step = pointer.endsWith('/expect') ? valueAt(data, pointer.slice(0, -'/expect'.length)) : undefined;
+        if (step && typeof step === 'object' && SEARCH_KINDS.some((k) => k in step))
+          return { path, problem: `found ${describe(found)}, expected the complete list of ids`, fix: 'e.g. expect: [d1, d2] (ids only, or [] for none)' };
         const allowed = (chosen.params as { allowedValues: unknown[] }).allowedValues;
         return { path, problem: `found ${describe(found)}, expected one of ${allowed.join(', ')}`, fix: `use ${allowed.join(' or ')}` };
       }
@@ -496,6 +500,12 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
       }
       const duplicates = [...new Set((expect as string[]).filter((id, i, all) => all.indexOf(id) !== i))];
       if (duplicates.length > 0) ctx.add(joinPath(at, 'expect'), `ids listed twice: ${duplicates.slice(0, 5).join(', ')}`, 'list each id once');
+      if (query?.kind === 'actions' && model?.types.has(query.resource.type)) {
+        const type = model.types.get(query.resource.type)!;
+        const names = [...type.relations.keys(), ...type.permissions.keys()];
+        const unknown = (expect as string[]).find((n) => !names.includes(n));
+        if (unknown) ctx.add(joinPath(at, 'expect'), `'${type.name}' has no relation or permission '${unknown}'`, `use some of ${names.join(', ')}`);
+      }
       if (query && 'subject' in query && query.subject.id === '*')
         ctx.add(joinPath(joinPath(at, kind), 'subject'), 'a wildcard subject searches for nothing in particular', 'search for one subject, or search subjects with subject: {type}');
       return query && { ...base, kind: 'search', query, expect: expect as string[] };

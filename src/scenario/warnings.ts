@@ -16,11 +16,13 @@ import type { Scenario } from './types.ts';
 export function scenarioWarnings(scenario: Scenario): string[] {
   const relationships: Relationship[] = [...scenario.relationships];
   const requests: CheckRequest[] = [...scenario.benchmark];
+  const contexts: Record<string, unknown>[] = []; // the searches' contexts
   for (const step of scenario.steps) {
     if (step.kind === 'write') relationships.push(...step.relationships);
     if (step.kind === 'check' || step.kind === 'revocation') requests.push(step.request);
     if (step.kind === 'batch') requests.push(...step.requests);
     if (step.kind === 'revocation') relationships.push(...(step.revoke.write ?? []));
+    if (step.kind === 'search' && step.query.context) contexts.push(step.query.context);
   }
   const warnings = new Set<string>();
   for (const model of scenarioModels(scenario)) {
@@ -34,7 +36,7 @@ export function scenarioWarnings(scenario: Scenario): string[] {
       for (const name of used) {
         if ((REQUEST_PARAMETERS as readonly string[]).includes(name)) continue;
         if (relationships.some((r) => r.condition?.name === condition.name && r.condition.parameters && Object.hasOwn(r.condition.parameters, name))) continue;
-        if (requests.some((r) => r.context && Object.hasOwn(r.context, name))) continue;
+        if (requests.some((r) => r.context && Object.hasOwn(r.context, name)) || contexts.some((c) => Object.hasOwn(c, name))) continue;
         const holders = (['subject', 'resource', 'action'] as const).filter((part) => requests.some((r) => r[part].properties && Object.hasOwn(r[part].properties!, name)));
         const hint = holders.length
           ? `; the checks carry it in ${holders.map((h) => `${h}.properties`).join(' and ')}: declare a parameter ${holders[0]}: map<any> and read ${holders[0]}.${name}`

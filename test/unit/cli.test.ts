@@ -187,4 +187,14 @@ describe('authz-bench CLI', () => {
     const workflow = readFileSync(WORKFLOW_TEMPLATE, 'utf8');
     expect(readFileSync(path.resolve(import.meta.dirname, '../../docs/ci.md'), 'utf8')).toContain(`\`\`\`yaml\n${workflow}\`\`\``);
   });
+  it.each([
+    [['--rate', '5000', '--max-rate', '100'], /--max-rate.*100.*--rate/],
+    [['--scale', '5'], /^error: --scale at 5: .*1000\.\.2000000/m],
+    [['--curve', 'rels', '--max-curve-size', '100'], /^error: --max-curve-size at 100: .*relationships curve.*1000/m],
+  ])('bench refuses %j before measuring, exit 2', async (args, message) => {
+    const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-bench-'));
+    const { code, stderr } = await cli(['bench', '-e', 'reference', '--duration', '10', '--warmup', '0', '--trials', '1', '-o', out, ...args]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
 });

@@ -96,6 +96,22 @@ describe('scenario loader', () => {
     expect(paths.some((p) => p.startsWith('steps[0].revocation.load.rate'))).toBe(true);
   });
 
+  it('refuses rates and durations a timer cannot keep (a huge load rate hung the run)', async () => {
+    const errors = await loadError(
+      scenario(
+        `  - revocation:
+      path: relationship
+      timeoutMs: 1e15
+      intervalMs: 1e12
+      load: {rate: 1e12, writeRate: 1e12}
+      check: {subject: user:anne, action: view, resource: doc:1}
+      revoke: {delete: [doc:1#viewer@user:anne]}`,
+      ),
+    );
+    const paths = errors.map((e) => e.path);
+    for (const key of ['timeoutMs', 'intervalMs', 'load.rate', 'load.writeRate']) expect(paths.some((p) => p.startsWith(`steps[0].revocation.${key}`))).toBe(true);
+  });
+
   it('locates model-aware revocation mistakes once the schema holds', async () => {
     const errors = await loadError(
       scenario(

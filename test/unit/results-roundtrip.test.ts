@@ -30,6 +30,14 @@ describe('results round trip', () => {
     expect(compareResults(read, read, { threshold: 0.1, failOnPerf: false }).regressions).toEqual([]);
   }, 120_000);
 
+  it('reads a results folder as the results.json in it (report and compare print "results folder")', async () => {
+    const outDir = mkdtempSync(path.join(tmpdir(), 'authz-bench-folder-'));
+    const [todo] = await loadBundledScenarios(['search-todo']);
+    await runAll(await resolveEngineSpecs(['reference']), [todo!], { outDir, benchTimeMs: 0, warmupMs: 0, checkTimeoutMs: 10_000, command: 'test', log: () => {} });
+    expect((await readResults(outDir)).cases.length).toBeGreaterThan(0);
+    await expect(readResults(tmpdir())).rejects.toThrow(/is a folder, not a file/);
+  });
+
   it('a second run into the same folder without --resume starts afresh: no cases of the first run remain', async () => {
     const outDir = mkdtempSync(path.join(tmpdir(), 'authz-bench-rerun-'));
     const [first, second] = await loadBundledScenarios(['authzen-todo', 'search-todo']);

@@ -76,6 +76,13 @@ describe.each(GENERATORS)('$name', ({ name, bundled, resourceType }) => {
   });
 });
 
+describe('generator params', () => {
+  it.each(['drive', 'github', 'saas', 'agent-fleet'])('%s refuses a fractional count (1500.5 made 1501 relationships)', async (name) => {
+    const generator = await loadGenerator(name);
+    expect(() => generator.generate({ relationships: 1500.5, checks: 10 }, 1)).toThrow(/parameter 'relationships' = 1500.5 is not a whole number/);
+  });
+});
+
 describe('a dataset too small for the checks asked for', () => {
   it('says so and which param to change', async () => {
     const generator = await loadGenerator('agent-fleet');

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ReferenceEngine } from '../../src/reference/engine.ts';
 import { judgeSearch } from '../../src/runner/search.ts';
 import { loadScenarioText } from '../../src/scenario/load.ts';
+import { scenarioWarnings } from '../../src/scenario/warnings.ts';
 import type { SearchStep } from '../../src/scenario/types.ts';
 import { model, rel } from '../helpers/model.ts';
 
@@ -45,8 +46,32 @@ describe('search steps in scenario files', () => {
     ['  - searchResources: {subject: user:anne, action: view, resource: folder:a}\n    expect: []', /expected \{type: <type>\}|steps\[0\]/],
     ['  - searchSubjects: {subject: {type: user}, action: view, resource: folder:a}\n    expect: allow', /expect.*(expected the complete list of ids|must be array|oneOf)/],
     ['  - check: {subject: user:anne, action: view, resource: folder:a}\n    expect: [a]', /steps\[0\]\.expect/],
+    ['  - searchSubjects: {subject: {type: user}, action: view, resource: folder:a}\n    expect: anne', /steps\[0\]\.expect.*expected the complete list of ids/],
+    ['  - searchActions: {subject: user:anne, resource: folder:a}\n    expect: [view, bogus]', /steps\[0\]\.expect.*'folder' has no relation or permission 'bogus'/],
   ])('refuses a bad search step with its place: %#', async (steps, message) => {
     await expect(loadScenarioText(scenario(steps), 's.yaml')).rejects.toThrow(message);
+  });
+
+  it("counts a search's context as supplying a condition parameter (no warning)", async () => {
+    const s = await loadScenarioText(
+      `
+id: s
+title: s
+model:
+  types:
+    user: {}
+    doc:
+      relations: {temp: [user with fresh]}
+  conditions:
+    fresh: {parameters: {now: timestamp, until: timestamp}, expression: now < until}
+relationships:
+  - {resource: doc:1, relation: temp, subject: user:dan, condition: {name: fresh, parameters: {until: "2030-01-01T00:00:00Z"}}}
+steps:
+  - searchResources: {subject: user:dan, action: temp, resource: {type: doc}, context: {now: "2025-01-01T00:00:00Z"}}
+    expect: ["1"]`,
+      's.yaml',
+    );
+    expect(scenarioWarnings(s)).toEqual([]);
   });
 });
 

@@ -54,6 +54,7 @@ export function benchCommand(): Command {
         { writeAtomically },
         { loadBundledScenarios, loadScenarioFile },
         { findScenarioFile },
+        { loadGenerator },
       ] = await Promise.all([
         import('../../bench/command.ts'),
         import('../../engines/registry.ts'),
@@ -62,7 +63,29 @@ export function benchCommand(): Command {
         import('../../results/writer.ts'),
         import('../../scenario/load.ts'),
         import('../../bench/curves.ts'),
+        import('../../scenario/generators.ts'),
       ]);
+      if (opts.rate > opts.maxRate)
+        throw new InputError('--max-rate', String(opts.maxRate), `below --rate ${opts.rate}: the SLO ramp starts at --rate`, `give a --max-rate of ${opts.rate} or more, or a lower --rate`);
+      // A named curve none of whose points fits under --max-curve-size would measure nothing.
+      for (const spec of opts.curve.map(resolveCurve)) {
+        const smallest = spec.sizes[0]! * (spec.relationshipsPerStep ?? 1);
+        if (smallest > opts.maxCurveSize)
+          throw new InputError(
+            '--max-curve-size',
+            String(opts.maxCurveSize),
+            `below the first point of the ${spec.dimension} curve (${smallest}), so it would measure nothing`,
+            `give --max-curve-size ${smallest} or more`,
+          );
+      }
+      // Checked before anything loads: a size the Drive-like generator refuses would otherwise be blamed on its file.
+      const scaleSizes = opts.scale?.split(',').map((size) => positiveInt('--scale', 'relationships')(size.trim()));
+      if (scaleSizes) {
+        const { min = 1, max = Number.MAX_SAFE_INTEGER } = (await loadGenerator('drive')).params.relationships ?? {};
+        const outside = scaleSizes.find((size) => size < min || size > max);
+        if (outside !== undefined)
+          throw new InputError('--scale', String(outside), `the Drive-like dataset has ${min}..${max} relationships`, `give sizes from ${min} to ${max}, e.g. 100000,1000000`);
+      }
       const definitions = await loadEngineDefinitions();
       // The embedded engines, each with its decision log off as well where that is a configuration (reference[nolog]):
       // the bench shows what keeping the log costs.
@@ -84,7 +107,6 @@ export function benchCommand(): Command {
         .split(',')
         .map((c) => positiveInt('--concurrency', 'clients')(c.trim()));
       const curveDimensions = opts.curve.map((name) => resolveCurve(name).dimension);
-      const scaleSizes = opts.scale?.split(',').map((size) => positiveInt('--scale', 'relationships')(size.trim()));
       const results = await runBench(specs, scenario, outDir, commandLine(), {
         trials: opts.trials,
         durationMs: opts.duration,

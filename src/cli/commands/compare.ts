@@ -8,8 +8,8 @@ import { withHelp } from '../help.ts';
 export function compareCommand(): Command {
   const command = new Command('compare')
     .description('compare two runs: exit 1 on a correctness regression (or, with --fail-on-perf, a significant slowdown)')
-    .argument('<base>', 'results.json of the baseline run')
-    .argument('<new>', 'results.json of the new run')
+    .argument('<base>', 'results.json of the baseline run, or its results folder')
+    .argument('<new>', 'results.json of the new run, or its results folder')
     .option('--threshold <fraction>', 'smallest latency change that counts, as a fraction (0.1 = 10%); default: 3 σ of the run-to-run noise measured across the series, at least 0.1')
     .option('--fail-on-perf', 'exit 1 on a significant performance regression too')
     .action(async (baseFile: string, newFile: string, opts: { threshold?: string; failOnPerf?: boolean }) => {

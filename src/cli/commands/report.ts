@@ -24,7 +24,7 @@ async function render(format: (typeof FORMATS)[number], results: RunResults): Pr
 export function reportCommand(): Command {
   const command = new Command('report')
     .description('render a results file')
-    .argument('<results>', 'results.json of a run')
+    .argument('<results>', 'results.json of a run, or its results folder')
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('md'))
     .option('-o, --out <file>', 'write to a file instead of standard output')
     .action(async (file: string, opts: { format: (typeof FORMATS)[number]; out?: string }) => {
