@@ -52,6 +52,14 @@ export interface SpiceDbConnection {
   stop(): Promise<void>;
 }
 
+/**
+ * A lookup over a cyclic graph can run for minutes, long after the harness gave up on it, and keep
+ * the process from exiting: every search carries a gRPC deadline, so SpiceDB cancels its work.
+ * Above any check timeout a run is likely to set (the published search run uses 60 s).
+ */
+const SEARCH_DEADLINE_MS = 120_000;
+const searchDeadline = () => ({ deadline: new Date(Date.now() + SEARCH_DEADLINE_MS) });
+
 export type SpiceDbConnector = (context: RunContext) => Promise<SpiceDbConnection>;
 
 export const CONSISTENCY_MODES = ['minimize_latency', 'at_least_as_fresh', 'fully_consistent'] as const;
@@ -390,14 +398,18 @@ export class SpiceDbAdapter implements AdapterSpec {
             { subject: query.subject, action: query.action, resource: { type: query.resourceType, id: '_' }, ...(query.context ? { context: query.context } : {}) },
             this.schema,
           );
-          const answers = await this.api.permissions.lookupResources({
-            resourceObjectType: probe.resource.objectType,
-            permission: probe.permission,
-            subject: probe.subject,
-            ...(probe.context ? { context: probe.context } : {}),
-            consistency,
-            optionalLimit: 0,
-          } as never);
+          const answers = await this.api.permissions.lookupResources(
+            {
+              resourceObjectType: probe.resource.objectType,
+              permission: probe.permission,
+              subject: probe.subject,
+              ...(probe.context ? { context: probe.context } : {}),
+              consistency,
+              optionalLimit: 0,
+            } as never,
+            undefined,
+            searchDeadline(),
+          );
           const decided = answers.filter((a) => a.permissionship === LOOKUP_HAS_PERMISSION);
           return { ids: [...new Set(decided.map((a) => decodeId(a.resourceObjectId)))], method: `LookupResources${conditional(answers.length - decided.length)}` };
         }
@@ -406,16 +418,20 @@ export class SpiceDbAdapter implements AdapterSpec {
             { subject: { type: query.subjectType, id: '_' }, action: query.action, resource: query.resource, ...(query.context ? { context: query.context } : {}) },
             this.schema,
           );
-          const answers = await this.api.permissions.lookupSubjects({
-            resource: probe.resource,
-            permission: probe.permission,
-            subjectObjectType: probe.subject.object.objectType,
-            optionalSubjectRelation: '',
-            ...(probe.context ? { context: probe.context } : {}),
-            consistency,
-            optionalConcreteLimit: 0,
-            wildcardOption: LOOKUP_INCLUDE_WILDCARDS,
-          } as never);
+          const answers = await this.api.permissions.lookupSubjects(
+            {
+              resource: probe.resource,
+              permission: probe.permission,
+              subjectObjectType: probe.subject.object.objectType,
+              optionalSubjectRelation: '',
+              ...(probe.context ? { context: probe.context } : {}),
+              consistency,
+              optionalConcreteLimit: 0,
+              wildcardOption: LOOKUP_INCLUDE_WILDCARDS,
+            } as never,
+            undefined,
+            searchDeadline(),
+          );
           const decided = answers.filter((a) => a.subject?.permissionship === LOOKUP_HAS_PERMISSION);
           return { ids: [...new Set(decided.map((a) => decodeId(a.subject!.subjectObjectId)))], method: `LookupSubjects${conditional(answers.length - decided.length)}` };
         }
