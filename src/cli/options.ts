@@ -11,21 +11,22 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 /** Parser of an option that takes a whole number of `unit`, 1 or more (`positiveInt('--trials', 'trials')`). */
-export function positiveInt(option: string, unit: string): (value: string) => number {
-  return wholeNumber(option, unit, 1);
+export function positiveInt(option: string, unit: string, max?: number): (value: string) => number {
+  return wholeNumber(option, unit, 1, max);
 }
 
 /** As positiveInt, for an option where 0 means something (`--bench-time 0` skips the benchmark). */
-export function nonNegativeInt(option: string, unit: string): (value: string) => number {
-  return wholeNumber(option, unit, 0);
+export function nonNegativeInt(option: string, unit: string, max?: number): (value: string) => number {
+  return wholeNumber(option, unit, 0, max);
 }
 
-function wholeNumber(option: string, unit: string, min: number): (value: string) => number {
+function wholeNumber(option: string, unit: string, min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
     // Digits only: Number() would also take '', '1e3', '0x10' and ' 5 '.
     const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < min)
-      throw new InputError(option, value, `expected ${unit} as a whole number, ${min} or more`, `write ${option} followed by digits only, ${min} or more`);
+    const range = max < Number.MAX_SAFE_INTEGER ? `from ${min} to ${max}` : `${min} or more`;
+    if (!Number.isSafeInteger(n) || n < min || n > max)
+      throw new InputError(option, value, `expected ${unit} as a whole number, ${range}`, `write ${option} followed by digits only, ${range}`);
     return n;
   };
 }

@@ -15,6 +15,15 @@ function rejection(parse: (value: string) => number, value: string): InputError 
 }
 
 describe('whole-number options', () => {
+  it('a maximum where one is given: times past an hour and absurd counts are refused, naming the range', () => {
+    const duration = positiveInt('--duration', 'milliseconds', 3_600_000);
+    expect(duration('3600000')).toBe(3_600_000);
+    expect(rejection(duration, '99999999999').message).toBe(
+      '--duration at 99999999999: expected milliseconds as a whole number, from 1 to 3600000 (fix: write --duration followed by digits only, from 1 to 3600000)',
+    );
+    expect(rejection(nonNegativeInt('--warmup', 'milliseconds', 3_600_000), '3600001').problem).toBe('expected milliseconds as a whole number, from 0 to 3600000');
+  });
+
   it('positiveInt takes 1 and more, and rejects 0 naming the option and its unit', () => {
     const trials = positiveInt('--trials', 'trials');
     expect(trials('1')).toBe(1);

@@ -32,9 +32,9 @@ export function runCommand(): Command {
     .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('--resume', 'continue the interrupted run in --out: keep its finished engine × scenario pairs')
     .option('--allow-path <path>', "a file or folder outside a scenario's folder that its native blocks may read (repeatable)", collect)
-    .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(nonNegativeInt('--bench-time', 'milliseconds')))
-    .addOption(new Option('--warmup <ms>', 'benchmark warm-up time').default(100).argParser(nonNegativeInt('--warmup', 'milliseconds')))
-    .addOption(new Option('--check-timeout <ms>', 'deadline for one engine call').default(10_000).argParser(positiveInt('--check-timeout', 'milliseconds')))
+    .addOption(new Option('--bench-time <ms>', 'benchmark time per engine × scenario; 0 skips').default(300).argParser(nonNegativeInt('--bench-time', 'milliseconds', 3_600_000)))
+    .addOption(new Option('--warmup <ms>', 'benchmark warm-up time').default(100).argParser(nonNegativeInt('--warmup', 'milliseconds', 3_600_000)))
+    .addOption(new Option('--check-timeout <ms>', 'deadline for one engine call').default(10_000).argParser(positiveInt('--check-timeout', 'milliseconds', 3_600_000)))
     .option(
       '--fail-on <findings>',
       `findings that fail the run besides wrong answers and engine errors, comma-separated or repeated: ${FINDINGS.filter((f) => f !== 'wrong' && f !== 'error').join(', ')}, all; 'none' clears (none,audit: audit only)`,
