@@ -24,9 +24,9 @@ function wholeNumber(option: string, unit: string, min: number, max = Number.MAX
   return (value) => {
     // Digits only: Number() would also take '', '1e3', '0x10' and ' 5 '.
     const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-    const range = max < Number.MAX_SAFE_INTEGER ? `from ${min} to ${max}` : `${min} or more`;
-    if (!Number.isSafeInteger(n) || n < min || n > max)
-      throw new InputError(option, value, `expected ${unit} as a whole number, ${range}`, `write ${option} followed by digits only, ${range}`);
+    if (!Number.isSafeInteger(n) || n < min)
+      throw new InputError(option, value, `expected ${unit} as a whole number, ${min} or more`, `write ${option} followed by digits only, ${min} or more`);
+    if (n > max) throw new InputError(option, value, `expected ${unit} as a whole number, at most ${max}`, `write ${option} followed by a number from ${min} to ${max}`);
     return n;
   };
 }

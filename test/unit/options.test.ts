@@ -19,9 +19,10 @@ describe('whole-number options', () => {
     const duration = positiveInt('--duration', 'milliseconds', 3_600_000);
     expect(duration('3600000')).toBe(3_600_000);
     expect(rejection(duration, '99999999999').message).toBe(
-      '--duration at 99999999999: expected milliseconds as a whole number, from 1 to 3600000 (fix: write --duration followed by digits only, from 1 to 3600000)',
+      '--duration at 99999999999: expected milliseconds as a whole number, at most 3600000 (fix: write --duration followed by a number from 1 to 3600000)',
     );
-    expect(rejection(nonNegativeInt('--warmup', 'milliseconds', 3_600_000), '3600001').problem).toBe('expected milliseconds as a whole number, from 0 to 3600000');
+    expect(rejection(nonNegativeInt('--warmup', 'milliseconds', 3_600_000), '3600001').problem).toBe('expected milliseconds as a whole number, at most 3600000');
+    expect(rejection(duration, '0').problem).toBe('expected milliseconds as a whole number, 1 or more');
   });
 
   it('positiveInt takes 1 and more, and rejects 0 naming the option and its unit', () => {
