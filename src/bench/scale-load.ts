@@ -31,7 +31,11 @@ class OverBudget extends Error {}
 export async function loadWithinBudget(adapter: EngineAdapter, model: Model, relationships: Relationship[], budget: LoadBudget): Promise<LoadOutcome> {
   const started = performance.now();
   const deadline = started + budget.timeMs;
-  const overTime = () => new OverBudget(overTimeBudget(budget));
+  let written = 0;
+  // How far it got tells a slow engine (a little short) from one whose load grows faster than linearly (far short).
+  const progress = () =>
+    adapter.bulkLoad ? 'its one bulk call had not returned' : `${written.toLocaleString('en-US')} of ${relationships.length.toLocaleString('en-US')} relationships written`;
+  const overTime = () => new OverBudget(`${overTimeBudget(budget)} (${progress()})`);
   let timer: NodeJS.Timeout | undefined;
   // A bulk call cannot be interrupted: race it against the budget (the engine is abandoned for this size).
   const timeout = new Promise<never>((_, reject) => {
@@ -55,7 +59,9 @@ export async function loadWithinBudget(adapter: EngineAdapter, model: Model, rel
     const writer = async () => {
       while (next < chunks.length) {
         await checkBudget();
-        await adapter.write(chunks[next++]!);
+        const chunk = chunks[next++]!;
+        await adapter.write(chunk);
+        written += chunk.length;
       }
     };
     await Promise.all(Array.from({ length: adapter.embedded ? 1 : SERVER_WRITES_IN_FLIGHT }, writer));

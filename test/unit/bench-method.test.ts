@@ -157,7 +157,8 @@ describe('loading at scale', () => {
   it('reports an engine over the time budget as did not load, with why', async () => {
     const { scenario } = await wideTree(20_000);
     const outcome = await loadWithinBudget(await reference(), scenario.model, resolveRelationships(scenario.relationships), { timeMs: 1, memoryMiB: 4096 });
-    expect(outcome).toEqual({ loaded: false, reason: 'not within the time budget of 1 ms' });
+    // How far it got depends on the machine; the total is the dataset's.
+    expect(outcome).toEqual({ loaded: false, reason: expect.stringMatching(/^not within the time budget of 1 ms \([\d,]+ of 120,011 relationships written\)$/) });
   });
 
   it('keeps a did-not-load engine in a scale point, beside one that loaded', async () => {
@@ -186,7 +187,7 @@ describe('loading at scale', () => {
       memory: false,
       log: () => undefined,
     });
-    expect(over[0]!.didNotLoad).toBe('not within the time budget of 1 ms');
+    expect(over[0]!.didNotLoad).toMatch(/^not within the time budget of 1 ms \([\d,]+ of 120,011 relationships written\)$/);
     expect(over[0]!.latency).toBeUndefined();
   });
 
