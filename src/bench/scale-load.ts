@@ -45,7 +45,8 @@ export async function loadWithinBudget(adapter: EngineAdapter, model: Model, rel
     if (performance.now() > deadline) throw overTime();
     if (adapter.embedded) return;
     const rss = await adapter.memoryBytes();
-    if (rss !== undefined && rss / 2 ** 20 > budget.memoryMiB) throw new OverBudget(`server memory ${Math.round(rss / 2 ** 20)} MiB over the budget of ${budget.memoryMiB} MiB`);
+    if (rss !== undefined && rss / 2 ** 20 > budget.memoryMiB)
+      throw new OverBudget(`server memory ${Math.round(rss / 2 ** 20)} MiB over the budget of ${budget.memoryMiB} MiB (${progress()})`);
   };
   const load = async () => {
     await adapter.loadModel(model);
