@@ -75,7 +75,7 @@ export async function loadWithinBudget(adapter: EngineAdapter, model: Model, rel
     return { loaded: true, setupMs: performance.now() - started };
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    return { loaded: false, reason: error instanceof OverBudget ? why : `failed: ${why}` };
+    return { loaded: false, reason: error instanceof OverBudget ? why : `failed: ${why} (${progress()})` };
   } finally {
     clearTimeout(timer);
   }
