@@ -30,7 +30,7 @@ export async function measureScale(engines: EngineAdapter[], sizes: number[], op
         const requests = s.benchmark.map((r) => resolveRequest(r));
         return async (i) => !(await adapter.check(requests[i % requests.length]!)).error;
       },
-      options,
+      { ...options, lastPoint: size === sizes.at(-1) },
     );
     for (const point of points) {
       const record: ScaleRecord = { engine: point.engine, scenario: SCALE_SCENARIO, relationships: scenario.relationships.length, requests: scenario.benchmark.length, method };

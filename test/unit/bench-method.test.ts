@@ -191,6 +191,20 @@ describe('loading at scale', () => {
     expect(over[0]!.latency).toBeUndefined();
   });
 
+  it('empties the stores after a point, except after the last one (the engines stop next)', async () => {
+    const dataset = await wideTree(2_000);
+    const requests = dataset.scenario.benchmark.map((r) => resolveRequest(r));
+    const options = { trials: 1, durationMs: 10, warmupMs: 0, budget: { timeMs: 60_000, memoryMiB: 4096 }, memory: false, log: () => undefined };
+    const allowedAfter = async (lastPoint: boolean) => {
+      const engine = await reference();
+      await measurePoint([engine], dataset, () => undefined, { ...options, lastPoint });
+      const decisions = await Promise.all(requests.map((r) => engine.check(r)));
+      return decisions.filter((d) => d.allowed).length;
+    };
+    expect(await allowedAfter(false)).toBe(0);
+    expect(await allowedAfter(true)).toBeGreaterThan(0);
+  });
+
   it('measures an embedded engine’s memory in a fresh process: more data, more bytes', { timeout: 180_000 }, async () => {
     const small = await wideTree(2_000);
     const large = await wideTree(20_000);
