@@ -12,7 +12,7 @@ import { summariseTrials, type LoadSummary } from '../load/trials.ts';
 import type { CheckFn } from '../load/types.ts';
 import { resolveRelationships } from '../runner/now.ts';
 import type { Scenario } from '../scenario/types.ts';
-import { engineMemory, measureEngineMemory } from './engine-memory.ts';
+import { engineMemory, measureEngineMemory, overMemoryBudget } from './engine-memory.ts';
 import { inRounds } from './rounds.ts';
 import { type LoadBudget, loadWithinBudget } from './scale-load.ts';
 
@@ -85,9 +85,14 @@ export async function measurePoint(engines: EngineAdapter[], dataset: PointDatas
     const result = results.get(engine)!;
     if (!engine.embedded || !options.memory) continue;
     const answer = await measureEngineMemory({ engine: engine.id, file: scenario.file, params: dataset.params, budget: options.budget });
-    if ('error' in answer) result.didNotLoad = answer.error;
+    if ('error' in answer) {
+      result.didNotLoad = answer.error;
+      continue;
+    }
+    const memory = engineMemory(answer);
+    const over = overMemoryBudget(memory, options.budget);
+    if (over) result.didNotLoad = over;
     else {
-      const memory = engineMemory(answer);
       need.set(engine, answer.bytes);
       Object.assign(result, { memoryMiB: memory.bytes / 2 ** 20, memoryMethod: memory.method });
     }

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { resolveCurve, curveNames } from '../../src/bench/curve-specs.ts';
-import { engineMemory, HEAP_DELTA_METHOD, measureEngineMemory, RSS_DELTA_METHOD } from '../../src/bench/engine-memory.ts';
+import { engineMemory, HEAP_DELTA_METHOD, measureEngineMemory, overMemoryBudget, RSS_DELTA_METHOD } from '../../src/bench/engine-memory.ts';
 import { inRounds } from '../../src/bench/rounds.ts';
 import { measurePoint } from '../../src/bench/scale.ts';
 import { loadWithinBudget } from '../../src/bench/scale-load.ts';
@@ -220,6 +220,13 @@ describe('loading at scale', () => {
   it('reports the heap delta, or the RSS delta for an engine whose data lives outside the JS heap', () => {
     expect(engineMemory({ bytes: 100e6, rssBytes: 180e6 })).toEqual({ bytes: 100e6, method: HEAP_DELTA_METHOD });
     expect(engineMemory({ bytes: 2e6, rssBytes: 300e6 })).toEqual({ bytes: 300e6, method: RSS_DELTA_METHOD });
+  });
+
+  it('holds native memory (the RSS delta) to the memory budget, as a server’s RSS', () => {
+    const budget = { timeMs: 1000, memoryMiB: 4096 };
+    expect(overMemoryBudget(engineMemory({ bytes: 50e6, rssBytes: 6466 * 2 ** 20 }), budget)).toBe('memory 6466 MiB (RSS delta in a fresh process) over the budget of 4096 MiB');
+    expect(overMemoryBudget(engineMemory({ bytes: 50e6, rssBytes: 4000 * 2 ** 20 }), budget)).toBeUndefined();
+    expect(overMemoryBudget(engineMemory({ bytes: 173 * 2 ** 20, rssBytes: 300 * 2 ** 20 }), budget)).toBeUndefined();
   });
 
   it('says an engine over the memory budget did not load', { timeout: 180_000 }, async () => {
