@@ -89,6 +89,21 @@ describe('authz-bench CLI', () => {
     expect(stderr).toContain('reference');
   });
 
+  // Every command and subcommand, not only the top level: a usage error is bad input (2), never a finding (1).
+  it.each([
+    [['run', '--nonsense'], "unknown option '--nonsense'"],
+    [['report', 'a.json', 'b.json'], "too many arguments for 'report'"],
+    [['bench', 'extra'], "too many arguments for 'bench'"],
+    [['engines', 'install', '--bogus'], "unknown option '--bogus'"],
+    [['engines', 'status', 'extra'], "too many arguments for 'status'"],
+    [['nonsense'], "unknown command 'nonsense'"],
+  ])('a usage error %j exits 2 with the message', async (args, message) => {
+    const { code, stderr } = await cli(args);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('exits 2 for a zero deadline, naming the option and its unit, before running anything', async () => {
     const { code, stderr } = await cli(['run', '--check-timeout', '0']);
     expect(code).toBe(2);
