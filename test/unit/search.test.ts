@@ -162,6 +162,11 @@ describe('search steps: more refusals, and long lists kept short', () => {
   it.each([
     ['  - searchResources: {subject: user:anne, action: view, resource: {type: folder}}\n    expect: [a, a]', /ids listed twice: a/],
     ['  - searchResources: {subject: "user:*", action: view, resource: {type: folder}}\n    expect: []', /a wildcard subject searches for nothing in particular/],
+    [
+      '  - searchResources: {subject: user:anne, action: view, resource: {type: folder}}\n    expect: [a, "folder:b"]',
+      /'folder:b' names the type: the answer of a folder search is ids \(fix: write 'b'\)/,
+    ],
+    ['  - searchSubjects: {subject: {type: user}, action: view, resource: folder:a}\n    expect: ["user:anne"]', /'user:anne' names the type.*write 'anne'/],
   ])('refuses %#', async (steps, message) => {
     await expect(loadScenarioText(scenario(steps), 's.yaml')).rejects.toThrow(message);
   });
