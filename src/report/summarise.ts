@@ -450,7 +450,7 @@ function benchSections(bench: BenchSection): Section[] {
               cell(c.engine, { code: true }),
               cell(c.dimension),
               cell(
-                [...c.points.map(formatCurvePoint), ...(c.didNotLoad ?? []).map((d) => `${d.size}: did not load: ${d.reason}`)].join(', '),
+                [...c.points.map(formatCurvePoint), ...(c.didNotLoad ?? []).map((d) => `${d.size}: not measured: ${d.reason}`)].join(', '),
                 c.memoryMethod ? { note: `memory: ${c.memoryMethod}` } : {},
               ),
               cell(c.fit ? `${c.fit.label}, r² ${c.fit.r2.toFixed(2)}` : '–'),
