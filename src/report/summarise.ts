@@ -109,7 +109,9 @@ function conformanceSections(results: RunResults): Section[] {
 }
 
 function latencySection(results: RunResults): Section | undefined {
-  if (results.performance.length === 0) return undefined;
+  // Cold start (`coldStart: true`, any scenario) is latency too: here, not only beside revocations.
+  const coldStarts = coldStartTable(results);
+  if (results.performance.length === 0 && !coldStarts) return undefined;
   const groups = results.scenarios
     .map((s) => {
       const perf = results.performance.filter((p) => p.scenario === s.id);
@@ -160,6 +162,7 @@ function latencySection(results: RunResults): Section | undefined {
         notes: [],
         engineFilter: true,
       },
+      ...(coldStarts ? [coldStarts] : []),
     ],
   };
 }
@@ -169,7 +172,6 @@ function revocationSection(results: RunResults): Section | undefined {
   if (rowsOf.length === 0) return undefined;
   const loadTable = revocationLoadTable(results);
   const promises = consistencyPromisesTable(results);
-  const coldStarts = coldStartTable(results);
   const groups = groupBy(rowsOf, (c) => `${c.scenario} · ${c.revocation?.path ?? 'revocation'}`).map(([label, cases]) => ({
     label,
     scenario: cases[0]!.scenario,
@@ -215,7 +217,6 @@ function revocationSection(results: RunResults): Section | undefined {
       },
       ...(loadTable ? [loadTable] : []),
       ...(promises ? [promises] : []),
-      ...(coldStarts ? [coldStarts] : []),
     ],
   };
 }
