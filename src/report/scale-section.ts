@@ -2,13 +2,10 @@
 // p50/p99 with their intervals, the ratio to the fastest engine at that size, setup time and
 // the engine's own memory; an engine that did not load keeps its row with the reason.
 
-import type { BenchSection, Interval, ScaleRecord } from '../results/types.ts';
-import { formatCount, formatFactor, formatMs } from './format.ts';
+import type { BenchSection, ScaleRecord } from '../results/types.ts';
+import { formatCount, formatFactor, msWithCi } from './format.ts';
 import { cell, num, type Paragraph, type RowGroup, type Section, text } from './table.ts';
 import { factorTone, ratioToFastest } from './views.ts';
-
-/** `87 µs ± 12 µs`: a latency interval in the unit that suits it. */
-export const msWithCi = (i: Interval | undefined) => (i === undefined ? undefined : i.n > 1 ? `${formatMs(i.mean)} ± ${formatMs(i.margin)}` : formatMs(i.mean));
 
 const sizeLabel = (n: number) => (Number.isInteger(Math.log10(n)) ? `10^${Math.log10(n)} relationships` : `${formatCount(n)} relationships`);
 

@@ -3,8 +3,8 @@
 // show the same columns and figures.
 
 import type { BenchSection, CaseResult, Interval, RunResults } from '../results/types.ts';
-import { describeMachine, formatCount, formatCurvePoint, formatFactor, formatMs, formatPercent, OPEN_LOOP_NOTE, settingsText } from './format.ts';
-import { msWithCi, scaleSection } from './scale-section.ts';
+import { describeMachine, formatCount, formatCurvePoint, formatFactor, formatMs, formatPercent, msWithCi, OPEN_LOOP_NOTE, settingsText } from './format.ts';
+import { scaleSection } from './scale-section.ts';
 import { scorecardTable } from './scorecard.ts';
 import { cell, num, plainTable, text, type Cell, type Paragraph, type ReportModel, type Row, type Section, type Table, type Tone } from './table.ts';
 import { coldStartTable } from './cold-start.ts';
