@@ -48,6 +48,8 @@ export interface ResolverStats {
 
 export class CerbosAdapter implements AdapterSpec {
   readonly embedded = false;
+  // Cerbos is stateless: the relationships a check reads are resolved into attributes by the harness.
+  readonly memoryNote = "the relationships live in the harness's attribute resolver, not in the server: not counted";
   readonly decisionLog = 'decision';
   private server: CerbosServer | undefined;
   private client: GRPC | undefined;

@@ -36,6 +36,7 @@ export interface PointResult {
   setupMs?: number;
   memoryMiB?: number;
   memoryMethod?: string;
+  memoryNote?: string;
   latency?: LoadSummary;
   didNotLoad?: string;
 }
@@ -101,7 +102,7 @@ export async function measurePoint(engines: EngineAdapter[], dataset: PointDatas
       result.setupMs = outcome.setupMs;
       if (!engine.embedded) {
         const rss = await engine.memoryBytes().catch(() => undefined);
-        if (rss !== undefined) Object.assign(result, { memoryMiB: rss / 2 ** 20, memoryMethod: SERVER_RSS_METHOD });
+        if (rss !== undefined) Object.assign(result, { memoryMiB: rss / 2 ** 20, memoryMethod: SERVER_RSS_METHOD, ...(engine.memoryNote ? { memoryNote: engine.memoryNote } : {}) });
       }
       const check = work(engine, scenario);
       if (check) checks.set(engine, check);

@@ -23,7 +23,10 @@ function sizeGroup(records: ScaleRecord[]): RowGroup {
           cell(msWithCi(r.p99)),
           cell(ratio === undefined ? undefined : formatFactor(ratio), ratio === undefined ? {} : { tone: factorTone(ratio) }),
           cell(r.setupMs === undefined ? undefined : `${(r.setupMs / 1000).toFixed(1)} s`),
-          cell(r.memoryMiB === undefined ? undefined : `${r.memoryMiB.toFixed(0)} MiB`, r.memoryMethod ? { note: r.memoryMethod.split(':')[0]! } : {}),
+          cell(
+            r.memoryMiB === undefined ? undefined : `${r.memoryMiB.toFixed(0)} MiB`,
+            r.memoryMethod ? { note: [r.memoryMethod.split(':')[0]!, r.memoryNote].filter(Boolean).join('; ') } : {},
+          ),
           cell(r.checks === undefined ? undefined : formatCount(r.checks)),
           cell(r.didNotLoad ? `did not load: ${r.didNotLoad}` : 'loaded', { tone: r.didNotLoad ? 'fail' : 'pass' }),
         ],

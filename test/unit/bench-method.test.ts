@@ -264,5 +264,21 @@ describe('scale section of the report', () => {
     expect(text(0, 1)).toEqual(['openfga', '500 µs ± 50 µs', '2.00 ms ± 200 µs', '25.0×', '1.5 s', '100 MiB', '3,000', 'loaded']);
     expect(text(1, 0)[3]).toBe('1.00×');
     expect(text(1, 1)).toEqual(['openfga', '–', '–', '–', '–', '–', '–', 'did not load: not within the time budget of 300 s']);
+    expect(table!.groups[0]!.rows[1]!.cells[5]!.note).toBe('server RSS');
+  });
+
+  it("gives the adapter's memory note beside the method (Cerbos's relationships are not in its server)", () => {
+    const record: ScaleRecord = {
+      engine: 'cerbos',
+      scenario: 'scale-drive',
+      relationships: 100_000,
+      requests: 1000,
+      method: 'm',
+      memoryMiB: 90,
+      memoryMethod: 'server RSS: VmRSS',
+      memoryNote: 'not counted',
+    };
+    const section = scaleSection({ settings: {}, micro: [], load: [], slo: [], curves: [], scale: [record] })!;
+    expect(section.tables[0]!.groups[0]!.rows[0]!.cells[5]!.note).toBe('server RSS; not counted');
   });
 });
