@@ -310,6 +310,8 @@ export interface SettingDefinition {
   description: string;
   /** Allowed values; any value when absent. */
   values?: readonly string[];
+  /** The form a value must have (checked with the other options, before any engine starts), and an example of it. */
+  form?: { pattern: RegExp; example: string };
 }
 
 export interface EngineDefinition {
