@@ -70,17 +70,10 @@ const describeQuery = (q: SearchQuery) =>
 
 /**
  * Engines whose method differs from the reference semantics, per search: the exact answer they
- * give. Search by candidate checks (Cedar, Oso) cannot tell a subject reached through a
- * wildcard from one reached alone, so a wildcard subject search lists `*` and every known user
- * (src/core/search.ts, searchByCandidateChecks).
+ * give. None today: engines without a search (Cedar, Oso, Cerbos's subjects) apply the wildcard
+ * rule by checks too (src/core/search.ts, listSubjects).
  */
-const BY_CHECKS_WILDCARD: Record<string, string[]> = {
-  'user:? view folder:open': ['*', 'anne', 'bob', 'carl', 'dora'],
-  'user:? read folder:open': ['*', 'anne', 'bob', 'carl', 'dora'],
-  'user:? view folder:lobby': ['*', 'anne', 'bob', 'carl', 'dora'],
-  'user:? read folder:lobby': ['*', 'anne', 'bob', 'carl'],
-};
-const KNOWN_DIFFERENCES: Readonly<Record<string, Record<string, string[]>>> = { cedar: BY_CHECKS_WILDCARD, oso: BY_CHECKS_WILDCARD };
+const KNOWN_DIFFERENCES: Readonly<Record<string, Record<string, string[]>>> = {};
 
 const expected = (reference: ReferenceEngine, query: SearchQuery) => reference.search(query);
 const engines = (await decidingEngines()).filter((d) => d.id !== 'reference' && d.role !== 'remote');
