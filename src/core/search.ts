@@ -96,8 +96,7 @@ export function toCheckByName(granted: ReadonlySet<string>): string[] {
   return granted.has(WILDCARD) ? [...granted].filter((id) => id !== WILDCARD) : [];
 }
 
-export const NATIVE_MODE_SEARCH =
-  "search: native mode: the harness knows neither the objects the scenario's own policy may grant nor its actions (no neutral model)";
+export const NATIVE_MODE_SEARCH = "search: native mode: the harness knows neither the objects the scenario's own policy may grant nor its actions (no neutral model)";
 
 /** How an engine without a search is searched by checks (`searchByChecks`). */
 export interface ChecksSearch {
@@ -122,7 +121,12 @@ export interface ChecksSearch {
 export async function searchByChecks(query: SearchQuery, search: ChecksSearch): Promise<SearchAnswer> {
   if (!search.actions) return { unsupported: NATIVE_MODE_SEARCH };
   if (query.kind === 'actions')
-    return actionSearchByChecks(query, search.actions, search.checkBatch, `by checks: one ${search.engine} check per relation and permission of the type (${search.engine} has no action search)`);
+    return actionSearchByChecks(
+      query,
+      search.actions,
+      search.checkBatch,
+      `by checks: one ${search.engine} check per relation and permission of the type (${search.engine} has no action search)`,
+    );
   const resources = query.kind === 'resources';
   const type = resources ? query.resourceType : query.subjectType;
   const known = knownIds(search.relationships(), type);
