@@ -19,7 +19,8 @@ import { relationshipChecker, type RelationshipChange, type RelationshipProblem 
 import type { Model } from '../model/types.ts';
 import { loadGenerator } from './generators.ts';
 import { nativePathProblems } from './native-files.ts';
-import { type RelationshipParts, SharedParts, toRelationship, toRequest } from './requests.ts';
+import { SharedParts, toRelationship, toRequest } from './requests.ts';
+import type { RelationshipParts } from '../core/relationship.ts';
 import type { Expectation, LogField, RevocationLoad, RevocationStep, Scenario, Step } from './types.ts';
 
 type Raw = Record<string, unknown>;
