@@ -276,16 +276,9 @@ describe('OPA serving a polled bundle (opa[bundle])', () => {
         `id: bundle-benchmark
 title: Benchmarked right after the relationships are published
 tags: [conformance]
-model:
-  types:
-    user: {}
-    doc:
-      relations:
-        viewer: [user]
+model: {types: {user: {}, doc: {relations: {viewer: [user]}}}}
 relationships: [doc:1#viewer@user:anne]
-steps:
-  - check: {subject: user:anne, action: viewer, resource: doc:1}
-    expect: allow
+steps: [{check: {subject: user:anne, action: viewer, resource: doc:1}, expect: allow}]
 `,
         'bundle-benchmark.yaml',
       );
