@@ -10,7 +10,10 @@ import definition from './index.ts';
 import { OpaData } from './data.ts';
 import { opaDecisionLogConfig, opaRunArgs, opaServer } from './launcher.ts';
 import { closureOf, requiredLevels, translateModel, unsupportedReasons } from './translate.ts';
+import type { EngineAdapter } from '../../src/core/adapter.ts';
 import { startServer } from '../../src/engines/server-engine.ts';
+import { benchmarkScenario } from '../../src/runner/benchmark.ts';
+import { loadScenarioText } from '../../src/scenario/load.ts';
 import { startEngine, useEngine } from '../../test/helpers/engines.ts';
 import { foldersYaml, model, rel, req as request } from '../../test/helpers/model.ts';
 import { expectRevocationByPolicyUpdate, FOLDER_CHECKS, writeFolderRelationships } from '../../test/helpers/folder-checks.ts';
@@ -261,6 +264,42 @@ describe('OPA serving a polled bundle (opa[bundle])', () => {
       await opa.updateModel!(model(foldersYaml().replace('view: owner | viewer | parent->view', 'view: viewer | parent->view')));
       await opa.settleModel!();
       expect((await opa.check(request('user:bo', 'view', 'folder:b'))).allowed).toBe(false);
+    } finally {
+      await opa.stop();
+    }
+  }, 60_000);
+
+  it("times the run's benchmark on the data OPA serves, not before the poll that brings the relationships", async () => {
+    const opa = await startEngine('opa[bundle]');
+    try {
+      const scenario = await loadScenarioText(
+        `id: bundle-benchmark
+title: Benchmarked right after the relationships are published
+tags: [conformance]
+model: {types: {user: {}, doc: {relations: {viewer: [user]}}}}
+relationships: [doc:1#viewer@user:anne]
+steps: [{check: {subject: user:anne, action: viewer, resource: doc:1}, expect: allow}]
+`,
+        'bundle-benchmark.yaml',
+      );
+      // The real engine, with the answers it gave the timed checks kept: the benchmark counts errors, not wrong answers.
+      const answers: boolean[] = [];
+      const recording: EngineAdapter = {
+        ...opa,
+        check: async (checked) => {
+          const decision = await opa.check(checked);
+          answers.push(decision.allowed);
+          return decision;
+        },
+      };
+      const performance = await benchmarkScenario(scenario, recording, { timeMs: 50, warmupMs: 0 });
+      expect(performance?.errors).toBe(0);
+      expect(answers.length).toBeGreaterThan(0);
+      // Without the settle, every check within the first polling interval (1 s) denied: OPA still served the empty data.
+      expect(answers.filter((allowed) => !allowed).length, 'timed checks that OPA answered before it had the relationships').toBe(0);
+      // Settled, nothing is pending: settleModel asks OPA nothing (it returns even with OPA stopped).
+      await opa.stop();
+      await expect(opa.settleModel!()).resolves.toBeUndefined();
     } finally {
       await opa.stop();
     }

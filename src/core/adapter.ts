@@ -134,9 +134,12 @@ export interface AdapterSpec {
   updateModel?(model: Model): Promise<void>;
   /**
    * Where updateModel (or write, delete) returns before the engine serves the change (a
-   * watched folder, a polled bundle): waits until it does. The runner calls it after setup and
-   * after `updateModel`, `write` and `delete` steps, so the steps after see the change; never
-   * in a revocation timeline, which measures that delay.
+   * watched folder, a polled bundle): waits until it does. The adapter records what is pending
+   * (a policy write not yet seen served, a bundle not yet activated), waits for that only and
+   * clears it; it returns at once when nothing is pending, without a call to the engine. The
+   * runner calls it after loading a scenario (src/runner/load-scenario.ts) and after
+   * `updateModel`, `write` and `delete` steps, so the steps after see the change; never in a
+   * revocation timeline, which measures that delay.
    */
   settleModel?(): Promise<void>;
   write(relationships: Relationship[]): Promise<void>;

@@ -1,6 +1,7 @@
 // Runs one scenario's conformance steps on one engine and turns every step into cases.
 // It never throws for an engine's failure: a crash or a wrong answer is a result.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineAdapter } from '../core/adapter.ts';
 import { formatRelationship } from '../core/relationship.ts';
 import { describeRequest, type CheckRequest, type Decision } from '../core/request.ts';
@@ -13,6 +14,7 @@ import { resolveRelationships, resolveRequest } from './now.ts';
 import { errorMessage } from '../core/errors.ts';
 import { runSearch } from './search.ts';
 import { runWithDeadline } from '../core/deadline.ts';
+import { LOAD_DEADLINE_MS, loadScenario, nativeSpecFor } from './load-scenario.ts';
 import { type RunningLoad, startBackgroundLoad } from './revocation-load.ts';
 import { pollUntilAllDeny } from './revocation-pollers.ts';
 
@@ -34,7 +36,6 @@ export interface ScenarioRun {
 }
 
 const DEFAULTS: ScenarioRunOptions = { checkTimeoutMs: 10_000 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Every model a scenario loads: the main one, policy updates and revocation models. */
@@ -45,11 +46,6 @@ export function scenarioModels(scenario: Scenario): Model[] {
     if (step.kind === 'revocation' && step.revoke.model) models.push(step.revoke.model);
   }
   return models;
-}
-
-/** The scenario's native block for this engine, when the adapter can load one. */
-export function nativeSpecFor(scenario: Scenario, adapter: EngineAdapter) {
-  return adapter.loadNative ? scenario.native[adapter.definitionId] : undefined;
 }
 
 export function unsupportedReasons(scenario: Scenario, adapter: EngineAdapter): string[] {
@@ -92,22 +88,17 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
   };
   // Each engine call runs under its deadline: a hung server is abandoned, an embedded engine stops itself (src/core/deadline.ts).
   const call = <T>(start: () => Promise<T>, what: string) => runWithDeadline(opts.checkTimeoutMs, what, start);
-  const setupMs = Math.max(opts.checkTimeoutMs, 60_000);
+  const setupMs = Math.max(opts.checkTimeoutMs, LOAD_DEADLINE_MS);
 
   const unsupported = nativeSpecFor(scenario, adapter) ? [] : unsupportedReasons(scenario, adapter);
   if (unsupported.length > 0) {
     emit({ step: -1, kind: 'scenario', status: 'unsupported', message: unsupported.join('; ') });
     return { scenario: scenario.id, engine, cases };
   }
-  const native = nativeSpecFor(scenario, adapter);
+  let native = false;
   try {
     // Loading may wait for a policy watcher (Cerbos's disk store takes seconds): a longer deadline.
-    if (native) await runWithDeadline(setupMs, 'loadNative', () => adapter.loadNative!(native));
-    else {
-      await runWithDeadline(setupMs, 'loadModel', () => adapter.loadModel(scenario.model));
-      if (scenario.relationships.length > 0) await call(() => adapter.write(resolveRelationships(scenario.relationships)), 'write');
-    }
-    if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
+    native = (await loadScenario(adapter, scenario, { deadlineMs: setupMs })) === 'native';
   } catch (error) {
     emit({ step: -1, kind: 'scenario', status: 'error', message: `setup failed: ${errorMessage(error)}` });
     await checkHealth();
@@ -156,13 +147,10 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
           if (step.kind === 'updateModel') {
             await runWithDeadline(setupMs, 'updateModel', () => adapter.updateModel!(step.model));
             model = step.model;
-            // An engine that applies policies asynchronously is waited for: the steps after see the new policy.
-            if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
-          } else {
-            await call(() => adapter[step.kind](resolveRelationships(step.relationships)), step.kind);
-            // An engine that applies data asynchronously (OPA's bundle polling) is waited for too.
-            if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
-          }
+          } else await call(() => adapter[step.kind](resolveRelationships(step.relationships)), step.kind);
+          // An engine that applies changes asynchronously (a watched policy folder, a polled bundle) is
+          // waited for: the steps after see the change. It returns at once when nothing is pending.
+          if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
         } catch (error) {
           emit({ ...base, kind: step.kind, status: 'error', message: errorMessage(error), request: describeMutation(step) });
         }
