@@ -291,6 +291,8 @@ export class OpaAdapter implements AdapterSpec {
     const data = this.requireData();
     // In slices: the mirror's patch of one write is built as one array (its operations are not sent here).
     for (let i = 0; i < relationships.length; i += 1000) data.write(relationships.slice(i, i + 1000));
+    // With bundles the data root is the bundle's: OPA refuses the data API there (HTTP 400); the next bundle carries it (settleModel waits for it).
+    if (this.bundles) return this.publish();
     await this.request('PUT', `/v1/data/${DATA_ROOT}`, data.document());
     data.markSent();
   }

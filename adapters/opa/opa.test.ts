@@ -13,7 +13,11 @@ import { closureOf, requiredLevels, translateModel, unsupportedReasons } from '.
 import type { EngineAdapter } from '../../src/core/adapter.ts';
 import { startServer } from '../../src/engines/server-engine.ts';
 import { benchmarkScenario } from '../../src/runner/benchmark.ts';
-import { loadScenarioText } from '../../src/scenario/load.ts';
+import { loadScenarioFile, loadScenarioText } from '../../src/scenario/load.ts';
+import { findScenarioFile } from '../../src/bench/curves.ts';
+import { loadWithinBudget } from '../../src/bench/scale-load.ts';
+import { describeRequest } from '../../src/core/request.ts';
+import { resolveRelationships, resolveRequest } from '../../src/runner/now.ts';
 import { startEngine, useEngine } from '../../test/helpers/engines.ts';
 import { foldersYaml, model, rel, req as request } from '../../test/helpers/model.ts';
 import { expectRevocationByPolicyUpdate, FOLDER_CHECKS, writeFolderRelationships } from '../../test/helpers/folder-checks.ts';
@@ -300,6 +304,23 @@ steps: [{check: {subject: user:anne, action: viewer, resource: doc:1}, expect: a
       // Settled, nothing is pending: settleModel asks OPA nothing (it returns even with OPA stopped).
       await opa.stop();
       await expect(opa.settleModel!()).resolves.toBeUndefined();
+    } finally {
+      await opa.stop();
+    }
+  }, 60_000);
+
+  it("loads a dataset through its bulk path at scale (the data API is the bundle's there: the relationships ride the next bundle)", async () => {
+    const opa = await startEngine('opa[bundle]');
+    try {
+      const params = { relationships: 1000, checks: 50 };
+      const scenario = await loadScenarioFile((await findScenarioFile('scale-drive'))!, { generateParams: params });
+      const outcome = await loadWithinBudget(opa, scenario.model, resolveRelationships(scenario.relationships), { timeMs: 60_000, memoryMiB: 4096 });
+      expect(outcome).toMatchObject({ loaded: true });
+      const checks = scenario.steps.filter((s) => s.kind === 'check');
+      expect(checks.length).toBe(50);
+      for (const step of checks) {
+        expect((await opa.check(resolveRequest(step.request))).allowed, describeRequest(step.request)).toBe(step.expect === 'allow');
+      }
     } finally {
       await opa.stop();
     }
