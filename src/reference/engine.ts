@@ -9,7 +9,7 @@ import type { SearchQuery } from '../core/search.ts';
 import type { CheckRequest, Decision, Properties } from '../core/request.ts';
 import { DeadlineExceededError } from '../core/deadline.ts';
 import { compileCondition, ConditionCostError, type CompiledCondition } from '../model/conditions.ts';
-import { relationshipProblem, type RelationshipChange } from '../model/relationship-check.ts';
+import { relationshipChecker, type RelationshipChange } from '../model/relationship-check.ts';
 import { BudgetExceededError } from './budget.ts';
 import type { Model } from '../model/types.ts';
 import { DecisionLog } from './decision-log.ts';
@@ -101,8 +101,10 @@ export class ReferenceEngine {
   #rejectInvalid(relationships: Relationship[], change: RelationshipChange): void {
     if (!this.#validate) return;
     const problems: string[] = [];
+    // Asked once per shape (resource type, relation, subject form, condition): a bulk load has a few dozen.
+    const problemOf = relationshipChecker(this.#model, change);
     for (const rel of relationships) {
-      const found = relationshipProblem(this.#model, rel, change);
+      const found = problemOf(rel);
       if (found) problems.push(`${formatRelationship(rel)}: ${found.problem} (${found.fix})`);
     }
     if (problems.length > 0) throw new Error(`cannot ${change}: ${problems.join('; ')}`);

@@ -16,6 +16,7 @@
 
 import { type BoundCondition, parseSubject, type Relationship } from '../core/relationship.ts';
 import { IntTable } from './int-table.ts';
+import { grown, int32Column } from './int32-column.ts';
 
 /** No subject relation (an object or wildcard subject); also "not found". */
 export const NONE = -1;
@@ -26,26 +27,31 @@ class Interner {
   readonly names: string[] = [];
 
   intern(name: string): number {
-    let id = this.#ids.get(name);
-    if (id === undefined) {
-      id = this.names.length;
-      this.#ids.set(name, id);
-      this.names.push(name);
-    }
-    return id;
+    const id = this.find(name);
+    if (id !== NONE) return id;
+    this.#ids.set(name, this.names.length);
+    return this.names.push(name) - 1;
   }
 
   find(name: string): number {
-    return this.#ids.get(name) ?? NONE;
+    // A store has a handful of types and relation names, and a relationship's names are fresh
+    // strings whose hash V8 has not computed yet: comparing them with the first few names is
+    // cheaper than hashing them for the Map.
+    const names = this.names;
+    const scanned = Math.min(names.length, SCANNED_NAMES);
+    for (let i = 0; i < scanned; i++) if (names[i] === name) return i;
+    return names.length > SCANNED_NAMES ? (this.#ids.get(name) ?? NONE) : NONE;
   }
 }
 
-/** A growable column of 32-bit integers. */
-function grown(column: Int32Array<ArrayBuffer>, needed: number): Int32Array<ArrayBuffer> {
-  if (needed <= column.length) return column;
-  const next = new Int32Array(Math.max(needed, Math.ceil(column.length * 1.5) + 64));
-  next.set(column);
-  return next;
+/** Names compared one by one before the Map is asked. */
+const SCANNED_NAMES = 16;
+
+/** The FNV-1a hash of an object id's text: with the type id, the key of its node in the node index. */
+function idHash(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return hash;
 }
 
 /**
@@ -80,23 +86,25 @@ export class RelationshipStore {
   readonly #types = new Interner();
   readonly #names = new Interner();
 
-  // Nodes: per type id, object id -> node; per node its type, id text and how many tuples have it as resource.
-  #nodesByType: Map<string, number>[] = [];
+  // Nodes: (type id, hash of the id text, k) -> node, k counting the earlier nodes of that type whose
+  // ids hash alike (almost always 0): integers only, so no string is hashed twice and the index
+  // has no garbage to collect; per node its type, id text and how many tuples have it as resource.
+  #nodeIndex = new IntTable();
   /** Per node: its type id, its relation bits (NODE fields, side by side: one cache line). */
-  #nodeRows = new Int32Array(0);
+  #nodeRows = int32Column(0);
   #nodeIds: string[] = [];
-  #nodeResourceCount = new Int32Array(0);
+  #nodeResourceCount = int32Column(0);
   /** Per type id, the node of its wildcard `type:*` (checks ask for it every time). */
   #wildcards: number[] = [];
 
   // Buckets: one per (resource node, relation) ever written, BUCKET fields each.
   #bucketIndex = new IntTable();
-  #bucketRows = new Int32Array(0);
+  #bucketRows = int32Column(0);
   #buckets = 0;
 
   // Tuples: TUPLE fields each; a deleted tuple has bucket NONE and goes on the free list (linked by T_NEXT).
   #tupleIndex = new IntTable();
-  #tupleRows = new Int32Array(0);
+  #tupleRows = int32Column(0);
   #tuples = 0;
   #free = NONE;
   #conditions = new Map<number, BoundCondition>();
@@ -144,7 +152,12 @@ export class RelationshipStore {
   /** The node of `type:id`, or NONE when no relationship names it. */
   node(type: string, id: string): number {
     const typeId = this.#types.find(type);
-    return typeId === NONE ? NONE : (this.#nodesByType[typeId]?.get(id) ?? NONE);
+    if (typeId === NONE) return NONE;
+    const hash = idHash(id);
+    for (let k = 0; ; k++) {
+      const node = this.#nodeIndex.get(typeId, hash, k);
+      if (node === NONE || this.#nodeIds[node] === id) return node;
+    }
   }
 
   /** The node of `type:*`, or NONE. */
@@ -172,22 +185,24 @@ export class RelationshipStore {
 
   #internNode(type: string, id: string): number {
     const typeId = this.#types.intern(type);
-    let nodes = this.#nodesByType[typeId];
-    if (!nodes) {
-      nodes = new Map();
-      this.#nodesByType[typeId] = nodes;
+    const hash = idHash(id);
+    for (let k = 0; ; k++) {
+      // One probe finds the node or enters the next node number.
+      const node = this.#nodeIndex.add(typeId, hash, k, this.#nodeIds.length);
+      if (node === NONE) return this.#newNode(typeId, id);
+      if (this.#nodeIds[node] === id) return node;
     }
-    let node = nodes.get(id);
-    if (node === undefined) {
-      node = this.#nodeIds.length;
-      nodes.set(id, node);
-      this.#nodeIds.push(id);
-      this.#nodeRows = grown(this.#nodeRows, (node + 1) * NODE);
-      this.#nodeResourceCount = grown(this.#nodeResourceCount, node + 1);
-      this.#nodeRows[node * NODE + N_TYPE] = typeId;
-      this.#nodeRows[node * NODE + N_RELATIONS] = 0;
-      if (id === '*') this.#wildcards[typeId] = node;
-    }
+  }
+
+  /** A new node, numbered #nodeIds.length (already entered in the index). */
+  #newNode(typeId: number, id: string): number {
+    const node = this.#nodeIds.length;
+    this.#nodeIds.push(id);
+    this.#nodeRows = grown(this.#nodeRows, (node + 1) * NODE);
+    this.#nodeResourceCount = grown(this.#nodeResourceCount, node + 1);
+    this.#nodeRows[node * NODE + N_TYPE] = typeId;
+    this.#nodeRows[node * NODE + N_RELATIONS] = 0;
+    if (id === '*') this.#wildcards[typeId] = node;
     return node;
   }
 
@@ -297,6 +312,7 @@ export class RelationshipStore {
     this.#bucketIndex.reserve(this.#bucketIndex.size + count / 2);
     this.#bucketRows = grown(this.#bucketRows, Math.ceil(this.#buckets + count / 2) * BUCKET);
     const nodes = Math.ceil(this.#nodeIds.length + count / 2);
+    this.#nodeIndex.reserve(nodes);
     this.#nodeRows = grown(this.#nodeRows, nodes * NODE);
     this.#nodeResourceCount = grown(this.#nodeResourceCount, nodes);
   }
@@ -423,8 +439,10 @@ export class RelationshipStore {
   /** Ids of every object of `type` that is the resource of some relationship. */
   resourceIds(type: string): string[] {
     const typeId = this.#types.find(type);
-    const nodes = typeId === NONE ? undefined : this.#nodesByType[typeId];
-    return nodes ? [...nodes].filter(([, node]) => this.#nodeResourceCount[node]! > 0).map(([id]) => id) : [];
+    const ids: string[] = [];
+    if (typeId === NONE) return ids;
+    for (let node = 0; node < this.#nodeIds.length; node++) if (this.nodeType(node) === typeId && this.#nodeResourceCount[node]! > 0) ids.push(this.#nodeIds[node]!);
+    return ids;
   }
 
   all(): Relationship[] {
@@ -438,16 +456,16 @@ export class RelationshipStore {
 
   /** Forgets every relationship and object; type and relation names stay interned (compiled models keep their ids). */
   clear(): void {
-    this.#nodesByType = [];
-    this.#nodeRows = new Int32Array(0);
+    this.#nodeIndex = new IntTable();
+    this.#nodeRows = int32Column(0);
     this.#nodeIds = [];
-    this.#nodeResourceCount = new Int32Array(0);
+    this.#nodeResourceCount = int32Column(0);
     this.#wildcards = [];
     this.#bucketIndex = new IntTable();
-    this.#bucketRows = new Int32Array(0);
+    this.#bucketRows = int32Column(0);
     this.#buckets = 0;
     this.#tupleIndex = new IntTable();
-    this.#tupleRows = new Int32Array(0);
+    this.#tupleRows = int32Column(0);
     this.#subjectIndex = new IntTable();
     this.#tuples = 0;
     this.#free = NONE;
