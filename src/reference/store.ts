@@ -88,12 +88,11 @@ export class RelationshipStore {
 
   // Nodes: (type id, hash of the id text, k) -> node, k counting the earlier nodes of that type whose
   // ids hash alike (almost always 0): integers only, so no string is hashed twice and the index
-  // has no garbage to collect; per node its type, id text and how many tuples have it as resource.
+  // has no garbage to collect; per node its type, relation bits and id text.
   #nodeIndex = new IntTable();
   /** Per node: its type id, its relation bits (NODE fields, side by side: one cache line). */
   #nodeRows = int32Column(0);
   #nodeIds: string[] = [];
-  #nodeResourceCount = int32Column(0);
   /** Per type id, the node of its wildcard `type:*` (checks ask for it every time). */
   #wildcards: number[] = [];
 
@@ -199,7 +198,6 @@ export class RelationshipStore {
     const node = this.#nodeIds.length;
     this.#nodeIds.push(id);
     this.#nodeRows = grown(this.#nodeRows, (node + 1) * NODE);
-    this.#nodeResourceCount = grown(this.#nodeResourceCount, node + 1);
     this.#nodeRows[node * NODE + N_TYPE] = typeId;
     this.#nodeRows[node * NODE + N_RELATIONS] = 0;
     if (id === '*') this.#wildcards[typeId] = node;
@@ -307,14 +305,14 @@ export class RelationshipStore {
     const tuples = this.#tuples + count;
     this.#tupleRows = grown(this.#tupleRows, tuples * TUPLE);
     this.#tupleIndex.reserve(this.#tupleIndex.size + count);
-    // Objects, buckets and subjects are fewer than relationships; half is a guess that spares most regrowth.
-    this.#subjectIndex.reserve(this.#subjectIndex.size + count / 2);
+    // Objects and buckets are fewer than relationships; half is a guess that spares most regrowth.
+    // Subjects are far fewer (a tenth in the Drive-like store): their index grows by itself and
+    // stays small enough to stay in cache.
     this.#bucketIndex.reserve(this.#bucketIndex.size + count / 2);
     this.#bucketRows = grown(this.#bucketRows, Math.ceil(this.#buckets + count / 2) * BUCKET);
     const nodes = Math.ceil(this.#nodeIds.length + count / 2);
     this.#nodeIndex.reserve(nodes);
     this.#nodeRows = grown(this.#nodeRows, nodes * NODE);
-    this.#nodeResourceCount = grown(this.#nodeResourceCount, nodes);
   }
 
   /** Adds or replaces (same identity) a relationship. Returns whether it was new. */
@@ -354,7 +352,6 @@ export class RelationshipStore {
     rows[t + T_NEXT_BY_SUBJECT] = first;
     if (first !== NONE) rows[first * TUPLE + T_PREV_BY_SUBJECT] = tuple;
     this.#setCondition(tuple, rel.condition);
-    this.#nodeResourceCount[resource] = this.#nodeResourceCount[resource]! + 1;
     this.#size++;
     return true;
   }
@@ -383,8 +380,6 @@ export class RelationshipStore {
     if (nextS !== NONE) rows[nextS * TUPLE + T_PREV_BY_SUBJECT] = prevS;
     this.#tupleIndex.delete(bucket, subject, subjectRelation);
     this.#conditions.delete(tuple);
-    const resource = buckets[bucket * BUCKET + B_NODE]!;
-    this.#nodeResourceCount[resource] = this.#nodeResourceCount[resource]! - 1;
     rows[t + T_BUCKET] = NONE;
     rows[t + T_NEXT] = this.#free;
     this.#free = tuple;
@@ -441,8 +436,17 @@ export class RelationshipStore {
     const typeId = this.#types.find(type);
     const ids: string[] = [];
     if (typeId === NONE) return ids;
-    for (let node = 0; node < this.#nodeIds.length; node++) if (this.nodeType(node) === typeId && this.#nodeResourceCount[node]! > 0) ids.push(this.#nodeIds[node]!);
+    for (let node = 0; node < this.#nodeIds.length; node++) if (this.nodeType(node) === typeId && this.#isResource(node)) ids.push(this.#nodeIds[node]!);
     return ids;
+  }
+
+  /** Whether some relationship has `node` as its resource (a bucket of it holds a tuple; deletes leave buckets empty). */
+  #isResource(node: number): boolean {
+    for (let name = 0; name < this.nameCount; name++) {
+      const bucket = this.bucket(node, name);
+      if (bucket !== NONE && (this.directHead(bucket) !== NONE || this.usersetHead(bucket) !== NONE)) return true;
+    }
+    return false;
   }
 
   all(): Relationship[] {
@@ -459,7 +463,6 @@ export class RelationshipStore {
     this.#nodeIndex = new IntTable();
     this.#nodeRows = int32Column(0);
     this.#nodeIds = [];
-    this.#nodeResourceCount = int32Column(0);
     this.#wildcards = [];
     this.#bucketIndex = new IntTable();
     this.#bucketRows = int32Column(0);
