@@ -87,7 +87,7 @@ export class ReferenceEngine {
     this.#rejectInvalid(relationships, 'write');
     // A bulk load sizes the store once, instead of growing it (and collecting garbage) step by step.
     this.store.reserve(relationships.length);
-    for (const rel of relationships) this.store.write(rel);
+    this.store.writeAll(relationships);
     this.#revision++;
   }
 
