@@ -72,21 +72,27 @@ export function relationshipChecker(model: Model, change: RelationshipChange = '
   const first: Shape[] = [];
   // resource type -> relation -> subject type -> the shapes seen with these three (every shape, the first ones too)
   const shapes = new Map<string, Map<string, Map<string, Shape[]>>>();
-  return (rel) => {
-    const wildcard = rel.subject.id === '*';
-    const condition = rel.condition?.name;
-    for (const shape of first) if (sameShape(shape, rel, wildcard, condition)) return shape.problem;
+  // The shape of the previous relationship, asked first: generated and exported stores come in runs of one shape.
+  let last: Shape | undefined;
+  const find = (rel: Relationship, wildcard: boolean, condition: string | undefined): Shape => {
+    for (const shape of first) if (sameShape(shape, rel, wildcard, condition)) return shape;
     if (first.length < SCANNED_SHAPES) {
       const shape = shapeOf(model, rel, change, wildcard, condition);
       first.push(shape);
       seenWith(shapes, rel).push(shape);
-      return shape.problem;
+      return shape;
     }
     const seen = seenWith(shapes, rel);
-    for (const shape of seen) if (sameShape(shape, rel, wildcard, condition)) return shape.problem;
+    for (const shape of seen) if (sameShape(shape, rel, wildcard, condition)) return shape;
     const shape = shapeOf(model, rel, change, wildcard, condition);
     seen.push(shape);
-    return shape.problem;
+    return shape;
+  };
+  return (rel) => {
+    const wildcard = rel.subject.id === '*';
+    const condition = rel.condition?.name;
+    if (last === undefined || !sameShape(last, rel, wildcard, condition)) last = find(rel, wildcard, condition);
+    return last.problem;
   };
 }
 
@@ -104,11 +110,12 @@ interface Shape {
 }
 
 function sameShape(shape: Shape, rel: Relationship, wildcard: boolean, condition: string | undefined): boolean {
+  // Types first: they differ in length more often than relation names, and unequal lengths compare at once.
   return (
-    shape.relation === rel.relation &&
     shape.resourceType === rel.resource.type &&
     shape.subjectType === rel.subject.type &&
     shape.subjectRelation === rel.subject.relation &&
+    shape.relation === rel.relation &&
     shape.wildcard === wildcard &&
     shape.condition === condition
   );
