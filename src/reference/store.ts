@@ -17,7 +17,7 @@
 import { type BoundCondition, parseSubject, type Relationship } from '../core/relationship.ts';
 import { IntTable } from './int-table.ts';
 import { NodeKey } from './node-key.ts';
-import { grown, int32Column } from './int32-column.ts';
+import { grown, int32Column, scratchColumn } from './int32-column.ts';
 
 /** No subject relation (an object or wildcard subject); also "not found". */
 export const NONE = -1;
@@ -329,37 +329,48 @@ export class RelationshipStore {
   }
 
   /**
-   * `write` of each relationship in order, with the same result, in chunks and phases: the nodes
-   * of a chunk's relationships, then their buckets, then their tuples, then the lists. Each phase
-   * is a short loop of hash-table probes independent of one another, so the processor overlaps
-   * their cache misses instead of waiting for each in turn (the tables of 10^6 relationships are
-   * larger than its caches). Phases read only what earlier phases wrote for the same
-   * relationship, and each runs in order, so duplicates and reused tuple numbers resolve as in
-   * `write`.
+   * `write` of each relationship in order, with the same result, in two passes. The first reads
+   * each relationship once: asks `accept` about it (the engine's validation) and finds its
+   * objects and names. When `accept` refused one, nothing is written and the answer is false (the
+   * objects found may have been new: they hold no relationship and change no answer). The second
+   * pass goes in chunks and phases: the chunk's buckets, then its tuples, then its lists. Each
+   * phase is a short loop of hash-table probes independent of one another, so the processor
+   * overlaps their cache misses instead of waiting for each in turn (the tables of 10^6
+   * relationships are larger than its caches). A phase reads only what earlier phases wrote for
+   * the same relationship, and each runs in order, so duplicates and reused tuple numbers resolve
+   * as in `write`.
    */
-  writeAll(relationships: readonly Relationship[]): void {
-    const resources = new Int32Array(CHUNK);
-    const names = new Int32Array(CHUNK);
-    const subjects = new Int32Array(CHUNK);
-    const subjectRelations = new Int32Array(CHUNK);
+  writeAll(relationships: readonly Relationship[], accept?: (rel: Relationship) => boolean): boolean {
+    const length = relationships.length;
+    // Columns for the whole batch (a bulk load's on shared buffers like the tables: no external-memory collection).
+    const resources = scratchColumn(length);
+    const names = scratchColumn(length);
+    const subjects = scratchColumn(length);
+    const subjectRelations = scratchColumn(length);
+    let accepted = true;
+    for (let i = 0; i < length; i++) {
+      const rel = relationships[i]!;
+      if (accept && !accept(rel)) accepted = false;
+      if (!accepted) continue;
+      const { resource, subject } = rel;
+      resources[i] = this.#internNode(resource.type, resource.id);
+      subjects[i] = this.#internNode(subject.type, subject.id);
+      names[i] = this.#names.intern(rel.relation);
+      subjectRelations[i] = subject.relation === undefined ? NONE : this.#names.intern(subject.relation);
+    }
+    if (!accepted) return false;
     const buckets = new Int32Array(CHUNK);
     const tuples = new Int32Array(CHUNK);
-    for (let start = 0; start < relationships.length; start += CHUNK) {
-      const count = Math.min(CHUNK, relationships.length - start);
+    for (let start = 0; start < length; start += CHUNK) {
+      const count = Math.min(CHUNK, length - start);
+      for (let i = 0; i < count; i++) buckets[i] = this.#bucketOf(resources[start + i]!, names[start + i]!);
       for (let i = 0; i < count; i++) {
-        const { resource, subject } = relationships[start + i]!;
-        resources[i] = this.#internNode(resource.type, resource.id);
-        subjects[i] = this.#internNode(subject.type, subject.id);
+        const at = start + i;
+        tuples[i] = this.#claimTuple(buckets[i]!, subjects[at]!, subjectRelations[at]!, relationships[at]!.condition);
       }
-      for (let i = 0; i < count; i++) {
-        const rel = relationships[start + i]!;
-        names[i] = this.#names.intern(rel.relation);
-        subjectRelations[i] = rel.subject.relation === undefined ? NONE : this.#names.intern(rel.subject.relation);
-      }
-      for (let i = 0; i < count; i++) buckets[i] = this.#bucketOf(resources[i]!, names[i]!);
-      for (let i = 0; i < count; i++) tuples[i] = this.#claimTuple(buckets[i]!, subjects[i]!, subjectRelations[i]!, relationships[start + i]!.condition);
-      for (let i = 0; i < count; i++) if (tuples[i] !== NONE) this.#link(tuples[i]!, buckets[i]!, subjects[i]!, subjectRelations[i]!);
+      for (let i = 0; i < count; i++) if (tuples[i] !== NONE) this.#link(tuples[i]!, buckets[i]!, subjects[start + i]!, subjectRelations[start + i]!);
     }
+    return true;
   }
 
   /** The bucket of (resource node, relation name id), made when new. */
