@@ -397,7 +397,8 @@ export class RelationshipStore {
       this.#tuples++;
       this.#tupleRows = grown(this.#tupleRows, (tuple + 1) * TUPLE);
     }
-    this.#setCondition(tuple, condition);
+    // A new tuple number has no condition (delete drops it before freeing the number).
+    if (condition) this.#setCondition(tuple, condition);
     this.#size++;
     return tuple;
   }
