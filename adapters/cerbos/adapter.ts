@@ -48,6 +48,8 @@ export interface ResolverStats {
 
 export class CerbosAdapter implements AdapterSpec {
   readonly embedded = false;
+  // Cerbos is stateless: the relationships a check reads are resolved into attributes by the harness.
+  readonly memoryNote = "the relationships live in the harness's attribute resolver, not in the server: not counted";
   readonly decisionLog = 'decision';
   private server: CerbosServer | undefined;
   private client: GRPC | undefined;
@@ -263,6 +265,11 @@ export class CerbosAdapter implements AdapterSpec {
   }
 
   async checkBatch(requests: CheckRequest[]): Promise<Decision[]> {
+    return this.checkAll(requests, true);
+  }
+
+  /** `viaWildcard` false: each subject alone, not as a member of its type's wildcard (resolver.ts, `principal`). */
+  private async checkAll(requests: CheckRequest[], viaWildcard: boolean): Promise<Decision[]> {
     const decisions: Decision[] = new Array(requests.length);
     // One checkResources call per principal (subject and its properties), in chunks.
     const groups = new Map<string, number[]>();
@@ -275,18 +282,18 @@ export class CerbosAdapter implements AdapterSpec {
     const calls: Promise<void>[] = [];
     for (const indexes of groups.values()) {
       for (let from = 0; from < indexes.length; from += MAX_RESOURCES_PER_REQUEST) {
-        calls.push(this.checkGroup(requests, indexes.slice(from, from + MAX_RESOURCES_PER_REQUEST), decisions));
+        calls.push(this.checkGroup(requests, indexes.slice(from, from + MAX_RESOURCES_PER_REQUEST), decisions, viaWildcard));
       }
     }
     await Promise.all(calls);
     return decisions;
   }
 
-  private async checkGroup(requests: CheckRequest[], indexes: number[], out: Decision[]): Promise<void> {
+  private async checkGroup(requests: CheckRequest[], indexes: number[], out: Decision[], viaWildcard: boolean): Promise<void> {
     const resolved: { index: number; attrs: ReturnType<Resolver['resolve']> }[] = [];
     for (const index of indexes) {
       try {
-        resolved.push({ index, attrs: this.native ? nativeAttributes(this.native, requests[index]!) : this.resolver.resolve(requests[index]!) });
+        resolved.push({ index, attrs: this.native ? nativeAttributes(this.native, requests[index]!) : this.resolver.resolve(requests[index]!, viaWildcard) });
       } catch (error) {
         out[index] = { allowed: false, error: `resolver: ${error instanceof Error ? error.message : String(error)}` };
       }
@@ -352,6 +359,7 @@ export class CerbosAdapter implements AdapterSpec {
       policyVersion: this.version,
       actions: this.actionsByType,
       checkBatch: (requests) => this.checkBatch(requests),
+      checkBatchByName: (requests) => this.checkAll(requests, false),
     });
   }
 

@@ -226,5 +226,5 @@ export function unstorableObject(object: ObjectRef, role: 'resource' | 'subject'
   const length = [...text].length;
   if (length <= max) return undefined;
   const shown = `${text.slice(0, 40)}…`;
-  return `object ${shown} (${length} characters): OpenFGA takes a tuple's ${role === 'resource' ? "object 'type:id' of at most 256" : "user 'type:id' of at most 512"} characters (its API's validation pattern)`;
+  return `object ${shown} (${length} characters): OpenFGA takes a tuple's ${role === 'resource' ? 'object' : 'user'} 'type:id' of at most ${max} characters (its API's validation pattern)`;
 }

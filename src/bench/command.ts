@@ -95,7 +95,7 @@ export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: 
   } finally {
     guard.dispose();
   }
-  // The embedded engines side by side, the reference engine the bar (issue 17).
+  // The embedded engines side by side, the reference engine the bar.
   if (section.micro.length > 1) options.log(['in-process, side by side (micro benchmark p50):', ...sideBySideLines(section.micro).map((l) => `  ${l}`)].join('\n'));
   return results;
 }

@@ -52,10 +52,12 @@ export async function loadWithinBudget(adapter: EngineAdapter, model: Model, rel
     const chunks: Relationship[][] = [];
     for (let i = 0; i < relationships.length; i += WRITE_CHUNK) chunks.push(relationships.slice(i, i + WRITE_CHUNK));
     let next = 0;
+    // Each writer claims its chunk before it awaits anything: a check of `next` followed by an
+    // await let several writers past the last chunk (write(undefined): "not iterable").
     const writer = async () => {
-      while (next < chunks.length) {
+      for (let chunk = next++; chunk < chunks.length; chunk = next++) {
         await checkBudget();
-        await adapter.write(chunks[next++]!);
+        await adapter.write(chunks[chunk]!);
       }
     };
     await Promise.all(Array.from({ length: adapter.embedded ? 1 : SERVER_WRITES_IN_FLIGHT }, writer));

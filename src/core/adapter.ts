@@ -164,6 +164,8 @@ export interface AdapterSpec {
   resetClientSideCost?(): void;
   /** Resident memory of the engine (its server process, or this process if embedded); default unknown. */
   memoryBytes?(): Promise<number | undefined>;
+  /** What that memory figure leaves out, where it is not the engine's whole footprint (Cerbos: the relationships, held in the harness). */
+  readonly memoryNote?: string;
   /**
    * Consistency tokens (Zanzibar's zookies, SpiceDB's ZedTokens), where the engine has them:
    * the token of the adapter's last write or delete, and a check at least as fresh as a token.
@@ -203,6 +205,7 @@ export interface Adapter {
   clientSideCost?: () => ClientSideCost;
   resetClientSideCost(): void;
   memoryBytes(): Promise<number | undefined>;
+  memoryNote?: string;
   httpCheck(request: CheckRequest): HttpCheck | undefined;
   /** Consistency tokens, where the engine has them (AdapterSpec). */
   lastWriteToken?: () => string | undefined;
@@ -246,6 +249,7 @@ export function defineAdapter(spec: AdapterSpec): Adapter {
     health: async () => spec.health?.(),
     resetClientSideCost: () => spec.resetClientSideCost?.(),
     memoryBytes: async () => spec.memoryBytes?.(),
+    ...(spec.memoryNote ? { memoryNote: spec.memoryNote } : {}),
     httpCheck: (request) => spec.httpCheck?.(request),
     stop: async () => {
       await spec.stop?.();
@@ -306,6 +310,8 @@ export interface SettingDefinition {
   description: string;
   /** Allowed values; any value when absent. */
   values?: readonly string[];
+  /** The form a value must have (checked with the other options, before any engine starts), and an example of it. */
+  form?: { pattern: RegExp; example: string };
 }
 
 export interface EngineDefinition {

@@ -5,7 +5,7 @@
 
 import type { DecisionLogEntry } from '../core/adapter.ts';
 import { formatRelationship, type ObjectRef, type Relationship } from '../core/relationship.ts';
-import type { SearchQuery } from '../core/search.ts';
+import { listSubjects, type SearchQuery, toCheckByName } from '../core/search.ts';
 import type { CheckRequest, Decision, Properties } from '../core/request.ts';
 import { DeadlineExceededError } from '../core/deadline.ts';
 import { compileCondition, ConditionCostError, type CompiledCondition } from '../model/conditions.ts';
@@ -169,8 +169,7 @@ export class ReferenceEngine {
    *   relationships (reachability.ts: a resource no chain connects can grant nothing);
    * - subjects: the subjects of the type some chain from the resource reaches, `*` where a
    *   wildcard is reached (`*` in the answer: every subject of the type, through the wildcard;
-   *   subjects granted only through it are not listed one by one, as OpenFGA's ListUsers: where `*` is
-   *   granted, a subject is listed only when it is also granted with the wildcard ignored);
+   *   subjects granted only through it are not listed one by one: src/core/search.ts, listSubjects);
    * - actions: every relation and permission of the resource's type.
    * Cost: the walk over the relationships reached, then one check per candidate; a
    * depth-limit error leaves the candidate out. Sorted ids.
@@ -197,11 +196,9 @@ export class ReferenceEngine {
       case 'subjects': {
         const request = (id: string): CheckRequest => ({ subject: { type: query.subjectType, id }, action: query.action, resource: query.resource, ...context });
         const candidates = subjectsReachedFrom(this.store, this.#model, query.resource, query.subjectType);
-        const wildcardGranted = candidates.includes('*') && allowed(request('*'));
-        // Where `*` is granted, a subject is listed only when granted by name too (allowed with its
-        // type's wildcard granting it nothing); else `*` already says it. Without `*`, every allowed
-        // subject is listed (an intersection with a wildcard grants only the subjects named on its other side).
-        return candidates.filter((id) => (id === '*' ? wildcardGranted : allowed(request(id)) && (!wildcardGranted || allowed(request(id), true)))).sort();
+        const granted = new Set(candidates.filter((id) => allowed(request(id))));
+        const grantedByName = new Set(toCheckByName(granted).filter((id) => allowed(request(id), true)));
+        return listSubjects(granted, grantedByName).sort();
       }
       case 'actions': {
         const type = this.#model.types.get(query.resource.type);

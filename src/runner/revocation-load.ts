@@ -16,7 +16,7 @@ import type { RevocationLoadFigures } from '../results/types.ts';
 import type { RevocationLoad } from '../scenario/types.ts';
 import { resolveRequest } from './now.ts';
 
-/** Share of the measured maximum the default background rate runs at (the issue asks for < 50%). */
+/** Share of the measured maximum the default background rate runs at (under half, so the engine keeps headroom and the revocation is measured under load, not at saturation). */
 export const DEFAULT_LOAD_SHARE = 0.4;
 /**
  * Ceiling of the default rate: the harness's own open loop paces with a timer per check and,

@@ -304,12 +304,28 @@ async function runRevocation(step: RevocationStep, context: RevocationContext): 
   // Without tokens the revocation is still applied and awaited like a timeline, so that later
   // steps see the data every engine sees; the step itself is unsupported. The content is then
   // written and its check polled too (it must deny).
+  const revocation = timeline.revocation ? { ...timeline.revocation, path: newEnemyPath(step) } : undefined;
+  const polled = [timeline.actual ? `polled instead: ${timeline.actual}` : undefined];
   if (step.content) {
     await call(() => adapter.write(resolveRelationships(step.content!.write)), 'write').catch(() => undefined);
-    await pollTimeline(step, check, performance.now(), step.content.request);
+    const content = await pollTimeline(step, check, performance.now(), step.content.request);
+    // Without tokens the new-enemy check cannot be asked for; but a revoked subject seen
+    // reading the new content is the new-enemy problem observed all the same: a failure.
+    const seen = content.revocation?.staleAllows ?? 0;
+    if (seen > 0 || content.status === 'fail') {
+      return {
+        status: 'fail',
+        request: content.request,
+        expected: 'deny: the content was written after the revocation',
+        actual: content.actual ?? 'allowed',
+        message: `new enemy observed without tokens: the revoked subject was allowed the new content ${seen} time(s) (${content.message})`,
+        ...(revocation ? { revocation } : {}),
+      };
+    }
+    polled.push(`the new content: ${content.actual ?? content.message}`);
   }
-  const revocation = timeline.revocation ? { ...timeline.revocation, path: newEnemyPath(step) } : undefined;
-  return { status: 'unsupported', request, message: NO_TOKENS, ...(timeline.actual ? { actual: `polled instead: ${timeline.actual}` } : {}), ...(revocation ? { revocation } : {}) };
+  const actual = polled.filter(Boolean).join('; ');
+  return { status: 'unsupported', request, message: NO_TOKENS, ...(actual ? { actual } : {}), ...(revocation ? { revocation } : {}) };
 }
 
 const newEnemyPath = (step: RevocationStep) => `${step.path} (new enemy${step.content ? ', new content' : ''})`;

@@ -19,7 +19,8 @@ import { relationshipChecker, type RelationshipChange, type RelationshipProblem 
 import type { Model } from '../model/types.ts';
 import { loadGenerator } from './generators.ts';
 import { nativePathProblems } from './native-files.ts';
-import { type RelationshipParts, SharedParts, toRelationship, toRequest } from './requests.ts';
+import { SharedParts, toRelationship, toRequest } from './requests.ts';
+import type { RelationshipParts } from '../core/relationship.ts';
 import type { Expectation, LogField, RevocationLoad, RevocationStep, Scenario, Step } from './types.ts';
 
 type Raw = Record<string, unknown>;
@@ -500,6 +501,9 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
       }
       const duplicates = [...new Set((expect as string[]).filter((id, i, all) => all.indexOf(id) !== i))];
       if (duplicates.length > 0) ctx.add(joinPath(at, 'expect'), `ids listed twice: ${duplicates.slice(0, 5).join(', ')}`, 'list each id once');
+      const searched = query?.kind === 'resources' ? query.resourceType : query?.kind === 'subjects' ? query.subjectType : undefined;
+      const typed = searched === undefined ? undefined : (expect as string[]).find((id) => id.startsWith(`${searched}:`));
+      if (typed) ctx.add(joinPath(at, 'expect'), `'${typed}' names the type: the answer of a ${searched} search is ids`, `write '${typed.slice(searched!.length + 1)}'`);
       if (query?.kind === 'actions' && model?.types.has(query.resource.type)) {
         const type = model.types.get(query.resource.type)!;
         const names = [...type.relations.keys(), ...type.permissions.keys()];

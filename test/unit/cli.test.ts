@@ -89,6 +89,21 @@ describe('authz-bench CLI', () => {
     expect(stderr).toContain('reference');
   });
 
+  // Every command and subcommand, not only the top level: a usage error is bad input (2), never a finding (1).
+  it.each([
+    [['run', '--nonsense'], "unknown option '--nonsense'"],
+    [['report', 'a.json', 'b.json'], "too many arguments for 'report'"],
+    [['bench', 'extra'], "too many arguments for 'bench'"],
+    [['engines', 'install', '--bogus'], "unknown option '--bogus'"],
+    [['engines', 'status', 'extra'], "too many arguments for 'status'"],
+    [['nonsense'], "unknown command 'nonsense'"],
+  ])('a usage error %j exits 2 with the message', async (args, message) => {
+    const { code, stderr } = await cli(args);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('exits 2 for a zero deadline, naming the option and its unit, before running anything', async () => {
     const { code, stderr } = await cli(['run', '--check-timeout', '0']);
     expect(code).toBe(2);
@@ -191,6 +206,10 @@ describe('authz-bench CLI', () => {
     [['--rate', '5000', '--max-rate', '100'], /--max-rate.*100.*--rate/],
     [['--scale', '5'], /^error: --scale at 5: .*1000\.\.2000000/m],
     [['--curve', 'rels', '--max-curve-size', '100'], /^error: --max-curve-size at 100: .*relationships curve.*1000/m],
+    // Seconds past a day overflow Node's timers (a budget would fire at once); a count with no bound is a typo.
+    [['--scale', '100000', '--load-budget', '99999999999'], /^error: --load-budget at 99999999999: expected seconds as a whole number, at most 86400/m],
+    [['--concurrency', '1,99999'], /^error: --concurrency at 99999: .*at most 10000/m],
+    [['--param', '100000'], /^error: --param at 100000: expected key=whole number/m],
   ])('bench refuses %j before measuring, exit 2', async (args, message) => {
     const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-bench-'));
     const { code, stderr } = await cli(['bench', '-e', 'reference', '--duration', '10', '--warmup', '0', '--trials', '1', '-o', out, ...args]);

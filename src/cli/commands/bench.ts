@@ -34,11 +34,11 @@ export function benchCommand(): Command {
         .argParser(positiveInt('--max-curve-size', "the curve's size (depth, relationships, tenants or batch size)")),
     )
     .option('--scale <sizes>', 'only the scale section: every engine on the Drive-like dataset at these relationship counts, e.g. 100000,1000000')
-    .addOption(new Option('--load-budget <s>', 'time an engine may take to load a dataset; over it: "did not load"').default(300).argParser(positiveInt('--load-budget', 'seconds')))
+    .addOption(new Option('--load-budget <s>', 'time an engine may take to load a dataset; over it: "did not load"').default(300).argParser(positiveInt('--load-budget', 'seconds', 86_400)))
     .addOption(
       new Option('--memory-budget <MiB>', 'an engine\'s own memory (server RSS, or an embedded engine\'s heap in a fresh process); over it: "did not load"')
         .default(4096)
-        .argParser(positiveInt('--memory-budget', 'MiB')),
+        .argParser(positiveInt('--memory-budget', 'MiB', 1_048_576)),
     )
     .action(async (opts: BenchCommandOptions) => {
       // Repeatable options have no default in commander (it would print `(default: [])`).
@@ -105,7 +105,7 @@ export function benchCommand(): Command {
       const outDir = path.resolve(opts.out ?? path.join('results', 'runs', `bench-${runId()}`));
       const concurrency = String(opts.concurrency)
         .split(',')
-        .map((c) => positiveInt('--concurrency', 'clients')(c.trim()));
+        .map((c) => positiveInt('--concurrency', 'clients', 10_000)(c.trim()));
       const curveDimensions = opts.curve.map((name) => resolveCurve(name).dimension);
       const results = await runBench(specs, scenario, outDir, commandLine(), {
         trials: opts.trials,
