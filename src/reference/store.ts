@@ -4,8 +4,10 @@
 // names (interned for the life of the store), objects ("nodes": a type and an id, the
 // wildcard `user:*` included). A relationship is then a row of integers in a typed array (a
 // "tuple"), and a Relationship object is rebuilt only when asked for (grant chains, conditions,
-// lists); only a condition is kept as an object, in a side map. About 180 bytes a relationship
+// lists); only a condition is kept as an object, in a side map. About 164 bytes a relationship
 // at 10^6 (scripts/reference-scale.ts), against about 1 KB for string-keyed Maps of objects.
+// Every index is an IntTable of integers (no string is hashed by V8, nothing for the collector):
+//   (type, id)                         -> the node (NodeKey: short ids are their own key);
 //   bucket (resource node, relation)   -> its direct/wildcard tuples and its userset tuples,
 //                                         each a linked list in insertion order;
 //   (bucket, subject node, subject rel) -> the tuple: identity for writes and deletes, and the
