@@ -464,10 +464,15 @@ export class RelationshipStore {
   #newBucket(node: number, name: number): number {
     const bucket = this.#buckets++;
     this.#bucketRows = grown(this.#bucketRows, (bucket + 1) * BUCKET);
+    const rows = this.#bucketRows;
     const b = bucket * BUCKET;
-    this.#bucketRows[b + B_NODE] = node;
-    this.#bucketRows[b + B_NAME] = name;
-    this.#bucketRows.fill(NONE, b + B_DIRECT_HEAD, b + BUCKET);
+    rows[b + B_NODE] = node;
+    rows[b + B_NAME] = name;
+    // Four stores, not fill(): a builtin call per bucket costs more than the stores (10^6 buckets in a bulk load).
+    rows[b + B_DIRECT_HEAD] = NONE;
+    rows[b + B_DIRECT_TAIL] = NONE;
+    rows[b + B_USERSET_HEAD] = NONE;
+    rows[b + B_USERSET_TAIL] = NONE;
     if (name < RELATION_BITS) this.#nodeRows[node * NODE + N_RELATIONS] = this.#nodeRows[node * NODE + N_RELATIONS]! | (1 << name);
     return bucket;
   }
