@@ -9,7 +9,7 @@ import { listSubjects, type SearchQuery, toCheckByName } from '../core/search.ts
 import type { CheckRequest, Decision, Properties } from '../core/request.ts';
 import { DeadlineExceededError } from '../core/deadline.ts';
 import { compileCondition, ConditionCostError, type CompiledCondition } from '../model/conditions.ts';
-import { relationshipProblem, type RelationshipChange } from '../model/relationship-check.ts';
+import { relationshipChecker, type RelationshipChange } from '../model/relationship-check.ts';
 import { BudgetExceededError } from './budget.ts';
 import type { Model } from '../model/types.ts';
 import { DecisionLog } from './decision-log.ts';
@@ -84,28 +84,44 @@ export class ReferenceEngine {
 
   /** Adds relationships (idempotent; rewriting one replaces its condition). All or nothing. */
   write(relationships: Relationship[]): void {
-    this.#rejectInvalid(relationships, 'write');
+    const judge = this.#judge('write');
     // A bulk load sizes the store once, instead of growing it (and collecting garbage) step by step.
     this.store.reserve(relationships.length);
-    for (const rel of relationships) this.store.write(rel);
+    // The store asks the judge about each relationship in the pass that reads it, and writes none if one is refused.
+    if (!this.store.writeAll(relationships, judge?.accept)) judge?.throwProblems();
     this.#revision++;
   }
 
   /** Removes relationships by identity (resource, relation, subject), ignoring conditions; idempotent. All or nothing. */
   delete(relationships: Relationship[]): void {
-    this.#rejectInvalid(relationships, 'delete');
+    const judge = this.#judge('delete');
+    if (judge) {
+      for (const rel of relationships) judge.accept(rel);
+      judge.throwProblems();
+    }
     for (const rel of relationships) this.store.delete(rel);
     this.#revision++;
   }
 
-  #rejectInvalid(relationships: Relationship[], change: RelationshipChange): void {
-    if (!this.#validate) return;
+  /**
+   * What the model says of each relationship changed, when writes are validated: `accept` is
+   * false for one the model does not allow, whose message it keeps; `throwProblems` throws them
+   * all, if any. Asked once per shape (resource type, relation, subject form, condition).
+   */
+  #judge(change: RelationshipChange): { accept: (rel: Relationship) => boolean; throwProblems: () => void } | undefined {
+    if (!this.#validate) return undefined;
     const problems: string[] = [];
-    for (const rel of relationships) {
-      const found = relationshipProblem(this.#model, rel, change);
-      if (found) problems.push(`${formatRelationship(rel)}: ${found.problem} (${found.fix})`);
-    }
-    if (problems.length > 0) throw new Error(`cannot ${change}: ${problems.join('; ')}`);
+    const problemOf = relationshipChecker(this.#model, change);
+    return {
+      accept: (rel) => {
+        const found = problemOf(rel);
+        if (found) problems.push(`${formatRelationship(rel)}: ${found.problem} (${found.fix})`);
+        return !found;
+      },
+      throwProblems: () => {
+        if (problems.length > 0) throw new Error(`cannot ${change}: ${problems.join('; ')}`);
+      },
+    };
   }
 
   /** Decides one request and logs it. A request the model cannot answer gets `error`. */

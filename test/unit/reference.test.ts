@@ -192,6 +192,18 @@ describe('reference engine: limits and errors', () => {
     expect(() => e.write([{ ...rel('folder:a#owner@user:anne'), condition: { name: 'not_expired' } }])).toThrow(/not allowed/);
     expect(e.store.size).toBe(0);
   });
+
+  it('a write with one relationship the model does not allow writes none of the batch, and names every refused one', () => {
+    const e = engine('folder:a#owner@user:anne');
+    const batch = ['folder:b#owner@user:bob', 'folder:a#owner@group:eng#member', 'folder:c#viewer@user:carl', 'folder:c#view@user:carl'].map((text) => rel(text));
+    expect(() => e.write(batch)).toThrow(
+      "cannot write: folder:a#owner@group:eng#member: subject not allowed: folder#owner allows only [user] (write a subject of one of these forms); folder:c#view@user:carl: 'view' is a permission of 'folder', which is computed, not written",
+    );
+    expect(e.relationships()).toEqual(['folder:a#owner@user:anne']);
+    expect(allowed(e, 'user:bob', 'owner', 'folder:b')).toBe(false);
+    expect(allowed(e, 'user:carl', 'view', 'folder:c')).toBe(false);
+    expect(e.store.resourceIds('folder')).toEqual(['a']);
+  });
 });
 
 describe('reference engine: writes, deletes, lookups', () => {
