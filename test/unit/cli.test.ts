@@ -216,4 +216,38 @@ describe('authz-bench CLI', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
   });
+  // A team's own scenario as the load: bench took bundled ids only (--scenario), no file.
+  it('bench --file: a scenario file of your own is the load', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-bench-file-'));
+    const file = path.join(dir, 'mine.yaml');
+    writeFileSync(
+      file,
+      'id: mine\ntitle: Mine\nmodel:\n  types:\n    user: {}\n    doc:\n      relations: {viewer: [user]}\nrelationships: [doc:1#viewer@user:anne]\nsteps:\n  - check: {subject: user:anne, action: viewer, resource: doc:1}\n    expect: allow\n',
+    );
+    const out = path.join(dir, 'out');
+    const { code, stderr } = await cli([
+      'bench',
+      '-e',
+      'reference',
+      '--file',
+      file,
+      '--duration',
+      '20',
+      '--warmup',
+      '0',
+      '--trials',
+      '1',
+      '--concurrency',
+      '1',
+      '--max-rate',
+      '1000',
+      '-o',
+      out,
+    ]);
+    expect(stderr).not.toContain('error');
+    expect(code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    expect(results.scenarios.map((s: { id: string }) => s.id)).toEqual(['mine']);
+    expect(results.cases.filter((c: { engine: string }) => c.engine === 'reference').map((c: { status: string }) => c.status)).toEqual(['pass']);
+  }, 60_000);
 });
