@@ -167,6 +167,8 @@ describe('authz-bench CLI', () => {
     const init = await cli(['init', 'docs-shared', '--ci'], dir);
     expect(init.code).toBe(0);
     expect(readFileSync(path.join(dir, '.github/workflows/authz-bench.yml'), 'utf8')).toContain('SCENARIOS: authz/*.yaml');
+    // The header's commands name the file where init wrote it (they said docs-shared.yaml, not found from here).
+    expect(readFileSync(path.join(dir, 'authz/docs-shared.yaml'), 'utf8')).toContain('#   authz-bench validate authz/docs-shared.yaml\n#   authz-bench run --file authz/docs-shared.yaml');
     cpSync(path.resolve(import.meta.dirname, '../../scenarios/revocation/revocation-grant-delete.yaml'), path.join(dir, 'authz/my-copy.yaml'));
     const validated = await cli(['validate', 'authz/docs-shared.yaml', 'authz/my-copy.yaml'], dir);
     expect(validated.stderr).toBe('');
