@@ -17,7 +17,7 @@ import { checkConditionSyntax } from '../model/conditions.ts';
 import { parseModel } from '../model/parse.ts';
 import { relationshipChecker, type RelationshipChange, type RelationshipProblem } from '../model/relationship-check.ts';
 import type { Model } from '../model/types.ts';
-import { loadGenerator } from './generators.ts';
+import { GeneratorParamError, loadGenerator } from './generators.ts';
 import { nativePathProblems } from './native-files.ts';
 import { SharedParts, toRelationship, toRequest } from './requests.ts';
 import type { RelationshipParts } from '../core/relationship.ts';
@@ -241,7 +241,8 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
       readGenerated(out.relationships, check, ctx, relationships, parts);
       for (const s of out.steps ?? []) stepsRaw.push(s);
     } catch (error) {
-      ctx.add('generate', (error as Error).message, 'name a generator in scenarios/generators/ with valid params');
+      if (error instanceof GeneratorParamError) ctx.add(`generate.params.${error.param}`, error.message, error.fix);
+      else ctx.add('generate', (error as Error).message, 'name a generator in scenarios/generators/ with valid params');
     }
   }
 

@@ -121,3 +121,20 @@ describe('an error never quotes a whole file or a huge id', () => {
     expect(stderr.length).toBeLessThan(600);
   });
 });
+
+// A generator parameter out of range was placed at `generate` with the fix "name a generator in
+// scenarios/generators/ with valid params", whatever was wrong: now its key and its range.
+describe('a generator parameter out of range', () => {
+  const withParams = (params: string) =>
+    `${HEAD}    folder:\n      relations: {parent: [folder], viewer: [user]}\n      permissions: {view: viewer | parent->view}\n    document:\n      relations: {parent: [folder], viewer: [user]}\n      permissions: {view: viewer | parent->view}\ngenerate: {name: deep-tree, params: {${params}}}\nsteps: []\n`;
+  it.each([
+    ['depth: 1000', /^generate\.params\.depth \(line \d+\)$/, /outside 1\.\.64/, /give depth a value in 1\.\.64 \(default 8\)/],
+    ['depth: 2.5', /^generate\.params\.depth/, /not a whole number/, /give a whole number in 1\.\.64/],
+    ['width: 3', /^generate\.params\.width/, /has no parameter 'width'/, /use one of depth, viewers/],
+  ])('%s: the key, the problem and the range', async (params, place, problem, fix) => {
+    const error = await rejection(withParams(params));
+    expect(error.path).toMatch(place);
+    expect(error.problem).toMatch(problem);
+    expect(error.fix).toMatch(fix);
+  });
+});
