@@ -241,8 +241,13 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
       readGenerated(out.relationships, check, ctx, relationships, parts);
       for (const s of out.steps ?? []) stepsRaw.push(s);
     } catch (error) {
-      if (error instanceof GeneratorParamError) ctx.add(`generate.params.${error.param}`, error.message, error.fix);
-      else ctx.add('generate', (error as Error).message, 'name a generator in scenarios/generators/ with valid params');
+      if (!(error instanceof GeneratorParamError)) ctx.add('generate', (error as Error).message, 'name a generator in scenarios/generators/ with valid params');
+      else {
+        // A value given on the command line (bench --param, a cost curve) is the command line's fault, not the file's.
+        const given = options.generateParams?.[error.param];
+        if (given !== undefined) throw new InputError('--param', `${error.param}=${given}`, error.message, error.fix);
+        ctx.add(`generate.params.${error.param}`, error.message, error.fix);
+      }
     }
   }
 

@@ -212,6 +212,8 @@ describe('authz-bench CLI', () => {
     [['--scale', '100000', '--load-budget', '99999999999'], /^error: --load-budget at 99999999999: expected seconds as a whole number, at most 86400/m],
     [['--concurrency', '1,99999'], /^error: --concurrency at 99999: .*at most 10000/m],
     [['--param', '100000'], /^error: --param at 100000: expected key=whole number/m],
+    // Out of the generator's range: the command line's value, not the bundled file, is named.
+    [['--param', 'relationships=5'], /^error: --param at relationships=5: .*outside 1000\.\.2000000 \(fix: give relationships a value in 1000\.\.2000000/m],
   ])('bench refuses %j before measuring, exit 2', async (args, message) => {
     const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-bench-'));
     const { code, stderr } = await cli(['bench', '-e', 'reference', '--duration', '10', '--warmup', '0', '--trials', '1', '-o', out, ...args]);
