@@ -73,13 +73,15 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
     writer.appendCase(c);
     options.onCase?.(c);
   };
-  const previous = options.resume ? writer.readPrevious() : { done: new Set<string>(), cases: [], performance: [] };
+  const previous = options.resume ? writer.readPrevious() : { done: new Set<string>(), incomplete: 0, cases: [], performance: [] };
   if (!options.resume) writer.startFresh();
   if (options.resume) {
     results.cases.push(...previous.cases);
     results.performance.push(...previous.performance);
     writer.rewriteCases(previous.cases);
-    options.log(`resuming: ${previous.done.size} engine × scenario pair(s) already done`);
+    options.log(
+      `resuming: ${previous.done.size} engine × scenario pair(s) already done${previous.incomplete > 0 ? `; ${previous.incomplete} marked done but with cases missing from cases.jsonl, run again` : ''}`,
+    );
   }
 
   const settings = settingsFor(specs, options.engineOptions ?? {});
