@@ -39,6 +39,8 @@ export interface RunOutcome {
 }
 
 export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options: RunOptions): Promise<RunOutcome> {
+  // Bad --set values are refused before the results folder is made: no empty run folder stays behind.
+  const settings = settingsFor(specs, options.engineOptions ?? {});
   const writer = new ResultsWriter(options.outDir);
   const results: RunResults = {
     schemaVersion: SCHEMA_VERSION,
@@ -84,7 +86,6 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
     );
   }
 
-  const settings = settingsFor(specs, options.engineOptions ?? {});
   const progress = new Progress(specs.length * scenarios.length);
   try {
     for (const [index, spec] of specs.entries()) {

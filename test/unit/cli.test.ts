@@ -220,6 +220,14 @@ describe('authz-bench CLI', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
   });
+  it('bench with a refused --set value makes no results folder', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'authz-bench-bench-set-')), 'out');
+    const { code, stderr } = await cli(['bench', '-e', 'reference', '--set', 'nonsense=1', '--duration', '10', '--trials', '1', '-o', out]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^error: --set at nonsense=1: no chosen engine has this option/m);
+    expect(existsSync(out)).toBe(false);
+  });
+
   // A team's own scenario as the load: bench took bundled ids only (--scenario), no file.
   it('bench --file: a scenario file of your own is the load', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-bench-file-'));

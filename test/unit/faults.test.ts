@@ -1,7 +1,7 @@
 // The harness under engine faults: a hang, malformed answers, an engine that dies. The
 // faulty engines are the reference engine wrapped to misbehave at a chosen call, so
 // every other answer stays a real one.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -130,6 +130,17 @@ describe('engine faults', () => {
     expect(second.results.cases.filter((c) => c.scenario === 'faults')).toHaveLength(6);
     expect(second.results.cases.filter((c) => c.scenario === 'faults-b')).toHaveLength(6);
     expect(readFileSync(casesFile, 'utf8').trim().split('\n')).toHaveLength(12);
+  });
+});
+
+// A refused --set value left an empty results folder (results/runs/<time>) behind each time.
+describe('a run refused for a bad --set value', () => {
+  it('makes no results folder', async () => {
+    const scenario = await loadScenarioText(SCENARIO, 'faults.yaml');
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'authz-bench-bad-set-')), 'run');
+    const opts = { outDir: out, benchTimeMs: 0, warmupMs: 0, checkTimeoutMs: 1000, command: 'test', log: () => {}, engineOptions: { nonsense: '1' } };
+    await expect(runAll([spec(reference)], [scenario], opts)).rejects.toThrow(/no chosen engine has this option/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 
