@@ -316,6 +316,31 @@ for (const configuration of ['cerbos', 'cerbos[admin]']) {
       expect(await probesUntilChecked('user:sam', true), 'probes after a policy update').toBeGreaterThan(loaded);
     }, 60_000);
 
+    // The unfolded translation split a userset key at its first '#': group:a#b#member was read
+    // as group:a with relation 'b#member', so anne, a member of group 'a#b', was denied.
+    it('unfolded: a userset whose group id holds # or : grants its members', async () => {
+      await cerbos.loadModel(
+        model(`
+types:
+  user: {}
+  group:
+    relations: {direct: [user], banned: [user]}
+    permissions: {member: direct - banned}
+  doc:
+    relations: {viewer: [user, group#member]}
+    permissions: {view: viewer}
+`),
+      );
+      await cerbos.write(['group:a#b#direct@user:anne', 'doc:1#viewer@group:a#b#member', 'group:a#direct@user:carl', 'group:c:d#direct@user:bob', 'doc:2#viewer@group:c:d#member'].map(rel));
+      const decisions = await cerbos.checkBatch([req('user:anne', 'view', 'doc:1'), req('user:carl', 'view', 'doc:1'), req('user:bob', 'view', 'doc:2'), req('user:anne', 'view', 'doc:2')]);
+      expect(decisions.map((d) => [d.allowed, d.error])).toEqual([
+        [true, undefined],
+        [false, undefined],
+        [true, undefined],
+        [false, undefined],
+      ]);
+    }, 60_000);
+
     it.runIf(configuration === 'cerbos[admin]')(
       'passes every bundled scenario case',
       async () => {

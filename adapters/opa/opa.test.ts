@@ -182,6 +182,20 @@ describe('OPA server', () => {
     expect((await opa.check(request('user:carl', 'view', 'folder:z'))).allowed).toBe(false);
   });
 
+  // OPA URL-decodes a patch path's segments before RFC 6901's `~` escapes (its
+  // ParsePatchPathEscaped): an id holding `%2F` was stored as `/`, and `100%` refused.
+  it('writes, checks and deletes ids holding % escapes, a lone % and ~1 literally', async () => {
+    const opa = server.engine;
+    await opa.loadModel(FOLDERS);
+    const ids = ['per%2F', '100%', 'a~1b', '%25'];
+    await opa.write(ids.map((id) => rel(`folder:${id}#owner@user:${id}`)));
+    const granted = await opa.checkBatch(ids.map((id) => request(`user:${id}`, 'view', `folder:${id}`)));
+    expect(granted.map((d) => [d.allowed, d.error])).toEqual(ids.map(() => [true, undefined]));
+    await opa.delete(ids.map((id) => rel(`folder:${id}#owner@user:${id}`)));
+    const revoked = await opa.checkBatch(ids.map((id) => request(`user:${id}`, 'view', `folder:${id}`)));
+    expect(revoked.map((d) => d.allowed)).toEqual(ids.map(() => false));
+  });
+
   it('revokes by policy update and keeps the relationships', async () => {
     await expectRevocationByPolicyUpdate(server.engine, FOLDERS);
   });

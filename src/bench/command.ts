@@ -24,6 +24,8 @@ function gateScenario(scenario: Scenario): Scenario {
 }
 
 export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: string, command: string, options: BenchOptions): Promise<RunResults> {
+  // Bad --set values are refused before the results folder is made, as in a run.
+  const settings = settingsFor(specs, options.settings ?? {});
   const writer = new ResultsWriter(outDir);
   writer.startFresh();
   const gate = gateScenario(scenario);
@@ -67,7 +69,6 @@ export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: 
     performance: [],
     bench: section,
   };
-  const settings = settingsFor(specs, options.settings ?? {});
   const guard = new InterruptGuard(() => writer.writeResults(results), options.log);
   try {
     const session = (spec: EngineSpec) => ({ resultsDir: outDir, settings: settings.get(spec) ?? {}, guard, log: options.log, ...(options.launch ? { strategy: options.launch } : {}) });

@@ -52,6 +52,8 @@ export interface BenchCommandOptions {
   engine: string[];
   all?: boolean;
   scenario: string;
+  /** A scenario file of the user's own, instead of `scenario`. */
+  file?: string;
   out?: string;
   trials: number;
   duration: number;

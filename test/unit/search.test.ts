@@ -155,6 +155,27 @@ describe('reference engine search (the oracle)', () => {
     expect(subjects('both')).toEqual(['bo']);
     expect(subjects('open')).toEqual(['*']);
   });
+  // A userset may name a permission of its type (`group#member` with `member: direct | owner`):
+  // the walk up from the subject must follow such usersets too, or the oracle misses the resource.
+  it('resources: through a userset that names a permission, not only a relation', () => {
+    const oracle = new ReferenceEngine(
+      model(`
+  types:
+    user: {}
+    group:
+      relations: {direct: [user], owner: [user]}
+      permissions: {member: direct | owner}
+    doc:
+      relations: {viewer: [group#member]}
+      permissions: {view: viewer}
+`),
+    );
+    oracle.write(['group:eng#direct@user:anne', 'group:ops#owner@user:bob', 'doc:1#viewer@group:eng#member', 'doc:2#viewer@group:ops#member'].map(rel));
+    const resources = (id: string) => oracle.search({ kind: 'resources', subject: { type: 'user', id }, action: { name: 'view' }, resourceType: 'doc' });
+    expect(resources('anne')).toEqual(['1']);
+    expect(resources('bob')).toEqual(['2']);
+    expect(oracle.search({ kind: 'subjects', resource: { type: 'doc', id: '1' }, action: { name: 'view' }, subjectType: 'user' })).toEqual(['anne']);
+  });
   it('actions: every relation and permission held', () => {
     expect(engine.search({ kind: 'actions', subject: { type: 'user', id: 'anne' }, resource: { type: 'folder', id: 'b' } })).toEqual(['view', 'viewer']);
     expect(engine.search({ kind: 'actions', subject: { type: 'user', id: 'anne' }, resource: { type: 'folder', id: 'root' } })).toEqual([]);
