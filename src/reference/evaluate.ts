@@ -398,7 +398,11 @@ export class Evaluator {
     const object = this.#store.subject(tuple);
     const inner = this.resolve(this.#store.nodeType(object), object, relation, depth + 1);
     if (inner.cut) pending.cut = true;
-    if (inner.state === State.Deny) return undefined;
+    if (inner.state === State.Deny) {
+      // Why it was denied there (an exclusion, a false condition) is why here too.
+      if (inner.notes) pending.notes = merge(pending.notes, inner.notes);
+      return undefined;
+    }
     if (inner.state === State.Allow && c.state === State.Allow) return new Result(State.Allow, { tuple, next: inner.chain });
     pending.unknown = true;
     pending.notes = merge(pending.notes, merge(c.notes, inner.notes));

@@ -162,6 +162,31 @@ conditions:
   });
 });
 
+describe('reference engine: deny reasons', () => {
+  it('an exclusion on a related object says why through the tuple-to-userset', () => {
+    const m = model(`
+types:
+  user: {}
+  project:
+    relations:
+      member: [user]
+      banned: [user]
+    permissions:
+      read: member - banned
+  doc:
+    relations:
+      parent: [project]
+    permissions:
+      read: parent->read
+`);
+    const e = new ReferenceEngine(m);
+    e.write(['project:p#member@user:sam', 'project:p#banned@user:sam', 'doc:plan#parent@project:p'].map((t) => rel(t)));
+    const d = e.check(req('user:sam', 'read', 'doc:plan'));
+    expect(d.allowed).toBe(false);
+    expect(d.reason).toBe("no relationship grants user:sam doc:plan#read: excluded by 'banned' on project:p (project:p#banned@user:sam)");
+  });
+});
+
 describe('reference engine: limits and errors', () => {
   it('gives a clear error past the depth limit', () => {
     const rels = Array.from({ length: 60 }, (_, i) => `folder:f${i + 1}#parent@folder:f${i}`);
