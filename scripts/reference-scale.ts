@@ -26,6 +26,7 @@ import type { CheckRequest } from '../src/core/request.ts';
 import { parseModel } from '../src/model/parse.ts';
 import { parse as parseYaml } from 'yaml';
 import { generateDrive } from '../scenarios/generators/drive.ts';
+import { quantileOfSorted } from '../src/stats/quantile.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), '..');
@@ -131,7 +132,7 @@ async function phase(name: string): Promise<void> {
   }
   samples.sort();
   fastest.sort();
-  const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!;
+  const at = (q: number) => quantileOfSorted(samples, q);
   empty.sort((a, b) => a - b);
   console.log(
     JSON.stringify({
@@ -144,9 +145,9 @@ async function phase(name: string): Promise<void> {
       p50: at(0.5),
       p99: at(0.99),
       max: samples[samples.length - 1],
-      fastestP50: fastest[fastest.length >> 1],
-      fastestP99: fastest[Math.floor(fastest.length * 0.99)],
-      timer: empty[empty.length >> 1],
+      fastestP50: quantileOfSorted(fastest, 0.5),
+      fastestP99: quantileOfSorted(fastest, 0.99),
+      timer: quantileOfSorted(empty, 0.5),
       samples: samples.length,
     }),
   );

@@ -10,7 +10,7 @@ import type { AdapterInfo, AdapterSpec, ClientSideCost, NativeSpec, RunContext }
 import { InputError } from '../../src/core/errors.ts';
 import { relationshipKey, type Relationship } from '../../src/core/relationship.ts';
 import { describeRequest, type CheckRequest, type Decision } from '../../src/core/request.ts';
-import { actionSearchByChecks, actionsByType, knownIds, type SearchAnswer, type SearchQuery, searchByCandidateChecks } from '../../src/core/search.ts';
+import { actionsByType, type SearchAnswer, type SearchQuery, searchByChecks } from '../../src/core/search.ts';
 import type { Model } from '../../src/model/types.ts';
 import { EntityStore, SliceBuilder, type CedarEntity, type EntityMode } from './entities.ts';
 import { grantPolicies, requestContext } from './grants.ts';
@@ -161,6 +161,11 @@ export class CedarAdapter implements AdapterSpec {
   }
 
   async check(request: CheckRequest): Promise<Decision> {
+    return this.decide(request, false);
+  }
+
+  /** `withoutWildcard`: the subject's type wildcard grants it nothing (neither the `Wildcard` parent nor the `type:*` grants). */
+  private decide(request: CheckRequest, withoutWildcard: boolean): Decision {
     const notes: string[] = [];
     const started = performance.now();
     let entities: CedarEntity[];
@@ -175,7 +180,7 @@ export class CedarAdapter implements AdapterSpec {
     } else {
       const translation = this.translation;
       if (!translation || !this.slices) return { allowed: false, error: 'cedar: no model loaded' };
-      entities = this.slices.build({ principal: request.subject, action: request.action.name, resource: request.resource }, this.entityMode);
+      entities = this.slices.build({ principal: request.subject, action: request.action.name, resource: request.resource }, this.entityMode, withoutWildcard);
       context = requestContext(request, translation, notes);
       principal = { type: translation.names.object(request.subject.type), id: request.subject.id };
       resource = { type: translation.names.object(request.resource.type), id: request.resource.id };
@@ -186,7 +191,7 @@ export class CedarAdapter implements AdapterSpec {
     let answer: AuthorizationAnswer;
     let policySetId: string;
     try {
-      policySetId = this.policySets.setFor(this.native ? '' : request.subject.type, this.native ? '' : request.subject.id);
+      policySetId = this.policySets.setFor(this.native ? '' : request.subject.type, this.native ? '' : request.subject.id, withoutWildcard);
     } catch (error) {
       return { allowed: false, error: (error as Error).message };
     }
@@ -209,21 +214,19 @@ export class CedarAdapter implements AdapterSpec {
   }
 
   async checkBatch(requests: CheckRequest[]): Promise<Decision[]> {
-    const decisions: Decision[] = [];
-    for (const request of requests) decisions.push(await this.check(request));
-    return decisions;
+    return requests.map((request) => this.decide(request, false));
   }
 
-  /**
-   * Cedar has no search: resources and subjects by candidate checks over the objects the
-   * relationships name; actions by checking each relation and permission of the type.
-   */
+  /** Cedar has no search: by checks over the objects the relationships name (src/core/search.ts). */
   async search(query: SearchQuery): Promise<SearchAnswer> {
-    if (!this.actionsByType) return { unsupported: "search: native mode: the harness knows no candidates (the entities are the native file's)" };
-    if (query.kind === 'actions')
-      return actionSearchByChecks(query, this.actionsByType, (requests) => this.checkBatch(requests), 'by checks: one Cedar check per relation and permission of the type');
-    const candidates = knownIds(this.store.relationships(), query.kind === 'resources' ? query.resourceType : query.subjectType);
-    return searchByCandidateChecks(query, candidates, (requests) => this.checkBatch(requests), 'Cedar');
+    return searchByChecks(query, {
+      engine: 'Cedar',
+      actions: this.actionsByType,
+      relationships: () => this.store.relationships(),
+      checkBatch: (requests) => this.checkBatch(requests),
+      checkBatchByName: async (requests) => requests.map((request) => this.decide(request, true)),
+      clientMs: () => this.cost.totalMs,
+    });
   }
 
   async health(): Promise<string | undefined> {

@@ -198,7 +198,8 @@ export class SliceBuilder {
     return out;
   }
 
-  build(request: SliceRequest, mode: EntityMode): CedarEntity[] {
+  /** `withoutWildcard`: the principal's type wildcard grants it nothing (no `Wildcard` parent; a subject search's second phase). */
+  build(request: SliceRequest, mode: EntityMode, withoutWildcard = false): CedarEntity[] {
     const { principal, resource } = request;
     const objects = new Map<string, { type: string; id: string; attributes: Map<string, Node | Node[]> }>();
     const addObject = (type: string, id: string, action: string | undefined) => {
@@ -244,7 +245,7 @@ export class SliceBuilder {
       entities.push({ uid: this.nodeUid(entry.node), attrs: {}, parents: [...parents].map((p) => this.nodeUid(visited.get(p)!.node)) });
     }
 
-    // Objects: the principal's parents are its relation nodes in the slice, and its Wildcard.
+    // Objects: the principal's parents are its relation nodes in the slice, and its Wildcard (unless left out).
     const principals = mode === 'all' ? [...this.store.direct.keys()].map(splitObjectKey) : [];
     principals.push(principal);
     const objectEntities = new Map<string, CedarEntity>();
@@ -254,7 +255,7 @@ export class SliceBuilder {
         const k = nodeKey(node.type, node.name, node.id);
         if (visited.has(k)) parents.push(this.nodeUid(node));
       }
-      if (visited.has(nodeKey(object.type, '', WILDCARD))) parents.push({ type: this.translation.names.wildcard, id: object.type });
+      if (!withoutWildcard && visited.has(nodeKey(object.type, '', WILDCARD))) parents.push({ type: this.translation.names.wildcard, id: object.type });
       objectEntities.set(objectKey(object.type, object.id), { uid: { type: this.translation.names.object(object.type), id: object.id }, attrs: {}, parents });
     }
     for (const object of objects.values()) {

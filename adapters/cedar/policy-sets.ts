@@ -22,7 +22,7 @@ export class PolicySets {
   private readonly grants = new Map<string, Grant>();
   private readonly bySubject = new Map<string, Set<string>>();
   private readonly subjectVersion = new Map<string, number>();
-  /** Preparsed sets: which principal (or `type:*`, or '' for the model alone) -> set id and what it holds; oldest first. */
+  /** Preparsed sets: whose grants they hold (`type:id type:*`, `type:id`, `type:*`, or '' for the model alone) -> set id and what it holds; oldest first. */
   private readonly slots = new Map<string, { id: string; stamp: string }>();
   private nextSlot = 0;
 
@@ -82,12 +82,11 @@ export class PolicySets {
     return policies;
   }
 
-  /** The preparsed set for a request by `type:id`, preparsed now when out of date. */
-  setFor(type: string, id: string): string {
-    const exact = `${type}:${id}`;
-    const wildcard = `${type}:*`;
-    const subjects = [exact, wildcard].filter((s) => (this.bySubject.get(s)?.size ?? 0) > 0);
-    const slotKey = subjects.includes(exact) ? exact : subjects.length > 0 ? wildcard : '';
+  /** The preparsed set for a request by `type:id`, preparsed now when out of date; `withoutWildcard`: without the `type:*` grants. */
+  setFor(type: string, id: string, withoutWildcard = false): string {
+    const candidates = new Set([`${type}:${id}`, ...(withoutWildcard ? [] : [`${type}:*`])]);
+    const subjects = [...candidates].filter((s) => (this.bySubject.get(s)?.size ?? 0) > 0);
+    const slotKey = subjects.join(' ');
     const stamp = [generation(), this.baseVersion, ...subjects.map((s) => `${s}=${this.subjectVersion.get(s) ?? 0}`)].join(' ');
     let slot = this.slots.get(slotKey);
     if (slot)

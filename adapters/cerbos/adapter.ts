@@ -20,6 +20,7 @@ import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { actionsByType, type SearchAnswer, type SearchQuery } from '../../src/core/search.ts';
 import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
+import { waitForHealthy } from '../../src/engines/health.ts';
 import { logSize } from '../../src/engines/log-offset.ts';
 import { binaryPath } from '../../src/engines/paths.ts';
 import { processMemoryBytes } from '../../src/engines/server.ts';
@@ -29,7 +30,7 @@ import { type CerbosServer, startCerbos } from './launcher.ts';
 import { clearPolicyDir, loadNativeCerbos, type NativeState, nativeAttributes } from './native.ts';
 import { Resolver } from './resolver.ts';
 import { searchCerbos } from './search.ts';
-import { type CerbosPolicyDoc, PROBE_ACTION, PROBE_ROLE, type ResolverPlan, ruleName, translateModel, unsupportedReasons, writeProbeAction } from './translate.ts';
+import { type CerbosPolicyDoc, PROBE_ROLE, type ResolverPlan, ruleName, translateModel, unsupportedReasons, writeProbeAction } from './translate.ts';
 
 export type CerbosMode = 'disk' | 'admin';
 /** How checks reach Cerbos: its gRPC API, or its AuthZEN endpoints (configuration `authzen`, authzen.ts). */
@@ -37,6 +38,8 @@ export type CerbosCheckApi = 'grpc' | 'authzen';
 
 /** Cerbos's default `server.requestLimits.maxResourcesPerRequest`. */
 const MAX_RESOURCES_PER_REQUEST = 50;
+/** How long a policy write may take to be served: the disk store's watcher applies changes after a debounce of seconds, more on a loaded machine. */
+const POLICY_SERVED_TIMEOUT_MS = 30_000;
 const EMPTY_PLAN: ResolverPlan = { tuplesets: new Map(), closures: new Map(), paths: new Map(), usersetTargets: new Set(), permissionTargets: new Map(), relations: new Map() };
 
 export interface ResolverStats {
@@ -48,6 +51,8 @@ export interface ResolverStats {
 
 export class CerbosAdapter implements AdapterSpec {
   readonly embedded = false;
+  // Cerbos is stateless: the relationships a check reads are resolved into attributes by the harness.
+  readonly memoryNote = "the relationships live in the harness's attribute resolver, not in the server: not counted";
   readonly decisionLog = 'decision';
   private server: CerbosServer | undefined;
   private client: GRPC | undefined;
@@ -59,6 +64,8 @@ export class CerbosAdapter implements AdapterSpec {
   private policyFiles = new Map<string, GeneratedPolicy>();
   /** Policy writes so far: each carries its own probe action (translate.ts writeProbeAction). */
   private writes = 0;
+  /** The policy write not yet seen served (settleModel waits for its probe action); relationships never are: they live in the resolver. */
+  private unconfirmedWrite: number | undefined;
   private version = 'm0';
   private types: string[] = [];
   private auditOffset = 0;
@@ -159,7 +166,7 @@ export class CerbosAdapter implements AdapterSpec {
     const auditFile = this.server?.auditLogFile;
     this.auditOffset = logSize(auditFile);
     await this.putPolicies(model, true);
-    await this.waitForVersion();
+    await this.settleModel();
   }
 
   /** Native mode: hand-written Cerbos policies and static attributes (native.ts). */
@@ -170,6 +177,8 @@ export class CerbosAdapter implements AdapterSpec {
     this.actionsByType = undefined;
     const auditFile = this.server?.auditLogFile;
     this.auditOffset = logSize(auditFile);
+    // The native loader waits for its own probe: nothing of ours is pending.
+    this.unconfirmedWrite = undefined;
     const dir = this.server?.policyDir;
     this.native = await loadNativeCerbos(native, {
       cerbos: this.cerbos,
@@ -190,11 +199,16 @@ export class CerbosAdapter implements AdapterSpec {
     await this.putPolicies(model, false);
   }
 
-  /** After loadModel, updateModel or a write: waits until Cerbos serves the newest generated policy (its disk watcher is asynchronous). */
+  /**
+   * Waits until Cerbos serves the policy written last (its disk watcher is asynchronous);
+   * returns at once when that was seen already: relationship writes touch only the resolver.
+   */
   async settleModel(): Promise<void> {
-    // Native policies carry no probe of ours; loadNative waited for them already.
-    if (this.native) return;
-    await this.waitForVersion(30_000, writeProbeAction(this.writes));
+    const write = this.unconfirmedWrite;
+    if (write === undefined) return;
+    await this.waitForVersion(writeProbeAction(write));
+    // A policy written while waiting is still pending.
+    if (this.unconfirmedWrite === write) this.unconfirmedWrite = undefined;
   }
 
   private async putPolicies(model: Model, fresh: boolean): Promise<void> {
@@ -208,22 +222,19 @@ export class CerbosAdapter implements AdapterSpec {
         return [kind, this.mode === 'disk' && dir ? GeneratedPolicy.at(path.join(dir, file), text) : GeneratedPolicy.write(this.context, file, text)];
       }),
     );
-    if (this.mode === 'disk' && dir) {
-      writePolicyDir(dir, policies, fresh);
-      return;
+    if (this.mode === 'disk' && dir) writePolicyDir(dir, policies, fresh);
+    else {
+      if (!this.server?.adminCredentials) throw new Error('Cerbos: no policy directory and no admin API to load policies into');
+      await this.cerbos.addOrUpdatePolicies({ policies: [...policies.values()] as unknown as Policy[] });
     }
-    if (!this.server?.adminCredentials) throw new Error('Cerbos: no policy directory and no admin API to load policies into');
-    const list = [...policies.values()] as unknown as Policy[];
-    await this.cerbos.addOrUpdatePolicies({ policies: list });
+    this.unconfirmedWrite = this.writes;
   }
 
-  /** Polls until every type's resource policy at the current version is served (the disk watcher is asynchronous). */
-  private async waitForVersion(timeoutMs = 30_000, action = PROBE_ACTION): Promise<void> {
+  /** Polls until every type's resource policy at the current version allows `action` to the probe role, i.e. that write is served. */
+  private async waitForVersion(action: string): Promise<void> {
     if (this.types.length === 0) return;
-    const deadline = Date.now() + timeoutMs;
-    let last = '';
-    for (;;) {
-      try {
+    await waitForHealthy({
+      probe: async () => {
         const response = await this.cerbos.checkResources({
           principal: { id: PROBE_ROLE, roles: [PROBE_ROLE] },
           resources: this.types.map((kind) => ({ resource: { kind, id: 'probe', policyVersion: this.version, attr: {} }, actions: [action] })),
@@ -232,14 +243,12 @@ export class CerbosAdapter implements AdapterSpec {
         const served = response.results.every(
           (r) => r.actions[action] === 'EFFECT_ALLOW' && (r.metadata?.actions[action]?.matchedPolicy ?? '') === `resource.${r.resource.kind}.v${this.version}`,
         );
-        if (served) return;
-        last = response.results.map((r) => `${r.resource.kind}: ${JSON.stringify(r.metadata?.actions ?? {})}`).join('; ');
-      } catch (error) {
-        last = error instanceof Error ? error.message : String(error);
-      }
-      if (Date.now() > deadline) throw new Error(`Cerbos did not serve policy version ${this.version} within ${timeoutMs} ms (${last})`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+        return served ? undefined : response.results.map((r) => `${r.resource.kind}: ${JSON.stringify(r.metadata?.actions ?? {})}`).join('; ');
+      },
+      timeoutMs: POLICY_SERVED_TIMEOUT_MS,
+      intervalMs: 25,
+      notReady: `Cerbos did not serve policy version ${this.version}`,
+    });
   }
 
   async write(relationships: Relationship[]): Promise<void> {
@@ -263,6 +272,11 @@ export class CerbosAdapter implements AdapterSpec {
   }
 
   async checkBatch(requests: CheckRequest[]): Promise<Decision[]> {
+    return this.checkAll(requests, true);
+  }
+
+  /** `viaWildcard` false: each subject alone, not as a member of its type's wildcard (resolver.ts, `principal`). */
+  private async checkAll(requests: CheckRequest[], viaWildcard: boolean): Promise<Decision[]> {
     const decisions: Decision[] = new Array(requests.length);
     // One checkResources call per principal (subject and its properties), in chunks.
     const groups = new Map<string, number[]>();
@@ -275,18 +289,18 @@ export class CerbosAdapter implements AdapterSpec {
     const calls: Promise<void>[] = [];
     for (const indexes of groups.values()) {
       for (let from = 0; from < indexes.length; from += MAX_RESOURCES_PER_REQUEST) {
-        calls.push(this.checkGroup(requests, indexes.slice(from, from + MAX_RESOURCES_PER_REQUEST), decisions));
+        calls.push(this.checkGroup(requests, indexes.slice(from, from + MAX_RESOURCES_PER_REQUEST), decisions, viaWildcard));
       }
     }
     await Promise.all(calls);
     return decisions;
   }
 
-  private async checkGroup(requests: CheckRequest[], indexes: number[], out: Decision[]): Promise<void> {
+  private async checkGroup(requests: CheckRequest[], indexes: number[], out: Decision[], viaWildcard: boolean): Promise<void> {
     const resolved: { index: number; attrs: ReturnType<Resolver['resolve']> }[] = [];
     for (const index of indexes) {
       try {
-        resolved.push({ index, attrs: this.native ? nativeAttributes(this.native, requests[index]!) : this.resolver.resolve(requests[index]!) });
+        resolved.push({ index, attrs: this.native ? nativeAttributes(this.native, requests[index]!) : this.resolver.resolve(requests[index]!, viaWildcard) });
       } catch (error) {
         out[index] = { allowed: false, error: `resolver: ${error instanceof Error ? error.message : String(error)}` };
       }
@@ -352,6 +366,7 @@ export class CerbosAdapter implements AdapterSpec {
       policyVersion: this.version,
       actions: this.actionsByType,
       checkBatch: (requests) => this.checkBatch(requests),
+      checkBatchByName: (requests) => this.checkAll(requests, false),
     });
   }
 

@@ -4,21 +4,23 @@
 // runs them and the random graphs on the default configuration).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CerbosAdapter, decisionId, parseAuditLog, writePolicyDir } from './adapter.ts';
 import definition from './index.ts';
 import { Resolver } from './resolver.ts';
-import { conditionCel, lookupReasons, replaceIdentifiers, resolverPlan, translateModel, unsupportedReasons } from './translate.ts';
+import { conditionCel, lookupReasons, PROBE_ROLE, replaceIdentifiers, resolverPlan, translateModel, unsupportedReasons } from './translate.ts';
 import { unfold } from './unfold.ts';
 import { MAX_LEVELS } from './unfolded-policy.ts';
 import { LANGUAGE_FEATURES } from '../../test/helpers/language-features.ts';
 import { FULL_LANGUAGE_YAML } from '../../test/helpers/random-graphs.ts';
 import type { EngineAdapter } from '../../src/core/adapter.ts';
+import { knownIds } from '../../src/core/search.ts';
 import { binaryPath } from '../../src/engines/paths.ts';
 import type { Model } from '../../src/model/types.ts';
+import { engineLogFile } from '../../src/runner/engine-session.ts';
 import { scenarioModels } from '../../src/runner/run-scenario.ts';
 import { loadBundledScenarios } from '../../src/scenario/load.ts';
 import { startInstance } from '../../test/helpers/engines.ts';
@@ -123,10 +125,10 @@ types:
 });
 
 describe('Cerbos resolver (lookups only)', () => {
-  it('search candidates include subjects named only in conditional relationships', () => {
+  it('search candidates (its relationships) include subjects named only in conditional relationships', () => {
     const r = new Resolver(resolverPlan(FOLDERS));
     r.write([rel('folder:x#viewer@user:anne'), { resource: { type: 'folder', id: 'y' }, relation: 'viewer', subject: { type: 'user', id: 'dan' }, condition: { name: 'c' } }]);
-    expect(r.objectIds('user').sort()).toEqual(['anne', 'dan']);
+    expect(knownIds(r.relationships(), 'user').sort()).toEqual(['anne', 'dan']);
   });
 
   it('memberships are transitive through nested groups and wildcards, and cycle-safe', () => {
@@ -253,12 +255,14 @@ for (const configuration of ['cerbos', 'cerbos[admin]']) {
   describe(`Cerbos PDP ${configuration}`, () => {
     let raw: CerbosAdapter;
     let cerbos: EngineAdapter;
+    const resultsDir = mkdtempSync(path.join(tmpdir(), 'authz-bench-cerbos-'));
     beforeAll(async () => {
       raw = new CerbosAdapter(definition, configuration === 'cerbos[admin]' ? 'admin' : 'disk');
-      cerbos = await startInstance(configuration, raw);
+      cerbos = await startInstance(configuration, raw, { resultsDir });
     }, 60_000);
     afterAll(async () => {
       await cerbos?.stop();
+      rmSync(resultsDir, { recursive: true, force: true });
     }, 30_000);
 
     it('answers hand-made checks, keeps cerbosCallId, times the resolver, logs decisions', async () => {
@@ -284,6 +288,57 @@ for (const configuration of ['cerbos', 'cerbos[admin]']) {
       const deadline = Date.now() + 10_000;
       while ((await logged()) < decisions.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(await logged()).toBe(decisions.length);
+    }, 60_000);
+
+    it('settles a policy write with its probe, and a relationship write without a call to Cerbos (it lives in the resolver)', async () => {
+      // The probes the adapter sent, as Cerbos's own audit log holds them (readDecisionLog leaves them out).
+      const probes = () =>
+        readFileSync(engineLogFile(resultsDir, configuration, 'audit'), 'utf8')
+          .split('\n')
+          .filter((line) => line && (JSON.parse(line) as { checkResources?: { inputs?: { principal?: { id?: string } }[] } }).checkResources?.inputs?.[0]?.principal?.id === PROBE_ROLE)
+          .length;
+      // A check logged after the settle: the audit log is written in order, so every probe sent before it is there too.
+      const probesUntilChecked = async (subject: string, allowed: boolean) => {
+        const decision = await cerbos.check(req(subject, 'viewer', 'folder:settle'));
+        expect(decision.allowed).toBe(allowed);
+        const deadline = Date.now() + 10_000;
+        while (!(await cerbos.readDecisionLog!()).some((e) => e.decisionId === decision.decisionId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        return probes();
+      };
+      await cerbos.loadModel(FOLDERS);
+      const loaded = await probesUntilChecked('user:sam', false);
+      await cerbos.settleModel!();
+      await cerbos.write([rel('folder:settle#viewer@user:sam')]);
+      await cerbos.settleModel!();
+      expect(await probesUntilChecked('user:sam', true), 'probes after loadModel and a relationship write').toBe(loaded);
+      await cerbos.updateModel!(FOLDERS);
+      await cerbos.settleModel!();
+      expect(await probesUntilChecked('user:sam', true), 'probes after a policy update').toBeGreaterThan(loaded);
+    }, 60_000);
+
+    // The unfolded translation split a userset key at its first '#': group:a#b#member was read
+    // as group:a with relation 'b#member', so anne, a member of group 'a#b', was denied.
+    it('unfolded: a userset whose group id holds # or : grants its members', async () => {
+      await cerbos.loadModel(
+        model(`
+types:
+  user: {}
+  group:
+    relations: {direct: [user], banned: [user]}
+    permissions: {member: direct - banned}
+  doc:
+    relations: {viewer: [user, group#member]}
+    permissions: {view: viewer}
+`),
+      );
+      await cerbos.write(['group:a#b#direct@user:anne', 'doc:1#viewer@group:a#b#member', 'group:a#direct@user:carl', 'group:c:d#direct@user:bob', 'doc:2#viewer@group:c:d#member'].map(rel));
+      const decisions = await cerbos.checkBatch([req('user:anne', 'view', 'doc:1'), req('user:carl', 'view', 'doc:1'), req('user:bob', 'view', 'doc:2'), req('user:anne', 'view', 'doc:2')]);
+      expect(decisions.map((d) => [d.allowed, d.error])).toEqual([
+        [true, undefined],
+        [false, undefined],
+        [true, undefined],
+        [false, undefined],
+      ]);
     }, 60_000);
 
     it.runIf(configuration === 'cerbos[admin]')(

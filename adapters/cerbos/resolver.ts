@@ -15,7 +15,7 @@
 //   (unfold.ts), the same for every principal and context, cached until the relationships change.
 // It never evaluates a rewrite, a wildcard grant or a condition: the policy's CEL does.
 
-import { formatObject, formatSubject, type Relationship } from '../../src/core/relationship.ts';
+import { formatObject, formatSubject, type ObjectRef, parseObject, parseSubject, type Relationship, type SubjectRef } from '../../src/core/relationship.ts';
 import type { CheckRequest } from '../../src/core/request.ts';
 import type { ResolverPlan } from './translate.ts';
 import { type UnfoldedNode, unfold } from './unfold.ts';
@@ -114,12 +114,12 @@ export class Resolver {
     }
   }
 
-  /** Principal and resource attributes for one request; timed into stats(). */
-  resolve(request: CheckRequest): ResolvedAttributes {
+  /** Principal and resource attributes for one request; timed into stats(). `viaWildcard` as for `principal`. */
+  resolve(request: CheckRequest, viaWildcard = true): ResolvedAttributes {
     const start = performance.now();
     try {
       return {
-        principal: this.principal(request),
+        principal: this.principal(request, viaWildcard),
         resource: this.resource(request),
       };
     } finally {
@@ -128,7 +128,7 @@ export class Resolver {
     }
   }
 
-  /** `viaWildcard` false: the subject alone, not as a member of `type:*` (a subject search lists those apart, search.ts). */
+  /** `viaWildcard` false: the subject alone, not as a member of `type:*` (a subject search's second phase, src/core/search.ts). */
   principal(request: CheckRequest, viaWildcard = true): ResolvedAttributes['principal'] {
     const { type, id } = request.subject;
     const key = `${type}:${id}`;
@@ -205,17 +205,12 @@ export class Resolver {
     };
   }
 
-  /** Ids of every object of `type` the relationships name, as resource or subject (the candidates of a search), and `*` if a wildcard of it is named. */
-  objectIds(type: string): string[] {
-    const ids = new Set<string>();
-    const add = (key: string) => {
-      const object = key.split('#')[0]!;
-      if (object.startsWith(`${type}:`)) ids.add(object.slice(type.length + 1));
-    };
-    for (const key of [...this.objects.keys(), ...this.reverse.keys()]) add(key);
-    // `reverse` holds unconditional relationships only: a subject named only with a condition is a candidate too.
-    for (const relations of this.objects.values()) for (const subjects of relations.values()) for (const key of subjects.keys()) add(key);
-    return [...ids];
+  /** The objects of every relationship held, resource and subject (the candidates of a search, src/core/search.ts). */
+  *relationships(): Generator<{ resource: ObjectRef; subject: SubjectRef }> {
+    for (const [object, relations] of this.objects) {
+      const resource = parseObject(object)!;
+      for (const subjects of relations.values()) for (const key of subjects.keys()) yield { resource, subject: parseSubject(key)! };
+    }
   }
 
   /** The check's unfolding (unfold.ts): relationships only, so one per resource and action until they change. */

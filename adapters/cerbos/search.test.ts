@@ -101,7 +101,7 @@ describe('Cerbos PlanResources (the real PDP)', () => {
     expect(checked.results[0]!.actions).toEqual({ has: 'EFFECT_ALLOW', in: 'EFFECT_ALLOW' });
   }, 60_000);
 
-  it('answers as the reference engine, with the plan kind and the client-side time apart', async () => {
+  it('answers as the reference engine, with the plan kind and the client-side time apart (subjects too)', async () => {
     const folders = model(foldersYaml());
     const relationships = ['folder:root#viewer@user:anne', 'folder:a#parent@folder:root', 'folder:b#parent@folder:a', 'folder:c#viewer@user:bob', 'folder:open#viewer@user:*'].map(rel);
     await engine.loadModel(folders);
@@ -121,6 +121,10 @@ describe('Cerbos PlanResources (the real PDP)', () => {
     }
     const anne = await engine.search!(queries[0]!);
     expect(anne).toMatchObject({ planKind: 'CONDITIONAL', engineMs: expect.any(Number), clientMs: expect.any(Number), method: expect.stringContaining('PlanResources (CONDITIONAL)') });
+    // Subjects by checks: the wildcard's users checked again alone; the resolver's time apart from the engine's.
+    const open = await engine.search!(queries[3]!);
+    expect(open).toMatchObject({ ids: ['*'], engineMs: expect.any(Number), clientMs: expect.any(Number), method: expect.stringContaining('(3, and 2 again with the wildcard ignored;') });
+    if ('clientMs' in open) expect(open.clientMs).toBeGreaterThan(0);
   }, 60_000);
 
   it('an action no rule names is planned ALWAYS_DENIED: an empty answer without applying anything', async () => {

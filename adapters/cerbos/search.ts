@@ -3,41 +3,43 @@
 // applies it, as an application applies it to its rows, to every resource of the type the
 // resolver knows (its attributes built by the resolver, plan.ts applies the condition). The
 // engine's time (the PlanResources call) and the client-side time (attributes and plan over
-// the candidates) are reported apart. Subjects: Cerbos has no subject search, so one check
-// per candidate subject the resolver knows ("by candidate checks"). Actions: one
-// CheckResources over every relation and permission of the type.
+// the candidates) are reported apart. Subjects and actions: Cerbos has neither search, so by
+// checks (src/core/search.ts): CheckResources over each candidate subject the resolver knows
+// (one call per principal, concurrent), the resolver's time apart from the engine's; over
+// every relation and permission of the type.
 
 import { PlanKind, planResourcesResponseIsConditional } from '@cerbos/core';
 import type { GRPC } from '@cerbos/grpc';
 import { errorMessage } from '../../src/core/errors.ts';
-import type { CheckRequest, Decision } from '../../src/core/request.ts';
-import { actionSearchByChecks, type SearchAnswer, type SearchQuery } from '../../src/core/search.ts';
+import type { CheckRequest } from '../../src/core/request.ts';
+import { WILDCARD } from '../../src/core/relationship.ts';
+import { type ChecksSearch, knownIds, NATIVE_MODE_SEARCH, type SearchAnswer, type SearchQuery, searchByChecks } from '../../src/core/search.ts';
 import { planAllows, unsupportedOperators } from './plan.ts';
 import type { Resolver } from './resolver.ts';
 
-export interface CerbosSearchContext {
+/** The checks by which subjects and actions are searched (src/core/search.ts), and what PlanResources needs. */
+export interface CerbosSearchContext extends Pick<ChecksSearch, 'actions' | 'checkBatch' | 'checkBatchByName'> {
   cerbos: GRPC;
   resolver: Resolver;
   policyVersion: string;
-  /** Relations and permissions per type of the loaded neutral model; undefined in native mode. */
-  actions: ReadonlyMap<string, string[]> | undefined;
-  checkBatch: (requests: CheckRequest[]) => Promise<Decision[]>;
 }
 
 type Query<K extends SearchQuery['kind']> = Extract<SearchQuery, { kind: K }>;
 
 export async function searchCerbos(query: SearchQuery, context: CerbosSearchContext): Promise<SearchAnswer> {
-  // Native mode has no resolver data: the harness knows no candidates.
-  if (!context.actions) return { unsupported: 'search: native mode: the harness knows no candidate resources or subjects (static attributes)' };
   try {
-    switch (query.kind) {
-      case 'resources':
-        return await searchResources(query, context);
-      case 'subjects':
-        return await searchSubjects(query, context);
-      case 'actions':
-        return await actionSearchByChecks(query, context.actions, context.checkBatch, 'CheckResources over every relation and permission of the type (Cerbos has no action search)');
-    }
+    if (query.kind !== 'resources')
+      return await searchByChecks(query, {
+        engine: 'Cerbos',
+        actions: context.actions,
+        relationships: () => context.resolver.relationships(),
+        checkBatch: context.checkBatch,
+        checkBatchByName: context.checkBatchByName,
+        clientMs: () => context.resolver.stats().totalMs,
+      });
+    // Native mode has no resolver data: the harness knows no candidates.
+    if (!context.actions) return { unsupported: NATIVE_MODE_SEARCH };
+    return await searchResources(query, context);
   } catch (error) {
     return { error: `Cerbos search: ${errorMessage(error)}` };
   }
@@ -61,7 +63,7 @@ async function searchResources(query: Query<'resources'>, { cerbos, resolver, po
   const errors = plan.validationErrors.map((e) => `${e.path}: ${e.message}`);
   if (errors.length) return { error: `Cerbos PlanResources validation: ${errors.join('; ')}` };
   const clientStart = performance.now();
-  const candidates = resolver.objectIds(query.resourceType).filter((id) => id !== '*');
+  const candidates = knownIds(resolver.relationships(), query.resourceType).filter((id) => id !== WILDCARD);
   let ids: string[];
   if (!planResourcesResponseIsConditional(plan)) ids = plan.kind === PlanKind.ALWAYS_ALLOWED ? candidates : [];
   else {
@@ -76,37 +78,6 @@ async function searchResources(query: Query<'resources'>, { cerbos, resolver, po
     planKind: planKindName(plan.kind),
     engineMs,
     clientMs,
-  };
-}
-
-/**
- * Subjects by candidate checks: `*` when the wildcard itself is granted; then each subject the
- * harness knows, listed when granted, and, where `*` is granted, granted by name too (checked
- * with its type's wildcard ignored), as the reference engine answers (src/reference/engine.ts).
- */
-async function searchSubjects(query: Query<'subjects'>, { cerbos, resolver, policyVersion }: CerbosSearchContext): Promise<SearchAnswer> {
-  const allows = async (id: string, viaWildcard: boolean) => {
-    const request: CheckRequest = { subject: { type: query.subjectType, id }, action: query.action, resource: query.resource, ...(query.context ? { context: query.context } : {}) };
-    const principal = resolver.principal(request, viaWildcard);
-    const resource = resolver.resource(request);
-    const response = await cerbos.checkResources({
-      principal: { id: principal.id, roles: principal.roles, attr: principal.attr as never },
-      resources: [{ resource: { kind: resource.kind, id: resource.id, policyVersion, attr: resource.attr as never }, actions: [query.action.name] }],
-    });
-    return response.results[0]?.actions[query.action.name] === 'EFFECT_ALLOW';
-  };
-  const candidates = resolver.objectIds(query.subjectType);
-  const engineStart = performance.now();
-  const wildcardGranted = candidates.includes('*') && (await allows('*', false));
-  const allowed: string[] = wildcardGranted ? ['*'] : [];
-  for (const id of candidates) {
-    if (id === '*') continue;
-    if ((await allows(id, true)) && (!wildcardGranted || (await allows(id, false)))) allowed.push(id);
-  }
-  return {
-    ids: allowed,
-    method: `CheckResources by candidate checks over the ${candidates.length} ${query.subjectType} subjects the harness knows (Cerbos has no subject search)`,
-    engineMs: performance.now() - engineStart,
   };
 }
 

@@ -106,7 +106,9 @@ export function unfold(
 
   /** Follows a relationship to `relation` on its subject object: through its condition when it has one. */
   const follow = (entry: TupleEntry, relation: string, depth: number): Laid => {
-    const object = entry.s.split('#')[0]!;
+    // A userset key is `type:id#relation`, and an id may hold '#' (`group:a#b#member`): the relation follows the last one.
+    const hash = entry.s.lastIndexOf('#');
+    const object = hash < 0 ? entry.s : entry.s.slice(0, hash);
     const colon = object.indexOf(':');
     const inner = resolve(object.slice(0, colon), object.slice(colon + 1), relation, depth + 1);
     if (!entry.c) return inner;
@@ -117,7 +119,7 @@ export function unfold(
     const ch: number[] = [];
     let cut = false;
     for (const entry of entries(`${type}:${id}`, name)) {
-      const hash = entry.s.indexOf('#');
+      const hash = entry.s.lastIndexOf('#');
       if (hash < 0) {
         ch.push(emit({ k: TUPLE, ch: [], s: entry.s, ...(entry.c ? { c: entry.c, p: entry.p ?? {} } : {}) }));
         continue;

@@ -10,6 +10,7 @@ import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
 import { exchange } from '../../src/engines/http-exchange.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import type { SearchAnswer, SearchQuery } from '../../src/core/search.ts';
+import { waitForHealthy } from '../../src/engines/health.ts';
 import { httpHealth, processMemoryBytes } from '../../src/engines/server.ts';
 import { startServer, type StartedServer } from '../../src/engines/server-engine.ts';
 import type { Model } from '../../src/model/types.ts';
@@ -40,6 +41,12 @@ const POLICY_ID = 'authzbench';
 const BUNDLE_ROOTS = [DATA_ROOT];
 /** Polling interval of `opa[bundle]` (OPA's own default is 60 to 120 s; production setups poll every few seconds to minutes). */
 export const DEFAULT_BUNDLE_DELAY_SECONDS = 1;
+/**
+ * settleModel's wait for a published bundle, beyond two polling intervals (a publish just after
+ * a poll began waits a whole interval for the next one): time for OPA to download the bundle and
+ * build its store from it, seconds for a large data document on a loaded machine.
+ */
+const BUNDLE_ACTIVATION_MS = 30_000;
 
 export class OpaAdapter implements AdapterSpec {
   readonly embedded = false;
@@ -166,22 +173,32 @@ export class OpaAdapter implements AdapterSpec {
   /** `opa[bundle]`: the policy of the current model, for the next bundle. */
   private rego = '';
 
+  /** `opa[bundle]`: the revision published last and not yet seen active; settleModel waits for it. */
+  private pendingRevision: string | undefined;
+
   /** `opa[bundle]`: a new revision with the current policy and data; OPA applies it at its next poll. */
   private publish(): void {
-    this.bundles!.publish({ 'authzbench.rego': this.rego }, { [DATA_ROOT]: this.requireData().document() }, BUNDLE_ROOTS);
+    this.pendingRevision = this.bundles!.publish({ 'authzbench.rego': this.rego }, { [DATA_ROOT]: this.requireData().document() }, BUNDLE_ROOTS);
   }
 
-  /** `opa[bundle]`: waits until OPA has activated the newest published revision (its manifest in data.system.bundles). */
+  /**
+   * `opa[bundle]`: waits until OPA has activated the revision published last (its manifest in
+   * data.system.bundles); returns at once when that was seen already, or nothing was published.
+   */
   async settleModel(): Promise<void> {
-    if (!this.bundles) return;
-    const wanted = this.bundles.latest;
-    const deadline = performance.now() + 30_000 + this.bundleDelaySeconds * 2000;
-    for (;;) {
-      const { status, text } = await this.send('GET', `/v1/data/system/bundles/${BUNDLE_NAME}/manifest/revision`);
-      if (status === 200 && (JSON.parse(text) as { result?: unknown }).result === wanted) return;
-      if (performance.now() > deadline) throw new Error(`OPA did not activate bundle revision ${wanted} (HTTP ${status}: ${text.slice(0, 200)})`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const wanted = this.pendingRevision;
+    if (wanted === undefined) return;
+    await waitForHealthy({
+      probe: async () => {
+        const { status, text } = await this.send('GET', `/v1/data/system/bundles/${BUNDLE_NAME}/manifest/revision`);
+        return status === 200 && (JSON.parse(text) as { result?: unknown }).result === wanted ? undefined : `HTTP ${status}: ${text.slice(0, 200)}`;
+      },
+      timeoutMs: 2 * this.bundleDelaySeconds * 1000 + BUNDLE_ACTIVATION_MS,
+      intervalMs: 20,
+      notReady: `OPA did not activate bundle revision ${wanted}`,
+    });
+    // A publish while waiting is still pending.
+    if (this.pendingRevision === wanted) this.pendingRevision = undefined;
   }
 
   /** Why OPA answered as it did, as far as a boolean `allow` tells: the generated rules that decide it. */
@@ -274,6 +291,8 @@ export class OpaAdapter implements AdapterSpec {
     const data = this.requireData();
     // In slices: the mirror's patch of one write is built as one array (its operations are not sent here).
     for (let i = 0; i < relationships.length; i += 1000) data.write(relationships.slice(i, i + 1000));
+    // With bundles the data root is the bundle's: OPA refuses the data API there (HTTP 400); the next bundle carries it (settleModel waits for it).
+    if (this.bundles) return this.publish();
     await this.request('PUT', `/v1/data/${DATA_ROOT}`, data.document());
     data.markSent();
   }

@@ -82,10 +82,6 @@ export class BundleServer {
     return revision;
   }
 
-  get latest(): string {
-    return `r${this.revision}`;
-  }
-
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;

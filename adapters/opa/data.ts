@@ -14,7 +14,9 @@ export interface PatchOp {
 
 type Tree = { [key: string]: Tree | unknown };
 
-const escapeSegment = (segment: string): string => segment.replace(/~/g, '~0').replace(/\//g, '~1');
+// OPA URL-decodes each segment of a patch path before RFC 6901's `~0`/`~1` (its
+// ParsePatchPathEscaped), so a `%` in an id is sent as `%25`: `per%2F` would become `per/`.
+const escapeSegment = (segment: string): string => segment.replace(/~/g, '~0').replace(/\//g, '~1').replace(/%/g, '%25');
 const pointer = (segments: string[]): string => '/' + segments.map(escapeSegment).join('/');
 
 export class OpaData {

@@ -15,8 +15,11 @@ const definition: EngineDefinition = {
     bundle: `policy and data as a bundle OPA polls from the harness's HTTP server every ${DEFAULT_BUNDLE_DELAY_SECONDS} s (--set bundlePolling), instead of the data API`,
   },
   settings: {
-    levels: { description: 'unrolled levels for intersection, exclusion and conditional edges (default 50)' },
-    bundlePolling: { description: `opa[bundle]: seconds between bundle polls (min = max delay; default ${DEFAULT_BUNDLE_DELAY_SECONDS})` },
+    levels: { description: 'unrolled levels for intersection, exclusion and conditional edges (default 50)', form: { pattern: /^(0|[1-9]\d{0,3})$/, example: '50' } },
+    bundlePolling: {
+      description: `opa[bundle]: seconds between bundle polls (min = max delay; default ${DEFAULT_BUNDLE_DELAY_SECONDS})`,
+      form: { pattern: /^[1-9]\d{0,4}$/, example: '1' },
+    },
   },
   create: (configuration) =>
     defineAdapter(

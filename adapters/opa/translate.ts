@@ -496,8 +496,10 @@ export function translateModel(model: Model, options: TranslateOptions = {}): st
   // Search (AuthZEN 1.0 §8) as enumerating rules: every candidate the data holds, decided by
   // the same check. Candidates: resources of the type that some relationship names; subjects
   // of the type that some relationship names, and `*` when the wildcard is granted; where it is,
-  // a subject is listed only when granted by name too (as the reference engine: `*` stands for the
-  // subjects reached only through it); every relation and permission of the resource's type.
+  // a subject is listed only when granted by name too (`*` stands for the subjects reached only
+  // through it); every relation and permission of the resource's type. The subject rule's one
+  // home is src/core/search.ts (`listSubjects`); this Rego is its engine-native copy, so OPA
+  // searches in one query.
   const actions = Object.fromEntries([...model.types.keys()].map((type) => [type, names(model, type)]));
   out.push(
     `search_actions_by_type := ${JSON.stringify(actions)}`,

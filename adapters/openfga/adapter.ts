@@ -19,7 +19,7 @@ import { logSize } from '../../src/engines/log-offset.ts';
 import { groupMemoryBytes, httpHealth, processMemoryBytes } from '../../src/engines/server.ts';
 import type { Model } from '../../src/model/types.ts';
 import { listObjectsLimits, listObjectsTruncation } from './list-limits.ts';
-import { batchOverAuthzen, checkOverAuthzen, decodeSearchAnswer, encodeRelationship, encodeSearch, storeClient } from './authzen.ts';
+import { batchOverAuthzen, checkOverAuthzen, decodeSearchAnswer, encodeId, encodeRelationship, encodeSearch, storeClient } from './authzen.ts';
 import { parseRequestLog } from './decision-log.ts';
 import { toFgaDsl } from './import.ts';
 import { DEFAULT_OPENFGA_SETTINGS, type OpenFgaServer, type OpenFgaSettings, startOpenFga } from './launcher.ts';
@@ -164,7 +164,8 @@ export class OpenFgaAdapter implements AdapterSpec {
   }
 
   unsupportedObject(object: ObjectRef, role: 'resource' | 'subject'): string | undefined {
-    return unstorableObject(object, role);
+    // Configuration `authzen` stores ids percent-encoded (authzen.ts): OpenFGA sees the encoded id.
+    return unstorableObject(this.settings.authzen ? { ...object, id: encodeId(object.id) } : object, role);
   }
 
   async start(context: RunContext): Promise<void> {

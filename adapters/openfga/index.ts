@@ -5,6 +5,7 @@
 import { defineAdapter, type EngineDefinition } from '../../src/core/adapter.ts';
 import { findPostgresBinDir } from '../../src/engines/postgres.ts';
 import { OpenFgaAdapter } from './adapter.ts';
+import { DURATION, WHOLE_NUMBER } from './list-limits.ts';
 
 const definition: EngineDefinition = {
   id: 'openfga',
@@ -22,8 +23,14 @@ const definition: EngineDefinition = {
   },
   settings: {
     consistency: { description: 'consistency preference of checks', values: ['MINIMIZE_LATENCY', 'HIGHER_CONSISTENCY'] },
-    listObjectsMaxResults: { description: 'ListObjects result limit (server flag --listObjects-max-results; default 1000): a search answer that reaches it is reported truncated' },
-    listObjectsDeadline: { description: 'ListObjects deadline, e.g. 30s (server flag --listObjects-deadline; default 3s): an answer at the deadline is reported truncated' },
+    listObjectsMaxResults: {
+      description: 'ListObjects result limit (server flag --listObjects-max-results; default 1000; 0: none): a search answer that reaches it is reported truncated',
+      form: { pattern: WHOLE_NUMBER, example: '20000' },
+    },
+    listObjectsDeadline: {
+      description: 'ListObjects deadline, e.g. 30s (server flag --listObjects-deadline; default 3s): an answer at the deadline is reported truncated',
+      form: { pattern: DURATION, example: '30s' },
+    },
   },
   prerequisites: () => {
     const found = findPostgresBinDir();

@@ -14,7 +14,9 @@ export interface ListObjectsLimits {
 
 export const DEFAULT_LIST_OBJECTS_LIMITS: ListObjectsLimits = Object.freeze({ listObjectsMaxResults: 1000, listObjectsDeadline: '3s' });
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
+/** The Go durations the deadline setting accepts: a number of ms, s or m. */
+export const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
+export const WHOLE_NUMBER = /^(0|[1-9]\d*)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
 
 /** The deadline in milliseconds (the subset of Go durations the setting accepts: ms, s, m). */
@@ -27,7 +29,7 @@ export function deadlineMs(duration: string): number {
 export function listObjectsLimits(options: Readonly<Record<string, string>>): ListObjectsLimits {
   const max = options.listObjectsMaxResults;
   const deadline = options.listObjectsDeadline;
-  if (max !== undefined && !/^(0|[1-9]\d*)$/.test(max)) throw new InputError('--set', `listObjectsMaxResults=${max}`, 'not a whole number', 'e.g. listObjectsMaxResults=20000 (0: no limit)');
+  if (max !== undefined && !WHOLE_NUMBER.test(max)) throw new InputError('--set', `listObjectsMaxResults=${max}`, 'not a whole number', 'e.g. listObjectsMaxResults=20000 (0: no limit)');
   if (deadline !== undefined && !DURATION.test(deadline)) throw new InputError('--set', `listObjectsDeadline=${deadline}`, 'not a duration', 'e.g. listObjectsDeadline=30s (units ms, s, m)');
   return {
     listObjectsMaxResults: max === undefined ? DEFAULT_LIST_OBJECTS_LIMITS.listObjectsMaxResults : Number(max),

@@ -222,9 +222,27 @@ const MAX_OBJECT_CHARS = { resource: 256, subject: 512 } as const;
 /** Why OpenFGA cannot take this object in this role, if it cannot. */
 export function unstorableObject(object: ObjectRef, role: 'resource' | 'subject'): string | undefined {
   const text = `${object.type}:${object.id}`;
+  const shown = [...text].length > 40 ? `${[...text].slice(0, 40).join('')}…` : text;
+  const refused = refusedCharacter(object.id);
+  if (refused)
+    return `object ${JSON.stringify(shown)}: OpenFGA takes no ${refused} in an id (its validation of 'type:id' and 'type:id#relation' allows one ':', no '#', no space or control character)`;
   const max = MAX_OBJECT_CHARS[role];
   const length = [...text].length;
   if (length <= max) return undefined;
-  const shown = `${text.slice(0, 40)}…`;
-  return `object ${shown} (${length} characters): OpenFGA takes a tuple's ${role === 'resource' ? "object 'type:id' of at most 256" : "user 'type:id' of at most 512"} characters (its API's validation pattern)`;
+  return `object ${shown} (${length} characters): OpenFGA takes a tuple's ${role === 'resource' ? 'object' : 'user'} 'type:id' of at most ${max} characters (its API's validation pattern)`;
+}
+
+/**
+ * The first character of `id` that OpenFGA 1.22.1 refuses in an object or user (pkg/tuple:
+ * IsValidObject, IsValidUserset: one ':' after the type, '#' only before the relation, no
+ * ' ' and no control character, unicode.IsControl: U+0000–U+001F, U+007F–U+009F), described.
+ */
+function refusedCharacter(id: string): string | undefined {
+  for (const char of id) {
+    const code = char.codePointAt(0)!;
+    if (char === ':' || char === '#') return `'${char}'`;
+    if (char === ' ') return 'space';
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return `control character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  }
+  return undefined;
 }

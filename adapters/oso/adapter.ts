@@ -9,7 +9,7 @@ import type { Relationship } from '../../src/core/relationship.ts';
 import type { CheckRequest, Decision } from '../../src/core/request.ts';
 import { describeRequest } from '../../src/core/request.ts';
 import { GeneratedPolicy } from '../../src/engines/generated-policy.ts';
-import { actionSearchByChecks, actionsByType, knownIds, type SearchAnswer, type SearchQuery, searchByCandidateChecks } from '../../src/core/search.ts';
+import { actionsByType, type SearchAnswer, type SearchQuery, searchByChecks } from '../../src/core/search.ts';
 import type { Model } from '../../src/model/types.ts';
 import { Cel, DEFAULT_MAX_DEPTH, DepthLimitError, makeClass, RelationshipStore, World } from './facts.ts';
 import type { CheckState } from './facts.ts';
@@ -128,9 +128,14 @@ export class OsoAdapter implements AdapterSpec {
   }
 
   async check(request: CheckRequest): Promise<Decision> {
+    return this.decide(request, false);
+  }
+
+  /** `withoutWildcard`: the subject's type wildcard grants it nothing (its facts are left out, facts.ts). */
+  private async decide(request: CheckRequest, withoutWildcard: boolean): Promise<Decision> {
     const oso = this.oso;
     if (!oso) return { allowed: false, error: 'oso: no model loaded' };
-    const state: CheckState = { request, notes: [] };
+    const state: CheckState = { request, notes: [], withoutWildcard };
     const actor = this.world.instance(request.subject.type, request.subject.id, state);
     const resource = this.world.instance(request.resource.type, request.resource.id);
     try {
@@ -160,26 +165,31 @@ export class OsoAdapter implements AdapterSpec {
   }
 
   /**
-   * By candidate checks: `allow(actor, action, resource)` for every object of the type the
-   * relationships name. Not Polar's own enumeration: `queryRule('allow', actor, action,
+   * By checks (src/core/search.ts): `allow(actor, action, resource)` for every object of the
+   * type the relationships name. Not Polar's own enumeration: `queryRule('allow', actor, action,
    * Variable)` stops at the first host method on the unbound resource ("cannot call method on
    * unbound variable"), and data filtering needs fields and relations, not the host methods
    * this policy reads facts through (README, Search).
    */
   async search(query: SearchQuery): Promise<SearchAnswer> {
-    // Stops at the first error (past the deadline every check fails): the search is that error.
-    const checkBatch = async (requests: CheckRequest[]) => {
-      const decisions: Decision[] = [];
-      for (const request of requests) {
-        const decision = await this.check(request);
-        decisions.push(decision);
-        if (decision.error) break;
-      }
-      return decisions;
-    };
-    if (query.kind === 'actions') return actionSearchByChecks(query, this.actionsByType, checkBatch, 'by checks: one Oso allow query per relation and permission of the type');
-    const candidates = knownIds(this.store.relationships(), query.kind === 'resources' ? query.resourceType : query.subjectType);
-    return searchByCandidateChecks(query, candidates, checkBatch, 'Oso');
+    return searchByChecks(query, {
+      engine: 'Oso',
+      actions: this.actionsByType,
+      relationships: () => this.store.relationships(),
+      checkBatch: (requests) => this.checksUntilError(requests, false),
+      checkBatchByName: (requests) => this.checksUntilError(requests, true),
+    });
+  }
+
+  /** One check after another, stopping at the first error (past the deadline every check fails): a search is that error. */
+  private async checksUntilError(requests: CheckRequest[], withoutWildcard: boolean): Promise<Decision[]> {
+    const decisions: Decision[] = [];
+    for (const request of requests) {
+      const decision = await this.decide(request, withoutWildcard);
+      decisions.push(decision);
+      if (decision.error) break;
+    }
+    return decisions;
   }
 
   async health(): Promise<string | undefined> {

@@ -4,6 +4,7 @@
 // `obj: folder`); its instances answer fact queries from the store, as an Oso application
 // answers them from its database:
 //   obj.direct(relation, subject)                  relationships naming that subject, plus `type:*`
+//                                                  (left out where the check says so: subject search)
 //   obj.usersets(relation)                         relationships whose subject is a userset
 //   obj.objects(relation)                          plain object subjects (tuple-to-userset hops)
 //   obj.visit(name, seen)                          node key for cycle checks; throws past the depth limit
@@ -55,6 +56,8 @@ export function toPolarData(value: unknown): unknown {
 export interface CheckState {
   request: CheckRequest;
   notes: string[];
+  /** The subject's type wildcard grants it nothing: its facts are left out (a subject search's second phase). */
+  withoutWildcard?: boolean;
 }
 
 export type ObjectClass = new (type: string, id: string, world: World, state?: CheckState) => OsoObject;
@@ -68,9 +71,9 @@ export class OsoObject {
     private readonly state?: CheckState,
   ) {}
 
-  /** Facts naming `subject` itself, or its type's wildcard. */
+  /** Facts naming `subject` (the actor) itself, or its type's wildcard unless its check leaves that out. */
   direct(relation: string, subject: OsoObject): Fact[] {
-    return this.world.direct(this.type, this.id, relation, subject.type, subject.id);
+    return this.world.direct(this.type, this.id, relation, subject.type, subject.id, subject.state?.withoutWildcard ?? false);
   }
 
   usersets(relation: string): Fact[] {
@@ -223,10 +226,10 @@ export class World {
     return facts;
   }
 
-  direct(type: string, id: string, relation: string, subjectType: string, subjectId: string): Fact[] {
+  direct(type: string, id: string, relation: string, subjectType: string, subjectId: string, withoutWildcard: boolean): Fact[] {
     const node = `${type}:${id}#${relation}`;
     const exact = this.facts(this.store.exact.get(`${node}@${subjectType}:${subjectId}`));
-    if (subjectId === WILDCARD) return exact;
+    if (subjectId === WILDCARD || withoutWildcard) return exact;
     return exact.concat(this.facts(this.store.exact.get(`${node}@${subjectType}:${WILDCARD}`)));
   }
 

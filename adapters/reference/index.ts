@@ -32,6 +32,10 @@ function createReference(configuration: string | undefined): Adapter {
     async write(relationships) {
       loaded().write(relationships);
     },
+    // One write of the whole dataset: the store sizes its tables once and validates each shape once.
+    async bulkLoad(relationships) {
+      loaded().write(relationships);
+    },
     async delete(relationships) {
       loaded().delete(relationships);
     },

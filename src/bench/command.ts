@@ -24,6 +24,8 @@ function gateScenario(scenario: Scenario): Scenario {
 }
 
 export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: string, command: string, options: BenchOptions): Promise<RunResults> {
+  // Bad --set values are refused before the results folder is made, as in a run.
+  const settings = settingsFor(specs, options.settings ?? {});
   const writer = new ResultsWriter(outDir);
   writer.startFresh();
   const gate = gateScenario(scenario);
@@ -67,7 +69,6 @@ export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: 
     performance: [],
     bench: section,
   };
-  const settings = settingsFor(specs, options.settings ?? {});
   const guard = new InterruptGuard(() => writer.writeResults(results), options.log);
   try {
     const session = (spec: EngineSpec) => ({ resultsDir: outDir, settings: settings.get(spec) ?? {}, guard, log: options.log, ...(options.launch ? { strategy: options.launch } : {}) });
@@ -95,7 +96,7 @@ export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: 
   } finally {
     guard.dispose();
   }
-  // The embedded engines side by side, the reference engine the bar (issue 17).
+  // The embedded engines side by side, the reference engine the bar.
   if (section.micro.length > 1) options.log(['in-process, side by side (micro benchmark p50):', ...sideBySideLines(section.micro).map((l) => `  ${l}`)].join('\n'));
   return results;
 }

@@ -14,7 +14,8 @@ import { runClosedLoop } from '../load/closed-loop.ts';
 import { runOpenLoop, type Pacing } from '../load/open-loop.ts';
 import { resolveEngineSpecs } from '../engines/registry.ts';
 import { withEngine } from '../runner/engine-session.ts';
-import { resolveRelationships, resolveRequest } from '../runner/now.ts';
+import { LOAD_DEADLINE_MS, loadScenario } from '../runner/load-scenario.ts';
+import { resolveRequest } from '../runner/now.ts';
 import { bundledScenarioFiles, loadScenarioFile } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/types.ts';
 
@@ -96,8 +97,7 @@ export async function crosscheck(options: CrosscheckOptions): Promise<Crosscheck
 }
 
 async function measure(adapter: EngineAdapter, scenario: Scenario, dir: string, options: CrosscheckOptions): Promise<CrosscheckRow[]> {
-  await adapter.loadModel(scenario.model);
-  await adapter.write(resolveRelationships(scenario.relationships));
+  await loadScenario(adapter, scenario, { deadlineMs: LOAD_DEADLINE_MS });
   const request = resolveRequest(scenario.benchmark[options.request % scenario.benchmark.length]!);
   options.log(`request: ${JSON.stringify(request)}`);
   const http = adapter.httpCheck(request);

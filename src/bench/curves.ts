@@ -38,7 +38,7 @@ export interface CurveOptions extends PointOptions {
   maxSize: number;
 }
 
-/** One curve, every engine interleaved at each size; engines that cannot express the scenario's model are left out. */
+/** One curve, every engine interleaved at each size; an engine that cannot express the scenario's model (or search) keeps its curve, with the reason at each size. */
 export async function measureCurve(spec: CurveSpec, engines: EngineAdapter[], options: CurveOptions): Promise<CostCurve[]> {
   const file = await findScenarioFile(spec.scenario);
   if (!file) {
@@ -49,16 +49,33 @@ export async function measureCurve(spec: CurveSpec, engines: EngineAdapter[], op
   for (const size of spec.sizes.filter((s) => s * (spec.relationshipsPerStep ?? 1) <= options.maxSize)) {
     const params = { ...spec.fixed, ...(spec.param ? { [spec.param]: size } : {}) };
     const scenario = await loadScenarioFile(file, { generateParams: params });
-    const able = engines.filter((e) => e.unsupported(scenario.model).length === 0 && (!spec.search || e.search));
+    const cannot = (e: EngineAdapter) => {
+      const reasons = e.unsupported(scenario.model);
+      if (reasons.length > 0) return `cannot express the model: ${reasons.join('; ')}`;
+      return spec.search && !e.search ? 'has no search' : undefined;
+    };
+    const able = engines.filter((e) => !cannot(e));
     const x = spec.relationshipsPerStep ? scenario.relationships.length : size;
     const points = await measurePoint(able, { scenario, params }, workOf(spec, size), options);
-    for (const [k, point] of points.entries()) {
-      const engine = able[k]!;
+    const curveOf = (engine: EngineAdapter): CostCurve => {
       const curve = curves.get(engine) ?? { engine: engine.id, dimension: spec.dimension, scenario: spec.scenario, points: [], method: curveMethod(options, scenario) };
       curves.set(engine, curve);
+      return curve;
+    };
+    const notMeasured = (engine: EngineAdapter, reason: string) => {
+      const curve = curveOf(engine);
+      curve.didNotLoad = [...(curve.didNotLoad ?? []), { size: x, reason }];
+      options.log(`  ${spec.dimension} ${x} ${engine.id}: not measured: ${reason}`);
+    };
+    for (const engine of engines) {
+      const reason = cannot(engine);
+      if (reason) notMeasured(engine, reason);
+    }
+    for (const [k, point] of points.entries()) {
+      const engine = able[k]!;
+      const curve = curveOf(engine);
       if (point.didNotLoad || !point.latency) {
-        curve.didNotLoad = [...(curve.didNotLoad ?? []), { size: x, reason: point.didNotLoad ?? 'nothing to time' }];
-        options.log(`  ${spec.dimension} ${x} ${engine.id}: did not load: ${point.didNotLoad}`);
+        notMeasured(engine, point.didNotLoad ?? 'nothing to time (the scenario has no requests of this kind)');
         continue;
       }
       if (point.memoryMethod) curve.memoryMethod = point.memoryMethod;

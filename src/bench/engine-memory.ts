@@ -21,7 +21,7 @@ export interface MemoryProbeRequest {
 
 export type MemoryProbeAnswer = { bytes: number; rssBytes: number; setupMs: number } | { error: string };
 
-export const HEAP_DELTA_METHOD = 'heap delta in a fresh process: heapUsed + external after full GCs, with the dataset loaded minus before it existed';
+export const HEAP_DELTA_METHOD = 'heap delta in a fresh process: heapUsed + external (or arrayBuffers, when they grew more) after full GCs, with the dataset loaded minus before it existed';
 export const RSS_DELTA_METHOD =
   'RSS delta in a fresh process: the engine keeps its data in native memory outside the JS heap (its heap delta was under a quarter of this), with the dataset loaded minus before it existed';
 

@@ -1,6 +1,6 @@
 // Run as its own Node process by engine-memory.ts: loads one dataset into one embedded engine
-// and prints what the engine holds: the heap (and external, for WebAssembly engines) after a
-// full GC, minus the same before the dataset existed. A fresh process, so nothing of the
+// and prints what the engine holds: the heap and its memory outside it (external, or the array
+// buffers when more grew) after a full GC, minus the same before the dataset existed. A fresh process, so nothing of the
 // harness's earlier phases is counted. Argument: a JSON MemoryProbeRequest. Output: one JSON line.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,12 +16,21 @@ import { loadWithinBudget } from './scale-load.ts';
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('memory-child needs --expose-gc');
 
-/** Heap plus external (a WebAssembly engine's memory is an ArrayBuffer outside the heap), and the RSS, after full collections. */
-function held(): { heap: number; rss: number } {
+/** The heap, the memory outside it and the RSS, after full collections. */
+function held(): { heap: number; external: number; arrayBuffers: number; rss: number } {
   gc!();
   gc!();
-  const m = process.memoryUsage();
-  return { heap: m.heapUsed + m.external, rss: m.rss };
+  const { heapUsed, external, arrayBuffers, rss } = process.memoryUsage();
+  return { heap: heapUsed, external, arrayBuffers, rss };
+}
+
+/**
+ * Heap growth plus the growth outside it: `external` holds a WebAssembly engine's memory and
+ * ordinary ArrayBuffers, `arrayBuffers` holds ArrayBuffers and SharedArrayBuffers (the reference
+ * store's tables: V8 leaves shared buffers out of `external`); the larger growth counts.
+ */
+function grownBy(before: ReturnType<typeof held>, after: ReturnType<typeof held>): number {
+  return after.heap - before.heap + Math.max(after.external - before.external, after.arrayBuffers - before.arrayBuffers);
 }
 
 async function probe(request: MemoryProbeRequest): Promise<MemoryProbeAnswer> {
@@ -37,7 +46,7 @@ async function probe(request: MemoryProbeRequest): Promise<MemoryProbeAnswer> {
         return loadWithinBudget(adapter, scenario.model, resolveRelationships(scenario.relationships), request.budget);
       })();
       const after = held();
-      answer = loaded.loaded ? { bytes: after.heap - before.heap, rssBytes: after.rss - before.rss, setupMs: loaded.setupMs } : { error: loaded.reason };
+      answer = loaded.loaded ? { bytes: grownBy(before, after), rssBytes: after.rss - before.rss, setupMs: loaded.setupMs } : { error: loaded.reason };
     });
     return outcome.started ? answer : { error: outcome.reason };
   } finally {

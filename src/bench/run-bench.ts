@@ -105,7 +105,9 @@ async function micro(engines: Loaded[], scenario: Scenario, options: BenchOption
     const samples = timed.flatMap((t) => t.samples);
     const latency = fromSamples(samples);
     const met = latency.rme < options.rmeTarget;
-    const clientSide = timed.at(-1)?.clientSide;
+    // Every round's client-side cost, not the last one's (each round resets the adapter's counter).
+    const costs = timed.flatMap((t) => (t.clientSide ? [t.clientSide] : []));
+    const clientSide = costs.length > 0 ? { label: costs[0]!.label, meanMs: costs.reduce((a, c) => a + c.meanMs, 0) / costs.length } : undefined;
     section.micro.push({
       engine: e.record.id,
       scenario: scenario.id,

@@ -5,8 +5,10 @@
 // load within the time or memory budget is a result ("did not load: why"), not an abort.
 
 import type { EngineAdapter } from '../core/adapter.ts';
+import { DeadlineExceededError } from '../core/deadline.ts';
 import type { Relationship } from '../core/relationship.ts';
 import type { Model } from '../model/types.ts';
+import { loadScenario } from '../runner/load-scenario.ts';
 
 export interface LoadBudget {
   /** Wall time for the model and every relationship. */
@@ -48,33 +50,32 @@ export async function loadWithinBudget(adapter: EngineAdapter, model: Model, rel
     if (rss !== undefined && rss / 2 ** 20 > budget.memoryMiB)
       throw new OverBudget(`server memory ${Math.round(rss / 2 ** 20)} MiB over the budget of ${budget.memoryMiB} MiB (${progress()})`);
   };
-  const load = async () => {
-    await adapter.loadModel(model);
-    if (adapter.bulkLoad) {
-      await adapter.bulkLoad(relationships);
-      return adapter.settleModel?.();
-    }
+  const writeInChunks = async (all: Relationship[]) => {
     const chunks: Relationship[][] = [];
-    for (let i = 0; i < relationships.length; i += WRITE_CHUNK) chunks.push(relationships.slice(i, i + WRITE_CHUNK));
+    for (let i = 0; i < all.length; i += WRITE_CHUNK) chunks.push(all.slice(i, i + WRITE_CHUNK));
     let next = 0;
+    // Each writer claims its chunk before it awaits anything: a check of `next` followed by an
+    // await let several writers past the last chunk (write(undefined): "not iterable").
     const writer = async () => {
-      while (next < chunks.length) {
+      for (let chunk = next++; chunk < chunks.length; chunk = next++) {
         await checkBudget();
-        const chunk = chunks[next++]!;
-        await adapter.write(chunk);
-        written += chunk.length;
+        await adapter.write(chunks[chunk]!);
+        written += chunks[chunk]!.length;
       }
     };
     await Promise.all(Array.from({ length: adapter.embedded ? 1 : SERVER_WRITES_IN_FLIGHT }, writer));
-    // An engine that applies changes asynchronously (a watched policy folder) serves them before the setup counts as done.
-    await adapter.settleModel?.();
   };
+  const writeRelationships = adapter.bulkLoad ? (all: Relationship[]) => adapter.bulkLoad!(all) : writeInChunks;
+  // Settled as everywhere (an engine that applies changes asynchronously serves them before the setup counts as done); each call's deadline is the budget.
+  const load = loadScenario(adapter, { model, relationships, native: {} }, { deadlineMs: budget.timeMs, writeRelationships });
   try {
-    await Promise.race([load(), timeout]);
+    await Promise.race([load, timeout]);
     await checkBudget();
     return { loaded: true, setupMs: performance.now() - started };
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
+    // A call past its deadline is past the budget: an embedded engine stops itself at the deadline before the timer above fires.
+    if (error instanceof DeadlineExceededError) return { loaded: false, reason: overTime().message };
     return { loaded: false, reason: error instanceof OverBudget ? why : `failed: ${why} (${progress()})` };
   } finally {
     clearTimeout(timer);

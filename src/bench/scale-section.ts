@@ -35,7 +35,8 @@ export async function measureScale(engines: EngineAdapter[], sizes: number[], op
     for (const point of points) {
       const record: ScaleRecord = { engine: point.engine, scenario: SCALE_SCENARIO, relationships: scenario.relationships.length, requests: scenario.benchmark.length, method };
       if (point.setupMs !== undefined) record.setupMs = point.setupMs;
-      if (point.memoryMiB !== undefined) Object.assign(record, { memoryMiB: point.memoryMiB, memoryMethod: point.memoryMethod });
+      if (point.memoryMiB !== undefined)
+        Object.assign(record, { memoryMiB: point.memoryMiB, memoryMethod: point.memoryMethod, ...(point.memoryNote ? { memoryNote: point.memoryNote } : {}) });
       if (point.latency) Object.assign(record, { p50: point.latency.p50, p99: point.latency.p99, checks: point.latency.trials.reduce((a, t) => a + t.latency.count, 0) });
       if (point.didNotLoad) record.didNotLoad = point.didNotLoad;
       records.push(record);

@@ -42,6 +42,7 @@ export interface PointResult {
   setupMs?: number;
   memoryMiB?: number;
   memoryMethod?: string;
+  memoryNote?: string;
   latency?: LoadSummary;
   didNotLoad?: string;
 }
@@ -52,13 +53,16 @@ export interface PointDataset {
   params: Record<string, number>;
 }
 
+/** Share of the free heap the loaded engines may fill: the rest is the harness's (each check's garbage, the dataset's relationships, the results). */
+const HEAP_SHARE_FOR_ENGINES = 0.7;
+
 /**
  * Groups engines so that those loaded at once fit the harness's heap (embedded engines hold
  * their data in it; a server engine holds none here): an engine needing more than is free is
  * measured in a group of its own.
  */
 function heapGroups(engines: EngineAdapter[], need: Map<EngineAdapter, number>): EngineAdapter[][] {
-  const free = () => 0.7 * (v8.getHeapStatistics().heap_size_limit - process.memoryUsage().heapUsed);
+  const free = () => HEAP_SHARE_FOR_ENGINES * (v8.getHeapStatistics().heap_size_limit - process.memoryUsage().heapUsed);
   const groups: EngineAdapter[][] = [];
   let current: EngineAdapter[] = [];
   let used = 0;
@@ -113,7 +117,7 @@ export async function measurePoint(engines: EngineAdapter[], dataset: PointDatas
       result.setupMs = outcome.setupMs;
       if (!engine.embedded) {
         const rss = await engine.memoryBytes().catch(() => undefined);
-        if (rss !== undefined) Object.assign(result, { memoryMiB: rss / 2 ** 20, memoryMethod: SERVER_RSS_METHOD });
+        if (rss !== undefined) Object.assign(result, { memoryMiB: rss / 2 ** 20, memoryMethod: SERVER_RSS_METHOD, ...(engine.memoryNote ? { memoryNote: engine.memoryNote } : {}) });
       }
       const check = work(engine, scenario);
       if (check) checks.set(engine, check);

@@ -59,6 +59,10 @@ export function buildProgram(): Command {
     program.addCommand(command);
   }
   for (const command of loadgenCommands()) program.addCommand(command);
+  // addCommand does not pass these settings down: without them a subcommand's usage error
+  // (an unknown option, an extra argument) would exit 1, the code of a wrong answer, not 2.
+  const withSubcommands = (command: Command): Command[] => [command, ...command.commands.flatMap(withSubcommands)];
+  for (const command of withSubcommands(program)) command.exitOverride().showHelpAfterError();
   program.addHelpText(
     'after',
     [

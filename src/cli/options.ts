@@ -52,6 +52,8 @@ export interface BenchCommandOptions {
   engine: string[];
   all?: boolean;
   scenario: string;
+  /** A scenario file of the user's own, instead of `scenario`. */
+  file?: string;
   out?: string;
   trials: number;
   duration: number;
@@ -79,8 +81,9 @@ export interface BenchCommandOptions {
 export function parseGeneratorParams(pairs: string[]): Record<string, number> {
   return Object.fromEntries(
     pairs.map((pair) => {
-      const [key, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
-      if (!key || !/^\d+$/.test(value)) throw new InputError('--param', pair, 'expected key=whole number', 'e.g. --param relationships=100000');
+      const eq = pair.indexOf('=');
+      const [key, value] = [pair.slice(0, Math.max(eq, 0)), pair.slice(eq + 1)];
+      if (eq <= 0 || !/^\d+$/.test(value)) throw new InputError('--param', pair, 'expected key=whole number', 'e.g. --param relationships=100000');
       return [key, Number(value)];
     }),
   );

@@ -134,9 +134,12 @@ export interface AdapterSpec {
   updateModel?(model: Model): Promise<void>;
   /**
    * Where updateModel (or write, delete) returns before the engine serves the change (a
-   * watched folder, a polled bundle): waits until it does. The runner calls it after setup and
-   * after `updateModel`, `write` and `delete` steps, so the steps after see the change; never
-   * in a revocation timeline, which measures that delay.
+   * watched folder, a polled bundle): waits until it does. The adapter records what is pending
+   * (a policy write not yet seen served, a bundle not yet activated), waits for that only and
+   * clears it; it returns at once when nothing is pending, without a call to the engine. The
+   * runner calls it after loading a scenario (src/runner/load-scenario.ts) and after
+   * `updateModel`, `write` and `delete` steps, so the steps after see the change; never in a
+   * revocation timeline, which measures that delay.
    */
   settleModel?(): Promise<void>;
   write(relationships: Relationship[]): Promise<void>;
@@ -164,6 +167,8 @@ export interface AdapterSpec {
   resetClientSideCost?(): void;
   /** Resident memory of the engine (its server process, or this process if embedded); default unknown. */
   memoryBytes?(): Promise<number | undefined>;
+  /** What that memory figure leaves out, where it is not the engine's whole footprint (Cerbos: the relationships, held in the harness). */
+  readonly memoryNote?: string;
   /**
    * Consistency tokens (Zanzibar's zookies, SpiceDB's ZedTokens), where the engine has them:
    * the token of the adapter's last write or delete, and a check at least as fresh as a token.
@@ -203,6 +208,7 @@ export interface Adapter {
   clientSideCost?: () => ClientSideCost;
   resetClientSideCost(): void;
   memoryBytes(): Promise<number | undefined>;
+  memoryNote?: string;
   httpCheck(request: CheckRequest): HttpCheck | undefined;
   /** Consistency tokens, where the engine has them (AdapterSpec). */
   lastWriteToken?: () => string | undefined;
@@ -246,6 +252,7 @@ export function defineAdapter(spec: AdapterSpec): Adapter {
     health: async () => spec.health?.(),
     resetClientSideCost: () => spec.resetClientSideCost?.(),
     memoryBytes: async () => spec.memoryBytes?.(),
+    ...(spec.memoryNote ? { memoryNote: spec.memoryNote } : {}),
     httpCheck: (request) => spec.httpCheck?.(request),
     stop: async () => {
       await spec.stop?.();
@@ -306,6 +313,8 @@ export interface SettingDefinition {
   description: string;
   /** Allowed values; any value when absent. */
   values?: readonly string[];
+  /** The form a value must have (checked with the other options, before any engine starts), and an example of it. */
+  form?: { pattern: RegExp; example: string };
 }
 
 export interface EngineDefinition {

@@ -10,7 +10,8 @@ export class InputError extends Error {
     /** What to do about it, e.g. "use allow or deny". */
     readonly fix?: string,
   ) {
-    super(`${file}${path ? ` at ${path}` : ''}: ${problem}${fix ? ` (fix: ${fix})` : ''}`);
+    // The place and the problem quote the user's text (ids, keys, values): each word is cut.
+    super(`${file}${path ? ` at ${clampWords(path)}` : ''}: ${clampWords(problem)}${fix ? ` (fix: ${fix})` : ''}`);
     this.name = 'InputError';
   }
 }
@@ -35,4 +36,29 @@ export function joinPath(base: string, key: string | number): string {
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The longest word (a run without white space: an id, a relationship) an error message quotes whole. */
+const MAX_WORD = 120;
+/** How much of a longer word it keeps. */
+const KEPT_OF_WORD = 100;
+/** How much of a found value's JSON it quotes. */
+const MAX_QUOTE = 40;
+
+/** `text` with each word longer than MAX_WORD characters cut, with its length: a 100,000-character id makes one short line. */
+export function clampWords(text: string): string {
+  return text.replace(/(\S{121,}?)([:,;]?)(?=\s|$)/g, (word, body: string, punctuation: string) => {
+    const chars = [...body];
+    return chars.length <= MAX_WORD ? word : `${chars.slice(0, KEPT_OF_WORD).join('')}… (${chars.length} characters)${punctuation}`;
+  });
+}
+
+/** A value found where another was expected, for a message: its kind, and the start of a scalar (never a whole file). */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  const chars = [...JSON.stringify(value)];
+  return `${typeof value} ${chars.length > MAX_QUOTE ? `${chars.slice(0, MAX_QUOTE).join('')}…` : chars.join('')}`;
 }

@@ -72,16 +72,25 @@ export function parseSubject(text: string): SubjectRef | undefined {
   return object;
 }
 
+/** How the texts of a relationship become values: fresh ones, or shared across one load (src/scenario/requests.ts). */
+export interface RelationshipParts {
+  object(text: string): ObjectRef | undefined;
+  subject(text: string): SubjectRef | undefined;
+  /** A relation name (one string per name where shared). */
+  name(text: string): string;
+}
+
+export const FRESH_PARTS: RelationshipParts = { object: parseObject, subject: parseSubject, name: (text) => text };
+
 /** Parses the compact form `folder:a#viewer@user:anne` (also `...@group:eng#member`). */
-export function parseRelationship(text: string): Relationship | undefined {
+export function parseRelationship(text: string, parts: RelationshipParts = FRESH_PARTS): Relationship | undefined {
   const at = text.indexOf('@');
   if (at <= 0) return undefined;
-  const left = text.slice(0, at);
-  const hash = left.lastIndexOf('#');
+  const hash = text.lastIndexOf('#', at);
   if (hash <= 0) return undefined;
-  const resource = parseObject(left.slice(0, hash));
-  const relation = left.slice(hash + 1);
-  const subject = parseSubject(text.slice(at + 1));
+  const resource = parts.object(text.slice(0, hash));
+  const relation = text.slice(hash + 1, at);
+  const subject = parts.subject(text.slice(at + 1));
   if (!resource || !relation || !subject) return undefined;
-  return { resource, relation, subject };
+  return { resource, relation: parts.name(relation), subject };
 }

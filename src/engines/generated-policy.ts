@@ -1,6 +1,6 @@
 // The policy a translating adapter generated from the neutral model, kept as a file in the
 // run's results folder, so a wrong answer can name the file and the rules that decided it
-// (issue 22: a user diagnoses without reading the adapter).
+// (so a user can diagnose an answer without reading the adapter).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

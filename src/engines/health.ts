@@ -14,6 +14,8 @@ export interface HealthWait {
   intervalMs?: number;
   process?: ManagedProcess;
   headers?: Record<string, string>;
+  /** What the timeout error says did not happen (e.g. `OPA did not activate bundle revision r3`); default: not healthy at the URL or probe. */
+  notReady?: string;
 }
 
 export function logTail(file: string, lines = 15): string {
@@ -50,5 +52,6 @@ export async function waitForHealthy(wait: HealthWait): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, wait.intervalMs ?? 50));
   }
   const where = wait.process ? `; log ${wait.process.logFile}:\n${logTail(wait.process.logFile)}` : '';
-  throw new Error(`${wait.process?.name ?? 'engine'} not healthy at ${wait.url ?? 'its readiness probe'} after ${wait.timeoutMs ?? 30_000} ms (last: ${last})${where}`);
+  const what = wait.notReady ?? `${wait.process?.name ?? 'engine'} not healthy at ${wait.url ?? 'its readiness probe'}`;
+  throw new Error(`${what} after ${wait.timeoutMs ?? 30_000} ms (last: ${last})${where}`);
 }

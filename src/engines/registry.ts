@@ -134,8 +134,8 @@ export function createEngine(spec: Pick<EngineSpec, 'definition' | 'configuratio
 export function settingsFor(specs: readonly EngineSpec[], settings: Record<string, string>): Map<EngineSpec, Record<string, string>> {
   const declared = (spec: EngineSpec) => spec.definition.settings ?? {};
   const accepts = (spec: EngineSpec, key: string, value: string) => {
-    const allowed = declared(spec)[key]?.values;
-    return !allowed || allowed.includes(value);
+    const setting = declared(spec)[key];
+    return (!setting?.values || setting.values.includes(value)) && (!setting?.form || setting.form.pattern.test(value));
   };
   const out = new Map(specs.map((s) => [s, {} as Record<string, string>]));
   for (const [written, value] of Object.entries(settings)) {
@@ -152,7 +152,9 @@ export function settingsFor(specs: readonly EngineSpec[], settings: Record<strin
     const owners = candidates.filter((s) => accepts(s, key, value));
     if (owners.length === 0) {
       const values = [...new Set(candidates.flatMap((s) => declared(s)[key]!.values ?? []))];
-      throw new InputError('--set', `${written}=${value}`, `no chosen engine accepts this value`, `use one of: ${values.join(', ')}`);
+      const examples = [...new Set(candidates.flatMap((s) => declared(s)[key]!.form?.example ?? []))];
+      const fix = values.length > 0 ? `use one of: ${values.join(', ')}` : `e.g. --set ${key}=${examples.join(' or ')}`;
+      throw new InputError('--set', `${written}=${value}`, `no chosen engine accepts this value (${candidates.map((s) => declared(s)[key]!.description).join('; ')})`, fix);
     }
     for (const owner of owners) out.get(owner)![key] = value;
   }

@@ -9,6 +9,7 @@
 // times; measured on a 2-core VM it added 30-50 µs to the next check's service time
 // (docs/benchmarking.md, "Pacing"), so it is kept only to show that cost.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WindowRecorder } from './recorder.ts';
 import type { CheckFn, LoadTrial } from './types.ts';
 
@@ -25,8 +26,6 @@ export interface OpenLoopOptions {
 }
 
 export type Pacing = 'timer' | 'spin';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * How early timer pacing wakes before a check's intended time (timers have millisecond

@@ -1,7 +1,7 @@
 // Builds a Model from the `model:` block of a scenario (already parsed from YAML),
 // checking every name it refers to. Errors name the path inside the file.
 
-import { InputError, InputErrors, joinPath } from '../core/errors.ts';
+import { describeValue, InputError, InputErrors, joinPath } from '../core/errors.ts';
 import { didYouMean } from '../core/suggest.ts';
 import { ExpressionError, parseRewrite } from './expression.ts';
 import type { AllowedSubject, ConditionDefinition, Model, ParameterType, PermissionDefinition, RelationDefinition, Rewrite, Tenancy, TypeDefinition } from './types.ts';
@@ -49,7 +49,7 @@ export function parseModel(raw: unknown, file: string, basePath = 'model'): Mode
   const out = new Collector(file);
   const model: Model = { types: new Map(), conditions: new Map() };
   if (!isRecord(raw)) {
-    throw new InputError(file, basePath, `expected a mapping with 'types', found ${describe(raw)}`, 'see docs/model.md');
+    throw new InputError(file, basePath, `expected a mapping with 'types', found ${describeValue(raw)}`, 'see docs/model.md');
   }
   for (const key of Object.keys(raw)) {
     if (!MODEL_KEYS.includes(key)) out.add(joinPath(basePath, key), `unknown key '${key}'`, "use 'types', 'conditions' or 'tenancy'");
@@ -57,7 +57,7 @@ export function parseModel(raw: unknown, file: string, basePath = 'model'): Mode
 
   const conditionsRaw = raw.conditions ?? {};
   const conditionsPath = joinPath(basePath, 'conditions');
-  if (!isRecord(conditionsRaw)) out.add(conditionsPath, `expected a mapping of condition names, found ${describe(conditionsRaw)}`);
+  if (!isRecord(conditionsRaw)) out.add(conditionsPath, `expected a mapping of condition names, found ${describeValue(conditionsRaw)}`);
   else {
     for (const [name, def] of Object.entries(conditionsRaw)) {
       const condition = parseCondition(name, def, joinPath(conditionsPath, name), out);
@@ -68,7 +68,7 @@ export function parseModel(raw: unknown, file: string, basePath = 'model'): Mode
   const typesRaw = raw.types;
   const typesPath = joinPath(basePath, 'types');
   if (!isRecord(typesRaw) || Object.keys(typesRaw).length === 0) {
-    out.add(typesPath, `expected a mapping of type names, found ${describe(typesRaw)}`, 'declare at least one type, e.g. `user: {}`');
+    out.add(typesPath, `expected a mapping of type names, found ${describeValue(typesRaw)}`, 'declare at least one type, e.g. `user: {}`');
   } else {
     // First pass: names, so that second-pass references may point forward.
     for (const [name, def] of Object.entries(typesRaw)) {
@@ -101,7 +101,7 @@ export function parseModel(raw: unknown, file: string, basePath = 'model'): Mode
 /** `tenancy: {type: tenant}`: the type must be declared (after the types are known). */
 function parseTenancy(model: Model, raw: unknown, path: string, out: Collector): Tenancy | undefined {
   if (!isRecord(raw)) {
-    out.add(path, `expected a mapping with 'type', found ${describe(raw)}`, 'write `tenancy: {type: tenant}` naming the tenant type');
+    out.add(path, `expected a mapping with 'type', found ${describeValue(raw)}`, 'write `tenancy: {type: tenant}` naming the tenant type');
     return undefined;
   }
   for (const key of Object.keys(raw)) {
@@ -110,7 +110,7 @@ function parseTenancy(model: Model, raw: unknown, path: string, out: Collector):
   const typePath = joinPath(path, 'type');
   const type = raw.type;
   if (typeof type !== 'string' || !IDENTIFIER.test(type)) {
-    out.add(typePath, `expected a type name, found ${describe(type)}`, 'name the tenant type, e.g. `type: tenant`');
+    out.add(typePath, `expected a type name, found ${describeValue(type)}`, 'name the tenant type, e.g. `type: tenant`');
     return undefined;
   }
   // With no types parsed, 'types' is already reported; an unknown tenant type would only repeat it.
@@ -123,12 +123,12 @@ function parseTenancy(model: Model, raw: unknown, path: string, out: Collector):
 
 function parseCondition(name: string, def: unknown, path: string, out: Collector): ConditionDefinition | undefined {
   if (!isRecord(def)) {
-    out.add(path, `expected a mapping with 'parameters' and 'expression', found ${describe(def)}`);
+    out.add(path, `expected a mapping with 'parameters' and 'expression', found ${describeValue(def)}`);
     return undefined;
   }
   const parameters = new Map<string, ParameterType>();
   const paramsRaw = def.parameters ?? {};
-  if (!isRecord(paramsRaw)) out.add(joinPath(path, 'parameters'), `expected a mapping of name: type, found ${describe(paramsRaw)}`);
+  if (!isRecord(paramsRaw)) out.add(joinPath(path, 'parameters'), `expected a mapping of name: type, found ${describeValue(paramsRaw)}`);
   else {
     for (const [param, typeText] of Object.entries(paramsRaw)) {
       const type = typeof typeText === 'string' ? parseParameterType(typeText) : undefined;
@@ -138,7 +138,7 @@ function parseCondition(name: string, def: unknown, path: string, out: Collector
     }
   }
   if (typeof def.expression !== 'string' || def.expression.trim() === '') {
-    out.add(joinPath(path, 'expression'), `expected a CEL expression, found ${describe(def.expression)}`);
+    out.add(joinPath(path, 'expression'), `expected a CEL expression, found ${describeValue(def.expression)}`);
     return undefined;
   }
   return { name, parameters, expression: def.expression };
@@ -148,7 +148,7 @@ function parseTypeShell(name: string, def: unknown, path: string, out: Collector
   const type: TypeDefinition = { name, relations: new Map(), permissions: new Map() };
   if (def === null || def === undefined) return type;
   if (!isRecord(def)) {
-    out.add(path, `expected a mapping with 'relations' and 'permissions', found ${describe(def)}`, 'write `{}` for a type with none');
+    out.add(path, `expected a mapping with 'relations' and 'permissions', found ${describeValue(def)}`, 'write `{}` for a type with none');
     return type;
   }
   for (const key of Object.keys(def)) {
@@ -161,7 +161,7 @@ function resolveRelations(model: Model, type: TypeDefinition, def: unknown, path
   if (!isRecord(def)) return;
   const relationsRaw = def.relations ?? {};
   const relationsPath = joinPath(path, 'relations');
-  if (!isRecord(relationsRaw)) out.add(relationsPath, `expected a mapping of relation names, found ${describe(relationsRaw)}`);
+  if (!isRecord(relationsRaw)) out.add(relationsPath, `expected a mapping of relation names, found ${describeValue(relationsRaw)}`);
   else {
     for (const [name, allowedRaw] of Object.entries(relationsRaw)) {
       const relation = parseRelation(model, name, allowedRaw, joinPath(relationsPath, name), out);
@@ -176,7 +176,7 @@ function parsePermissions(type: TypeDefinition, def: unknown, path: string, out:
   const permissionsRaw = def.permissions ?? {};
   const permissionsPath = joinPath(path, 'permissions');
   if (!isRecord(permissionsRaw)) {
-    out.add(permissionsPath, `expected a mapping of permission names, found ${describe(permissionsRaw)}`);
+    out.add(permissionsPath, `expected a mapping of permission names, found ${describeValue(permissionsRaw)}`);
     return [];
   }
   const parsed: PermissionDefinition[] = [];
@@ -187,7 +187,7 @@ function parsePermissions(type: TypeDefinition, def: unknown, path: string, out:
       continue;
     }
     if (typeof source !== 'string') {
-      out.add(ppath, `expected an expression such as 'owner | parent->view', found ${describe(source)}`);
+      out.add(ppath, `expected an expression such as 'owner | parent->view', found ${describeValue(source)}`);
       continue;
     }
     try {
@@ -205,7 +205,7 @@ function parsePermissions(type: TypeDefinition, def: unknown, path: string, out:
 function parseRelation(model: Model, name: string, allowedRaw: unknown, path: string, out: Collector): RelationDefinition {
   const relation: RelationDefinition = { name, allowed: [] };
   if (!Array.isArray(allowedRaw) || allowedRaw.length === 0) {
-    out.add(path, `expected a list of allowed subject types, found ${describe(allowedRaw)}`, 'e.g. [user, group#member, user:*]');
+    out.add(path, `expected a list of allowed subject types, found ${describeValue(allowedRaw)}`, 'e.g. [user, group#member, user:*]');
     return relation;
   }
   allowedRaw.forEach((entry, i) => {
@@ -256,12 +256,4 @@ function checkRewrite(model: Model, type: TypeDefinition, rewrite: Rewrite, path
       checkRewrite(model, type, rewrite.base, path, out);
       checkRewrite(model, type, rewrite.subtract, path, out);
   }
-}
-
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
 }

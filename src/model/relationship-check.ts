@@ -63,43 +63,86 @@ export function relationshipProblem(model: Model, rel: Relationship, change: Rel
 /**
  * `relationshipProblem` for many relationships under one model, asked once per shape: the
  * answer depends only on the resource type, relation, subject type, subject relation, wildcard
- * and condition name, and 10^6 generated relationships have a few dozen shapes. The shapes are
- * found by Map lookups on those names, with no key text built per relationship.
+ * and condition name, and 10^6 generated relationships have a few dozen shapes. A shape is
+ * found by comparing those names with the shapes seen first (a relationship's names are fresh
+ * strings: comparing a few is cheaper than hashing them), then by Map lookups on them, with no
+ * key text built per relationship.
  */
 export function relationshipChecker(model: Model, change: RelationshipChange = 'write'): (rel: Relationship) => RelationshipProblem | undefined {
-  // resource type -> relation -> subject type -> the shapes seen with these three
+  const first: Shape[] = [];
+  // resource type -> relation -> subject type -> the shapes seen with these three (every shape, the first ones too)
   const shapes = new Map<string, Map<string, Map<string, Shape[]>>>();
+  // The shape of the previous relationship, asked first: generated and exported stores come in runs of one shape.
+  let last: Shape | undefined;
+  const find = (rel: Relationship, wildcard: boolean, condition: string | undefined): Shape => {
+    for (const shape of first) if (sameShape(shape, rel, wildcard, condition)) return shape;
+    if (first.length < SCANNED_SHAPES) {
+      const shape = shapeOf(model, rel, change, wildcard, condition);
+      first.push(shape);
+      seenWith(shapes, rel).push(shape);
+      return shape;
+    }
+    const seen = seenWith(shapes, rel);
+    for (const shape of seen) if (sameShape(shape, rel, wildcard, condition)) return shape;
+    const shape = shapeOf(model, rel, change, wildcard, condition);
+    seen.push(shape);
+    return shape;
+  };
   return (rel) => {
-    const { resource, subject } = rel;
-    let relations = shapes.get(resource.type);
-    if (!relations) {
-      relations = new Map();
-      shapes.set(resource.type, relations);
-    }
-    let subjectTypes = relations.get(rel.relation);
-    if (!subjectTypes) {
-      subjectTypes = new Map();
-      relations.set(rel.relation, subjectTypes);
-    }
-    let seen = subjectTypes.get(subject.type);
-    if (!seen) {
-      seen = [];
-      subjectTypes.set(subject.type, seen);
-    }
-    const wildcard = subject.id === '*';
+    const wildcard = rel.subject.id === '*';
     const condition = rel.condition?.name;
-    for (const shape of seen) {
-      if (shape.subjectRelation === subject.relation && shape.wildcard === wildcard && shape.condition === condition) return shape.problem;
-    }
-    const problem = relationshipProblem(model, rel, change);
-    seen.push({ subjectRelation: subject.relation, wildcard, condition, problem });
-    return problem;
+    if (last === undefined || !sameShape(last, rel, wildcard, condition)) last = find(rel, wildcard, condition);
+    return last.problem;
   };
 }
 
+/** Shapes compared one by one before the Maps are asked. */
+const SCANNED_SHAPES = 32;
+
 interface Shape {
+  resourceType: string;
+  relation: string;
+  subjectType: string;
   subjectRelation: string | undefined;
   wildcard: boolean;
   condition: string | undefined;
   problem: RelationshipProblem | undefined;
+}
+
+function sameShape(shape: Shape, rel: Relationship, wildcard: boolean, condition: string | undefined): boolean {
+  // Types first: they differ in length more often than relation names, and unequal lengths compare at once.
+  return (
+    shape.resourceType === rel.resource.type &&
+    shape.subjectType === rel.subject.type &&
+    shape.subjectRelation === rel.subject.relation &&
+    shape.relation === rel.relation &&
+    shape.wildcard === wildcard &&
+    shape.condition === condition
+  );
+}
+
+function shapeOf(model: Model, rel: Relationship, change: RelationshipChange, wildcard: boolean, condition: string | undefined): Shape {
+  const { resource, subject } = rel;
+  const problem = relationshipProblem(model, rel, change);
+  return { resourceType: resource.type, relation: rel.relation, subjectType: subject.type, subjectRelation: subject.relation, wildcard, condition, problem };
+}
+
+/** The list of shapes seen with the relationship's resource type, relation and subject type (made when new). */
+function seenWith(shapes: Map<string, Map<string, Map<string, Shape[]>>>, rel: Relationship): Shape[] {
+  let relations = shapes.get(rel.resource.type);
+  if (!relations) {
+    relations = new Map();
+    shapes.set(rel.resource.type, relations);
+  }
+  let subjectTypes = relations.get(rel.relation);
+  if (!subjectTypes) {
+    subjectTypes = new Map();
+    relations.set(rel.relation, subjectTypes);
+  }
+  let seen = subjectTypes.get(rel.subject.type);
+  if (!seen) {
+    seen = [];
+    subjectTypes.set(rel.subject.type, seen);
+  }
+  return seen;
 }

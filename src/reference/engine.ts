@@ -5,11 +5,11 @@
 
 import type { DecisionLogEntry } from '../core/adapter.ts';
 import { formatRelationship, type ObjectRef, type Relationship } from '../core/relationship.ts';
-import type { SearchQuery } from '../core/search.ts';
+import { listSubjects, type SearchQuery, toCheckByName } from '../core/search.ts';
 import type { CheckRequest, Decision, Properties } from '../core/request.ts';
 import { DeadlineExceededError } from '../core/deadline.ts';
 import { compileCondition, ConditionCostError, type CompiledCondition } from '../model/conditions.ts';
-import { relationshipProblem, type RelationshipChange } from '../model/relationship-check.ts';
+import { relationshipChecker, type RelationshipChange } from '../model/relationship-check.ts';
 import { BudgetExceededError } from './budget.ts';
 import type { Model } from '../model/types.ts';
 import { DecisionLog } from './decision-log.ts';
@@ -84,28 +84,44 @@ export class ReferenceEngine {
 
   /** Adds relationships (idempotent; rewriting one replaces its condition). All or nothing. */
   write(relationships: Relationship[]): void {
-    this.#rejectInvalid(relationships, 'write');
+    const judge = this.#judge('write');
     // A bulk load sizes the store once, instead of growing it (and collecting garbage) step by step.
     this.store.reserve(relationships.length);
-    for (const rel of relationships) this.store.write(rel);
+    // The store asks the judge about each relationship in the pass that reads it, and writes none if one is refused.
+    if (!this.store.writeAll(relationships, judge?.accept)) judge?.throwProblems();
     this.#revision++;
   }
 
   /** Removes relationships by identity (resource, relation, subject), ignoring conditions; idempotent. All or nothing. */
   delete(relationships: Relationship[]): void {
-    this.#rejectInvalid(relationships, 'delete');
+    const judge = this.#judge('delete');
+    if (judge) {
+      for (const rel of relationships) judge.accept(rel);
+      judge.throwProblems();
+    }
     for (const rel of relationships) this.store.delete(rel);
     this.#revision++;
   }
 
-  #rejectInvalid(relationships: Relationship[], change: RelationshipChange): void {
-    if (!this.#validate) return;
+  /**
+   * What the model says of each relationship changed, when writes are validated: `accept` is
+   * false for one the model does not allow, whose message it keeps; `throwProblems` throws them
+   * all, if any. Asked once per shape (resource type, relation, subject form, condition).
+   */
+  #judge(change: RelationshipChange): { accept: (rel: Relationship) => boolean; throwProblems: () => void } | undefined {
+    if (!this.#validate) return undefined;
     const problems: string[] = [];
-    for (const rel of relationships) {
-      const found = relationshipProblem(this.#model, rel, change);
-      if (found) problems.push(`${formatRelationship(rel)}: ${found.problem} (${found.fix})`);
-    }
-    if (problems.length > 0) throw new Error(`cannot ${change}: ${problems.join('; ')}`);
+    const problemOf = relationshipChecker(this.#model, change);
+    return {
+      accept: (rel) => {
+        const found = problemOf(rel);
+        if (found) problems.push(`${formatRelationship(rel)}: ${found.problem} (${found.fix})`);
+        return !found;
+      },
+      throwProblems: () => {
+        if (problems.length > 0) throw new Error(`cannot ${change}: ${problems.join('; ')}`);
+      },
+    };
   }
 
   /** Decides one request and logs it. A request the model cannot answer gets `error`. */
@@ -153,8 +169,7 @@ export class ReferenceEngine {
    *   relationships (reachability.ts: a resource no chain connects can grant nothing);
    * - subjects: the subjects of the type some chain from the resource reaches, `*` where a
    *   wildcard is reached (`*` in the answer: every subject of the type, through the wildcard;
-   *   subjects granted only through it are not listed one by one, as OpenFGA's ListUsers: where `*` is
-   *   granted, a subject is listed only when it is also granted with the wildcard ignored);
+   *   subjects granted only through it are not listed one by one: src/core/search.ts, listSubjects);
    * - actions: every relation and permission of the resource's type.
    * Cost: the walk over the relationships reached, then one check per candidate; a
    * depth-limit error leaves the candidate out. Sorted ids.
@@ -181,11 +196,9 @@ export class ReferenceEngine {
       case 'subjects': {
         const request = (id: string): CheckRequest => ({ subject: { type: query.subjectType, id }, action: query.action, resource: query.resource, ...context });
         const candidates = subjectsReachedFrom(this.store, this.#model, query.resource, query.subjectType);
-        const wildcardGranted = candidates.includes('*') && allowed(request('*'));
-        // Where `*` is granted, a subject is listed only when granted by name too (allowed with its
-        // type's wildcard granting it nothing); else `*` already says it. Without `*`, every allowed
-        // subject is listed (an intersection with a wildcard grants only the subjects named on its other side).
-        return candidates.filter((id) => (id === '*' ? wildcardGranted : allowed(request(id)) && (!wildcardGranted || allowed(request(id), true)))).sort();
+        const granted = new Set(candidates.filter((id) => allowed(request(id))));
+        const grantedByName = new Set(toCheckByName(granted).filter((id) => allowed(request(id), true)));
+        return listSubjects(granted, grantedByName).sort();
       }
       case 'actions': {
         const type = this.#model.types.get(query.resource.type);

@@ -181,7 +181,7 @@ export class Evaluator {
   readonly #path: number[] = [];
   readonly #pathRelations: number[] = [];
   // The check being decided:
-  request!: CheckRequest;
+  #request!: CheckRequest;
   /** Relation names in the store while this check runs: node key = object * names + relation. */
   #names = 0;
   #subjectNode = NONE;
@@ -206,7 +206,7 @@ export class Evaluator {
    */
   check(request: CheckRequest, withoutWildcard = false): CheckOutcome {
     const store = this.#store;
-    this.request = request;
+    this.#request = request;
     this.#names = store.nameCount;
     this.#subjectNode = store.node(request.subject.type, request.subject.id);
     this.#wildcardNode = withoutWildcard ? NONE : store.wildcard(request.subject.type);
@@ -232,8 +232,8 @@ export class Evaluator {
   }
 
   resolveRequest(): Result {
-    const { type, id } = this.request.resource;
-    const name = this.#store.findName(this.request.action.name);
+    const { type, id } = this.#request.resource;
+    const name = this.#store.findName(this.#request.action.name);
     const typeId = this.#store.findType(type);
     if (name === NONE || typeId === NONE) return DENY;
     // An object no relationship names is node NONE: it has no buckets, its permissions still resolve.
@@ -244,12 +244,12 @@ export class Evaluator {
   formatKey(key: number): string {
     const object = Math.floor(key / this.#names);
     const name = this.#store.name(key - object * this.#names);
-    if (object === NONE) return `${this.request.resource.type}:${this.request.resource.id}#${name}`;
+    if (object === NONE) return `${this.#request.resource.type}:${this.#request.resource.id}#${name}`;
     return `${this.#store.formatNode(object)}#${name}`;
   }
 
   formatObject(node: number): string {
-    return node === NONE ? `${this.request.resource.type}:${this.request.resource.id}` : this.#store.formatNode(node);
+    return node === NONE ? `${this.#request.resource.type}:${this.#request.resource.id}` : this.#store.formatNode(node);
   }
 
   resolve(typeId: number, node: number, name: number, depth: number): Result {
@@ -398,7 +398,11 @@ export class Evaluator {
     const object = this.#store.subject(tuple);
     const inner = this.resolve(this.#store.nodeType(object), object, relation, depth + 1);
     if (inner.cut) pending.cut = true;
-    if (inner.state === State.Deny) return undefined;
+    if (inner.state === State.Deny) {
+      // Why it was denied there (an exclusion, a false condition) is why here too.
+      if (inner.notes) pending.notes = merge(pending.notes, inner.notes);
+      return undefined;
+    }
     if (inner.state === State.Allow && c.state === State.Allow) return new Result(State.Allow, { tuple, next: inner.chain });
     pending.unknown = true;
     pending.notes = merge(pending.notes, merge(c.notes, inner.notes));
@@ -412,7 +416,7 @@ export class Evaluator {
     const where = relationshipKey(this.#store.relationship(tuple));
     const compiled = this.env.conditions.get(bound.name);
     if (!compiled) return new Result(State.Unknown, undefined, [`condition '${bound.name}' on ${where} is not defined in the model`]);
-    const values = conditionInputs(compiled.definition, bound.parameters, this.request, compiled.used);
+    const values = conditionInputs(compiled.definition, bound.parameters, this.#request, compiled.used);
     const result = compiled.evaluate(values, this.#budget);
     if (result.ok) {
       return result.value ? ALLOW_NO_CONDITION : new Result(State.Deny, undefined, [`condition '${bound.name}' on ${where} is false`]);

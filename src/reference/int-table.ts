@@ -2,21 +2,28 @@
 // reference store's indexes (store.ts) at a few dozen bytes per entry instead of a Map of
 // string keys and its strings. Open addressing with linear probing; each slot holds its key
 // and value side by side (one cache line per probe); a delete shifts the entries behind it
-// back (no tombstones), so a lookup stops at the first empty slot.
+// back (no tombstones), so a lookup stops at the first empty slot. A slot holds its value plus
+// one, so a new table's zeroed memory is all empty slots without being written first (a bulk
+// load's tables span tens of megabytes).
+
+/** What a lookup returns when the key is absent. */
+import { type Int32Column, int32Column } from './int32-column.ts';
 
 const EMPTY = -1;
+/** An empty slot's value field. */
+const FREE = 0;
 const MAX_LOAD = 0.7;
 /** Slot layout: a, b, c, value. */
 const STRIDE = 4;
 
 export class IntTable {
-  #slots: Int32Array<ArrayBuffer>;
+  #slots: Int32Column;
   #mask: number;
   #size = 0;
 
   constructor(capacity = 16) {
     const count = 1 << Math.max(4, Math.ceil(Math.log2(capacity / MAX_LOAD)));
-    this.#slots = emptySlots(count);
+    this.#slots = int32Column(count * STRIDE);
     this.#mask = count - 1;
   }
 
@@ -30,9 +37,9 @@ export class IntTable {
     const mask = this.#mask;
     for (let i = slotOf(a, b, c, mask); ; i = (i + 1) & mask) {
       const s = i * STRIDE;
-      const value = slots[s + 3]!;
-      if (value === EMPTY) return EMPTY;
-      if (slots[s] === a && slots[s + 1] === b && slots[s + 2] === c) return value;
+      const stored = slots[s + 3]!;
+      if (stored === FREE) return EMPTY;
+      if (slots[s] === a && slots[s + 1] === b && slots[s + 2] === c) return stored - 1;
     }
   }
 
@@ -58,17 +65,17 @@ export class IntTable {
     const mask = this.#mask;
     for (let i = slotOf(a, b, c, mask); ; i = (i + 1) & mask) {
       const s = i * STRIDE;
-      if (slots[s + 3] === EMPTY) {
+      if (slots[s + 3] === FREE) {
         slots[s] = a;
         slots[s + 1] = b;
         slots[s + 2] = c;
-        slots[s + 3] = value;
+        slots[s + 3] = value + 1;
         this.#size++;
         return EMPTY;
       }
       if (slots[s] === a && slots[s + 1] === b && slots[s + 2] === c) {
-        const old = slots[s + 3]!;
-        if (replace) slots[s + 3] = value;
+        const old = slots[s + 3]! - 1;
+        if (replace) slots[s + 3] = value + 1;
         return old;
       }
     }
@@ -81,16 +88,16 @@ export class IntTable {
     let i = slotOf(a, b, c, mask);
     for (; ; i = (i + 1) & mask) {
       const s = i * STRIDE;
-      if (slots[s + 3] === EMPTY) return false;
+      if (slots[s + 3] === FREE) return false;
       if (slots[s] === a && slots[s + 1] === b && slots[s + 2] === c) break;
     }
     // Backward shift: move later entries of the probe run into the hole when their home slot allows.
     for (let j = i; ; ) {
-      slots[i * STRIDE + 3] = EMPTY;
+      slots[i * STRIDE + 3] = FREE;
       for (;;) {
         j = (j + 1) & mask;
         const s = j * STRIDE;
-        if (slots[s + 3] === EMPTY) {
+        if (slots[s + 3] === FREE) {
           this.#size--;
           return true;
         }
@@ -110,22 +117,18 @@ export class IntTable {
   }
 
   clear(): void {
-    this.#slots.fill(EMPTY);
+    this.#slots.fill(FREE);
     this.#size = 0;
   }
 
   #grow(): void {
     const old = this.#slots;
     const count = ((this.#mask + 1) * 2) | 0;
-    this.#slots = emptySlots(count);
+    this.#slots = int32Column(count * STRIDE);
     this.#mask = count - 1;
     this.#size = 0;
-    for (let s = 0; s < old.length; s += STRIDE) if (old[s + 3] !== EMPTY) this.set(old[s]!, old[s + 1]!, old[s + 2]!, old[s + 3]!);
+    for (let s = 0; s < old.length; s += STRIDE) if (old[s + 3] !== FREE) this.set(old[s]!, old[s + 1]!, old[s + 2]!, old[s + 3]! - 1);
   }
-}
-
-function emptySlots(count: number): Int32Array<ArrayBuffer> {
-  return new Int32Array(count * STRIDE).fill(EMPTY);
 }
 
 /** A well-mixed home slot for the key (a multiply-xorshift hash). */

@@ -11,7 +11,16 @@ import { NONE, type RelationshipStore } from './store.ts';
 
 /** The store's ids of the relations of `node`'s type in the model (those found in the store). */
 function relationIdsOf(store: RelationshipStore, model: Model, node: number): number[] {
-  const names = model.types.get(store.typeName(store.nodeType(node)))?.relations.keys() ?? [];
+  return nameIds(store, model.types.get(store.typeName(store.nodeType(node)))?.relations.keys() ?? []);
+}
+
+/** ...and of its permissions: a userset subject may name either (`group:eng#member` with `member: direct | owner`). */
+function usersetNameIdsOf(store: RelationshipStore, model: Model, node: number): number[] {
+  const type = model.types.get(store.typeName(store.nodeType(node)));
+  return type ? nameIds(store, [...type.relations.keys(), ...type.permissions.keys()]) : [];
+}
+
+function nameIds(store: RelationshipStore, names: Iterable<string>): number[] {
   return [...names].map((name) => store.findName(name)).filter((id) => id !== NONE);
 }
 
@@ -35,7 +44,7 @@ export function resourcesReaching(store: RelationshipStore, model: Model, subjec
   while (queue.length > 0) {
     const object = queue.pop()!;
     reachedBy(object, NONE);
-    for (const relation of relationIdsOf(store, model, object)) reachedBy(object, relation);
+    for (const relation of usersetNameIdsOf(store, model, object)) reachedBy(object, relation);
   }
   const type = store.findType(resourceType);
   return [...seen].filter((node) => store.nodeType(node) === type).map((node) => store.nodeId(node));

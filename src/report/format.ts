@@ -1,6 +1,6 @@
 // Figures as text, the same in every report format.
 
-import type { RunResults } from '../results/types.ts';
+import type { Interval, RunResults } from '../results/types.ts';
 
 export function formatMs(ms: number | undefined): string {
   if (ms === undefined || Number.isNaN(ms)) return '–';
@@ -47,3 +47,6 @@ export function formatCurvePoint(p: { size: number; p50: number; p99: number; se
 /** How to read the open-loop rows; printed under the load table. */
 export const OPEN_LOOP_NOTE =
   'Open-loop latencies count from each check\'s intended send time (coordinated omission corrected, as wrk2 does); "p99 from send" counts from the actual send, as wrk 4 and most tools do. Closed-loop latencies are service times.';
+
+/** `87 µs ± 12 µs`: a latency interval (mean ± margin over trials, or the single value) in the unit that suits it. */
+export const msWithCi = (i: Interval | undefined) => (i === undefined ? undefined : i.n > 1 ? `${formatMs(i.mean)} ± ${formatMs(i.margin)}` : formatMs(i.mean));

@@ -2,13 +2,10 @@
 // p50/p99 with their intervals, the ratio to the fastest engine at that size, setup time and
 // the engine's own memory; an engine that did not load keeps its row with the reason.
 
-import type { BenchSection, Interval, ScaleRecord } from '../results/types.ts';
-import { formatCount, formatFactor, formatMs } from './format.ts';
+import type { BenchSection, ScaleRecord } from '../results/types.ts';
+import { formatCount, formatFactor, msWithCi } from './format.ts';
 import { cell, num, type Paragraph, type RowGroup, type Section, text } from './table.ts';
 import { factorTone, ratioToFastest } from './views.ts';
-
-/** `87 µs ± 12 µs`: a latency interval in the unit that suits it. */
-export const msWithCi = (i: Interval | undefined) => (i === undefined ? undefined : i.n > 1 ? `${formatMs(i.mean)} ± ${formatMs(i.margin)}` : formatMs(i.mean));
 
 const sizeLabel = (n: number) => (Number.isInteger(Math.log10(n)) ? `10^${Math.log10(n)} relationships` : `${formatCount(n)} relationships`);
 
@@ -26,7 +23,10 @@ function sizeGroup(records: ScaleRecord[]): RowGroup {
           cell(msWithCi(r.p99)),
           cell(ratio === undefined ? undefined : formatFactor(ratio), ratio === undefined ? {} : { tone: factorTone(ratio) }),
           cell(r.setupMs === undefined ? undefined : `${(r.setupMs / 1000).toFixed(1)} s`),
-          cell(r.memoryMiB === undefined ? undefined : `${r.memoryMiB.toFixed(0)} MiB`, r.memoryMethod ? { note: r.memoryMethod.split(':')[0]! } : {}),
+          cell(
+            r.memoryMiB === undefined ? undefined : `${r.memoryMiB.toFixed(0)} MiB`,
+            r.memoryMethod ? { note: [r.memoryMethod.split(':')[0]!, r.memoryNote].filter(Boolean).join('; ') } : {},
+          ),
           cell(r.checks === undefined ? undefined : formatCount(r.checks)),
           cell(r.didNotLoad ? `did not load: ${r.didNotLoad}` : 'loaded', { tone: r.didNotLoad ? 'fail' : 'pass' }),
         ],

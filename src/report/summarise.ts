@@ -3,8 +3,8 @@
 // show the same columns and figures.
 
 import type { BenchSection, CaseResult, Interval, RunResults } from '../results/types.ts';
-import { describeMachine, formatCount, formatCurvePoint, formatFactor, formatMs, formatPercent, OPEN_LOOP_NOTE, settingsText } from './format.ts';
-import { msWithCi, scaleSection } from './scale-section.ts';
+import { describeMachine, formatCount, formatCurvePoint, formatFactor, formatMs, formatPercent, msWithCi, OPEN_LOOP_NOTE, settingsText } from './format.ts';
+import { scaleSection } from './scale-section.ts';
 import { scorecardTable } from './scorecard.ts';
 import { cell, num, plainTable, text, type Cell, type Paragraph, type ReportModel, type Row, type Section, type Table, type Tone } from './table.ts';
 import { coldStartTable } from './cold-start.ts';
@@ -109,7 +109,9 @@ function conformanceSections(results: RunResults): Section[] {
 }
 
 function latencySection(results: RunResults): Section | undefined {
-  if (results.performance.length === 0) return undefined;
+  // Cold start (`coldStart: true`, any scenario) is latency too: here, not only beside revocations.
+  const coldStarts = coldStartTable(results);
+  if (results.performance.length === 0 && !coldStarts) return undefined;
   const groups = results.scenarios
     .map((s) => {
       const perf = results.performance.filter((p) => p.scenario === s.id);
@@ -160,6 +162,7 @@ function latencySection(results: RunResults): Section | undefined {
         notes: [],
         engineFilter: true,
       },
+      ...(coldStarts ? [coldStarts] : []),
     ],
   };
 }
@@ -169,7 +172,6 @@ function revocationSection(results: RunResults): Section | undefined {
   if (rowsOf.length === 0) return undefined;
   const loadTable = revocationLoadTable(results);
   const promises = consistencyPromisesTable(results);
-  const coldStarts = coldStartTable(results);
   const groups = groupBy(rowsOf, (c) => `${c.scenario} · ${c.revocation?.path ?? 'revocation'}`).map(([label, cases]) => ({
     label,
     scenario: cases[0]!.scenario,
@@ -215,7 +217,6 @@ function revocationSection(results: RunResults): Section | undefined {
       },
       ...(loadTable ? [loadTable] : []),
       ...(promises ? [promises] : []),
-      ...(coldStarts ? [coldStarts] : []),
     ],
   };
 }
@@ -450,7 +451,7 @@ function benchSections(bench: BenchSection): Section[] {
               cell(c.engine, { code: true }),
               cell(c.dimension),
               cell(
-                [...c.points.map(formatCurvePoint), ...(c.didNotLoad ?? []).map((d) => `${d.size}: did not load: ${d.reason}`)].join(', '),
+                [...c.points.map(formatCurvePoint), ...(c.didNotLoad ?? []).map((d) => `${d.size}: not measured: ${d.reason}`)].join(', '),
                 c.memoryMethod ? { note: `memory: ${c.memoryMethod}` } : {},
               ),
               cell(c.fit ? `${c.fit.label}, r² ${c.fit.r2.toFixed(2)}` : '–'),

@@ -3,7 +3,7 @@
 // a TypeError deep in a renderer. Declarative and shallow on purpose: what the renderers
 // read, nothing more.
 
-import { joinPath } from '../core/errors.ts';
+import { describeValue, joinPath } from '../core/errors.ts';
 
 type Shape = 'string' | 'number' | 'boolean' | 'any' | { optional: Shape } | { list: Shape } | { fields: Record<string, Shape> } | { oneOf: readonly string[] } | { values: Shape };
 
@@ -68,46 +68,41 @@ export const RESULTS_SHAPE: Shape = fields({
       step: 'number',
       kind: { oneOf: ['check', 'batch', 'write', 'delete', 'updateModel', 'revocation', 'expectLog', 'search', 'scenario'] },
       status: { oneOf: ['pass', 'fail', 'unsupported', 'error'] },
+      item: optional('number'),
+      name: optional('string'),
       request: optional('string'),
       expected: optional('string'),
       actual: optional('string'),
       message: optional('string'),
+      decisionId: optional('string'),
+      durationMs: optional('number'),
       revocation: optional(fields({ path: 'string', staleAllows: 'number', polls: 'number', immediate: 'boolean' })),
-      audit: optional(fields({ logKind: 'string', checks: 'number', found: 'number', share: 'number', missingFields: { values: 'number' } })),
+      audit: optional(fields({ logKind: 'string', checks: 'number', found: 'number', share: 'number', missingFields: { values: 'number' }, deliveryMs: optional('number') })),
     }),
   ),
   performance: list(PERFORMANCE),
   bench: optional(BENCH),
 });
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  const text = JSON.stringify(value);
-  return `${typeof value} ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
-}
-
 /** The first place where `value` differs from `shape`: its path and what was found; undefined when it fits. */
 export function shapeProblem(value: unknown, shape: Shape = RESULTS_SHAPE, at = ''): { path: string; problem: string } | undefined {
   if (typeof shape === 'string') {
     if (shape === 'any') return undefined;
     const fits = shape === 'number' ? typeof value === 'number' && Number.isFinite(value) : typeof value === shape;
-    return fits ? undefined : { path: at, problem: `found ${describe(value)}, expected a ${shape}` };
+    return fits ? undefined : { path: at, problem: `found ${describeValue(value)}, expected a ${shape}` };
   }
   if ('optional' in shape) return value === undefined ? undefined : shapeProblem(value, shape.optional, at);
   if ('oneOf' in shape)
-    return typeof value === 'string' && shape.oneOf.includes(value) ? undefined : { path: at, problem: `found ${describe(value)}, expected one of ${shape.oneOf.join(', ')}` };
+    return typeof value === 'string' && shape.oneOf.includes(value) ? undefined : { path: at, problem: `found ${describeValue(value)}, expected one of ${shape.oneOf.join(', ')}` };
   if ('list' in shape) {
-    if (!Array.isArray(value)) return { path: at, problem: `found ${describe(value)}, expected a list` };
+    if (!Array.isArray(value)) return { path: at, problem: `found ${describeValue(value)}, expected a list` };
     for (let i = 0; i < value.length; i++) {
       const problem = shapeProblem(value[i], shape.list, joinPath(at, i));
       if (problem) return problem;
     }
     return undefined;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { path: at, problem: `found ${describe(value)}, expected a mapping` };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { path: at, problem: `found ${describeValue(value)}, expected a mapping` };
   const record = value as Record<string, unknown>;
   if ('values' in shape) {
     for (const [key, child] of Object.entries(record)) {

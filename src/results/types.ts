@@ -226,6 +226,8 @@ export interface ScaleRecord {
   memoryMiB?: number;
   /** `server RSS` (VmRSS of the server process) or `heap delta in a fresh process` (embedded). */
   memoryMethod?: string;
+  /** What the memory figure leaves out, from the adapter (Cerbos: relationships held in the harness's resolver). */
+  memoryNote?: string;
   p50?: Interval;
   p99?: Interval;
   /** Checks measured over all trials. */

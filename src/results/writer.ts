@@ -15,6 +15,8 @@ import { totalsOf } from './verdict.ts';
 /** What an interrupted run in the folder finished, kept by --resume. */
 export interface PreviousRun {
   done: Set<string>;
+  /** Pairs marked done whose cases in cases.jsonl are fewer than it recorded (a damaged file): run again. */
+  incomplete: number;
   cases: CaseResult[];
   /** Latency figures of the done pairs, from the interrupted run's results.json. */
   performance: PerformanceResult[];
@@ -23,8 +25,10 @@ export interface PreviousRun {
 export class ResultsWriter {
   readonly casesFile: string;
   readonly resultsFile: string;
-  /** One line per finished engine × scenario pair, for --resume. */
+  /** One line per finished engine × scenario pair, with its number of cases, for --resume. */
   readonly progressFile: string;
+  /** Cases appended per pair by this run, recorded when the pair is marked done. */
+  readonly #appended = new Map<string, number>();
 
   constructor(readonly dir: string) {
     prepareOutputFolder(dir);
@@ -34,7 +38,7 @@ export class ResultsWriter {
   }
 
   markDone(engine: string, scenario: string): void {
-    appendLine(this.progressFile, JSON.stringify({ engine, scenario }));
+    appendLine(this.progressFile, JSON.stringify({ engine, scenario, cases: this.#appended.get(pairKey(engine, scenario)) ?? 0 }));
   }
 
   /** What an interrupted run in this folder finished: its done pairs, their cases and their latency figures. */
@@ -47,20 +51,23 @@ export class ResultsWriter {
         return undefined; // a line cut by a kill
       }
     };
-    const done = new Set(
-      lines(this.progressFile)
-        .map((l) => parse<{ engine: string; scenario: string }>(l))
-        .filter((p) => !!p)
-        .map((p) => pairKey(p!.engine, p!.scenario)),
-    );
-    const cases = lines(this.casesFile)
+    const written = lines(this.casesFile)
       .map((l) => parse<CaseResult>(l))
-      .filter((c): c is CaseResult => !!c && done.has(pairKey(c.engine, c.scenario)));
+      .filter((c): c is CaseResult => !!c && typeof c === 'object');
+    const found = new Map<string, number>();
+    for (const c of written) found.set(pairKey(c.engine, c.scenario), (found.get(pairKey(c.engine, c.scenario)) ?? 0) + 1);
+    const marked = lines(this.progressFile)
+      .map((l) => parse<{ engine: string; scenario: string; cases?: number }>(l))
+      .filter((p) => !!p && typeof p === 'object');
+    // A pair is kept only with every case it recorded (progress lines of older runs carry no count).
+    const complete = marked.filter((p) => p!.cases === undefined || found.get(pairKey(p!.engine, p!.scenario)) === p!.cases);
+    const done = new Set(complete.map((p) => pairKey(p!.engine, p!.scenario)));
+    const cases = written.filter((c) => done.has(pairKey(c.engine, c.scenario)));
     const previous = existsSync(this.resultsFile) ? parse<Partial<RunResults>>(readFileSync(this.resultsFile, 'utf8')) : undefined;
     const performance = (Array.isArray(previous?.performance) ? previous.performance : []).filter(
       (p): p is PerformanceResult => !!p && typeof p === 'object' && done.has(pairKey(p.engine, p.scenario)),
     );
-    return { done, cases, performance };
+    return { done, incomplete: new Set(marked.map((p) => pairKey(p!.engine, p!.scenario))).size - done.size, cases, performance };
   }
 
   /** A new run in a folder that held one: its cases and progress would mix with this run's (and mislead a later --resume). */
@@ -76,6 +83,8 @@ export class ResultsWriter {
 
   appendCase(result: CaseResult): void {
     appendLine(this.casesFile, JSON.stringify(result));
+    const key = pairKey(result.engine, result.scenario);
+    this.#appended.set(key, (this.#appended.get(key) ?? 0) + 1);
   }
 
   /** Writes results.json with its totals block computed from the cases. */

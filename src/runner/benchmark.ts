@@ -8,8 +8,8 @@ import type { CheckRequest } from '../core/request.ts';
 import type { PerformanceResult } from '../results/types.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { capSamples, fromTinybench } from '../stats/summary.ts';
-import { resolveRelationships, resolveRequest } from './now.ts';
-import { nativeSpecFor } from './run-scenario.ts';
+import { LOAD_DEADLINE_MS, loadScenario } from './load-scenario.ts';
+import { resolveRequest } from './now.ts';
 
 export interface BenchmarkOptions {
   timeMs: number;
@@ -54,12 +54,8 @@ export async function timeChecks(adapter: EngineAdapter, requests: CheckRequest[
 
 export async function benchmarkScenario(scenario: Scenario, adapter: EngineAdapter, options: BenchmarkOptions): Promise<PerformanceResult | undefined> {
   if (scenario.benchmark.length === 0) return undefined;
-  const native = nativeSpecFor(scenario, adapter);
-  if (native) await adapter.loadNative!(native);
-  else {
-    await adapter.loadModel(scenario.model);
-    if (scenario.relationships.length > 0) await adapter.write(resolveRelationships(scenario.relationships));
-  }
+  // Settled before the first timed check: an engine still applying the data (OPA polling its bundle) would be timed on the old data.
+  const native = (await loadScenario(adapter, scenario, { deadlineMs: LOAD_DEADLINE_MS })) === 'native';
   // Resolved once: the benchmark times the engine, not the harness's `$now` expansion.
   const requests = scenario.benchmark.map((r) => resolveRequest(r));
   const timed = await timeChecks(adapter, requests, options);

@@ -5,6 +5,7 @@
 // Without a rate, a short closed loop first measures the maximum and the load runs at
 // DEFAULT_LOAD_SHARE of it: a level the engine sustains with room to spare.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineAdapter } from '../core/adapter.ts';
 import type { Relationship } from '../core/relationship.ts';
 import type { CheckRequest } from '../core/request.ts';
@@ -16,7 +17,7 @@ import type { RevocationLoadFigures } from '../results/types.ts';
 import type { RevocationLoad } from '../scenario/types.ts';
 import { resolveRequest } from './now.ts';
 
-/** Share of the measured maximum the default background rate runs at (the issue asks for < 50%). */
+/** Share of the measured maximum the default background rate runs at (under half, so the engine keeps headroom and the revocation is measured under load, not at saturation). */
 export const DEFAULT_LOAD_SHARE = 0.4;
 /**
  * Ceiling of the default rate: the harness's own open loop paces with a timer per check and,
@@ -34,8 +35,6 @@ export interface RunningLoad {
   /** Ends the load (not before `windowMs` after `revokedAt`) and gives its figures. */
   stop(revokedAt: number): Promise<RevocationLoadFigures>;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A tuple no check reads, for the writers: a fresh id of the checked resource's type on a

@@ -4,6 +4,7 @@
 // disagree flips back). The figures: the first deny any poller saw, and the moment from
 // which every poller denied (the stale-allow window).
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CheckRequest, Decision } from '../core/request.ts';
 import type { RevocationFigures } from '../results/types.ts';
 
@@ -29,8 +30,6 @@ interface PollerOutcome {
   lastError?: string;
   timeline: { atMs: number; allowed: boolean }[];
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function poll(check: () => Promise<Decision>, acknowledged: number, options: PollOptions): Promise<PollerOutcome> {
   const outcome: PollerOutcome = { staleAllows: 0, polls: 0, firstAnswerDenied: false, timeline: [] };

@@ -1,6 +1,7 @@
 // Runs one scenario's conformance steps on one engine and turns every step into cases.
 // It never throws for an engine's failure: a crash or a wrong answer is a result.
 
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EngineAdapter } from '../core/adapter.ts';
 import { formatRelationship } from '../core/relationship.ts';
 import { describeRequest, type CheckRequest, type Decision } from '../core/request.ts';
@@ -13,6 +14,7 @@ import { resolveRelationships, resolveRequest } from './now.ts';
 import { errorMessage } from '../core/errors.ts';
 import { runSearch } from './search.ts';
 import { runWithDeadline } from '../core/deadline.ts';
+import { LOAD_DEADLINE_MS, loadScenario, nativeSpecFor } from './load-scenario.ts';
 import { type RunningLoad, startBackgroundLoad } from './revocation-load.ts';
 import { pollUntilAllDeny } from './revocation-pollers.ts';
 
@@ -34,7 +36,6 @@ export interface ScenarioRun {
 }
 
 const DEFAULTS: ScenarioRunOptions = { checkTimeoutMs: 10_000 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Every model a scenario loads: the main one, policy updates and revocation models. */
@@ -45,11 +46,6 @@ export function scenarioModels(scenario: Scenario): Model[] {
     if (step.kind === 'revocation' && step.revoke.model) models.push(step.revoke.model);
   }
   return models;
-}
-
-/** The scenario's native block for this engine, when the adapter can load one. */
-export function nativeSpecFor(scenario: Scenario, adapter: EngineAdapter) {
-  return adapter.loadNative ? scenario.native[adapter.definitionId] : undefined;
 }
 
 export function unsupportedReasons(scenario: Scenario, adapter: EngineAdapter): string[] {
@@ -92,22 +88,17 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
   };
   // Each engine call runs under its deadline: a hung server is abandoned, an embedded engine stops itself (src/core/deadline.ts).
   const call = <T>(start: () => Promise<T>, what: string) => runWithDeadline(opts.checkTimeoutMs, what, start);
-  const setupMs = Math.max(opts.checkTimeoutMs, 60_000);
+  const setupMs = Math.max(opts.checkTimeoutMs, LOAD_DEADLINE_MS);
 
   const unsupported = nativeSpecFor(scenario, adapter) ? [] : unsupportedReasons(scenario, adapter);
   if (unsupported.length > 0) {
     emit({ step: -1, kind: 'scenario', status: 'unsupported', message: unsupported.join('; ') });
     return { scenario: scenario.id, engine, cases };
   }
-  const native = nativeSpecFor(scenario, adapter);
+  let native = false;
   try {
     // Loading may wait for a policy watcher (Cerbos's disk store takes seconds): a longer deadline.
-    if (native) await runWithDeadline(setupMs, 'loadNative', () => adapter.loadNative!(native));
-    else {
-      await runWithDeadline(setupMs, 'loadModel', () => adapter.loadModel(scenario.model));
-      if (scenario.relationships.length > 0) await call(() => adapter.write(resolveRelationships(scenario.relationships)), 'write');
-    }
-    if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
+    native = (await loadScenario(adapter, scenario, { deadlineMs: setupMs })) === 'native';
   } catch (error) {
     emit({ step: -1, kind: 'scenario', status: 'error', message: `setup failed: ${errorMessage(error)}` });
     await checkHealth();
@@ -156,13 +147,10 @@ export async function runScenario(scenario: Scenario, adapter: EngineAdapter, op
           if (step.kind === 'updateModel') {
             await runWithDeadline(setupMs, 'updateModel', () => adapter.updateModel!(step.model));
             model = step.model;
-            // An engine that applies policies asynchronously is waited for: the steps after see the new policy.
-            if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
-          } else {
-            await call(() => adapter[step.kind](resolveRelationships(step.relationships)), step.kind);
-            // An engine that applies data asynchronously (OPA's bundle polling) is waited for too.
-            if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
-          }
+          } else await call(() => adapter[step.kind](resolveRelationships(step.relationships)), step.kind);
+          // An engine that applies changes asynchronously (a watched policy folder, a polled bundle) is
+          // waited for: the steps after see the change. It returns at once when nothing is pending.
+          if (adapter.settleModel) await runWithDeadline(setupMs, 'settleModel', () => adapter.settleModel!());
         } catch (error) {
           emit({ ...base, kind: step.kind, status: 'error', message: errorMessage(error), request: describeMutation(step) });
         }
@@ -304,12 +292,28 @@ async function runRevocation(step: RevocationStep, context: RevocationContext): 
   // Without tokens the revocation is still applied and awaited like a timeline, so that later
   // steps see the data every engine sees; the step itself is unsupported. The content is then
   // written and its check polled too (it must deny).
+  const revocation = timeline.revocation ? { ...timeline.revocation, path: newEnemyPath(step) } : undefined;
+  const polled = [timeline.actual ? `polled instead: ${timeline.actual}` : undefined];
   if (step.content) {
     await call(() => adapter.write(resolveRelationships(step.content!.write)), 'write').catch(() => undefined);
-    await pollTimeline(step, check, performance.now(), step.content.request);
+    const content = await pollTimeline(step, check, performance.now(), step.content.request);
+    // Without tokens the new-enemy check cannot be asked for; but a revoked subject seen
+    // reading the new content is the new-enemy problem observed all the same: a failure.
+    const seen = content.revocation?.staleAllows ?? 0;
+    if (seen > 0 || content.status === 'fail') {
+      return {
+        status: 'fail',
+        request: content.request,
+        expected: 'deny: the content was written after the revocation',
+        actual: content.actual ?? 'allowed',
+        message: `new enemy observed without tokens: the revoked subject was allowed the new content ${seen} time(s) (${content.message})`,
+        ...(revocation ? { revocation } : {}),
+      };
+    }
+    polled.push(`the new content: ${content.actual ?? content.message}`);
   }
-  const revocation = timeline.revocation ? { ...timeline.revocation, path: newEnemyPath(step) } : undefined;
-  return { status: 'unsupported', request, message: NO_TOKENS, ...(timeline.actual ? { actual: `polled instead: ${timeline.actual}` } : {}), ...(revocation ? { revocation } : {}) };
+  const actual = polled.filter(Boolean).join('; ');
+  return { status: 'unsupported', request, message: NO_TOKENS, ...(actual ? { actual } : {}), ...(revocation ? { revocation } : {}) };
 }
 
 const newEnemyPath = (step: RevocationStep) => `${step.path} (new enemy${step.content ? ', new content' : ''})`;

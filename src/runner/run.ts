@@ -39,6 +39,8 @@ export interface RunOutcome {
 }
 
 export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options: RunOptions): Promise<RunOutcome> {
+  // Bad --set values are refused before the results folder is made: no empty run folder stays behind.
+  const settings = settingsFor(specs, options.engineOptions ?? {});
   const writer = new ResultsWriter(options.outDir);
   const results: RunResults = {
     schemaVersion: SCHEMA_VERSION,
@@ -73,16 +75,17 @@ export async function runAll(specs: EngineSpec[], scenarios: Scenario[], options
     writer.appendCase(c);
     options.onCase?.(c);
   };
-  const previous = options.resume ? writer.readPrevious() : { done: new Set<string>(), cases: [], performance: [] };
+  const previous = options.resume ? writer.readPrevious() : { done: new Set<string>(), incomplete: 0, cases: [], performance: [] };
   if (!options.resume) writer.startFresh();
   if (options.resume) {
     results.cases.push(...previous.cases);
     results.performance.push(...previous.performance);
     writer.rewriteCases(previous.cases);
-    options.log(`resuming: ${previous.done.size} engine × scenario pair(s) already done`);
+    options.log(
+      `resuming: ${previous.done.size} engine × scenario pair(s) already done${previous.incomplete > 0 ? `; ${previous.incomplete} marked done but with cases missing from cases.jsonl, run again` : ''}`,
+    );
   }
 
-  const settings = settingsFor(specs, options.engineOptions ?? {});
   const progress = new Progress(specs.length * scenarios.length);
   try {
     for (const [index, spec] of specs.entries()) {

@@ -34,6 +34,18 @@ export interface LoadedGenerator extends ScenarioGenerator {
   defaults: Record<string, number>;
 }
 
+/** A generator parameter refused: which one, and the values it takes. */
+export class GeneratorParamError extends Error {
+  constructor(
+    readonly param: string,
+    message: string,
+    readonly fix: string,
+  ) {
+    super(message);
+    this.name = 'GeneratorParamError';
+  }
+}
+
 export async function loadGenerator(name: string): Promise<LoadedGenerator> {
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`generator name '${name}' is not kebab-case`);
   const file = path.join(GENERATORS_DIR, `${name}${MODULE_EXTENSION}`);
@@ -46,10 +58,12 @@ export async function loadGenerator(name: string): Promise<LoadedGenerator> {
     generate(params, seed) {
       for (const [key, value] of Object.entries(params)) {
         const spec = generator.params[key];
-        if (!spec) throw new Error(`generator '${name}' has no parameter '${key}' (it has ${Object.keys(generator.params).join(', ')})`);
-        if (!Number.isInteger(value)) throw new Error(`generator '${name}' parameter '${key}' = ${value} is not a whole number`);
+        const names = Object.keys(generator.params).join(', ');
+        if (!spec) throw new GeneratorParamError(key, `generator '${name}' has no parameter '${key}' (it has ${names})`, `use one of ${names}`);
+        const range = `${spec.min ?? '-inf'}..${spec.max ?? 'inf'}`;
+        if (!Number.isInteger(value)) throw new GeneratorParamError(key, `generator '${name}' parameter '${key}' = ${value} is not a whole number`, `give a whole number in ${range}`);
         if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
-          throw new Error(`generator '${name}' parameter '${key}' = ${value} is outside ${spec.min ?? '-inf'}..${spec.max ?? 'inf'}`);
+          throw new GeneratorParamError(key, `generator '${name}' parameter '${key}' = ${value} is outside ${range}`, `give ${key} a value in ${range} (default ${spec.default})`);
         }
       }
       const size = generator.estimate?.(params);

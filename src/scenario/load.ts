@@ -7,19 +7,20 @@ import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { BoundedReadError, readBoundedFile } from '../core/bounded-read.ts';
-import { errorMessage, InputError, InputErrors, joinPath } from '../core/errors.ts';
+import { describeValue, errorMessage, InputError, InputErrors, joinPath } from '../core/errors.ts';
 import { PROJECT_ROOT, SCENARIOS_DIR, SCHEMA_FILE } from '../core/paths.ts';
 import { formatRelationship, type Relationship } from '../core/relationship.ts';
 import type { CheckRequest, Properties } from '../core/request.ts';
 import type { SearchQuery } from '../core/search.ts';
 import { didYouMean } from '../core/suggest.ts';
 import { checkConditionSyntax } from '../model/conditions.ts';
-import { describe, parseModel } from '../model/parse.ts';
+import { parseModel } from '../model/parse.ts';
 import { relationshipChecker, type RelationshipChange, type RelationshipProblem } from '../model/relationship-check.ts';
 import type { Model } from '../model/types.ts';
-import { loadGenerator } from './generators.ts';
+import { GeneratorParamError, loadGenerator } from './generators.ts';
 import { nativePathProblems } from './native-files.ts';
-import { type RelationshipParts, SharedParts, toRelationship, toRequest } from './requests.ts';
+import { SharedParts, toRelationship, toRequest } from './requests.ts';
+import type { RelationshipParts } from '../core/relationship.ts';
 import type { Expectation, LogField, RevocationLoad, RevocationStep, Scenario, Step } from './types.ts';
 
 type Raw = Record<string, unknown>;
@@ -72,9 +73,9 @@ function schemaErrors(errors: ErrorObject[], data: unknown): { path: string; pro
         // A search step's expect is a list: its enum miss (allow, deny) is not the step's fix.
         const step = pointer.endsWith('/expect') ? valueAt(data, pointer.slice(0, -'/expect'.length)) : undefined;
         if (step && typeof step === 'object' && SEARCH_KINDS.some((k) => k in step))
-          return { path, problem: `found ${describe(found)}, expected the complete list of ids`, fix: 'e.g. expect: [d1, d2] (ids only, or [] for none)' };
+          return { path, problem: `found ${describeValue(found)}, expected the complete list of ids`, fix: 'e.g. expect: [d1, d2] (ids only, or [] for none)' };
         const allowed = (chosen.params as { allowedValues: unknown[] }).allowedValues;
-        return { path, problem: `found ${describe(found)}, expected one of ${allowed.join(', ')}`, fix: `use ${allowed.join(' or ')}` };
+        return { path, problem: `found ${describeValue(found)}, expected one of ${allowed.join(', ')}`, fix: `use ${allowed.join(' or ')}` };
       }
       case 'additionalProperties': {
         const key = (chosen.params as { additionalProperty: string }).additionalProperty;
@@ -85,7 +86,7 @@ function schemaErrors(errors: ErrorObject[], data: unknown): { path: string; pro
         return { path, problem: `'${key}' is missing`, fix: `add '${key}'` };
       }
       default:
-        return { path, problem: `found ${describe(found)}, which ${chosen.message ?? 'is not valid'}`, fix: 'see schemas/scenario.schema.json' };
+        return { path, problem: `found ${describeValue(found)}, which ${chosen.message ?? 'is not valid'}`, fix: 'see schemas/scenario.schema.json' };
     }
   });
 }
@@ -203,7 +204,7 @@ async function parseScenarioText(text: string, file: string, options: LoadOption
     throw nestingError(file, `${deep.length > 60 ? `${deep.slice(0, 60)}…` : deep}${line ? ` ${line}` : ''}`);
   }
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    throw new InputError(file, '', `expected a mapping with id, title, model and steps, found ${describe(data)}`, 'see docs/scenarios.md');
+    throw new InputError(file, '', `expected a mapping with id, title, model and steps, found ${describeValue(data)}`, 'see docs/scenarios.md');
   }
   const validate = await schemaValidator();
   if (!validate(data)) {
@@ -240,7 +241,13 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
       readGenerated(out.relationships, check, ctx, relationships, parts);
       for (const s of out.steps ?? []) stepsRaw.push(s);
     } catch (error) {
-      ctx.add('generate', (error as Error).message, 'name a generator in scenarios/generators/ with valid params');
+      if (!(error instanceof GeneratorParamError)) ctx.add('generate', (error as Error).message, 'name a generator in scenarios/generators/ with valid params');
+      else {
+        // A value given on the command line (bench --param, a cost curve) is the command line's fault, not the file's.
+        const given = options.generateParams?.[error.param];
+        if (given !== undefined) throw new InputError('--param', `${error.param}=${given}`, error.message, error.fix);
+        ctx.add(`generate.params.${error.param}`, error.message, error.fix);
+      }
     }
   }
 
@@ -378,7 +385,7 @@ function readSearch(kind: (typeof SEARCH_KINDS)[number], raw: Raw, model: Model 
   const typeOnly = (value: unknown, key: string): string | undefined => {
     const type = value && typeof value === 'object' && !Array.isArray(value) ? (value as Raw).type : undefined;
     if (typeof type === 'string' && Object.keys(value as Raw).every((k) => k === 'type')) return checkType(type, model, ctx, joinPath(at, key)) ? type : undefined;
-    ctx.add(joinPath(at, key), `found ${describe(value)}, expected {type: <type>} (the ${key} being searched for)`, `e.g. ${key}: {type: ${key === 'resource' ? 'document' : 'user'}}`);
+    ctx.add(joinPath(at, key), `found ${describeValue(value)}, expected {type: <type>} (the ${key} being searched for)`, `e.g. ${key}: {type: ${key === 'resource' ? 'document' : 'user'}}`);
     return undefined;
   };
   const context = raw.context && typeof raw.context === 'object' ? { context: raw.context as Properties } : {};
@@ -418,7 +425,7 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
     case 'check': {
       const request = readRequest(raw.check as Raw, model, ctx, joinPath(at, 'check'));
       if (raw.expect !== 'allow' && raw.expect !== 'deny') {
-        ctx.add(joinPath(at, 'expect'), `found ${describe(raw.expect)}, expected one of allow, deny`, 'use allow or deny');
+        ctx.add(joinPath(at, 'expect'), `found ${describeValue(raw.expect)}, expected one of allow, deny`, 'use allow or deny');
         return undefined;
       }
       return request && { ...base, kind, request, expect: raw.expect };
@@ -430,7 +437,7 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
       batch.checks.forEach((c, i) => {
         const p = joinPath(joinPath(joinPath(at, 'batch'), 'checks'), i);
         const { expect: e, ...rest } = c;
-        if (e !== 'allow' && e !== 'deny') ctx.add(joinPath(p, 'expect'), `found ${describe(e)}, expected one of allow, deny`, 'use allow or deny');
+        if (e !== 'allow' && e !== 'deny') ctx.add(joinPath(p, 'expect'), `found ${describeValue(e)}, expected one of allow, deny`, 'use allow or deny');
         const merged = { ...batch.defaults, ...rest };
         const request = readRequest(merged, model, ctx, p);
         if (request) {
@@ -493,13 +500,16 @@ function readStep(raw: Raw, index: number, at: string, model: Model | undefined,
       if (!Array.isArray(expect) || !expect.every((e) => typeof e === 'string')) {
         ctx.add(
           joinPath(at, 'expect'),
-          `found ${describe(expect)}, expected the complete list of ids`,
+          `found ${describeValue(expect)}, expected the complete list of ids`,
           kind === 'searchActions' ? 'e.g. expect: [view, edit] (or [] for none)' : 'e.g. expect: [d1, d2] (ids only, or [] for none)',
         );
         return undefined;
       }
       const duplicates = [...new Set((expect as string[]).filter((id, i, all) => all.indexOf(id) !== i))];
       if (duplicates.length > 0) ctx.add(joinPath(at, 'expect'), `ids listed twice: ${duplicates.slice(0, 5).join(', ')}`, 'list each id once');
+      const searched = query?.kind === 'resources' ? query.resourceType : query?.kind === 'subjects' ? query.subjectType : undefined;
+      const typed = searched === undefined ? undefined : (expect as string[]).find((id) => id.startsWith(`${searched}:`));
+      if (typed) ctx.add(joinPath(at, 'expect'), `'${typed}' names the type: the answer of a ${searched} search is ids`, `write '${typed.slice(searched!.length + 1)}'`);
       if (query?.kind === 'actions' && model?.types.has(query.resource.type)) {
         const type = model.types.get(query.resource.type)!;
         const names = [...type.relations.keys(), ...type.permissions.keys()];

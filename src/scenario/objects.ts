@@ -37,6 +37,8 @@ export function forEachScenarioObject(scenario: Scenario, add: (object: ObjectRe
         request(step.request);
         relationships(step.revoke.delete);
         relationships(step.revoke.write);
+        relationships(step.content?.write);
+        if (step.content) request(step.content.request);
         break;
       case 'search': {
         const q = step.query;

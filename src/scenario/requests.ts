@@ -1,7 +1,7 @@
 // Reading AuthZEN requests and relationships from their YAML forms: `user:anne` or
 // `{type, id, properties}` for subjects and resources, `view` or `{name}` for actions.
 
-import { type ObjectRef, parseObject, parseSubject, type Relationship, type SubjectRef } from '../core/relationship.ts';
+import { FRESH_PARTS, type ObjectRef, parseObject, parseRelationship, parseSubject, type Relationship, type RelationshipParts, type SubjectRef } from '../core/relationship.ts';
 import type { Action, CheckRequest, Properties, Resource, Subject } from '../core/request.ts';
 
 export function toEntity(raw: unknown): Subject | Resource | undefined {
@@ -37,14 +37,6 @@ export function toRequest(raw: Record<string, unknown>): CheckRequest | undefine
 }
 
 /** How the parts of a relationship written as text are read: fresh objects, or shared ones (SharedParts). */
-export interface RelationshipParts {
-  object(text: string): ObjectRef | undefined;
-  subject(text: string): SubjectRef | undefined;
-  /** A relation name (one string per name where shared). */
-  name(text: string): string;
-}
-
-const FRESH: RelationshipParts = { object: parseObject, subject: parseSubject, name: (text) => text };
 
 /**
  * Parts shared by the relationships of one load: one string per type and relation name and one
@@ -89,8 +81,8 @@ export class SharedParts implements RelationshipParts {
  * generator may build it). A structured one is returned as it is, not copied: at 10^6
  * relationships every object per relationship counts.
  */
-export function toRelationship(raw: unknown, parts: RelationshipParts = FRESH): Relationship | undefined {
-  if (typeof raw === 'string') return compact(raw, parts);
+export function toRelationship(raw: unknown, parts: RelationshipParts = FRESH_PARTS): Relationship | undefined {
+  if (typeof raw === 'string') return parseRelationship(raw, parts);
   if (!raw || typeof raw !== 'object') return undefined;
   const { resource, relation, subject, condition } = raw as Record<string, unknown>;
   if (typeof relation !== 'string') return undefined;
@@ -107,19 +99,6 @@ export function toRelationship(raw: unknown, parts: RelationshipParts = FRESH): 
   const rel: Relationship = { resource: resourceRef, relation: parts.name(relation), subject: subjectRef };
   if (bound) rel.condition = bound;
   return rel;
-}
-
-/** `folder:a#viewer@user:anne` (also `...@group:eng#member`), as parseRelationship reads it. */
-function compact(text: string, parts: RelationshipParts): Relationship | undefined {
-  const at = text.indexOf('@');
-  if (at <= 0) return undefined;
-  const hash = text.lastIndexOf('#', at);
-  if (hash <= 0) return undefined;
-  const resource = parts.object(text.slice(0, hash));
-  const relation = text.slice(hash + 1, at);
-  const subject = parts.subject(text.slice(at + 1));
-  if (!resource || !relation || !subject) return undefined;
-  return { resource, relation: parts.name(relation), subject };
 }
 
 /** `{type, id}` or `{type, id, relation}` with non-empty texts, as it is; else undefined. */

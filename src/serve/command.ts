@@ -8,8 +8,7 @@ import { InputError } from '../core/errors.ts';
 import { SCENARIOS_DIR } from '../core/paths.ts';
 import type { EngineSpec } from '../engines/registry.ts';
 import { InterruptGuard, type SessionOutcome, withEngine } from '../runner/engine-session.ts';
-import { resolveRelationships } from '../runner/now.ts';
-import { nativeSpecFor } from '../runner/run-scenario.ts';
+import { LOAD_DEADLINE_MS, loadScenario as loadAndSettle, nativeSpecFor } from '../runner/load-scenario.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { startAuthzenServer } from './server.ts';
 
@@ -36,16 +35,9 @@ export interface ServeHandle {
 
 /** Loads what the engine serves: the scenario's native block where the engine has one, else its model and relationships. */
 export async function loadScenario(engine: EngineAdapter, scenario: Scenario): Promise<'native' | 'model'> {
-  const native = nativeSpecFor(scenario, engine);
-  if (native) {
-    await engine.loadNative!(native);
-    return 'native';
-  }
-  const reasons = engine.unsupported(scenario.model);
+  const reasons = nativeSpecFor(scenario, engine) ? [] : engine.unsupported(scenario.model);
   if (reasons.length > 0) throw new InputError('--scenario', scenario.id, `${engine.id} cannot express this scenario's model: ${reasons.join('; ')}`, 'choose another engine or scenario');
-  await engine.loadModel(scenario.model);
-  if (scenario.relationships.length > 0) await engine.write(resolveRelationships(scenario.relationships));
-  return 'model';
+  return loadAndSettle(engine, scenario, { deadlineMs: LOAD_DEADLINE_MS });
 }
 
 /** Starts serving; the caller decides when to stop (a test, or Ctrl-C through the guard). */

@@ -100,3 +100,41 @@ describe('a native block naming a file that is not there', () => {
     }
   });
 });
+
+// An error quotes what it found, never all of it: a file of one long string (a password file
+// named by mistake) and a 100,000-character id each made an error line of the whole text.
+describe('an error never quotes a whole file or a huge id', () => {
+  it('a file of one long string: the start of it, no more', async () => {
+    const secretTail = 'TOPSECRET-'.repeat(50);
+    const error = await rejection(`root:x:0:0:root:/root:/bin/bash daemon:x:1:1 ${secretTail}\n`);
+    expect(error.message).toContain('found string "root:x:0:0:root:/root:/bin/bash daemon:… (fix: see docs/scenarios.md)');
+    expect(error.message).not.toContain('TOPSECRET');
+  });
+
+  it('a 100,000-character id: one short line with its length, exit 2', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-long-id-'));
+    const file = path.join(dir, 'long.yaml');
+    writeFileSync(file, `${HEAD}    doc:\n      relations: {viewer: [user]}\nrelationships: ['doc:1#viewer@group:${'ü'.repeat(100_000)}']\nsteps: []\n`);
+    const { status, stderr } = spawnSync(process.execPath, [CLI, 'validate', file], { encoding: 'utf8', timeout: 60_000 });
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/long\.yaml at relationships\[0\] \(line \d+\): doc:1#viewer@group:ü+… \(100019 characters\): unknown subject type 'group'/);
+    expect(stderr.length).toBeLessThan(600);
+  });
+});
+
+// A generator parameter out of range was placed at `generate` with the fix "name a generator in
+// scenarios/generators/ with valid params", whatever was wrong: now its key and its range.
+describe('a generator parameter out of range', () => {
+  const withParams = (params: string) =>
+    `${HEAD}    folder:\n      relations: {parent: [folder], viewer: [user]}\n      permissions: {view: viewer | parent->view}\n    document:\n      relations: {parent: [folder], viewer: [user]}\n      permissions: {view: viewer | parent->view}\ngenerate: {name: deep-tree, params: {${params}}}\nsteps: []\n`;
+  it.each([
+    ['depth: 1000', /^generate\.params\.depth \(line \d+\)$/, /outside 1\.\.64/, /give depth a value in 1\.\.64 \(default 8\)/],
+    ['depth: 2.5', /^generate\.params\.depth/, /not a whole number/, /give a whole number in 1\.\.64/],
+    ['width: 3', /^generate\.params\.width/, /has no parameter 'width'/, /use one of depth, viewers/],
+  ])('%s: the key, the problem and the range', async (params, place, problem, fix) => {
+    const error = await rejection(withParams(params));
+    expect(error.path).toMatch(place);
+    expect(error.problem).toMatch(problem);
+    expect(error.fix).toMatch(fix);
+  });
+});

@@ -89,6 +89,21 @@ describe('authz-bench CLI', () => {
     expect(stderr).toContain('reference');
   });
 
+  // Every command and subcommand, not only the top level: a usage error is bad input (2), never a finding (1).
+  it.each([
+    [['run', '--nonsense'], "unknown option '--nonsense'"],
+    [['report', 'a.json', 'b.json'], "too many arguments for 'report'"],
+    [['bench', 'extra'], "too many arguments for 'bench'"],
+    [['engines', 'install', '--bogus'], "unknown option '--bogus'"],
+    [['engines', 'status', 'extra'], "too many arguments for 'status'"],
+    [['nonsense'], "unknown command 'nonsense'"],
+  ])('a usage error %j exits 2 with the message', async (args, message) => {
+    const { code, stderr } = await cli(args);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('exits 2 for a zero deadline, naming the option and its unit, before running anything', async () => {
     const { code, stderr } = await cli(['run', '--check-timeout', '0']);
     expect(code).toBe(2);
@@ -152,6 +167,8 @@ describe('authz-bench CLI', () => {
     const init = await cli(['init', 'docs-shared', '--ci'], dir);
     expect(init.code).toBe(0);
     expect(readFileSync(path.join(dir, '.github/workflows/authz-bench.yml'), 'utf8')).toContain('SCENARIOS: authz/*.yaml');
+    // The header's commands name the file where init wrote it (they said docs-shared.yaml, not found from here).
+    expect(readFileSync(path.join(dir, 'authz/docs-shared.yaml'), 'utf8')).toContain('#   authz-bench validate authz/docs-shared.yaml\n#   authz-bench run --file authz/docs-shared.yaml');
     cpSync(path.resolve(import.meta.dirname, '../../scenarios/revocation/revocation-grant-delete.yaml'), path.join(dir, 'authz/my-copy.yaml'));
     const validated = await cli(['validate', 'authz/docs-shared.yaml', 'authz/my-copy.yaml'], dir);
     expect(validated.stderr).toBe('');
@@ -191,10 +208,58 @@ describe('authz-bench CLI', () => {
     [['--rate', '5000', '--max-rate', '100'], /--max-rate.*100.*--rate/],
     [['--scale', '5'], /^error: --scale at 5: .*1000\.\.2000000/m],
     [['--curve', 'rels', '--max-curve-size', '100'], /^error: --max-curve-size at 100: .*relationships curve.*1000/m],
+    // Seconds past a day overflow Node's timers (a budget would fire at once); a count with no bound is a typo.
+    [['--scale', '100000', '--load-budget', '99999999999'], /^error: --load-budget at 99999999999: expected seconds as a whole number, at most 86400/m],
+    [['--concurrency', '1,99999'], /^error: --concurrency at 99999: .*at most 10000/m],
+    [['--param', '100000'], /^error: --param at 100000: expected key=whole number/m],
+    // Out of the generator's range: the command line's value, not the bundled file, is named.
+    [['--param', 'relationships=5'], /^error: --param at relationships=5: .*outside 1000\.\.2000000 \(fix: give relationships a value in 1000\.\.2000000/m],
   ])('bench refuses %j before measuring, exit 2', async (args, message) => {
     const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-bench-'));
     const { code, stderr } = await cli(['bench', '-e', 'reference', '--duration', '10', '--warmup', '0', '--trials', '1', '-o', out, ...args]);
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
   });
+  it('bench with a refused --set value makes no results folder', async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'authz-bench-bench-set-')), 'out');
+    const { code, stderr } = await cli(['bench', '-e', 'reference', '--set', 'nonsense=1', '--duration', '10', '--trials', '1', '-o', out]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^error: --set at nonsense=1: no chosen engine has this option/m);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  // A team's own scenario as the load: bench took bundled ids only (--scenario), no file.
+  it('bench --file: a scenario file of your own is the load', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-bench-file-'));
+    const file = path.join(dir, 'mine.yaml');
+    writeFileSync(
+      file,
+      'id: mine\ntitle: Mine\nmodel:\n  types:\n    user: {}\n    doc:\n      relations: {viewer: [user]}\nrelationships: [doc:1#viewer@user:anne]\nsteps:\n  - check: {subject: user:anne, action: viewer, resource: doc:1}\n    expect: allow\n',
+    );
+    const out = path.join(dir, 'out');
+    const { code, stderr } = await cli([
+      'bench',
+      '-e',
+      'reference',
+      '--file',
+      file,
+      '--duration',
+      '20',
+      '--warmup',
+      '0',
+      '--trials',
+      '1',
+      '--concurrency',
+      '1',
+      '--max-rate',
+      '1000',
+      '-o',
+      out,
+    ]);
+    expect(stderr).not.toContain('error');
+    expect(code).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    expect(results.scenarios.map((s: { id: string }) => s.id)).toEqual(['mine']);
+    expect(results.cases.filter((c: { engine: string }) => c.engine === 'reference').map((c: { status: string }) => c.status)).toEqual(['pass']);
+  }, 60_000);
 });

@@ -1,7 +1,7 @@
 // The harness under engine faults: a hang, malformed answers, an engine that dies. The
 // faulty engines are the reference engine wrapped to misbehave at a chosen call, so
 // every other answer stays a real one.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +111,36 @@ describe('engine faults', () => {
     expect(second.results.cases.filter((c) => c.scenario === 'faults')).toHaveLength(6);
     expect(second.results.cases.filter((c) => c.scenario === 'faults-b')).toHaveLength(6);
     expect(readFileSync(path.join(out, 'cases.jsonl'), 'utf8').trim().split('\n')).toHaveLength(12);
+  });
+
+  // progress.jsonl said both pairs were done, so a resume over a cases.jsonl cut short kept 5 of
+  // 12 cases and reported 5/5 passed: a pair is kept only with every case it recorded.
+  it('--resume runs again a pair marked done whose cases are missing from cases.jsonl', async () => {
+    const scenario = await loadScenarioText(SCENARIO, 'faults.yaml');
+    const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-resume-cut-'));
+    const opts = { outDir: out, benchTimeMs: 0, warmupMs: 0, checkTimeoutMs: 1000, command: 'test', log: () => {} };
+    const scenarios = [scenario, { ...scenario, id: 'faults-b' }];
+    await runAll([spec(reference)], scenarios, opts);
+    const casesFile = path.join(out, 'cases.jsonl');
+    const lines = readFileSync(casesFile, 'utf8').trim().split('\n');
+    writeFileSync(casesFile, `${lines.slice(0, 8).join('\n')}\n`);
+    const logged: string[] = [];
+    const second = await runAll([spec(reference)], scenarios, { ...opts, resume: true, log: (line: string) => logged.push(line) });
+    expect(logged).toContain('resuming: 1 engine × scenario pair(s) already done; 1 marked done but with cases missing from cases.jsonl, run again');
+    expect(second.results.cases.filter((c) => c.scenario === 'faults')).toHaveLength(6);
+    expect(second.results.cases.filter((c) => c.scenario === 'faults-b')).toHaveLength(6);
+    expect(readFileSync(casesFile, 'utf8').trim().split('\n')).toHaveLength(12);
+  });
+});
+
+// A refused --set value left an empty results folder (results/runs/<time>) behind each time.
+describe('a run refused for a bad --set value', () => {
+  it('makes no results folder', async () => {
+    const scenario = await loadScenarioText(SCENARIO, 'faults.yaml');
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'authz-bench-bad-set-')), 'run');
+    const opts = { outDir: out, benchTimeMs: 0, warmupMs: 0, checkTimeoutMs: 1000, command: 'test', log: () => {}, engineOptions: { nonsense: '1' } };
+    await expect(runAll([spec(reference)], [scenario], opts)).rejects.toThrow(/no chosen engine has this option/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 

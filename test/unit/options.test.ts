@@ -1,7 +1,7 @@
 // Parsers of the command-line options (src/cli/options.ts).
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.ts';
-import { collect, nonNegativeInt, positiveInt } from '../../src/cli/options.ts';
+import { collect, nonNegativeInt, parseGeneratorParams, positiveInt } from '../../src/cli/options.ts';
 
 /** The InputError a parser throws for `value`. */
 function rejection(parse: (value: string) => number, value: string): InputError {
@@ -53,6 +53,15 @@ describe('whole-number options', () => {
     const parse = nonNegativeInt('--seed', 'a seed');
     for (const value of ['', ' ', '1.5', '1e3', '0x10', '+1', ' 5', 'ten', '9007199254740993']) {
       expect(rejection(parse, value).problem, JSON.stringify(value)).toBe('expected a seed as a whole number, 0 or more');
+    }
+  });
+});
+
+describe('generator parameters', () => {
+  it('takes key=whole number pairs and refuses a pair without its key, naming it', () => {
+    expect(parseGeneratorParams(['relationships=100000', 'depth=10'])).toEqual({ relationships: 100_000, depth: 10 });
+    for (const pair of ['100000', '=5', 'depth=', 'depth=1.5', 'depth=-1']) {
+      expect(() => parseGeneratorParams([pair]), pair).toThrow(`--param at ${pair}: expected key=whole number`);
     }
   });
 });

@@ -162,6 +162,31 @@ conditions:
   });
 });
 
+describe('reference engine: deny reasons', () => {
+  it('an exclusion on a related object says why through the tuple-to-userset', () => {
+    const m = model(`
+types:
+  user: {}
+  project:
+    relations:
+      member: [user]
+      banned: [user]
+    permissions:
+      read: member - banned
+  doc:
+    relations:
+      parent: [project]
+    permissions:
+      read: parent->read
+`);
+    const e = new ReferenceEngine(m);
+    e.write(['project:p#member@user:sam', 'project:p#banned@user:sam', 'doc:plan#parent@project:p'].map((t) => rel(t)));
+    const d = e.check(req('user:sam', 'read', 'doc:plan'));
+    expect(d.allowed).toBe(false);
+    expect(d.reason).toBe("no relationship grants user:sam doc:plan#read: excluded by 'banned' on project:p (project:p#banned@user:sam)");
+  });
+});
+
 describe('reference engine: limits and errors', () => {
   it('gives a clear error past the depth limit', () => {
     const rels = Array.from({ length: 60 }, (_, i) => `folder:f${i + 1}#parent@folder:f${i}`);
@@ -191,6 +216,18 @@ describe('reference engine: limits and errors', () => {
     expect(() => e.write([rel('folder:a#owner@user:*')])).toThrow(/allows only/);
     expect(() => e.write([{ ...rel('folder:a#owner@user:anne'), condition: { name: 'not_expired' } }])).toThrow(/not allowed/);
     expect(e.store.size).toBe(0);
+  });
+
+  it('a write with one relationship the model does not allow writes none of the batch, and names every refused one', () => {
+    const e = engine('folder:a#owner@user:anne');
+    const batch = ['folder:b#owner@user:bob', 'folder:a#owner@group:eng#member', 'folder:c#viewer@user:carl', 'folder:c#view@user:carl'].map((text) => rel(text));
+    expect(() => e.write(batch)).toThrow(
+      "cannot write: folder:a#owner@group:eng#member: subject not allowed: folder#owner allows only [user] (write a subject of one of these forms); folder:c#view@user:carl: 'view' is a permission of 'folder', which is computed, not written",
+    );
+    expect(e.relationships()).toEqual(['folder:a#owner@user:anne']);
+    expect(allowed(e, 'user:bob', 'owner', 'folder:b')).toBe(false);
+    expect(allowed(e, 'user:carl', 'view', 'folder:c')).toBe(false);
+    expect(e.store.resourceIds('folder')).toEqual(['a']);
   });
 });
 

@@ -69,6 +69,21 @@ describe('engine registry', () => {
   });
 });
 
+describe('--set values of a declared form', () => {
+  // Checked with the other options, before any engine starts (a bad value used to fail the engine's start: exit 3, or was ignored).
+  it.each([
+    ['openfga', 'listObjectsDeadline', 'abc', 'listObjectsDeadline=30s'],
+    ['openfga', 'listObjectsMaxResults', '-5', 'listObjectsMaxResults=20000'],
+    ['opa', 'levels', 'lots', 'levels=50'],
+    ['opa', 'bundlePolling', '0', 'bundlePolling=1'],
+  ])('%s: %s=%s is refused with an example', async (engine, key, value, example) => {
+    const specs = await resolveEngineSpecs([engine]);
+    expect(() => settingsFor(specs, { [key]: value })).toThrow(`--set at ${key}=${value}: no chosen engine accepts this value`);
+    expect(() => settingsFor(specs, { [key]: value })).toThrow(`(fix: e.g. --set ${example})`);
+    expect(settingsFor(specs, { [key]: example.split('=')[1]! }).get(specs[0]!)).toEqual({ [key]: example.split('=')[1] });
+  });
+});
+
 describe('engine URLs', () => {
   it.each([
     ['notaurl', /not a URL/],

@@ -333,6 +333,15 @@ describe('revocation under load in the report', () => {
     expect(cold.slice(0, 6)).toEqual(['openfga', 'revoke', '12.00 ms', '4.00×', '30.00 ms', '10.0×']);
   });
 
+  it('gives the cold start in the latency section, also for a run with no revocation step', () => {
+    const noRevocation = withLoad();
+    noRevocation.cases = noRevocation.cases.filter((c) => c.kind !== 'revocation');
+    noRevocation.performance = [];
+    const sections = summarise(noRevocation).sections;
+    expect(sections.find((s) => s.id === 'revocation')).toBeUndefined();
+    expect(sections.find((s) => s.id === 'latency')!.tables.map((t) => t.id)).toContain('cold-start-table');
+  });
+
   it('draws one stale-allow window chart per engine that polled with several pollers', () => {
     const charts = chartSpecs(withLoad()).filter((c) => c.id.startsWith('chart-revocation-window-'));
     expect(charts).toHaveLength(1);

@@ -2,7 +2,7 @@
 // engine (every step kind the scenarios use), written, read back through the results-file
 // check, and rendered in every format. A new step or case kind that the reader refuses fails here.
 
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,23 @@ describe('results round trip', () => {
     await runAll(await resolveEngineSpecs(['reference']), [todo!], { outDir, benchTimeMs: 0, warmupMs: 0, checkTimeoutMs: 10_000, command: 'test', log: () => {} });
     expect((await readResults(outDir)).cases.length).toBeGreaterThan(0);
     await expect(readResults(tmpdir())).rejects.toThrow(/is a folder, not a file/);
+  });
+
+  // The renderers read a case's durationMs (JUnit's time=, the failures table), name and
+  // decision id: a string there was read and printed as time="NaN".
+  it.each([
+    ['durationMs', 'NaN', /cases\[0\]\.durationMs: not a results file of this version: found string "NaN", expected a number/],
+    ['name', 7, /cases\[0\]\.name: .*found number 7, expected a string/],
+    ['decisionId', [], /cases\[0\]\.decisionId: .*found a list, expected a string/],
+  ])("a case's %s of the wrong type is bad input naming its place", async (field, value, message) => {
+    const outDir = mkdtempSync(path.join(tmpdir(), 'authz-bench-case-field-'));
+    const [todo] = await loadBundledScenarios(['search-todo']);
+    await runAll(await resolveEngineSpecs(['reference']), [todo!], { outDir, benchTimeMs: 0, warmupMs: 0, checkTimeoutMs: 10_000, command: 'test', log: () => {} });
+    const file = path.join(outDir, 'results.json');
+    const results = JSON.parse(readFileSync(file, 'utf8'));
+    results.cases[0][field] = value;
+    writeFileSync(file, JSON.stringify(results));
+    await expect(readResults(file)).rejects.toThrow(message);
   });
 
   it('a second run into the same folder without --resume starts afresh: no cases of the first run remain', async () => {

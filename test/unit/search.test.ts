@@ -1,7 +1,10 @@
 // Search steps: the loader's located errors, the verdicts (missing, extra, truncated,
-// unsupported), and the reference engine's exact answers.
+// unsupported), the reference engine's exact answers, and the search by checks of engines
+// without a search (src/core/search.ts) with its subject rule across a wildcard.
 
 import { describe, expect, it } from 'vitest';
+import type { CheckRequest } from '../../src/core/request.ts';
+import { actionsByType, listSubjects, NATIVE_MODE_SEARCH, type SearchQuery, searchByChecks, toCheckByName } from '../../src/core/search.ts';
 import { ReferenceEngine } from '../../src/reference/engine.ts';
 import { judgeSearch } from '../../src/runner/search.ts';
 import { loadScenarioText } from '../../src/scenario/load.ts';
@@ -152,6 +155,27 @@ describe('reference engine search (the oracle)', () => {
     expect(subjects('both')).toEqual(['bo']);
     expect(subjects('open')).toEqual(['*']);
   });
+  // A userset may name a permission of its type (`group#member` with `member: direct | owner`):
+  // the walk up from the subject must follow such usersets too, or the oracle misses the resource.
+  it('resources: through a userset that names a permission, not only a relation', () => {
+    const oracle = new ReferenceEngine(
+      model(`
+  types:
+    user: {}
+    group:
+      relations: {direct: [user], owner: [user]}
+      permissions: {member: direct | owner}
+    doc:
+      relations: {viewer: [group#member]}
+      permissions: {view: viewer}
+`),
+    );
+    oracle.write(['group:eng#direct@user:anne', 'group:ops#owner@user:bob', 'doc:1#viewer@group:eng#member', 'doc:2#viewer@group:ops#member'].map(rel));
+    const resources = (id: string) => oracle.search({ kind: 'resources', subject: { type: 'user', id }, action: { name: 'view' }, resourceType: 'doc' });
+    expect(resources('anne')).toEqual(['1']);
+    expect(resources('bob')).toEqual(['2']);
+    expect(oracle.search({ kind: 'subjects', resource: { type: 'doc', id: '1' }, action: { name: 'view' }, subjectType: 'user' })).toEqual(['anne']);
+  });
   it('actions: every relation and permission held', () => {
     expect(engine.search({ kind: 'actions', subject: { type: 'user', id: 'anne' }, resource: { type: 'folder', id: 'b' } })).toEqual(['view', 'viewer']);
     expect(engine.search({ kind: 'actions', subject: { type: 'user', id: 'anne' }, resource: { type: 'folder', id: 'root' } })).toEqual([]);
@@ -162,6 +186,11 @@ describe('search steps: more refusals, and long lists kept short', () => {
   it.each([
     ['  - searchResources: {subject: user:anne, action: view, resource: {type: folder}}\n    expect: [a, a]', /ids listed twice: a/],
     ['  - searchResources: {subject: "user:*", action: view, resource: {type: folder}}\n    expect: []', /a wildcard subject searches for nothing in particular/],
+    [
+      '  - searchResources: {subject: user:anne, action: view, resource: {type: folder}}\n    expect: [a, "folder:b"]',
+      /'folder:b' names the type: the answer of a folder search is ids \(fix: write 'b'\)/,
+    ],
+    ['  - searchSubjects: {subject: {type: user}, action: view, resource: folder:a}\n    expect: ["user:anne"]', /'user:anne' names the type.*write 'anne'/],
   ])('refuses %#', async (steps, message) => {
     await expect(loadScenarioText(scenario(steps), 's.yaml')).rejects.toThrow(message);
   });
@@ -173,5 +202,68 @@ describe('search steps: more refusals, and long lists kept short', () => {
     expect(v.expected!.length).toBeLessThan(1000);
     expect(v.expected).toMatch(/… and 199950 more\]$/);
     expect(v.message).toMatch(/missing 199990: \[.*\] …/);
+  });
+});
+
+describe('the subject-search rule across a wildcard (src/core/search.ts)', () => {
+  it('without `*` granted, every granted subject; with it, `*` and those granted by name too', () => {
+    expect(listSubjects(new Set(['ann', 'bo']), new Set())).toEqual(['ann', 'bo']);
+    expect(toCheckByName(new Set(['ann', 'bo']))).toEqual([]);
+    expect(toCheckByName(new Set(['ann', '*', 'bo']))).toEqual(['ann', 'bo']);
+    expect(listSubjects(new Set(['ann', '*', 'bo']), new Set(['bo']))).toEqual(['*', 'bo']);
+  });
+
+  // The engine searched by checks is the reference engine; "by name" is the same relationships
+  // without the wildcard ones, which is what ignoring the wildcard means.
+  const WILDCARD_MODEL = model(`
+  types:
+    user: {}
+    folder:
+      relations: {viewer: [user, user:*], member: [user], blocked: [user]}
+      permissions: {view: viewer, both: viewer & member, open: viewer - blocked}
+`);
+  const relationships = ['folder:f#viewer@user:*', 'folder:f#viewer@user:ann', 'folder:f#member@user:bo', 'folder:f#blocked@user:cy', 'folder:g#viewer@user:bo'].map(rel);
+  const engine = new ReferenceEngine(WILDCARD_MODEL);
+  engine.write(relationships);
+  const byName = new ReferenceEngine(WILDCARD_MODEL);
+  byName.write(relationships.filter((r) => r.subject.id !== '*'));
+  const search = (query: SearchQuery, askedByName: string[] = []) =>
+    searchByChecks(query, {
+      engine: 'reference',
+      actions: actionsByType(WILDCARD_MODEL),
+      relationships: () => relationships,
+      checkBatch: async (requests) => requests.map((r) => engine.check(r)),
+      checkBatchByName: async (requests: CheckRequest[]) => {
+        askedByName.push(...requests.map((r) => r.subject.id));
+        return requests.map((r) => byName.check(r));
+      },
+    });
+
+  it.each(['view', 'both', 'open'])('subjects by checks answer as the reference engine: %s', async (name) => {
+    const query: SearchQuery = { kind: 'subjects', resource: { type: 'folder', id: 'f' }, action: { name }, subjectType: 'user' };
+    const answer = await search(query);
+    expect('ids' in answer ? [...answer.ids].sort() : answer).toEqual(engine.search(query));
+  });
+
+  it('checks by name only the granted named subjects, only where `*` is granted, and says how many', async () => {
+    const asked: string[] = [];
+    const answer = await search({ kind: 'subjects', resource: { type: 'folder', id: 'f' }, action: { name: 'view' }, subjectType: 'user' }, asked);
+    expect(asked.sort()).toEqual(['ann', 'bo', 'cy']);
+    expect(answer).toMatchObject({ ids: ['*', 'ann'], method: expect.stringContaining('(4, and 3 again with the wildcard ignored;'), engineMs: expect.any(Number) });
+    const none: string[] = [];
+    expect(await search({ kind: 'subjects', resource: { type: 'folder', id: 'g' }, action: { name: 'view' }, subjectType: 'user' }, none)).toMatchObject({ ids: ['bo'] });
+    expect(none).toEqual([]);
+  });
+
+  it('resources leave `*` out; an engine error is the answer; native mode (no actions) is unsupported', async () => {
+    expect(await search({ kind: 'resources', subject: { type: 'user', id: 'bo' }, action: { name: 'view' }, resourceType: 'folder' })).toMatchObject({ ids: ['f', 'g'] });
+    expect(await search({ kind: 'subjects', resource: { type: 'folder', id: 'f' }, action: { name: 'nope' }, subjectType: 'user' })).toEqual({
+      error: "'nope' is not a relation or permission of type 'folder'",
+    });
+    const query: SearchQuery = { kind: 'actions', subject: { type: 'user', id: 'ann' }, resource: { type: 'folder', id: 'f' } };
+    expect(await searchByChecks(query, { engine: 'x', actions: undefined, relationships: () => [], checkBatch: async () => [], checkBatchByName: async () => [] })).toEqual({
+      unsupported: NATIVE_MODE_SEARCH,
+    });
+    expect(await search(query)).toMatchObject({ ids: ['viewer', 'view', 'open'] });
   });
 });

@@ -14,6 +14,7 @@ export function benchCommand(): Command {
     .option('-e, --engine <engine>', 'engines to measure (default: the embedded ones)', collect)
     .option('--all', 'every engine and configuration, with cost curves')
     .option('-s, --scenario <id>', 'the scenario whose benchmark requests are the load', 'scale-drive')
+    .option('-f, --file <file>', 'a scenario file of your own whose benchmark requests are the load (instead of --scenario)')
     .option('--param <key=value>', "a generator parameter of the scenario, e.g. 'relationships=100000' (repeatable)", collect)
     .option('-o, --out <dir>', 'results folder (default: results/runs/bench-<time> in the current folder)')
     .addOption(new Option('--trials <n>', 'independent trials per measurement').default(3).argParser(positiveInt('--trials', 'trials')))
@@ -34,11 +35,11 @@ export function benchCommand(): Command {
         .argParser(positiveInt('--max-curve-size', "the curve's size (depth, relationships, tenants or batch size)")),
     )
     .option('--scale <sizes>', 'only the scale section: every engine on the Drive-like dataset at these relationship counts, e.g. 100000,1000000')
-    .addOption(new Option('--load-budget <s>', 'time an engine may take to load a dataset; over it: "did not load"').default(300).argParser(positiveInt('--load-budget', 'seconds')))
+    .addOption(new Option('--load-budget <s>', 'time an engine may take to load a dataset; over it: "did not load"').default(300).argParser(positiveInt('--load-budget', 'seconds', 86_400)))
     .addOption(
       new Option('--memory-budget <MiB>', 'an engine\'s own memory (server RSS, or an embedded engine\'s heap in a fresh process); over it: "did not load"')
         .default(4096)
-        .argParser(positiveInt('--memory-budget', 'MiB')),
+        .argParser(positiveInt('--memory-budget', 'MiB', 1_048_576)),
     )
     .action(async (opts: BenchCommandOptions) => {
       // Repeatable options have no default in commander (it would print `(default: [])`).
@@ -98,14 +99,14 @@ export function benchCommand(): Command {
       const baselines = definitions.filter((d) => d.role === 'baseline').map((d) => d.id);
       const specs = [...(await resolveEngineSpecs(baselines)), ...chosen.filter((s) => s.definition.role !== 'baseline')];
       const generateParams = parseGeneratorParams(opts.param);
-      const file = await findScenarioFile(opts.scenario);
+      const file = opts.file ?? (await findScenarioFile(opts.scenario));
       // An unknown id: loadBundledScenarios names the scenarios there are.
       const [scenario] = file ? [await loadScenarioFile(file, { generateParams })] : await loadBundledScenarios([opts.scenario]);
       if (!scenario) throw new InputError('--scenario', opts.scenario, 'no bundled scenario with this id', "run 'authz-bench list scenarios'");
       const outDir = path.resolve(opts.out ?? path.join('results', 'runs', `bench-${runId()}`));
       const concurrency = String(opts.concurrency)
         .split(',')
-        .map((c) => positiveInt('--concurrency', 'clients')(c.trim()));
+        .map((c) => positiveInt('--concurrency', 'clients', 10_000)(c.trim()));
       const curveDimensions = opts.curve.map((name) => resolveCurve(name).dimension);
       const results = await runBench(specs, scenario, outDir, commandLine(), {
         trials: opts.trials,
@@ -142,6 +143,7 @@ export function benchCommand(): Command {
     examples: [
       'authz-bench bench --param relationships=100000     # embedded engines, the Drive-like dataset at 10^5 (npm run bench)',
       'authz-bench bench -e opa -e openfga --slo 20 --rate 2000',
+      'authz-bench bench -e reference -e opa --file authz/my-scenario.yaml   # your own scenario as the load',
       'authz-bench bench --curve tenants --max-curve-size 1000',
       'authz-bench bench --curve relationships --max-curve-size 1000000 --engine reference',
       'authz-bench bench --engine all --scale 100000,1000000 --out results/published/scale   # the published scale section',

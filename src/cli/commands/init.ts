@@ -30,7 +30,7 @@ export function initCommand(): Command {
     .action((id: string, opts: { dir: string; ci?: boolean; force?: boolean }) => {
       if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) throw new InputError('init', id, 'not a kebab-case id', 'use lower-case letters, digits and dashes, e.g. my-scenario');
       const file = path.resolve(opts.dir, `${id}.yaml`);
-      writeNew(file, readFileSync(SCENARIO_TEMPLATE, 'utf8').replaceAll('__ID__', id), !!opts.force);
+      writeNew(file, readFileSync(SCENARIO_TEMPLATE, 'utf8').replaceAll('__FILE__', shown(file)).replaceAll('__ID__', id), !!opts.force);
       if (opts.ci) {
         const scenarios = `${path.relative(process.cwd(), path.resolve(opts.dir)) || '.'}/*.yaml`;
         writeNew(path.resolve(WORKFLOW_FILE), readFileSync(WORKFLOW_TEMPLATE, 'utf8').replace('SCENARIOS: authz/*.yaml', `SCENARIOS: ${scenarios}`), !!opts.force);
