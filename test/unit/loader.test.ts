@@ -32,6 +32,13 @@ async function loadError(text: string): Promise<InputError[]> {
 }
 
 describe('scenario loader', () => {
+  it("an object written 'type:id' with white space is refused with the mapping form to write; that form loads", async () => {
+    const [error] = await loadError(scenario('  - check: {subject: "user:anne smith", action: view, resource: doc:1}\n    expect: deny'));
+    expect(error!.message).toBe(`bad.yaml at steps[0].check.subject (line 18): found string "user:anne smith": 'type:id' takes no white space (fix: write {type: user, id: 'anne smith'})`);
+    const s = await loadScenarioText(scenario('  - check: {subject: {type: user, id: anne smith}, action: view, resource: doc:1}\n    expect: deny'), 'ok.yaml');
+    expect(s.benchmark[0]!.subject).toEqual({ type: 'user', id: 'anne smith' });
+  });
+
   it('loads checks, batches, writes and deletes', async () => {
     const s = await loadScenarioText(
       scenario(
