@@ -228,6 +228,12 @@ describe('authz-bench CLI', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('run with a refused --set value says only that (no run header first), exit 2', async () => {
+    const { code, stderr } = await cli(['run', '-e', 'reference', '--set', 'nonsense=1', '-s', 'authzen-todo']);
+    expect(code).toBe(2);
+    expect(stderr.trim()).toMatch(/^error: --set at nonsense=1: no chosen engine has this option/);
+  });
+
   // A team's own scenario as the load: bench took bundled ids only (--scenario), no file.
   it('bench --file: a scenario file of your own is the load', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'authz-bench-bench-file-'));

@@ -44,7 +44,7 @@ export function runCommand(): Command {
     .option('--json', 'print a JSON summary (files, totals, verdict) on standard output')
     .action(async (opts: RunFlags) => {
       // Loaded here, not at the top: `--help` and the other commands start without them.
-      const [{ resolveEngineSpecs }, { renderHtml }, { renderMarkdown }, { writeAtomically }, { runAll }, { allowNativePaths }] = await Promise.all([
+      const [{ resolveEngineSpecs, settingsFor }, { renderHtml }, { renderMarkdown }, { writeAtomically }, { runAll }, { allowNativePaths }] = await Promise.all([
         import('../../engines/registry.ts'),
         import('../../report/html.ts'),
         import('../../report/markdown.ts'),
@@ -57,6 +57,9 @@ export function runCommand(): Command {
       allowNativePaths(opts.allowPath ?? []);
       const scenarios = await loadScenarios(opts.scenario ?? [], opts.file ?? []);
       if (opts.resume && !opts.out) throw new InputError('--resume', '', 'needs the folder of the run to continue', 'add --out <dir of the interrupted run>');
+      // Every option checked before the run says what it will do: a refused --set names itself, not a run that never starts.
+      const engineOptions = parseSettings(opts.set ?? []);
+      settingsFor(specs, engineOptions);
       const progress = opts.quiet ? () => {} : log;
       const outDir = path.resolve(opts.out ?? path.join('results', 'runs', runId()));
       progress(`authz-bench: ${specs.length} engine(s) × ${scenarios.length} scenario(s) -> ${shown(outDir)}`);
@@ -68,7 +71,7 @@ export function runCommand(): Command {
         command: commandLine(),
         resume: !!opts.resume,
         launch: opts.launch,
-        engineOptions: parseSettings(opts.set ?? []),
+        engineOptions,
         log: progress,
       });
       const verdict = verdictOf(results, failOn);
