@@ -89,7 +89,7 @@ function schemaErrors(errors: ErrorObject[], data: unknown): { path: string; pro
         // `type:id` with white space (or no id): the mapping form takes any id.
         const text = typeof found === 'string' ? found : '';
         const colon = text.indexOf(':');
-        if (colon > 0 && (chosen.params as { pattern: string }).pattern === OBJECT_PATTERN) {
+        if (colon > 0 && chosen.schemaPath.includes('/objectRef/')) {
           return { path, problem: `found ${describeValue(text)}: 'type:id' takes no white space`, fix: `write {type: ${text.slice(0, colon)}, id: '${text.slice(colon + 1)}'}` };
         }
         return { path, problem: `found ${describeValue(found)}, which ${chosen.message ?? 'is not valid'}`, fix: 'see schemas/scenario.schema.json' };
@@ -379,8 +379,6 @@ function readRequest(raw: Raw, model: Model | undefined, ctx: Context, at: strin
   return request;
 }
 
-/** The schema's pattern of an object written `type:id` (schemas/scenario.schema.json, objectRef). */
-const OBJECT_PATTERN = '^[^:\\s]+:[^\\s]+$';
 const SEARCH_KINDS = ['searchResources', 'searchSubjects', 'searchActions'] as const;
 const STEP_KINDS = ['check', 'batch', 'write', 'delete', 'updateModel', 'revocation', 'expectLog', ...SEARCH_KINDS] as const;
 
