@@ -58,9 +58,10 @@ const breakable = (text: string) => h(text).replace(/\[/g, '<wbr>[');
 function details(c: Cell): string {
   return (c.details ?? [])
     .map((d) => {
-      const body = d.items
+      const items = d.items
         ? `<ul class="failures">${d.items.map((item) => `<li class="t-${h(item.tone)}"><dl>${item.fields.map(([k, v]) => `<dt>${h(k)}</dt><dd>${k === 'step' ? h(v) : `<code>${h(v)}</code>`}</dd>`).join('')}</dl></li>`).join('')}</ul>`
-        : `<p>${h(d.text)}</p>`;
+        : '';
+      const body = items + (d.text !== undefined ? `<p>${h(d.text)}</p>` : '');
       return `<details><summary>${h(d.summary)}</summary>${body}</details>`;
     })
     .join('');

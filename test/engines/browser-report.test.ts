@@ -4,12 +4,12 @@
 // each chart's labels the ones of its table (each audit bar labelled with its row, with the
 // row's value), every table within a 1,152 px page, the engine filter, and a scenario title
 // holding <script> shown as text without running. Runs on the small fixture and on the
-// published run (10 engine configurations).
+// published runs (the main one and every folder below it) and long unbroken values.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html.ts';
@@ -25,9 +25,39 @@ if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: apt-g
 
 const read = (url: URL) => JSON.parse(readFileSync(url, 'utf8')) as RunResults;
 const INPUTS = [
-  { name: 'fixture', results: () => read(new URL('../fixtures/results-small.json', import.meta.url)), screenshot: '/tmp/authz-bench-report.png' },
-  { name: 'published', results: () => read(new URL('../../results/published/results.json', import.meta.url)), screenshot: '/tmp/authz-bench-report-published.png' },
+  // `everySection`: the run has conformance, latency, revocation and audit, so every chart and label is checked.
+  { name: 'fixture', everySection: true, results: () => read(new URL('../fixtures/results-small.json', import.meta.url)), screenshot: '/tmp/authz-bench-report.png' },
+  { name: 'published', everySection: true, results: () => read(new URL('../../results/published/results.json', import.meta.url)), screenshot: '/tmp/authz-bench-report-published.png' },
+  { name: 'long values', everySection: true, results: (): RunResults => withLongValues(read(new URL('../fixtures/results-small.json', import.meta.url))), screenshot: '/tmp/authz-bench-report-long.png' },
+  ...publishedFolders().map((folder) => ({
+    name: `published ${folder}`,
+    everySection: false,
+    results: () => read(new URL(`../../results/published/${folder}/results.json`, import.meta.url)),
+    screenshot: `/tmp/authz-bench-report-${folder.replaceAll('/', '-')}.png`,
+  })),
 ];
+
+/** Every published results file below the main one (revocation/, search/, scale/1e6/, …): each is rendered for readers too. */
+function publishedFolders(): string[] {
+  const root = fileURLToPath(new URL('../../results/published/', import.meta.url));
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('/results.json'))
+    .map((f) => f.slice(0, -'/results.json'.length))
+    .sort();
+}
+
+/** The fixture with every case's request, answers and message one long unbroken token: a published run failed CI on "allow,deny,deny,…". */
+function withLongValues(results: RunResults): RunResults {
+  const token = (seed: string) => `${seed}${',deny'.repeat(60)}`;
+  for (const c of results.cases) {
+    c.status = 'fail';
+    c.request = token(`user:${'x'.repeat(120)}#member`);
+    c.expected = token('allow');
+    c.actual = token('deny');
+    c.message = token('got');
+  }
+  return results;
+}
 
 interface Opened {
   page: Page;
@@ -49,7 +79,7 @@ describe.skipIf(!available)('HTML report in a browser', () => {
   });
 
   async function open(name: string, results: RunResults): Promise<Opened> {
-    const file = join(dir, `${name}.html`);
+    const file = join(dir, `${name.replaceAll(/[^\w-]/g, '-')}.html`);
     writeFileSync(file, renderHtml(results));
     const page = await browser.newPage({ viewport: { width: PAGE_WIDTH, height: 900 } });
     const errors: string[] = [];
@@ -67,13 +97,13 @@ describe.skipIf(!available)('HTML report in a browser', () => {
   }
 
   for (const input of INPUTS) {
-    it(`${input.name}: draws every chart, labels each audit bar as its table row, fits the page`, async () => {
+    it(`${input.name}: draws every chart${input.everySection ? ', labels each audit bar as its table row' : ''}, fits the page`, async () => {
       const results = input.results();
       const { page, errors, requests } = await open(input.name, results);
 
       // The conformance matrix: one row per scenario, one column per engine.
-      expect(await page.locator('#matrix tbody tr').count()).toBe(results.scenarios.length);
-      expect(await page.locator('#matrix thead th').count()).toBe(results.engines.length + 1);
+      if (results.cases.length > 0) expect(await page.locator('#matrix tbody tr').count()).toBe(results.scenarios.length);
+      if (results.cases.length > 0) expect(await page.locator('#matrix thead th').count()).toBe(results.engines.length + 1);
       // The scorecard comes first, one row per engine configuration.
       expect(await page.locator('main > section').first().getAttribute('id')).toBe('scorecard');
       expect(await page.locator('#scorecard-table tbody tr').count()).toBe(results.engines.length);
@@ -88,7 +118,8 @@ describe.skipIf(!available)('HTML report in a browser', () => {
           return { id: c.id, width: c.width, painted, chart: chart !== undefined };
         }),
       );
-      expect(canvases.map((c) => c.id)).toEqual(expect.arrayContaining(['chart-latency-overview', 'chart-latency-0', 'chart-revocation-deny', 'chart-revocation-stale', 'chart-audit']));
+      if (input.everySection)
+        expect(canvases.map((c) => c.id)).toEqual(expect.arrayContaining(['chart-latency-overview', 'chart-latency-0', 'chart-revocation-deny', 'chart-revocation-stale', 'chart-audit']));
       for (const c of canvases) {
         expect(c.chart, c.id).toBe(true);
         expect(c.width, c.id).toBeGreaterThan(100);
@@ -96,59 +127,61 @@ describe.skipIf(!available)('HTML report in a browser', () => {
       }
       expect(await page.getAttribute('body', 'data-charts')).toBe(String(canvases.length));
 
-      // What the charts label. Each audit bar: the category label drawn beside it, and its
-      // value, against the audit table's row (scenario group, engine, found %).
-      const audit = await page.evaluate(() => {
-        type Scale = { getLabelItems(): { label: string | string[]; options: { translation: [number, number] } }[] };
-        type Bar = { y: number; height: number };
-        const chart = (
-          window as unknown as {
-            Chart: { getChart(c: HTMLElement): { data: { datasets: { data: number[] }[] }; getDatasetMeta(i: number): { data: Bar[] }; scales: Record<string, Scale> } };
+      if (input.everySection) {
+        // What the charts label. Each audit bar: the category label drawn beside it, and its
+        // value, against the audit table's row (scenario group, engine, found %).
+        const audit = await page.evaluate(() => {
+          type Scale = { getLabelItems(): { label: string | string[]; options: { translation: [number, number] } }[] };
+          type Bar = { y: number; height: number };
+          const chart = (
+            window as unknown as {
+              Chart: { getChart(c: HTMLElement): { data: { datasets: { data: number[] }[] }; getDatasetMeta(i: number): { data: Bar[] }; scales: Record<string, Scale> } };
+            }
+          ).Chart.getChart(document.getElementById('chart-audit')!)!;
+          const drawn = chart.scales.y!.getLabelItems().map((item) => ({ label: String(item.label), y: item.options.translation[1] }));
+          const bars = chart.getDatasetMeta(0).data.map((bar, i) => ({
+            value: chart.data.datasets[0]!.data[i]!,
+            labels: drawn.filter((d) => Math.abs(d.y - bar.y) < Math.max(bar.height, 4) / 2).map((d) => d.label),
+          }));
+          const table: Record<string, string> = {};
+          let scenario = '';
+          for (const tr of document.querySelectorAll('#audit-table tbody tr')) {
+            const group = tr.querySelector('th');
+            if (group) scenario = group.textContent ?? '';
+            else {
+              const found = tr.children[2]!;
+              const share = found.firstChild?.textContent ?? '';
+              if (share !== '–') table[`${(tr as HTMLElement).dataset.engine} · ${scenario}`] = share;
+            }
           }
-        ).Chart.getChart(document.getElementById('chart-audit')!)!;
-        const drawn = chart.scales.y!.getLabelItems().map((item) => ({ label: String(item.label), y: item.options.translation[1] }));
-        const bars = chart.getDatasetMeta(0).data.map((bar, i) => ({
-          value: chart.data.datasets[0]!.data[i]!,
-          labels: drawn.filter((d) => Math.abs(d.y - bar.y) < Math.max(bar.height, 4) / 2).map((d) => d.label),
-        }));
-        const table: Record<string, string> = {};
-        let scenario = '';
-        for (const tr of document.querySelectorAll('#audit-table tbody tr')) {
-          const group = tr.querySelector('th');
-          if (group) scenario = group.textContent ?? '';
-          else {
-            const found = tr.children[2]!;
-            const share = found.firstChild?.textContent ?? '';
-            if (share !== '–') table[`${(tr as HTMLElement).dataset.engine} · ${scenario}`] = share;
-          }
+          return { bars, table };
+        });
+        expect(audit.bars.length).toBe(Object.keys(audit.table).length);
+        for (const bar of audit.bars) {
+          expect(bar.labels, JSON.stringify(bar)).toHaveLength(1);
+          const label = bar.labels[0]!;
+          expect(audit.table[label], label).toBe(`${bar.value.toFixed(1)}%`);
         }
-        return { bars, table };
-      });
-      expect(audit.bars.length).toBe(Object.keys(audit.table).length);
-      for (const bar of audit.bars) {
-        expect(bar.labels, JSON.stringify(bar)).toHaveLength(1);
-        const label = bar.labels[0]!;
-        expect(audit.table[label], label).toBe(`${bar.value.toFixed(1)}%`);
-      }
 
-      // Category charts draw every engine's label, and the distributions a legend entry per engine.
-      const labels = await page.evaluate(() => {
-        type Chart = { data: { labels?: string[]; datasets: unknown[] }; scales: Record<string, { getLabelItems(): unknown[] }>; legend: { legendItems: unknown[] } };
-        const get = (id: string) => (window as unknown as { Chart: { getChart(c: HTMLElement): Chart } }).Chart.getChart(document.getElementById(id)!);
-        const out: Record<string, [number, number]> = {};
-        for (const [id, axis] of [
-          ['chart-latency-overview', 'y'],
-          ['chart-revocation-deny', 'x'],
-          ['chart-revocation-stale', 'x'],
-        ] as const) {
-          const c = get(id);
-          out[id] = [c.scales[axis]!.getLabelItems().length, c.data.labels!.length];
-        }
-        const d = get('chart-latency-0');
-        out['chart-latency-0'] = [d.legend.legendItems.length, d.data.datasets.length];
-        return out;
-      });
-      for (const [id, [drawn, expected]] of Object.entries(labels)) expect(drawn, id).toBe(expected);
+        // Category charts draw every engine's label, and the distributions a legend entry per engine.
+        const labels = await page.evaluate(() => {
+          type Chart = { data: { labels?: string[]; datasets: unknown[] }; scales: Record<string, { getLabelItems(): unknown[] }>; legend: { legendItems: unknown[] } };
+          const get = (id: string) => (window as unknown as { Chart: { getChart(c: HTMLElement): Chart } }).Chart.getChart(document.getElementById(id)!);
+          const out: Record<string, [number, number]> = {};
+          for (const [id, axis] of [
+            ['chart-latency-overview', 'y'],
+            ['chart-revocation-deny', 'x'],
+            ['chart-revocation-stale', 'x'],
+          ] as const) {
+            const c = get(id);
+            out[id] = [c.scales[axis]!.getLabelItems().length, c.data.labels!.length];
+          }
+          const d = get('chart-latency-0');
+          out['chart-latency-0'] = [d.legend.legendItems.length, d.data.datasets.length];
+          return out;
+        });
+        for (const [id, [drawn, expected]] of Object.entries(labels)) expect(drawn, id).toBe(expected);
+      }
 
       // Every table fits the 1,152 px page: nothing scrolls sideways.
       const overflow = await page.evaluate(() => ({

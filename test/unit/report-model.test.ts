@@ -187,6 +187,27 @@ describe('the scorecard', () => {
   });
 });
 
+describe('failing cases', () => {
+  it('lists ten per engine and scenario and counts the rest, in the table and in the matrix cell', () => {
+    const r = load();
+    const template = r.cases.find((c) => c.engine === 'openfga' && c.scenario === 'folders')!;
+    r.cases = r.cases.filter((c) => !(c.engine === 'openfga' && c.scenario === 'folders'));
+    for (let i = 0; i < 25; i++) r.cases.push({ ...template, step: i, status: 'fail', request: `user:u${i} view folder:a`, expected: 'allow', actual: 'deny' });
+    const model = summarise(r);
+    const failures = model.sections.flatMap((s) => s.tables).find((t) => t.id === 'failures')!;
+    const listed = rows(failures).filter((row) => row.cells[0]!.text === 'folders' && row.cells[1]!.text === 'openfga');
+    expect(listed.map((row) => row.cells[3]!.text)).toEqual([...Array.from({ length: 10 }, (_, i) => `user:u${i} view folder:a`), '']);
+    expect(listed.at(-1)!.cells[6]!.text).toBe('15 more failing cases of this engine in this scenario are not listed here: results.json has every case.');
+    const matrix = model.sections.flatMap((s) => s.tables).find((t) => t.id === 'matrix')!;
+    const engineColumn = matrix.columns.findIndex((c) => c.header === 'openfga');
+    const cellOf = rows(matrix).find((row) => row.cells[0]!.text === 'folders')!.cells[engineColumn]!;
+    expect(cellOf.text).toBe('0/25');
+    expect(cellOf.details![0]!.items).toHaveLength(10);
+    expect(cellOf.details![0]!.text).toContain('15 more');
+    expect(renderHtml(r)).toContain('15 more failing cases');
+  });
+});
+
 describe('latency factors', () => {
   it('colours the factor within the engine kind, and gives the overall factor uncoloured', () => {
     const t = summarise(load())
