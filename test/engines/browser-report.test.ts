@@ -28,7 +28,12 @@ const INPUTS = [
   // `everySection`: the run has conformance, latency, revocation and audit, so every chart and label is checked.
   { name: 'fixture', everySection: true, results: () => read(new URL('../fixtures/results-small.json', import.meta.url)), screenshot: '/tmp/authz-bench-report.png' },
   { name: 'published', everySection: true, results: () => read(new URL('../../results/published/results.json', import.meta.url)), screenshot: '/tmp/authz-bench-report-published.png' },
-  { name: 'long values', everySection: true, results: (): RunResults => withLongValues(read(new URL('../fixtures/results-small.json', import.meta.url))), screenshot: '/tmp/authz-bench-report-long.png' },
+  {
+    name: 'long values',
+    everySection: true,
+    results: (): RunResults => withLongValues(read(new URL('../fixtures/results-small.json', import.meta.url))),
+    screenshot: '/tmp/authz-bench-report-long.png',
+  },
   ...publishedFolders().map((folder) => ({
     name: `published ${folder}`,
     everySection: false,
