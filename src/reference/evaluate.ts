@@ -33,6 +33,7 @@ import { NONE, type RelationshipStore } from './store.ts';
 import { CheckBudget, type BudgetLimits } from './budget.ts';
 import { COMPUTED, type CompiledModel, type CompiledRewrite, compiledFor, EXCLUSION, INTERSECTION, TUPLE_TO_USERSET, UNION } from './compiled-model.ts';
 import { CheckMemo } from './memo.ts';
+import { type GroupClosure, GroupIndex } from './group-index.ts';
 
 export const DEFAULT_MAX_DEPTH = 50;
 
@@ -87,6 +88,8 @@ export interface EvaluationEnv {
   maxDepth?: number;
   /** Steps and time one check may take; defaults in budget.ts. */
   limits?: BudgetLimits;
+  /** Answer nested groups from the group index (group-index.ts) where it is exact (default true). */
+  groupIndex?: boolean;
 }
 
 export interface CheckOutcome {
@@ -153,6 +156,13 @@ function concatChains(a: Link | undefined, b: Link | undefined): Link | undefine
   return { tuple: a.tuple, next: concatChains(a.next, b) };
 }
 
+/**
+ * Thrown when the group index meets a group so deep in the check that walking it might have hit
+ * the depth limit: the check is decided again without the index (resolveRequest).
+ */
+class TooDeepForIndex extends Error {}
+const TOO_DEEP_FOR_INDEX = new TooDeepForIndex('group index: too deep, walk instead');
+
 /** Up to this many direct tuples of a subject are listed per check; a subject in more is looked up in the store's index. */
 const SHORT_LIST = 32;
 
@@ -192,6 +202,11 @@ export class Evaluator {
   /** The subject's and its wildcard's direct tuples as (bucket, tuple) pairs, when few: looked up without the store's big index. */
   #subjectTuples: number[] | undefined;
   #wildcardTuples: number[] | undefined;
+  /** Closable relations and their indexes (made on the first check), and whether this check uses them. */
+  #groups: GroupIndex | undefined;
+  #indexing = false;
+  /** Counts checks: the group index gathers the subject's groups once per check. */
+  #checkNumber = 0;
 
   constructor(readonly env: EvaluationEnv) {
     this.#store = env.store;
@@ -237,7 +252,59 @@ export class Evaluator {
     const typeId = this.#store.findType(type);
     if (name === NONE || typeId === NONE) return DENY;
     // An object no relationship names is node NONE: it has no buckets, its permissions still resolve.
-    return this.resolve(typeId, this.#store.node(type, id), name, 0);
+    const node = this.#store.node(type, id);
+    this.#checkNumber++;
+    // The index needs the subject's (and wildcard's) direct tuples listed; a subject in more walks.
+    this.#indexing = this.env.groupIndex !== false && this.#subjectTuples !== undefined && this.#wildcardTuples !== undefined && this.groupIndex().any;
+    if (!this.#indexing) return this.resolve(typeId, node, name, 0);
+    try {
+      return this.resolve(typeId, node, name, 0);
+    } catch (error) {
+      if (error !== TOO_DEEP_FOR_INDEX) throw error;
+      // Decided again as without the index, from scratch: a fresh memo, path and budget (the deadline is the same).
+      this.#indexing = false;
+      this.#memo.reset();
+      this.#path.length = 0;
+      this.#pathRelations.length = 0;
+      this.#budget = new CheckBudget(this.env.limits);
+      return this.resolve(typeId, node, name, 0);
+    }
+  }
+
+  /** The model's closable relations and their indexes (group-index.ts). */
+  groupIndex(): GroupIndex {
+    this.#groups ??= new GroupIndex(this.#store, this.env.model);
+    return this.#groups;
+  }
+
+  /**
+   * `g#R` of a closable relation from the index, or undefined when its index is not usable now.
+   * Exact: the walk below g meets only R nodes of g's type (the relation's only userset), none
+   * conditioned, no cycle; it allows exactly when some nesting chain leads from g to a node the
+   * subject or its wildcard is directly in, and its chain is the first such in the walk's order
+   * (#chainDown). It could differ only by throwing DepthLimitError, when a chain below g goes past
+   * maxDepth: a group met deeper than `maxDepth - longest` restarts the check without the index.
+   * The walk's memo then holds g (only): a later visit gets the same answer the walk's memo would
+   * give. Index answers spend no budget steps (they are a set lookup).
+   */
+  #indexed(closure: GroupClosure, node: number, bucket: number, depth: number): Result | undefined {
+    if (!closure.readyFor(this.#checkNumber, this.#subjectTuples!, this.#wildcardTuples!)) return undefined;
+    if (depth + closure.longest > this.#maxDepth) throw TOO_DEEP_FOR_INDEX;
+    return closure.reaches(node) ? new Result(State.Allow, this.#chainDown(closure, bucket)) : DENY;
+  }
+
+  /** The grant chain below a group that reaches the subject, as the walk finds it: its direct tuple, else the first nested group that reaches it. */
+  #chainDown(closure: GroupClosure, bucket: number): Link {
+    const store = this.#store;
+    const own = this.#directTuple(bucket, this.#subjectNode, this.#subjectTuples);
+    if (own !== NONE) return { tuple: own, next: undefined };
+    const wildcard = this.#directTuple(bucket, this.#wildcardNode, this.#wildcardTuples);
+    if (wildcard !== NONE) return { tuple: wildcard, next: undefined };
+    for (let tuple = store.usersetHead(bucket); tuple !== NONE; tuple = store.next(tuple)) {
+      const group = store.subject(tuple);
+      if (closure.reaches(group)) return { tuple, next: this.#chainDown(closure, store.bucket(group, closure.name)) };
+    }
+    throw new Error(`group index: ${this.#store.formatNode(store.bucketNode(bucket))} reaches the subject by no nested group`);
   }
 
   /** `type:id#relation` of a node key (NONE as object: the request's resource). */
@@ -263,6 +330,14 @@ export class Evaluator {
     // empty). It is not counted as a step either: it costs one lookup and cannot recurse.
     const bucket = member === true && node !== NONE ? this.#store.bucket(node, name) : NONE;
     if (member === true && bucket === NONE) return DENY;
+    if (member === true && this.#indexing) {
+      const closure = this.#groups!.closure(typeId, name);
+      const indexed = closure && this.#indexed(closure, node, bucket, depth);
+      if (indexed) {
+        this.#memo.set(key, indexed);
+        return indexed;
+      }
+    }
     this.#at = key;
     this.#budget.spend(1, this);
     this.#memo.set(key, VISITING);

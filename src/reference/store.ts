@@ -109,6 +109,10 @@ export class RelationshipStore {
   #conditions = new Map<number, BoundCondition>();
   #subjectIndex = new IntTable();
   #size = 0;
+  /** Per relation name id: userset tuples linked or unlinked in its buckets (the group index, group-index.ts, watches them). */
+  readonly #usersetEdits: number[] = [];
+  /** Conditions set or removed, and clears: they can change any relation's group index. */
+  #otherEdits = 0;
 
   get size(): number {
     return this.#size;
@@ -204,6 +208,39 @@ export class RelationshipStore {
     this.#nodeRows[node * NODE + N_RELATIONS] = 0;
     if (id === '*') this.#wildcards[typeId] = node;
     return node;
+  }
+
+  /**
+   * A number that changes whenever the userset tuples in buckets of relation `name` change, or
+   * any condition, or everything (clear): the group index (group-index.ts) is rebuilt when it moves.
+   */
+  relationEdits(name: number): number {
+    return (this.#usersetEdits[name] ?? 0) + this.#otherEdits;
+  }
+
+  #usersetEdited(bucket: number): void {
+    const name = this.#bucketRows[bucket * BUCKET + B_NAME]!;
+    this.#usersetEdits[name] = (this.#usersetEdits[name] ?? 0) + 1;
+  }
+
+  /** Buckets are numbered 0 .. bucketCount - 1 (a bucket emptied by deletes stays). */
+  get bucketCount(): number {
+    return this.#buckets;
+  }
+
+  /** The resource node of a bucket. */
+  bucketNode(bucket: number): number {
+    return this.#bucketRows[bucket * BUCKET + B_NODE]!;
+  }
+
+  /** The relation name id of a bucket. */
+  bucketName(bucket: number): number {
+    return this.#bucketRows[bucket * BUCKET + B_NAME]!;
+  }
+
+  /** Every tuple that carries a condition. */
+  conditionedTuples(): IterableIterator<number> {
+    return this.#conditions.keys();
   }
 
   // --- the evaluator's reads ---
@@ -422,6 +459,7 @@ export class RelationshipStore {
     if (tail === NONE) buckets[head] = tuple;
     else rows[tail * TUPLE + T_NEXT] = tuple;
     buckets[tailAt] = tuple;
+    if (subjectRelation !== NONE) this.#usersetEdited(bucket);
     // Prepended to its subject's list.
     const first = this.#subjectIndex.swap(subject, subjectRelation, 0, tuple);
     rows[t + T_PREV_BY_SUBJECT] = NONE;
@@ -452,7 +490,8 @@ export class RelationshipStore {
     else this.#subjectIndex.set(subject, subjectRelation, 0, nextS);
     if (nextS !== NONE) rows[nextS * TUPLE + T_PREV_BY_SUBJECT] = prevS;
     this.#tupleIndex.delete(bucket, subject, subjectRelation);
-    this.#conditions.delete(tuple);
+    if (subjectRelation !== NONE) this.#usersetEdited(bucket);
+    if (this.#conditions.delete(tuple)) this.#otherEdits++;
     rows[t + T_BUCKET] = NONE;
     rows[t + T_NEXT] = this.#free;
     this.#free = tuple;
@@ -478,8 +517,12 @@ export class RelationshipStore {
   }
 
   #setCondition(tuple: number, condition: BoundCondition | undefined): void {
-    if (!condition) this.#conditions.delete(tuple);
-    else this.#conditions.set(tuple, { name: condition.name, ...(condition.parameters ? { parameters: { ...condition.parameters } } : {}) });
+    if (!condition) {
+      if (this.#conditions.delete(tuple)) this.#otherEdits++;
+      return;
+    }
+    this.#otherEdits++;
+    this.#conditions.set(tuple, { name: condition.name, ...(condition.parameters ? { parameters: { ...condition.parameters } } : {}) });
   }
 
   /** Every relationship whose subject is exactly this (`user:anne`, `group:eng#member`, `user:*`). */
@@ -537,5 +580,6 @@ export class RelationshipStore {
     this.#free = NONE;
     this.#conditions.clear();
     this.#size = 0;
+    this.#otherEdits++;
   }
 }
