@@ -261,6 +261,7 @@ export class Evaluator {
       return this.resolve(typeId, node, name, 0);
     } catch (error) {
       if (error !== TOO_DEEP_FOR_INDEX) throw error;
+      (globalThis as any).RESTARTS = ((globalThis as any).RESTARTS ?? 0) + 1;
       // Decided again as without the index, from scratch: a fresh memo, path and budget (the deadline is the same).
       this.#indexing = false;
       this.#memo.reset();
@@ -283,14 +284,16 @@ export class Evaluator {
    * conditioned, no cycle; it allows exactly when some nesting chain leads from g to a node the
    * subject or its wildcard is directly in, and its chain is the first such in the walk's order
    * (#chainDown). It could differ only by throwing DepthLimitError, when a chain below g goes past
-   * maxDepth: a group met deeper than `maxDepth - longest` restarts the check without the index.
-   * The walk's memo then holds g (only): a later visit gets the same answer the walk's memo would
-   * give. Index answers spend no budget steps (they are a set lookup).
+   * maxDepth; and the walk memoises what it met, so a group met again deeper would not be walked
+   * again. So a group met deeper than `maxDepth - longest` restarts the check without the index.
+   * No R node of T is then ever walked or memoised in a check that uses the index. Index answers
+   * spend no budget steps (they are a set lookup).
    */
-  #indexed(closure: GroupClosure, node: number, bucket: number, depth: number): Result | undefined {
+  #indexed(closure: GroupClosure, node: number, depth: number): Result | undefined {
     if (!closure.readyFor(this.#checkNumber, this.#subjectTuples!, this.#wildcardTuples!)) return undefined;
     if (depth + closure.longest > this.#maxDepth) throw TOO_DEEP_FOR_INDEX;
-    return closure.reaches(node) ? new Result(State.Allow, this.#chainDown(closure, bucket)) : DENY;
+    if (!closure.reaches(node)) return DENY;
+    return new Result(State.Allow, this.#chainDown(closure, this.#store.bucket(node, closure.name)));
   }
 
   /** The grant chain below a group that reaches the subject, as the walk finds it: its direct tuple, else the first nested group that reaches it. */
@@ -320,6 +323,11 @@ export class Evaluator {
   }
 
   resolve(typeId: number, node: number, name: number, depth: number): Result {
+    if (this.#indexing) {
+      const closure = this.#groups!.closure(typeId, name);
+      const indexed = closure && this.#indexed(closure, node, depth);
+      if (indexed) return indexed;
+    }
     const key = node * this.#names + name;
     const seen = this.#memo.get(key);
     if (seen) return seen === VISITING ? this.cycle(key, typeId * this.#names + name) : seen;
@@ -330,14 +338,6 @@ export class Evaluator {
     // empty). It is not counted as a step either: it costs one lookup and cannot recurse.
     const bucket = member === true && node !== NONE ? this.#store.bucket(node, name) : NONE;
     if (member === true && bucket === NONE) return DENY;
-    if (member === true && this.#indexing) {
-      const closure = this.#groups!.closure(typeId, name);
-      const indexed = closure && this.#indexed(closure, node, bucket, depth);
-      if (indexed) {
-        this.#memo.set(key, indexed);
-        return indexed;
-      }
-    }
     this.#at = key;
     this.#budget.spend(1, this);
     this.#memo.set(key, VISITING);

@@ -158,92 +158,121 @@ export class GroupClosure {
   }
 }
 
-/** The nesting tuples as a graph over local numbers 0 .. nodes - 1 (one per node in a tuple). */
+/** The nesting tuples as a graph over local numbers 0 .. nodes - 1 (one per node in a tuple), parents and children listed CSR-style. */
 class NestingGraph {
-  /** Local number -> node. */
+  /** Local number -> node, and the largest node. */
   readonly nodes: number[] = [];
-  /** Per local number, the local numbers of its parents and of its children. */
-  readonly parents: number[][] = [];
-  readonly children: number[][] = [];
+  readonly maxNode: number;
+  /** The parents of local number n are parentList[parentStart[n] .. parentStart[n + 1]); children likewise. */
+  readonly parentStart: Int32Array;
+  readonly parentList: Int32Array;
+  readonly childStart: Int32Array;
+  readonly childList: Int32Array;
 
   constructor(childNodes: number[], parentNodes: number[]) {
-    const local = new Map<number, number>();
-    const number = (node: number): number => {
-      let n = local.get(node);
-      if (n === undefined) {
-        n = this.nodes.push(node) - 1;
-        local.set(node, n);
-        this.parents.push([]);
-        this.children.push([]);
-      }
-      return n;
-    };
-    for (let i = 0; i < childNodes.length; i++) {
-      const child = number(childNodes[i]!);
-      const parent = number(parentNodes[i]!);
-      this.parents[child]!.push(parent);
-      this.children[parent]!.push(child);
+    let maxNode = -1;
+    for (const node of childNodes) maxNode = Math.max(maxNode, node);
+    for (const node of parentNodes) maxNode = Math.max(maxNode, node);
+    /** Node -> local number + 1 (0: none yet). */
+    const local = new Int32Array(maxNode + 1);
+    const edges = childNodes.length;
+    const childLocal = new Int32Array(edges);
+    const parentLocal = new Int32Array(edges);
+    for (let i = 0; i < edges * 2; i++) {
+      const node = i < edges ? childNodes[i]! : parentNodes[i - edges]!;
+      if (local[node] === 0) local[node] = this.nodes.push(node);
+      if (i < edges) childLocal[i] = local[node]! - 1;
+      else parentLocal[i - edges] = local[node]! - 1;
     }
+    this.maxNode = maxNode;
+    [this.parentStart, this.parentList] = grouped(this.nodes.length, childLocal, parentLocal);
+    [this.childStart, this.childList] = grouped(this.nodes.length, parentLocal, childLocal);
   }
 
   /** Local numbers, every parent before its children (Kahn's algorithm), or undefined when there is a cycle. */
-  topDown(): number[] | undefined {
-    const waiting = this.parents.map((p) => p.length);
-    const order: number[] = [];
-    for (let n = 0; n < waiting.length; n++) if (waiting[n] === 0) order.push(n);
-    for (let i = 0; i < order.length; i++) {
-      for (const child of this.children[order[i]!]!) {
-        waiting[child]!--;
-        if (waiting[child] === 0) order.push(child);
+  topDown(): Int32Array | undefined {
+    const count = this.nodes.length;
+    const waiting = new Int32Array(count);
+    const order = new Int32Array(count);
+    let queued = 0;
+    for (let n = 0; n < count; n++) {
+      waiting[n] = this.parentStart[n + 1]! - this.parentStart[n]!;
+      if (waiting[n] === 0) order[queued++] = n;
+    }
+    for (let i = 0; i < queued; i++) {
+      const n = order[i]!;
+      for (let c = this.childStart[n]!; c < this.childStart[n + 1]!; c++) {
+        const child = this.childList[c]!;
+        if (--waiting[child]! === 0) order[queued++] = child;
       }
     }
-    return order.length === this.nodes.length ? order : undefined;
+    return queued === count ? order : undefined;
   }
 
   /**
    * up() of every node with a parent, in a pool (`starts` by node; the pool holds the count, then
    * the nodes), and the longest chain; undefined when the pool would pass `limit` integers.
    */
-  upSets(order: number[], limit: number): { starts: Int32Array; pool: Int32Array; longest: number } | undefined {
+  upSets(order: Int32Array, limit: number): { starts: Int32Array; pool: Int32Array; longest: number } | undefined {
     const count = this.nodes.length;
     const height = new Int32Array(count);
     /** Per local number, where its up() starts in `pool` (0: up(n) is {n}); the pool holds local numbers until the end. */
     const at = new Int32Array(count);
-    const pool: number[] = [0];
-    /** seen[m] === n: m is in up(n) already (an ancestor two parents share is kept once). */
-    const seen = new Int32Array(count).fill(-1);
+    let pool = new Int32Array(Math.max(16, count * 4));
+    let size = 1;
+    /** seen[m] === n + 1: m is in up(n) already (an ancestor two parents share is kept once). */
+    const seen = new Int32Array(count);
     let longest = 0;
     for (const n of order) {
-      const parents = this.parents[n]!;
-      if (parents.length === 0) continue;
-      const start = pool.length;
-      pool.push(0);
-      const add = (m: number) => {
-        if (seen[m] === n) return;
-        seen[m] = n;
-        pool.push(m);
-      };
-      add(n);
-      for (const p of parents) {
+      const first = this.parentStart[n]!;
+      const last = this.parentStart[n + 1]!;
+      if (first === last) continue;
+      const start = size++;
+      // Room for n and every parent's up(), at most.
+      let room = 1;
+      for (let e = first; e < last; e++) room += at[this.parentList[e]!] === 0 ? 1 : pool[at[this.parentList[e]!]!]!;
+      if (size + room > pool.length) {
+        const next = new Int32Array(Math.max(size + room, pool.length * 2));
+        next.set(pool);
+        pool = next;
+      }
+      seen[n] = n + 1;
+      pool[size++] = n;
+      for (let e = first; e < last; e++) {
+        const p = this.parentList[e]!;
         height[n] = Math.max(height[n]!, height[p]! + 1);
         const from = at[p]!;
-        if (from === 0) add(p);
-        else for (let i = from + 1, end = from + 1 + pool[from]!; i < end; i++) add(pool[i]!);
+        const end = from === 0 ? 0 : from + 1 + pool[from]!;
+        for (let i = from === 0 ? -1 : from + 1; i < end; i++) {
+          const m = i < 0 ? p : pool[i]!;
+          if (seen[m] === n + 1) continue;
+          seen[m] = n + 1;
+          pool[size++] = m;
+        }
       }
-      pool[start] = pool.length - start - 1;
+      pool[start] = size - start - 1;
       at[n] = start;
       longest = Math.max(longest, height[n]!);
-      if (pool.length > limit) return undefined;
+      if (size > limit) return undefined;
     }
-    let maxNode = -1;
-    for (const node of this.nodes) maxNode = Math.max(maxNode, node);
-    const starts = new Int32Array(maxNode + 1);
-    const nodes = Int32Array.from(pool);
+    const starts = new Int32Array(this.maxNode + 1);
+    const nodes = pool.slice(0, size);
     for (let n = 0; n < count; n++) {
-      starts[this.nodes[n]!] = at[n]!;
       const from = at[n]!;
+      starts[this.nodes[n]!] = from;
       if (from !== 0) for (let i = from + 1, end = from + 1 + pool[from]!; i < end; i++) nodes[i] = this.nodes[pool[i]!]!;
     }
     return { starts, pool: nodes, longest };
   }
+}
+
+/** For edges (from[i], to[i]) over `count` numbers: where each number's list starts (count + 1 offsets) and the lists, in edge order. */
+function grouped(count: number, from: Int32Array, to: Int32Array): [Int32Array, Int32Array] {
+  const start = new Int32Array(count + 1);
+  for (const f of from) start[f + 1]!++;
+  for (let n = 0; n < count; n++) start[n + 1]! += start[n]!;
+  const list = new Int32Array(from.length);
+  const filled = start.slice(0, count);
+  for (let i = 0; i < from.length; i++) list[filled[from[i]!]!++] = to[i]!;
+  return [start, list];
 }
