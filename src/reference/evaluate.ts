@@ -261,7 +261,6 @@ export class Evaluator {
       return this.resolve(typeId, node, name, 0);
     } catch (error) {
       if (error !== TOO_DEEP_FOR_INDEX) throw error;
-      (globalThis as any).RESTARTS = ((globalThis as any).RESTARTS ?? 0) + 1;
       // Decided again as without the index, from scratch: a fresh memo, path and budget (the deadline is the same).
       this.#indexing = false;
       this.#memo.reset();

@@ -36,7 +36,9 @@ export class GroupIndex {
         if (usersets.length === 0 || usersets.some((allowed) => allowed.type !== typeName || allowed.relation !== name)) continue;
         const typeId = store.typeId(typeName);
         const closure = new GroupClosure(store, typeId, store.nameId(name));
-        (this.#byType[typeId] ??= [])[closure.name] = closure;
+        const byName = this.#byType[typeId] ?? [];
+        byName[closure.name] = closure;
+        this.#byType[typeId] = byName;
         this.#closures.push(closure);
       }
     }

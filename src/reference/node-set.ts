@@ -38,7 +38,7 @@ export class NodeSet {
     const mask = this.#keys.length - 1;
     const stamps = this.#stamps;
     const generation = this.#generation;
-    for (let i = Math.imul(node, 0x9e3779b1) >>> 20 & mask; ; i = (i + 1) & mask) {
+    for (let i = (Math.imul(node, 0x9e3779b1) >>> 20) & mask; ; i = (i + 1) & mask) {
       if (stamps[i] !== generation) return ~i;
       if (this.#keys[i] === node) return i;
     }
