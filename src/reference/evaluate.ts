@@ -24,12 +24,12 @@
 // stamp (memo.ts); the subject's own direct relationships are listed once per check, so "is
 // the subject directly in this relation" is a scan of a few numbers, not an index lookup.
 
-import { formatRelationship, formatSubject, relationshipKey, type Relationship } from '../core/relationship.ts';
+import { type BoundCondition, formatRelationship, formatSubject, relationshipKey, type Relationship } from '../core/relationship.ts';
 import type { CheckRequest } from '../core/request.ts';
 import { conditionInputs, type CompiledCondition } from '../model/conditions.ts';
 import { formatRewrite } from '../model/expression.ts';
 import type { Model } from '../model/types.ts';
-import { NONE, type RelationshipStore } from './store.ts';
+import { NONE, type RelationshipStore, TUPLE_PARTS } from './store.ts';
 import { CheckBudget, type BudgetLimits } from './budget.ts';
 import { COMPUTED, type CompiledModel, type CompiledRewrite, compiledFor, EXCLUSION, INTERSECTION, TUPLE_TO_USERSET, UNION } from './compiled-model.ts';
 import { CheckMemo } from './memo.ts';
@@ -89,38 +89,86 @@ export interface EvaluationEnv {
   limits?: BudgetLimits;
 }
 
-export interface CheckOutcome {
-  allowed: boolean;
+/**
+ * A decision, with its explanation (the grant chain and the reason text) built the first time
+ * it is read. A benchmark reads neither, and building a chain of ten relationships and its text
+ * took as long as deciding. What the explanation needs is taken at decision time as numbers: the
+ * chain's tuples' fields (tuple numbers are reused after deletes, their fields are not changed)
+ * and the notes; objects and names stay in the store until it is cleared, so the explanation
+ * reads the same whenever it is built (after a `clear`, it says that it cannot be built).
+ */
+export class CheckOutcome {
+  readonly allowed: boolean;
+  readonly #store: RelationshipStore;
+  readonly #epoch: number;
+  readonly #request: CheckRequest;
+  readonly #state: State;
+  readonly #notes: string[] | undefined;
+  /** Per link of the grant chain (resource first): resource node, relation, subject node, subject relation. */
+  readonly #links: Int32Array | undefined;
+  readonly #conditions: (BoundCondition | undefined)[] | undefined;
+  #chain: Relationship[] | undefined;
+  #reason: string | undefined;
+
+  constructor(store: RelationshipStore, request: CheckRequest, result: Result) {
+    this.allowed = result.state === State.Allow;
+    this.#store = store;
+    this.#epoch = store.epoch;
+    this.#request = request;
+    this.#state = result.state;
+    this.#notes = result.notes;
+    if (result.state !== State.Allow) return;
+    let length = 0;
+    for (let link = result.chain; link; link = link.next) length++;
+    const links = new Int32Array(length * TUPLE_PARTS);
+    const conditions = store.hasConditions ? new Array<BoundCondition | undefined>(length) : undefined;
+    let i = 0;
+    for (let link = result.chain; link; link = link.next, i++) {
+      store.tupleParts(link.tuple, links, i * TUPLE_PARTS);
+      if (conditions) conditions[i] = store.condition(link.tuple);
+    }
+    this.#links = links;
+    this.#conditions = conditions;
+  }
+
   /** For an allow: the relationships that granted it, from the resource down to the subject. */
-  chain: Relationship[];
+  get chain(): Relationship[] {
+    if (this.#chain) return this.#chain;
+    const chain: Relationship[] = [];
+    const links = this.#links;
+    if (links && this.#epoch === this.#store.epoch) {
+      for (let i = 0; i < links.length; i += TUPLE_PARTS) {
+        chain.push(this.#store.relationshipOf(links[i]!, links[i + 1]!, links[i + 2]!, links[i + 3]!, this.#conditions?.[i / TUPLE_PARTS]));
+      }
+    }
+    this.#chain = chain;
+    return chain;
+  }
+
   /** The grant chain as text, or why it was denied. */
-  reason: string;
+  get reason(): string {
+    this.#reason ??= this.#explain();
+    return this.#reason;
+  }
+
+  #explain(): string {
+    const request = this.#request;
+    const target = `${request.resource.type}:${request.resource.id}#${request.action.name}`;
+    if (this.#state === State.Allow) {
+      if (this.#epoch !== this.#store.epoch) return `${target} granted (the grant chain is gone: the engine was reset after this check)`;
+      return `${target} granted by ${this.chain.map(formatRelationship).join(' -> ')}`;
+    }
+    const who = formatSubject(request.subject);
+    const notes = this.#notes ? unique(this.#notes) : [];
+    if (this.#state === State.Unknown) return `${target} undecided for ${who}, failing closed: ${notes.join('; ')}`;
+    const why = notes.length ? `: ${notes.join('; ')}` : '';
+    return `no relationship grants ${who} ${target}${why}`;
+  }
 }
 
 /** Decides `request`; throws DepthLimitError when the chain is too deep. (An engine keeps one Evaluator instead.) */
 export function evaluateCheck(env: EvaluationEnv, request: CheckRequest): CheckOutcome {
   return new Evaluator(env).check(request);
-}
-
-function outcome(store: RelationshipStore, request: CheckRequest, result: Result): CheckOutcome {
-  const target = `${request.resource.type}:${request.resource.id}#${request.action.name}`;
-  if (result.state === State.Allow) {
-    const chain: Relationship[] = [];
-    let text = '';
-    for (let link = result.chain; link; link = link.next) {
-      const rel = store.relationship(link.tuple);
-      chain.push(rel);
-      text = text ? `${text} -> ${formatRelationship(rel)}` : formatRelationship(rel);
-    }
-    return { allowed: true, chain, reason: `${target} granted by ${text}` };
-  }
-  const who = formatSubject(request.subject);
-  const notes = result.notes ? unique(result.notes) : [];
-  if (result.state === State.Unknown) {
-    return { allowed: false, chain: [], reason: `${target} undecided for ${who}, failing closed: ${notes.join('; ')}` };
-  }
-  const why = notes.length ? `: ${notes.join('; ')}` : '';
-  return { allowed: false, chain: [], reason: `no relationship grants ${who} ${target}${why}` };
 }
 
 /** What a search over several relationships has learnt so far without finding a grant. */
@@ -216,7 +264,7 @@ export class Evaluator {
     this.#memo.reset();
     this.#path.length = 0;
     this.#pathRelations.length = 0;
-    return outcome(store, request, this.resolveRequest());
+    return new CheckOutcome(store, request, this.resolveRequest());
   }
 
   describe(): string {
