@@ -105,7 +105,7 @@ export class CheckOutcome {
   readonly #state: State;
   readonly #notes: string[] | undefined;
   /** Per link of the grant chain (resource first): resource node, relation, subject node, subject relation. */
-  readonly #links: Int32Array | undefined;
+  readonly #links: number[] | undefined;
   readonly #conditions: (BoundCondition | undefined)[] | undefined;
   #chain: Relationship[] | undefined;
   #reason: string | undefined;
@@ -120,7 +120,9 @@ export class CheckOutcome {
     if (result.state !== State.Allow) return;
     let length = 0;
     for (let link = result.chain; link; link = link.next) length++;
-    const links = new Int32Array(length * TUPLE_PARTS);
+    // A plain array of small integers: on the heap, where a typed array of this size would need a
+    // backing store of its own, which made every young-generation collection slow.
+    const links = new Array<number>(length * TUPLE_PARTS).fill(0);
     const conditions = store.hasConditions ? new Array<BoundCondition | undefined>(length) : undefined;
     let i = 0;
     for (let link = result.chain; link; link = link.next, i++) {
@@ -204,16 +206,42 @@ function concatChains(a: Link | undefined, b: Link | undefined): Link | undefine
 /** Up to this many direct tuples of a subject are listed per check; a subject in more is looked up in the store's index. */
 const SHORT_LIST = 32;
 
-/** The (bucket, tuple) pairs of the subject's direct tuples (no subject relation), or undefined when there are many. */
-function directTuplesOf(store: RelationshipStore, subject: number): number[] | undefined {
-  const pairs: number[] = [];
-  if (subject === NONE) return pairs;
-  for (let t = store.subjectHead(subject, NONE); t !== NONE; t = store.nextBySubject(t)) {
-    if (pairs.length === SHORT_LIST * 2) return undefined;
-    pairs.push(store.tupleBucket(t), t);
+/**
+ * A subject's direct tuples (no subject relation) as (bucket, tuple) pairs, listed once per check
+ * into a reused array; `count` is the number of pairs, or MANY when the subject is in more than
+ * SHORT_LIST (it is then looked up in the store's index).
+ */
+class DirectTuples {
+  readonly pairs = new Int32Array(SHORT_LIST * 2);
+  count = 0;
+
+  list(store: RelationshipStore, subject: number): void {
+    let count = 0;
+    if (subject !== NONE) {
+      for (let t = store.subjectHead(subject, NONE); t !== NONE; t = store.nextBySubject(t)) {
+        if (count === SHORT_LIST) {
+          this.count = MANY;
+          return;
+        }
+        this.pairs[count * 2] = store.tupleBucket(t);
+        this.pairs[count * 2 + 1] = t;
+        count++;
+      }
+    }
+    this.count = count;
   }
-  return pairs;
+
+  /** The tuple `bucket@subject`, from the list when there is one. */
+  find(store: RelationshipStore, bucket: number, subject: number): number {
+    if (subject === NONE) return NONE;
+    if (this.count === MANY) return store.directTuple(bucket, subject);
+    const pairs = this.pairs;
+    for (let i = 0; i < this.count * 2; i += 2) if (pairs[i] === bucket) return pairs[i + 1]!;
+    return NONE;
+  }
 }
+
+const MANY = -1;
 
 /**
  * Decides checks one after another against one environment (model, store, conditions). An
@@ -238,8 +266,10 @@ export class Evaluator {
   /** The node being resolved, named only if the budget runs out there (describe). */
   #at = 0;
   /** The subject's and its wildcard's direct tuples as (bucket, tuple) pairs, when few: looked up without the store's big index. */
-  #subjectTuples: number[] | undefined;
-  #wildcardTuples: number[] | undefined;
+  readonly #subjectTuples = new DirectTuples();
+  readonly #wildcardTuples = new DirectTuples();
+  /** What direct() and tupleToUserset() learn, one per depth (at most one is in use at a depth), reused from check to check. */
+  readonly #pending: Pending[] = [];
 
   constructor(readonly env: EvaluationEnv) {
     this.#store = env.store;
@@ -258,8 +288,8 @@ export class Evaluator {
     this.#names = store.nameCount;
     this.#subjectNode = store.node(request.subject.type, request.subject.id);
     this.#wildcardNode = withoutWildcard ? NONE : store.wildcard(request.subject.type);
-    this.#subjectTuples = directTuplesOf(store, this.#subjectNode);
-    this.#wildcardTuples = directTuplesOf(store, this.#wildcardNode);
+    this.#subjectTuples.list(store, this.#subjectNode);
+    this.#wildcardTuples.list(store, this.#wildcardNode);
     this.#budget = new CheckBudget(this.env.limits);
     this.#memo.reset();
     this.#path.length = 0;
@@ -271,12 +301,14 @@ export class Evaluator {
     return this.formatKey(this.#at);
   }
 
-  /** The tuple `bucket@subject`, from the subject's own short list when there is one. */
-  #directTuple(bucket: number, subject: number, tuples: number[] | undefined): number {
-    if (subject === NONE) return NONE;
-    if (!tuples) return this.#store.directTuple(bucket, subject);
-    for (let i = 0; i < tuples.length; i += 2) if (tuples[i] === bucket) return tuples[i + 1]!;
-    return NONE;
+  /** The Pending of `depth`, emptied. */
+  #pendingAt(depth: number): Pending {
+    const pending = this.#pending[depth];
+    if (!pending) return (this.#pending[depth] = { notes: undefined, unknown: false, cut: false });
+    pending.notes = undefined;
+    pending.unknown = false;
+    pending.cut = false;
+    return pending;
   }
 
   resolveRequest(): Result {
@@ -342,14 +374,16 @@ export class Evaluator {
     let unknown = false;
     // The subject itself, then its type's wildcard (a direct lookup each, not a scan).
     for (let i = 0; i < 2; i++) {
-      const tuple = i === 0 ? this.#directTuple(bucket, this.#subjectNode, this.#subjectTuples) : this.#directTuple(bucket, this.#wildcardNode, this.#wildcardTuples);
+      const tuple = i === 0 ? this.#subjectTuples.find(store, bucket, this.#subjectNode) : this.#wildcardTuples.find(store, bucket, this.#wildcardNode);
       if (tuple === NONE) continue;
       const c = this.condition(tuple);
       if (c.state === State.Allow) return new Result(State.Allow, { tuple, next: undefined });
       if (c.state === State.Unknown) unknown = true;
       notes = merge(notes, c.notes);
     }
-    const pending: Pending = { notes, unknown, cut: false };
+    const pending = this.#pendingAt(depth);
+    pending.notes = notes;
+    pending.unknown = unknown;
     for (let tuple = store.usersetHead(bucket); tuple !== NONE; tuple = store.next(tuple)) {
       const granted = this.follow(tuple, store.subjectRelation(tuple), depth, pending);
       if (granted) return granted;
@@ -421,7 +455,7 @@ export class Evaluator {
     const store = this.#store;
     const bucket = node === NONE ? NONE : store.bucket(node, tupleset);
     if (bucket === NONE) return DENY;
-    const pending: Pending = { unknown: false, cut: false };
+    const pending = this.#pendingAt(depth);
     for (let tuple = store.directHead(bucket); tuple !== NONE; tuple = store.next(tuple)) {
       const object = store.subject(tuple);
       const type = store.nodeType(object);

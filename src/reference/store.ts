@@ -295,13 +295,13 @@ export class RelationshipStore {
 
   /** The tuple as a Relationship (a fresh object). */
   relationship(tuple: number): Relationship {
-    const parts = new Int32Array(TUPLE_PARTS);
+    const parts = [0, 0, 0, 0];
     this.tupleParts(tuple, parts, 0);
     return this.relationshipOf(parts[0]!, parts[1]!, parts[2]!, parts[3]!, this.condition(tuple));
   }
 
   /** Writes the tuple's resource node, relation, subject node and subject relation at `out[at..at+3]` (TUPLE_PARTS). */
-  tupleParts(tuple: number, out: Int32Array, at: number): void {
+  tupleParts(tuple: number, out: number[], at: number): void {
     const bucket = this.tupleBucket(tuple);
     out[at] = this.#bucketRows[bucket * BUCKET + B_NODE]!;
     out[at + 1] = this.#bucketRows[bucket * BUCKET + B_NAME]!;
