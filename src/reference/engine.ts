@@ -130,13 +130,16 @@ export class ReferenceEngine {
     };
   }
 
-  /** Decides one request and logs it. A request the model cannot answer gets `error`. */
+  /**
+   * Decides one request and logs it. A request the model cannot answer gets `error`. The chain
+   * and the reason are built when first read (evaluate.ts, CheckOutcome), also in the log.
+   */
   check(request: CheckRequest): ReferenceDecision {
     const decisionId = this.#logging ? this.log.nextId() : undefined;
     const decision = this.#decide(request);
     if (decisionId) {
       decision.decisionId = decisionId;
-      this.log.record(decisionId, request, decision.allowed, decision.error ?? decision.reason ?? '');
+      this.log.record(decisionId, request, decision);
     }
     return decision;
   }
@@ -146,7 +149,15 @@ export class ReferenceEngine {
     if (problem) return { allowed: false, chain: [], reason: problem, error: problem };
     try {
       const outcome = this.#checker().check(request);
-      return { allowed: outcome.allowed, chain: outcome.chain, reason: outcome.reason };
+      return {
+        allowed: outcome.allowed,
+        get chain() {
+          return outcome.chain;
+        },
+        get reason() {
+          return outcome.reason;
+        },
+      };
     } catch (error) {
       if (!(error instanceof DepthLimitError || error instanceof BudgetExceededError || error instanceof ConditionCostError || error instanceof DeadlineExceededError)) throw error;
       return { allowed: false, chain: [], reason: error.message, error: error.message };

@@ -24,6 +24,12 @@ import { NONE, type RelationshipStore } from './store.ts';
 const POOL_PER_RELATIONSHIP = 4;
 const MIN_POOL = 1 << 16;
 
+/** A subject's direct tuples as (bucket, tuple) pairs: `count` pairs (evaluate.ts lists them once per check). */
+export interface PairList {
+  readonly pairs: Int32Array;
+  readonly count: number;
+}
+
 /** The closable relations of a model, each with its index, by type id and relation name id. */
 export class GroupIndex {
   readonly #byType: (GroupClosure | undefined)[][] = [];
@@ -90,13 +96,13 @@ export class GroupClosure {
    * Whether the index is usable; when it is, `reaches` answers for check number `check`, whose
    * subject's and wildcard's direct tuples are these (bucket, tuple) pairs (evaluate.ts).
    */
-  readyFor(check: number, subjectPairs: number[], wildcardPairs: number[]): boolean {
+  readyFor(check: number, subject: PairList, wildcard: PairList): boolean {
     if (this.#check === check) return this.#usable;
     this.#check = check;
     if (!this.fresh()) return false;
     this.#reached.clear();
-    this.#reachFrom(subjectPairs);
-    this.#reachFrom(wildcardPairs);
+    this.#reachFrom(subject);
+    this.#reachFrom(wildcard);
     return true;
   }
 
@@ -105,9 +111,9 @@ export class GroupClosure {
     return this.#reached.has(group);
   }
 
-  #reachFrom(pairs: number[]): void {
+  #reachFrom({ pairs, count }: PairList): void {
     const store = this.store;
-    for (let i = 0; i < pairs.length; i += 2) {
+    for (let i = 0; i < count * 2; i += 2) {
       const bucket = pairs[i]!;
       if (store.bucketName(bucket) !== this.name) continue;
       const group = store.bucketNode(bucket);

@@ -9,7 +9,8 @@
 // Every index is an IntTable of integers (no string is hashed by V8, nothing for the collector):
 //   (type, id)                         -> the node (NodeKey: short ids are their own key);
 //   bucket (resource node, relation)   -> its direct/wildcard tuples and its userset tuples,
-//                                         each a linked list in insertion order;
+//                                         each a linked list in insertion order (most buckets
+//                                         are found in a slot of their node's row instead);
 //   (bucket, subject node, subject rel) -> the tuple: identity for writes and deletes, and the
 //                                         evaluator's "is this subject directly here" lookup;
 //   (subject node, subject rel)        -> the tuples naming that subject (searches).
@@ -23,6 +24,9 @@ import { grown, int32Column, scratchColumn } from './int32-column.ts';
 
 /** No subject relation (an object or wildcard subject); also "not found". */
 export const NONE = -1;
+
+/** Numbers that name a tuple's relationship: resource node, relation, subject node, subject relation (tupleParts). */
+export const TUPLE_PARTS = 4;
 
 /** Strings to dense integers and back. */
 class Interner {
@@ -51,14 +55,24 @@ class Interner {
 const SCANNED_NAMES = 16;
 
 /**
- * A node's row: its type id, and a bit for each relation name id below RELATION_BITS it has a
- * bucket for: a check asks about many relations an object has nothing in (a document's
- * viewers), and the row answers that without a hash lookup.
+ * A node's row (32 bytes: one cache line holds it whole): its type id, a bit for each relation
+ * name id below RELATION_BITS it has a bucket for (for relations without a slot), and SLOTS
+ * slots, each the bucket of one relation of its type (or NONE). A check reads an object's
+ * relations one after another (a folder's viewers, editors, parent); with the buckets in the
+ * row that is one cache miss, not a hash probe and a bucket row for each. The first SLOTS
+ * relations of a type (below SLOTTED_NAMES) written get a slot; others go to the bucket index.
  */
-const NODE = 2;
+const NODE = 8;
 const N_TYPE = 0;
 const N_RELATIONS = 1;
+const N_SLOTS = 2;
+const SLOTS = NODE - N_SLOTS;
 const RELATION_BITS = 31;
+/** Relation name ids below this can have a slot (the slot table is type * SLOTTED_NAMES + name). */
+const SLOTTED_NAMES = 32;
+/** In the slot table: no bucket of this (type, relation) yet, or its buckets are in the bucket index. */
+const UNSLOTTED = 0;
+const HASHED = -1;
 
 // Rows, not columns: a tuple's (or bucket's) fields side by side, so following a list touches
 // one cache line per element. Field offsets:
@@ -96,7 +110,13 @@ export class RelationshipStore {
   /** Per type id, the node of its wildcard `type:*` (checks ask for it every time). */
   #wildcards: number[] = [];
 
-  // Buckets: one per (resource node, relation) ever written, BUCKET fields each.
+  /** Per (type, relation name): its slot + 1 in the node rows, UNSLOTTED or HASHED. */
+  #slotOf = int32Column(0);
+  /** Per type id: how many slots its relations took. */
+  #slotsUsed: number[] = [];
+
+  // Buckets: one per (resource node, relation) ever written, BUCKET fields each; the index
+  // finds those of relations without a slot.
   #bucketIndex = new IntTable();
   #bucketRows = int32Column(0);
   #buckets = 0;
@@ -109,6 +129,7 @@ export class RelationshipStore {
   #conditions = new Map<number, BoundCondition>();
   #subjectIndex = new IntTable();
   #size = 0;
+  #epoch = 0;
   /** Per relation name id: userset tuples linked or unlinked in its buckets (the group index, group-index.ts, watches them). */
   readonly #usersetEdits: number[] = [];
   /** Conditions set or removed, and clears: they can change any relation's group index. */
@@ -204,8 +225,11 @@ export class RelationshipStore {
     const node = this.#nodeIds.length;
     this.#nodeIds.push(id);
     this.#nodeRows = grown(this.#nodeRows, (node + 1) * NODE);
-    this.#nodeRows[node * NODE + N_TYPE] = typeId;
-    this.#nodeRows[node * NODE + N_RELATIONS] = 0;
+    const rows = this.#nodeRows;
+    const row = node * NODE;
+    rows[row + N_TYPE] = typeId;
+    rows[row + N_RELATIONS] = 0;
+    for (let slot = 0; slot < SLOTS; slot++) rows[row + N_SLOTS + slot] = NONE;
     if (id === '*') this.#wildcards[typeId] = node;
     return node;
   }
@@ -247,7 +271,15 @@ export class RelationshipStore {
 
   /** The bucket of (node, relation name id), or NONE. */
   bucket(node: number, name: number): number {
-    if (name < RELATION_BITS && (this.#nodeRows[node * NODE + N_RELATIONS]! & (1 << name)) === 0) return NONE;
+    const rows = this.#nodeRows;
+    const row = node * NODE;
+    if (name < SLOTTED_NAMES) {
+      // Past the table's end: a type with no bucket yet.
+      const slot = this.#slotOf[rows[row + N_TYPE]! * SLOTTED_NAMES + name] ?? UNSLOTTED;
+      if (slot > 0) return rows[row + N_SLOTS + slot - 1]!;
+      if (slot === UNSLOTTED) return NONE;
+    }
+    if (name < RELATION_BITS && (rows[row + N_RELATIONS]! & (1 << name)) === 0) return NONE;
     return this.#bucketIndex.get(node, name, 0);
   }
 
@@ -288,17 +320,38 @@ export class RelationshipStore {
     return this.#conditions.size === 0 ? undefined : this.#conditions.get(tuple);
   }
 
+  /** Whether some tuple has a condition. */
+  get hasConditions(): boolean {
+    return this.#conditions.size > 0;
+  }
+
+  /** How many times the store was cleared: node numbers name the same objects while it holds. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
   /** The tuple as a Relationship (a fresh object). */
   relationship(tuple: number): Relationship {
+    const parts = [0, 0, 0, 0];
+    this.tupleParts(tuple, parts, 0);
+    return this.relationshipOf(parts[0]!, parts[1]!, parts[2]!, parts[3]!, this.condition(tuple));
+  }
+
+  /** Writes the tuple's resource node, relation, subject node and subject relation at `out[at..at+3]` (TUPLE_PARTS). */
+  tupleParts(tuple: number, out: number[], at: number): void {
     const bucket = this.tupleBucket(tuple);
-    const resource = this.#bucketRows[bucket * BUCKET + B_NODE]!;
-    const subject = this.subject(tuple);
-    const relation = this.subjectRelation(tuple);
-    const condition = this.condition(tuple);
+    out[at] = this.#bucketRows[bucket * BUCKET + B_NODE]!;
+    out[at + 1] = this.#bucketRows[bucket * BUCKET + B_NAME]!;
+    out[at + 2] = this.subject(tuple);
+    out[at + 3] = this.subjectRelation(tuple);
+  }
+
+  /** A Relationship (a fresh object) from a tuple's parts (tupleParts) and its condition. */
+  relationshipOf(resource: number, name: number, subject: number, subjectRelation: number, condition: BoundCondition | undefined): Relationship {
     return {
       resource: { type: this.typeName(this.nodeType(resource)), id: this.#nodeIds[resource]! },
-      relation: this.name(this.#bucketRows[bucket * BUCKET + B_NAME]!),
-      subject: { type: this.typeName(this.nodeType(subject)), id: this.#nodeIds[subject]!, ...(relation === NONE ? {} : { relation: this.name(relation) }) },
+      relation: this.name(name),
+      subject: { type: this.typeName(this.nodeType(subject)), id: this.#nodeIds[subject]!, ...(subjectRelation === NONE ? {} : { relation: this.name(subjectRelation) }) },
       ...(condition ? { condition: { name: condition.name, ...(condition.parameters ? { parameters: { ...condition.parameters } } : {}) } } : {}),
     };
   }
@@ -335,7 +388,7 @@ export class RelationshipStore {
     const subject = this.node(rel.subject.type, rel.subject.id);
     const subjectRelation = rel.subject.relation === undefined ? NONE : this.#names.find(rel.subject.relation);
     if (resource === NONE || name === NONE || subject === NONE || (rel.subject.relation !== undefined && subjectRelation === NONE)) return NONE;
-    const bucket = this.#bucketIndex.get(resource, name, 0);
+    const bucket = this.bucket(resource, name);
     return bucket === NONE ? NONE : this.#tupleIndex.get(bucket, subject, subjectRelation);
   }
 
@@ -344,11 +397,10 @@ export class RelationshipStore {
     const tuples = this.#tuples + count;
     this.#tupleRows = grown(this.#tupleRows, tuples * TUPLE);
     this.#tupleIndex.reserve(this.#tupleIndex.size + count);
-    // A relationship makes at most one bucket (0.78 per relationship in the Drive-like store, where
-    // half regrew the index once: a rehash of 734k entries). Objects are fewer (0.55 there): half
-    // is a guess that spares most regrowth. Subjects are far fewer (0.1): their index grows by
-    // itself and stays small enough to stay in cache.
-    this.#bucketIndex.reserve(this.#bucketIndex.size + count);
+    // A relationship makes at most one bucket (0.78 per relationship in the Drive-like store). Most
+    // are found through their node's slots: the bucket index grows by itself, for the others.
+    // Objects are fewer (0.55 there): half is a guess that spares most regrowth. Subjects are far
+    // fewer (0.1): their index grows by itself and stays small enough to stay in cache.
     this.#bucketRows = grown(this.#bucketRows, (this.#buckets + count) * BUCKET);
     const nodes = Math.ceil(this.#nodeIds.length + count / 2);
     this.#nodeIndex.reserve(nodes);
@@ -414,8 +466,31 @@ export class RelationshipStore {
 
   /** The bucket of (resource node, relation name id), made when new. */
   #bucketOf(resource: number, name: number): number {
+    if (name < SLOTTED_NAMES) {
+      const type = this.#nodeRows[resource * NODE + N_TYPE]!;
+      let slot = this.#slotOf[type * SLOTTED_NAMES + name] ?? UNSLOTTED;
+      if (slot === UNSLOTTED) slot = this.#assignSlot(type, name);
+      if (slot > 0) {
+        const at = resource * NODE + N_SLOTS + slot - 1;
+        const bucket = this.#nodeRows[at]!;
+        if (bucket !== NONE) return bucket;
+        const made = this.#newBucket(resource, name);
+        this.#nodeRows[at] = made;
+        return made;
+      }
+    }
     const bucket = this.#bucketIndex.add(resource, name, 0, this.#buckets);
     return bucket === NONE ? this.#newBucket(resource, name) : bucket;
+  }
+
+  /** The slot (+ 1) of the type's relation, taken when the type has one free, else HASHED for good. */
+  #assignSlot(type: number, name: number): number {
+    this.#slotOf = grown(this.#slotOf, (type + 1) * SLOTTED_NAMES);
+    const used = this.#slotsUsed[type] ?? 0;
+    const slot = used < SLOTS ? used + 1 : HASHED;
+    if (slot !== HASHED) this.#slotsUsed[type] = used + 1;
+    this.#slotOf[type * SLOTTED_NAMES + name] = slot;
+    return slot;
   }
 
   /**
@@ -570,6 +645,8 @@ export class RelationshipStore {
     this.#nodeRows = int32Column(0);
     this.#nodeIds = [];
     this.#wildcards = [];
+    this.#slotOf = int32Column(0);
+    this.#slotsUsed = [];
     this.#bucketIndex = new IntTable();
     this.#bucketRows = int32Column(0);
     this.#buckets = 0;
@@ -580,6 +657,7 @@ export class RelationshipStore {
     this.#free = NONE;
     this.#conditions.clear();
     this.#size = 0;
+    this.#epoch++;
     this.#otherEdits++;
   }
 }
