@@ -22,7 +22,9 @@
 // depth messages) are built only where a check says something other than a plain deny; one
 // Evaluator serves an engine's checks one after another, its memo emptied by a generation
 // stamp (memo.ts); the subject's own direct relationships are listed once per check, so "is
-// the subject directly in this relation" is a scan of a few numbers, not an index lookup.
+// the subject directly in this relation" is a scan of a few numbers, not an index lookup; and
+// nested groups (`group#member` of `group#member`s) are answered by one set lookup each from the
+// group index (group-index.ts), where it gives exactly the walk's answer, instead of walked.
 
 import { type BoundCondition, formatRelationship, formatSubject, relationshipKey, type Relationship } from '../core/relationship.ts';
 import type { CheckRequest } from '../core/request.ts';
