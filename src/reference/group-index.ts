@@ -84,6 +84,10 @@ export class GroupClosure {
    * groups are then one small read per tuple, not a bucket row and a node row (cache misses at 10^6).
    */
   #byBucket: Int32Array = new Int32Array(0);
+  /** The R buckets of T nodes among the store's first #scanned buckets, in the store's #epoch. */
+  #held: number[] = [];
+  #scanned = 0;
+  #epoch = -1;
   /** The groups the current check's subject reaches, and which check that is. */
   readonly #reached = new CheckMemo<true>();
   #check = -1;
@@ -156,10 +160,16 @@ export class GroupClosure {
     const children: number[] = [];
     const parents: number[] = [];
     const buckets = store.bucketCount;
-    const held: number[] = [];
-    for (let bucket = 0; bucket < buckets; bucket++) {
-      if (!this.#holds(bucket)) continue;
-      held.push(bucket);
+    // A bucket keeps its node and relation until the store is cleared: only the new ones are looked at.
+    if (store.epoch !== this.#epoch) {
+      this.#epoch = store.epoch;
+      this.#held = [];
+      this.#scanned = 0;
+    }
+    const held = this.#held;
+    for (let bucket = this.#scanned; bucket < buckets; bucket++) if (this.#holds(bucket)) held.push(bucket);
+    this.#scanned = buckets;
+    for (const bucket of held) {
       const parent = store.bucketNode(bucket);
       for (let tuple = store.usersetHead(bucket); tuple !== NONE; tuple = store.next(tuple)) {
         const child = store.subject(tuple);
