@@ -377,6 +377,23 @@ export class Evaluator {
     return new Result(State.Allow, this.#chainDown(closure, this.#store.bucket(node, closure.name)));
   }
 
+  /**
+   * What `follow` gives for a userset tuple `…@g#R` of a closable relation when no tuple has a
+   * condition, from the index, without reading g's row for its type (the index knows its T
+   * nodes: a cache miss less per group shared, at 10^6); undefined when it cannot tell.
+   */
+  #nestedGroup(tuple: number, relation: number, depth: number): Result | undefined {
+    const store = this.#store;
+    if (store.hasConditions) return undefined;
+    const closure = this.#groups!.onlyNamed(relation);
+    if (!closure?.readyFor(this.#checkNumber, this.#subjectTuples, this.#wildcardTuples)) return undefined;
+    const group = store.subject(tuple);
+    if (!closure.knows(group)) return undefined;
+    const inner = this.#indexed(closure, group, depth + 1);
+    if (inner === undefined || inner === DENY) return inner;
+    return new Result(State.Allow, { tuple, next: inner.chain });
+  }
+
   /** The grant chain below a group that reaches the subject, as the walk finds it: its direct tuple, else the first nested group that reaches it. */
   #chainDown(closure: GroupClosure, bucket: number): Link {
     const store = this.#store;
@@ -461,7 +478,11 @@ export class Evaluator {
     pending.notes = notes;
     pending.unknown = unknown;
     for (let tuple = store.usersetHead(bucket); tuple !== NONE; tuple = store.next(tuple)) {
-      const granted = this.follow(tuple, store.subjectRelation(tuple), depth, pending);
+      const relation = store.subjectRelation(tuple);
+      const nested = this.#indexing ? this.#nestedGroup(tuple, relation, depth) : undefined;
+      if (nested === DENY) continue;
+      if (nested) return nested;
+      const granted = this.follow(tuple, relation, depth, pending);
       if (granted) return granted;
     }
     return settle(pending.unknown, pending.notes, pending.cut);

@@ -35,6 +35,8 @@ export interface PairList {
 /** The closable relations of a model, each with its index, by type id and relation name id. */
 export class GroupIndex {
   readonly #byType: (GroupClosure | undefined)[][] = [];
+  /** By relation name id: the closable relation of that name when only one type has one (null: several). */
+  readonly #byName: (GroupClosure | null | undefined)[] = [];
   readonly #closures: GroupClosure[] = [];
 
   constructor(store: RelationshipStore, model: Model) {
@@ -48,6 +50,7 @@ export class GroupIndex {
         byName[closure.name] = closure;
         this.#byType[typeId] = byName;
         this.#closures.push(closure);
+        this.#byName[closure.name] = this.#byName[closure.name] === undefined ? closure : null;
       }
     }
   }
@@ -60,6 +63,11 @@ export class GroupIndex {
   /** The index of relation `name` of type `typeId`, when it is closable. */
   closure(typeId: number, name: number): GroupClosure | undefined {
     return this.#byType[typeId]?.[name];
+  }
+
+  /** The closable relation named `name` when it is the only one so named (a userset `x#name` is then of its type, or of no closable one). */
+  onlyNamed(name: number): GroupClosure | undefined {
+    return this.#byName[name] ?? undefined;
   }
 
   /** Rebuilds every stale index now (after a write or delete), so the next check does not. */
@@ -84,6 +92,8 @@ export class GroupClosure {
    * groups are then one small read per tuple, not a bucket row and a node row (cache misses at 10^6).
    */
   #byBucket: Int32Array = new Int32Array(0);
+  /** Bit per node: a T node the rebuild met (with an R bucket or in a nesting tuple). */
+  #known: Int32Array = new Int32Array(0);
   /** The R buckets of T nodes among the store's first #scanned buckets, in the store's #epoch. */
   #held: number[] = [];
   #scanned = 0;
@@ -116,6 +126,15 @@ export class GroupClosure {
     this.#reachFrom(subject);
     this.#reachFrom(wildcard);
     return true;
+  }
+
+  /**
+   * Whether `node` is a T node, without reading its row: known to the last rebuild (a node
+   * made since, or one with nothing in R, is not known; the caller then reads its type).
+   */
+  knows(node: number): boolean {
+    const word = node >> 5;
+    return word < this.#known.length && (this.#known[word]! & (1 << (node & 31))) !== 0;
   }
 
   /** Whether node `group` (of type T) reaches the check's subject. */
@@ -155,6 +174,7 @@ export class GroupClosure {
     this.#starts = new Int32Array(0);
     this.#pool = new Int32Array(1);
     this.#byBucket = new Int32Array(0);
+    this.#known = new Int32Array(0);
     for (const tuple of store.conditionedTuples()) if (this.#holds(store.tupleBucket(tuple))) return;
     // The nesting tuples, as (child, parent) node pairs.
     const children: number[] = [];
@@ -189,6 +209,12 @@ export class GroupClosure {
     this.longest = built.longest;
     this.#byBucket = new Int32Array(buckets).fill(NOT_HERE);
     for (const bucket of held) this.#byBucket[bucket] = this.#entry(bucket);
+    let maxNode = graph.maxNode;
+    for (const bucket of held) maxNode = Math.max(maxNode, store.bucketNode(bucket));
+    const known = new Int32Array((maxNode >> 5) + 1);
+    for (const node of graph.nodes) known[node >> 5]! |= 1 << (node & 31);
+    for (const bucket of held) known[store.bucketNode(bucket) >> 5]! |= 1 << (store.bucketNode(bucket) & 31);
+    this.#known = known;
     this.#usable = true;
   }
 
