@@ -321,7 +321,11 @@ export class Evaluator {
   /** The Pending of `depth`, emptied. */
   #pendingAt(depth: number): Pending {
     const pending = this.#pending[depth];
-    if (!pending) return (this.#pending[depth] = { notes: undefined, unknown: false, cut: false });
+    if (!pending) {
+      const fresh: Pending = { notes: undefined, unknown: false, cut: false };
+      this.#pending[depth] = fresh;
+      return fresh;
+    }
     pending.notes = undefined;
     pending.unknown = false;
     pending.cut = false;
