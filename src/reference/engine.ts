@@ -35,15 +35,15 @@ export interface ReferenceDecision extends Decision {
   readonly chain: Relationship[];
 }
 
+/** A request the engine could not decide: `error` says why. */
+const failed = (why: string): ReferenceDecision => ({ allowed: false, chain: [], reason: why, error: why });
+
 /**
  * A decision whose chain and reason are the outcome's, built when first read (evaluate.ts,
  * CheckOutcome). A class, not an object literal with getters: V8 gives each such literal a map
  * of its own (its getters are new closures), and a map per check filled the old generation.
  * The getters are on the prototype, so a spread copy has no `reason`; JSON has it (toJSON).
  */
-/** A request the engine could not decide: `error` says why. */
-const failed = (why: string): ReferenceDecision => ({ allowed: false, chain: [], reason: why, error: why });
-
 class ExplainedDecision implements ReferenceDecision {
   readonly allowed: boolean;
   decisionId?: string;
@@ -109,6 +109,8 @@ export class ReferenceEngine {
     this.#conditions = conditions;
     this.#evaluator = undefined;
     this.#revision++;
+    // The new model's group index is built here, not by the first check after a policy update.
+    this.#refreshGroupIndex(Number.POSITIVE_INFINITY);
   }
 
   /** Replaces the model and forgets every relationship and log entry. */
@@ -126,7 +128,7 @@ export class ReferenceEngine {
     // The store asks the judge about each relationship in the pass that reads it, and writes none if one is refused.
     if (!this.store.writeAll(relationships, judge?.accept)) judge?.throwProblems();
     this.#revision++;
-    this.#refreshGroupIndex();
+    this.#refreshGroupIndex(relationships.length);
   }
 
   /** Removes relationships by identity (resource, relation, subject), ignoring conditions; idempotent. All or nothing. */
@@ -138,7 +140,7 @@ export class ReferenceEngine {
     }
     for (const rel of relationships) this.store.delete(rel);
     this.#revision++;
-    this.#refreshGroupIndex();
+    this.#refreshGroupIndex(relationships.length);
   }
 
   /**
@@ -190,9 +192,9 @@ export class ReferenceEngine {
     return decision;
   }
 
-  /** Rebuilds the group index now if the change made it stale, so that checks do not pay for it (a bulk load: once). */
-  #refreshGroupIndex(): void {
-    if (this.#groupIndex) this.#checker().groupIndex().refresh();
+  /** After a change of `changed` relationships: the group index rebuilt now if stale and the change large or the store small (group-index.ts). */
+  #refreshGroupIndex(changed: number): void {
+    if (this.#groupIndex) this.#checker().groupIndex().refresh(changed);
   }
 
   /** The evaluator for the current model, made once and reused by every check and search. */

@@ -94,14 +94,6 @@ export interface EvaluationEnv {
   groupIndex?: boolean;
 }
 
-/**
- * A decision, with its explanation (the grant chain and the reason text) built the first time
- * it is read. A benchmark reads neither, and building a chain of ten relationships and its text
- * took as long as deciding. What the explanation needs is taken at decision time as numbers: the
- * chain's tuples' fields (tuple numbers are reused after deletes, their fields are not changed)
- * and the notes; objects and names stay in the store until it is cleared, so the explanation
- * reads the same whenever it is built (after a `clear`, it says that it cannot be built).
- */
 /** A node and a name id (or a subject relation + 1) in one exact double: nodes are below 2^31 and names far below NAMES. */
 const NAMES = 2 ** 21;
 const packLink = (node: number, name: number) => node * NAMES + name;
@@ -110,6 +102,14 @@ const linkName = (packed: number, node: number) => packed - node * NAMES;
 /** One tuple's parts (tupleParts), reused. */
 const PARTS = [0, 0, 0, 0];
 
+/**
+ * A decision, with its explanation (the grant chain and the reason text) built the first time
+ * it is read. A benchmark reads neither, and building a chain of ten relationships and its text
+ * took as long as deciding. What the explanation needs is taken at decision time as numbers: the
+ * chain's tuples' fields (tuple numbers are reused after deletes, their fields are not changed)
+ * and the notes; objects and names stay in the store until it is cleared, so the explanation
+ * reads the same whenever it is built (after a `clear`, it says that it cannot be built).
+ */
 export class CheckOutcome {
   readonly allowed: boolean;
   readonly #store: RelationshipStore;

@@ -7,9 +7,13 @@
 // the union of up(h) over the subject's direct tuples in R buckets of T nodes, once, in a small
 // set; every `g#R` it meets is then one set lookup instead of a walk down the nesting.
 //
-// Exact, or not used. The index of (T, R) is rebuilt, whole, when the store's userset tuples of
-// relation R or any condition changed (store.relationEdits; the engine rebuilds it after each
-// write and delete, a bulk load once). It is not usable, and the evaluator walks as before, while
+// Exact, or not used. The index of (T, R) is stale when the store's userset tuples of relation R,
+// or a condition in an R bucket, changed (store.relationEdits). A stale index is not used: checks
+// walk as before until enough of them have walked to pay for a rebuild (its cost is the store's
+// bucket count), then one check rebuilds it, whole; on a small store the next check rebuilds it,
+// and a large write (a bulk load) rebuilds it at once. So writes one at a time never rebuild it
+// each (that was quadratic). A subject that reaches more than MAX_REACHED groups walks too. It
+// is not usable, and the evaluator walks as before, while
 // a tuple in an R bucket of a T node carries a condition (the walk would evaluate it), holds a
 // userset other than T#R (written with validation off), while the nesting has a cycle (the walk's
 // cycle cuts decide what it memoises), or when up() would take more than a few integers per
@@ -23,6 +27,17 @@ import { NONE, type RelationshipStore } from './store.ts';
 /** up() may take this many integers per relationship in the store (and at least MIN_POOL) before the index of a relation gives up. */
 const POOL_PER_RELATIONSHIP = 4;
 const MIN_POOL = 1 << 16;
+/** A stale index is rebuilt once this many checks walked instead, or one per this much rebuild work (buckets and nesting tuples), whichever is more. */
+const MIN_STALE_CHECKS = 16;
+/** A write of this many relationships rebuilds a stale index at once; a check on a store this small (buckets + relationships) rebuilds it at once. */
+const LARGE_CHANGE = 1024;
+const SMALL_STORE = 4096;
+const WORK_PER_STALE_CHECK = 256;
+/**
+ * A subject reaching more groups than this (the sum of up() over the groups it is directly in)
+ * walks: filling the set would cost more than the walk (a group shared into thousands).
+ */
+const MAX_REACHED = 1024;
 /** Not an R bucket of a T node (#byBucket). */
 const NOT_HERE = -1;
 
@@ -70,9 +85,13 @@ export class GroupIndex {
     return this.#byName[name] ?? undefined;
   }
 
-  /** Rebuilds every stale index now (after a write or delete), so the next check does not. */
-  refresh(): void {
-    for (const closure of this.#closures) closure.fresh();
+  /**
+   * After a write or delete of `changed` relationships: rebuilds every stale index now when the
+   * change was large (a bulk load: no check pays for it); otherwise a check rebuilds it, at once
+   * on a small store, else once enough checks have walked (GroupClosure).
+   */
+  refresh(changed: number): void {
+    for (const closure of this.#closures) closure.refreshAfter(changed);
   }
 }
 
@@ -80,6 +99,9 @@ export class GroupIndex {
 export class GroupClosure {
   /** store.relationEdits(name) when built; -1: never built. */
   #builtAt = -1;
+  /** Checks that found the index stale (and walked) since the last rebuild, and what that rebuild looked at. */
+  #staleChecks = 0;
+  #rebuildWork = 0;
   #usable = false;
   /** The longest chain of nesting tuples (edges), when usable. */
   longest = 0;
@@ -108,6 +130,10 @@ export class GroupClosure {
     readonly name: number,
   ) {}
 
+  refreshAfter(changed: number): void {
+    if (changed >= LARGE_CHANGE) this.fresh();
+  }
+
   /** Whether the index is usable for the store as it is now (rebuilt first when stale). */
   fresh(): boolean {
     if (this.store.relationEdits(this.name) !== this.#builtAt) this.#rebuild();
@@ -119,13 +145,39 @@ export class GroupClosure {
    * subject's and wildcard's direct tuples are these (bucket, tuple) pairs (evaluate.ts).
    */
   readyFor(check: number, subject: PairList, wildcard: PairList): boolean {
-    if (this.#check === check) return this.#usable;
+    if (this.#check === check) return this.#ready;
     this.#check = check;
-    if (!this.fresh()) return false;
+    this.#ready = this.#freshForCheck() && this.#reachedCount(subject) + this.#reachedCount(wildcard) <= MAX_REACHED;
+    if (!this.#ready) return false;
     this.#reached.reset();
     this.#reachFrom(subject);
     this.#reachFrom(wildcard);
     return true;
+  }
+
+  /** Whether the current check uses the index (readyFor). */
+  #ready = false;
+
+  /** Usable for a check: a stale index is rebuilt only once enough checks have walked to pay for it. */
+  #freshForCheck(): boolean {
+    if (this.store.relationEdits(this.name) === this.#builtAt) return this.#usable;
+    // Never built (a new model), or cheap to rebuild: now.
+    if (this.#builtAt === -1 || this.store.bucketCount + this.store.size <= SMALL_STORE) return this.fresh();
+    this.#staleChecks++;
+    if (this.#staleChecks < Math.max(MIN_STALE_CHECKS, this.#rebuildWork / WORK_PER_STALE_CHECK)) return false;
+    return this.fresh();
+  }
+
+  /** How many groups a subject's direct tuples lead to (the sum of their up() sets). */
+  #reachedCount({ pairs, count }: PairList): number {
+    const byBucket = this.#byBucket;
+    let reached = 0;
+    for (let i = 0; i < count * 2; i += 2) {
+      const bucket = pairs[i]!;
+      const entry = bucket < byBucket.length ? byBucket[bucket]! : this.#entry(bucket);
+      if (entry !== NOT_HERE) reached += entry < 0 ? 1 : this.#pool[entry]!;
+    }
+    return reached;
   }
 
   /**
@@ -170,6 +222,9 @@ export class GroupClosure {
   #rebuild(): void {
     const store = this.store;
     this.#builtAt = store.relationEdits(this.name);
+    this.#staleChecks = 0;
+    // What this rebuild looks at: a table entry per bucket, and the nesting (the store's size bounds it).
+    this.#rebuildWork = store.bucketCount + store.size;
     this.#usable = false;
     this.#starts = new Int32Array(0);
     this.#pool = new Int32Array(1);

@@ -134,9 +134,9 @@ export class RelationshipStore {
   #subjectIndex = new IntTable();
   #size = 0;
   #epoch = 0;
-  /** Per relation name id: userset tuples linked or unlinked in its buckets (the group index, group-index.ts, watches them). */
+  /** Per relation name id: userset tuples linked or unlinked in its buckets, and conditions set or removed there (the group index, group-index.ts, watches them). */
   readonly #usersetEdits: number[] = [];
-  /** Conditions set or removed, and clears: they can change any relation's group index. */
+  /** Clears: they change every relation's group index. */
   #otherEdits = 0;
 
   get size(): number {
@@ -239,14 +239,16 @@ export class RelationshipStore {
   }
 
   /**
-   * A number that changes whenever the userset tuples in buckets of relation `name` change, or
-   * any condition, or everything (clear): the group index (group-index.ts) is rebuilt when it moves.
+   * A number that changes whenever the userset tuples in buckets of relation `name` change, or a
+   * condition on a tuple in such a bucket, or everything (clear): the group index (group-index.ts)
+   * is stale when it moves.
    */
   relationEdits(name: number): number {
     return (this.#usersetEdits[name] ?? 0) + this.#otherEdits;
   }
 
-  #usersetEdited(bucket: number): void {
+  /** Counts an edit of relation `bucket`'s userset tuples or of a condition in it (relationEdits). */
+  #relationEdited(bucket: number): void {
     const name = this.#bucketRows[bucket * BUCKET + B_NAME]!;
     this.#usersetEdits[name] = (this.#usersetEdits[name] ?? 0) + 1;
   }
@@ -533,7 +535,7 @@ export class RelationshipStore {
     const tuple = this.#free !== NONE ? this.#free : this.#tuples;
     const existing = this.#tupleIndex.add(bucket, subject, subjectRelation, tuple);
     if (existing !== NONE) {
-      this.#setCondition(existing, condition);
+      this.#setCondition(existing, condition, bucket);
       return NONE;
     }
     if (tuple === this.#free) {
@@ -543,7 +545,7 @@ export class RelationshipStore {
       this.#tupleRows = grown(this.#tupleRows, (tuple + 1) * TUPLE);
     }
     // A new tuple number has no condition (delete drops it before freeing the number).
-    if (condition) this.#setCondition(tuple, condition);
+    if (condition) this.#setCondition(tuple, condition, bucket);
     this.#size++;
     return tuple;
   }
@@ -567,7 +569,7 @@ export class RelationshipStore {
       this.#headChanged(bucket, subjectRelation !== NONE, tuple);
     } else rows[tail * TUPLE + T_NEXT] = tuple;
     buckets[tailAt] = tuple;
-    if (subjectRelation !== NONE) this.#usersetEdited(bucket);
+    if (subjectRelation !== NONE) this.#relationEdited(bucket);
     // Prepended to its subject's list.
     const first = this.#subjectIndex.swap(subject, subjectRelation, 0, tuple);
     rows[t + T_PREV_BY_SUBJECT] = NONE;
@@ -600,8 +602,8 @@ export class RelationshipStore {
     else this.#subjectIndex.set(subject, subjectRelation, 0, nextS);
     if (nextS !== NONE) rows[nextS * TUPLE + T_PREV_BY_SUBJECT] = prevS;
     this.#tupleIndex.delete(bucket, subject, subjectRelation);
-    if (subjectRelation !== NONE) this.#usersetEdited(bucket);
-    if (this.#conditions.delete(tuple)) this.#otherEdits++;
+    if (subjectRelation !== NONE) this.#relationEdited(bucket);
+    if (this.#conditions.delete(tuple)) this.#relationEdited(bucket);
     rows[t + T_BUCKET] = NONE;
     rows[t + T_NEXT] = this.#free;
     this.#free = tuple;
@@ -626,12 +628,12 @@ export class RelationshipStore {
     return bucket;
   }
 
-  #setCondition(tuple: number, condition: BoundCondition | undefined): void {
+  #setCondition(tuple: number, condition: BoundCondition | undefined, bucket: number): void {
     if (!condition) {
-      if (this.#conditions.delete(tuple)) this.#otherEdits++;
+      if (this.#conditions.delete(tuple)) this.#relationEdited(bucket);
       return;
     }
-    this.#otherEdits++;
+    this.#relationEdited(bucket);
     this.#conditions.set(tuple, { name: condition.name, ...(condition.parameters ? { parameters: { ...condition.parameters } } : {}) });
   }
 

@@ -188,6 +188,32 @@ describe('the group index gives the answers of the walk it replaces', () => {
     expect(engine.check(request).chain.map(formatRelationship)).toEqual(GROUP_CHAIN);
   });
 
+  it('a large store changed one nesting tuple at a time, checks between (the index stale, then rebuilt by a check), and a subject in thousands of groups: the answers of the walk', () => {
+    const groups = model(`types:\n  user: {}\n  group:\n    relations:\n      member: [user, group#member]\n${folderYaml('group#member')}`);
+    // The reviewer's shapes: everyone in one group shared into 3,000 project groups (a subject reaching them all), on a store past the small-store rebuild.
+    const base = [
+      ...Array.from({ length: 300 }, (_, i) => `group:staff#member@user:u${i}`),
+      ...Array.from({ length: 3000 }, (_, i) => `group:p${i}#member@group:staff#member`),
+      ...Array.from({ length: 3000 }, (_, i) => `folder:f${i}#viewer@group:p${i}#member`),
+    ];
+    const on = new ReferenceEngine(groups, { decisionLog: false });
+    const off = new ReferenceEngine(groups, { decisionLog: false, groupIndex: false });
+    for (const engine of [on, off]) engine.write(parse(base));
+    const ask = (user: string, folder: string): CheckRequest => ({ subject: { type: 'user', id: user }, action: { name: 'view' }, resource: { type: 'folder', id: folder } });
+    const same = (request: CheckRequest) => {
+      const [a, b] = [on.check(request), off.check(request)];
+      expect([a.allowed, a.reason], JSON.stringify(request)).toEqual([b.allowed, b.reason]);
+    };
+    for (let i = 0; i < 200; i++) {
+      // One nesting tuple per write (added, then every third removed), a check after each.
+      const nesting = parse([`group:p${(i * 7) % 3000}#member@group:q${i}#member`, `group:q${i}#member@user:v${i}`]);
+      for (const engine of [on, off]) i % 3 === 2 ? engine.delete(nesting.slice(0, 1)) : engine.write(nesting);
+      same(ask(`v${i}`, `f${(i * 7) % 3000}`));
+      same(ask(`u${i % 300}`, `f${i}`));
+      same(ask('nobody', `f${i}`));
+    }
+  });
+
   it('a subject in more relationships than the evaluator lists walks as before, with the same answers', () => {
     const groups = model(`types:\n  user: {}\n  group:\n    relations:\n      member: [user, group#member]\n${folderYaml('group#member')}`);
     const many = Array.from({ length: 40 }, (_, i) => `group:x${i}#member@user:u0`);
