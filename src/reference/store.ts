@@ -4,15 +4,23 @@
 // names (interned for the life of the store), objects ("nodes": a type and an id, the
 // wildcard `user:*` included). A relationship is then a row of integers in a typed array (a
 // "tuple"), and a Relationship object is rebuilt only when asked for (grant chains, conditions,
-// lists); only a condition is kept as an object, in a side map. About 164 bytes a relationship
+// lists); only a condition is kept as an object, in a side map. About 100 bytes a relationship
 // at 10^6 (scripts/reference-scale.ts), against about 1 KB for string-keyed Maps of objects.
-// Every index is an IntTable of integers (no string is hashed by V8, nothing for the collector):
-//   (type, id)                         -> the node (NodeKey: short ids are their own key);
-//   bucket (resource node, relation)   -> its direct/wildcard tuples and its userset tuples,
+// The indexes hold integers only (no string is hashed by V8, nothing for the collector):
+//   (type, id)                         -> the node: an IntTable (NodeKey: short ids are their own key);
+//   (resource node, relation)          -> its bucket: a chain from the node's row through its
+//                                         buckets (a node has a bucket per relation written to it,
+//                                         a handful), with a bit per relation in the node's row;
+//   bucket                             -> its direct/wildcard tuples and its userset tuples,
 //                                         each a linked list in insertion order;
 //   (bucket, subject node, subject rel) -> the tuple: identity for writes and deletes, and the
-//                                         evaluator's "is this subject directly here" lookup;
-//   (subject node, subject rel)        -> the tuples naming that subject (searches).
+//                                         evaluator's "is this subject directly here" lookup: the
+//                                         bucket's list, read through, while it is short (most
+//                                         are: one or two tuples); an IntTable past INDEXED_FROM;
+//   (subject node, subject rel)        -> the tuples naming that subject (searches): an IntTable.
+// A bulk load of 10^6 relationships is bound by memory latency (its tables are larger than the
+// caches): the bucket chain and the short lists replace two hash tables of 32 MB, whose probes
+// were one cache miss each per relationship, by reads of rows the write touches anyway.
 // A relationship's identity ignores its condition: writing the same tuple again replaces its
 // condition and keeps its place; writes and deletes are idempotent.
 
@@ -51,13 +59,15 @@ class Interner {
 const SCANNED_NAMES = 16;
 
 /**
- * A node's row: its type id, and a bit for each relation name id below RELATION_BITS it has a
- * bucket for: a check asks about many relations an object has nothing in (a document's
- * viewers), and the row answers that without a hash lookup.
+ * A node's row: its type id, a bit for each relation name id below RELATION_BITS it has a
+ * bucket for (a check asks about many relations an object has nothing in, a document's viewers,
+ * and the row answers that without reading a bucket), and its newest bucket (the chain of its
+ * buckets goes on through B_NEXT_OF_NODE).
  */
-const NODE = 2;
+const NODE = 3;
 const N_TYPE = 0;
 const N_RELATIONS = 1;
+const N_BUCKETS = 2;
 const RELATION_BITS = 31;
 
 // Rows, not columns: a tuple's (or bucket's) fields side by side, so following a list touches
@@ -70,13 +80,24 @@ const T_NEXT = 3;
 const T_PREV = 4;
 const T_NEXT_BY_SUBJECT = 5;
 const T_PREV_BY_SUBJECT = 6;
-const BUCKET = 6;
+const BUCKET = 8;
 const B_NODE = 0;
 const B_NAME = 1;
 const B_DIRECT_HEAD = 2;
 const B_DIRECT_TAIL = 3;
 const B_USERSET_HEAD = 4;
 const B_USERSET_TAIL = 5;
+/** The tuples in the bucket (both lists). */
+const B_SIZE = 6;
+/** The node's next older bucket, or NONE. */
+const B_NEXT_OF_NODE = 7;
+
+/**
+ * A bucket holding more tuples than this has them in the tuple index; a smaller one is searched
+ * by reading its list (as many rows as a probe of the index would touch, about, and rows that a
+ * write reads anyway to append to the list).
+ */
+export const INDEXED_FROM = 8;
 
 /** Relationships per chunk of a bulk write (writeAll): enough probes in flight, small enough to stay in cache. */
 const CHUNK = 256;
@@ -97,11 +118,11 @@ export class RelationshipStore {
   #wildcards: number[] = [];
 
   // Buckets: one per (resource node, relation) ever written, BUCKET fields each.
-  #bucketIndex = new IntTable();
   #bucketRows = int32Column(0);
   #buckets = 0;
 
   // Tuples: TUPLE fields each; a deleted tuple has bucket NONE and goes on the free list (linked by T_NEXT).
+  /** The tuples of the buckets holding more than INDEXED_FROM. */
   #tupleIndex = new IntTable();
   #tupleRows = int32Column(0);
   #tuples = 0;
@@ -202,6 +223,7 @@ export class RelationshipStore {
     this.#nodeRows = grown(this.#nodeRows, (node + 1) * NODE);
     this.#nodeRows[node * NODE + N_TYPE] = typeId;
     this.#nodeRows[node * NODE + N_RELATIONS] = 0;
+    this.#nodeRows[node * NODE + N_BUCKETS] = NONE;
     if (id === '*') this.#wildcards[typeId] = node;
     return node;
   }
@@ -210,8 +232,13 @@ export class RelationshipStore {
 
   /** The bucket of (node, relation name id), or NONE. */
   bucket(node: number, name: number): number {
-    if (name < RELATION_BITS && (this.#nodeRows[node * NODE + N_RELATIONS]! & (1 << name)) === 0) return NONE;
-    return this.#bucketIndex.get(node, name, 0);
+    if (node === NONE) return NONE;
+    const nodes = this.#nodeRows;
+    if (name < RELATION_BITS && (nodes[node * NODE + N_RELATIONS]! & (1 << name)) === 0) return NONE;
+    const buckets = this.#bucketRows;
+    let bucket = nodes[node * NODE + N_BUCKETS]!;
+    while (bucket !== NONE && buckets[bucket * BUCKET + B_NAME] !== name) bucket = buckets[bucket * BUCKET + B_NEXT_OF_NODE]!;
+    return bucket;
   }
 
   /** First direct (object or wildcard) tuple of the bucket, then `next(t)` until NONE. */
@@ -230,7 +257,21 @@ export class RelationshipStore {
 
   /** The tuple `bucket@subject` (an object or wildcard subject), or NONE. */
   directTuple(bucket: number, subject: number): number {
-    return this.#tupleIndex.get(bucket, subject, NONE);
+    return this.#tupleIn(bucket, subject, NONE);
+  }
+
+  /** The tuple (bucket, subject, subject relation), or NONE: from the bucket's list while short, else from the index. */
+  #tupleIn(bucket: number, subject: number, subjectRelation: number): number {
+    const buckets = this.#bucketRows;
+    const b = bucket * BUCKET;
+    if (buckets[b + B_SIZE]! > INDEXED_FROM) return this.#tupleIndex.get(bucket, subject, subjectRelation);
+    const rows = this.#tupleRows;
+    let tuple = buckets[b + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD)]!;
+    // A direct list's tuples all have subject relation NONE: comparing the subject is enough there.
+    while (tuple !== NONE && (rows[tuple * TUPLE + T_SUBJECT] !== subject || rows[tuple * TUPLE + T_SUBJECT_RELATION] !== subjectRelation)) {
+      tuple = rows[tuple * TUPLE + T_NEXT]!;
+    }
+    return tuple;
   }
 
   /** The bucket a tuple is in. */
@@ -298,20 +339,18 @@ export class RelationshipStore {
     const subject = this.node(rel.subject.type, rel.subject.id);
     const subjectRelation = rel.subject.relation === undefined ? NONE : this.#names.find(rel.subject.relation);
     if (resource === NONE || name === NONE || subject === NONE || (rel.subject.relation !== undefined && subjectRelation === NONE)) return NONE;
-    const bucket = this.#bucketIndex.get(resource, name, 0);
-    return bucket === NONE ? NONE : this.#tupleIndex.get(bucket, subject, subjectRelation);
+    const bucket = this.bucket(resource, name);
+    return bucket === NONE ? NONE : this.#tupleIn(bucket, subject, subjectRelation);
   }
 
   /** Makes room for `count` more relationships (and as many objects and buckets, at most) at once. */
   reserve(count: number): void {
     const tuples = this.#tuples + count;
     this.#tupleRows = grown(this.#tupleRows, tuples * TUPLE);
-    this.#tupleIndex.reserve(this.#tupleIndex.size + count);
-    // A relationship makes at most one bucket (0.78 per relationship in the Drive-like store, where
-    // half regrew the index once: a rehash of 734k entries). Objects are fewer (0.55 there): half
-    // is a guess that spares most regrowth. Subjects are far fewer (0.1): their index grows by
-    // itself and stays small enough to stay in cache.
-    this.#bucketIndex.reserve(this.#bucketIndex.size + count);
+    // A relationship makes at most one bucket (0.78 per relationship in the Drive-like store).
+    // Objects are fewer (0.55 there): half is a guess that spares most regrowth. Subjects are far
+    // fewer (0.1), and few buckets are large enough for the tuple index: those indexes grow by
+    // themselves and stay small enough to stay in cache.
     this.#bucketRows = grown(this.#bucketRows, (this.#buckets + count) * BUCKET);
     const nodes = Math.ceil(this.#nodeIds.length + count / 2);
     this.#nodeIndex.reserve(nodes);
@@ -326,7 +365,7 @@ export class RelationshipStore {
     const bucket = this.#bucketOf(resource, this.#names.intern(rel.relation));
     const tuple = this.#claimTuple(bucket, subject, subjectRelation, rel.condition);
     if (tuple === NONE) return false;
-    this.#link(tuple, bucket, subject, subjectRelation);
+    this.#link(tuple, subject, subjectRelation);
     return true;
   }
 
@@ -335,12 +374,12 @@ export class RelationshipStore {
    * each relationship once: asks `accept` about it (the engine's validation) and finds its
    * objects and names. When `accept` refused one, nothing is written and the answer is false (the
    * objects found may have been new: they hold no relationship and change no answer). The second
-   * pass goes in chunks and phases: the chunk's buckets, then its tuples, then its lists. Each
-   * phase is a short loop of hash-table probes independent of one another, so the processor
-   * overlaps their cache misses instead of waiting for each in turn (the tables of 10^6
-   * relationships are larger than its caches). A phase reads only what earlier phases wrote for
-   * the same relationship, and each runs in order, so duplicates and reused tuple numbers resolve
-   * as in `write`.
+   * pass goes in chunks and phases: the chunk's buckets, then its tuples (each new one appended
+   * to its bucket's list), then their subjects' lists. Each phase is a short loop of lookups
+   * independent of one another, so the processor overlaps their cache misses instead of waiting
+   * for each in turn (the tables of 10^6 relationships are larger than its caches). A phase reads
+   * only what earlier phases wrote for the same relationship, and each runs in order, so
+   * duplicates and reused tuple numbers resolve as in `write`.
    */
   writeAll(relationships: readonly Relationship[], accept?: (rel: Relationship) => boolean): boolean {
     const length = relationships.length;
@@ -370,25 +409,28 @@ export class RelationshipStore {
         const at = start + i;
         tuples[i] = this.#claimTuple(buckets[i]!, subjects[at]!, subjectRelations[at]!, relationships[at]!.condition);
       }
-      for (let i = 0; i < count; i++) if (tuples[i] !== NONE) this.#link(tuples[i]!, buckets[i]!, subjects[start + i]!, subjectRelations[start + i]!);
+      for (let i = 0; i < count; i++) if (tuples[i] !== NONE) this.#link(tuples[i]!, subjects[start + i]!, subjectRelations[start + i]!);
     }
     return true;
   }
 
   /** The bucket of (resource node, relation name id), made when new. */
   #bucketOf(resource: number, name: number): number {
-    const bucket = this.#bucketIndex.add(resource, name, 0, this.#buckets);
+    const bucket = this.bucket(resource, name);
     return bucket === NONE ? this.#newBucket(resource, name) : bucket;
   }
 
   /**
-   * A new tuple number for (bucket, subject, subject relation), entered in the index with its
+   * A new tuple (bucket, subject, subject relation), appended to its bucket's list with its
    * condition; or NONE when the tuple exists, whose condition is then replaced.
    */
   #claimTuple(bucket: number, subject: number, subjectRelation: number, condition: BoundCondition | undefined): number {
-    // The next tuple number is claimed in the index in the same probe that finds an existing tuple.
+    const buckets = this.#bucketRows;
+    const b = bucket * BUCKET;
+    const size = buckets[b + B_SIZE]!;
     const tuple = this.#free !== NONE ? this.#free : this.#tuples;
-    const existing = this.#tupleIndex.add(bucket, subject, subjectRelation, tuple);
+    // An indexed bucket: the next tuple number is entered in the index in the same probe that finds an existing tuple.
+    const existing = size > INDEXED_FROM ? this.#tupleIndex.add(bucket, subject, subjectRelation, tuple) : size === 0 ? NONE : this.#tupleIn(bucket, subject, subjectRelation);
     if (existing !== NONE) {
       this.#setCondition(existing, condition);
       return NONE;
@@ -399,30 +441,43 @@ export class RelationshipStore {
       this.#tuples++;
       this.#tupleRows = grown(this.#tupleRows, (tuple + 1) * TUPLE);
     }
-    // A new tuple number has no condition (delete drops it before freeing the number).
-    if (condition) this.#setCondition(tuple, condition);
-    this.#size++;
-    return tuple;
-  }
-
-  /** Fills a claimed tuple's row: appended to its bucket's list, prepended to its subject's. */
-  #link(tuple: number, bucket: number, subject: number, subjectRelation: number): void {
     const rows = this.#tupleRows;
-    const buckets = this.#bucketRows;
     const t = tuple * TUPLE;
     rows[t + T_BUCKET] = bucket;
     rows[t + T_SUBJECT] = subject;
     rows[t + T_SUBJECT_RELATION] = subjectRelation;
     // Appended to its bucket's list (insertion order: the evaluator's order of search).
-    const head = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD);
-    const tailAt = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_TAIL : B_USERSET_TAIL);
+    const head = b + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD);
+    const tailAt = b + (subjectRelation === NONE ? B_DIRECT_TAIL : B_USERSET_TAIL);
     const tail = buckets[tailAt]!;
     rows[t + T_PREV] = tail;
     rows[t + T_NEXT] = NONE;
     if (tail === NONE) buckets[head] = tuple;
     else rows[tail * TUPLE + T_NEXT] = tuple;
     buckets[tailAt] = tuple;
-    // Prepended to its subject's list.
+    buckets[b + B_SIZE] = size + 1;
+    if (size === INDEXED_FROM) this.#indexTuples(bucket, true);
+    // A new tuple number has no condition (delete drops it before freeing the number).
+    if (condition) this.#setCondition(tuple, condition);
+    this.#size++;
+    return tuple;
+  }
+
+  /** Enters (or removes) every tuple of the bucket in the tuple index: it has grown past INDEXED_FROM (or shrunk back to it). */
+  #indexTuples(bucket: number, enter: boolean): void {
+    for (const head of [B_DIRECT_HEAD, B_USERSET_HEAD]) {
+      for (let t = this.#bucketRows[bucket * BUCKET + head]!; t !== NONE; t = this.next(t)) {
+        const [subject, subjectRelation] = [this.subject(t), this.subjectRelation(t)];
+        if (enter) this.#tupleIndex.set(bucket, subject, subjectRelation, t);
+        else this.#tupleIndex.delete(bucket, subject, subjectRelation);
+      }
+    }
+  }
+
+  /** Prepends a claimed tuple (in its bucket's list already) to its subject's list. */
+  #link(tuple: number, subject: number, subjectRelation: number): void {
+    const rows = this.#tupleRows;
+    const t = tuple * TUPLE;
     const first = this.#subjectIndex.swap(subject, subjectRelation, 0, tuple);
     rows[t + T_PREV_BY_SUBJECT] = NONE;
     rows[t + T_NEXT_BY_SUBJECT] = first;
@@ -439,19 +494,23 @@ export class RelationshipStore {
     const bucket = rows[t + T_BUCKET]!;
     const subject = rows[t + T_SUBJECT]!;
     const subjectRelation = rows[t + T_SUBJECT_RELATION]!;
-    const head = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD);
-    const tailAt = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_TAIL : B_USERSET_TAIL);
+    const b = bucket * BUCKET;
+    const head = b + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD);
+    const tailAt = b + (subjectRelation === NONE ? B_DIRECT_TAIL : B_USERSET_TAIL);
     const [prev, next] = [rows[t + T_PREV]!, rows[t + T_NEXT]!];
     if (prev === NONE) buckets[head] = next;
     else rows[prev * TUPLE + T_NEXT] = next;
     if (next === NONE) buckets[tailAt] = prev;
     else rows[next * TUPLE + T_PREV] = prev;
+    const size = buckets[b + B_SIZE]!;
+    buckets[b + B_SIZE] = size - 1;
+    if (size > INDEXED_FROM) this.#tupleIndex.delete(bucket, subject, subjectRelation);
+    if (size === INDEXED_FROM + 1) this.#indexTuples(bucket, false);
     const [prevS, nextS] = [rows[t + T_PREV_BY_SUBJECT]!, rows[t + T_NEXT_BY_SUBJECT]!];
     if (prevS !== NONE) rows[prevS * TUPLE + T_NEXT_BY_SUBJECT] = nextS;
     else if (nextS === NONE) this.#subjectIndex.delete(subject, subjectRelation, 0);
     else this.#subjectIndex.set(subject, subjectRelation, 0, nextS);
     if (nextS !== NONE) rows[nextS * TUPLE + T_PREV_BY_SUBJECT] = prevS;
-    this.#tupleIndex.delete(bucket, subject, subjectRelation);
     this.#conditions.delete(tuple);
     rows[t + T_BUCKET] = NONE;
     rows[t + T_NEXT] = this.#free;
@@ -460,20 +519,24 @@ export class RelationshipStore {
     return true;
   }
 
-  /** A new bucket, numbered #buckets (already entered in the index by write). */
+  /** A new bucket, numbered #buckets, first in its node's chain. */
   #newBucket(node: number, name: number): number {
     const bucket = this.#buckets++;
     this.#bucketRows = grown(this.#bucketRows, (bucket + 1) * BUCKET);
     const rows = this.#bucketRows;
+    const nodes = this.#nodeRows;
     const b = bucket * BUCKET;
     rows[b + B_NODE] = node;
     rows[b + B_NAME] = name;
-    // Four stores, not fill(): a builtin call per bucket costs more than the stores (10^6 buckets in a bulk load).
+    // Stores, not fill(): a builtin call per bucket costs more than the stores (10^6 buckets in a bulk load).
     rows[b + B_DIRECT_HEAD] = NONE;
     rows[b + B_DIRECT_TAIL] = NONE;
     rows[b + B_USERSET_HEAD] = NONE;
     rows[b + B_USERSET_TAIL] = NONE;
-    if (name < RELATION_BITS) this.#nodeRows[node * NODE + N_RELATIONS] = this.#nodeRows[node * NODE + N_RELATIONS]! | (1 << name);
+    rows[b + B_SIZE] = 0;
+    rows[b + B_NEXT_OF_NODE] = nodes[node * NODE + N_BUCKETS]!;
+    nodes[node * NODE + N_BUCKETS] = bucket;
+    if (name < RELATION_BITS) nodes[node * NODE + N_RELATIONS] = nodes[node * NODE + N_RELATIONS]! | (1 << name);
     return bucket;
   }
 
@@ -505,9 +568,9 @@ export class RelationshipStore {
 
   /** Whether some relationship has `node` as its resource (a bucket of it holds a tuple; deletes leave buckets empty). */
   #isResource(node: number): boolean {
-    for (let name = 0; name < this.nameCount; name++) {
-      const bucket = this.bucket(node, name);
-      if (bucket !== NONE && (this.directHead(bucket) !== NONE || this.usersetHead(bucket) !== NONE)) return true;
+    const buckets = this.#bucketRows;
+    for (let bucket = this.#nodeRows[node * NODE + N_BUCKETS]!; bucket !== NONE; bucket = buckets[bucket * BUCKET + B_NEXT_OF_NODE]!) {
+      if (buckets[bucket * BUCKET + B_SIZE]! > 0) return true;
     }
     return false;
   }
@@ -527,7 +590,6 @@ export class RelationshipStore {
     this.#nodeRows = int32Column(0);
     this.#nodeIds = [];
     this.#wildcards = [];
-    this.#bucketIndex = new IntTable();
     this.#bucketRows = int32Column(0);
     this.#buckets = 0;
     this.#tupleIndex = new IntTable();
