@@ -7,7 +7,8 @@
 // lists); only a condition is kept as an object, in a side map. About 100 bytes a relationship
 // at 10^6 (scripts/reference-scale.ts), against about 1 KB for string-keyed Maps of objects.
 // The indexes hold integers only (no string is hashed by V8, nothing for the collector):
-//   (type, id)                         -> the node: an IntTable (NodeKey: short ids are their own key);
+//   (type, id)                         -> the node: an IntTable per type (NodeKey: short ids are their
+//                                         own key), so the few objects named as subjects stay in cache;
 //   (resource node, relation)          -> its bucket: a chain from the node's row through its
 //                                         buckets (a node has a bucket per relation written to it,
 //                                         a handful), with a bit per relation in the node's row;
@@ -106,9 +107,12 @@ export class RelationshipStore {
   readonly #types = new Interner();
   readonly #names = new Interner();
 
-  // Nodes: NodeKey (type id and id text, as integers) -> node: no string hashed by V8 and no
-  // garbage to collect; per node its type, relation bits and id text.
-  #nodeIndex = new IntTable();
+  // Nodes: per type id, NodeKey (id text as integers) -> node: no string hashed by V8 and no
+  // garbage to collect; per node its type, relation bits, buckets and id text. A table per type:
+  // a bulk load looks up a subject for every relationship, and subjects are of a few types with
+  // few objects (users, groups: 10^4 to 10^5 at 10^6 relationships), whose tables fit in the
+  // caches, while the many resources (documents) fill a table of their own.
+  #nodeIndexes: IntTable[] = [];
   /** The key being looked up (reused: no allocation per lookup). */
   readonly #key = new NodeKey();
   /** Per node: its type id, its relation bits (NODE fields, side by side: one cache line). */
@@ -173,10 +177,12 @@ export class RelationshipStore {
   node(type: string, id: string): number {
     const typeId = this.#types.find(type);
     if (typeId === NONE) return NONE;
+    const index = this.#nodeIndexes[typeId];
+    if (!index) return NONE;
     const key = this.#key;
-    const exact = key.of(typeId, id);
+    const exact = key.of(id);
     for (; ; key.c++) {
-      const node = this.#nodeIndex.get(key.a, key.b, key.c);
+      const node = index.get(key.a, key.b, key.c);
       if (exact || node === NONE || this.#nodeIds[node] === id) return node;
     }
   }
@@ -206,11 +212,12 @@ export class RelationshipStore {
 
   #internNode(type: string, id: string): number {
     const typeId = this.#types.intern(type);
+    const index = (this.#nodeIndexes[typeId] ??= new IntTable());
     const key = this.#key;
-    const exact = key.of(typeId, id);
+    const exact = key.of(id);
     for (; ; key.c++) {
       // One probe finds the node or enters the next node number.
-      const node = this.#nodeIndex.add(key.a, key.b, key.c, this.#nodeIds.length);
+      const node = index.add(key.a, key.b, key.c, this.#nodeIds.length);
       if (node === NONE) return this.#newNode(typeId, id);
       if (exact || this.#nodeIds[node] === id) return node;
     }
@@ -348,13 +355,12 @@ export class RelationshipStore {
     const tuples = this.#tuples + count;
     this.#tupleRows = grown(this.#tupleRows, tuples * TUPLE);
     // A relationship makes at most one bucket (0.78 per relationship in the Drive-like store).
-    // Objects are fewer (0.55 there): half is a guess that spares most regrowth. Subjects are far
-    // fewer (0.1), and few buckets are large enough for the tuple index: those indexes grow by
-    // themselves and stay small enough to stay in cache.
+    // Objects are fewer (0.55 there): half is a guess that spares most regrowth of their rows.
+    // Their tables, one per type, grow by themselves (how many objects of each type is unknown;
+    // regrowth cost a few percent of a 10^6 load). Subjects are far fewer (0.1), and few buckets
+    // are large enough for the tuple index: those indexes grow by themselves too.
     this.#bucketRows = grown(this.#bucketRows, (this.#buckets + count) * BUCKET);
-    const nodes = Math.ceil(this.#nodeIds.length + count / 2);
-    this.#nodeIndex.reserve(nodes);
-    this.#nodeRows = grown(this.#nodeRows, nodes * NODE);
+    this.#nodeRows = grown(this.#nodeRows, Math.ceil(this.#nodeIds.length + count / 2) * NODE);
   }
 
   /** Adds or replaces (same identity) a relationship. Returns whether it was new. */
@@ -586,7 +592,7 @@ export class RelationshipStore {
 
   /** Forgets every relationship and object; type and relation names stay interned (compiled models keep their ids). */
   clear(): void {
-    this.#nodeIndex = new IntTable();
+    this.#nodeIndexes = [];
     this.#nodeRows = int32Column(0);
     this.#nodeIds = [];
     this.#wildcards = [];
