@@ -212,7 +212,8 @@ export class RelationshipStore {
 
   #internNode(type: string, id: string): number {
     const typeId = this.#types.intern(type);
-    const index = (this.#nodeIndexes[typeId] ??= new IntTable());
+    this.#nodeIndexes[typeId] ??= new IntTable();
+    const index = this.#nodeIndexes[typeId];
     const key = this.#key;
     const exact = key.of(id);
     for (; ; key.c++) {
