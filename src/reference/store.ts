@@ -26,6 +26,7 @@
 // condition and keeps its place; writes and deletes are idempotent.
 
 import { type BoundCondition, parseSubject, type Relationship } from '../core/relationship.ts';
+import { AcceptedShapes } from './accepted-shapes.ts';
 import { IntTable } from './int-table.ts';
 import { NodeKey } from './node-key.ts';
 import { grown, int32Column, scratchColumn } from './int32-column.ts';
@@ -99,6 +100,9 @@ const B_NEXT_OF_NODE = 7;
  * write reads anyway to append to the list).
  */
 export const INDEXED_FROM = 8;
+
+/** `*`, a wildcard subject's id. */
+const WILDCARD_CODE = 42;
 
 /** Relationships per chunk of a bulk write (writeAll): enough probes in flight, small enough to stay in cache. */
 const CHUNK = 256;
@@ -211,7 +215,10 @@ export class RelationshipStore {
   }
 
   #internNode(type: string, id: string): number {
-    const typeId = this.#types.intern(type);
+    return this.#internNodeOf(this.#types.intern(type), id);
+  }
+
+  #internNodeOf(typeId: number, id: string): number {
     this.#nodeIndexes[typeId] ??= new IntTable();
     const index = this.#nodeIndexes[typeId];
     const key = this.#key;
@@ -379,8 +386,11 @@ export class RelationshipStore {
   /**
    * `write` of each relationship in order, with the same result, in two passes. The first reads
    * each relationship once: asks `accept` about it (the engine's validation) and finds its
-   * objects and names. When `accept` refused one, nothing is written and the answer is false (the
-   * objects found may have been new: they hold no relationship and change no answer). The second
+   * objects and names. `accept` is asked once per shape it accepted (AcceptedShapes: its answer
+   * must depend on the shape only), about every relationship with a condition, and about every
+   * one of a shape it refused (it collects their problems). When `accept` refused one, nothing
+   * is written and the answer is false (the objects found may have been new: they hold no
+   * relationship and change no answer). The second
    * pass goes in chunks and phases: the chunk's buckets, then its tuples (each new one appended
    * to its bucket's list), then their subjects' lists. Each phase is a short loop of lookups
    * independent of one another, so the processor overlaps their cache misses instead of waiting
@@ -395,16 +405,33 @@ export class RelationshipStore {
     const names = scratchColumn(length);
     const subjects = scratchColumn(length);
     const subjectRelations = scratchColumn(length);
+    const shapes = accept ? new AcceptedShapes() : undefined;
     let accepted = true;
     for (let i = 0; i < length; i++) {
       const rel = relationships[i]!;
-      if (accept && !accept(rel)) accepted = false;
-      if (!accepted) continue;
       const { resource, subject } = rel;
-      resources[i] = this.#internNode(resource.type, resource.id);
-      subjects[i] = this.#internNode(subject.type, subject.id);
-      names[i] = this.#names.intern(rel.relation);
-      subjectRelations[i] = subject.relation === undefined ? NONE : this.#names.intern(subject.relation);
+      // Names not interned yet are NONE here, and interned only once the relationship is accepted.
+      let resourceType = this.#types.find(resource.type);
+      let name = this.#names.find(rel.relation);
+      let subjectType = this.#types.find(subject.type);
+      let subjectRelation = subject.relation === undefined ? NONE : this.#names.find(subject.relation);
+      if (accept && shapes) {
+        const known = rel.condition === undefined && resourceType !== NONE && name !== NONE && subjectType !== NONE && (subjectRelation !== NONE || subject.relation === undefined);
+        const wildcard = subject.id.length === 1 && subject.id.charCodeAt(0) === WILDCARD_CODE;
+        if (!known || !shapes.has(resourceType, name, subjectType, subjectRelation, wildcard)) {
+          if (!accept(rel)) accepted = false;
+          else if (known) shapes.add(resourceType, name, subjectType, subjectRelation, wildcard);
+        }
+      }
+      if (!accepted) continue;
+      if (resourceType === NONE) resourceType = this.#types.intern(resource.type);
+      if (name === NONE) name = this.#names.intern(rel.relation);
+      if (subjectType === NONE) subjectType = this.#types.intern(subject.type);
+      if (subjectRelation === NONE && subject.relation !== undefined) subjectRelation = this.#names.intern(subject.relation);
+      resources[i] = this.#internNodeOf(resourceType, resource.id);
+      subjects[i] = this.#internNodeOf(subjectType, subject.id);
+      names[i] = name;
+      subjectRelations[i] = subjectRelation;
     }
     if (!accepted) return false;
     const buckets = new Int32Array(CHUNK);
