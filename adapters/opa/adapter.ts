@@ -80,7 +80,13 @@ export class OpaAdapter implements AdapterSpec {
     this.decisionLog = this.decisionLogs ? 'decision' : 'none';
     this.bundles = options.bundle ? new BundleServer() : undefined;
     this.bundleDelaySeconds = options.bundle?.delaySeconds ?? DEFAULT_BUNDLE_DELAY_SECONDS;
+    // opa[bundle] serves what its bundle carries, the translated model: a scenario's native Rego
+    // is not for it, so it runs such a scenario's neutral model, like an engine with no native entry.
+    if (!this.bundles) this.loadNative = (native) => this.loadNativePolicy(native);
   }
+
+  /** Native mode (absent under opa[bundle]): the scenario's own Rego module and JSON data (native.ts, README.md). */
+  readonly loadNative?: (native: NativeSpec) => Promise<void>;
 
   info(): AdapterInfo {
     return {
@@ -240,9 +246,7 @@ export class OpaAdapter implements AdapterSpec {
     this.loadedAt = Date.now();
   }
 
-  /** Native mode: the scenario's own Rego module and JSON data (native.ts, README.md). */
-  async loadNative(native: NativeSpec): Promise<void> {
-    if (this.bundles) throw new Error('native mode: opa[bundle] serves the translated model as a bundle; run the native policy on opa');
+  private async loadNativePolicy(native: NativeSpec): Promise<void> {
     this.data = undefined;
     this.nativeMode = true;
     this.policy = undefined;

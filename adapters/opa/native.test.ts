@@ -116,3 +116,18 @@ describe('OPA native mode (real OPA)', () => {
     });
   });
 });
+
+describe('opa[bundle] and a native scenario (real OPA)', () => {
+  const engines = withReference('opa[bundle]');
+
+  it('runs the neutral model, as an engine without a native entry does (its bundle carries the translated model): 8/8 pass', async () => {
+    const scenario = await loadScenarioFile(SCENARIO_FILE);
+    expect(engines.engine.loadNative).toBeUndefined();
+    const run = await runScenario(scenario, engines.engine);
+    expect(run.native).toBeFalsy();
+    expect(run.cases.map((c) => `${c.step}:${c.status}`)).toEqual(run.cases.map((c) => `${c.step}:pass`));
+    expect(run.cases).toHaveLength(8);
+    const reference = await runScenario(scenario, engines.reference);
+    expect(reference.cases.map((c) => c.status)).toEqual(run.cases.map((c) => c.status));
+  }, 60_000);
+});

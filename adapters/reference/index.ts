@@ -2,9 +2,26 @@
 // src/reference/. It is the default engine and the oracle the others are compared with.
 
 import { defineAdapter, type Adapter, type EngineDefinition } from '../../src/core/adapter.ts';
-import { ReferenceEngine } from '../../src/reference/engine.ts';
+import type { Decision } from '../../src/core/request.ts';
+import { ReferenceEngine, type ReferenceDecision } from '../../src/reference/engine.ts';
 import { DEFAULT_MAX_DEPTH } from '../../src/reference/evaluate.ts';
 import { packageVersion } from '../../src/core/version.ts';
+
+/**
+ * The engine's decision as the harness sees it: without the grant chain, the reason still built
+ * only when read (a benchmark reads only `error`; a spread would build it on every check).
+ */
+function asDecision(d: ReferenceDecision): Decision {
+  const decision: Decision = {
+    allowed: d.allowed,
+    get reason() {
+      return d.reason ?? '';
+    },
+  };
+  if (d.error !== undefined) decision.error = d.error;
+  if (d.decisionId !== undefined) decision.decisionId = d.decisionId;
+  return decision;
+}
 
 /** `nolog`: no decision log, to measure what keeping it costs (and the evaluator alone). */
 function createReference(configuration: string | undefined): Adapter {
@@ -40,15 +57,11 @@ function createReference(configuration: string | undefined): Adapter {
       loaded().delete(relationships);
     },
     async check(request) {
-      const { chain: _chain, ...decision } = loaded().check(request);
-      return decision;
+      return asDecision(loaded().check(request));
     },
     async checkBatch(requests) {
       const e = loaded();
-      return requests.map((request) => {
-        const { chain: _chain, ...decision } = e.check(request);
-        return decision;
-      });
+      return requests.map((request) => asDecision(e.check(request)));
     },
     async search(query) {
       return { ids: loaded().search(query), method: 'exact: every candidate checked (src/reference/engine.ts)' };
@@ -58,8 +71,7 @@ function createReference(configuration: string | undefined): Adapter {
     async checkWithToken(request, token) {
       const e = loaded();
       if (Number(token) > e.revision) return { allowed: false, error: `token ${token} is newer than the engine's revision ${e.revision}` };
-      const { chain: _chain, ...decision } = e.check(request);
-      return decision;
+      return asDecision(e.check(request));
     },
     ...(logging ? { readDecisionLog: async () => (engine ? engine.decisionLog() : []) } : {}),
     health: async () => undefined,

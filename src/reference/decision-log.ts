@@ -1,11 +1,12 @@
 // The reference engine's own decision log: one entry per check, with what was asked,
 // what was decided and why (the grant chain or the denial reason), under a decision id.
 // It keeps the newest `capacity` entries so a long benchmark cannot exhaust memory.
-// Cheap on the check path: a record is the request, the answer and a clock reading written
-// into a ring buffer; entries (ISO time, `type:id` texts) are formatted only when read.
+// Cheap on the check path: a record is the request, the decision and a clock reading written
+// into a ring buffer; entries (ISO time, `type:id` texts, the decision's reason) are formatted
+// only when read.
 
 import type { DecisionLogEntry } from '../core/adapter.ts';
-import type { CheckRequest } from '../core/request.ts';
+import type { CheckRequest, Decision } from '../core/request.ts';
 
 export const DEFAULT_LOG_CAPACITY = 200_000;
 
@@ -15,8 +16,8 @@ interface LoggedCheck {
   /** Date.now() when decided. */
   time: number;
   request: CheckRequest;
-  allowed: boolean;
-  reason: string;
+  /** Its reason is read when the entry is (the reference engine builds it then). */
+  decision: Decision;
 }
 
 export class DecisionLog {
@@ -33,8 +34,8 @@ export class DecisionLog {
     return `ref-${this.#next++}`;
   }
 
-  record(decisionId: string, request: CheckRequest, allowed: boolean, reason: string): void {
-    const record: LoggedCheck = { decisionId, time: Date.now(), request, allowed, reason };
+  record(decisionId: string, request: CheckRequest, decision: Decision): void {
+    const record: LoggedCheck = { decisionId, time: Date.now(), request, decision };
     if (this.#records.length < this.capacity) {
       this.#records.push(record);
       return;
@@ -47,15 +48,15 @@ export class DecisionLog {
   /** Entries since the last clear, oldest first (at most `capacity` of the newest). */
   entries(): DecisionLogEntry[] {
     const ordered = this.#start === 0 ? this.#records : [...this.#records.slice(this.#start), ...this.#records.slice(0, this.#start)];
-    return ordered.map(({ decisionId, time, request, allowed, reason }) => ({
+    return ordered.map(({ decisionId, time, request, decision }) => ({
       decisionId,
       time: new Date(time).toISOString(),
       subject: `${request.subject.type}:${request.subject.id}`,
       action: request.action.name,
       resource: `${request.resource.type}:${request.resource.id}`,
       context: request.context ?? {},
-      allowed,
-      reason,
+      allowed: decision.allowed,
+      reason: decision.error ?? decision.reason ?? '',
     }));
   }
 

@@ -26,6 +26,8 @@ export interface ReferenceOptions {
   logCapacity?: number;
   /** Reject writes and deletes the model does not allow (default true); the loader applies the same rule. */
   validateWrites?: boolean;
+  /** Answer nested groups from the group index where it is exact (default true; src/reference/group-index.ts). */
+  groupIndex?: boolean;
 }
 
 export interface ReferenceDecision extends Decision {
@@ -41,6 +43,7 @@ export class ReferenceEngine {
   readonly #maxDepth: number;
   readonly #logging: boolean;
   readonly #validate: boolean;
+  readonly #groupIndex: boolean;
   #revision = 0;
   /** Reused from check to check; made again when the model changes. */
   #evaluator: Evaluator | undefined;
@@ -49,6 +52,7 @@ export class ReferenceEngine {
     this.#maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
     this.#logging = options.decisionLog ?? true;
     this.#validate = options.validateWrites ?? true;
+    this.#groupIndex = options.groupIndex ?? true;
     this.log = new DecisionLog(options.logCapacity);
     this.updateModel(model);
   }
@@ -90,6 +94,7 @@ export class ReferenceEngine {
     // The store asks the judge about each relationship in the pass that reads it, and writes none if one is refused.
     if (!this.store.writeAll(relationships, judge?.accept)) judge?.throwProblems();
     this.#revision++;
+    this.#refreshGroupIndex();
   }
 
   /** Removes relationships by identity (resource, relation, subject), ignoring conditions; idempotent. All or nothing. */
@@ -101,6 +106,7 @@ export class ReferenceEngine {
     }
     for (const rel of relationships) this.store.delete(rel);
     this.#revision++;
+    this.#refreshGroupIndex();
   }
 
   /**
@@ -124,13 +130,16 @@ export class ReferenceEngine {
     };
   }
 
-  /** Decides one request and logs it. A request the model cannot answer gets `error`. */
+  /**
+   * Decides one request and logs it. A request the model cannot answer gets `error`. The chain
+   * and the reason are built when first read (evaluate.ts, CheckOutcome), also in the log.
+   */
   check(request: CheckRequest): ReferenceDecision {
     const decisionId = this.#logging ? this.log.nextId() : undefined;
     const decision = this.#decide(request);
     if (decisionId) {
       decision.decisionId = decisionId;
-      this.log.record(decisionId, request, decision.allowed, decision.error ?? decision.reason ?? '');
+      this.log.record(decisionId, request, decision);
     }
     return decision;
   }
@@ -140,16 +149,29 @@ export class ReferenceEngine {
     if (problem) return { allowed: false, chain: [], reason: problem, error: problem };
     try {
       const outcome = this.#checker().check(request);
-      return { allowed: outcome.allowed, chain: outcome.chain, reason: outcome.reason };
+      return {
+        allowed: outcome.allowed,
+        get chain() {
+          return outcome.chain;
+        },
+        get reason() {
+          return outcome.reason;
+        },
+      };
     } catch (error) {
       if (!(error instanceof DepthLimitError || error instanceof BudgetExceededError || error instanceof ConditionCostError || error instanceof DeadlineExceededError)) throw error;
       return { allowed: false, chain: [], reason: error.message, error: error.message };
     }
   }
 
+  /** Rebuilds the group index now if the change made it stale, so that checks do not pay for it (a bulk load: once). */
+  #refreshGroupIndex(): void {
+    if (this.#groupIndex) this.#checker().groupIndex().refresh();
+  }
+
   /** The evaluator for the current model, made once and reused by every check and search. */
   #checker(): Evaluator {
-    this.#evaluator ??= new Evaluator({ model: this.#model, store: this.store, conditions: this.#conditions, maxDepth: this.#maxDepth });
+    this.#evaluator ??= new Evaluator({ model: this.#model, store: this.store, conditions: this.#conditions, maxDepth: this.#maxDepth, groupIndex: this.#groupIndex });
     return this.#evaluator;
   }
 

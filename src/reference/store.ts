@@ -4,24 +4,23 @@
 // names (interned for the life of the store), objects ("nodes": a type and an id, the
 // wildcard `user:*` included). A relationship is then a row of integers in a typed array (a
 // "tuple"), and a Relationship object is rebuilt only when asked for (grant chains, conditions,
-// lists); only a condition is kept as an object, in a side map. About 100 bytes a relationship
+// lists); only a condition is kept as an object, in a side map. About 115 bytes a relationship
 // at 10^6 (scripts/reference-scale.ts), against about 1 KB for string-keyed Maps of objects.
 // The indexes hold integers only (no string is hashed by V8, nothing for the collector):
 //   (type, id)                         -> the node: an IntTable per type (NodeKey: short ids are their
 //                                         own key), so the few objects named as subjects stay in cache;
-//   (resource node, relation)          -> its bucket: a chain from the node's row through its
-//                                         buckets (a node has a bucket per relation written to it,
-//                                         a handful), with a bit per relation in the node's row;
-//   bucket                             -> its direct/wildcard tuples and its userset tuples,
-//                                         each a linked list in insertion order;
+//   bucket (resource node, relation)   -> its direct/wildcard tuples and its userset tuples,
+//                                         each a linked list in insertion order (most buckets
+//                                         are found in a slot of their node's row; the others
+//                                         in an IntTable);
 //   (bucket, subject node, subject rel) -> the tuple: identity for writes and deletes, and the
 //                                         evaluator's "is this subject directly here" lookup: the
 //                                         bucket's list, read through, while it is short (most
 //                                         are: one or two tuples); an IntTable past INDEXED_FROM;
 //   (subject node, subject rel)        -> the tuples naming that subject (searches): an IntTable.
 // A bulk load of 10^6 relationships is bound by memory latency (its tables are larger than the
-// caches): the bucket chain and the short lists replace two hash tables of 32 MB, whose probes
-// were one cache miss each per relationship, by reads of rows the write touches anyway.
+// caches): the slots and the short lists spare it two hash tables of 32 MB, whose probes were a
+// cache miss each per relationship, for reads of rows the write touches anyway.
 // A relationship's identity ignores its condition: writing the same tuple again replaces its
 // condition and keeps its place; writes and deletes are idempotent.
 
@@ -33,6 +32,9 @@ import { grown, int32Column, scratchColumn } from './int32-column.ts';
 
 /** No subject relation (an object or wildcard subject); also "not found". */
 export const NONE = -1;
+
+/** Numbers that name a tuple's relationship: resource node, relation, subject node, subject relation (tupleParts). */
+export const TUPLE_PARTS = 4;
 
 /** Strings to dense integers and back. */
 class Interner {
@@ -61,16 +63,24 @@ class Interner {
 const SCANNED_NAMES = 16;
 
 /**
- * A node's row: its type id, a bit for each relation name id below RELATION_BITS it has a
- * bucket for (a check asks about many relations an object has nothing in, a document's viewers,
- * and the row answers that without reading a bucket), and its newest bucket (the chain of its
- * buckets goes on through B_NEXT_OF_NODE).
+ * A node's row (32 bytes: one cache line holds it whole): its type id, a bit for each relation
+ * name id below RELATION_BITS it has a bucket for (for relations without a slot), and SLOTS
+ * slots, each the bucket of one relation of its type (or NONE). A check reads an object's
+ * relations one after another (a folder's viewers, editors, parent); with the buckets in the
+ * row that is one cache miss, not a hash probe and a bucket row for each. The first SLOTS
+ * relations of a type (below SLOTTED_NAMES) written get a slot; others go to the bucket index.
  */
-const NODE = 3;
+const NODE = 8;
 const N_TYPE = 0;
 const N_RELATIONS = 1;
-const N_BUCKETS = 2;
+const N_SLOTS = 2;
+const SLOTS = NODE - N_SLOTS;
 const RELATION_BITS = 31;
+/** Relation name ids below this can have a slot (the slot table is type * SLOTTED_NAMES + name). */
+const SLOTTED_NAMES = 32;
+/** In the slot table: no bucket of this (type, relation) yet, or its buckets are in the bucket index. */
+const UNSLOTTED = 0;
+const HASHED = -1;
 
 // Rows, not columns: a tuple's (or bucket's) fields side by side, so following a list touches
 // one cache line per element. Field offsets:
@@ -82,6 +92,7 @@ const T_NEXT = 3;
 const T_PREV = 4;
 const T_NEXT_BY_SUBJECT = 5;
 const T_PREV_BY_SUBJECT = 6;
+/** 8 fields, 32 bytes (the last unused): a row never straddles two cache lines. */
 const BUCKET = 8;
 const B_NODE = 0;
 const B_NAME = 1;
@@ -91,8 +102,6 @@ const B_USERSET_HEAD = 4;
 const B_USERSET_TAIL = 5;
 /** The tuples in the bucket (both lists). */
 const B_SIZE = 6;
-/** The node's next older bucket, or NONE. */
-const B_NEXT_OF_NODE = 7;
 
 /**
  * A bucket holding more tuples than this has them in the tuple index; a smaller one is searched
@@ -112,7 +121,7 @@ export class RelationshipStore {
   readonly #names = new Interner();
 
   // Nodes: per type id, NodeKey (id text as integers) -> node: no string hashed by V8 and no
-  // garbage to collect; per node its type, relation bits, buckets and id text. A table per type:
+  // garbage to collect; per node its type, relation bits, slots and id text. A table per type:
   // a bulk load looks up a subject for every relationship, and subjects are of a few types with
   // few objects (users, groups: 10^4 to 10^5 at 10^6 relationships), whose tables fit in the
   // caches, while the many resources (documents) fill a table of their own.
@@ -125,7 +134,14 @@ export class RelationshipStore {
   /** Per type id, the node of its wildcard `type:*` (checks ask for it every time). */
   #wildcards: number[] = [];
 
-  // Buckets: one per (resource node, relation) ever written, BUCKET fields each.
+  /** Per (type, relation name): its slot + 1 in the node rows, UNSLOTTED or HASHED. */
+  #slotOf = int32Column(0);
+  /** Per type id: how many slots its relations took. */
+  #slotsUsed: number[] = [];
+
+  // Buckets: one per (resource node, relation) ever written, BUCKET fields each; the index
+  // finds those of relations without a slot.
+  #bucketIndex = new IntTable();
   #bucketRows = int32Column(0);
   #buckets = 0;
 
@@ -138,6 +154,11 @@ export class RelationshipStore {
   #conditions = new Map<number, BoundCondition>();
   #subjectIndex = new IntTable();
   #size = 0;
+  #epoch = 0;
+  /** Per relation name id: userset tuples linked or unlinked in its buckets (the group index, group-index.ts, watches them). */
+  readonly #usersetEdits: number[] = [];
+  /** Conditions set or removed, and clears: they can change any relation's group index. */
+  #otherEdits = 0;
 
   get size(): number {
     return this.#size;
@@ -236,24 +257,62 @@ export class RelationshipStore {
     const node = this.#nodeIds.length;
     this.#nodeIds.push(id);
     this.#nodeRows = grown(this.#nodeRows, (node + 1) * NODE);
-    this.#nodeRows[node * NODE + N_TYPE] = typeId;
-    this.#nodeRows[node * NODE + N_RELATIONS] = 0;
-    this.#nodeRows[node * NODE + N_BUCKETS] = NONE;
+    const rows = this.#nodeRows;
+    const row = node * NODE;
+    rows[row + N_TYPE] = typeId;
+    rows[row + N_RELATIONS] = 0;
+    for (let slot = 0; slot < SLOTS; slot++) rows[row + N_SLOTS + slot] = NONE;
     if (id === '*') this.#wildcards[typeId] = node;
     return node;
+  }
+
+  /**
+   * A number that changes whenever the userset tuples in buckets of relation `name` change, or
+   * any condition, or everything (clear): the group index (group-index.ts) is rebuilt when it moves.
+   */
+  relationEdits(name: number): number {
+    return (this.#usersetEdits[name] ?? 0) + this.#otherEdits;
+  }
+
+  #usersetEdited(bucket: number): void {
+    const name = this.#bucketRows[bucket * BUCKET + B_NAME]!;
+    this.#usersetEdits[name] = (this.#usersetEdits[name] ?? 0) + 1;
+  }
+
+  /** Buckets are numbered 0 .. bucketCount - 1 (a bucket emptied by deletes stays). */
+  get bucketCount(): number {
+    return this.#buckets;
+  }
+
+  /** The resource node of a bucket. */
+  bucketNode(bucket: number): number {
+    return this.#bucketRows[bucket * BUCKET + B_NODE]!;
+  }
+
+  /** The relation name id of a bucket. */
+  bucketName(bucket: number): number {
+    return this.#bucketRows[bucket * BUCKET + B_NAME]!;
+  }
+
+  /** Every tuple that carries a condition. */
+  conditionedTuples(): IterableIterator<number> {
+    return this.#conditions.keys();
   }
 
   // --- the evaluator's reads ---
 
   /** The bucket of (node, relation name id), or NONE. */
   bucket(node: number, name: number): number {
-    if (node === NONE) return NONE;
-    const nodes = this.#nodeRows;
-    if (name < RELATION_BITS && (nodes[node * NODE + N_RELATIONS]! & (1 << name)) === 0) return NONE;
-    const buckets = this.#bucketRows;
-    let bucket = nodes[node * NODE + N_BUCKETS]!;
-    while (bucket !== NONE && buckets[bucket * BUCKET + B_NAME] !== name) bucket = buckets[bucket * BUCKET + B_NEXT_OF_NODE]!;
-    return bucket;
+    const rows = this.#nodeRows;
+    const row = node * NODE;
+    if (name < SLOTTED_NAMES) {
+      // Past the table's end: a type with no bucket yet.
+      const slot = this.#slotOf[rows[row + N_TYPE]! * SLOTTED_NAMES + name] ?? UNSLOTTED;
+      if (slot > 0) return rows[row + N_SLOTS + slot - 1]!;
+      if (slot === UNSLOTTED) return NONE;
+    }
+    if (name < RELATION_BITS && (rows[row + N_RELATIONS]! & (1 << name)) === 0) return NONE;
+    return this.#bucketIndex.get(node, name, 0);
   }
 
   /** First direct (object or wildcard) tuple of the bucket, then `next(t)` until NONE. */
@@ -307,17 +366,38 @@ export class RelationshipStore {
     return this.#conditions.size === 0 ? undefined : this.#conditions.get(tuple);
   }
 
+  /** Whether some tuple has a condition. */
+  get hasConditions(): boolean {
+    return this.#conditions.size > 0;
+  }
+
+  /** How many times the store was cleared: node numbers name the same objects while it holds. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
   /** The tuple as a Relationship (a fresh object). */
   relationship(tuple: number): Relationship {
+    const parts = [0, 0, 0, 0];
+    this.tupleParts(tuple, parts, 0);
+    return this.relationshipOf(parts[0]!, parts[1]!, parts[2]!, parts[3]!, this.condition(tuple));
+  }
+
+  /** Writes the tuple's resource node, relation, subject node and subject relation at `out[at..at+3]` (TUPLE_PARTS). */
+  tupleParts(tuple: number, out: number[], at: number): void {
     const bucket = this.tupleBucket(tuple);
-    const resource = this.#bucketRows[bucket * BUCKET + B_NODE]!;
-    const subject = this.subject(tuple);
-    const relation = this.subjectRelation(tuple);
-    const condition = this.condition(tuple);
+    out[at] = this.#bucketRows[bucket * BUCKET + B_NODE]!;
+    out[at + 1] = this.#bucketRows[bucket * BUCKET + B_NAME]!;
+    out[at + 2] = this.subject(tuple);
+    out[at + 3] = this.subjectRelation(tuple);
+  }
+
+  /** A Relationship (a fresh object) from a tuple's parts (tupleParts) and its condition. */
+  relationshipOf(resource: number, name: number, subject: number, subjectRelation: number, condition: BoundCondition | undefined): Relationship {
     return {
       resource: { type: this.typeName(this.nodeType(resource)), id: this.#nodeIds[resource]! },
-      relation: this.name(this.#bucketRows[bucket * BUCKET + B_NAME]!),
-      subject: { type: this.typeName(this.nodeType(subject)), id: this.#nodeIds[subject]!, ...(relation === NONE ? {} : { relation: this.name(relation) }) },
+      relation: this.name(name),
+      subject: { type: this.typeName(this.nodeType(subject)), id: this.#nodeIds[subject]!, ...(subjectRelation === NONE ? {} : { relation: this.name(subjectRelation) }) },
       ...(condition ? { condition: { name: condition.name, ...(condition.parameters ? { parameters: { ...condition.parameters } } : {}) } } : {}),
     };
   }
@@ -362,11 +442,13 @@ export class RelationshipStore {
   reserve(count: number): void {
     const tuples = this.#tuples + count;
     this.#tupleRows = grown(this.#tupleRows, tuples * TUPLE);
-    // A relationship makes at most one bucket (0.78 per relationship in the Drive-like store).
+    // A relationship makes at most one bucket (0.78 per relationship in the Drive-like store). Most
+    // are found through their node's slots: the bucket index grows by itself, for the others.
     // Objects are fewer (0.55 there): half is a guess that spares most regrowth of their rows.
     // Their tables, one per type, grow by themselves (how many objects of each type is unknown;
-    // regrowth cost a few percent of a 10^6 load). Subjects are far fewer (0.1), and few buckets
-    // are large enough for the tuple index: those indexes grow by themselves too.
+    // growth streams a table into the next, a few milliseconds at 10^6). Subjects are far fewer
+    // (0.1), and few buckets are large enough for the tuple index: those indexes grow by
+    // themselves too, and stay small enough to stay in cache.
     this.#bucketRows = grown(this.#bucketRows, (this.#buckets + count) * BUCKET);
     this.#nodeRows = grown(this.#nodeRows, Math.ceil(this.#nodeIds.length + count / 2) * NODE);
   }
@@ -390,13 +472,13 @@ export class RelationshipStore {
    * must depend on the shape only), about every relationship with a condition, and about every
    * one of a shape it refused (it collects their problems). When `accept` refused one, nothing
    * is written and the answer is false (the objects found may have been new: they hold no
-   * relationship and change no answer). The second
-   * pass goes in chunks and phases: the chunk's buckets, then its tuples (each new one appended
-   * to its bucket's list), then their subjects' lists. Each phase is a short loop of lookups
-   * independent of one another, so the processor overlaps their cache misses instead of waiting
-   * for each in turn (the tables of 10^6 relationships are larger than its caches). A phase reads
-   * only what earlier phases wrote for the same relationship, and each runs in order, so
-   * duplicates and reused tuple numbers resolve as in `write`.
+   * relationship and change no answer). The second pass goes in chunks and phases: the chunk's
+   * buckets, then its tuples (each new one appended to its bucket's list), then their subjects'
+   * lists. Each phase is a short loop of lookups independent of one another, so the processor
+   * overlaps their cache misses instead of waiting for each in turn (the tables of 10^6
+   * relationships are larger than its caches). A phase reads only what earlier phases wrote for
+   * the same relationship, and each runs in order, so duplicates and reused tuple numbers
+   * resolve as in `write`.
    */
   writeAll(relationships: readonly Relationship[], accept?: (rel: Relationship) => boolean): boolean {
     const length = relationships.length;
@@ -450,8 +532,31 @@ export class RelationshipStore {
 
   /** The bucket of (resource node, relation name id), made when new. */
   #bucketOf(resource: number, name: number): number {
-    const bucket = this.bucket(resource, name);
+    if (name < SLOTTED_NAMES) {
+      const type = this.#nodeRows[resource * NODE + N_TYPE]!;
+      let slot = this.#slotOf[type * SLOTTED_NAMES + name] ?? UNSLOTTED;
+      if (slot === UNSLOTTED) slot = this.#assignSlot(type, name);
+      if (slot > 0) {
+        const at = resource * NODE + N_SLOTS + slot - 1;
+        const bucket = this.#nodeRows[at]!;
+        if (bucket !== NONE) return bucket;
+        const made = this.#newBucket(resource, name);
+        this.#nodeRows[at] = made;
+        return made;
+      }
+    }
+    const bucket = this.#bucketIndex.add(resource, name, 0, this.#buckets);
     return bucket === NONE ? this.#newBucket(resource, name) : bucket;
+  }
+
+  /** The slot (+ 1) of the type's relation, taken when the type has one free, else HASHED for good. */
+  #assignSlot(type: number, name: number): number {
+    this.#slotOf = grown(this.#slotOf, (type + 1) * SLOTTED_NAMES);
+    const used = this.#slotsUsed[type] ?? 0;
+    const slot = used < SLOTS ? used + 1 : HASHED;
+    if (slot !== HASHED) this.#slotsUsed[type] = used + 1;
+    this.#slotOf[type * SLOTTED_NAMES + name] = slot;
+    return slot;
   }
 
   /**
@@ -489,6 +594,7 @@ export class RelationshipStore {
     if (tail === NONE) buckets[head] = tuple;
     else rows[tail * TUPLE + T_NEXT] = tuple;
     buckets[tailAt] = tuple;
+    if (subjectRelation !== NONE) this.#usersetEdited(bucket);
     buckets[b + B_SIZE] = size + 1;
     if (size === INDEXED_FROM) this.#indexTuples(bucket, true);
     // A new tuple number has no condition (delete drops it before freeing the number).
@@ -545,7 +651,8 @@ export class RelationshipStore {
     else if (nextS === NONE) this.#subjectIndex.delete(subject, subjectRelation, 0);
     else this.#subjectIndex.set(subject, subjectRelation, 0, nextS);
     if (nextS !== NONE) rows[nextS * TUPLE + T_PREV_BY_SUBJECT] = prevS;
-    this.#conditions.delete(tuple);
+    if (subjectRelation !== NONE) this.#usersetEdited(bucket);
+    if (this.#conditions.delete(tuple)) this.#otherEdits++;
     rows[t + T_BUCKET] = NONE;
     rows[t + T_NEXT] = this.#free;
     this.#free = tuple;
@@ -553,12 +660,11 @@ export class RelationshipStore {
     return true;
   }
 
-  /** A new bucket, numbered #buckets, first in its node's chain. */
+  /** A new bucket, numbered #buckets (entered in its node's slot or in the index by #bucketOf). */
   #newBucket(node: number, name: number): number {
     const bucket = this.#buckets++;
     this.#bucketRows = grown(this.#bucketRows, (bucket + 1) * BUCKET);
     const rows = this.#bucketRows;
-    const nodes = this.#nodeRows;
     const b = bucket * BUCKET;
     rows[b + B_NODE] = node;
     rows[b + B_NAME] = name;
@@ -568,15 +674,17 @@ export class RelationshipStore {
     rows[b + B_USERSET_HEAD] = NONE;
     rows[b + B_USERSET_TAIL] = NONE;
     rows[b + B_SIZE] = 0;
-    rows[b + B_NEXT_OF_NODE] = nodes[node * NODE + N_BUCKETS]!;
-    nodes[node * NODE + N_BUCKETS] = bucket;
-    if (name < RELATION_BITS) nodes[node * NODE + N_RELATIONS] = nodes[node * NODE + N_RELATIONS]! | (1 << name);
+    if (name < RELATION_BITS) this.#nodeRows[node * NODE + N_RELATIONS] = this.#nodeRows[node * NODE + N_RELATIONS]! | (1 << name);
     return bucket;
   }
 
   #setCondition(tuple: number, condition: BoundCondition | undefined): void {
-    if (!condition) this.#conditions.delete(tuple);
-    else this.#conditions.set(tuple, { name: condition.name, ...(condition.parameters ? { parameters: { ...condition.parameters } } : {}) });
+    if (!condition) {
+      if (this.#conditions.delete(tuple)) this.#otherEdits++;
+      return;
+    }
+    this.#otherEdits++;
+    this.#conditions.set(tuple, { name: condition.name, ...(condition.parameters ? { parameters: { ...condition.parameters } } : {}) });
   }
 
   /** Every relationship whose subject is exactly this (`user:anne`, `group:eng#member`, `user:*`). */
@@ -602,9 +710,9 @@ export class RelationshipStore {
 
   /** Whether some relationship has `node` as its resource (a bucket of it holds a tuple; deletes leave buckets empty). */
   #isResource(node: number): boolean {
-    const buckets = this.#bucketRows;
-    for (let bucket = this.#nodeRows[node * NODE + N_BUCKETS]!; bucket !== NONE; bucket = buckets[bucket * BUCKET + B_NEXT_OF_NODE]!) {
-      if (buckets[bucket * BUCKET + B_SIZE]! > 0) return true;
+    for (let name = 0; name < this.nameCount; name++) {
+      const bucket = this.bucket(node, name);
+      if (bucket !== NONE && (this.directHead(bucket) !== NONE || this.usersetHead(bucket) !== NONE)) return true;
     }
     return false;
   }
@@ -624,6 +732,9 @@ export class RelationshipStore {
     this.#nodeRows = int32Column(0);
     this.#nodeIds = [];
     this.#wildcards = [];
+    this.#slotOf = int32Column(0);
+    this.#slotsUsed = [];
+    this.#bucketIndex = new IntTable();
     this.#bucketRows = int32Column(0);
     this.#buckets = 0;
     this.#tupleIndex = new IntTable();
@@ -633,5 +744,7 @@ export class RelationshipStore {
     this.#free = NONE;
     this.#conditions.clear();
     this.#size = 0;
+    this.#epoch++;
+    this.#otherEdits++;
   }
 }

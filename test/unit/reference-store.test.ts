@@ -177,3 +177,50 @@ describe('reference store: against a Map of relationships', () => {
     expect(store.resourceIds('doc').sort()).toEqual([...new Set([...model.values()].filter((r) => r.resource.type === 'doc').map((r) => r.resource.id))].sort());
   });
 });
+
+describe('reference store: relation slots', () => {
+  it('finds every bucket, in a slot or in the index: types with more relations than slots, name ids past 32, deletes and clear', () => {
+    const store = new RelationshipStore();
+    // Name ids 0..39 taken first, so the relations below get ids past the slot table's 32.
+    for (let i = 0; i < 40; i++) store.nameId(`padding${i}`);
+    const relations = Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? `r${i}` : `padding${30 + i}`));
+    const rng = mulberry32(5);
+    const stored = new Map<string, Relationship>();
+    const written = new Set<string>();
+    const key = (r: Relationship) => `${r.resource.type}:${r.resource.id}#${r.relation}@${r.subject.id}`;
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 3000; i++) {
+        const rel: Relationship = {
+          resource: { type: rng.chance(0.5) ? 'doc' : 'folder', id: `o${rng.int(50)}` },
+          relation: relations[rng.int(relations.length)]!,
+          subject: { type: 'user', id: `u${rng.int(20)}` },
+        };
+        if (rng.chance(0.3)) {
+          expect(store.delete(rel)).toBe(stored.delete(key(rel)));
+        } else {
+          store.write(rel);
+          stored.set(key(rel), rel);
+          written.add(`${rel.resource.type}:${rel.resource.id}#${rel.relation}`);
+        }
+      }
+      expect(store.size).toBe(stored.size);
+      for (const type of ['doc', 'folder']) {
+        for (let o = 0; o < 50; o++) {
+          for (const relation of relations) {
+            const node = store.node(type, `o${o}`);
+            const bucket = node === NONE ? NONE : store.bucket(node, store.findName(relation));
+            // A bucket stays once made (deletes leave it empty): it exists exactly where something was written.
+            expect(bucket !== NONE, `${type}:o${o}#${relation}`).toBe(written.has(`${type}:o${o}#${relation}`));
+            for (let u = 0; u < 20; u++) {
+              const rel: Relationship = { resource: { type, id: `o${o}` }, relation, subject: { type: 'user', id: `u${u}` } };
+              if (store.has(rel) !== stored.has(key(rel))) expect(store.has(rel), key(rel)).toBe(stored.has(key(rel)));
+            }
+          }
+        }
+      }
+      store.clear();
+      stored.clear();
+      written.clear();
+    }
+  });
+});

@@ -187,6 +187,56 @@ types:
   });
 });
 
+describe('reference engine: the explanation is built when read, as it was at the check', () => {
+  it('names the granting relationships after they are deleted and their tuple numbers reused', () => {
+    const e = engine('folder:b#parent@folder:a', 'folder:a#owner@user:anne');
+    const granted = e.check(req('user:anne', 'view', 'folder:b'));
+    const denied = e.check(req('user:bob', 'view', 'folder:b'));
+    e.delete([rel('folder:b#parent@folder:a'), rel('folder:a#owner@user:anne')]);
+    e.write([rel('folder:x#owner@user:zed'), rel('folder:y#parent@folder:x')]);
+    expect(granted.allowed).toBe(true);
+    expect(granted.reason).toBe('folder:b#view granted by folder:b#parent@folder:a -> folder:a#owner@user:anne');
+    expect(granted.chain).toEqual([rel('folder:b#parent@folder:a'), rel('folder:a#owner@user:anne')]);
+    expect(denied.reason).toBe('no relationship grants user:bob folder:b#view');
+  });
+
+  it('keeps a condition of the chain as it was when decided', () => {
+    const until = (expires_at: string) => ({ name: 'not_expired', parameters: { expires_at } });
+    const e = engine(rel('folder:a#viewer@user:anne', until('2099-01-01T00:00:00Z')));
+    const now = { now: '2026-11-30T00:00:00Z' };
+    const d = e.check(req('user:anne', 'view', 'folder:a', now));
+    e.write([rel('folder:a#viewer@user:anne', until('2000-01-01T00:00:00Z'))]);
+    expect(d.allowed).toBe(true);
+    expect(d.chain[0]!.condition).toEqual(until('2099-01-01T00:00:00Z'));
+    expect(allowed(e, 'user:anne', 'view', 'folder:a', now)).toBe(false);
+  });
+
+  it('says the chain is gone when the engine was reset before it was read', () => {
+    const e = engine('folder:a#owner@user:anne');
+    const d = e.check(req('user:anne', 'view', 'folder:a'));
+    e.reset(MODEL);
+    e.write([rel('folder:z#owner@user:zed')]);
+    expect(d.allowed).toBe(true);
+    expect(d.reason).toBe('folder:a#view granted (the grant chain is gone: the engine was reset after this check)');
+    expect(d.chain).toEqual([]);
+  });
+
+  it('logs the reason of the moment, read after later writes; the adapter hands it over on reading and spreading', async () => {
+    const a = reference.create(undefined);
+    await a.start(await testContext('reference'));
+    await a.loadModel(MODEL);
+    await a.write([rel('folder:a#owner@user:anne')]);
+    const d = await a.check(req('user:anne', 'view', 'folder:a'));
+    await a.delete([rel('folder:a#owner@user:anne')]);
+    await a.write([rel('folder:q#owner@user:quinn')]);
+    expect({ ...d }).toEqual({ allowed: true, decisionId: d.decisionId, reason: 'folder:a#view granted by folder:a#owner@user:anne' });
+    expect(JSON.parse(JSON.stringify(d)).reason).toBe('folder:a#view granted by folder:a#owner@user:anne');
+    const [entry] = await a.readDecisionLog!();
+    expect(entry).toMatchObject({ decisionId: d.decisionId, allowed: true, reason: 'folder:a#view granted by folder:a#owner@user:anne' });
+    await a.stop();
+  });
+});
+
 describe('reference engine: limits and errors', () => {
   it('gives a clear error past the depth limit', () => {
     const rels = Array.from({ length: 60 }, (_, i) => `folder:f${i + 1}#parent@folder:f${i}`);
