@@ -321,7 +321,11 @@ export class Evaluator {
   /** The Pending of `depth`, emptied. */
   #pendingAt(depth: number): Pending {
     const pending = this.#pending[depth];
-    if (!pending) return (this.#pending[depth] = { notes: undefined, unknown: false, cut: false });
+    if (!pending) {
+      const fresh: Pending = { notes: undefined, unknown: false, cut: false };
+      this.#pending[depth] = fresh;
+      return fresh;
+    }
     pending.notes = undefined;
     pending.unknown = false;
     pending.cut = false;
@@ -442,7 +446,7 @@ export class Evaluator {
     this.#path.push(key);
     this.#pathRelations.push(typeId * this.#names + name);
     // No try/finally: an error ends the check, and the next check starts from an empty memo and path.
-    const result = member === true ? this.direct(bucket, depth) : this.rewrite(member, typeId, node, depth);
+    const result = member === true ? this.direct(bucket, node, name, depth) : this.rewrite(member, typeId, node, depth);
     this.#path.pop();
     this.#pathRelations.pop();
     // A result that a cycle cut depends on the path: forget it; any other holds for the whole check.
@@ -461,7 +465,7 @@ export class Evaluator {
   }
 
   /** A relation (its bucket): direct subject, wildcard, or a userset the subject is in. */
-  direct(bucket: number, depth: number): Result {
+  direct(bucket: number, node: number, name: number, depth: number): Result {
     const store = this.#store;
     let notes: string[] | undefined;
     let unknown = false;
@@ -477,7 +481,7 @@ export class Evaluator {
     const pending = this.#pendingAt(depth);
     pending.notes = notes;
     pending.unknown = unknown;
-    for (let tuple = store.usersetHead(bucket); tuple !== NONE; tuple = store.next(tuple)) {
+    for (let tuple = store.usersetHeadOf(node, name, bucket); tuple !== NONE; tuple = store.next(tuple)) {
       const relation = store.subjectRelation(tuple);
       const nested = this.#indexing ? this.#nestedGroup(tuple, relation, depth) : undefined;
       if (nested === DENY) continue;
@@ -553,7 +557,7 @@ export class Evaluator {
     const bucket = node === NONE ? NONE : store.bucket(node, tupleset);
     if (bucket === NONE) return DENY;
     const pending = this.#pendingAt(depth);
-    for (let tuple = store.directHead(bucket); tuple !== NONE; tuple = store.next(tuple)) {
+    for (let tuple = store.directHeadOf(node, tupleset, bucket); tuple !== NONE; tuple = store.next(tuple)) {
       const object = store.subject(tuple);
       const type = store.nodeType(object);
       if (store.isWildcard(object, type)) continue;

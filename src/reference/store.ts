@@ -63,18 +63,25 @@ class Interner {
 const SCANNED_NAMES = 16;
 
 /**
- * A node's row (32 bytes: one cache line holds it whole): its type id, a bit for each relation
- * name id below RELATION_BITS it has a bucket for (for relations without a slot), and SLOTS
- * slots, each the bucket of one relation of its type (or NONE). A check reads an object's
- * relations one after another (a folder's viewers, editors, parent); with the buckets in the
- * row that is one cache miss, not a hash probe and a bucket row for each. The first SLOTS
- * relations of a type (below SLOTTED_NAMES) written get a slot; others go to the bucket index.
+ * A node's row (64 bytes: one cache line): its type id, a bit for each relation name id below
+ * RELATION_BITS it has a bucket for (for relations without a slot), and SLOTS slots, each the
+ * bucket of one relation of its type (or NONE) with copies of the heads of the bucket's two
+ * lists. A check reads an object's relations one after another (a folder's viewers, editors,
+ * parent) and follows their lists; with the buckets and heads in the row that is one cache miss,
+ * not a hash probe and a bucket row for each. The first SLOTS relations of a type (below
+ * SLOTTED_NAMES) written get a slot; others go to the bucket index. (Tails stay in the bucket
+ * row: only writes read them.)
  */
-const NODE = 8;
+const NODE = 16;
 const N_TYPE = 0;
 const N_RELATIONS = 1;
 const N_SLOTS = 2;
-const SLOTS = NODE - N_SLOTS;
+const SLOTS = 4;
+/** A slot's fields, from N_SLOTS + (slot - 1) * SLOT: */
+const SLOT = 3;
+const S_BUCKET = 0;
+const S_DIRECT_HEAD = 1;
+const S_USERSET_HEAD = 2;
 const RELATION_BITS = 31;
 /** Relation name ids below this can have a slot (the slot table is type * SLOTTED_NAMES + name). */
 const SLOTTED_NAMES = 32;
@@ -261,7 +268,7 @@ export class RelationshipStore {
     const row = node * NODE;
     rows[row + N_TYPE] = typeId;
     rows[row + N_RELATIONS] = 0;
-    for (let slot = 0; slot < SLOTS; slot++) rows[row + N_SLOTS + slot] = NONE;
+    for (let at = row + N_SLOTS; at < row + N_SLOTS + SLOTS * SLOT; at++) rows[at] = NONE;
     if (id === '*') this.#wildcards[typeId] = node;
     return node;
   }
@@ -308,11 +315,37 @@ export class RelationshipStore {
     if (name < SLOTTED_NAMES) {
       // Past the table's end: a type with no bucket yet.
       const slot = this.#slotOf[rows[row + N_TYPE]! * SLOTTED_NAMES + name] ?? UNSLOTTED;
-      if (slot > 0) return rows[row + N_SLOTS + slot - 1]!;
+      if (slot > 0) return rows[row + N_SLOTS + (slot - 1) * SLOT + S_BUCKET]!;
       if (slot === UNSLOTTED) return NONE;
     }
     if (name < RELATION_BITS && (rows[row + N_RELATIONS]! & (1 << name)) === 0) return NONE;
     return this.#bucketIndex.get(node, name, 0);
+  }
+
+  /** The node row's position of the slot of (node, relation), or NONE when the relation has no slot. */
+  #slotAt(node: number, name: number): number {
+    if (name >= SLOTTED_NAMES) return NONE;
+    const slot = this.#slotOf[this.#nodeRows[node * NODE + N_TYPE]! * SLOTTED_NAMES + name] ?? UNSLOTTED;
+    return slot > 0 ? node * NODE + N_SLOTS + (slot - 1) * SLOT : NONE;
+  }
+
+  /** `directHead(bucket)` of the bucket of (node, relation), from the node's row when it has a slot there (no bucket row read). */
+  directHeadOf(node: number, name: number, bucket: number): number {
+    const at = this.#slotAt(node, name);
+    return at === NONE ? this.directHead(bucket) : this.#nodeRows[at + S_DIRECT_HEAD]!;
+  }
+
+  /** `usersetHead(bucket)` of the bucket of (node, relation), from the node's row when it has a slot there. */
+  usersetHeadOf(node: number, name: number, bucket: number): number {
+    const at = this.#slotAt(node, name);
+    return at === NONE ? this.usersetHead(bucket) : this.#nodeRows[at + S_USERSET_HEAD]!;
+  }
+
+  /** A bucket list's head changed: its copy in the node row follows (when the relation has a slot). */
+  #headChanged(bucket: number, userset: boolean, head: number): void {
+    const b = bucket * BUCKET;
+    const at = this.#slotAt(this.#bucketRows[b + B_NODE]!, this.#bucketRows[b + B_NAME]!);
+    if (at !== NONE) this.#nodeRows[at + (userset ? S_USERSET_HEAD : S_DIRECT_HEAD)] = head;
   }
 
   /** First direct (object or wildcard) tuple of the bucket, then `next(t)` until NONE. */
@@ -537,11 +570,12 @@ export class RelationshipStore {
       let slot = this.#slotOf[type * SLOTTED_NAMES + name] ?? UNSLOTTED;
       if (slot === UNSLOTTED) slot = this.#assignSlot(type, name);
       if (slot > 0) {
-        const at = resource * NODE + N_SLOTS + slot - 1;
-        const bucket = this.#nodeRows[at]!;
+        const at = resource * NODE + N_SLOTS + (slot - 1) * SLOT;
+        const bucket = this.#nodeRows[at + S_BUCKET]!;
         if (bucket !== NONE) return bucket;
         const made = this.#newBucket(resource, name);
-        this.#nodeRows[at] = made;
+        // The heads were NONE since the node was made: the bucket is new and empty.
+        this.#nodeRows[at + S_BUCKET] = made;
         return made;
       }
     }
@@ -591,8 +625,10 @@ export class RelationshipStore {
     const tail = buckets[tailAt]!;
     rows[t + T_PREV] = tail;
     rows[t + T_NEXT] = NONE;
-    if (tail === NONE) buckets[head] = tuple;
-    else rows[tail * TUPLE + T_NEXT] = tuple;
+    if (tail === NONE) {
+      buckets[head] = tuple;
+      this.#headChanged(bucket, subjectRelation !== NONE, tuple);
+    } else rows[tail * TUPLE + T_NEXT] = tuple;
     buckets[tailAt] = tuple;
     if (subjectRelation !== NONE) this.#usersetEdited(bucket);
     buckets[b + B_SIZE] = size + 1;
@@ -638,8 +674,10 @@ export class RelationshipStore {
     const head = b + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD);
     const tailAt = b + (subjectRelation === NONE ? B_DIRECT_TAIL : B_USERSET_TAIL);
     const [prev, next] = [rows[t + T_PREV]!, rows[t + T_NEXT]!];
-    if (prev === NONE) buckets[head] = next;
-    else rows[prev * TUPLE + T_NEXT] = next;
+    if (prev === NONE) {
+      buckets[head] = next;
+      this.#headChanged(bucket, subjectRelation !== NONE, next);
+    } else rows[prev * TUPLE + T_NEXT] = next;
     if (next === NONE) buckets[tailAt] = prev;
     else rows[next * TUPLE + T_PREV] = prev;
     const size = buckets[b + B_SIZE]!;

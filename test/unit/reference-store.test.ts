@@ -179,7 +179,7 @@ describe('reference store: against a Map of relationships', () => {
 });
 
 describe('reference store: relation slots', () => {
-  it('finds every bucket, in a slot or in the index: types with more relations than slots, name ids past 32, deletes and clear', () => {
+  it('finds every bucket and its lists, in a slot or in the index: types with more relations than slots, name ids past 32, deletes and clear', () => {
     const store = new RelationshipStore();
     // Name ids 0..39 taken first, so the relations below get ids past the slot table's 32.
     for (let i = 0; i < 40; i++) store.nameId(`padding${i}`);
@@ -187,13 +187,13 @@ describe('reference store: relation slots', () => {
     const rng = mulberry32(5);
     const stored = new Map<string, Relationship>();
     const written = new Set<string>();
-    const key = (r: Relationship) => `${r.resource.type}:${r.resource.id}#${r.relation}@${r.subject.id}`;
+    const key = (r: Relationship) => `${r.resource.type}:${r.resource.id}#${r.relation}@${r.subject.type}:${r.subject.id}${r.subject.relation ? `#${r.subject.relation}` : ''}`;
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < 3000; i++) {
         const rel: Relationship = {
           resource: { type: rng.chance(0.5) ? 'doc' : 'folder', id: `o${rng.int(50)}` },
           relation: relations[rng.int(relations.length)]!,
-          subject: { type: 'user', id: `u${rng.int(20)}` },
+          subject: rng.chance(0.3) ? { type: 'group', id: `g${rng.int(5)}`, relation: 'member' } : { type: 'user', id: `u${rng.int(20)}` },
         };
         if (rng.chance(0.3)) {
           expect(store.delete(rel)).toBe(stored.delete(key(rel)));
@@ -211,6 +211,12 @@ describe('reference store: relation slots', () => {
             const bucket = node === NONE ? NONE : store.bucket(node, store.findName(relation));
             // A bucket stays once made (deletes leave it empty): it exists exactly where something was written.
             expect(bucket !== NONE, `${type}:o${o}#${relation}`).toBe(written.has(`${type}:o${o}#${relation}`));
+            if (bucket !== NONE) {
+              // The node row's copies of the list heads follow the bucket's through appends and deletes.
+              const name = store.findName(relation);
+              expect(store.directHeadOf(node, name, bucket), `${type}:o${o}#${relation} direct`).toBe(store.directHead(bucket));
+              expect(store.usersetHeadOf(node, name, bucket), `${type}:o${o}#${relation} usersets`).toBe(store.usersetHead(bucket));
+            }
             for (let u = 0; u < 20; u++) {
               const rel: Relationship = { resource: { type, id: `o${o}` }, relation, subject: { type: 'user', id: `u${u}` } };
               if (store.has(rel) !== stored.has(key(rel))) expect(store.has(rel), key(rel)).toBe(stored.has(key(rel)));
