@@ -158,5 +158,6 @@ function slotOf(a: number, b: number, c: number, shift: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x7feb352d);
   h ^= h >>> 15;
-  return h >>> shift;
+  // `| 0`: an int32 to the compiler (shift >= 1), so the slot arithmetic stays in integers.
+  return (h >>> shift) | 0;
 }
