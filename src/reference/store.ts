@@ -28,7 +28,7 @@ import { type BoundCondition, parseSubject, type Relationship } from '../core/re
 import { AcceptedShapes } from './accepted-shapes.ts';
 import { IntTable } from './int-table.ts';
 import { NodeKey } from './node-key.ts';
-import { grown, int32Column, scratchColumn } from './int32-column.ts';
+import { grown, int32Column, resized, scratchColumn } from './int32-column.ts';
 
 /** No subject relation (an object or wildcard subject); also "not found". */
 export const NONE = -1;
@@ -137,6 +137,9 @@ export class RelationshipStore {
   readonly #key = new NodeKey();
   /** Per node: its type id, its relation bits (NODE fields, side by side: one cache line). */
   #nodeRows = int32Column(0);
+  /** During a bulk write's first pass: the type id of each node it makes, from node #pendingFrom on (#makePendingRows). */
+  #pendingTypes: Int32Array | undefined;
+  #pendingFrom = 0;
   #nodeIds: string[] = [];
   /** Per type id, the node of its wildcard `type:*` (checks ask for it every time). */
   #wildcards: number[] = [];
@@ -259,18 +262,41 @@ export class RelationshipStore {
     }
   }
 
-  /** A new node, numbered #nodeIds.length (already entered in the index). */
+  /** A new node, numbered #nodeIds.length (already entered in the index); its row made now or, in a bulk write's first pass, after it. */
   #newNode(typeId: number, id: string): number {
     const node = this.#nodeIds.length;
     this.#nodeIds.push(id);
-    this.#nodeRows = grown(this.#nodeRows, (node + 1) * NODE);
+    if (id === '*') this.#wildcards[typeId] = node;
+    const pending = this.#pendingTypes;
+    if (pending) {
+      pending[node - this.#pendingFrom] = typeId;
+    } else {
+      this.#nodeRows = grown(this.#nodeRows, (node + 1) * NODE);
+      this.#initNodeRow(node, typeId);
+    }
+    return node;
+  }
+
+  #initNodeRow(node: number, typeId: number): void {
     const rows = this.#nodeRows;
     const row = node * NODE;
     rows[row + N_TYPE] = typeId;
     rows[row + N_RELATIONS] = 0;
     for (let at = row + N_SLOTS; at < row + N_SLOTS + SLOTS * SLOT; at++) rows[at] = NONE;
-    if (id === '*') this.#wildcards[typeId] = node;
-    return node;
+  }
+
+  /**
+   * The rows of the nodes made by a bulk write's first pass, in one allocation of the size
+   * needed (how many objects a load names is known only once it is read; rows of 64 bytes
+   * reserved by a guess, then regrown, would be a third too many at 10^6 and a copy of 30 MB).
+   */
+  #makePendingRows(): void {
+    const types = this.#pendingTypes!;
+    const from = this.#pendingFrom;
+    this.#pendingTypes = undefined;
+    const to = this.#nodeIds.length;
+    this.#nodeRows = resized(this.#nodeRows, to * NODE);
+    for (let node = from; node < to; node++) this.#initNodeRow(node, types[node - from]!);
   }
 
   /**
@@ -471,19 +497,18 @@ export class RelationshipStore {
     return bucket === NONE ? NONE : this.#tupleIn(bucket, subject, subjectRelation);
   }
 
-  /** Makes room for `count` more relationships (and as many objects and buckets, at most) at once. */
+  /** Makes room for `count` more relationships (and as many buckets, at most) at once. */
   reserve(count: number): void {
     const tuples = this.#tuples + count;
     this.#tupleRows = grown(this.#tupleRows, tuples * TUPLE);
     // A relationship makes at most one bucket (0.78 per relationship in the Drive-like store). Most
     // are found through their node's slots: the bucket index grows by itself, for the others.
-    // Objects are fewer (0.55 there): half is a guess that spares most regrowth of their rows.
-    // Their tables, one per type, grow by themselves (how many objects of each type is unknown;
-    // growth streams a table into the next, a few milliseconds at 10^6). Subjects are far fewer
-    // (0.1), and few buckets are large enough for the tuple index: those indexes grow by
-    // themselves too, and stay small enough to stay in cache.
+    // Objects are fewer (0.55 there): writeAll makes their rows once it has counted them, and
+    // their tables, one per type, grow by themselves (growth streams a table into the next, a
+    // few milliseconds at 10^6). Subjects are far fewer (0.1), and few buckets are large enough
+    // for the tuple index: those indexes grow by themselves too, and stay small enough to stay
+    // in cache.
     this.#bucketRows = grown(this.#bucketRows, (this.#buckets + count) * BUCKET);
-    this.#nodeRows = grown(this.#nodeRows, Math.ceil(this.#nodeIds.length + count / 2) * NODE);
   }
 
   /** Adds or replaces (same identity) a relationship. Returns whether it was new. */
@@ -521,32 +546,39 @@ export class RelationshipStore {
     const subjects = scratchColumn(length);
     const subjectRelations = scratchColumn(length);
     const shapes = accept ? new AcceptedShapes() : undefined;
+    // A relationship names two objects at most.
+    this.#pendingTypes = scratchColumn(2 * length);
+    this.#pendingFrom = this.#nodeIds.length;
     let accepted = true;
-    for (let i = 0; i < length; i++) {
-      const rel = relationships[i]!;
-      const { resource, subject } = rel;
-      // Names not interned yet are NONE here, and interned only once the relationship is accepted.
-      let resourceType = this.#types.find(resource.type);
-      let name = this.#names.find(rel.relation);
-      let subjectType = this.#types.find(subject.type);
-      let subjectRelation = subject.relation === undefined ? NONE : this.#names.find(subject.relation);
-      if (accept && shapes) {
-        const known = rel.condition === undefined && resourceType !== NONE && name !== NONE && subjectType !== NONE && (subjectRelation !== NONE || subject.relation === undefined);
-        const wildcard = subject.id.length === 1 && subject.id.charCodeAt(0) === WILDCARD_CODE;
-        if (!known || !shapes.has(resourceType, name, subjectType, subjectRelation, wildcard)) {
-          if (!accept(rel)) accepted = false;
-          else if (known) shapes.add(resourceType, name, subjectType, subjectRelation, wildcard);
+    try {
+      for (let i = 0; i < length; i++) {
+        const rel = relationships[i]!;
+        const { resource, subject } = rel;
+        // Names not interned yet are NONE here, and interned only once the relationship is accepted.
+        let resourceType = this.#types.find(resource.type);
+        let name = this.#names.find(rel.relation);
+        let subjectType = this.#types.find(subject.type);
+        let subjectRelation = subject.relation === undefined ? NONE : this.#names.find(subject.relation);
+        if (accept && shapes) {
+          const known = rel.condition === undefined && resourceType !== NONE && name !== NONE && subjectType !== NONE && (subjectRelation !== NONE || subject.relation === undefined);
+          const wildcard = subject.id.length === 1 && subject.id.charCodeAt(0) === WILDCARD_CODE;
+          if (!known || !shapes.has(resourceType, name, subjectType, subjectRelation, wildcard)) {
+            if (!accept(rel)) accepted = false;
+            else if (known) shapes.add(resourceType, name, subjectType, subjectRelation, wildcard);
+          }
         }
+        if (!accepted) continue;
+        if (resourceType === NONE) resourceType = this.#types.intern(resource.type);
+        if (name === NONE) name = this.#names.intern(rel.relation);
+        if (subjectType === NONE) subjectType = this.#types.intern(subject.type);
+        if (subjectRelation === NONE && subject.relation !== undefined) subjectRelation = this.#names.intern(subject.relation);
+        resources[i] = this.#internNodeOf(resourceType, resource.id);
+        subjects[i] = this.#internNodeOf(subjectType, subject.id);
+        names[i] = name;
+        subjectRelations[i] = subjectRelation;
       }
-      if (!accepted) continue;
-      if (resourceType === NONE) resourceType = this.#types.intern(resource.type);
-      if (name === NONE) name = this.#names.intern(rel.relation);
-      if (subjectType === NONE) subjectType = this.#types.intern(subject.type);
-      if (subjectRelation === NONE && subject.relation !== undefined) subjectRelation = this.#names.intern(subject.relation);
-      resources[i] = this.#internNodeOf(resourceType, resource.id);
-      subjects[i] = this.#internNodeOf(subjectType, subject.id);
-      names[i] = name;
-      subjectRelations[i] = subjectRelation;
+    } finally {
+      this.#makePendingRows();
     }
     if (!accepted) return false;
     const buckets = new Int32Array(CHUNK);
