@@ -73,6 +73,29 @@ describe('reference store: bulk writes', () => {
   });
 });
 
+describe('reference store: a bulk write that stops', () => {
+  it('leaves the objects its first pass found usable when `accept` refuses one or throws', () => {
+    const store = new RelationshipStore();
+    const batch = ['d1', 'd2', 'd3', 'd4'].map((id) => viewer('doc', id, `u-${id}`));
+    expect(store.writeAll(batch, (rel) => rel.resource.id !== 'd2')).toBe(false);
+    // A new shape (editor) is asked about: the validator throws there, after d1..d3 were found.
+    const editor = { ...viewer('doc', 'd6', 'u-d6'), relation: 'editor' };
+    expect(() =>
+      store.writeAll([...batch.slice(0, 3), editor, batch[3]!], (rel) => {
+        if (rel.relation === 'editor') throw new Error('validator failed');
+        return true;
+      }),
+    ).toThrow('validator failed');
+    expect(store.size).toBe(0);
+    // Objects found before the refusal or the error have rows: new buckets and relationships on them work, and single writes after.
+    for (const rel of batch) expect(store.write(rel)).toBe(true);
+    expect(store.writeAll([viewer('doc', 'd5', 'u-d5'), viewer('doc', 'd1', 'u-d1')])).toBe(true);
+    expect(store.size).toBe(5);
+    expect(store.resourceIds('doc')).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
+    for (const id of ['d1', 'd5']) expect(store.bucket(store.node('doc', id), store.findName('viewer'))).not.toBe(NONE);
+  });
+});
+
 describe('reference store: against a Map of relationships', () => {
   // Few resources and many subjects: buckets grow past INDEXED_FROM tuples and shrink below it again.
   const resources = [0, 1, 2].flatMap((i) => [
