@@ -13,7 +13,7 @@ import { relationshipChecker, type RelationshipChange } from '../model/relations
 import { BudgetExceededError } from './budget.ts';
 import type { Model } from '../model/types.ts';
 import { DecisionLog } from './decision-log.ts';
-import { DEFAULT_MAX_DEPTH, DepthLimitError, Evaluator } from './evaluate.ts';
+import { type CheckOutcome, DEFAULT_MAX_DEPTH, DepthLimitError, Evaluator } from './evaluate.ts';
 import { resourcesReaching, subjectsReachedFrom } from './reachability.ts';
 import { RelationshipStore } from './store.ts';
 
@@ -32,7 +32,36 @@ export interface ReferenceOptions {
 
 export interface ReferenceDecision extends Decision {
   /** For an allow: the relationships that granted it, from the resource down to the subject. */
-  chain: Relationship[];
+  readonly chain: Relationship[];
+}
+
+/**
+ * A decision whose chain and reason are the outcome's, built when first read (evaluate.ts,
+ * CheckOutcome). A class, not an object literal with getters: V8 gives each such literal a map
+ * of its own (its getters are new closures), and a map per check filled the old generation.
+ * The getters are on the prototype, so a spread copy has no `reason`; JSON has it (toJSON).
+ */
+class ExplainedDecision implements ReferenceDecision {
+  readonly allowed: boolean;
+  decisionId?: string;
+  readonly #outcome: CheckOutcome;
+
+  constructor(outcome: CheckOutcome) {
+    this.allowed = outcome.allowed;
+    this.#outcome = outcome;
+  }
+
+  get chain(): Relationship[] {
+    return this.#outcome.chain;
+  }
+
+  get reason(): string {
+    return this.#outcome.reason;
+  }
+
+  toJSON(): Decision {
+    return { allowed: this.allowed, reason: this.reason, ...(this.decisionId !== undefined ? { decisionId: this.decisionId } : {}) };
+  }
 }
 
 export class ReferenceEngine {
@@ -149,15 +178,7 @@ export class ReferenceEngine {
     if (problem) return { allowed: false, chain: [], reason: problem, error: problem };
     try {
       const outcome = this.#checker().check(request);
-      return {
-        allowed: outcome.allowed,
-        get chain() {
-          return outcome.chain;
-        },
-        get reason() {
-          return outcome.reason;
-        },
-      };
+      return new ExplainedDecision(outcome);
     } catch (error) {
       if (!(error instanceof DepthLimitError || error instanceof BudgetExceededError || error instanceof ConditionCostError || error instanceof DeadlineExceededError)) throw error;
       return { allowed: false, chain: [], reason: error.message, error: error.message };

@@ -442,6 +442,12 @@ export class Evaluator {
     if (member === true && bucket === NONE) return DENY;
     this.#at = key;
     this.#budget.spend(1, this);
+    // A relation with no userset tuple on this object cannot recurse: no path to keep, no cycle to cut.
+    if (member === true && this.#store.usersetHeadOf(node, name, bucket) === NONE) {
+      const own = this.subjectDirectly(bucket);
+      this.#memo.set(key, own);
+      return own;
+    }
     this.#memo.set(key, VISITING);
     this.#path.push(key);
     this.#pathRelations.push(typeId * this.#names + name);
@@ -467,20 +473,11 @@ export class Evaluator {
   /** A relation (its bucket): direct subject, wildcard, or a userset the subject is in. */
   direct(bucket: number, node: number, name: number, depth: number): Result {
     const store = this.#store;
-    let notes: string[] | undefined;
-    let unknown = false;
-    // The subject itself, then its type's wildcard (a direct lookup each, not a scan).
-    for (let i = 0; i < 2; i++) {
-      const tuple = i === 0 ? this.#subjectTuples.find(store, bucket, this.#subjectNode) : this.#wildcardTuples.find(store, bucket, this.#wildcardNode);
-      if (tuple === NONE) continue;
-      const c = this.condition(tuple);
-      if (c.state === State.Allow) return new Result(State.Allow, { tuple, next: undefined });
-      if (c.state === State.Unknown) unknown = true;
-      notes = merge(notes, c.notes);
-    }
+    const own = this.subjectDirectly(bucket);
+    if (own.state === State.Allow) return own;
     const pending = this.#pendingAt(depth);
-    pending.notes = notes;
-    pending.unknown = unknown;
+    pending.notes = own.notes;
+    pending.unknown = own.state === State.Unknown;
     for (let tuple = store.usersetHeadOf(node, name, bucket); tuple !== NONE; tuple = store.next(tuple)) {
       const relation = store.subjectRelation(tuple);
       const nested = this.#indexing ? this.#nestedGroup(tuple, relation, depth) : undefined;
@@ -490,6 +487,22 @@ export class Evaluator {
       if (granted) return granted;
     }
     return settle(pending.unknown, pending.notes, pending.cut);
+  }
+
+  /** The subject itself, then its type's wildcard, in a relation's bucket (a lookup each in the subject's short list, not a scan of the bucket). */
+  subjectDirectly(bucket: number): Result {
+    const store = this.#store;
+    let notes: string[] | undefined;
+    let unknown = false;
+    for (let i = 0; i < 2; i++) {
+      const tuple = i === 0 ? this.#subjectTuples.find(store, bucket, this.#subjectNode) : this.#wildcardTuples.find(store, bucket, this.#wildcardNode);
+      if (tuple === NONE) continue;
+      const c = this.condition(tuple);
+      if (c.state === State.Allow) return new Result(State.Allow, { tuple, next: undefined });
+      if (c.state === State.Unknown) unknown = true;
+      notes = merge(notes, c.notes);
+    }
+    return settle(unknown, notes, false);
   }
 
   rewrite(rewrite: CompiledRewrite, typeId: number, node: number, depth: number): Result {

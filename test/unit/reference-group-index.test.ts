@@ -105,8 +105,14 @@ const SEARCHES: SearchQuery[] = [
 /** Every answer of an engine now: each check's decision (without its log id) and each search's result. */
 function answers(engine: ReferenceEngine): unknown[] {
   const out: unknown[] = CHECKS.map((request) => {
-    const { decisionId: _, ...decision } = engine.check(request);
-    return { request: `${request.resource.type}:${request.resource.id}#${request.action.name}@${request.subject.id}`, ...decision, chain: decision.chain.map(formatRelationship) };
+    const decision = engine.check(request);
+    return {
+      request: `${request.resource.type}:${request.resource.id}#${request.action.name}@${request.subject.id}`,
+      allowed: decision.allowed,
+      error: decision.error,
+      reason: decision.reason,
+      chain: decision.chain.map(formatRelationship),
+    };
   });
   for (const query of SEARCHES) out.push({ query, found: engine.search(query) });
   return out;
