@@ -12,7 +12,7 @@ import { compileCondition, ConditionCostError, type CompiledCondition } from '..
 import { relationshipChecker, type RelationshipChange } from '../model/relationship-check.ts';
 import { BudgetExceededError } from './budget.ts';
 import type { Model } from '../model/types.ts';
-import { DecisionLog } from './decision-log.ts';
+import { DecisionLog, decisionIdText, type LoggedDecision } from './decision-log.ts';
 import { type CheckOutcome, DEFAULT_MAX_DEPTH, DepthLimitError, Evaluator } from './evaluate.ts';
 import { resourcesReaching, subjectsReachedFrom } from './reachability.ts';
 import { RelationshipStore } from './store.ts';
@@ -41,6 +41,9 @@ export interface ReferenceDecision extends Decision {
  * of its own (its getters are new closures), and a map per check filled the old generation.
  * The getters are on the prototype, so a spread copy has no `reason`; JSON has it (toJSON).
  */
+/** A request the engine could not decide: `error` says why. */
+const failed = (why: string): ReferenceDecision => ({ allowed: false, chain: [], reason: why, error: why });
+
 class ExplainedDecision implements ReferenceDecision {
   readonly allowed: boolean;
   decisionId?: string;
@@ -164,25 +167,27 @@ export class ReferenceEngine {
    * and the reason are built when first read (evaluate.ts, CheckOutcome), also in the log.
    */
   check(request: CheckRequest): ReferenceDecision {
-    const decisionId = this.#logging ? this.log.nextId() : undefined;
-    const decision = this.#decide(request);
-    if (decisionId) {
-      decision.decisionId = decisionId;
-      this.log.record(decisionId, request, decision);
+    const id = this.#logging ? this.log.nextId() : 0;
+    const problem = this.#requestProblem(request);
+    let decision: ReferenceDecision;
+    // What the log keeps: the outcome (the numbers of its explanation), not the decision handed out.
+    let logged: LoggedDecision;
+    if (problem) decision = logged = failed(problem);
+    else {
+      try {
+        const outcome = this.#checker().check(request);
+        decision = new ExplainedDecision(outcome);
+        logged = outcome;
+      } catch (error) {
+        if (!(error instanceof DepthLimitError || error instanceof BudgetExceededError || error instanceof ConditionCostError || error instanceof DeadlineExceededError)) throw error;
+        decision = logged = failed(error.message);
+      }
+    }
+    if (id) {
+      decision.decisionId = decisionIdText(id);
+      this.log.record(id, request, logged);
     }
     return decision;
-  }
-
-  #decide(request: CheckRequest): ReferenceDecision {
-    const problem = this.#requestProblem(request);
-    if (problem) return { allowed: false, chain: [], reason: problem, error: problem };
-    try {
-      const outcome = this.#checker().check(request);
-      return new ExplainedDecision(outcome);
-    } catch (error) {
-      if (!(error instanceof DepthLimitError || error instanceof BudgetExceededError || error instanceof ConditionCostError || error instanceof DeadlineExceededError)) throw error;
-      return { allowed: false, chain: [], reason: error.message, error: error.message };
-    }
   }
 
   /** Rebuilds the group index now if the change made it stale, so that checks do not pay for it (a bulk load: once). */

@@ -33,9 +33,6 @@ import { grown, int32Column, resized, scratchColumn } from './int32-column.ts';
 /** No subject relation (an object or wildcard subject); also "not found". */
 export const NONE = -1;
 
-/** Numbers that name a tuple's relationship: resource node, relation, subject node, subject relation (tupleParts). */
-export const TUPLE_PARTS = 4;
-
 /** Strings to dense integers and back. */
 class Interner {
   readonly #ids = new Map<string, number>();
@@ -442,7 +439,7 @@ export class RelationshipStore {
     return this.relationshipOf(parts[0]!, parts[1]!, parts[2]!, parts[3]!, this.condition(tuple));
   }
 
-  /** Writes the tuple's resource node, relation, subject node and subject relation at `out[at..at+3]` (TUPLE_PARTS). */
+  /** Writes the tuple's resource node, relation, subject node and subject relation at `out[at..at+3]`. */
   tupleParts(tuple: number, out: number[], at: number): void {
     const bucket = this.tupleBucket(tuple);
     out[at] = this.#bucketRows[bucket * BUCKET + B_NODE]!;
