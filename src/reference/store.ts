@@ -4,7 +4,7 @@
 // names (interned for the life of the store), objects ("nodes": a type and an id, the
 // wildcard `user:*` included). A relationship is then a row of integers in a typed array (a
 // "tuple"), and a Relationship object is rebuilt only when asked for (grant chains, conditions,
-// lists); only a condition is kept as an object, in a side map. About 115 bytes a relationship
+// lists); only a condition is kept as an object, in a side map. About 145 bytes a relationship
 // at 10^6 (scripts/reference-scale.ts), against about 1 KB for string-keyed Maps of objects.
 // The indexes hold integers only (no string is hashed by V8, nothing for the collector):
 //   (type, id)                         -> the node: an IntTable per type (NodeKey: short ids are their
