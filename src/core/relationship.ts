@@ -67,7 +67,10 @@ export function parseSubject(text: string): SubjectRef | undefined {
   if (hash > 0) {
     const relation = text.slice(hash + 1);
     if (!relation) return undefined;
-    return { ...object, relation };
+    // A literal, not a spread of `object`: V8 gives every object made by `{ ...object, relation }`
+    // a map of its own (10^5 maps for the userset subjects of a large store, and every property
+    // read of a subject then megamorphic).
+    return { type: object.type, id: object.id, relation };
   }
   return object;
 }

@@ -4,7 +4,9 @@
 // and value side by side (one cache line per probe); a delete shifts the entries behind it
 // back (no tombstones), so a lookup stops at the first empty slot. A slot holds its value plus
 // one, so a new table's zeroed memory is all empty slots without being written first (a bulk
-// load's tables span tens of megabytes).
+// load's tables span tens of megabytes). A key's home slot is the top bits of its hash: doubling
+// the table sends slot i to 2i or 2i + 1, so growing reads the old table and writes the new one in
+// order (a stream, not a cache miss per entry: tables grow by themselves during a bulk load).
 
 /** What a lookup returns when the key is absent. */
 import { type Int32Column, int32Column } from './int32-column.ts';
@@ -19,12 +21,15 @@ const STRIDE = 4;
 export class IntTable {
   #slots: Int32Column;
   #mask: number;
+  /** 32 - log2(slot count): a hash's top bits are its home slot. */
+  #shift: number;
   #size = 0;
 
   constructor(capacity = 16) {
-    const count = 1 << Math.max(4, Math.ceil(Math.log2(capacity / MAX_LOAD)));
-    this.#slots = int32Column(count * STRIDE);
-    this.#mask = count - 1;
+    const bits = Math.max(4, Math.ceil(Math.log2(capacity / MAX_LOAD)));
+    this.#slots = int32Column((1 << bits) * STRIDE);
+    this.#mask = (1 << bits) - 1;
+    this.#shift = 32 - bits;
   }
 
   get size(): number {
@@ -35,7 +40,7 @@ export class IntTable {
   get(a: number, b: number, c: number): number {
     const slots = this.#slots;
     const mask = this.#mask;
-    for (let i = slotOf(a, b, c, mask); ; i = (i + 1) & mask) {
+    for (let i = slotOf(a, b, c, this.#shift); ; i = (i + 1) & mask) {
       const s = i * STRIDE;
       const stored = slots[s + 3]!;
       if (stored === FREE) return EMPTY;
@@ -63,7 +68,7 @@ export class IntTable {
     if (this.#size + 1 > (this.#mask + 1) * MAX_LOAD) this.#grow();
     const slots = this.#slots;
     const mask = this.#mask;
-    for (let i = slotOf(a, b, c, mask); ; i = (i + 1) & mask) {
+    for (let i = slotOf(a, b, c, this.#shift); ; i = (i + 1) & mask) {
       const s = i * STRIDE;
       if (slots[s + 3] === FREE) {
         slots[s] = a;
@@ -85,7 +90,7 @@ export class IntTable {
   delete(a: number, b: number, c: number): boolean {
     const slots = this.#slots;
     const mask = this.#mask;
-    let i = slotOf(a, b, c, mask);
+    let i = slotOf(a, b, c, this.#shift);
     for (; ; i = (i + 1) & mask) {
       const s = i * STRIDE;
       if (slots[s + 3] === FREE) return false;
@@ -101,7 +106,7 @@ export class IntTable {
           this.#size--;
           return true;
         }
-        const home = slotOf(slots[s]!, slots[s + 1]!, slots[s + 2]!, mask);
+        const home = slotOf(slots[s]!, slots[s + 1]!, slots[s + 2]!, this.#shift);
         // The entry at j stays when its home lies cyclically in (i, j].
         const stays = i <= j ? i < home && home <= j : i < home || home <= j;
         if (!stays) break;
@@ -124,18 +129,35 @@ export class IntTable {
   #grow(): void {
     const old = this.#slots;
     const count = ((this.#mask + 1) * 2) | 0;
-    this.#slots = int32Column(count * STRIDE);
-    this.#mask = count - 1;
-    this.#size = 0;
-    for (let s = 0; s < old.length; s += STRIDE) if (old[s + 3] !== FREE) this.set(old[s]!, old[s + 1]!, old[s + 2]!, old[s + 3]! - 1);
+    const slots = int32Column(count * STRIDE);
+    const mask = count - 1;
+    const shift = this.#shift - 1;
+    this.#slots = slots;
+    this.#mask = mask;
+    this.#shift = shift;
+    // Entries in old slot order go to (nearly) increasing new slots.
+    for (let s = 0; s < old.length; s += STRIDE) {
+      if (old[s + 3] === FREE) continue;
+      const a = old[s]!;
+      const b = old[s + 1]!;
+      const c = old[s + 2]!;
+      let i = slotOf(a, b, c, shift);
+      while (slots[i * STRIDE + 3] !== FREE) i = (i + 1) & mask;
+      const t = i * STRIDE;
+      slots[t] = a;
+      slots[t + 1] = b;
+      slots[t + 2] = c;
+      slots[t + 3] = old[s + 3]!;
+    }
   }
 }
 
-/** A well-mixed home slot for the key (a multiply-xorshift hash). */
-function slotOf(a: number, b: number, c: number, mask: number): number {
+/** A well-mixed hash of the key (multiply-xorshift); its top `32 - shift` bits are the home slot. */
+function slotOf(a: number, b: number, c: number, shift: number): number {
   let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ 0x7f4a7c15, 0x85ebca77) ^ Math.imul(c ^ 0x165667b1, 0xc2b2ae3d);
   h ^= h >>> 16;
   h = Math.imul(h, 0x7feb352d);
   h ^= h >>> 15;
-  return h & mask;
+  // `| 0`: an int32 to the compiler (shift >= 1), so the slot arithmetic stays in integers.
+  return (h >>> shift) | 0;
 }

@@ -21,6 +21,14 @@ export function grown(column: Int32Column, needed: number): Int32Column {
   return next;
 }
 
+/** A copy of `column` holding `length` integers (at least its own), or `column` when it holds exactly that many. */
+export function resized(column: Int32Column, length: number): Int32Column {
+  if (length === column.length) return column;
+  const next = int32Column(Math.max(length, column.length));
+  next.set(column);
+  return next;
+}
+
 /** Below this many integers a column is an ordinary Int32Array: far cheaper to make (~50 ns against ~0.5 µs), and too small to matter to the collector. */
 const SHARED_FROM = 1 << 16;
 

@@ -4,23 +4,31 @@
 // names (interned for the life of the store), objects ("nodes": a type and an id, the
 // wildcard `user:*` included). A relationship is then a row of integers in a typed array (a
 // "tuple"), and a Relationship object is rebuilt only when asked for (grant chains, conditions,
-// lists); only a condition is kept as an object, in a side map. About 164 bytes a relationship
+// lists); only a condition is kept as an object, in a side map. About 145 bytes a relationship
 // at 10^6 (scripts/reference-scale.ts), against about 1 KB for string-keyed Maps of objects.
-// Every index is an IntTable of integers (no string is hashed by V8, nothing for the collector):
-//   (type, id)                         -> the node (NodeKey: short ids are their own key);
+// The indexes hold integers only (no string is hashed by V8, nothing for the collector):
+//   (type, id)                         -> the node: an IntTable per type (NodeKey: short ids are their
+//                                         own key), so the few objects named as subjects stay in cache;
 //   bucket (resource node, relation)   -> its direct/wildcard tuples and its userset tuples,
 //                                         each a linked list in insertion order (most buckets
-//                                         are found in a slot of their node's row instead);
+//                                         are found in a slot of their node's row; the others
+//                                         in an IntTable);
 //   (bucket, subject node, subject rel) -> the tuple: identity for writes and deletes, and the
-//                                         evaluator's "is this subject directly here" lookup;
-//   (subject node, subject rel)        -> the tuples naming that subject (searches).
+//                                         evaluator's "is this subject directly here" lookup: the
+//                                         bucket's list, read through, while it is short (most
+//                                         are: one or two tuples); an IntTable past INDEXED_FROM;
+//   (subject node, subject rel)        -> the tuples naming that subject (searches): an IntTable.
+// A bulk load of 10^6 relationships is bound by memory latency (its tables are larger than the
+// caches): the slots and the short lists spare it two hash tables of 32 MB, whose probes were a
+// cache miss each per relationship, for reads of rows the write touches anyway.
 // A relationship's identity ignores its condition: writing the same tuple again replaces its
 // condition and keeps its place; writes and deletes are idempotent.
 
 import { type BoundCondition, parseSubject, type Relationship } from '../core/relationship.ts';
+import { AcceptedShapes } from './accepted-shapes.ts';
 import { IntTable } from './int-table.ts';
 import { NodeKey } from './node-key.ts';
-import { grown, int32Column, scratchColumn } from './int32-column.ts';
+import { grown, int32Column, resized, scratchColumn } from './int32-column.ts';
 
 /** No subject relation (an object or wildcard subject); also "not found". */
 export const NONE = -1;
@@ -88,13 +96,26 @@ const T_NEXT = 3;
 const T_PREV = 4;
 const T_NEXT_BY_SUBJECT = 5;
 const T_PREV_BY_SUBJECT = 6;
-const BUCKET = 6;
+/** 8 fields, 32 bytes (the last unused): a row never straddles two cache lines. */
+const BUCKET = 8;
 const B_NODE = 0;
 const B_NAME = 1;
 const B_DIRECT_HEAD = 2;
 const B_DIRECT_TAIL = 3;
 const B_USERSET_HEAD = 4;
 const B_USERSET_TAIL = 5;
+/** The tuples in the bucket (both lists). */
+const B_SIZE = 6;
+
+/**
+ * A bucket holding more tuples than this has them in the tuple index; a smaller one is searched
+ * by reading its list (as many rows as a probe of the index would touch, about, and rows that a
+ * write reads anyway to append to the list).
+ */
+export const INDEXED_FROM = 8;
+
+/** `*`, a wildcard subject's id. */
+const WILDCARD_CODE = 42;
 
 /** Relationships per chunk of a bulk write (writeAll): enough probes in flight, small enough to stay in cache. */
 const CHUNK = 256;
@@ -103,13 +124,19 @@ export class RelationshipStore {
   readonly #types = new Interner();
   readonly #names = new Interner();
 
-  // Nodes: NodeKey (type id and id text, as integers) -> node: no string hashed by V8 and no
-  // garbage to collect; per node its type, relation bits and id text.
-  #nodeIndex = new IntTable();
+  // Nodes: per type id, NodeKey (id text as integers) -> node: no string hashed by V8 and no
+  // garbage to collect; per node its type, relation bits, slots and id text. A table per type:
+  // a bulk load looks up a subject for every relationship, and subjects are of a few types with
+  // few objects (users, groups: 10^4 to 10^5 at 10^6 relationships), whose tables fit in the
+  // caches, while the many resources (documents) fill a table of their own.
+  #nodeIndexes: IntTable[] = [];
   /** The key being looked up (reused: no allocation per lookup). */
   readonly #key = new NodeKey();
   /** Per node: its type id, its relation bits (NODE fields, side by side: one cache line). */
   #nodeRows = int32Column(0);
+  /** During a bulk write's first pass: the type id of each node it makes, from node #pendingFrom on (#makePendingRows). */
+  #pendingTypes: Int32Array | undefined;
+  #pendingFrom = 0;
   #nodeIds: string[] = [];
   /** Per type id, the node of its wildcard `type:*` (checks ask for it every time). */
   #wildcards: number[] = [];
@@ -126,6 +153,7 @@ export class RelationshipStore {
   #buckets = 0;
 
   // Tuples: TUPLE fields each; a deleted tuple has bucket NONE and goes on the free list (linked by T_NEXT).
+  /** The tuples of the buckets holding more than INDEXED_FROM. */
   #tupleIndex = new IntTable();
   #tupleRows = int32Column(0);
   #tuples = 0;
@@ -181,10 +209,12 @@ export class RelationshipStore {
   node(type: string, id: string): number {
     const typeId = this.#types.find(type);
     if (typeId === NONE) return NONE;
+    const index = this.#nodeIndexes[typeId];
+    if (!index) return NONE;
     const key = this.#key;
-    const exact = key.of(typeId, id);
+    const exact = key.of(id);
     for (; ; key.c++) {
-      const node = this.#nodeIndex.get(key.a, key.b, key.c);
+      const node = index.get(key.a, key.b, key.c);
       if (exact || node === NONE || this.#nodeIds[node] === id) return node;
     }
   }
@@ -213,29 +243,57 @@ export class RelationshipStore {
   }
 
   #internNode(type: string, id: string): number {
-    const typeId = this.#types.intern(type);
+    return this.#internNodeOf(this.#types.intern(type), id);
+  }
+
+  #internNodeOf(typeId: number, id: string): number {
+    this.#nodeIndexes[typeId] ??= new IntTable();
+    const index = this.#nodeIndexes[typeId];
     const key = this.#key;
-    const exact = key.of(typeId, id);
+    const exact = key.of(id);
     for (; ; key.c++) {
       // One probe finds the node or enters the next node number.
-      const node = this.#nodeIndex.add(key.a, key.b, key.c, this.#nodeIds.length);
+      const node = index.add(key.a, key.b, key.c, this.#nodeIds.length);
       if (node === NONE) return this.#newNode(typeId, id);
       if (exact || this.#nodeIds[node] === id) return node;
     }
   }
 
-  /** A new node, numbered #nodeIds.length (already entered in the index). */
+  /** A new node, numbered #nodeIds.length (already entered in the index); its row made now or, in a bulk write's first pass, after it. */
   #newNode(typeId: number, id: string): number {
     const node = this.#nodeIds.length;
     this.#nodeIds.push(id);
-    this.#nodeRows = grown(this.#nodeRows, (node + 1) * NODE);
+    if (id === '*') this.#wildcards[typeId] = node;
+    const pending = this.#pendingTypes;
+    if (pending) {
+      pending[node - this.#pendingFrom] = typeId;
+    } else {
+      this.#nodeRows = grown(this.#nodeRows, (node + 1) * NODE);
+      this.#initNodeRow(node, typeId);
+    }
+    return node;
+  }
+
+  #initNodeRow(node: number, typeId: number): void {
     const rows = this.#nodeRows;
     const row = node * NODE;
     rows[row + N_TYPE] = typeId;
     rows[row + N_RELATIONS] = 0;
     for (let at = row + N_SLOTS; at < row + N_SLOTS + SLOTS * SLOT; at++) rows[at] = NONE;
-    if (id === '*') this.#wildcards[typeId] = node;
-    return node;
+  }
+
+  /**
+   * The rows of the nodes made by a bulk write's first pass, in one allocation of the size
+   * needed (how many objects a load names is known only once it is read; rows of 64 bytes
+   * reserved by a guess, then regrown, would be a third too many at 10^6 and a copy of 30 MB).
+   */
+  #makePendingRows(): void {
+    const types = this.#pendingTypes!;
+    const from = this.#pendingFrom;
+    this.#pendingTypes = undefined;
+    const to = this.#nodeIds.length;
+    this.#nodeRows = resized(this.#nodeRows, to * NODE);
+    for (let node = from; node < to; node++) this.#initNodeRow(node, types[node - from]!);
   }
 
   /**
@@ -331,7 +389,21 @@ export class RelationshipStore {
 
   /** The tuple `bucket@subject` (an object or wildcard subject), or NONE. */
   directTuple(bucket: number, subject: number): number {
-    return this.#tupleIndex.get(bucket, subject, NONE);
+    return this.#tupleIn(bucket, subject, NONE);
+  }
+
+  /** The tuple (bucket, subject, subject relation), or NONE: from the bucket's list while short, else from the index. */
+  #tupleIn(bucket: number, subject: number, subjectRelation: number): number {
+    const buckets = this.#bucketRows;
+    const b = bucket * BUCKET;
+    if (buckets[b + B_SIZE]! > INDEXED_FROM) return this.#tupleIndex.get(bucket, subject, subjectRelation);
+    const rows = this.#tupleRows;
+    let tuple = buckets[b + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD)]!;
+    // A direct list's tuples all have subject relation NONE: comparing the subject is enough there.
+    while (tuple !== NONE && (rows[tuple * TUPLE + T_SUBJECT] !== subject || rows[tuple * TUPLE + T_SUBJECT_RELATION] !== subjectRelation)) {
+      tuple = rows[tuple * TUPLE + T_NEXT]!;
+    }
+    return tuple;
   }
 
   /** The bucket a tuple is in. */
@@ -421,22 +493,21 @@ export class RelationshipStore {
     const subjectRelation = rel.subject.relation === undefined ? NONE : this.#names.find(rel.subject.relation);
     if (resource === NONE || name === NONE || subject === NONE || (rel.subject.relation !== undefined && subjectRelation === NONE)) return NONE;
     const bucket = this.bucket(resource, name);
-    return bucket === NONE ? NONE : this.#tupleIndex.get(bucket, subject, subjectRelation);
+    return bucket === NONE ? NONE : this.#tupleIn(bucket, subject, subjectRelation);
   }
 
-  /** Makes room for `count` more relationships (and as many objects and buckets, at most) at once. */
+  /** Makes room for `count` more relationships (and as many buckets, at most) at once. */
   reserve(count: number): void {
     const tuples = this.#tuples + count;
     this.#tupleRows = grown(this.#tupleRows, tuples * TUPLE);
-    this.#tupleIndex.reserve(this.#tupleIndex.size + count);
     // A relationship makes at most one bucket (0.78 per relationship in the Drive-like store). Most
     // are found through their node's slots: the bucket index grows by itself, for the others.
-    // Objects are fewer (0.55 there): half is a guess that spares most regrowth. Subjects are far
-    // fewer (0.1): their index grows by itself and stays small enough to stay in cache.
+    // Objects are fewer (0.55 there): writeAll makes their rows once it has counted them, and
+    // their tables, one per type, grow by themselves (growth streams a table into the next, a
+    // few milliseconds at 10^6). Subjects are far fewer (0.1), and few buckets are large enough
+    // for the tuple index: those indexes grow by themselves too, and stay small enough to stay
+    // in cache.
     this.#bucketRows = grown(this.#bucketRows, (this.#buckets + count) * BUCKET);
-    const nodes = Math.ceil(this.#nodeIds.length + count / 2);
-    this.#nodeIndex.reserve(nodes);
-    this.#nodeRows = grown(this.#nodeRows, nodes * NODE);
   }
 
   /** Adds or replaces (same identity) a relationship. Returns whether it was new. */
@@ -447,21 +518,24 @@ export class RelationshipStore {
     const bucket = this.#bucketOf(resource, this.#names.intern(rel.relation));
     const tuple = this.#claimTuple(bucket, subject, subjectRelation, rel.condition);
     if (tuple === NONE) return false;
-    this.#link(tuple, bucket, subject, subjectRelation);
+    this.#link(tuple, subject, subjectRelation);
     return true;
   }
 
   /**
    * `write` of each relationship in order, with the same result, in two passes. The first reads
    * each relationship once: asks `accept` about it (the engine's validation) and finds its
-   * objects and names. When `accept` refused one, nothing is written and the answer is false (the
-   * objects found may have been new: they hold no relationship and change no answer). The second
-   * pass goes in chunks and phases: the chunk's buckets, then its tuples, then its lists. Each
-   * phase is a short loop of hash-table probes independent of one another, so the processor
+   * objects and names. `accept` is asked once per shape it accepted (AcceptedShapes: its answer
+   * must depend on the shape only), about every relationship with a condition, and about every
+   * one of a shape it refused (it collects their problems). When `accept` refused one, nothing
+   * is written and the answer is false (the objects found may have been new: they hold no
+   * relationship and change no answer). The second pass goes in chunks and phases: the chunk's
+   * buckets, then its tuples (each new one appended to its bucket's list), then their subjects'
+   * lists. Each phase is a short loop of lookups independent of one another, so the processor
    * overlaps their cache misses instead of waiting for each in turn (the tables of 10^6
    * relationships are larger than its caches). A phase reads only what earlier phases wrote for
-   * the same relationship, and each runs in order, so duplicates and reused tuple numbers resolve
-   * as in `write`.
+   * the same relationship, and each runs in order, so duplicates and reused tuple numbers
+   * resolve as in `write`.
    */
   writeAll(relationships: readonly Relationship[], accept?: (rel: Relationship) => boolean): boolean {
     const length = relationships.length;
@@ -470,16 +544,40 @@ export class RelationshipStore {
     const names = scratchColumn(length);
     const subjects = scratchColumn(length);
     const subjectRelations = scratchColumn(length);
+    const shapes = accept ? new AcceptedShapes() : undefined;
+    // A relationship names two objects at most.
+    this.#pendingTypes = scratchColumn(2 * length);
+    this.#pendingFrom = this.#nodeIds.length;
     let accepted = true;
-    for (let i = 0; i < length; i++) {
-      const rel = relationships[i]!;
-      if (accept && !accept(rel)) accepted = false;
-      if (!accepted) continue;
-      const { resource, subject } = rel;
-      resources[i] = this.#internNode(resource.type, resource.id);
-      subjects[i] = this.#internNode(subject.type, subject.id);
-      names[i] = this.#names.intern(rel.relation);
-      subjectRelations[i] = subject.relation === undefined ? NONE : this.#names.intern(subject.relation);
+    try {
+      for (let i = 0; i < length; i++) {
+        const rel = relationships[i]!;
+        const { resource, subject } = rel;
+        // Names not interned yet are NONE here, and interned only once the relationship is accepted.
+        let resourceType = this.#types.find(resource.type);
+        let name = this.#names.find(rel.relation);
+        let subjectType = this.#types.find(subject.type);
+        let subjectRelation = subject.relation === undefined ? NONE : this.#names.find(subject.relation);
+        if (accept && shapes) {
+          const known = rel.condition === undefined && resourceType !== NONE && name !== NONE && subjectType !== NONE && (subjectRelation !== NONE || subject.relation === undefined);
+          const wildcard = subject.id.length === 1 && subject.id.charCodeAt(0) === WILDCARD_CODE;
+          if (!known || !shapes.has(resourceType, name, subjectType, subjectRelation, wildcard)) {
+            if (!accept(rel)) accepted = false;
+            else if (known) shapes.add(resourceType, name, subjectType, subjectRelation, wildcard);
+          }
+        }
+        if (!accepted) continue;
+        if (resourceType === NONE) resourceType = this.#types.intern(resource.type);
+        if (name === NONE) name = this.#names.intern(rel.relation);
+        if (subjectType === NONE) subjectType = this.#types.intern(subject.type);
+        if (subjectRelation === NONE && subject.relation !== undefined) subjectRelation = this.#names.intern(subject.relation);
+        resources[i] = this.#internNodeOf(resourceType, resource.id);
+        subjects[i] = this.#internNodeOf(subjectType, subject.id);
+        names[i] = name;
+        subjectRelations[i] = subjectRelation;
+      }
+    } finally {
+      this.#makePendingRows();
     }
     if (!accepted) return false;
     const buckets = new Int32Array(CHUNK);
@@ -491,7 +589,7 @@ export class RelationshipStore {
         const at = start + i;
         tuples[i] = this.#claimTuple(buckets[i]!, subjects[at]!, subjectRelations[at]!, relationships[at]!.condition);
       }
-      for (let i = 0; i < count; i++) if (tuples[i] !== NONE) this.#link(tuples[i]!, buckets[i]!, subjects[start + i]!, subjectRelations[start + i]!);
+      for (let i = 0; i < count; i++) if (tuples[i] !== NONE) this.#link(tuples[i]!, subjects[start + i]!, subjectRelations[start + i]!);
     }
     return true;
   }
@@ -527,13 +625,16 @@ export class RelationshipStore {
   }
 
   /**
-   * A new tuple number for (bucket, subject, subject relation), entered in the index with its
+   * A new tuple (bucket, subject, subject relation), appended to its bucket's list with its
    * condition; or NONE when the tuple exists, whose condition is then replaced.
    */
   #claimTuple(bucket: number, subject: number, subjectRelation: number, condition: BoundCondition | undefined): number {
-    // The next tuple number is claimed in the index in the same probe that finds an existing tuple.
+    const buckets = this.#bucketRows;
+    const b = bucket * BUCKET;
+    const size = buckets[b + B_SIZE]!;
     const tuple = this.#free !== NONE ? this.#free : this.#tuples;
-    const existing = this.#tupleIndex.add(bucket, subject, subjectRelation, tuple);
+    // An indexed bucket: the next tuple number is entered in the index in the same probe that finds an existing tuple.
+    const existing = size > INDEXED_FROM ? this.#tupleIndex.add(bucket, subject, subjectRelation, tuple) : size === 0 ? NONE : this.#tupleIn(bucket, subject, subjectRelation);
     if (existing !== NONE) {
       this.#setCondition(existing, condition, bucket);
       return NONE;
@@ -544,23 +645,14 @@ export class RelationshipStore {
       this.#tuples++;
       this.#tupleRows = grown(this.#tupleRows, (tuple + 1) * TUPLE);
     }
-    // A new tuple number has no condition (delete drops it before freeing the number).
-    if (condition) this.#setCondition(tuple, condition, bucket);
-    this.#size++;
-    return tuple;
-  }
-
-  /** Fills a claimed tuple's row: appended to its bucket's list, prepended to its subject's. */
-  #link(tuple: number, bucket: number, subject: number, subjectRelation: number): void {
     const rows = this.#tupleRows;
-    const buckets = this.#bucketRows;
     const t = tuple * TUPLE;
     rows[t + T_BUCKET] = bucket;
     rows[t + T_SUBJECT] = subject;
     rows[t + T_SUBJECT_RELATION] = subjectRelation;
     // Appended to its bucket's list (insertion order: the evaluator's order of search).
-    const head = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD);
-    const tailAt = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_TAIL : B_USERSET_TAIL);
+    const head = b + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD);
+    const tailAt = b + (subjectRelation === NONE ? B_DIRECT_TAIL : B_USERSET_TAIL);
     const tail = buckets[tailAt]!;
     rows[t + T_PREV] = tail;
     rows[t + T_NEXT] = NONE;
@@ -570,7 +662,29 @@ export class RelationshipStore {
     } else rows[tail * TUPLE + T_NEXT] = tuple;
     buckets[tailAt] = tuple;
     if (subjectRelation !== NONE) this.#relationEdited(bucket);
-    // Prepended to its subject's list.
+    buckets[b + B_SIZE] = size + 1;
+    if (size === INDEXED_FROM) this.#indexTuples(bucket, true);
+    // A new tuple number has no condition (delete drops it before freeing the number).
+    if (condition) this.#setCondition(tuple, condition, bucket);
+    this.#size++;
+    return tuple;
+  }
+
+  /** Enters (or removes) every tuple of the bucket in the tuple index: it has grown past INDEXED_FROM (or shrunk back to it). */
+  #indexTuples(bucket: number, enter: boolean): void {
+    for (const head of [B_DIRECT_HEAD, B_USERSET_HEAD]) {
+      for (let t = this.#bucketRows[bucket * BUCKET + head]!; t !== NONE; t = this.next(t)) {
+        const [subject, subjectRelation] = [this.subject(t), this.subjectRelation(t)];
+        if (enter) this.#tupleIndex.set(bucket, subject, subjectRelation, t);
+        else this.#tupleIndex.delete(bucket, subject, subjectRelation);
+      }
+    }
+  }
+
+  /** Prepends a claimed tuple (in its bucket's list already) to its subject's list. */
+  #link(tuple: number, subject: number, subjectRelation: number): void {
+    const rows = this.#tupleRows;
+    const t = tuple * TUPLE;
     const first = this.#subjectIndex.swap(subject, subjectRelation, 0, tuple);
     rows[t + T_PREV_BY_SUBJECT] = NONE;
     rows[t + T_NEXT_BY_SUBJECT] = first;
@@ -587,8 +701,9 @@ export class RelationshipStore {
     const bucket = rows[t + T_BUCKET]!;
     const subject = rows[t + T_SUBJECT]!;
     const subjectRelation = rows[t + T_SUBJECT_RELATION]!;
-    const head = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD);
-    const tailAt = bucket * BUCKET + (subjectRelation === NONE ? B_DIRECT_TAIL : B_USERSET_TAIL);
+    const b = bucket * BUCKET;
+    const head = b + (subjectRelation === NONE ? B_DIRECT_HEAD : B_USERSET_HEAD);
+    const tailAt = b + (subjectRelation === NONE ? B_DIRECT_TAIL : B_USERSET_TAIL);
     const [prev, next] = [rows[t + T_PREV]!, rows[t + T_NEXT]!];
     if (prev === NONE) {
       buckets[head] = next;
@@ -596,12 +711,15 @@ export class RelationshipStore {
     } else rows[prev * TUPLE + T_NEXT] = next;
     if (next === NONE) buckets[tailAt] = prev;
     else rows[next * TUPLE + T_PREV] = prev;
+    const size = buckets[b + B_SIZE]!;
+    buckets[b + B_SIZE] = size - 1;
+    if (size > INDEXED_FROM) this.#tupleIndex.delete(bucket, subject, subjectRelation);
+    if (size === INDEXED_FROM + 1) this.#indexTuples(bucket, false);
     const [prevS, nextS] = [rows[t + T_PREV_BY_SUBJECT]!, rows[t + T_NEXT_BY_SUBJECT]!];
     if (prevS !== NONE) rows[prevS * TUPLE + T_NEXT_BY_SUBJECT] = nextS;
     else if (nextS === NONE) this.#subjectIndex.delete(subject, subjectRelation, 0);
     else this.#subjectIndex.set(subject, subjectRelation, 0, nextS);
     if (nextS !== NONE) rows[nextS * TUPLE + T_PREV_BY_SUBJECT] = prevS;
-    this.#tupleIndex.delete(bucket, subject, subjectRelation);
     if (subjectRelation !== NONE) this.#relationEdited(bucket);
     if (this.#conditions.delete(tuple)) this.#relationEdited(bucket);
     rows[t + T_BUCKET] = NONE;
@@ -611,7 +729,7 @@ export class RelationshipStore {
     return true;
   }
 
-  /** A new bucket, numbered #buckets (already entered in the index by write). */
+  /** A new bucket, numbered #buckets (entered in its node's slot or in the index by #bucketOf). */
   #newBucket(node: number, name: number): number {
     const bucket = this.#buckets++;
     this.#bucketRows = grown(this.#bucketRows, (bucket + 1) * BUCKET);
@@ -619,11 +737,12 @@ export class RelationshipStore {
     const b = bucket * BUCKET;
     rows[b + B_NODE] = node;
     rows[b + B_NAME] = name;
-    // Four stores, not fill(): a builtin call per bucket costs more than the stores (10^6 buckets in a bulk load).
+    // Stores, not fill(): a builtin call per bucket costs more than the stores (10^6 buckets in a bulk load).
     rows[b + B_DIRECT_HEAD] = NONE;
     rows[b + B_DIRECT_TAIL] = NONE;
     rows[b + B_USERSET_HEAD] = NONE;
     rows[b + B_USERSET_TAIL] = NONE;
+    rows[b + B_SIZE] = 0;
     if (name < RELATION_BITS) this.#nodeRows[node * NODE + N_RELATIONS] = this.#nodeRows[node * NODE + N_RELATIONS]! | (1 << name);
     return bucket;
   }
@@ -678,7 +797,7 @@ export class RelationshipStore {
 
   /** Forgets every relationship and object; type and relation names stay interned (compiled models keep their ids). */
   clear(): void {
-    this.#nodeIndex = new IntTable();
+    this.#nodeIndexes = [];
     this.#nodeRows = int32Column(0);
     this.#nodeIds = [];
     this.#wildcards = [];

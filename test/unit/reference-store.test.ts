@@ -1,11 +1,13 @@
 // The reference store's write path (src/reference/store.ts): objects found by id exactly, whatever
-// their key (packed short ids, hashed long ones, ids that hash alike), and a bulk write that
-// leaves the store exactly as writing one relationship at a time does.
+// their key (packed short ids, hashed long ones, ids that hash alike), a bulk write that leaves
+// the store exactly as writing one relationship at a time does, and the store against a Map of
+// relationships (an ordered Map by identity: what the store must hold, in what order) through
+// buckets that grow past the tuple index's threshold and shrink back.
 
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../scenarios/generators/random.ts';
-import type { Relationship } from '../../src/core/relationship.ts';
-import { NONE, RelationshipStore } from '../../src/reference/store.ts';
+import { formatObject, formatSubject, type Relationship, relationshipKey } from '../../src/core/relationship.ts';
+import { INDEXED_FROM, NONE, RelationshipStore } from '../../src/reference/store.ts';
 
 const viewer = (type: string, id: string, subject: string): Relationship => ({ resource: { type, id }, relation: 'viewer', subject: { type: 'user', id: subject } });
 
@@ -68,6 +70,134 @@ describe('reference store: bulk writes', () => {
     for (const subject of ['user:u1', 'user:*', 'group:g3#member', 'user:nobody']) expect(bulk.bySubject(subject)).toEqual(one.bySubject(subject));
     for (const type of ['doc', 'folder', 'user']) expect(bulk.resourceIds(type)).toEqual(one.resourceIds(type));
     expect(bulk.size).toBeGreaterThan(1000);
+  });
+});
+
+describe('reference store: a bulk write that stops', () => {
+  it('leaves the objects its first pass found usable when `accept` refuses one or throws', () => {
+    const store = new RelationshipStore();
+    const batch = ['d1', 'd2', 'd3', 'd4'].map((id) => viewer('doc', id, `u-${id}`));
+    expect(store.writeAll(batch, (rel) => rel.resource.id !== 'd2')).toBe(false);
+    // A new shape (editor) is asked about: the validator throws there, after d1..d3 were found.
+    const editor = { ...viewer('doc', 'd6', 'u-d6'), relation: 'editor' };
+    expect(() =>
+      store.writeAll([...batch.slice(0, 3), editor, batch[3]!], (rel) => {
+        if (rel.relation === 'editor') throw new Error('validator failed');
+        return true;
+      }),
+    ).toThrow('validator failed');
+    expect(store.size).toBe(0);
+    // Objects found before the refusal or the error have rows: new buckets and relationships on them work, and single writes after.
+    for (const rel of batch) expect(store.write(rel)).toBe(true);
+    expect(store.writeAll([viewer('doc', 'd5', 'u-d5'), viewer('doc', 'd1', 'u-d1')])).toBe(true);
+    expect(store.size).toBe(5);
+    expect(store.resourceIds('doc')).toEqual(['d1', 'd2', 'd3', 'd4', 'd5']);
+    for (const id of ['d1', 'd5']) expect(store.bucket(store.node('doc', id), store.findName('viewer'))).not.toBe(NONE);
+  });
+});
+
+describe('reference store: against a Map of relationships', () => {
+  // Few resources and many subjects: buckets grow past INDEXED_FROM tuples and shrink below it again.
+  const resources = [0, 1, 2].flatMap((i) => [
+    { type: 'doc', id: `d${i}` },
+    { type: 'folder', id: `a-long-folder-name-${i}` },
+  ]);
+  const relations = ['viewer', 'editor'];
+  const subjects = [
+    ...Array.from({ length: 14 }, (_, i) => ({ type: 'user', id: `u${i}` })),
+    { type: 'user', id: '*' },
+    ...Array.from({ length: 8 }, (_, i) => ({ type: 'group', id: `g${i}`, relation: 'member' })),
+  ];
+  const every = resources.flatMap((resource) => relations.flatMap((relation) => subjects.map((subject): Relationship => ({ resource, relation, subject }))));
+
+  /** What the store holds, read through its lists: per (resource, relation), the direct then the userset tuples, in order. */
+  function lists(store: RelationshipStore): string[] {
+    const out: string[] = [];
+    for (const resource of resources) {
+      for (const relation of relations) {
+        const bucket = store.bucket(store.node(resource.type, resource.id), store.findName(relation));
+        if (bucket === NONE) continue;
+        for (const head of [store.directHead(bucket), store.usersetHead(bucket)]) {
+          for (let t = head; t !== NONE; t = store.next(t)) out.push(`${relationshipKey(store.relationship(t))}${store.condition(t)?.parameters?.n ?? ''}`);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The same, from the Map: its order is insertion order, a rewrite keeping its place, as in the store. */
+  function expected(model: Map<string, Relationship>): string[] {
+    const out: string[] = [];
+    for (const resource of resources) {
+      for (const relation of relations) {
+        const here = [...model.values()].filter((r) => formatObject(r.resource) === formatObject(resource) && r.relation === relation);
+        for (const rel of [...here.filter((r) => !r.subject.relation), ...here.filter((r) => r.subject.relation)]) out.push(`${relationshipKey(rel)}${rel.condition?.parameters?.n ?? ''}`);
+      }
+    }
+    return out;
+  }
+
+  it('holds what a Map holds, in its order, through writes, bulk writes and deletes', () => {
+    const rng = mulberry32(5);
+    const store = new RelationshipStore();
+    const model = new Map<string, Relationship>();
+    const random = (): Relationship => {
+      const rel = rng.pick(every);
+      return rng.chance(0.3) ? { ...rel, condition: { name: 'c', parameters: { n: rng.int(5) } } } : rel;
+    };
+    const write = (rel: Relationship) => {
+      const key = relationshipKey(rel);
+      // A rewrite keeps its place in the Map as in the store's list.
+      model.set(key, rel);
+    };
+    let largest = 0;
+    // Buckets (by position) that have held more than INDEXED_FROM tuples, and whether one then went back to INDEXED_FROM or fewer.
+    const large = new Set<number>();
+    let shrunk = false;
+    for (let round = 0; round < 60; round++) {
+      // Growth rounds, then shrink rounds, then mixed: every bucket crosses the threshold both ways.
+      const deletes = round < 20 ? 0.1 : round < 40 ? 0.97 : 0.5;
+      for (let i = 0; i < 40; i++) {
+        const rel = random();
+        if (rng.chance(deletes)) {
+          expect(store.delete(rel)).toBe(model.delete(relationshipKey(rel)));
+        } else if (rng.chance(0.5)) {
+          expect(store.write(rel)).toBe(!model.has(relationshipKey(rel)));
+          write(rel);
+        } else {
+          const batch = Array.from({ length: 1 + rng.int(8) }, random);
+          expect(store.writeAll(batch)).toBe(true);
+          for (const rel of batch) write(rel);
+        }
+      }
+      expect(store.size).toBe(model.size);
+      expect(lists(store)).toEqual(expected(model));
+      for (const rel of every) {
+        const stored = model.get(relationshipKey(rel));
+        expect(store.has(rel), relationshipKey(rel)).toBe(stored !== undefined);
+        expect(store.get(rel)?.condition).toEqual(stored?.condition);
+        const resource = store.node(rel.resource.type, rel.resource.id);
+        const bucket = resource === NONE ? NONE : store.bucket(resource, store.findName(rel.relation));
+        const subject = store.node(rel.subject.type, rel.subject.id);
+        if (!rel.subject.relation && bucket !== NONE && subject !== NONE) expect(store.directTuple(bucket, subject) !== NONE).toBe(stored !== undefined);
+      }
+      for (const subject of subjects) {
+        const text = formatSubject(subject);
+        expect(new Set(store.bySubject(text).map(relationshipKey))).toEqual(new Set([...model.values()].filter((r) => formatSubject(r.subject) === text).map(relationshipKey)));
+      }
+      const sizes = resources.flatMap((resource) =>
+        relations.map((relation) => [...model.values()].filter((r) => formatObject(r.resource) === formatObject(resource) && r.relation === relation).length),
+      );
+      largest = Math.max(largest, ...sizes);
+      for (const [i, size] of sizes.entries()) {
+        if (size > INDEXED_FROM) large.add(i);
+        else if (large.has(i)) shrunk = true;
+      }
+    }
+    // The run did cross the threshold, both ways.
+    expect(largest).toBeGreaterThan(INDEXED_FROM + 4);
+    expect(shrunk).toBe(true);
+    expect(store.resourceIds('doc').sort()).toEqual([...new Set([...model.values()].filter((r) => r.resource.type === 'doc').map((r) => r.resource.id))].sort());
   });
 });
 

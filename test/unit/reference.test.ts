@@ -279,6 +279,21 @@ describe('reference engine: limits and errors', () => {
     expect(allowed(e, 'user:carl', 'view', 'folder:c')).toBe(false);
     expect(e.store.resourceIds('folder')).toEqual(['a']);
   });
+
+  it('a bulk write asks about each shape it has not accepted yet: a wildcard, a condition or a refused shape again is asked about again', () => {
+    const e = engine();
+    // After folder#owner@user was accepted: the same with a wildcard subject, with a condition, and a refused shape twice.
+    const batch = ['folder:a#owner@user:anne', 'folder:b#owner@user:bob', 'folder:c#owner@user:*', 'folder:d#owner@group:eng#member', 'folder:e#owner@group:ops#member'].map((text) =>
+      rel(text),
+    );
+    batch.push({ ...rel('folder:f#owner@user:fay'), condition: { name: 'not_expired' } });
+    expect(() => e.write(batch)).toThrow(
+      /^cannot write: folder:c#owner@user:\*: subject not allowed.*; folder:d#owner@group:eng#member: subject not allowed.*; folder:e#owner@group:ops#member: subject not allowed.*; folder:f#owner@user:fay\[not_expired\]: condition 'not_expired' is not allowed here/,
+    );
+    expect(e.store.size).toBe(0);
+    e.write(batch.slice(0, 2));
+    expect(e.relationships()).toEqual(['folder:a#owner@user:anne', 'folder:b#owner@user:bob']);
+  });
 });
 
 describe('reference engine: writes, deletes, lookups', () => {
