@@ -21,10 +21,10 @@ export function grown(column: Int32Column, needed: number): Int32Column {
   return next;
 }
 
-/** A copy of `column` holding `length` integers (at least its own), or `column` when it holds exactly that many. */
+/** A copy of `column` holding exactly `length` integers, or `column` when it holds that many already. */
 export function resized(column: Int32Column, length: number): Int32Column {
-  if (length === column.length) return column;
-  const next = int32Column(Math.max(length, column.length));
+  if (length <= column.length) return column;
+  const next = int32Column(length);
   next.set(column);
   return next;
 }

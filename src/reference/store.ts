@@ -292,7 +292,9 @@ export class RelationshipStore {
     const from = this.#pendingFrom;
     this.#pendingTypes = undefined;
     const to = this.#nodeIds.length;
-    this.#nodeRows = resized(this.#nodeRows, to * NODE);
+    // A batch that made most of the objects (a bulk load) sizes their rows exactly; a small one
+    // grows them geometrically (exactly, every single write would copy every row).
+    this.#nodeRows = (to - from) * 2 >= to ? resized(this.#nodeRows, to * NODE) : grown(this.#nodeRows, to * NODE);
     for (let node = from; node < to; node++) this.#initNodeRow(node, types[node - from]!);
   }
 
