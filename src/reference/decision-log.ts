@@ -5,8 +5,8 @@
 // request and the decision into rings of their own (no object per record); entries (ids,
 // ISO time, `type:id` texts, the decision's reason) are formatted only when read. Whatever a
 // ring keeps outlives a young-generation collection, so the less a record keeps, the less
-// every collection copies: the reference engine logs its CheckOutcome (the numbers of the
-// grant chain), not the decision object it hands out.
+// every collection copies: the reference engine's decision is its CheckOutcome (the numbers of
+// the grant chain, the text built when read).
 
 import type { DecisionLogEntry } from '../core/adapter.ts';
 import type { CheckRequest } from '../core/request.ts';

@@ -13,7 +13,7 @@ import { relationshipChecker, type RelationshipChange } from '../model/relations
 import { BudgetExceededError } from './budget.ts';
 import type { Model } from '../model/types.ts';
 import { DecisionLog, decisionIdText, type LoggedDecision } from './decision-log.ts';
-import { type CheckOutcome, DEFAULT_MAX_DEPTH, DepthLimitError, Evaluator } from './evaluate.ts';
+import { DEFAULT_MAX_DEPTH, DepthLimitError, Evaluator } from './evaluate.ts';
 import { resourcesReaching, subjectsReachedFrom } from './reachability.ts';
 import { RelationshipStore } from './store.ts';
 
@@ -37,35 +37,6 @@ export interface ReferenceDecision extends Decision {
 
 /** A request the engine could not decide: `error` says why. */
 const failed = (why: string): ReferenceDecision => ({ allowed: false, chain: [], reason: why, error: why });
-
-/**
- * A decision whose chain and reason are the outcome's, built when first read (evaluate.ts,
- * CheckOutcome). A class, not an object literal with getters: V8 gives each such literal a map
- * of its own (its getters are new closures), and a map per check filled the old generation.
- * The getters are on the prototype, so a spread copy has no `reason`; JSON has it (toJSON).
- */
-class ExplainedDecision implements ReferenceDecision {
-  readonly allowed: boolean;
-  decisionId?: string;
-  readonly #outcome: CheckOutcome;
-
-  constructor(outcome: CheckOutcome) {
-    this.allowed = outcome.allowed;
-    this.#outcome = outcome;
-  }
-
-  get chain(): Relationship[] {
-    return this.#outcome.chain;
-  }
-
-  get reason(): string {
-    return this.#outcome.reason;
-  }
-
-  toJSON(): Decision {
-    return { allowed: this.allowed, reason: this.reason, ...(this.decisionId !== undefined ? { decisionId: this.decisionId } : {}) };
-  }
-}
 
 export class ReferenceEngine {
   readonly store = new RelationshipStore();
@@ -172,14 +143,12 @@ export class ReferenceEngine {
     const id = this.#logging ? this.log.nextId() : 0;
     const problem = this.#requestProblem(request);
     let decision: ReferenceDecision;
-    // What the log keeps: the outcome (the numbers of its explanation), not the decision handed out.
+    // What the log keeps: the decision, whose explanation is numbers until read (evaluate.ts, CheckOutcome).
     let logged: LoggedDecision;
     if (problem) decision = logged = failed(problem);
     else {
       try {
-        const outcome = this.#checker().check(request);
-        decision = new ExplainedDecision(outcome);
-        logged = outcome;
+        decision = logged = this.#checker().check(request);
       } catch (error) {
         if (!(error instanceof DepthLimitError || error instanceof BudgetExceededError || error instanceof ConditionCostError || error instanceof DeadlineExceededError)) throw error;
         decision = logged = failed(error.message);

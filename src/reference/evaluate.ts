@@ -108,10 +108,14 @@ const PARTS = [0, 0, 0, 0];
  * took as long as deciding. What the explanation needs is taken at decision time as numbers: the
  * chain's tuples' fields (tuple numbers are reused after deletes, their fields are not changed)
  * and the notes; objects and names stay in the store until it is cleared, so the explanation
- * reads the same whenever it is built (after a `clear`, it says that it cannot be built).
+ * reads the same whenever it is built (after a `clear`, it says that it cannot be built). It is
+ * the engine's decision itself (ReferenceDecision): a class, not an object literal with getters,
+ * which V8 gives a map of its own per object (a map per check filled the old generation).
  */
 export class CheckOutcome {
   readonly allowed: boolean;
+  /** Set by the engine when it logs the decision. */
+  decisionId?: string;
   readonly #store: RelationshipStore;
   readonly #epoch: number;
   readonly #request: CheckRequest;
@@ -164,6 +168,11 @@ export class CheckOutcome {
     }
     this.#chain = chain;
     return chain;
+  }
+
+  /** The getters are on the prototype, so a spread copy has no `chain` or `reason`; JSON has the reason. */
+  toJSON(): { allowed: boolean; reason: string; decisionId?: string } {
+    return { allowed: this.allowed, reason: this.reason, ...(this.decisionId !== undefined ? { decisionId: this.decisionId } : {}) };
   }
 
   /** The grant chain as text, or why it was denied. */
@@ -456,8 +465,9 @@ export class Evaluator {
     if (member === true && bucket === NONE) return DENY;
     this.#at = key;
     this.#budget.spend(1, this);
+    const usersets = member === true ? this.#store.usersetHeadOf(node, name, bucket) : NONE;
     // A relation with no userset tuple on this object cannot recurse: no path to keep, no cycle to cut.
-    if (member === true && this.#store.usersetHeadOf(node, name, bucket) === NONE) {
+    if (member === true && usersets === NONE) {
       const own = this.subjectDirectly(bucket);
       this.#memo.set(key, own);
       return own;
@@ -466,7 +476,7 @@ export class Evaluator {
     this.#path.push(key);
     this.#pathRelations.push(typeId * this.#names + name);
     // No try/finally: an error ends the check, and the next check starts from an empty memo and path.
-    const result = member === true ? this.direct(bucket, node, name, depth) : this.rewrite(member, typeId, node, depth);
+    const result = member === true ? this.direct(bucket, usersets, depth) : this.rewrite(member, typeId, node, depth);
     this.#path.pop();
     this.#pathRelations.pop();
     // A result that a cycle cut depends on the path: forget it; any other holds for the whole check.
@@ -484,15 +494,15 @@ export class Evaluator {
     return new Result(State.Unknown, undefined, [`cycle through ${through}`], true);
   }
 
-  /** A relation (its bucket): direct subject, wildcard, or a userset the subject is in. */
-  direct(bucket: number, node: number, name: number, depth: number): Result {
+  /** A relation (its bucket, and the head of its userset list): direct subject, wildcard, or a userset the subject is in. */
+  direct(bucket: number, usersets: number, depth: number): Result {
     const store = this.#store;
     const own = this.subjectDirectly(bucket);
     if (own.state === State.Allow) return own;
     const pending = this.#pendingAt(depth);
     pending.notes = own.notes;
     pending.unknown = own.state === State.Unknown;
-    for (let tuple = store.usersetHeadOf(node, name, bucket); tuple !== NONE; tuple = store.next(tuple)) {
+    for (let tuple = usersets; tuple !== NONE; tuple = store.next(tuple)) {
       const relation = store.subjectRelation(tuple);
       const nested = this.#indexing ? this.#nestedGroup(tuple, relation, depth) : undefined;
       if (nested === DENY) continue;
