@@ -13,7 +13,7 @@ import { relationshipChecker, type RelationshipChange } from '../model/relations
 import { BudgetExceededError } from './budget.ts';
 import type { Model } from '../model/types.ts';
 import { DecisionLog, decisionIdText, type LoggedDecision } from './decision-log.ts';
-import { DEFAULT_MAX_DEPTH, DepthLimitError, Evaluator } from './evaluate.ts';
+import { type CheckOutcome, DEFAULT_MAX_DEPTH, DepthLimitError, Evaluator } from './evaluate.ts';
 import { resourcesReaching, subjectsReachedFrom } from './reachability.ts';
 import { RelationshipStore } from './store.ts';
 
@@ -28,6 +28,8 @@ export interface ReferenceOptions {
   validateWrites?: boolean;
   /** Answer nested groups from the group index where it is exact (default true; src/reference/group-index.ts). */
   groupIndex?: boolean;
+  /** Climb hierarchies (`view: viewer | parent->view`) with the lean walk (default true; src/reference/hierarchy.ts). */
+  hierarchies?: boolean;
 }
 
 export interface ReferenceDecision extends Decision {
@@ -47,6 +49,7 @@ export class ReferenceEngine {
   readonly #logging: boolean;
   readonly #validate: boolean;
   readonly #groupIndex: boolean;
+  readonly #hierarchies: boolean;
   #revision = 0;
   /** Reused from check to check; made again when the model changes. */
   #evaluator: Evaluator | undefined;
@@ -56,7 +59,8 @@ export class ReferenceEngine {
     this.#logging = options.decisionLog ?? true;
     this.#validate = options.validateWrites ?? true;
     this.#groupIndex = options.groupIndex ?? true;
-    this.log = new DecisionLog(options.logCapacity);
+    this.#hierarchies = options.hierarchies ?? true;
+    this.log = new DecisionLog(options.logCapacity, this.store);
     this.updateModel(model);
   }
 
@@ -143,8 +147,8 @@ export class ReferenceEngine {
     const id = this.#logging ? this.log.nextId() : 0;
     const problem = this.#requestProblem(request);
     let decision: ReferenceDecision;
-    // What the log keeps: the decision, whose explanation is numbers until read (evaluate.ts, CheckOutcome).
-    let logged: LoggedDecision;
+    // What the log keeps: an outcome's numbers (decision-log.ts), or a failure whole.
+    let logged: CheckOutcome | LoggedDecision;
     if (problem) decision = logged = failed(problem);
     else {
       try {
@@ -168,7 +172,14 @@ export class ReferenceEngine {
 
   /** The evaluator for the current model, made once and reused by every check and search. */
   #checker(): Evaluator {
-    this.#evaluator ??= new Evaluator({ model: this.#model, store: this.store, conditions: this.#conditions, maxDepth: this.#maxDepth, groupIndex: this.#groupIndex });
+    this.#evaluator ??= new Evaluator({
+      model: this.#model,
+      store: this.store,
+      conditions: this.#conditions,
+      maxDepth: this.#maxDepth,
+      groupIndex: this.#groupIndex,
+      hierarchies: this.#hierarchies,
+    });
     return this.#evaluator;
   }
 

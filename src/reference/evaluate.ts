@@ -26,7 +26,8 @@
 // nested groups (`group#member` of `group#member`s) are answered by one set lookup each from the
 // group index (group-index.ts), where it gives exactly the walk's answer, instead of walked.
 
-import { type BoundCondition, formatRelationship, formatSubject, relationshipKey, type Relationship } from '../core/relationship.ts';
+import { type BoundCondition, formatRelationship, relationshipKey, type Relationship } from '../core/relationship.ts';
+import { type DecisionParts, explainDecision, grantChain, packLink } from './explanation.ts';
 import type { CheckRequest } from '../core/request.ts';
 import { conditionInputs, type CompiledCondition } from '../model/conditions.ts';
 import { formatRewrite } from '../model/expression.ts';
@@ -36,6 +37,7 @@ import { CheckBudget, type BudgetLimits } from './budget.ts';
 import { COMPUTED, type CompiledModel, type CompiledRewrite, compiledFor, EXCLUSION, INTERSECTION, TUPLE_TO_USERSET, UNION } from './compiled-model.ts';
 import { CheckMemo } from './memo.ts';
 import { type GroupClosure, GroupIndex } from './group-index.ts';
+import { findHierarchies, type Hierarchies, type Hierarchy, NESTED, RELATION } from './hierarchy.ts';
 
 export const DEFAULT_MAX_DEPTH = 50;
 
@@ -51,6 +53,7 @@ export class DepthLimitError extends Error {
 
 // biome-ignore lint/suspicious/noConstEnum: local to this file (never exported), so per-file transpilers (tsx) inline it
 const enum State {
+  // The numbers of explanation.ts (ANSWER_*): a decision's parts carry them.
   Deny = 0,
   Allow = 1,
   Unknown = 2,
@@ -92,27 +95,25 @@ export interface EvaluationEnv {
   limits?: BudgetLimits;
   /** Answer nested groups from the group index (group-index.ts) where it is exact (default true). */
   groupIndex?: boolean;
+  /** Climb hierarchies (hierarchy.ts) with the lean walk (default true). */
+  hierarchies?: boolean;
 }
 
-/** A node and a name id (or a subject relation + 1) in one exact double: nodes are below 2^31 and names far below NAMES. */
-const NAMES = 2 ** 21;
-const packLink = (node: number, name: number) => node * NAMES + name;
-const linkNode = (packed: number) => Math.floor(packed / NAMES);
-const linkName = (packed: number, node: number) => packed - node * NAMES;
 /** One tuple's parts (tupleParts), reused. */
 const PARTS = [0, 0, 0, 0];
 
 /**
  * A decision, with its explanation (the grant chain and the reason text) built the first time
- * it is read. A benchmark reads neither, and building a chain of ten relationships and its text
- * took as long as deciding. What the explanation needs is taken at decision time as numbers: the
- * chain's tuples' fields (tuple numbers are reused after deletes, their fields are not changed)
- * and the notes; objects and names stay in the store until it is cleared, so the explanation
- * reads the same whenever it is built (after a `clear`, it says that it cannot be built). It is
- * the engine's decision itself (ReferenceDecision): a class, not an object literal with getters,
- * which V8 gives a map of its own per object (a map per check filled the old generation).
+ * it is read (explanation.ts). What the explanation needs is taken at decision time as numbers:
+ * the chain's tuples' fields (tuple numbers are reused after deletes, their fields are not
+ * changed) and the notes; objects and names stay in the store until it is cleared, so the
+ * explanation reads the same whenever it is built (after a `clear`, it says that it cannot be
+ * built). The decision log keeps the same numbers (decision-log.ts), not this object. It is the
+ * engine's decision itself (ReferenceDecision): a class, not an object literal with getters,
+ * which V8 gives a map of its own per object. Its parts are read through getters on the
+ * prototype, so a spread copy has only `allowed` (and `decisionId`).
  */
-export class CheckOutcome {
+export class CheckOutcome implements DecisionParts {
   readonly allowed: boolean;
   /** Set by the engine when it logs the decision. */
   decisionId?: string;
@@ -121,7 +122,7 @@ export class CheckOutcome {
   readonly #request: CheckRequest;
   readonly #state: State;
   readonly #notes: string[] | undefined;
-  /** Per link of the grant chain (resource first), two numbers: packLink(resource node, relation), packLink(subject node, subject relation + 1). */
+  /** Per link of the grant chain (resource first), two numbers (explanation.ts, DecisionParts). */
   readonly #links: number[] | undefined;
   readonly #conditions: (BoundCondition | undefined)[] | undefined;
   #chain: Relationship[] | undefined;
@@ -138,8 +139,7 @@ export class CheckOutcome {
     let length = 0;
     for (let link = result.chain; link; link = link.next) length++;
     // A plain array of doubles (unboxed), two per link: on the heap, where a typed array would need
-    // a backing store of its own (that slowed every young-generation collection), and half the
-    // size of four integers, which matters when the decision log keeps 200,000 of them.
+    // a backing store of its own (that slowed every young-generation collection).
     const links = new Array<number>(length * 2);
     const conditions = store.hasConditions ? new Array<BoundCondition | undefined>(length) : undefined;
     let i = 0;
@@ -153,46 +153,41 @@ export class CheckOutcome {
     this.#conditions = conditions;
   }
 
-  /** For an allow: the relationships that granted it, from the resource down to the subject. */
-  get chain(): Relationship[] {
-    if (this.#chain) return this.#chain;
-    const chain: Relationship[] = [];
-    const links = this.#links;
-    if (links && this.#epoch === this.#store.epoch) {
-      for (let i = 0; i < links.length; i += 2) {
-        const resource = linkNode(links[i]!);
-        const subject = linkNode(links[i + 1]!);
-        const subjectRelation = linkName(links[i + 1]!, subject) - 1;
-        chain.push(this.#store.relationshipOf(resource, linkName(links[i]!, resource), subject, subjectRelation, this.#conditions?.[i / 2]));
-      }
-    }
-    this.#chain = chain;
-    return chain;
+  get state(): number {
+    return this.#state;
   }
 
-  /** The getters are on the prototype, so a spread copy has no `chain` or `reason`; JSON has the reason. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  get notes(): readonly string[] | undefined {
+    return this.#notes;
+  }
+
+  get links(): readonly number[] | undefined {
+    return this.#links;
+  }
+
+  get conditions(): readonly (BoundCondition | undefined)[] | undefined {
+    return this.#conditions;
+  }
+
+  /** For an allow: the relationships that granted it, from the resource down to the subject. */
+  get chain(): Relationship[] {
+    this.#chain ??= grantChain(this.#store, this);
+    return this.#chain;
+  }
+
+  /** JSON has the reason (the getters are on the prototype). */
   toJSON(): { allowed: boolean; reason: string; decisionId?: string } {
     return { allowed: this.allowed, reason: this.reason, ...(this.decisionId !== undefined ? { decisionId: this.decisionId } : {}) };
   }
 
   /** The grant chain as text, or why it was denied. */
   get reason(): string {
-    this.#reason ??= this.#explain();
+    this.#reason ??= explainDecision(this.#store, this.#request, this, this.#state === State.Allow ? this.chain : undefined);
     return this.#reason;
-  }
-
-  #explain(): string {
-    const request = this.#request;
-    const target = `${request.resource.type}:${request.resource.id}#${request.action.name}`;
-    if (this.#state === State.Allow) {
-      if (this.#epoch !== this.#store.epoch) return `${target} granted (the grant chain is gone: the engine was reset after this check)`;
-      return `${target} granted by ${this.chain.map(formatRelationship).join(' -> ')}`;
-    }
-    const who = formatSubject(request.subject);
-    const notes = this.#notes ? unique(this.#notes) : [];
-    if (this.#state === State.Unknown) return `${target} undecided for ${who}, failing closed: ${notes.join('; ')}`;
-    const why = notes.length ? `: ${notes.join('; ')}` : '';
-    return `no relationship grants ${who} ${target}${why}`;
   }
 }
 
@@ -214,10 +209,6 @@ function settle(unknown: boolean, notes: string[] | undefined, cut: boolean): Re
   return new Result(unknown ? State.Unknown : State.Deny, undefined, notes, cut);
 }
 
-function unique(items: string[]): string[] {
-  return [...new Set(items)];
-}
-
 function merge(a: string[] | undefined, b: string[] | undefined): string[] | undefined {
   if (!a) return b;
   if (!b) return a;
@@ -237,6 +228,18 @@ function concatChains(a: Link | undefined, b: Link | undefined): Link | undefine
  */
 class TooDeepForIndex extends Error {}
 const TOO_DEEP_FOR_INDEX = new TooDeepForIndex('group index: too deep, walk instead');
+
+/**
+ * Thrown when a climb meets what only the general walk decides exactly (a cycle, a condition's
+ * note, an answer that is neither allow nor a plain deny, the depth limit near): the check is
+ * decided again without climbing (resolveRequest).
+ */
+class NotClimbable extends Error {}
+const NOT_CLIMBABLE = new NotClimbable('hierarchy: walk instead');
+
+/** Marks of the climb (#climbed): a node being climbed, and one climbed without a grant. */
+const CLIMBING = 1;
+const CLIMBED = 2;
 
 /** Up to this many direct tuples of a subject are listed per check; a subject in more is looked up in the store's index. */
 const SHORT_LIST = 32;
@@ -310,11 +313,18 @@ export class Evaluator {
   #indexing = false;
   /** Counts checks: the group index gathers the subject's groups once per check. */
   #checkNumber = 0;
+  /** The model's hierarchies (hierarchy.ts), whether this check climbs them, and the marks of the current climb. */
+  readonly #hierarchies: Hierarchies;
+  #climbing = false;
+  readonly #climbed = new CheckMemo<number>();
+  /** A climb is under way: a relation resolved from it met a hierarchy (a userset written without validation). */
+  #inClimb = false;
 
   constructor(readonly env: EvaluationEnv) {
     this.#store = env.store;
     this.#compiled = compiledFor(env.store, env.model);
     this.#maxDepth = env.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.#hierarchies = env.hierarchies === false ? [] : findHierarchies(env.store, env.model);
   }
 
   /**
@@ -365,18 +375,23 @@ export class Evaluator {
     this.#checkNumber++;
     // The index needs the subject's (and wildcard's) direct tuples listed; a subject in more walks.
     this.#indexing = this.env.groupIndex !== false && this.#subjectTuples.count !== MANY && this.#wildcardTuples.count !== MANY && this.groupIndex().any;
-    if (!this.#indexing) return this.resolve(typeId, node, name, 0);
-    try {
-      return this.resolve(typeId, node, name, 0);
-    } catch (error) {
-      if (error !== TOO_DEEP_FOR_INDEX) throw error;
-      // Decided again as without the index, from scratch: a fresh memo, path and budget (the deadline is the same).
-      this.#indexing = false;
-      this.#memo.reset();
-      this.#path.length = 0;
-      this.#pathRelations.length = 0;
-      this.#budget = new CheckBudget(this.env.limits);
-      return this.resolve(typeId, node, name, 0);
+    // A condition is decided by the walk (its notes, its unknowns): no climbing while the store has one.
+    this.#climbing = this.#hierarchies.length > 0 && !this.#store.hasConditions;
+    for (;;) {
+      // An error ends a check wherever it is thrown: the next starts with no climb under way.
+      this.#inClimb = false;
+      try {
+        return this.resolve(typeId, node, name, 0);
+      } catch (error) {
+        if (error === TOO_DEEP_FOR_INDEX) this.#indexing = false;
+        else if (error === NOT_CLIMBABLE) this.#climbing = false;
+        else throw error;
+        // Decided again without the index or the climb, from scratch: a fresh memo, path and budget (the deadline is the same).
+        this.#memo.reset();
+        this.#path.length = 0;
+        this.#pathRelations.length = 0;
+        this.#budget = new CheckBudget(this.env.limits);
+      }
     }
   }
 
@@ -459,6 +474,17 @@ export class Evaluator {
     if (depth > this.#maxDepth) throw new DepthLimitError(this.#maxDepth, this.formatKey(key));
     const member = this.#compiled.types[typeId]?.[name];
     if (member === undefined) return DENY;
+    const hierarchy = this.#climbing && member !== true ? this.#hierarchies[typeId]?.[name] : undefined;
+    if (hierarchy) {
+      // One climb at a time: its marks are the memo of what it climbed.
+      if (this.#inClimb) throw NOT_CLIMBABLE;
+      this.#inClimb = true;
+      this.#climbed.reset();
+      const climbed = this.#climb(hierarchy, node, depth);
+      this.#inClimb = false;
+      this.#memo.set(key, climbed);
+      return climbed;
+    }
     // A relation nothing was written to: deny at once, without the bookkeeping below (most are
     // empty). It is not counted as a step either: it costs one lookup and cannot recurse.
     const bucket = member === true && node !== NONE ? this.#store.bucket(node, name) : NONE;
@@ -483,6 +509,60 @@ export class Evaluator {
     if (result.cut) this.#memo.delete(key);
     else this.#memo.set(key, result);
     return result;
+  }
+
+  /**
+   * `node#R` of a hierarchy R, climbed: its terms in the walk's order, a mark per node for what
+   * the walk memoises (a node climbed without a grant is a deny when met again, through another
+   * parent); the same answer and grant chain as the walk, or NOT_CLIMBABLE where they could differ.
+   */
+  #climb(hierarchy: Hierarchy, node: number, depth: number): Result {
+    if (node === NONE) return DENY;
+    const key = node * this.#names + hierarchy.name;
+    const mark = this.#climbed.get(key);
+    if (mark === CLIMBED) return DENY;
+    // A cycle (the walk's cut decides it), or a depth the walk's next step could exceed.
+    if (mark === CLIMBING || depth + 2 > this.#maxDepth) throw NOT_CLIMBABLE;
+    this.#at = key;
+    this.#budget.spend(1, this);
+    this.#climbed.set(key, CLIMBING);
+    const store = this.#store;
+    for (const step of hierarchy.steps) {
+      let result: Result;
+      if (step.kind === RELATION) result = this.#relationOf(hierarchy.type, node, step.relation, depth + 1);
+      else if (step.kind === NESTED) result = this.#climb(step.nested!, node, depth + 1);
+      else {
+        result = DENY;
+        const bucket = store.bucket(node, step.tupleset);
+        if (bucket === NONE) continue;
+        for (let tuple = store.directHeadOf(node, step.tupleset, bucket); tuple !== NONE; tuple = store.next(tuple)) {
+          const object = store.subject(tuple);
+          const type = store.nodeType(object);
+          if (store.isWildcard(object, type) || this.#compiled.types[type]?.[step.computed] === undefined) continue;
+          const above = this.#hierarchies[type]?.[step.computed];
+          // A subject type the model does not allow there (written without validation): the walk decides.
+          if (!above) throw NOT_CLIMBABLE;
+          const inner = this.#climb(above, object, depth + 1);
+          if (inner.state === State.Allow) {
+            result = new Result(State.Allow, { tuple, next: inner.chain });
+            break;
+          }
+        }
+      }
+      if (result.state === State.Allow) return result;
+      if (result !== DENY) throw NOT_CLIMBABLE;
+    }
+    this.#climbed.set(key, CLIMBED);
+    return DENY;
+  }
+
+  /** A relation of a node in a hierarchy: from the subject's list when it has no userset tuple here, else resolved. */
+  #relationOf(typeId: number, node: number, name: number, depth: number): Result {
+    const store = this.#store;
+    const bucket = store.bucket(node, name);
+    if (bucket === NONE) return DENY;
+    if (store.usersetHeadOf(node, name, bucket) !== NONE || (this.#indexing && this.#groups!.closure(typeId, name))) return this.resolve(typeId, node, name, depth);
+    return this.subjectDirectly(bucket);
   }
 
   /** A cut: the least fixed point when the cycle stays within one relation, else undecided. */

@@ -3,6 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { DecisionLog } from '../../src/reference/decision-log.ts';
+import { ReferenceEngine } from '../../src/reference/engine.ts';
+import { foldersYaml, model as parseModel, rel, req } from '../helpers/model.ts';
 
 const ask = (n: number) => ({ subject: { type: 'user', id: `u${n}` }, action: { name: 'view' }, resource: { type: 'doc', id: `d${n}` } });
 
@@ -20,5 +22,41 @@ describe('DecisionLog', () => {
     expect(log.dropped).toBe(0);
     log.record(log.nextId(), ask(6), { allowed: false, reason: 'after clear', error: 'the error wins' });
     expect(log.entries().map((e) => [e.decisionId, e.reason])).toEqual([['ref-6', 'the error wins']]);
+  });
+});
+
+describe('DecisionLog of the reference engine', () => {
+  const MODEL = parseModel(foldersYaml({}), 'm.yaml');
+
+  it("keeps each outcome's chain as numbers and rebuilds its reason when read, also after the ring wrapped", () => {
+    const e = new ReferenceEngine(MODEL, { logCapacity: 4 });
+    // Chains of 1 to 4 links, and denies, so the rings wrap at different places.
+    e.write(['folder:a#viewer@user:u0', 'folder:b#parent@folder:a', 'folder:c#parent@folder:b', 'folder:d#parent@folder:c'].map((t) => rel(t)));
+    const reasons: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      for (const folder of ['a', 'b', 'c', 'd']) {
+        const decision = e.check(req(round % 2 ? 'user:u0' : 'user:nobody', 'view', `folder:${folder}`));
+        reasons.push(decision.reason!);
+      }
+    }
+    const entries = e.decisionLog();
+    expect(entries.map((entry) => entry.reason)).toEqual(reasons.slice(-4));
+    expect(entries.map((entry) => entry.allowed)).toEqual([false, false, false, false]);
+    e.check(req('user:u0', 'view', 'folder:d'));
+    const last = e.decisionLog().at(-1)!;
+    expect(last.reason).toBe('folder:d#view granted by folder:d#parent@folder:c -> folder:c#parent@folder:b -> folder:b#parent@folder:a -> folder:a#viewer@user:u0');
+    expect(e.log.dropped).toBe(17);
+  });
+
+  it('keeps an error whole, and an explanation says so once the store was reset', () => {
+    const e = new ReferenceEngine(MODEL);
+    e.write([rel('folder:a#viewer@user:u0')]);
+    e.check(req('user:u0', 'view', 'folder:a'));
+    e.check(req('user:u0', 'nope', 'folder:a'));
+    const [granted, failed] = e.decisionLog();
+    expect(granted!.reason).toBe('folder:a#view granted by folder:a#viewer@user:u0');
+    expect(failed!.reason).toMatch(/'nope' is not a relation or permission/);
+    e.store.clear();
+    expect(e.decisionLog()[0]!.reason).toMatch(/the grant chain is gone/);
   });
 });
