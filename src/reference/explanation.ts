@@ -7,8 +7,7 @@ import { type BoundCondition, formatRelationship, formatSubject, type Relationsh
 import type { CheckRequest } from '../core/request.ts';
 import type { RelationshipStore } from './store.ts';
 
-/** A decision's answer, as the evaluator's State numbers it. */
-export const ANSWER_DENY = 0;
+/** A decision's answer, as the evaluator's State numbers it (0 is a deny). */
 export const ANSWER_ALLOW = 1;
 export const ANSWER_UNKNOWN = 2;
 
@@ -20,7 +19,7 @@ const linkName = (packed: number, node: number) => packed - node * NAMES;
 
 /** What explains a decision, as numbers (and the rare texts and conditions). */
 export interface DecisionParts {
-  /** ANSWER_DENY, ANSWER_ALLOW or ANSWER_UNKNOWN. */
+  /** 0 (deny), ANSWER_ALLOW or ANSWER_UNKNOWN. */
   state: number;
   /** The store's epoch when decided: node numbers mean the same objects while it holds. */
   epoch: number;

@@ -67,7 +67,9 @@ const SCANNED_NAMES = 16;
  * parent) and follows their lists; with the buckets and heads in the row that is one cache miss,
  * not a hash probe and a bucket row for each. The first SLOTS relations of a type (below
  * SLOTTED_NAMES) written get a slot; others go to the bucket index. (Tails stay in the bucket
- * row: only writes read them.)
+ * row: only writes read them.) The row's last SOLE_SLOTS fields hold, for the first slots, the
+ * subject of the bucket's direct list when it holds exactly one tuple (else NONE): a folder's
+ * parent, so climbing a tree reads a row per folder and no tuple row (a cache miss each at 10^6).
  */
 const NODE = 16;
 const N_TYPE = 0;
@@ -79,6 +81,8 @@ const SLOT = 3;
 const S_BUCKET = 0;
 const S_DIRECT_HEAD = 1;
 const S_USERSET_HEAD = 2;
+const N_SOLE = N_SLOTS + SLOTS * SLOT;
+const SOLE_SLOTS = NODE - N_SOLE;
 const RELATION_BITS = 31;
 /** Relation name ids below this can have a slot (the slot table is type * SLOTTED_NAMES + name). */
 const SLOTTED_NAMES = 32;
@@ -279,7 +283,7 @@ export class RelationshipStore {
     const row = node * NODE;
     rows[row + N_TYPE] = typeId;
     rows[row + N_RELATIONS] = 0;
-    for (let at = row + N_SLOTS; at < row + N_SLOTS + SLOTS * SLOT; at++) rows[at] = NONE;
+    for (let at = row + N_SLOTS; at < row + NODE; at++) rows[at] = NONE;
   }
 
   /**
@@ -366,6 +370,30 @@ export class RelationshipStore {
   usersetHeadOf(node: number, name: number, bucket: number): number {
     const at = this.#slotAt(node, name);
     return at === NONE ? this.usersetHead(bucket) : this.#nodeRows[at + S_USERSET_HEAD]!;
+  }
+
+  /**
+   * The subject of the only direct tuple of (node, relation), when the node's row keeps it (its
+   * relation has one of the first slots, and the list holds exactly one tuple); else NONE, and the
+   * list is read (directHeadOf, next, subject).
+   */
+  soleDirectSubject(node: number, name: number): number {
+    if (name >= SLOTTED_NAMES) return NONE;
+    const slot = this.#slotOf[this.#nodeRows[node * NODE + N_TYPE]! * SLOTTED_NAMES + name] ?? UNSLOTTED;
+    return slot > 0 && slot <= SOLE_SLOTS ? this.#nodeRows[node * NODE + N_SOLE + slot - 1]! : NONE;
+  }
+
+  /** The direct list of a bucket went to or from one tuple: the node row's copy of its subject follows (soleDirectSubject). */
+  #soleChanged(bucket: number): void {
+    const b = bucket * BUCKET;
+    const node = this.#bucketRows[b + B_NODE]!;
+    const name = this.#bucketRows[b + B_NAME]!;
+    if (name >= SLOTTED_NAMES) return;
+    const slot = this.#slotOf[this.#nodeRows[node * NODE + N_TYPE]! * SLOTTED_NAMES + name] ?? UNSLOTTED;
+    if (slot <= 0 || slot > SOLE_SLOTS) return;
+    const head = this.#bucketRows[b + B_DIRECT_HEAD]!;
+    const only = head !== NONE && this.#tupleRows[head * TUPLE + T_NEXT] === NONE;
+    this.#nodeRows[node * NODE + N_SOLE + slot - 1] = only ? this.#tupleRows[head * TUPLE + T_SUBJECT]! : NONE;
   }
 
   /** A bucket list's head changed: its copy in the node row follows (when the relation has a slot). */
@@ -663,6 +691,8 @@ export class RelationshipStore {
       this.#headChanged(bucket, subjectRelation !== NONE, tuple);
     } else rows[tail * TUPLE + T_NEXT] = tuple;
     buckets[tailAt] = tuple;
+    // A direct list of one tuple, or of two that was of one: its sole subject changed.
+    if (subjectRelation === NONE && (tail === NONE || rows[tail * TUPLE + T_PREV] === NONE)) this.#soleChanged(bucket);
     if (subjectRelation !== NONE) this.#relationEdited(bucket);
     buckets[b + B_SIZE] = size + 1;
     if (size === INDEXED_FROM) this.#indexTuples(bucket, true);
@@ -713,6 +743,7 @@ export class RelationshipStore {
     } else rows[prev * TUPLE + T_NEXT] = next;
     if (next === NONE) buckets[tailAt] = prev;
     else rows[next * TUPLE + T_PREV] = prev;
+    if (subjectRelation === NONE) this.#soleChanged(bucket);
     const size = buckets[b + B_SIZE]!;
     buckets[b + B_SIZE] = size - 1;
     if (size > INDEXED_FROM) this.#tupleIndex.delete(bucket, subject, subjectRelation);
