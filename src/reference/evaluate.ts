@@ -262,7 +262,17 @@ class DirectTuples {
 
   list(store: RelationshipStore, subject: number): void {
     let count = 0;
-    if (subject !== NONE) {
+    const packed = store.packedDirect;
+    const from = packed && subject !== NONE ? packed.from(subject) : -1;
+    if (from >= 0) {
+      const to = packed!.to(subject);
+      if (to - from > SHORT_LIST * 2) count = MANY;
+      else {
+        count = (to - from) >> 1;
+        const source = packed!.pairs;
+        for (let i = from; i < to; i++) this.pairs[i - from] = source[i]!;
+      }
+    } else if (subject !== NONE) {
       for (let t = store.subjectHead(subject, NONE); t !== NONE; t = store.nextBySubject(t)) {
         if (count === SHORT_LIST) {
           this.count = MANY;

@@ -28,6 +28,7 @@ import { type BoundCondition, parseSubject, type Relationship } from '../core/re
 import { AcceptedShapes } from './accepted-shapes.ts';
 import { IntTable } from './int-table.ts';
 import { NodeKey } from './node-key.ts';
+import { PackedSubjects } from './packed-subjects.ts';
 import { grown, int32Column, resized, scratchColumn } from './int32-column.ts';
 
 /** No subject relation (an object or wildcard subject); also "not found". */
@@ -123,6 +124,8 @@ const WILDCARD_CODE = 42;
 
 /** Relationships per chunk of a bulk write (writeAll): enough probes in flight, small enough to stay in cache. */
 const CHUNK = 256;
+/** A write of this many relationships packs the subjects' direct tuples again (packed-subjects.ts). */
+const PACK_FROM = 1024;
 
 export class RelationshipStore {
   readonly #types = new Interner();
@@ -164,6 +167,8 @@ export class RelationshipStore {
   #free = NONE;
   #conditions = new Map<number, BoundCondition>();
   #subjectIndex = new IntTable();
+  /** Each subject's direct tuples side by side, as of the last large write (packedDirect). */
+  #packed: PackedSubjects | undefined;
   #size = 0;
   #epoch = 0;
   /** Per relation name id: userset tuples linked or unlinked in its buckets, and conditions set or removed there (the group index, group-index.ts, watches them). */
@@ -495,6 +500,11 @@ export class RelationshipStore {
     return this.#subjectIndex.get(subject, relation, 0);
   }
 
+  /** The subjects' direct tuples packed (packed-subjects.ts): `from(subject)` is -1 for one whose list must be read instead. */
+  get packedDirect(): PackedSubjects | undefined {
+    return this.#packed;
+  }
+
   nextBySubject(tuple: number): number {
     return this.#tupleRows[tuple * TUPLE + T_NEXT_BY_SUBJECT]!;
   }
@@ -621,6 +631,10 @@ export class RelationshipStore {
       }
       for (let i = 0; i < count; i++) if (tuples[i] !== NONE) this.#link(tuples[i]!, subjects[start + i]!, subjectRelations[start + i]!);
     }
+    if (length >= PACK_FROM) {
+      const tuples = { rows: this.#tupleRows, count: this.#tuples, stride: TUPLE, bucket: T_BUCKET, subject: T_SUBJECT, subjectRelation: T_SUBJECT_RELATION };
+      this.#packed = new PackedSubjects(this.#nodeIds.length, tuples, NONE);
+    }
     return true;
   }
 
@@ -715,6 +729,7 @@ export class RelationshipStore {
 
   /** Prepends a claimed tuple (in its bucket's list already) to its subject's list. */
   #link(tuple: number, subject: number, subjectRelation: number): void {
+    if (subjectRelation === NONE) this.#packed?.changed(subject);
     const rows = this.#tupleRows;
     const t = tuple * TUPLE;
     const first = this.#subjectIndex.swap(subject, subjectRelation, 0, tuple);
@@ -743,7 +758,10 @@ export class RelationshipStore {
     } else rows[prev * TUPLE + T_NEXT] = next;
     if (next === NONE) buckets[tailAt] = prev;
     else rows[next * TUPLE + T_PREV] = prev;
-    if (subjectRelation === NONE) this.#soleChanged(bucket);
+    if (subjectRelation === NONE) {
+      this.#soleChanged(bucket);
+      this.#packed?.changed(subject);
+    }
     const size = buckets[b + B_SIZE]!;
     buckets[b + B_SIZE] = size - 1;
     if (size > INDEXED_FROM) this.#tupleIndex.delete(bucket, subject, subjectRelation);
@@ -842,6 +860,7 @@ export class RelationshipStore {
     this.#tupleIndex = new IntTable();
     this.#tupleRows = int32Column(0);
     this.#subjectIndex = new IntTable();
+    this.#packed = undefined;
     this.#tuples = 0;
     this.#free = NONE;
     this.#conditions.clear();
