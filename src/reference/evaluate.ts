@@ -537,13 +537,17 @@ export class Evaluator {
   #climb(hierarchy: Hierarchy, node: number, depth: number): Result {
     if (node === NONE) return DENY;
     const key = node * this.#names + hierarchy.name;
-    const mark = this.#climbed.get(key);
+    const marks = this.#climbed;
+    // One probe for the mark's read and its two writes (while the table does not grow).
+    const slot = marks.slot(key);
+    const resizes = marks.resizes;
+    const mark = marks.valueAt(slot);
     if (mark === CLIMBED) return DENY;
     // A cycle (the walk's cut decides it), or a depth the walk's next step could exceed.
     if (mark === CLIMBING || depth + 2 > this.#maxDepth) throw NOT_CLIMBABLE;
     this.#at = key;
     this.#budget.spend(1, this);
-    this.#climbed.set(key, CLIMBING);
+    marks.setValueAt(slot, CLIMBING);
     const store = this.#store;
     for (const step of hierarchy.steps) {
       let result: Result;
@@ -572,17 +576,32 @@ export class Evaluator {
       if (result.state === State.Allow) return result;
       if (result !== DENY) throw NOT_CLIMBABLE;
     }
-    this.#climbed.set(key, CLIMBED);
+    if (marks.resizes === resizes) marks.setValueAt(slot, CLIMBED);
+    else marks.set(key, CLIMBED);
     return DENY;
   }
 
-  /** A relation of a node in a hierarchy: from the subject's list when it has no userset tuple here, else resolved. */
+  /**
+   * A relation of a node in a hierarchy, as resolve() would decide it: from the subject's list,
+   * then its userset tuples of nested groups from the group index (direct() without the memo and
+   * path it needs only to follow the others); resolved when one is not such, or the index is not
+   * usable, or the relation is closable itself.
+   */
   #relationOf(typeId: number, node: number, name: number, depth: number): Result {
     const store = this.#store;
     const bucket = store.bucket(node, name);
     if (bucket === NONE) return DENY;
-    if (store.usersetHeadOf(node, name, bucket) !== NONE || (this.#indexing && this.#groups!.closure(typeId, name))) return this.resolve(typeId, node, name, depth);
-    return this.subjectDirectly(node, name, bucket);
+    const usersets = store.usersetHeadOf(node, name, bucket);
+    if (usersets === NONE && !(this.#indexing && this.#groups!.closure(typeId, name))) return this.subjectDirectly(node, name, bucket);
+    if (!this.#indexing || this.#groups!.closure(typeId, name)) return this.resolve(typeId, node, name, depth);
+    const own = this.subjectDirectly(node, name, bucket);
+    if (own.state === State.Allow) return own;
+    for (let tuple = usersets; tuple !== NONE; tuple = store.next(tuple)) {
+      const nested = this.#nestedGroup(node, name, tuple, store.subjectRelation(tuple), depth);
+      if (nested === undefined) return this.resolve(typeId, node, name, depth);
+      if (nested !== DENY) return nested;
+    }
+    return DENY;
   }
 
   /** A cut: the least fixed point when the cycle stays within one relation, else undecided. */

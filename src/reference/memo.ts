@@ -12,6 +12,8 @@ export class CheckMemo<T> {
   #values: (T | undefined)[] = new Array(256);
   #generation = 1;
   #used = 0;
+  /** How many times the table grew: a slot number (slot()) holds until it grows again. */
+  resizes = 0;
 
   /** Forgets every entry (the next check starts empty). */
   reset(): void {
@@ -43,6 +45,30 @@ export class CheckMemo<T> {
     this.#values[i] = value;
   }
 
+  /** The slot of `key`, made with no value when absent: one probe for a read and a write (valueAt, setValueAt) while `resizes` stays. */
+  slot(key: number): number {
+    let i = this.#find(key);
+    if (i >= 0) return i;
+    if (this.#used + 1 > this.#keys.length * MAX_LOAD) {
+      this.#grow();
+      i = this.#find(key);
+    }
+    i = ~i;
+    this.#keys[i] = key;
+    this.#stamps[i] = this.#generation;
+    this.#values[i] = undefined;
+    this.#used++;
+    return i;
+  }
+
+  valueAt(slot: number): T | undefined {
+    return this.#values[slot];
+  }
+
+  setValueAt(slot: number, value: T): void {
+    this.#values[slot] = value;
+  }
+
   delete(key: number): void {
     const i = this.#find(key);
     if (i >= 0) this.#values[i] = undefined;
@@ -60,6 +86,7 @@ export class CheckMemo<T> {
   }
 
   #grow(): void {
+    this.resizes++;
     const [keys, stamps, values] = [this.#keys, this.#stamps, this.#values];
     const size = keys.length * 2;
     this.#keys = new Float64Array(size);
