@@ -26,12 +26,20 @@ export class BudgetExceededError extends Error {
 export class CheckBudget {
   #spent = 0;
   #untilClock = CLOCK_EVERY;
-  readonly #maxSteps: number;
-  readonly #deadline: Deadline | undefined;
+  #maxSteps = DEFAULT_MAX_STEPS;
+  /** null until the clock is first read: most checks end before, and never look the call's deadline up. */
+  #deadline: Deadline | undefined | null = null;
 
   constructor(limits: BudgetLimits = {}) {
+    this.restart(limits);
+  }
+
+  /** A fresh budget for the next check (one object serves an evaluator's checks one after another). */
+  restart(limits: BudgetLimits = {}): void {
+    this.#spent = 0;
+    this.#untilClock = CLOCK_EVERY;
     this.#maxSteps = limits.maxSteps ?? DEFAULT_MAX_STEPS;
-    this.#deadline = limits.deadlineAt !== undefined ? { at: limits.deadlineAt, ms: 0, what: 'check' } : currentDeadline();
+    this.#deadline = limits.deadlineAt !== undefined ? { at: limits.deadlineAt, ms: 0, what: 'check' } : null;
   }
 
   get spent(): number {
@@ -50,6 +58,8 @@ export class CheckBudget {
     this.#untilClock -= units;
     if (this.#untilClock > 0) return;
     this.#untilClock = CLOCK_EVERY;
+    // The call in progress is the one that started the check: a check runs without awaiting.
+    if (this.#deadline === null) this.#deadline = currentDeadline();
     const deadline = this.#deadline;
     if (deadline && performance.now() > deadline.at) {
       throw new BudgetExceededError(

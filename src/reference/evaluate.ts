@@ -317,7 +317,7 @@ export class Evaluator {
   #names = 0;
   #subjectNode = NONE;
   #wildcardNode = NONE;
-  #budget!: CheckBudget;
+  readonly #budget = new CheckBudget();
   /** The node being resolved, named only if the budget runs out there (describe). */
   #at = 0;
   /** The subject's and its wildcard's direct tuples as (bucket, tuple) pairs, when few: looked up without the store's big index. */
@@ -357,7 +357,7 @@ export class Evaluator {
     this.#wildcardNode = withoutWildcard ? NONE : store.wildcard(request.subject.type);
     this.#subjectTuples.list(store, this.#subjectNode);
     this.#wildcardTuples.list(store, this.#wildcardNode);
-    this.#budget = new CheckBudget(this.env.limits);
+    this.#budget.restart(this.env.limits);
     this.#memo.reset();
     this.#path.length = 0;
     this.#pathRelations.length = 0;
@@ -407,7 +407,7 @@ export class Evaluator {
         this.#memo.reset();
         this.#path.length = 0;
         this.#pathRelations.length = 0;
-        this.#budget = new CheckBudget(this.env.limits);
+        this.#budget.restart(this.env.limits);
       }
     }
   }
@@ -548,37 +548,47 @@ export class Evaluator {
     this.#at = key;
     this.#budget.spend(1, this);
     marks.setValueAt(slot, CLIMBING);
-    const store = this.#store;
     for (const step of hierarchy.steps) {
       let result: Result;
       if (step.kind === RELATION) result = this.#relationOf(hierarchy.type, node, step.relation, depth + 1);
       else if (step.kind === NESTED) result = this.#climb(step.nested!, node, depth + 1);
-      else {
-        result = DENY;
-        const bucket = store.bucket(node, step.tupleset);
-        if (bucket === NONE) continue;
-        // A sole parent is in the node's row: no tuple row read (the tuple number is the list's head).
-        const sole = store.soleDirectSubject(node, step.tupleset);
-        for (let tuple = store.directHeadOf(node, step.tupleset, bucket); tuple !== NONE; tuple = sole === NONE ? store.next(tuple) : NONE) {
-          const object = sole === NONE ? store.subject(tuple) : sole;
-          const type = store.nodeType(object);
-          if (store.isWildcard(object, type) || this.#compiled.types[type]?.[step.computed] === undefined) continue;
-          const above = this.#hierarchies[type]?.[step.computed];
-          // A subject type the model does not allow there (written without validation): the walk decides.
-          if (!above) throw NOT_CLIMBABLE;
-          const inner = this.#climb(above, object, depth + 1);
-          if (inner.state === State.Allow) {
-            result = new Result(State.Allow, new Link(tuple, node, step.tupleset, object, NONE, inner.chain));
-            break;
-          }
-        }
-      }
+      else result = this.#climbUp(node, step.tupleset, step.computed, depth);
       if (result.state === State.Allow) return result;
       if (result !== DENY) throw NOT_CLIMBABLE;
     }
     if (marks.resizes === resizes) marks.setValueAt(slot, CLIMBED);
     else marks.set(key, CLIMBED);
     return DENY;
+  }
+
+  /** `tupleset->computed` of a node in a hierarchy: the hierarchy `computed` climbed on each object related by `tupleset`, as tupleToUserset() follows them. */
+  #climbUp(node: number, tupleset: number, computed: number, depth: number): Result {
+    const store = this.#store;
+    // A sole parent is in the node's row: no bucket or tuple row read, the tuple number only for a grant (the list's head).
+    const sole = store.soleDirectSubject(node, tupleset);
+    if (sole !== NONE) {
+      const inner = this.#climbTo(sole, computed, depth);
+      return inner.state === State.Allow ? new Result(State.Allow, new Link(store.directHeadOf(node, tupleset, NONE), node, tupleset, sole, NONE, inner.chain)) : DENY;
+    }
+    const bucket = store.bucket(node, tupleset);
+    if (bucket === NONE) return DENY;
+    for (let tuple = store.directHeadOf(node, tupleset, bucket); tuple !== NONE; tuple = store.next(tuple)) {
+      const object = store.subject(tuple);
+      const inner = this.#climbTo(object, computed, depth);
+      if (inner.state === State.Allow) return new Result(State.Allow, new Link(tuple, node, tupleset, object, NONE, inner.chain));
+    }
+    return DENY;
+  }
+
+  /** The hierarchy `computed` of `object`, climbed; DENY for an object the walk skips (a wildcard, a type without `computed`). */
+  #climbTo(object: number, computed: number, depth: number): Result {
+    const store = this.#store;
+    const type = store.nodeType(object);
+    if (store.isWildcard(object, type) || this.#compiled.types[type]?.[computed] === undefined) return DENY;
+    const above = this.#hierarchies[type]?.[computed];
+    // A subject type the model does not allow there (written without validation): the walk decides.
+    if (!above) throw NOT_CLIMBABLE;
+    return this.#climb(above, object, depth + 1);
   }
 
   /**
