@@ -99,5 +99,5 @@ export async function measureCurve(spec: CurveSpec, engines: EngineAdapter[], op
 }
 
 function curveMethod(options: CurveOptions, scenario: Scenario): string {
-  return `at each size every engine loaded (bulk path, budget ${Math.round(options.budget.timeMs / 1000)} s / ${options.budget.memoryMiB} MiB), then closed loop, 1 client, ${options.trials} trials of ${options.durationMs} ms after ${options.warmupMs} ms warm-up in interleaved rounds, ${scenario.benchmark.length} distinct requests cycled; p50/p99 = mean over trials; growth = slope of log(p50) on log(size)`;
+  return `at each size every engine loaded (bulk path, budget ${Math.round(options.budget.timeMs / 1000)} s / ${options.budget.memoryMiB} MiB), the harness's heap collected after loading, then closed loop, 1 client, ${options.trials} trials of ${options.durationMs} ms after ${options.warmupMs} ms warm-up in interleaved rounds, ${scenario.benchmark.length} distinct requests cycled; p50/p99 = mean over trials; growth = slope of log(p50) on log(size)`;
 }

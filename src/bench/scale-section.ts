@@ -22,7 +22,7 @@ export async function measureScale(engines: EngineAdapter[], sizes: number[], op
     options.log(`scale: ${SCALE_SCENARIO} at ${size.toLocaleString('en')} relationships`);
     const scenario = await loadScenarioFile(file, { generateParams: params });
     const able = engines.filter((e) => e.unsupported(scenario.model).length === 0);
-    const method = `${SCALE_SCENARIO} (${JSON.stringify(params)}, seed from the file); loaded through each engine's bulk path within ${describeBudget(options.budget)}; closed loop, 1 client, ${options.trials} trials of ${options.durationMs} ms after ${options.warmupMs} ms warm-up, engines in interleaved rounds; 95% CI over trials (Student's t)`;
+    const method = `${SCALE_SCENARIO} (${JSON.stringify(params)}, seed from the file); loaded through each engine's bulk path within ${describeBudget(options.budget)}; the harness's heap collected after loading; closed loop, 1 client, ${options.trials} trials of ${options.durationMs} ms after ${options.warmupMs} ms warm-up, engines in interleaved rounds; 95% CI over trials (Student's t)`;
     const points = await measurePoint(
       able,
       { scenario, params },

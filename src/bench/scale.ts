@@ -6,8 +6,10 @@
 
 import v8 from 'node:v8';
 import type { EngineAdapter } from '../core/adapter.ts';
+import type { Relationship } from '../core/relationship.ts';
 import { errorMessage } from '../core/errors.ts';
 import { runClosedLoop } from '../load/closed-loop.ts';
+import { settleHeap } from '../load/settle-heap.ts';
 import { summariseTrials, type LoadSummary } from '../load/trials.ts';
 import type { CheckFn } from '../load/types.ts';
 import { resolveRelationships } from '../runner/now.ts';
@@ -101,11 +103,12 @@ export async function measurePoint(engines: EngineAdapter[], dataset: PointDatas
       Object.assign(result, { memoryMiB: memory.bytes / 2 ** 20, memoryMethod: memory.method });
     }
   }
-  const relationships = resolveRelationships(scenario.relationships);
   const loadable = engines.filter((e) => !results.get(e)!.didNotLoad);
   const groups = heapGroups(loadable, need);
   for (const [index, group] of groups.entries()) {
     const checks = new Map<EngineAdapter, CheckFn>();
+    // Made again for each group, so that none is alive (and marked by the collector) while engines are timed.
+    let relationships: Relationship[] | undefined = resolveRelationships(scenario.relationships);
     for (const engine of group) {
       const result = results.get(engine)!;
       const outcome = await loadWithinBudget(engine, scenario.model, relationships, options.budget);
@@ -123,6 +126,9 @@ export async function measurePoint(engines: EngineAdapter[], dataset: PointDatas
       if (check) checks.set(engine, check);
     }
     const timed = [...checks.keys()];
+    // The load's garbage collected now, not during the first trials.
+    relationships = undefined;
+    settleHeap();
     const trials = await inRounds(timed, options.trials, (engine) => runClosedLoop(checks.get(engine)!, { concurrency: 1, durationMs: options.durationMs, warmupMs: options.warmupMs }));
     for (const engine of timed) results.get(engine)!.latency = summariseTrials(trials.get(engine)!);
     if (options.lastPoint && index === groups.length - 1) break;
