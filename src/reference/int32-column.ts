@@ -13,6 +13,11 @@ export function int32Column(length: number): Int32Column {
   return new Int32Array(new SharedArrayBuffer(length * Int32Array.BYTES_PER_ELEMENT));
 }
 
+/** A zeroed column of `length` doubles, on a shared buffer too (the decision log's). */
+export function float64Column(length: number): Float64Array<SharedArrayBuffer> {
+  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
+}
+
 /** `column` when it holds `needed` integers, else a copy grown geometrically (1.5x) to at least `needed`. */
 export function grown(column: Int32Column, needed: number): Int32Column {
   if (needed <= column.length) return column;

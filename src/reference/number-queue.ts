@@ -4,8 +4,10 @@
 // shared buffer, as the store's columns (int32-column.ts): V8 does not count it as external
 // memory, whose growth (32 MB for 200,000 chains of ten links) starts full collections.
 
+import { float64Column } from './int32-column.ts';
+
 export class NumberQueue {
-  #buffer = doubles(1024);
+  #buffer = float64Column(1024);
   /** Absolute position of the oldest number kept, and of the next one pushed. */
   #head = 0;
   #tail = 0;
@@ -33,7 +35,7 @@ export class NumberQueue {
   }
 
   clear(): void {
-    this.#buffer = doubles(1024);
+    this.#buffer = float64Column(1024);
     this.#head = this.#tail = 0;
   }
 
@@ -42,12 +44,8 @@ export class NumberQueue {
     const old = this.#buffer;
     let size = old.length * 2;
     while (size < needed) size *= 2;
-    const buffer = doubles(size);
+    const buffer = float64Column(size);
     for (let p = this.#head; p < this.#tail; p++) buffer[p % size] = old[p % old.length]!;
     this.#buffer = buffer;
   }
-}
-
-function doubles(length: number): Float64Array<SharedArrayBuffer> {
-  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
 }

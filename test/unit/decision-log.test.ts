@@ -60,3 +60,21 @@ describe('DecisionLog of the reference engine', () => {
     expect(e.decisionLog()[0]!.reason).toMatch(/the grant chain is gone/);
   });
 });
+
+describe('DecisionLog at a benchmark capacity', () => {
+  it('grows its rings up to its capacity, then wraps: the newest entries, in order, with their chains', () => {
+    const e = new ReferenceEngine(parseModel(foldersYaml({}), 'm.yaml'), { logCapacity: 1000 });
+    e.write(['folder:a#viewer@user:u0', 'folder:b#parent@folder:a'].map((t) => rel(t)));
+    for (let n = 0; n < 2500; n++) e.check(req(n % 3 ? 'user:u0' : `user:x${n}`, 'view', n % 2 ? 'folder:b' : 'folder:a'));
+    const entries = e.decisionLog();
+    expect(entries).toHaveLength(1000);
+    expect(entries[0]!.decisionId).toBe('ref-1501');
+    expect(entries.at(-1)!.decisionId).toBe('ref-2500');
+    const reason = (id: string) => entries.find((entry) => entry.decisionId === id)!.reason;
+    // n = 2498 (ref-2499): u0 on folder:a; n = 2497: u0 on folder:b, through its parent; n = 2499: x2499, denied.
+    expect(reason('ref-2499')).toBe('folder:a#view granted by folder:a#viewer@user:u0');
+    expect(reason('ref-2498')).toBe('folder:b#view granted by folder:b#parent@folder:a -> folder:a#viewer@user:u0');
+    expect(reason('ref-2500')).toBe('no relationship grants user:x2499 folder:b#view');
+    expect(e.log.dropped).toBe(1500);
+  });
+});
