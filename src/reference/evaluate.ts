@@ -395,8 +395,11 @@ export class Evaluator {
     // A condition is decided by the walk (its notes, its unknowns): no climbing while the store has one.
     this.#climbing = this.#hierarchies.length > 0 && !this.#store.hasConditions;
     for (;;) {
-      // An error ends a check wherever it is thrown: the next starts with no climb under way.
+      // An error ends a check wherever it is thrown: the next starts with no climb under way. A
+      // climb's marks hold for the whole check, as the walk's memo does (a permission over many
+      // objects that share ancestors climbs each once).
       this.#inClimb = false;
+      this.#climbed.reset();
       try {
         return this.resolve(typeId, node, name, 0);
       } catch (error) {
@@ -489,15 +492,19 @@ export class Evaluator {
     const key = node * this.#names + name;
     const seen = this.#memo.get(key);
     if (seen) return seen === VISITING ? this.cycle(key, typeId * this.#names + name) : seen;
-    if (depth > this.#maxDepth) throw new DepthLimitError(this.#maxDepth, this.formatKey(key));
+    if (depth > this.#maxDepth) {
+      // What a climb decided is not in the memo, where the walk would find it met again deeper: the walk decides.
+      if (this.#climbing) throw NOT_CLIMBABLE;
+      throw new DepthLimitError(this.#maxDepth, this.formatKey(key));
+    }
     const member = this.#compiled.types[typeId]?.[name];
     if (member === undefined) return DENY;
-    const hierarchy = this.#climbing && member !== true ? this.#hierarchies[typeId]?.[name] : undefined;
+    // An object no relationship names (NONE) is walked: its nested permissions can still meet a cycle or the depth limit.
+    const hierarchy = this.#climbing && member !== true && node !== NONE ? this.#hierarchies[typeId]?.[name] : undefined;
     if (hierarchy) {
       // One climb at a time: its marks are the memo of what it climbed.
       if (this.#inClimb) throw NOT_CLIMBABLE;
       this.#inClimb = true;
-      this.#climbed.reset();
       const climbed = this.#climb(hierarchy, node, depth);
       this.#inClimb = false;
       this.#memo.set(key, climbed);
@@ -535,7 +542,6 @@ export class Evaluator {
    * parent); the same answer and grant chain as the walk, or NOT_CLIMBABLE where they could differ.
    */
   #climb(hierarchy: Hierarchy, node: number, depth: number): Result {
-    if (node === NONE) return DENY;
     const key = node * this.#names + hierarchy.name;
     const marks = this.#climbed;
     // One probe for the mark's read and its two writes (while the table does not grow).
@@ -553,7 +559,12 @@ export class Evaluator {
       if (step.kind === RELATION) result = this.#relationOf(hierarchy.type, node, step.relation, depth + 1);
       else if (step.kind === NESTED) result = this.#climb(step.nested!, node, depth + 1);
       else result = this.#climbUp(node, step.tupleset, step.computed, depth);
-      if (result.state === State.Allow) return result;
+      if (result.state === State.Allow) {
+        // Unmarked: a later climb of this check meets it as new (the entry's answer is in the memo).
+        if (marks.resizes === resizes) marks.setValueAt(slot, undefined);
+        else marks.delete(key);
+        return result;
+      }
       if (result !== DENY) throw NOT_CLIMBABLE;
     }
     if (marks.resizes === resizes) marks.setValueAt(slot, CLIMBED);
@@ -602,8 +613,12 @@ export class Evaluator {
     const bucket = store.bucket(node, name);
     if (bucket === NONE) return DENY;
     const usersets = store.usersetHeadOf(node, name, bucket);
-    if (usersets === NONE && !(this.#indexing && this.#groups!.closure(typeId, name))) return this.subjectDirectly(node, name, bucket);
-    if (!this.#indexing || this.#groups!.closure(typeId, name)) return this.resolve(typeId, node, name, depth);
+    const closable = this.#indexing && this.#groups!.closure(typeId, name) !== undefined;
+    if (!this.#indexing && usersets !== NONE) return this.resolve(typeId, node, name, depth);
+    if (closable) return this.resolve(typeId, node, name, depth);
+    // A step, as resolve() counts it (so a budget runs out about where the walk's would).
+    this.#budget.spend(1, this);
+    if (usersets === NONE) return this.subjectDirectly(node, name, bucket);
     const own = this.subjectDirectly(node, name, bucket);
     if (own.state === State.Allow) return own;
     for (let tuple = usersets; tuple !== NONE; tuple = store.next(tuple)) {

@@ -65,7 +65,7 @@ export class CheckMemo<T> {
     return this.#values[slot];
   }
 
-  setValueAt(slot: number, value: T): void {
+  setValueAt(slot: number, value: T | undefined): void {
     this.#values[slot] = value;
   }
 
