@@ -12,12 +12,31 @@ search_resources contains id if {
   check_0(input.resource.type, id, input.action.name, input.subject.type, input.subject.id, [])
 }
 
-search_subjects contains id if {
+search_subject_candidates contains id if {
   some t, _ in data.authzbench.rels
   some o, _ in data.authzbench.rels[t]
   some r, _ in data.authzbench.rels[t][o]
   some id, _ in data.authzbench.rels[t][o][r][input.subject.type]
+}
+
+search_wildcard_granted if check_0(input.resource.type, input.resource.id, input.action.name, input.subject.type, "*", [])
+
+search_subjects contains "*" if search_wildcard_granted
+
+# Where `*` is granted, a subject is listed only when granted by name too (also with the wildcard ignored).
+search_subjects contains id if {
+  search_wildcard_granted
+  some id in search_subject_candidates
+  id != "*"
+  check_0(input.resource.type, input.resource.id, input.action.name, input.subject.type, id, [])
   check_0(input.resource.type, input.resource.id, input.action.name, input.subject.type, id, []) with input.subject_alone as true
+}
+
+search_subjects contains id if {
+  not search_wildcard_granted
+  some id in search_subject_candidates
+  id != "*"
+  check_0(input.resource.type, input.resource.id, input.action.name, input.subject.type, id, [])
 }
 
 search_actions contains name if {
