@@ -31,17 +31,8 @@ export class CheckMemo<T> {
   }
 
   set(key: number, value: T): void {
-    let i = this.#find(key);
-    if (i < 0) {
-      if (this.#used + 1 > this.#keys.length * MAX_LOAD) {
-        this.#grow();
-        i = this.#find(key);
-      }
-      i = ~i;
-      this.#keys[i] = key;
-      this.#stamps[i] = this.#generation;
-      this.#used++;
-    }
+    // The slot first: making it can grow the table, and with it the values array.
+    const i = this.slot(key);
     this.#values[i] = value;
   }
 

@@ -6,62 +6,32 @@
 // climbed once per check, as the walk memoises it). Each compares the default engine with the
 // plain walk (hierarchies and group index off): decision, error and reason.
 import { describe, expect, it } from 'vitest';
-import { ReferenceEngine } from '../../src/reference/engine.ts';
+import type { Model } from '../../src/model/types.ts';
+import { ReferenceEngine, type ReferenceOptions } from '../../src/reference/engine.ts';
 import { Evaluator } from '../../src/reference/evaluate.ts';
 import { RelationshipStore } from '../../src/reference/store.ts';
-import { model, rel } from '../helpers/model.ts';
+import { model, rel, req } from '../helpers/model.ts';
 
-{
-  const M = model(`types:
-  user: {}
-  folder:
-    relations:
-      parent: [folder]
-      viewer: [user]
-      editor: [user]
-    permissions:
-      edit: editor | parent->edit
-      view: viewer | edit | parent->view
-`);
+interface Case {
+  model: Model;
+  relationships: string[];
+  /** `subject action resource`. */
+  ask: string;
+  options?: ReferenceOptions;
+}
 
-  const decide = (hierarchies: boolean, maxDepth: number, resource: string) => {
-    const engine = new ReferenceEngine(M, { maxDepth, hierarchies, groupIndex: hierarchies });
-    engine.write([rel('folder:f1#parent@folder:f0')]);
-    const d = engine.check({ subject: { type: 'user', id: 'u0' }, action: { name: 'view' }, resource: { type: 'folder', id: resource } });
-    return { allowed: d.allowed, error: d.error, reason: d.reason };
-  };
+/** The decision of the default engine (`on`) or of the plain walk. */
+function decide(c: Case, on: boolean, groupIndex = true) {
+  const engine = new ReferenceEngine(c.model, { decisionLog: false, ...c.options, hierarchies: on, groupIndex: on && groupIndex });
+  engine.write(c.relationships.map(rel));
+  const [subject, action, resource] = c.ask.split(' ') as [string, string, string];
+  const d = engine.check(req(subject, action, resource));
+  return { allowed: d.allowed, error: d.error, reason: d.reason };
+}
 
-  describe('climb on an object that does not exist skips the depth limit', () => {
-    it('maxDepth 1, folder:nope#view', () => {
-      expect(decide(true, 1, 'nope')).toEqual(decide(false, 1, 'nope'));
-    });
-  });
+const sameAsTheWalk = (c: Case, groupIndex = true) => expect(decide(c, true, groupIndex)).toEqual(decide(c, false));
 
-  const CYCLE = model(`types:
-  user: {}
-  folder:
-    relations:
-      parent: [folder]
-      viewer: [user]
-      editor: [user]
-    permissions:
-      view: viewer | edit | parent->view
-      edit: editor | view
-`);
-
-  describe('climb on an object that does not exist skips the nested cycle', () => {
-    it('default maxDepth, folder:nope#view', () => {
-      const decide = (on: boolean) => {
-        const engine = new ReferenceEngine(CYCLE, { hierarchies: on, groupIndex: on });
-        engine.write([rel('folder:f1#parent@folder:f0')]);
-        const d = engine.check({ subject: { type: 'user', id: 'u0' }, action: { name: 'view' }, resource: { type: 'folder', id: 'nope' } });
-        return { allowed: d.allowed, error: d.error, reason: d.reason };
-      };
-      expect(decide(true)).toEqual(decide(false));
-    });
-  });
-
-  const GROUPS = model(`types:
+const FOLDERS = `types:
   user: {}
   group:
     relations:
@@ -70,79 +40,31 @@ import { model, rel } from '../helpers/model.ts';
     relations:
       parent: [folder]
       viewer: [user, group#member]
-    permissions:
-      view: viewer | parent->view
-`);
-
-  describe('a climbed node met again by a userset written without validation, near the depth limit', () => {
-    for (const groupIndex of [true, false])
-      it(`groupIndex ${groupIndex}`, () => {
-        const decide = (on: boolean) => {
-          const engine = new ReferenceEngine(GROUPS, { validateWrites: false, maxDepth: 2, hierarchies: on, groupIndex: on && groupIndex });
-          engine.write(['folder:f0#viewer@group:g0#member', 'group:g0#member@folder:f0#view'].map(rel));
-          const d = engine.check({ subject: { type: 'user', id: 'u0' }, action: { name: 'view' }, resource: { type: 'folder', id: 'f0' } });
-          return { allowed: d.allowed, error: d.error, reason: d.reason };
-        };
-        expect(decide(true)).toEqual(decide(false));
-      });
-  });
-}
-
-{
-  const M = model(`types:
-  user: {}
-  folder:
-    relations:
-      parent: [folder]
-      viewer: [user]
-    permissions:
-      view: viewer | parent->view
-      nh: (viewer & viewer) | parent->nh2
-      nh2: nh
-      x: view | nh
-`);
-
-  const decide = (on: boolean, maxDepth: number) => {
-    const e = new ReferenceEngine(M, { maxDepth, hierarchies: on, groupIndex: on, decisionLog: false });
-    e.write(['folder:f1#parent@folder:f0', 'folder:f2#parent@folder:f1', 'folder:f3#parent@folder:f2', ...['f0', 'f1', 'f2', 'f3'].map((f) => `folder:${f}#viewer@user:other`)].map(rel));
-    const d = e.check({ subject: { type: 'user', id: 'u' }, action: { name: 'x' }, resource: { type: 'folder', id: 'f3' } });
-    return { allowed: d.allowed, error: d.error, reason: d.reason };
-  };
-
-  describe('relations the climb read are not memoised', () => {
-    for (const maxDepth of [5, 6, 7, 8, 9, 10]) it(`maxDepth ${maxDepth}`, () => expect(decide(true, maxDepth)).toEqual(decide(false, maxDepth)));
-  });
-
-  const EDITORS = model(`types:
-  user: {}
-  group:
-    relations:
-      member: [user, group#member, folder#editor]
-  folder:
-    relations:
-      parent: [folder]
-      viewer: [user, group#member]
       editor: [user]
     permissions:
-      edit: editor | parent->edit
-      view: viewer | edit | parent->view
-`);
+`;
+const folders = (...permissions: string[]) => model(FOLDERS + permissions.map((p) => `      ${p}\n`).join(''));
+const DRIVE = folders('edit: editor | parent->edit', 'view: viewer | edit | parent->view');
+/** folder:f1 … f(n-1), each under the one before, each viewed by user:other. */
+const chain = (n: number) => [...Array.from({ length: n - 1 }, (_, i) => `folder:f${i + 1}#parent@folder:f${i}`), ...Array.from({ length: n }, (_, i) => `folder:f${i}#viewer@user:other`)];
 
-  describe('a relation the climb read directly, met again deeper through groups (validated writes)', () => {
-    for (const groupIndex of [true, false])
-      it(`groupIndex ${groupIndex}`, () => {
-        const decide = (on: boolean) => {
-          const e = new ReferenceEngine(EDITORS, { maxDepth: 4, hierarchies: on, groupIndex: on && groupIndex, decisionLog: false });
-          e.write(
-            ['folder:f1#parent@folder:f0', 'folder:f0#editor@user:other', 'folder:f0#viewer@group:g0#member', 'group:g0#member@group:g1#member', 'group:g1#member@folder:f0#editor'].map(rel),
-          );
-          const d = e.check({ subject: { type: 'user', id: 'u0' }, action: { name: 'view' }, resource: { type: 'folder', id: 'f1' } });
-          return { allowed: d.allowed, error: d.error, reason: d.reason };
-        };
-        expect(decide(true)).toEqual(decide(false));
-      });
+describe('an object no relationship names is walked: its nested permissions still meet', () => {
+  it('the depth limit', () => sameAsTheWalk({ model: DRIVE, relationships: ['folder:f1#parent@folder:f0'], ask: 'user:u0 view folder:nope', options: { maxDepth: 1 } }));
+  it('a cycle through two permissions', () =>
+    sameAsTheWalk({ model: folders('view: viewer | edit | parent->view', 'edit: editor | view'), relationships: ['folder:f1#parent@folder:f0'], ask: 'user:u0 view folder:nope' }));
+});
+
+describe('what a climb decided, met again past the depth limit, is decided as the walk decides it (from its memo)', () => {
+  const NESTED = folders('view: viewer | parent->view', 'nh: (viewer & viewer) | parent->nh2', 'nh2: nh', 'x: view | nh', 'xx: nh', 'y: view | xx');
+  for (const maxDepth of [5, 6, 7, 8, 9, 10]) it(`maxDepth ${maxDepth}`, () => sameAsTheWalk({ model: NESTED, relationships: chain(4), ask: 'user:u x folder:f3', options: { maxDepth } }));
+  it('chains of 2 to 40 folders at the default depth limit', () => {
+    for (let n = 2; n <= 40; n++) sameAsTheWalk({ model: NESTED, relationships: chain(n), ask: `user:u y folder:f${n - 1}` });
   });
 
+  const EDITORS = model(
+    FOLDERS.replace('member: [user, group#member]', 'member: [user, group#member, folder#editor]') + '      edit: editor | parent->edit\n      view: viewer | edit | parent->view\n',
+  );
+  // viewer without groups: the climb applies (a group share of a hierarchy's relation that leads back to it would turn it off).
   const WATCH = model(`types:
   user: {}
   group:
@@ -157,92 +79,67 @@ import { model, rel } from '../helpers/model.ts';
       view: viewer | parent->view
       x: (view & view) | watcher
 `);
-
-  describe('a hierarchy node the climb climbed, met again deeper (validated writes)', () => {
-    for (const groupIndex of [true, false])
-      it(`groupIndex ${groupIndex}`, () => {
-        const decide = (on: boolean) => {
-          const e = new ReferenceEngine(WATCH, { maxDepth: 4, hierarchies: on, groupIndex: on && groupIndex, decisionLog: false });
-          e.write(
-            ['folder:f1#parent@folder:f0', 'folder:f1#watcher@group:g0#member', 'group:g0#member@group:g1#member', 'group:g1#member@group:g2#member', 'group:g2#member@folder:f0#view'].map(
-              rel,
-            ),
-          );
-          const d = e.check({ subject: { type: 'user', id: 'u0' }, action: { name: 'x' }, resource: { type: 'folder', id: 'f1' } });
-          return { allowed: d.allowed, error: d.error, reason: d.reason };
-        };
-        expect(decide(true)).toEqual(decide(false));
-      });
-  });
-}
-
-{
-  const M = model(`types:
-  user: {}
-  folder:
-    relations:
-      parent: [folder]
-      viewer: [user]
-    permissions:
-      view: viewer | parent->view
-      nh: (viewer & viewer) | parent->nh2
-      nh2: nh
-      x: view | xx
-      xx: nh
-`);
-
-  const decide = (on: boolean, n: number) => {
-    const e = new ReferenceEngine(M, { hierarchies: on, groupIndex: on, decisionLog: false });
-    const rels = [];
-    for (let i = 1; i < n; i++) rels.push(`folder:f${i}#parent@folder:f${i - 1}`);
-    for (let i = 0; i < n; i++) rels.push(`folder:f${i}#viewer@user:other`);
-    e.write(rels.map(rel));
-    const d = e.check({ subject: { type: 'user', id: 'u' }, action: { name: 'x' }, resource: { type: 'folder', id: `f${n - 1}` } });
-    return { allowed: d.allowed, error: d.error };
-  };
-
-  it('a chain of 2 to 40 folders read through nested permissions, at the default depth limit', () => {
-    const diffs = [];
-    for (let n = 2; n <= 40; n++) {
-      const a = decide(true, n);
-      const b = decide(false, n);
-      if (JSON.stringify(a) !== JSON.stringify(b)) diffs.push({ n, on: a, off: b });
-    }
-    expect(diffs).toEqual([]);
-  });
-}
-
-{
-  const M = model(`types:
-  user: {}
-  folder:
-    relations:
-      parent: [folder]
-      viewer: [user]
-      ok: [user]
-    permissions:
-      view: viewer | parent->view
-      read: (view & ok) | parent->read
-`);
-
-  function run(hierarchies: boolean, n: number, maxSteps: number) {
-    const store = new RelationshipStore();
-    for (let i = 1; i < n; i++) store.write(rel(`folder:f${i}#parent@folder:f${i - 1}`));
-    for (let i = 0; i < n; i++) store.write(rel(`folder:f${i}#viewer@user:other`));
-    const ev = new Evaluator({ model: M, store, conditions: new Map(), hierarchies, groupIndex: false, maxDepth: 1000, limits: { maxSteps } });
-    try {
-      const d = ev.check({ subject: { type: 'user', id: 'u' }, action: { name: 'read' }, resource: { type: 'folder', id: `f${n - 1}` } });
-      return { allowed: d.allowed, reason: d.reason };
-    } catch (e) {
-      return { error: (e as Error).message };
-    }
+  for (const groupIndex of [true, false]) {
+    it(`a relation the climb read, met again through groups (group index ${groupIndex ? 'on' : 'off'})`, () =>
+      sameAsTheWalk(
+        {
+          model: EDITORS,
+          relationships: [
+            'folder:f1#parent@folder:f0',
+            'folder:f0#editor@user:other',
+            'folder:f0#viewer@group:g0#member',
+            'group:g0#member@group:g1#member',
+            'group:g1#member@folder:f0#editor',
+          ],
+          ask: 'user:u0 view folder:f1',
+          options: { maxDepth: 4 },
+        },
+        groupIndex,
+      ));
+    it(`a node the climb climbed, met again through groups (group index ${groupIndex ? 'on' : 'off'})`, () =>
+      sameAsTheWalk(
+        {
+          model: WATCH,
+          relationships: [
+            'folder:f1#parent@folder:f0',
+            'folder:f1#watcher@group:g0#member',
+            'group:g0#member@group:g1#member',
+            'group:g1#member@group:g2#member',
+            'group:g2#member@folder:f0#view',
+          ],
+          ask: 'user:u0 x folder:f1',
+          options: { maxDepth: 4 },
+        },
+        groupIndex,
+      ));
+    it(`a climbed node met again by a userset written without validation (group index ${groupIndex ? 'on' : 'off'})`, () =>
+      sameAsTheWalk(
+        {
+          model: folders('view: viewer | parent->view'),
+          relationships: ['folder:f0#viewer@group:g0#member', 'group:g0#member@folder:f0#view'],
+          ask: 'user:u0 view folder:f0',
+          options: { validateWrites: false, maxDepth: 2 },
+        },
+        groupIndex,
+      ));
   }
+});
 
-  describe('a budget over a long chain', () => {
-    it('a permission that climbs from each object of a 200-folder chain: each climbed once, within the steps the walk takes', () => {
-      const walk = run(false, 200, 5000);
-      const climb = run(true, 200, 5000);
-      expect(climb).toEqual(walk);
-    });
+describe('a budget over a long chain', () => {
+  it('a permission that climbs from each object of a 200-folder chain: each climbed once, within the steps the walk takes', () => {
+    const READ = folders('view: viewer | parent->view', 'read: (view & editor) | parent->read');
+    const run = (hierarchies: boolean) => {
+      const store = new RelationshipStore();
+      for (const r of chain(200)) store.write(rel(r));
+      const evaluator = new Evaluator({ model: READ, store, conditions: new Map(), hierarchies, groupIndex: false, maxDepth: 1000, limits: { maxSteps: 5000 } });
+      try {
+        const d = evaluator.check(req('user:u', 'read', 'folder:f199'));
+        return { allowed: d.allowed, reason: d.reason };
+      } catch (error) {
+        return { error: (error as Error).message };
+      }
+    };
+    expect(run(true)).toEqual(run(false));
+    expect(run(true)).toEqual({ allowed: false, reason: 'no relationship grants user:u folder:f199#read' });
   });
-}
+});
