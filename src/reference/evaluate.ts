@@ -561,14 +561,12 @@ export class Evaluator {
       else result = this.#climbUp(node, step.tupleset, step.computed, depth);
       if (result.state === State.Allow) {
         // Unmarked: a later climb of this check meets it as new (the entry's answer is in the memo).
-        if (marks.resizes === resizes) marks.setValueAt(slot, undefined);
-        else marks.delete(key);
+        marks.update(slot, resizes, key, undefined);
         return result;
       }
       if (result !== DENY) throw NOT_CLIMBABLE;
     }
-    if (marks.resizes === resizes) marks.setValueAt(slot, CLIMBED);
-    else marks.set(key, CLIMBED);
+    marks.update(slot, resizes, key, CLIMBED);
     return DENY;
   }
 
@@ -613,14 +611,12 @@ export class Evaluator {
     const bucket = store.bucket(node, name);
     if (bucket === NONE) return DENY;
     const usersets = store.usersetHeadOf(node, name, bucket);
-    const closable = this.#indexing && this.#groups!.closure(typeId, name) !== undefined;
-    if (!this.#indexing && usersets !== NONE) return this.resolve(typeId, node, name, depth);
-    if (closable) return this.resolve(typeId, node, name, depth);
+    const indexed = this.#indexing && this.#groups!.closure(typeId, name) === undefined;
+    if (usersets === NONE ? this.#indexing && !indexed : !indexed) return this.resolve(typeId, node, name, depth);
     // A step, as resolve() counts it (so a budget runs out about where the walk's would).
     this.#budget.spend(1, this);
-    if (usersets === NONE) return this.subjectDirectly(node, name, bucket);
     const own = this.subjectDirectly(node, name, bucket);
-    if (own.state === State.Allow) return own;
+    if (own.state === State.Allow || usersets === NONE) return own;
     for (let tuple = usersets; tuple !== NONE; tuple = store.next(tuple)) {
       const nested = this.#nestedGroup(node, name, tuple, store.subjectRelation(tuple), depth);
       if (nested === undefined) return this.resolve(typeId, node, name, depth);

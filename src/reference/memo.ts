@@ -60,6 +60,13 @@ export class CheckMemo<T> {
     this.#values[slot] = value;
   }
 
+  /** `key`'s value: at `slot` when the table has not grown since it was taken (`resizes` then), else by key. */
+  update(slot: number, resizes: number, key: number, value: T | undefined): void {
+    // The slot first: making it can grow the table, and with it the values array.
+    const at = this.resizes === resizes ? slot : this.slot(key);
+    this.#values[at] = value;
+  }
+
   delete(key: number): void {
     const i = this.#find(key);
     if (i >= 0) this.#values[i] = undefined;

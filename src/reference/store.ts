@@ -124,7 +124,11 @@ const WILDCARD_CODE = 42;
 
 /** Relationships per chunk of a bulk write (writeAll): enough probes in flight, small enough to stay in cache. */
 const CHUNK = 256;
-/** A write of this many relationships packs the subjects' direct tuples again (packed-subjects.ts). */
+/**
+ * A write of this many relationships, and of at least half the store, packs the subjects' direct
+ * tuples again (packed-subjects.ts): the packing costs about what the write did, not a pass over a
+ * large store per batch of a few thousand.
+ */
 const PACK_FROM = 1024;
 
 export class RelationshipStore {
@@ -360,9 +364,20 @@ export class RelationshipStore {
 
   /** The node row's position of the slot of (node, relation), or NONE when the relation has no slot. */
   #slotAt(node: number, name: number): number {
-    if (name >= SLOTTED_NAMES) return NONE;
-    const slot = this.#slotOf[this.#nodeRows[node * NODE + N_TYPE]! * SLOTTED_NAMES + name] ?? UNSLOTTED;
+    const slot = this.#slotNumber(node, name);
     return slot > 0 ? node * NODE + N_SLOTS + (slot - 1) * SLOT : NONE;
+  }
+
+  /** The slot + 1 of (node, relation) in the node's row, or UNSLOTTED / HASHED. */
+  #slotNumber(node: number, name: number): number {
+    if (name >= SLOTTED_NAMES) return UNSLOTTED;
+    return this.#slotOf[this.#nodeRows[node * NODE + N_TYPE]! * SLOTTED_NAMES + name] ?? UNSLOTTED;
+  }
+
+  /** The node row's position of the sole subject of (node, relation) (soleDirectSubject), or NONE when the row keeps none for it. */
+  #soleAt(node: number, name: number): number {
+    const slot = this.#slotNumber(node, name);
+    return slot > 0 && slot <= SOLE_SLOTS ? node * NODE + N_SOLE + slot - 1 : NONE;
   }
 
   /** `directHead(bucket)` of the bucket of (node, relation), from the node's row when it has a slot there (no bucket row read). */
@@ -383,22 +398,18 @@ export class RelationshipStore {
    * list is read (directHeadOf, next, subject).
    */
   soleDirectSubject(node: number, name: number): number {
-    if (name >= SLOTTED_NAMES) return NONE;
-    const slot = this.#slotOf[this.#nodeRows[node * NODE + N_TYPE]! * SLOTTED_NAMES + name] ?? UNSLOTTED;
-    return slot > 0 && slot <= SOLE_SLOTS ? this.#nodeRows[node * NODE + N_SOLE + slot - 1]! : NONE;
+    const at = this.#soleAt(node, name);
+    return at === NONE ? NONE : this.#nodeRows[at]!;
   }
 
   /** The direct list of a bucket went to or from one tuple: the node row's copy of its subject follows (soleDirectSubject). */
   #soleChanged(bucket: number): void {
     const b = bucket * BUCKET;
-    const node = this.#bucketRows[b + B_NODE]!;
-    const name = this.#bucketRows[b + B_NAME]!;
-    if (name >= SLOTTED_NAMES) return;
-    const slot = this.#slotOf[this.#nodeRows[node * NODE + N_TYPE]! * SLOTTED_NAMES + name] ?? UNSLOTTED;
-    if (slot <= 0 || slot > SOLE_SLOTS) return;
+    const at = this.#soleAt(this.#bucketRows[b + B_NODE]!, this.#bucketRows[b + B_NAME]!);
+    if (at === NONE) return;
     const head = this.#bucketRows[b + B_DIRECT_HEAD]!;
     const only = head !== NONE && this.#tupleRows[head * TUPLE + T_NEXT] === NONE;
-    this.#nodeRows[node * NODE + N_SOLE + slot - 1] = only ? this.#tupleRows[head * TUPLE + T_SUBJECT]! : NONE;
+    this.#nodeRows[at] = only ? this.#tupleRows[head * TUPLE + T_SUBJECT]! : NONE;
   }
 
   /** A bucket list's head changed: its copy in the node row follows (when the relation has a slot). */
@@ -631,7 +642,7 @@ export class RelationshipStore {
       }
       for (let i = 0; i < count; i++) if (tuples[i] !== NONE) this.#link(tuples[i]!, subjects[start + i]!, subjectRelations[start + i]!);
     }
-    if (length >= PACK_FROM) {
+    if (length >= PACK_FROM && length * 2 >= this.#size) {
       const tuples = { rows: this.#tupleRows, count: this.#tuples, stride: TUPLE, bucket: T_BUCKET, subject: T_SUBJECT, subjectRelation: T_SUBJECT_RELATION };
       this.#packed = new PackedSubjects(this.#nodeIds.length, tuples, NONE);
     }

@@ -60,3 +60,17 @@ describe('packed subject lists give the answers of the lists they stand for', ()
     );
   });
 });
+
+describe('when the store packs again', () => {
+  it('after a write of at least 1,024 relationships that is at least half the store, not after every batch of a large one', () => {
+    const engine = new ReferenceEngine(MODEL, { decisionLog: false });
+    engine.write(DRIVE.relationships.map(rel));
+    const first = engine.store.packedDirect;
+    expect(first).toBeDefined();
+    const shares = (from: number, count: number) => Array.from({ length: count }, (_, i) => rel(`document:d${i}#viewer@user:extra${from + i}`));
+    engine.write(shares(0, 1100));
+    expect(engine.store.packedDirect).toBe(first);
+    engine.write(shares(2000, 5000));
+    expect(engine.store.packedDirect).not.toBe(first);
+  });
+});
