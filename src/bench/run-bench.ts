@@ -10,7 +10,7 @@ import { runOpenLoop } from '../load/open-loop.ts';
 import { DEFAULT_RATE_TOLERANCE, RateSearch, type RampStep, rateVerdict, shownRate, trialHolds } from '../load/slo.ts';
 import { runTrials, summariseTrials, type LoadSummary } from '../load/trials.ts';
 import type { CheckFn, LoadTrial } from '../load/types.ts';
-import { formatMs } from '../report/format.ts';
+import { formatMs, oneTrialNote, withMargin } from '../report/format.ts';
 import type { BenchSection, EngineRecord, LoadRecord } from '../results/types.ts';
 import { timeChecks } from '../runner/benchmark.ts';
 import { resolveRelationships, resolveRequest } from '../runner/now.ts';
@@ -74,8 +74,7 @@ function loadRecord(engine: string, scenario: string, s: LoadSummary, durationMs
   return { engine, scenario, ...rest, trials: trials.length, method };
 }
 
-const loopLine = (s: LoadSummary) =>
-  `${s.throughput.mean.toFixed(0)} checks/s ±${s.throughput.margin.toFixed(0)}, p50 ${formatMs(s.p50.mean)} ±${formatMs(s.p50.margin)}, p99 ${formatMs(s.p99.mean)} ±${formatMs(s.p99.margin)}`;
+const loopLine = (s: LoadSummary) => `${withMargin(s.throughput, (x) => x.toFixed(0))} checks/s, p50 ${withMargin(s.p50)}, p99 ${withMargin(s.p99)}${oneTrialNote(s.trials.length)}`;
 
 /** Loads the scenario into each engine through its bulk path; an engine over the budget is reported and left out of the timing. */
 async function loadAll(engines: BenchEngine[], scenario: Scenario, options: BenchOptions): Promise<Loaded[]> {
@@ -190,7 +189,7 @@ async function sloVerdicts(engines: Loaded[], scenario: Scenario, options: Bench
     });
     const bracket = search.lowestFailing !== undefined ? `, fails at ${shownRate(search.lowestFailing)}/s` : '';
     options.log(
-      `  SLO ${e.record.id}: p99 <= ${options.sloMs} ms at ${options.targetRate}/s: ${pass ? 'PASS' : 'FAIL'} (p99 ${formatMs(atTarget!.p99.mean)} ±${formatMs(atTarget!.p99.margin)}); holds up to ${search.highestPassing !== undefined ? `${shownRate(search.highestPassing)}/s` : 'none'}${bracket}`,
+      `  SLO ${e.record.id}: p99 <= ${options.sloMs} ms at ${options.targetRate}/s: ${pass ? 'PASS' : 'FAIL'} (p99 ${withMargin(atTarget!.p99)}${oneTrialNote(atTarget!.p99.n)}); holds up to ${search.highestPassing !== undefined ? `${shownRate(search.highestPassing)}/s` : 'none'}${bracket}`,
     );
   }
 }
@@ -217,7 +216,7 @@ export async function benchEngines(engines: BenchEngine[], scenario: Scenario, o
     );
     section.load.push(loadRecord(baseline.record.id, scenario.id, floor, options.durationMs));
     if (section.overhead) section.overhead.openLoopP99 = floor.p99;
-    options.log(`  open loop ${options.targetRate}/s (the pacing floor): p50 ${formatMs(floor.p50.mean)}, p99 ${formatMs(floor.p99.mean)} ±${formatMs(floor.p99.margin)}`);
+    options.log(`  open loop ${options.targetRate}/s (the pacing floor): p50 ${formatMs(floor.p50.mean)}, p99 ${withMargin(floor.p99)}${oneTrialNote(floor.trials.length)}`);
   }
   await sloVerdicts(
     loaded.filter((e) => !e.baseline),

@@ -4,7 +4,7 @@
 
 import type { EngineAdapter } from '../core/adapter.ts';
 import { InputError } from '../core/errors.ts';
-import { formatMs } from '../report/format.ts';
+import { formatMs, oneTrialNote, withMargin } from '../report/format.ts';
 import type { ScaleRecord } from '../results/types.ts';
 import { resolveRequest } from '../runner/now.ts';
 import { loadScenarioFile } from '../scenario/load.ts';
@@ -43,7 +43,7 @@ export async function measureScale(engines: EngineAdapter[], sizes: number[], op
       options.log(
         point.didNotLoad
           ? `  ${point.engine}: did not load: ${point.didNotLoad}`
-          : `  ${point.engine}: p50 ${formatMs(record.p50?.mean)} ±${formatMs(record.p50?.margin)}, p99 ${formatMs(record.p99?.mean)}, setup ${Math.round(record.setupMs ?? 0)} ms${record.memoryMiB !== undefined ? `, ${record.memoryMiB.toFixed(0)} MiB` : ''}`,
+          : `  ${point.engine}: p50 ${withMargin(record.p50)}${oneTrialNote(record.p50?.n ?? 0)}, p99 ${formatMs(record.p99?.mean)}, setup ${Math.round(record.setupMs ?? 0)} ms${record.memoryMiB !== undefined ? `, ${record.memoryMiB.toFixed(0)} MiB` : ''}`,
       );
     }
     for (const engine of engines.filter((e) => !able.includes(e))) {

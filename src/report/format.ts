@@ -48,5 +48,15 @@ export function formatCurvePoint(p: { size: number; p50: number; p99: number; se
 export const OPEN_LOOP_NOTE =
   'Open-loop latencies count from each check\'s intended send time (coordinated omission corrected, as wrk2 does); "p99 from send" counts from the actual send, as wrk 4 and most tools do. Closed-loop latencies are service times.';
 
+/**
+ * `87 µs ±12 µs` for an interval over trials; the value alone from one trial (there is no
+ * interval then: `±0` would claim a certainty no one measured), `–` when there is none.
+ */
+export const withMargin = (i: Interval | undefined, format: (x: number) => string = formatMs): string =>
+  i === undefined ? '–' : i.n > 1 ? `${format(i.mean)} ±${format(i.margin)}` : format(i.mean);
+
+/** What a line of figures from `n` trials says of its intervals: nothing when there are some. */
+export const oneTrialNote = (n: number): string => (n === 1 ? ' (one trial: no interval)' : '');
+
 /** `87 µs ± 12 µs`: a latency interval (mean ± margin over trials, or the single value) in the unit that suits it. */
 export const msWithCi = (i: Interval | undefined) => (i === undefined ? undefined : i.n > 1 ? `${formatMs(i.mean)} ± ${formatMs(i.margin)}` : formatMs(i.mean));

@@ -294,7 +294,8 @@ export interface CostCurve {
   dimension: string;
   scenario: string;
   points: CurvePoint[];
-  fit?: { exponent: number; r2: number; label: string };
+  /** The growth fitted through the p50s (src/stats/growth.ts); `growth` absent in older files. */
+  fit?: { exponent: number; r2: number; growth?: number; label: string };
   method: string;
   /** How memoryMiB was measured (absent in older files). */
   memoryMethod?: string;

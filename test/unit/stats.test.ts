@@ -4,6 +4,7 @@ import { runOpenLoop } from '../../src/load/open-loop.ts';
 import { summariseTrials } from '../../src/load/trials.ts';
 import type { LoadTrial } from '../../src/load/types.ts';
 import { confidenceInterval, mean, sampleSd } from '../../src/stats/confidence.ts';
+import { oneTrialNote, withMargin } from '../../src/report/format.ts';
 import { fitGrowth } from '../../src/stats/growth.ts';
 import { LatencyHistogram } from '../../src/stats/histogram.ts';
 import { capSamples } from '../../src/stats/summary.ts';
@@ -22,6 +23,12 @@ describe('confidence intervals', () => {
   });
   it('gives a zero-width interval for one value and NaN for none', () => {
     expect(confidenceInterval([2]).margin).toBe(0);
+    // One trial has no interval: printed as the value alone, and said so, never as "±0".
+    expect(withMargin(confidenceInterval([0.002]))).toBe('2.0 µs');
+    expect(oneTrialNote(1)).toBe(' (one trial: no interval)');
+    expect(withMargin(confidenceInterval([0.002, 0.004]))).toMatch(/^3\.0 µs ±\d/);
+    expect(oneTrialNote(3)).toBe('');
+    expect(withMargin(undefined)).toBe('–');
     expect(confidenceInterval([]).mean).toBeNaN();
     expect(mean([1, 2, 3])).toBe(2);
   });
@@ -48,6 +55,19 @@ describe('growth fit', () => {
     expect(fitGrowth(sizes.map((size) => ({ size, value: 3 * size })))!.label).toContain('linear');
     expect(fitGrowth(sizes.map((size) => ({ size, value: size * size })))!.exponent).toBeCloseTo(2, 5);
     expect(fitGrowth([{ size: 1, value: 1 }])).toBeUndefined();
+  });
+
+  it('calls a curve flat only when it barely grows over the sizes measured, and says by how much it grows', () => {
+    const sizes = [1000, 10000, 100000, 1000000];
+    // 2.4 -> 4.4 µs over 10^3..10^6: an exponent of 0.09, but almost twice the cost.
+    const slow = fitGrowth(sizes.map((size, i) => ({ size, value: [2.4, 3.1, 3.5, 4.4][i]! })))!;
+    expect(slow.exponent).toBeLessThan(0.15);
+    expect(slow.label).toMatch(/^sublinear \(≈ O\(n\^0\.0\d\)\): ×1\.\d from 1,000 to 1,000,000$/);
+    expect(slow.growth).toBeGreaterThan(1.6);
+    const flat = fitGrowth(sizes.map((size, i) => ({ size, value: [2.0, 2.1, 2.0, 2.2][i]! })))!;
+    expect(flat.label).toMatch(/^flat \(≈ O\(1\)\): ×1\.\d/);
+    expect(fitGrowth(sizes.map((size) => ({ size, value: 10 / Math.sqrt(size) })))!.label).toMatch(/^falling/);
+    expect(fitGrowth(sizes.map((size) => ({ size, value: size })))!.label).toBe('linear (≈ O(n)): ×1,000 from 1,000 to 1,000,000');
   });
   it('caps samples evenly', () => {
     expect(capSamples([1, 2, 3], 5)).toEqual([1, 2, 3]);

@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { findGenerator } from '../../loadgen/generator.ts';
 import { GENERATORS } from '../../loadgen/generators.ts';
+import { oneTrialNote, withMargin } from '../../report/format.ts';
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const stamp = () => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -119,7 +120,7 @@ function importLoadCommand(): Command {
       const s = imported.summary;
       const slo = results.bench!.slo[0]!;
       log(
-        `${plan.engine.id} ${plan.scenario.id}: ${imported.mark.machines} machines × ${imported.mark.ratePerMachine}/s, ${s.trials.length} trials: ${s.throughput.mean.toFixed(0)} checks/s ±${s.throughput.margin.toFixed(0)}, p50 ${s.p50.mean.toFixed(3)} ms ±${s.p50.margin.toFixed(3)}, p99 ${s.p99.mean.toFixed(3)} ms ±${s.p99.margin.toFixed(3)}, ${s.errors} errors`,
+        `${plan.engine.id} ${plan.scenario.id}: ${imported.mark.machines} machines × ${imported.mark.ratePerMachine}/s, ${s.trials.length} trials: ${withMargin(s.throughput, (x) => x.toFixed(0))} checks/s, p50 ${withMargin(s.p50)}, p99 ${withMargin(s.p99)}, ${s.errors} errors${oneTrialNote(s.trials.length)}`,
       );
       log(`SLO p99 <= ${slo.thresholdMs} ms at ${slo.targetRate}/s: ${slo.pass ? 'PASS' : 'FAIL'}`);
       log(`results: ${path.relative(process.cwd(), writer.resultsFile)}`);
