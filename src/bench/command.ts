@@ -8,6 +8,8 @@ import { type BenchSection, type RunResults, SCHEMA_VERSION } from '../results/t
 import { ResultsWriter } from '../results/writer.ts';
 import { InterruptedError, InterruptGuard, withEngines } from '../runner/engine-session.ts';
 import { gitCommit, machine } from '../runner/machine.ts';
+import { probeMachine } from '../runner/machine-probe.ts';
+import { machineStateText } from '../report/format.ts';
 import { runScenario } from '../runner/run-scenario.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { type BenchOptions, benchEngines, IN_PROCESS_ONE_CLIENT } from './run-bench.ts';
@@ -29,6 +31,8 @@ export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: 
   const writer = new ResultsWriter(outDir);
   writer.startFresh();
   const gate = gateScenario(scenario);
+  const probe = probeMachine();
+  options.log(`machine: ${machineStateText(probe)}`);
   const section: BenchSection = {
     settings: {
       trials: options.trials,
@@ -61,6 +65,7 @@ export async function runBench(specs: EngineSpec[], scenario: Scenario, outDir: 
       command,
       gitCommit: gitCommit(),
       ...machine(),
+      ...probe,
       settings: { benchTimeMs: 0, warmupMs: options.warmupMs, checkTimeoutMs: 10_000 },
     },
     engines: [],

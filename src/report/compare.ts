@@ -8,7 +8,7 @@
 import type { CaseResult, CaseStatus, PerformanceResult, RunMetadata, RunResults } from '../results/types.ts';
 import { comparePerfSamples, DEFAULT_MIN_SAMPLES, meanLogRatio, PERF_TEST_METHOD, PERF_TEST_METHOD_WITH_NOISE, type PerfTestResult } from '../stats/compare.ts';
 import { MIN_SERIES_FOR_NOISE, runToRunNoise, type RunToRunNoise } from '../stats/noise.ts';
-import { formatMs } from './format.ts';
+import { formatMs, machineStateText } from './format.ts';
 
 export interface CompareOptions {
   /** Relative latency change that matters, as told by the user (0.1 = 10%); default `minEffect`. */
@@ -66,7 +66,13 @@ export interface RunRef {
   cpus: number;
   /** 1, 5 and 15 minute load averages at the start of the run, where recorded. */
   loadAverage?: [number, number, number];
+  /** Memory latency and CPU pressure when the run started (bench runs; src/runner/machine-probe.ts). */
+  memoryLatencyNs?: number;
+  cpuPressure?: number;
 }
+
+/** Two runs whose memory latency differs by more than this factor: a latency difference on a large store may be the machine's. */
+const MEMORY_LATENCY_DIFFERS = 1.2;
 
 /** The smallest latency change judged, where it came from, and the noise the test adds. */
 export interface LatencyThreshold {
@@ -147,6 +153,8 @@ const ref = (r: RunMetadata): RunRef => ({
   machine: `${r.cpu} (${r.cpus} cores), ${r.platform}, Node ${r.node}`,
   cpus: r.cpus,
   ...(r.loadAverage ? { loadAverage: r.loadAverage } : {}),
+  ...(r.memoryLatencyNs !== undefined ? { memoryLatencyNs: r.memoryLatencyNs } : {}),
+  ...(r.cpuPressure !== undefined ? { cpuPressure: r.cpuPressure } : {}),
 });
 
 /** The threshold (the user's, else the minimum effect) and the run-to-run noise measured across the series. */
@@ -276,6 +284,14 @@ function machineNotes(base: RunRef, next: RunRef): string[] {
     }
   }
   if (!base.loadAverage || !next.loadAverage) notes.push('the machine load of one or both runs was not recorded (results from before load averages were recorded)');
+  if (base.memoryLatencyNs !== undefined && next.memoryLatencyNs !== undefined) {
+    const ratio = next.memoryLatencyNs / base.memoryLatencyNs;
+    if (ratio > MEMORY_LATENCY_DIFFERS || ratio < 1 / MEMORY_LATENCY_DIFFERS) {
+      notes.push(
+        `the machine's memory was ${ratio > 1 ? 'slower' : 'faster'} in the new run (${machineStateText(base)} in base; ${machineStateText(next)} in new): latencies on large stores follow it`,
+      );
+    }
+  }
   return notes;
 }
 
@@ -304,7 +320,9 @@ const pct = (ratio: number) => (Number.isFinite(ratio) ? `${ratio >= 1 ? '+' : '
 const interval = (p: PerfChange) => (p.ratioLow !== undefined && p.ratioHigh !== undefined ? `${pct(p.ratioLow)} … ${pct(p.ratioHigh)}` : '–');
 const pval = (p: number | undefined) => (p === undefined ? '–' : p < 0.0001 ? '< 0.0001' : p.toFixed(4));
 const runLabel = (r: RunRef) => `${r.id} (${r.startedAt}${r.gitCommit ? `, commit ${r.gitCommit}` : ''})`;
-const loadText = (r: RunRef) => (r.loadAverage ? `load average ${r.loadAverage.map((x) => x.toFixed(2)).join(' / ')} (1 / 5 / 15 min) at the start` : 'load not recorded');
+const loadText = (r: RunRef) =>
+  (r.loadAverage ? `load average ${r.loadAverage.map((x) => x.toFixed(2)).join(' / ')} (1 / 5 / 15 min) at the start` : 'load not recorded') +
+  (r.memoryLatencyNs !== undefined ? `, ${machineStateText(r)}` : '');
 const signedPct = (logRatio: number) => pct(Math.exp(logRatio));
 
 function caseTable(changes: CaseChange[]): string {

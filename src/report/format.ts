@@ -1,6 +1,7 @@
 // Figures as text, the same in every report format.
 
 import type { Interval, RunResults } from '../results/types.ts';
+import { CHASE_MIB } from '../runner/machine-probe.ts';
 
 export function formatMs(ms: number | undefined): string {
   if (ms === undefined || Number.isNaN(ms)) return '–';
@@ -31,7 +32,16 @@ export const formatCount = (n: number) => n.toLocaleString('en');
 export function describeMachine(results: RunResults): string {
   const r = results.run;
   const load = r.loadAverage ? `, load average ${r.loadAverage.map((x) => x.toFixed(2)).join(' ')} at the start` : '';
-  return `${r.cpu} (${r.cpus} cores), ${r.memoryGiB} GiB, ${r.platform}, Node ${r.node}${load}`;
+  const state = r.memoryLatencyNs !== undefined ? `; ${machineStateText(r)}` : '';
+  return `${r.cpu} (${r.cpus} cores), ${r.memoryGiB} GiB, ${r.platform}, Node ${r.node}${load}${state}`;
+}
+
+/** `memory latency 172 ns (random reads of 64 MiB), CPU pressure 12% (last 60 s)`: how fast and how contended the machine was. */
+export function machineStateText(state: { memoryLatencyNs?: number | undefined; cpuPressure?: number | undefined }): string {
+  const parts: string[] = [];
+  if (state.memoryLatencyNs !== undefined) parts.push(`memory latency ${Math.round(state.memoryLatencyNs)} ns (random reads of ${CHASE_MIB} MiB)`);
+  if (state.cpuPressure !== undefined) parts.push(`CPU pressure ${state.cpuPressure.toFixed(0)}% (a task waited for a CPU that share of the last 60 s)`);
+  return parts.join(', ') || 'not probed';
 }
 
 export const settingsText = (settings: Record<string, unknown>) =>

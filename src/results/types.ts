@@ -29,6 +29,10 @@ export interface RunMetadata {
   memoryGiB: number;
   /** 1, 5 and 15 minute load averages when the run started (absent in older files and on Windows). */
   loadAverage?: [number, number, number];
+  /** Bench runs: ns per dependent random read of memory when the run started (src/runner/machine-probe.ts); absent in older files. */
+  memoryLatencyNs?: number;
+  /** Bench runs on Linux: percent of the last 60 s some task waited for a CPU when the run started (PSI). */
+  cpuPressure?: number;
   settings: { benchTimeMs: number; warmupMs: number; checkTimeoutMs: number };
 }
 

@@ -216,6 +216,18 @@ describe('compare: run-to-run noise and machine load', () => {
     const older = renderComparison(compareResults(load(), load()));
     expect(older).toContain('load not recorded');
   });
+
+  it("prints each run's memory latency and CPU pressure, and says when the machine's memory was slower in one", () => {
+    const base = load();
+    const next = load();
+    Object.assign(base.run, { loadAverage: [0.5, 0.5, 0.5], memoryLatencyNs: 140, cpuPressure: 3 });
+    Object.assign(next.run, { loadAverage: [0.5, 0.5, 0.5], memoryLatencyNs: 210, cpuPressure: 14 });
+    const md = renderComparison(compareResults(base, next));
+    expect(md).toContain('memory latency 140 ns (random reads of 64 MiB), CPU pressure 3%');
+    expect(md).toContain("> Note: the machine's memory was slower in the new run");
+    next.run.memoryLatencyNs = 150;
+    expect(renderComparison(compareResults(base, next))).not.toContain('memory was');
+  });
 });
 
 describe('compare: two real runs of one commit', () => {
