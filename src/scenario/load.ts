@@ -15,6 +15,7 @@ import type { SearchQuery } from '../core/search.ts';
 import { didYouMean } from '../core/suggest.ts';
 import { checkConditionSyntax } from '../model/conditions.ts';
 import { parseModel } from '../model/parse.ts';
+import { ungrantable } from '../model/entrypoints.ts';
 import { relationshipChecker, type RelationshipChange, type RelationshipProblem } from '../model/relationship-check.ts';
 import type { Model } from '../model/types.ts';
 import { GeneratorParamError, loadGenerator } from './generators.ts';
@@ -304,6 +305,16 @@ function parseModelAt(raw: unknown, ctx: Context, at: string): Model | undefined
     for (const condition of model.conditions.values()) {
       const problem = checkConditionSyntax(condition);
       if (problem) ctx.add(joinPath(joinPath(joinPath(at, 'conditions'), condition.name), 'expression'), problem, 'fix the CEL expression');
+    }
+    // A scenario's model, as OpenFGA's: each relation and permission must be grantable by some
+    // relationships (the evaluator itself answers such a model: deny, by its least fixed point).
+    for (const { type, name } of ungrantable(model)) {
+      const section = model.types.get(type)!.relations.has(name) ? 'relations' : 'permissions';
+      ctx.add(
+        joinPath(joinPath(joinPath(joinPath(at, 'types'), type), section), name),
+        `'${name}' of '${type}' can never be granted: every way to it leads back to it (no subject type, wildcard or other relation grants it)`,
+        section === 'relations' ? 'allow a subject type in it, e.g. [user]' : `give it a term that does not depend on '${name}', e.g. '${name}: owner | ...'`,
+      );
     }
     return model;
   } catch (error) {
