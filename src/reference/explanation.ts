@@ -55,6 +55,7 @@ export function explainDecision(store: RelationshipStore, request: CheckRequest,
   const who = formatSubject(request.subject);
   const notes = parts.notes ? [...new Set(parts.notes)] : [];
   if (parts.state === ANSWER_UNKNOWN) return `${target} undecided for ${who}, failing closed: ${notes.join('; ')}`;
-  const why = notes.length ? `: ${notes.join('; ')}` : '';
-  return `no relationship grants ${who} ${target}${why}`;
+  // A deny with notes was not for want of a relationship: one was excluded, or its condition is false.
+  if (notes.length) return `${who} is denied ${target}: ${notes.join('; ')}`;
+  return `no relationship grants ${who} ${target}`;
 }

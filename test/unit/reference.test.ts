@@ -183,7 +183,7 @@ types:
     e.write(['project:p#member@user:sam', 'project:p#banned@user:sam', 'doc:plan#parent@project:p'].map((t) => rel(t)));
     const d = e.check(req('user:sam', 'read', 'doc:plan'));
     expect(d.allowed).toBe(false);
-    expect(d.reason).toBe("no relationship grants user:sam doc:plan#read: excluded by 'banned' on project:p (project:p#banned@user:sam)");
+    expect(d.reason).toBe("user:sam is denied doc:plan#read: excluded by 'banned' on project:p (project:p#banned@user:sam)");
   });
 });
 
