@@ -38,6 +38,8 @@ export interface RunCommandOptions {
   file: string[];
   out?: string;
   set: string[];
+  /** Generator params (`relationships=100000`) for the generated scenarios chosen. */
+  param: string[];
   launch: LaunchRequest['strategy'];
   /** Files or folders outside a scenario's folder that its native blocks may read. */
   allowPath: string[];

@@ -296,6 +296,7 @@ async function buildScenario(raw: Raw, ctx: Context, options: LoadOptions): Prom
     benchmark,
     ...(raw.coldStart === true ? { coldStart: true } : {}),
     native,
+    ...(raw.generate ? { generator: String((raw.generate as Raw).name) } : {}),
   };
 }
 
@@ -586,9 +587,11 @@ function readContent(raw: Raw, model: Model | undefined, ctx: Context, at: strin
   return request && { write, request };
 }
 
-export async function loadBundledScenarios(filter?: string[]): Promise<Scenario[]> {
+export async function loadBundledScenarios(filter?: string[], options: LoadOptions = {}): Promise<Scenario[]> {
   const scenarios = await Promise.all((await bundledScenarioFiles()).map((f) => loadScenarioFile(f)));
-  if (!filter || filter.length === 0) return scenarios;
+  // Generated again with the given params: only the chosen ones (a size for one is not made for all).
+  const withParams = (chosen: Scenario[]) => (options.generateParams ? Promise.all(chosen.map((s) => (s.generator ? loadScenarioFile(s.file, options) : s))) : Promise.resolve(chosen));
+  if (!filter || filter.length === 0) return withParams(scenarios);
   const selected = scenarios.filter((s) => filter.includes(s.id) || s.tags.some((t) => filter.includes(t)));
   const unknown = filter.filter((f) => !scenarios.some((s) => s.id === f || s.tags.includes(f)));
   if (unknown.length > 0) {
@@ -601,7 +604,7 @@ export async function loadBundledScenarios(filter?: string[]): Promise<Scenario[
       `${hints}run 'authz-bench list scenarios'; known ids: ${scenarios.map((s) => s.id).join(', ')}`,
     );
   }
-  return selected;
+  return withParams(selected);
 }
 
 export { PROJECT_ROOT };

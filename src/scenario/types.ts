@@ -25,6 +25,8 @@ export interface Scenario {
   coldStart?: boolean;
   /** Per engine id: the policy and data in that engine's own language (native mode). */
   native: Record<string, NativeSpec>;
+  /** The generator its `generate:` block names, when it has one (its params can be given with --param). */
+  generator?: string;
 }
 
 export type Step = CheckStep | BatchStep | WriteStep | DeleteStep | UpdateModelStep | RevocationStep | ExpectLogStep | SearchStep;

@@ -228,6 +228,18 @@ describe('authz-bench CLI', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('run --param sizes the generated scenarios chosen; a scenario without a generator refuses it, exit 2', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'authz-bench-param-'));
+    const sized = await cli(['run', '-s', 'scale-drive', '--param', 'relationships=2000', '--param', 'checks=40', '--bench-time', '0', '--out', out]);
+    expect(sized.stderr).toContain('40/40 cases passed');
+    expect(sized.code).toBe(0);
+    const refused = await cli(['run', '-s', 'load-mix', '--param', 'relationships=2000', '--bench-time', '0', '--out', out]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe(
+      "error: --param at relationships: none of the chosen scenarios is generated (has a generate: block) to take it (fix: choose one that is, e.g. --scenario scale-drive ('authz-bench list scenarios' tags them 'generated'))",
+    );
+  });
+
   it('run with a refused --set value says only that (no run header first), exit 2', async () => {
     const { code, stderr } = await cli(['run', '-e', 'reference', '--set', 'nonsense=1', '-s', 'authzen-todo']);
     expect(code).toBe(2);

@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors.ts';
 import { FINDINGS, FINDING_MEANING, parseFailOn, totalsOf, verdictOf } from '../../results/verdict.ts';
 import { withHelp } from '../help.ts';
-import { type RunCommandOptions, collect, nonNegativeInt, parseSettings, positiveInt } from '../options.ts';
+import { type RunCommandOptions, collect, nonNegativeInt, parseGeneratorParams, parseSettings, positiveInt } from '../options.ts';
 import { commandLine, log, runId, shown } from '../output.ts';
 import { loadScenarios } from '../scenarios.ts';
 
@@ -19,7 +19,7 @@ type RunFlags = Omit<RunCommandOptions, Repeatable> &
     quiet?: boolean;
     json?: boolean;
   };
-type Repeatable = 'engine' | 'scenario' | 'file' | 'set' | 'allowPath';
+type Repeatable = 'engine' | 'scenario' | 'file' | 'set' | 'param' | 'allowPath';
 
 export function runCommand(): Command {
   const command = new Command('run')
@@ -29,6 +29,7 @@ export function runCommand(): Command {
     .option('-f, --file <file>', 'a scenario file of your own (repeatable)', collect)
     .option('-o, --out <dir>', 'results folder (default: results/runs/<time> in the current folder)')
     .option('--set <key=value>', "engine option passed to every adapter, e.g. 'consistency=HIGHER_CONSISTENCY' (repeatable)", collect)
+    .option('--param <key=value>', "a generator parameter of the generated scenarios chosen, e.g. 'relationships=100000' (repeatable)", collect)
     .addOption(new Option('--launch <strategy>', 'how server engines are started').choices(['auto', 'local', 'container', 'url']).default('auto'))
     .option('--resume', 'continue the interrupted run in --out: keep its finished engine × scenario pairs')
     .option('--allow-path <path>', "a file or folder outside a scenario's folder that its native blocks may read (repeatable)", collect)
@@ -55,7 +56,7 @@ export function runCommand(): Command {
       const failOn = parseFailOn(opts.failOn ?? []);
       const specs = await resolveEngineSpecs(opts.engine?.length ? opts.engine : ['reference']);
       allowNativePaths(opts.allowPath ?? []);
-      const scenarios = await loadScenarios(opts.scenario ?? [], opts.file ?? []);
+      const scenarios = await loadScenarios(opts.scenario ?? [], opts.file ?? [], parseGeneratorParams(opts.param ?? []));
       if (opts.resume && !opts.out) throw new InputError('--resume', '', 'needs the folder of the run to continue', 'add --out <dir of the interrupted run>');
       // Every option checked before the run says what it will do: a refused --set names itself, not a run that never starts.
       const engineOptions = parseSettings(opts.set ?? []);
