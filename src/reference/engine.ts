@@ -83,6 +83,9 @@ export class ReferenceEngine {
     this.#model = model;
     this.#conditions = conditions;
     this.#evaluator = undefined;
+    // A type or action of the old model may be gone.
+    this.#knownType = '';
+    this.#knownAction = '';
     this.#revision++;
     // The new model's group index is built here, not by the first check after a policy update.
     this.#refreshGroupIndex(Number.POSITIVE_INFINITY);
@@ -183,13 +186,20 @@ export class ReferenceEngine {
     return this.#evaluator;
   }
 
+  /** The last resource type and action found to be in the model (most checks ask what the one before asked). */
+  #knownType = '';
+  #knownAction = '';
+
   #requestProblem(request: CheckRequest): string | undefined {
+    if (request.resource.type === this.#knownType && request.action.name === this.#knownAction) return undefined;
     const type = this.#model.types.get(request.resource.type);
     if (!type) return `unknown resource type '${request.resource.type}'`;
     const name = request.action.name;
     if (!type.relations.has(name) && !type.permissions.has(name)) {
       return `'${name}' is not a relation or permission of type '${request.resource.type}'`;
     }
+    this.#knownType = request.resource.type;
+    this.#knownAction = name;
     return undefined;
   }
 

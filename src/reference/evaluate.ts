@@ -359,8 +359,9 @@ export class Evaluator {
     this.#wildcardTuples.list(store, this.#wildcardNode);
     this.#budget.restart(this.env.limits);
     this.#memo.reset();
-    this.#path.length = 0;
-    this.#pathRelations.length = 0;
+    // Empty unless the last check ended in an error (setting an array's length costs a runtime call).
+    if (this.#path.length > 0) this.#path.length = 0;
+    if (this.#pathRelations.length > 0) this.#pathRelations.length = 0;
     return new CheckOutcome(store, request, this.resolveRequest());
   }
 
