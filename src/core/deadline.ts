@@ -47,17 +47,23 @@ export function checkDeadline(deadline: Deadline | undefined = current.getStore(
  */
 export async function runWithDeadline<T>(ms: number, what: string, call: () => Promise<T>): Promise<T> {
   const deadline: Deadline = { at: performance.now() + ms, ms, what };
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineExceededError(deadline)), ms);
-  });
   underWay++;
-  const running = current.run(deadline, call);
+  // A call that throws before it returns a promise, or returns a plain value, settles as one.
+  let running: Promise<T>;
+  try {
+    running = Promise.resolve(current.run(deadline, call));
+  } catch (error) {
+    running = Promise.reject(error);
+  }
   // Counted until the call itself settles: one abandoned at its deadline keeps reading it.
   const settled = () => {
     if (--underWay === 0) current.disable();
   };
   running.then(settled, settled);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineExceededError(deadline)), ms);
+  });
   try {
     return await Promise.race([running, expired]);
   } finally {

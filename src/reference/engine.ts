@@ -84,8 +84,8 @@ export class ReferenceEngine {
     this.#conditions = conditions;
     this.#evaluator = undefined;
     // A type or action of the old model may be gone.
-    this.#knownType = '';
-    this.#knownAction = '';
+    this.#knownType = undefined;
+    this.#knownAction = undefined;
     this.#revision++;
     // The new model's group index is built here, not by the first check after a policy update.
     this.#refreshGroupIndex(Number.POSITIVE_INFINITY);
@@ -187,8 +187,8 @@ export class ReferenceEngine {
   }
 
   /** The last resource type and action found to be in the model (most checks ask what the one before asked). */
-  #knownType = '';
-  #knownAction = '';
+  #knownType: string | undefined;
+  #knownAction: string | undefined;
 
   #requestProblem(request: CheckRequest): string | undefined {
     if (request.resource.type === this.#knownType && request.action.name === this.#knownAction) return undefined;

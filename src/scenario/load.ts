@@ -309,12 +309,20 @@ function parseModelAt(raw: unknown, ctx: Context, at: string): Model | undefined
     }
     // A scenario's model, as OpenFGA's: each relation and permission must be grantable by some
     // relationships (the evaluator itself answers such a model: deny, by its least fixed point).
-    for (const { type, name } of ungrantable(model)) {
-      const section = model.types.get(type)!.relations.has(name) ? 'relations' : 'permissions';
+    const never = ungrantable(model);
+    for (const { type, name } of never) {
+      const definition = model.types.get(type)!;
+      const section = definition.relations.has(name) ? 'relations' : 'permissions';
+      // A relation of the same type that can be granted, to name in the fix.
+      const base = [...definition.relations.keys()].find((r) => !never.some((n) => n.type === type && n.name === r));
+      const fix =
+        section === 'relations'
+          ? `allow a subject type in it, e.g. [${model.types.keys().next().value}]`
+          : `give it a term that does not depend on it${base ? `, e.g. '${name}: ${base} | ...'` : `: a relation of '${type}' that allows a subject type`}`;
       ctx.add(
         joinPath(joinPath(joinPath(joinPath(at, 'types'), type), section), name),
-        `'${name}' of '${type}' can never be granted: every way to it leads back to it (no subject type, wildcard or other relation grants it)`,
-        section === 'relations' ? 'allow a subject type in it, e.g. [user]' : `give it a term that does not depend on '${name}', e.g. '${name}: owner | ...'`,
+        `'${name}' of '${type}' can never be granted: every way to it leads back to it, or to another relation or permission that can never be granted`,
+        fix,
       );
     }
     return model;
@@ -587,11 +595,9 @@ function readContent(raw: Raw, model: Model | undefined, ctx: Context, at: strin
   return request && { write, request };
 }
 
-export async function loadBundledScenarios(filter?: string[], options: LoadOptions = {}): Promise<Scenario[]> {
+export async function loadBundledScenarios(filter?: string[]): Promise<Scenario[]> {
   const scenarios = await Promise.all((await bundledScenarioFiles()).map((f) => loadScenarioFile(f)));
-  // Generated again with the given params: only the chosen ones (a size for one is not made for all).
-  const withParams = (chosen: Scenario[]) => (options.generateParams ? Promise.all(chosen.map((s) => (s.generator ? loadScenarioFile(s.file, options) : s))) : Promise.resolve(chosen));
-  if (!filter || filter.length === 0) return withParams(scenarios);
+  if (!filter || filter.length === 0) return scenarios;
   const selected = scenarios.filter((s) => filter.includes(s.id) || s.tags.some((t) => filter.includes(t)));
   const unknown = filter.filter((f) => !scenarios.some((s) => s.id === f || s.tags.includes(f)));
   if (unknown.length > 0) {
@@ -604,7 +610,7 @@ export async function loadBundledScenarios(filter?: string[], options: LoadOptio
       `${hints}run 'authz-bench list scenarios'; known ids: ${scenarios.map((s) => s.id).join(', ')}`,
     );
   }
-  return withParams(selected);
+  return selected;
 }
 
 export { PROJECT_ROOT };

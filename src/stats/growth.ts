@@ -18,14 +18,18 @@ export interface GrowthFit {
 const FLAT_GROWTH = 1.25;
 
 export function fitGrowth(points: { size: number; value: number }[]): GrowthFit | undefined {
-  const usable = points.filter((p) => p.size > 0 && p.value > 0);
-  if (usable.length < 3) return undefined;
-  const data = usable.map((p) => [Math.log(p.size), Math.log(p.value)] as [number, number]);
-  const line = linearRegression(data);
-  const r2 = rSquared(data, (x) => line.m * x + line.b);
-  const k = line.m;
+  const usable = points.filter((p) => p.size > 0 && p.value > 0 && Number.isFinite(p.size) && Number.isFinite(p.value));
   const sizes = usable.map((p) => p.size);
   const [smallest, largest] = [Math.min(...sizes), Math.max(...sizes)];
+  // A line needs three points over more than one size.
+  if (usable.length < 3 || smallest === largest) return undefined;
+  const data = usable.map((p) => [Math.log(p.size), Math.log(p.value)] as [number, number]);
+  const line = linearRegression(data);
+  const k = line.m;
+  if (!Number.isFinite(k)) return undefined;
+  // Equal costs at every size: no variance to explain, and the flat line fits them exactly.
+  const fitted = rSquared(data, (x) => line.m * x + line.b);
+  const r2 = Number.isFinite(fitted) ? fitted : 1;
   const growth = Math.exp(k * Math.log(largest / smallest));
   const over = `×${formatFactor(growth)} from ${smallest.toLocaleString('en-US')} to ${largest.toLocaleString('en-US')}`;
   const exponent = `n^${k.toFixed(2)}`;

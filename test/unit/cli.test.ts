@@ -233,6 +233,16 @@ describe('authz-bench CLI', () => {
     const sized = await cli(['run', '-s', 'scale-drive', '--param', 'relationships=2000', '--param', 'checks=40', '--bench-time', '0', '--out', out]);
     expect(sized.stderr).toContain('40/40 cases passed');
     expect(sized.code).toBe(0);
+    // Each generator takes the params it has: `checks` sizes scale-drive, the deep tree (no `checks`) keeps its own steps.
+    const mixed = await cli(['run', '-s', 'scale-drive', '-s', 'hierarchy-depth-sweep', '--param', 'checks=30', '--param', 'relationships=2000', '--bench-time', '0', '--out', out]);
+    expect(mixed.code, mixed.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResults;
+    expect(results.cases.filter((c) => c.scenario === 'scale-drive')).toHaveLength(30);
+    expect(results.cases.filter((c) => c.scenario === 'hierarchy-depth-sweep').length).toBeGreaterThan(0);
+    const unknown = await cli(['run', '-s', 'scale-drive', '-s', 'hierarchy-depth-sweep', '--param', 'nosuch=1', '--bench-time', '0', '--out', out]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('error: --param at nosuch: no generator of the chosen scenarios takes it (fix: use one they take (');
+    expect(unknown.stderr).toContain('drive: relationships, depth, groupDepth, memberships, checks');
     const refused = await cli(['run', '-s', 'load-mix', '--param', 'relationships=2000', '--bench-time', '0', '--out', out]);
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim()).toBe(

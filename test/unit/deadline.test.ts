@@ -40,6 +40,27 @@ describe('runWithDeadline', () => {
     expect(currentDeadline()).toBeUndefined();
   });
 
+  it('a call that throws before returning a promise, or returns a plain value, settles at once and leaves no timer or count behind', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await expect(
+        runWithDeadline(20, 'sync', () => {
+          throw new Error('sync boom');
+        }),
+      ).rejects.toThrow('sync boom');
+      expect(await runWithDeadline(20, 'value', (() => 42) as unknown as () => Promise<number>)).toBe(42);
+      await sleep(60);
+      expect(unhandled).toEqual([]);
+      // The count went back to zero: a new call sees its deadline, none is seen outside.
+      expect(await runWithDeadline(5_000, 'after', async () => currentDeadline()?.what)).toBe('after');
+      expect(currentDeadline()).toBeUndefined();
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('fails a call past its deadline, and a cooperative engine checking it throws', async () => {
     await expect(runWithDeadline(20, 'check', () => sleep(200))).rejects.toBeInstanceOf(DeadlineExceededError);
     await expect(

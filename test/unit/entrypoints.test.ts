@@ -49,7 +49,20 @@ describe('ungrantable relations and permissions', () => {
       errors = error instanceof InputErrors ? error.errors : error instanceof InputError ? [error] : [];
     }
     expect(errors.map((e) => e.message)).toEqual([
-      "self.yaml at model.types.doc.permissions.edit (line 16): 'edit' of 'doc' can never be granted: every way to it leads back to it (no subject type, wildcard or other relation grants it) (fix: give it a term that does not depend on 'edit', e.g. 'edit: owner | ...')",
+      "self.yaml at model.types.doc.permissions.edit (line 16): 'edit' of 'doc' can never be granted: every way to it leads back to it, or to another relation or permission that can never be granted (fix: give it a term that does not depend on it, e.g. 'edit: owner | ...')",
     ]);
+  });
+
+  it('names a subject type of the model itself in the fix for a relation, and no relation it lacks for a permission', async () => {
+    const text = `id: t\ntitle: T\nmodel:\n  types:\n    agent: {}\n    team:\n      relations:\n        member: [team#member]\n      permissions:\n        act: member\nsteps: []\n`;
+    let messages: string[] = [];
+    try {
+      await loadScenarioText(text, 'teams.yaml');
+    } catch (error) {
+      messages = (error instanceof InputErrors ? error.errors : error instanceof InputError ? [error] : []).map((e) => e.message);
+    }
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toMatch(/^teams\.yaml at model\.types\.team\.relations\.member \(line 8\): .* \(fix: allow a subject type in it, e\.g\. \[agent\]\)$/);
+    expect(messages[1]).toMatch(/model\.types\.team\.permissions\.act .* \(fix: give it a term that does not depend on it: a relation of 'team' that allows a subject type\)$/);
   });
 });

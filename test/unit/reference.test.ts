@@ -420,6 +420,11 @@ types:
     expect((await a.check(req('user:anne', 'view', 'folder:a'))).error).toBe("'view' is not a relation or permission of type 'folder'");
     expect((await a.check(req('user:anne', 'owner', 'folder:a'))).allowed).toBe(true);
     expect((await a.check(req('user:anne', 'owner', 'doc:a'))).error).toBe("unknown resource type 'doc'");
+    // A fresh engine has seen no valid type and action: empty ones are looked up, and refused.
+    const fresh = reference.create(undefined);
+    await fresh.loadModel(MODEL);
+    const empty = { subject: { type: 'user', id: 'a' }, action: { name: '' }, resource: { type: '', id: '1' } };
+    expect((await fresh.check(empty)).error).toBe("unknown resource type ''");
   });
 
   it('refuses to work before a model is loaded', async () => {

@@ -68,6 +68,9 @@ describe('growth fit', () => {
     expect(flat.label).toMatch(/^flat \(≈ O\(1\)\): ×1\.\d/);
     expect(fitGrowth(sizes.map((size) => ({ size, value: 10 / Math.sqrt(size) })))!.label).toMatch(/^falling/);
     expect(fitGrowth(sizes.map((size) => ({ size, value: size })))!.label).toBe('linear (≈ O(n)): ×1,000 from 1,000 to 1,000,000');
+    // No line through one size, nor through an infinite cost: no fit (a report shows '–'), never NaN.
+    expect(fitGrowth([1000, 1000, 1000].map((size, i) => ({ size, value: i + 1 })))).toBeUndefined();
+    expect(fitGrowth(sizes.map((size, i) => ({ size, value: i === 3 ? Number.POSITIVE_INFINITY : 1 + i })))!.label).toMatch(/^sublinear .* from 1,000 to 100,000$/);
   });
   it('caps samples evenly', () => {
     expect(capSamples([1, 2, 3], 5)).toEqual([1, 2, 3]);
