@@ -236,7 +236,9 @@ describe('compare: two real runs of one commit', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const runOnce = (name: string) => {
     const out = join(dir, name);
-    execFileSync(process.execPath, [BIN, 'run', '--engine', 'reference', ...scenarios.flatMap((s) => ['-s', s]), '--out', out], { stdio: 'pipe', env: process.env });
+    // A warm-up of 300 ms, not run's 100: early in a process the first scenarios' p50 moved by up to
+    // 40% from run to run with 100 ms (agent-fleet 1.04–1.77 µs), 1.09–1.16 µs with 300.
+    execFileSync(process.execPath, [BIN, 'run', '--engine', 'reference', ...scenarios.flatMap((s) => ['-s', s]), '--warmup', '300', '--out', out], { stdio: 'pipe', env: process.env });
     return JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunResults;
   };
 

@@ -120,7 +120,7 @@ function importLoadCommand(): Command {
       const s = imported.summary;
       const slo = results.bench!.slo[0]!;
       log(
-        `${plan.engine.id} ${plan.scenario.id}: ${imported.mark.machines} machines × ${imported.mark.ratePerMachine}/s, ${s.trials.length} trials: ${withMargin(s.throughput, (x) => x.toFixed(0))} checks/s, p50 ${withMargin(s.p50)}, p99 ${withMargin(s.p99)}, ${s.errors} errors${oneTrialNote(s.trials.length)}`,
+        `${plan.engine.id} ${plan.scenario.id}: ${imported.mark.machines} machines × ${imported.mark.ratePerMachine}/s, ${s.trials.length} trials: ${withMargin(s.throughput, (x) => x.toFixed(0))} checks/s, p50 ${withMargin(s.p50)}, p99 ${withMargin(s.p99)}${oneTrialNote(s.trials.length)}, ${s.errors} errors`,
       );
       log(`SLO p99 <= ${slo.thresholdMs} ms at ${slo.targetRate}/s: ${slo.pass ? 'PASS' : 'FAIL'}`);
       log(`results: ${path.relative(process.cwd(), writer.resultsFile)}`);
