@@ -53,3 +53,25 @@ export function ungrantable(model: Model): { type: string; name: string }[] {
   }
   return never;
 }
+
+/** Each never-grantable relation or permission as a problem for an input error: its section, what is wrong, and a fix naming the model's own types and relations. */
+export function ungrantableProblems(model: Model): { type: string; section: 'relations' | 'permissions'; name: string; problem: string; fix: string }[] {
+  const never = ungrantable(model);
+  return never.map(({ type, name }) => {
+    const definition = model.types.get(type)!;
+    const section = definition.relations.has(name) ? 'relations' : 'permissions';
+    // A relation of the same type that can be granted, to name in the fix.
+    const base = [...definition.relations.keys()].find((r) => !never.some((n) => n.type === type && n.name === r));
+    const fix =
+      section === 'relations'
+        ? `allow a subject type in it, e.g. [${model.types.keys().next().value}]`
+        : `give it a term that does not depend on it${base ? `, e.g. '${name}: ${base} | ...'` : `: a relation of '${type}' that allows a subject type`}`;
+    return {
+      type,
+      section,
+      name,
+      problem: `'${name}' of '${type}' can never be granted: every way to it leads back to it, or to another relation or permission that can never be granted`,
+      fix,
+    };
+  });
+}

@@ -62,11 +62,11 @@ export const OPEN_LOOP_NOTE =
  * `87 µs ±12 µs` for an interval over trials; the value alone from one trial (there is no
  * interval then: `±0` would claim a certainty no one measured), `–` when there is none.
  */
-export const withMargin = (i: Interval | undefined, format: (x: number) => string = formatMs): string =>
-  i === undefined ? '–' : i.n > 1 ? `${format(i.mean)} ±${format(i.margin)}` : format(i.mean);
+export const withMargin = (i: Interval | undefined, format: (x: number) => string = formatMs, plusMinus = ' ±'): string =>
+  i === undefined ? '–' : i.n > 1 ? `${format(i.mean)}${plusMinus}${format(i.margin)}` : format(i.mean);
 
 /** What a line of figures from `n` trials says of its intervals: nothing when there are some. */
 export const oneTrialNote = (n: number): string => (n === 1 ? ' (one trial: no interval)' : '');
 
 /** `87 µs ± 12 µs`: a latency interval (mean ± margin over trials, or the single value) in the unit that suits it. */
-export const msWithCi = (i: Interval | undefined) => (i === undefined ? undefined : i.n > 1 ? `${formatMs(i.mean)} ± ${formatMs(i.margin)}` : formatMs(i.mean));
+export const msWithCi = (i: Interval | undefined) => (i === undefined ? undefined : withMargin(i, formatMs, ' ± '));

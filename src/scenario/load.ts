@@ -15,7 +15,7 @@ import type { SearchQuery } from '../core/search.ts';
 import { didYouMean } from '../core/suggest.ts';
 import { checkConditionSyntax } from '../model/conditions.ts';
 import { parseModel } from '../model/parse.ts';
-import { ungrantable } from '../model/entrypoints.ts';
+import { ungrantableProblems } from '../model/entrypoints.ts';
 import { relationshipChecker, type RelationshipChange, type RelationshipProblem } from '../model/relationship-check.ts';
 import type { Model } from '../model/types.ts';
 import { GeneratorParamError, loadGenerator } from './generators.ts';
@@ -309,22 +309,7 @@ function parseModelAt(raw: unknown, ctx: Context, at: string): Model | undefined
     }
     // A scenario's model, as OpenFGA's: each relation and permission must be grantable by some
     // relationships (the evaluator itself answers such a model: deny, by its least fixed point).
-    const never = ungrantable(model);
-    for (const { type, name } of never) {
-      const definition = model.types.get(type)!;
-      const section = definition.relations.has(name) ? 'relations' : 'permissions';
-      // A relation of the same type that can be granted, to name in the fix.
-      const base = [...definition.relations.keys()].find((r) => !never.some((n) => n.type === type && n.name === r));
-      const fix =
-        section === 'relations'
-          ? `allow a subject type in it, e.g. [${model.types.keys().next().value}]`
-          : `give it a term that does not depend on it${base ? `, e.g. '${name}: ${base} | ...'` : `: a relation of '${type}' that allows a subject type`}`;
-      ctx.add(
-        joinPath(joinPath(joinPath(joinPath(at, 'types'), type), section), name),
-        `'${name}' of '${type}' can never be granted: every way to it leads back to it, or to another relation or permission that can never be granted`,
-        fix,
-      );
-    }
+    for (const p of ungrantableProblems(model)) ctx.add(joinPath(joinPath(joinPath(joinPath(at, 'types'), p.type), p.section), p.name), p.problem, p.fix);
     return model;
   } catch (error) {
     const errors = error instanceof InputErrors ? error.errors : error instanceof InputError ? [error] : undefined;
