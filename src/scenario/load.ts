@@ -90,6 +90,9 @@ function schemaErrors(errors: ErrorObject[], data: unknown): { path: string; pro
         // `type:id` with white space (or no id): the mapping form takes any id.
         const text = typeof found === 'string' ? found : '';
         const colon = text.indexOf(':');
+        if (colon > 0 && colon === text.length - 1 && chosen.schemaPath.includes('/objectRef/')) {
+          return { path, problem: `found ${describeValue(text)}: the id after '${text.slice(0, colon)}:' is empty`, fix: `name the object, e.g. ${text}1` };
+        }
         if (colon > 0 && chosen.schemaPath.includes('/objectRef/')) {
           return { path, problem: `found ${describeValue(text)}: 'type:id' takes no white space`, fix: `write {type: ${text.slice(0, colon)}, id: '${text.slice(colon + 1)}'}` };
         }

@@ -32,6 +32,11 @@ async function loadError(text: string): Promise<InputError[]> {
 }
 
 describe('scenario loader', () => {
+  it("an object written 'type:' with no id is refused as such, with a named object as the fix", async () => {
+    const [error] = await loadError(scenario('  - check: {subject: "user:", action: view, resource: doc:1}\n    expect: deny'));
+    expect(error!.message).toBe(`bad.yaml at steps[0].check.subject (line 18): found string "user:": the id after 'user:' is empty (fix: name the object, e.g. user:1)`);
+  });
+
   it("an object written 'type:id' with white space is refused with the mapping form to write; that form loads", async () => {
     const [error] = await loadError(scenario('  - check: {subject: "user:anne smith", action: view, resource: doc:1}\n    expect: deny'));
     expect(error!.message).toBe(`bad.yaml at steps[0].check.subject (line 18): found string "user:anne smith": 'type:id' takes no white space (fix: write {type: user, id: 'anne smith'})`);
